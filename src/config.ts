@@ -1,0 +1,186 @@
+/**
+ * Environment -> typed configuration, read once at start-up. A bad value stops start-up with one
+ * line naming the variable and what is expected; nothing else reads process.env.
+ */
+
+export type Env = Record<string, string | undefined>;
+
+export interface BotAuthConfig {
+  appId: string;
+  password?: string;
+  appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
+  tenantId?: string;
+}
+
+export interface GraphConfig {
+  baseUrl: string;
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Absent in local mode: activities are then accepted unsigned, from loopback clients only. */
+  botAuth?: BotAuthConfig;
+  /** Tenants whose activities are served; empty means any (only in local mode). */
+  allowedTenantIds: string[];
+  /** Set when no tenant is configured: the bot starts the Graph emulator with this fixture. */
+  demoTenant?: string;
+  graph: GraphConfig;
+  helpdeskGroupId?: string;
+  approverGroupId?: string;
+  /** Fallback recovery groups and mode when the tenant does not expose them through Graph. */
+  recoveryGroupIds: string[];
+  recoveryMode: 'production' | 'evaluation';
+  escalation: {
+    requestTtlMinutes: number;
+    allowPrivilegedWithTwoApprovers: boolean;
+    perRequesterPerHour: number;
+    perTargetPerHour: number;
+  };
+  dataDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, expected: string) {
+    super(`Configuration error: ${variable} ${expected}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const PUBLIC_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env): Config {
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
+    }
+    return value;
+  };
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw new ConfigError(name, `must be true or false (got "${raw}")`);
+  };
+  const guid = (name: string): string | undefined => {
+    const raw = read(name);
+    if (raw !== undefined && !GUID.test(raw)) {
+      throw new ConfigError(name, `must be an Entra object id (a GUID like 00000000-0000-0000-0000-000000000000), got "${raw}"`);
+    }
+    return raw;
+  };
+  const guidList = (name: string): string[] => {
+    const raw = read(name);
+    if (raw === undefined) return [];
+    const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = ids.find((id) => !GUID.test(id));
+    if (bad !== undefined) throw new ConfigError(name, `must be a comma-separated list of GUIDs, "${bad}" is not one`);
+    return ids;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
+    }
+    return raw as T;
+  };
+
+  const botId = guid('BOT_ID');
+  const botType = oneOf('BOT_TYPE', ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'] as const, 'SingleTenant');
+  const botTenantId = guid('BOT_TENANT_ID');
+  const botPassword = read('BOT_PASSWORD');
+  if (botId && botType !== 'UserAssignedMSI' && !botPassword) {
+    throw new ConfigError('BOT_PASSWORD', 'is required when BOT_ID is set (the bot registration client secret)');
+  }
+  if (botId && botType === 'SingleTenant' && !botTenantId) {
+    throw new ConfigError('BOT_TENANT_ID', 'is required for a SingleTenant bot (the tenant id of the bot registration)');
+  }
+  if (!botId && (botPassword || botTenantId)) {
+    throw new ConfigError('BOT_ID', 'is required when BOT_PASSWORD or BOT_TENANT_ID is set');
+  }
+
+  const graphTenantId = guid('GRAPH_TENANT_ID');
+  const graphBaseUrl = read('GRAPH_BASE_URL');
+  if (graphBaseUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(graphBaseUrl);
+    } catch {
+      throw new ConfigError('GRAPH_BASE_URL', `must be a URL such as ${PUBLIC_GRAPH_BASE_URL} (got "${graphBaseUrl}")`);
+    }
+    if (url.protocol !== 'https:' && !isLoopbackHost(url.hostname)) {
+      throw new ConfigError('GRAPH_BASE_URL', 'must use https unless it points at a loopback emulator');
+    }
+  }
+  const demo = !graphTenantId && graphBaseUrl === undefined;
+  const clientId = guid('GRAPH_CLIENT_ID');
+  if (graphTenantId && graphBaseUrl && !isLoopbackUrl(graphBaseUrl) && !clientId) {
+    throw new ConfigError('GRAPH_CLIENT_ID', 'is required with GRAPH_TENANT_ID (the app registration allowed to read the directory)');
+  }
+  if (!demo && !graphTenantId && graphBaseUrl && !isLoopbackUrl(graphBaseUrl)) {
+    throw new ConfigError('GRAPH_TENANT_ID', 'is required when GRAPH_BASE_URL points at a real Graph endpoint');
+  }
+
+  const allowedTenantIds = guidList('ALLOWED_TENANT_IDS');
+  if (botTenantId && !allowedTenantIds.includes(botTenantId)) allowedTenantIds.push(botTenantId);
+
+  return {
+    port: integer('PORT', 3978, 0, 65535),
+    host: read('HOST') ?? (botId ? '0.0.0.0' : '127.0.0.1'),
+    botAuth: botId ? { appId: botId, password: botPassword, appType: botType, tenantId: botTenantId } : undefined,
+    allowedTenantIds,
+    demoTenant: demo ? (read('DEMO_TENANT') ?? 'contoso') : undefined,
+    graph: {
+      baseUrl: (graphBaseUrl ?? PUBLIC_GRAPH_BASE_URL).replace(/\/+$/, ''),
+      tenantId: graphTenantId,
+      clientId,
+      clientSecret: read('GRAPH_CLIENT_SECRET'),
+    },
+    helpdeskGroupId: guid('HELPDESK_GROUP_ID'),
+    approverGroupId: guid('APPROVER_GROUP_ID'),
+    recoveryGroupIds: guidList('SSAR_GROUP_IDS'),
+    recoveryMode: oneOf('SSAR_MODE', ['production', 'evaluation'] as const, 'production'),
+    escalation: {
+      requestTtlMinutes: integer('REQUEST_TTL_MINUTES', 60, 5, 1440),
+      allowPrivilegedWithTwoApprovers: boolean('ALLOW_PRIVILEGED_WITH_TWO_APPROVERS', false),
+      perRequesterPerHour: integer('RATE_LIMIT_PER_REQUESTER_PER_HOUR', 5, 1, 1000),
+      perTargetPerHour: integer('RATE_LIMIT_PER_TARGET_PER_HOUR', 3, 1, 1000),
+    },
+    dataDir: read('DATA_DIR') ?? '.data',
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    return isLoopbackHost(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** A remote socket address is loopback (IPv4, IPv6 or IPv4-mapped IPv6). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  return isLoopbackHost(address.replace(/^::ffff:/, ''));
+}

@@ -1,0 +1,72 @@
+import type * as Graph from '@microsoft/microsoft-graph-types';
+
+/**
+ * Everything the eligibility rules need to know about one user, fetched from the directory
+ * beforehand. The rules never do I/O: they read this snapshot and nothing else.
+ *
+ * A fact the bot could not read (missing permission, licence, throttling) is `unknown` with a
+ * short reason for the person reading the card, such as "needs AuditLog.Read.All".
+ */
+export type Fact<T> = { known: true; value: T } | { known: false; reason: string };
+
+export const known = <T>(value: T): Fact<T> => ({ known: true, value });
+export const unknownFact = <T = never>(reason: string): Fact<T> => ({ known: false, reason });
+
+/** Where the bot learned which groups and mode SSAR uses. */
+export type ScopeSource = 'graph' | 'config';
+
+export interface RecoveryScope {
+  /** Group ids assigned to account recovery (Verifiable Credentials policy includeTargets, or configuration). */
+  includeGroupIds: string[];
+  /** Group ids excluded from account recovery; exclusions win. */
+  excludeGroupIds: string[];
+  /** Display names for the groups above, for the agent's card. */
+  groupNames: Record<string, string>;
+  /** Evaluation mode rehearses verification and recovers nothing. */
+  mode: 'production' | 'evaluation';
+  source: ScopeSource;
+}
+
+export interface GroupMembership {
+  /** Groups the user is a direct member of (ids). */
+  directGroupIds: string[];
+  /** Groups the user is a member of directly or through nesting (ids). */
+  transitiveGroupIds: string[];
+}
+
+/** A member of a recovery group who shares the user's normalised first and last name. */
+export interface NameTwin {
+  id: string;
+  displayName: string;
+  userPrincipalName: string;
+}
+
+export interface EligibilityFacts {
+  /** When the facts were read; rules compare dates against it, never against the clock. */
+  readAt: Date;
+  /** The user as read by object id (E1, E4). */
+  user: Graph.User;
+  /** `signInActivity.lastSuccessfulSignInDateTime`, null when never recorded (E3). */
+  lastSuccessfulSignIn: Fact<string | null>;
+  /** SSAR groups and mode (E2, E8). */
+  recoveryScope: Fact<RecoveryScope>;
+  /** The user's group memberships (E2, E6, E7). */
+  membership: Fact<GroupMembership>;
+  /** Directory role template ids the user holds directly (E7 role scope, escalation privilege check). */
+  roleTemplateIds: Fact<string[]>;
+  /** Other members of the recovery groups with the same normalised first + last name (E5). */
+  nameTwins: Fact<NameTwin[]>;
+  /** The tenant's Temporary Access Pass method configuration (E6). */
+  tapPolicy: Fact<Graph.TemporaryAccessPassAuthenticationMethodConfiguration>;
+  /**
+   * All Conditional Access policies of the tenant (E7); the rules decide which apply. Graph returns
+   * `grantControls.authenticationStrength` inline with its `allowedCombinations`.
+   */
+  conditionalAccessPolicies: Fact<Graph.ConditionalAccessPolicy[]>;
+  /** The tenant's subscribed SKUs (E9). */
+  subscribedSkus: Fact<Graph.SubscribedSku[]>;
+  /** The user's registered authentication methods (E10). */
+  authenticationMethods: Fact<Graph.AuthenticationMethod[]>;
+  /** When the user was last added to a recovery group, from the audit log; null if not in the window read (E2 "wait"). */
+  addedToRecoveryGroupAt: Fact<string | null>;
+}

@@ -1,0 +1,117 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A stand-in for the Bot Connector service, on loopback: it receives what the bot sends to a
+ * conversation (replies, card updates, proactive messages) the way Teams' connector does, so the
+ * local chat page and the tests see exactly the HTTP the bot would send to Teams.
+ */
+
+export interface ConnectorActivity {
+  /** Id the connector assigned, used by later updates. */
+  id: string;
+  conversationId: string;
+  /** `send`: a new message; `update`: the bot replaced an earlier message (card refresh). */
+  kind: 'send' | 'update';
+  replyToId?: string;
+  activity: Record<string, any>;
+  receivedAt: number;
+}
+
+export interface CreatedConversation {
+  id: string;
+  members: Array<{ id: string; aadObjectId?: string }>;
+  tenantId?: string;
+}
+
+export interface FakeConnector {
+  serviceUrl: string;
+  activities: ConnectorActivity[];
+  conversations: CreatedConversation[];
+  /** Resolves with the first activity matching `predicate` that arrives (or has arrived). */
+  waitFor(predicate: (a: ConnectorActivity) => boolean, timeoutMs?: number): Promise<ConnectorActivity>;
+  close(): Promise<void>;
+}
+
+export async function startFakeConnector(port = 0): Promise<FakeConnector> {
+  const activities: ConnectorActivity[] = [];
+  const conversations: CreatedConversation[] = [];
+  const waiters = new Set<{ predicate: (a: ConnectorActivity) => boolean; resolve: (a: ConnectorActivity) => void }>();
+
+  const record = (entry: ConnectorActivity) => {
+    activities.push(entry);
+    for (const waiter of waiters) {
+      if (waiter.predicate(entry)) {
+        waiters.delete(waiter);
+        waiter.resolve(entry);
+      }
+    }
+  };
+
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      const reply = (status: number, payload: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(payload));
+      };
+      let json: any = {};
+      try {
+        json = body ? JSON.parse(body) : {};
+      } catch {
+        return reply(400, { error: { code: 'BadArgument', message: 'Body is not JSON' } });
+      }
+      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+      const match = /^\/v3\/conversations(?:\/([^/]+)\/activities(?:\/([^/]+))?)?\/?$/.exec(path);
+      if (!match) return reply(404, { error: { code: 'NotFound', message: `No route ${req.method} ${path}` } });
+      const [, conversationId, activityId] = match;
+
+      if (!conversationId && req.method === 'POST') {
+        // Proactive 1:1: Teams answers with the personal conversation's id.
+        const member = json.members?.[0] ?? {};
+        const existing = conversations.find((c) => c.members[0]?.id === member.id);
+        const created = existing ?? { id: `a:personal-${randomUUID()}`, members: json.members ?? [], tenantId: json.tenantId };
+        if (!existing) conversations.push(created);
+        return reply(201, { id: created.id });
+      }
+      if (conversationId && req.method === 'POST') {
+        const id = randomUUID();
+        record({ id, conversationId, kind: 'send', replyToId: activityId, activity: json, receivedAt: Date.now() });
+        return reply(200, { id });
+      }
+      if (conversationId && activityId && req.method === 'PUT') {
+        record({ id: activityId, conversationId, kind: 'update', activity: json, receivedAt: Date.now() });
+        return reply(200, { id: activityId });
+      }
+      return reply(405, { error: { code: 'MethodNotAllowed', message: `${req.method} ${path}` } });
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const { port: boundPort } = server.address() as AddressInfo;
+
+  return {
+    serviceUrl: `http://127.0.0.1:${boundPort}/`,
+    activities,
+    conversations,
+    waitFor(predicate, timeoutMs = 10_000) {
+      const found = activities.find(predicate);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const waiter = { predicate, resolve };
+        waiters.add(waiter);
+        setTimeout(() => {
+          if (waiters.delete(waiter)) reject(new Error(`No matching activity at the connector within ${timeoutMs} ms`));
+        }, timeoutMs).unref();
+      });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,109 @@
+import restify from 'restify';
+import type { TurnContext } from 'botbuilder';
+import type { TeamsAdapter } from '@microsoft/teams-ai';
+import { isLoopbackAddress, isLoopbackUrl } from './config.js';
+import type { Logger } from './log.js';
+
+export interface ServerOptions {
+  adapter: TeamsAdapter;
+  runTurn: (context: TurnContext) => Promise<void>;
+  /** Local mode: unsigned activities, accepted only from loopback clients and loopback service URLs. */
+  localMode: boolean;
+  /** The bot's app id: a bearer token must be addressed to it before the SDK verifies its signature. */
+  appId?: string;
+  /** Activities from other tenants are refused; empty accepts any tenant (local mode only). */
+  allowedTenantIds: string[];
+  log: Logger;
+  maxBodyBytes?: number;
+}
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+/** Why an incoming body is not an activity this bot can answer, or undefined when it is. */
+export function activityProblem(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body must be a JSON object';
+  const a = body as Record<string, any>;
+  if (typeof a.type !== 'string' || a.type.length === 0 || a.type.length > 64) return 'type must be a non-empty string';
+  if (typeof a.serviceUrl !== 'string' || !/^https?:\/\//.test(a.serviceUrl)) return 'serviceUrl must be an http(s) URL';
+  if (typeof a.conversation?.id !== 'string' || !a.conversation.id) return 'conversation.id must be a string';
+  if (typeof a.from?.id !== 'string' || !a.from.id) return 'from.id must be a string';
+  if (a.text !== undefined && typeof a.text !== 'string') return 'text must be a string';
+  return undefined;
+}
+
+export function tenantOf(activity: Record<string, any>): string | undefined {
+  return activity.conversation?.tenantId ?? activity.channelData?.tenant?.id;
+}
+
+export function createServer(options: ServerOptions): restify.Server {
+  const { adapter, runTurn, localMode, allowedTenantIds, log } = options;
+  const server = restify.createServer({ name: 'ssar-helpdesk', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: options.maxBodyBytes ?? MAX_BODY_BYTES, mapParams: false }));
+
+  server.get('/healthz', (_req, res, next) => {
+    res.send(200, { status: 'ok' });
+    next();
+  });
+
+  server.post('/api/messages', async (req, res) => {
+    const refuse = (status: number, code: string, message: string) => {
+      log.warn({ status, code, remote: req.socket.remoteAddress }, `refused activity: ${message}`);
+      res.send(status, { error: { code, message } });
+    };
+    if (localMode && !isLoopbackAddress(req.socket.remoteAddress)) {
+      return refuse(403, 'LocalModeLoopbackOnly', 'This bot runs without BOT_ID and only accepts activities from this machine.');
+    }
+    if (!localMode && !tokenAddressedTo(req.headers.authorization, options.appId)) {
+      return refuse(401, 'Unauthorized', 'A Bot Framework token for this bot is required.');
+    }
+    const problem = activityProblem(req.body);
+    if (problem) return refuse(400, 'BadActivity', `Not a Bot Framework activity: ${problem}.`);
+    const activity = req.body as Record<string, any>;
+    if (localMode && !isLoopbackUrl(activity.serviceUrl)) {
+      return refuse(400, 'BadServiceUrl', 'In local mode replies only go to a loopback serviceUrl.');
+    }
+    const tenantId = tenantOf(activity);
+    if (allowedTenantIds.length > 0 && (!tenantId || !allowedTenantIds.includes(tenantId))) {
+      return refuse(403, 'TenantNotAllowed', 'This bot does not serve the tenant this activity came from.');
+    }
+    try {
+      await adapter.process(req, res, runTurn);
+    } catch (error) {
+      // The adapter answers authentication failures itself; anything reaching here is ours.
+      log.error({ err: errorSummary(error) }, 'activity processing failed');
+      if (!res.headersSent) res.send(500, { error: { code: 'InternalError', message: 'The bot could not process this activity.' } });
+    }
+  });
+
+  return server;
+}
+
+/**
+ * A cheap first gate before the SDK's full validation (signature, issuer, keys): the bearer token
+ * must be a JWT for this app id that has not expired. Forged or misdirected tokens stop here.
+ */
+export function tokenAddressedTo(header: string | undefined, appId: string | undefined): boolean {
+  const token = /^Bearer ([\w-]+\.([\w-]+)\.[\w-]+)$/.exec(header ?? '');
+  if (!token || !appId) return false;
+  try {
+    const claims = JSON.parse(Buffer.from(token[2]!, 'base64url').toString('utf8'));
+    const audiences: unknown[] = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    return audiences.includes(appId) && typeof claims.exp === 'number' && claims.exp * 1000 > Date.now();
+  } catch {
+    return false;
+  }
+}
+
+/** Name and message of an error, never its stack or attached request data. */
+export function errorSummary(error: unknown): { name: string; message: string; code?: string; statusCode?: number } {
+  if (error instanceof Error) {
+    const e = error as Error & { code?: unknown; statusCode?: unknown };
+    return {
+      name: e.name,
+      message: e.message.slice(0, 500),
+      code: typeof e.code === 'string' ? e.code : undefined,
+      statusCode: typeof e.statusCode === 'number' ? e.statusCode : undefined,
+    };
+  }
+  return { name: 'NonError', message: String(error).slice(0, 500) };
+}

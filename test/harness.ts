@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { loadConfig, type Env } from '../src/config.js';
+import { startBot, type RunningBot } from '../src/compose.js';
+import { createLogger } from '../src/log.js';
+import { startFakeConnector, type ConnectorActivity, type FakeConnector } from '../src/localchat/connector.js';
+
+/**
+ * Drives the real bot over HTTP the way Teams does: activities POSTed to /api/messages, replies
+ * captured at a fake Bot Connector on loopback. Every behaviour test goes through here.
+ */
+
+export interface TeamsUser {
+  aadObjectId: string;
+  name: string;
+}
+
+export interface Conversation {
+  id: string;
+  type: 'personal' | 'groupChat' | 'channel';
+}
+
+export interface TurnResult {
+  status: number;
+  body: any;
+  /** Activities the bot sent during the turn (replies and card updates). */
+  replies: ConnectorActivity[];
+}
+
+export interface Harness {
+  bot: RunningBot;
+  connector: FakeConnector;
+  logs: string[];
+  tenantId: string;
+  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  say(from: TeamsUser, text: string, conversation?: Conversation, extra?: Record<string, unknown>): Promise<TurnResult>;
+  invoke(from: TeamsUser, verb: string, data: Record<string, unknown>, conversation?: Conversation, replyToId?: string): Promise<TurnResult>;
+  activity(from: TeamsUser, fields: Record<string, unknown>, conversation?: Conversation): Record<string, unknown>;
+  personalChat(user: TeamsUser): Conversation;
+  close(): Promise<void>;
+}
+
+export const BOT_ACCOUNT = { id: '28:ssar-helpdesk-bot', name: 'SSAR Helpdesk' };
+
+export async function startHarness(options: { env?: Env; tenantId?: string } = {}): Promise<Harness> {
+  const connector = await startFakeConnector();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const tenantId = options.tenantId ?? 'aaaaaaaa-0000-4000-8000-000000000001';
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'debug', ...options.env });
+  const bot = await startBot(config, createLogger(config.logLevel, sink));
+
+  const post = async (body: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${bot.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: any = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body: parsed };
+  };
+
+  const personalChat = (user: TeamsUser): Conversation => ({ id: `a:personal-${user.aadObjectId}`, type: 'personal' });
+
+  const activity = (from: TeamsUser, fields: Record<string, unknown>, conversation = personalChat(from)) => ({
+    id: randomUUID(),
+    timestamp: new Date().toISOString(),
+    serviceUrl: connector.serviceUrl,
+    channelId: 'msteams',
+    from: { id: `29:${from.aadObjectId}`, name: from.name, aadObjectId: from.aadObjectId },
+    conversation: { id: conversation.id, conversationType: conversation.type, tenantId, isGroup: conversation.type !== 'personal' },
+    recipient: BOT_ACCOUNT,
+    channelData: { tenant: { id: tenantId } },
+    locale: 'en-US',
+    ...fields,
+  });
+
+  const turn = async (body: Record<string, unknown>): Promise<TurnResult> => {
+    const before = connector.activities.length;
+    const response = await post(body);
+    const replies = connector.activities.slice(before).filter((a) => a.replyToId === body.id || a.kind === 'update');
+    return { ...response, replies };
+  };
+
+  return {
+    bot,
+    connector,
+    logs,
+    tenantId,
+    post,
+    activity,
+    personalChat,
+    say: (from, text, conversation, extra = {}) =>
+      turn(activity(from, { type: 'message', text, textFormat: 'plain', ...extra }, conversation)),
+    invoke: (from, verb, data, conversation, replyToId) =>
+      turn(
+        activity(
+          from,
+          {
+            type: 'invoke',
+            name: 'adaptiveCard/action',
+            replyToId: replyToId ?? randomUUID(),
+            value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+          },
+          conversation,
+        ),
+      ),
+    close: async () => {
+      await bot.close();
+      await connector.close();
+    },
+  };
+}
+
+/** The Adaptive Card in a reply, or undefined. */
+export function cardOf(reply: ConnectorActivity | undefined): any {
+  return reply?.activity.attachments?.find((a: any) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+}
+
+/** All visible text of a card, flattened, for assertions a person would make. */
+export function cardText(card: unknown): string {
+  const parts: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (typeof value === 'string' && ['text', 'title', 'value', 'label', 'placeholder', 'altText'].includes(key)) parts.push(value);
+        else walk(value);
+      }
+    }
+  };
+  walk(card);
+  return parts.join('\n');
+}

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cardOf, cardText, startHarness, type Harness } from '../harness.js';
+
+const colleague = { aadObjectId: '11111111-1111-4111-8111-111111111111', name: 'Alex Wilber' };
+
+describe('talking to the bot over HTTP like Teams does', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.close());
+
+  it('answers "hi" with a welcome card that says what it can do', async () => {
+    const turn = await harness.say(colleague, 'hi');
+    expect(turn.status).toBe(200);
+    const card = cardOf(turn.replies[0]);
+    expect(card?.type).toBe('AdaptiveCard');
+    const text = cardText(card);
+    for (const ability of ['Check', 'Guide', 'Diagnose', 'Escalate']) expect(text).toContain(ability);
+  });
+
+  it('welcomes people when the bot is installed', async () => {
+    const turn = await harness.post(
+      harness.activity(colleague, {
+        type: 'conversationUpdate',
+        membersAdded: [{ id: '28:ssar-helpdesk-bot' }],
+      }),
+    );
+    expect(turn.status).toBe(200);
+    const welcome = harness.connector.activities.at(-1);
+    expect(cardText(cardOf(welcome))).toContain('Self-Service Account Recovery');
+  });
+
+  it('answers text it does not understand with a helpful card, not silence', async () => {
+    const turn = await harness.say(colleague, 'what is the weather like');
+    const text = cardText(cardOf(turn.replies[0]));
+    expect(text).toContain("I didn't understand");
+    expect(text).toContain('guide');
+  });
+
+  it('does not let card markdown in what someone typed become a link', async () => {
+    const turn = await harness.say(colleague, 'see [this](https://evil.example)');
+    expect(cardText(cardOf(turn.replies[0]))).not.toContain('[this](https://evil.example)');
+  });
+});
+
+describe('malformed requests get a clear 4xx and the bot keeps running', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.close());
+
+  it.each([
+    ['not JSON', '{"type": "message", '],
+    ['an array', [1, 2, 3]],
+    ['no type', { serviceUrl: 'http://127.0.0.1:1/', conversation: { id: 'c' }, from: { id: 'u' } }],
+    ['a numeric type', { type: 42, serviceUrl: 'http://127.0.0.1:1/', conversation: { id: 'c' }, from: { id: 'u' } }],
+    ['no conversation', { type: 'message', serviceUrl: 'http://127.0.0.1:1/', from: { id: 'u' } }],
+    ['a non-loopback serviceUrl in local mode', { type: 'message', serviceUrl: 'https://smba.example.com/', conversation: { id: 'c' }, from: { id: 'u' } }],
+  ])('refuses %s', async (_name, body) => {
+    const response = await harness.post(body);
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(JSON.stringify(response.body ?? '')).not.toMatch(/at .*\.(ts|js):\d+/);
+    const health = await fetch(`${harness.bot.url}/healthz`);
+    expect(health.status).toBe(200);
+  });
+
+  it('refuses a body larger than the limit', async () => {
+    const response = await harness.post({ type: 'message', text: 'x'.repeat(300 * 1024) });
+    expect(response.status).toBe(413);
+  });
+});
+
+describe('with BOT_ID set, only Bot Framework-signed requests are served', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({
+      env: {
+        BOT_ID: '22222222-2222-4222-8222-222222222222',
+        BOT_PASSWORD: 'not-a-real-secret',
+        BOT_TENANT_ID: 'aaaaaaaa-0000-4000-8000-000000000001',
+        HOST: '127.0.0.1',
+      },
+    });
+  });
+  afterAll(() => harness.close());
+
+  it('rejects an unsigned activity with 401 and sends nothing', async () => {
+    const before = harness.connector.activities.length;
+    const response = await harness.post(harness.activity(colleague, { type: 'message', text: 'hi' }));
+    expect(response.status).toBe(401);
+    expect(harness.connector.activities.length).toBe(before);
+  });
+
+  it('rejects a forged bearer token', async () => {
+    const forged = ['eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9', 'eyJpc3MiOiJodHRwczovL2FwaS5ib3RmcmFtZXdvcmsuY29tIn0', 'c2ln'].join('.');
+    const response = await harness.post(harness.activity(colleague, { type: 'message', text: 'hi' }), { authorization: `Bearer ${forged}` });
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('activities from other tenants are refused', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ env: { ALLOWED_TENANT_IDS: 'aaaaaaaa-0000-4000-8000-000000000001' } });
+  });
+  afterAll(() => harness.close());
+
+  it('refuses activities from another tenant before looking at them, and answers its own', async () => {
+    const activity = harness.activity(colleague, { type: 'message', text: 'hi' }) as any;
+    activity.conversation.tenantId = 'bbbbbbbb-0000-4000-8000-000000000002';
+    activity.channelData.tenant.id = 'bbbbbbbb-0000-4000-8000-000000000002';
+    const response = await harness.post(activity);
+    expect(response.status).toBe(403);
+  });
+
+  it('serves its own tenant', async () => {
+    const turn = await harness.say(colleague, 'hi');
+    expect(turn.status).toBe(200);
+  });
+});
