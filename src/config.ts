@@ -17,6 +17,8 @@ export interface GraphConfig {
   tenantId?: string;
   clientId?: string;
   clientSecret?: string;
+  /** Entra sign-in host for the tenant's cloud; national clouds differ. */
+  authorityHost?: string;
 }
 
 export interface Config {
@@ -150,6 +152,7 @@ export function loadConfig(env: Env): Config {
       tenantId: graphTenantId,
       clientId,
       clientSecret: read('GRAPH_CLIENT_SECRET'),
+      authorityHost: read('AUTHORITY_HOST'),
     },
     helpdeskGroupId: guid('HELPDESK_GROUP_ID'),
     approverGroupId: guid('APPROVER_GROUP_ID'),

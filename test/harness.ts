@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { loadConfig, type Env } from '../src/config.js';
 import { startBot, type RunningBot } from '../src/compose.js';
+import { CONTOSO, startDemoTenant } from '../src/demo.js';
+import type { GraphEmulator } from '../src/emulator/graph-emulator.js';
 import { createLogger } from '../src/log.js';
 import { startFakeConnector, type ConnectorActivity, type FakeConnector } from '../src/localchat/connector.js';
 
@@ -29,6 +31,7 @@ export interface TurnResult {
 
 export interface Harness {
   bot: RunningBot;
+  graph: GraphEmulator;
   connector: FakeConnector;
   logs: string[];
   tenantId: string;
@@ -42,7 +45,11 @@ export interface Harness {
 
 export const BOT_ACCOUNT = { id: '28:ssar-helpdesk-bot', name: 'SSAR Helpdesk' };
 
-export async function startHarness(options: { env?: Env; tenantId?: string } = {}): Promise<Harness> {
+/** The demo tenant's people by role, as Teams users. */
+export const people = CONTOSO.people;
+
+/** Starts the Graph emulator with the demo tenant, a fake Bot Connector and the real bot. */
+export async function startHarness(options: { env?: Env } = {}): Promise<Harness> {
   const connector = await startFakeConnector();
   const logs: string[] = [];
   const sink = new Writable({
@@ -51,9 +58,9 @@ export async function startHarness(options: { env?: Env; tenantId?: string } = {
       done();
     },
   });
-  const tenantId = options.tenantId ?? 'aaaaaaaa-0000-4000-8000-000000000001';
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'debug', ...options.env });
-  const bot = await startBot(config, createLogger(config.logLevel, sink));
+  const demo = await startDemoTenant(loadConfig({ PORT: '0', LOG_LEVEL: 'debug', ...options.env }), 'contoso');
+  const tenantId = demo.tenantId;
+  const bot = await startBot(demo.config, createLogger(demo.config.logLevel, sink));
 
   const post = async (body: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${bot.url}/api/messages`, {
@@ -89,12 +96,16 @@ export async function startHarness(options: { env?: Env; tenantId?: string } = {
   const turn = async (body: Record<string, unknown>): Promise<TurnResult> => {
     const before = connector.activities.length;
     const response = await post(body);
-    const replies = connector.activities.slice(before).filter((a) => a.replyToId === body.id || a.kind === 'update');
+    // Typing indicators are Teams chrome, not answers.
+    const replies = connector.activities
+      .slice(before)
+      .filter((a) => (a.replyToId === body.id || a.kind === 'update') && a.activity.type !== 'typing');
     return { ...response, replies };
   };
 
   return {
     bot,
+    graph: demo.emulator,
     connector,
     logs,
     tenantId,
@@ -119,6 +130,7 @@ export async function startHarness(options: { env?: Env; tenantId?: string } = {
     close: async () => {
       await bot.close();
       await connector.close();
+      await demo.emulator.close();
     },
   };
 }

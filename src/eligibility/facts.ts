@@ -32,6 +32,8 @@ export interface GroupMembership {
   directGroupIds: string[];
   /** Groups the user is a member of directly or through nesting (ids). */
   transitiveGroupIds: string[];
+  /** Display names of those groups, for the agent's card. */
+  groupNames: Record<string, string>;
 }
 
 /** A member of a recovery group who shares the user's normalised first and last name. */

@@ -65,6 +65,11 @@ export async function startFakeConnector(port = 0): Promise<FakeConnector> {
         return reply(400, { error: { code: 'BadArgument', message: 'Body is not JSON' } });
       }
       const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+      const roster = /^\/v3\/conversations\/[^/]+\/members\/(29:[^/]+)$/.exec(path);
+      if (roster && req.method === 'GET') {
+        // Test and local chat users have chat ids of the form 29:<Entra object id>.
+        return reply(200, { id: roster[1], aadObjectId: roster[1]!.slice(3), name: roster[1] });
+      }
       const match = /^\/v3\/conversations(?:\/([^/]+)\/activities(?:\/([^/]+))?)?\/?$/.exec(path);
       if (!match) return reply(404, { error: { code: 'NotFound', message: `No route ${req.method} ${path}` } });
       const [, conversationId, activityId] = match;
@@ -73,7 +78,9 @@ export async function startFakeConnector(port = 0): Promise<FakeConnector> {
         // Proactive 1:1: Teams answers with the personal conversation's id.
         const member = json.members?.[0] ?? {};
         const existing = conversations.find((c) => c.members[0]?.id === member.id);
-        const created = existing ?? { id: `a:personal-${randomUUID()}`, members: json.members ?? [], tenantId: json.tenantId };
+        // Same id as the person's own 1:1 chat with the bot, as Teams does for a personal conversation.
+        const personal = String(member.aadObjectId ?? member.id ?? randomUUID()).replace(/^29:/, '');
+        const created = existing ?? { id: `a:personal-${personal}`, members: json.members ?? [], tenantId: json.tenantId ?? json.channelData?.tenant?.id };
         if (!existing) conversations.push(created);
         return reply(201, { id: created.id });
       }

@@ -1,0 +1,72 @@
+import type * as GraphTypes from '@microsoft/microsoft-graph-types';
+import type { Graph } from './graph.js';
+import { GraphRequestError } from './graph.js';
+import { readEligibilityFacts } from './eligibility-facts.js';
+import type { TenantFacts } from './tenant-facts.js';
+import { findUsers, type DirectoryUser, type UserQuery } from './users.js';
+
+export interface DirectoryGroups {
+  helpdeskGroupId?: string;
+  approverGroupId?: string;
+}
+
+/** What the bot's own groups say about a person; decided from Graph, never from card data. */
+export interface Standing {
+  isHelpdeskAgent: boolean;
+  isApprover: boolean;
+}
+
+/**
+ * The directory as the Teams layer sees it: one method per question, each answered with as few
+ * Graph round trips as it can. Handlers never build Graph URLs.
+ */
+export class Directory {
+  private readonly standings = new Map<string, { at: number; value: Promise<Standing> }>();
+
+  constructor(
+    readonly graph: Graph,
+    readonly tenant: TenantFacts,
+    private readonly groups: DirectoryGroups,
+    private readonly standingTtlMs = 2 * 60_000,
+  ) {}
+
+  findUsers(query: UserQuery): Promise<DirectoryUser[]> {
+    return findUsers(this.graph, query);
+  }
+
+  eligibilityFacts(user: DirectoryUser, now = new Date()) {
+    return readEligibilityFacts(this.graph, this.tenant, user, now);
+  }
+
+  /** Helpdesk and approver group membership (transitive), cached briefly per person. */
+  standing(userId: string): Promise<Standing> {
+    const cached = this.standings.get(userId);
+    if (cached && Date.now() - cached.at < this.standingTtlMs) return cached.value;
+    const value = this.readStanding(userId);
+    this.standings.set(userId, { at: Date.now(), value });
+    value.catch(() => this.standings.delete(userId));
+    return value;
+  }
+
+  /** The user's manager, or undefined when none is set. */
+  async manager(userId: string): Promise<DirectoryUser | undefined> {
+    try {
+      return await this.graph.get<DirectoryUser>(`/users/${encodeURIComponent(userId)}/manager?$select=id,displayName,userPrincipalName`);
+    } catch (error) {
+      if (error instanceof GraphRequestError && error.isNotFound) return undefined;
+      throw error;
+    }
+  }
+
+  private async readStanding(userId: string): Promise<Standing> {
+    const groupIds = [this.groups.helpdeskGroupId, this.groups.approverGroupId].filter((id): id is string => Boolean(id));
+    if (groupIds.length === 0) return { isHelpdeskAgent: false, isApprover: false };
+    const { value } = await this.graph.postRead<{ value: string[] }>(`/users/${encodeURIComponent(userId)}/checkMemberGroups`, { groupIds });
+    return {
+      isHelpdeskAgent: Boolean(this.groups.helpdeskGroupId && value.includes(this.groups.helpdeskGroupId)),
+      isApprover: Boolean(this.groups.approverGroupId && value.includes(this.groups.approverGroupId)),
+    };
+  }
+}
+
+export type { DirectoryUser, UserQuery, GraphTypes };

@@ -1,0 +1,31 @@
+import { GraphRequestError } from './graph.js';
+
+/**
+ * The least-privileged Graph application permission behind each directory read or write the bot
+ * makes. The README's permission table and the "unknown" reasons on cards both come from here.
+ */
+export const PERMISSIONS = {
+  users: 'User.Read.All',
+  signInActivity: 'AuditLog.Read.All',
+  groupMembership: 'GroupMember.Read.All',
+  authenticationMethods: 'UserAuthenticationMethod.Read.All',
+  methodPolicies: 'Policy.Read.AuthenticationMethod',
+  conditionalAccess: 'Policy.Read.All',
+  verifiedIdProfiles: 'VerifiedId-Profile.Read.All',
+  roleAssignments: 'RoleManagement.Read.Directory',
+  auditLogs: 'AuditLog.Read.All',
+  subscriptions: 'Organization.Read.All',
+  createTemporaryAccessPass: 'UserAuthMethod-TAP.ReadWrite.All',
+} as const;
+
+/** Why a fact could not be read, in words for the person reading the card. */
+export function unknownReason(error: unknown, permission: string): string {
+  if (error instanceof GraphRequestError) {
+    if (error.isPermissionDenied) return `needs ${permission}`;
+    if (error.isThrottled) return 'Microsoft Graph is throttling requests; try again in a minute';
+    if (error.status === 0) return 'Microsoft Graph could not be reached';
+    if (error.status >= 500) return `Microsoft Graph had an error (${error.status}); try again`;
+    return `Microsoft Graph answered ${error.status} ${error.code}`;
+  }
+  return 'the directory could not be read';
+}

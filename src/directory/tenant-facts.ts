@@ -1,0 +1,151 @@
+import type * as GraphTypes from '@microsoft/microsoft-graph-types';
+import { known, unknownFact, type Fact, type NameTwin, type RecoveryScope } from '../eligibility/facts.js';
+import { nameKey } from '../eligibility/names.js';
+import type { Graph, BatchResult } from './graph.js';
+import { PERMISSIONS, unknownReason } from './permissions.js';
+import {
+  ALL_USERS_TARGET,
+  recoveryScopeFromTenant,
+  type VerifiableCredentialsMethodConfiguration,
+  type VerifiedIdProfile,
+} from './recovery-setup.js';
+
+/** Tenant-wide facts that change rarely: read together in one `$batch` and kept for a short time. */
+export interface TenantPolicies {
+  tapPolicy: Fact<GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration>;
+  conditionalAccessPolicies: Fact<GraphTypes.ConditionalAccessPolicy[]>;
+  subscribedSkus: Fact<GraphTypes.SubscribedSku[]>;
+  recoveryScope: Fact<RecoveryScope>;
+}
+
+/** Members of the recovery groups by normalised first + last name, for the duplicate-name check. */
+export type NameIndex = Map<string, NameTwin[]>;
+
+export interface RecoveryFallback {
+  groupIds: string[];
+  mode: 'production' | 'evaluation';
+}
+
+const METHOD_CONFIGURATIONS = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations';
+export const MEMBER_SELECT = 'id,givenName,surname,displayName,userPrincipalName';
+
+export class TenantFacts {
+  private policies?: { at: number; value: Promise<TenantPolicies> };
+  private names?: { at: number; key: string; value: Promise<Fact<NameIndex>> };
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly fallback: RecoveryFallback,
+    private readonly ttlMs = 5 * 60_000,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  getPolicies(): Promise<TenantPolicies> {
+    if (!this.policies || this.clock() - this.policies.at > this.ttlMs) {
+      const value = this.readPolicies();
+      this.policies = { at: this.clock(), value };
+      // A failed read is not cached: the next check tries again.
+      value.catch(() => (this.policies = undefined));
+    }
+    return this.policies.value;
+  }
+
+  getNameIndex(scope: Fact<RecoveryScope>): Promise<Fact<NameIndex>> {
+    if (!scope.known) return Promise.resolve(unknownFact(scope.reason));
+    const groups = scope.value.includeGroupIds;
+    if (groups.includes(ALL_USERS_TARGET)) {
+      return Promise.resolve(unknownFact('recovery is assigned to all users; the duplicate check needs a group'));
+    }
+    const key = groups.join(',');
+    if (!this.names || this.names.key !== key || this.clock() - this.names.at > this.ttlMs) {
+      const value = this.readNameIndex(groups);
+      this.names = { at: this.clock(), key, value };
+      value.then((fact) => {
+        if (!fact.known && this.names?.value === value) this.names = undefined;
+      });
+    }
+    return this.names.value;
+  }
+
+  private async readPolicies(): Promise<TenantPolicies> {
+    const results = await this.graph.batch([
+      { id: 'tap', method: 'GET', url: `${METHOD_CONFIGURATIONS}/TemporaryAccessPass` },
+      { id: 'vc', method: 'GET', url: `${METHOD_CONFIGURATIONS}/VerifiableCredentials` },
+      { id: 'profiles', method: 'GET', url: '/identity/verifiedId/profiles' },
+      { id: 'ca', method: 'GET', url: '/identity/conditionalAccess/policies' },
+      { id: 'skus', method: 'GET', url: '/subscribedSkus?$select=skuPartNumber,capabilityStatus,servicePlans' },
+    ]);
+    const fact = <T>(id: string, permission: string, pick: (body: any) => T): Fact<T> => {
+      const result = results.get(id) as BatchResult;
+      return result.ok ? known(pick(result.body)) : unknownFact(unknownReason(result.error, permission));
+    };
+    const scope = this.recoveryScope(
+      fact<VerifiedIdProfile[]>('profiles', PERMISSIONS.verifiedIdProfiles, (b) => b.value ?? []),
+      fact<VerifiableCredentialsMethodConfiguration>('vc', PERMISSIONS.methodPolicies, (b) => b),
+    );
+    return {
+      tapPolicy: fact('tap', PERMISSIONS.methodPolicies, (b) => b),
+      conditionalAccessPolicies: fact('ca', PERMISSIONS.conditionalAccess, (b) => b.value ?? []),
+      subscribedSkus: fact('skus', PERMISSIONS.subscriptions, (b) => b.value ?? []),
+      recoveryScope: await this.withGroupNames(scope),
+    };
+  }
+
+  /** The tenant's own setup when Graph exposes it, else the bot's configuration, saying which. */
+  private recoveryScope(
+    profiles: Fact<VerifiedIdProfile[]>,
+    policy: Fact<VerifiableCredentialsMethodConfiguration>,
+  ): Fact<Omit<RecoveryScope, 'groupNames'>> {
+    if (profiles.known && policy.known) {
+      const fromTenant = recoveryScopeFromTenant(profiles.value, policy.value);
+      if (fromTenant) return known(fromTenant);
+    }
+    if (this.fallback.groupIds.length > 0) {
+      return known({ includeGroupIds: this.fallback.groupIds, excludeGroupIds: [], mode: this.fallback.mode, source: 'config' });
+    }
+    const reasons = [profiles, policy].flatMap((f) => (f.known ? [] : [f.reason]));
+    return unknownFact(
+      reasons.length > 0
+        ? `the recovery setup could not be read (${reasons.join('; ')}) and SSAR_GROUP_IDS is not set`
+        : 'no Verified ID profile is used for account recovery in this tenant and SSAR_GROUP_IDS is not set',
+    );
+  }
+
+  private async withGroupNames(scope: Fact<Omit<RecoveryScope, 'groupNames'>>): Promise<Fact<RecoveryScope>> {
+    if (!scope.known) return scope;
+    const ids = [...scope.value.includeGroupIds, ...scope.value.excludeGroupIds].filter((id) => id !== ALL_USERS_TARGET);
+    const results = ids.length
+      ? await this.graph.batch(ids.map((id) => ({ id, method: 'GET' as const, url: `/groups/${encodeURIComponent(id)}?$select=id,displayName` })))
+      : new Map<string, BatchResult>();
+    const groupNames: Record<string, string> = { [ALL_USERS_TARGET]: 'All users' };
+    for (const id of ids) {
+      const result = results.get(id);
+      groupNames[id] = result?.ok ? (result.body.displayName ?? id) : id;
+    }
+    return known({ ...scope.value, groupNames });
+  }
+
+  private async readNameIndex(groupIds: string[]): Promise<Fact<NameIndex>> {
+    const index: NameIndex = new Map();
+    const seen = new Set<string>();
+    try {
+      await Promise.all(
+        groupIds.map(async (groupId) => {
+          const path = `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=${MEMBER_SELECT}&$top=999`;
+          for await (const page of this.graph.pages<GraphTypes.User>(path)) {
+            for (const member of page) {
+              const key = nameKey(member);
+              if (!key || !member.id || seen.has(member.id)) continue;
+              seen.add(member.id);
+              const twin = { id: member.id, displayName: member.displayName ?? '', userPrincipalName: member.userPrincipalName ?? '' };
+              index.set(key, [...(index.get(key) ?? []), twin]);
+            }
+          }
+        }),
+      );
+      return known(index);
+    } catch (error) {
+      return unknownFact(unknownReason(error, PERMISSIONS.groupMembership));
+    }
+  }
+}

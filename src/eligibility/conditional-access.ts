@@ -1,0 +1,202 @@
+import type * as Graph from '@microsoft/microsoft-graph-types';
+import type { Fact, GroupMembership } from './facts.js';
+import { bestStatus, worstStatus, type Status } from './status.js';
+
+/*
+ * E7: would a Conditional Access policy stop a Temporary Access Pass holder from registering new
+ * security info? Only policies on the "Register security information" user action count.
+ */
+
+export const REGISTER_SECURITY_INFO = 'urn:user:registersecurityinfo';
+
+export interface ConditionalAccessSubject {
+  user: Graph.User;
+  membership: Fact<GroupMembership>;
+  roleTemplateIds: Fact<string[]>;
+  /** The TAP policy's one-time setting; undefined when the policy could not be read. */
+  tapIsUsableOnce: boolean | undefined;
+}
+
+/** One registration policy's effect on this user; `pass` means it lets a TAP through. */
+export interface PolicyFinding {
+  policyId: string;
+  policyName: string;
+  status: Status;
+  reason: string;
+}
+
+/** Findings for every enabled or report-only policy on the registration user action. */
+export function registrationPolicyFindings(
+  policies: Graph.ConditionalAccessPolicy[],
+  subject: ConditionalAccessSubject,
+): PolicyFinding[] {
+  return policies
+    .filter((policy) => policy.state !== 'disabled')
+    .filter((policy) => policy.conditions?.applications?.includeUserActions?.includes(REGISTER_SECURITY_INFO))
+    .map((policy) => evaluatePolicy(policy, subject));
+}
+
+function evaluatePolicy(policy: Graph.ConditionalAccessPolicy, subject: ConditionalAccessSubject): PolicyFinding {
+  const finding = (status: Status, reason: string): PolicyFinding => ({
+    policyId: policy.id ?? '',
+    policyName: policy.displayName ?? policy.id ?? '(unnamed policy)',
+    status,
+    reason,
+  });
+
+  const grant = grantOutcome(policy.grantControls, subject.tapIsUsableOnce);
+  if (grant.status === 'pass') return finding('pass', `a TAP satisfies it (${grant.reason})`);
+
+  const scope = userScope(policy.conditions?.users, subject);
+  if (scope.inScope === 'no') return finding('pass', 'the user is outside its scope');
+
+  let status = grant.status;
+  const reasons = [grant.reason];
+  if (scope.inScope === 'unknown') {
+    status = status === 'warn' ? 'warn' : 'unknown';
+    reasons.push(`it may apply to this user (${scope.unknownBecause.join('; ')})`);
+  }
+  const narrowing = narrowingConditions(policy.conditions);
+  if (narrowing.length > 0 && status !== 'warn') {
+    status = 'warn';
+    reasons.push(`it may apply, depending on ${narrowing.join(', ')}`);
+  }
+  if (policy.state === 'enabledForReportingButNotEnforced' && status !== 'warn') {
+    status = 'warn';
+    reasons.push('report-only, so not enforced today');
+  }
+  return finding(status, reasons.join('; '));
+}
+
+// Three-valued membership: a group or role check on an unreadable fact is neither yes nor no.
+type Tri = 'yes' | 'no' | 'unknown';
+
+const anyOf = (...values: Tri[]): Tri =>
+  values.includes('yes') ? 'yes' : values.includes('unknown') ? 'unknown' : 'no';
+
+function userScope(
+  users: Graph.NullableOption<Graph.ConditionalAccessUsers> | undefined,
+  subject: ConditionalAccessSubject,
+): { inScope: Tri; unknownBecause: string[] } {
+  const unknownBecause: string[] = [];
+  const { user } = subject;
+  const isGuest = user.userType === 'Guest';
+  const groups: Fact<string[]> = subject.membership.known
+    ? { known: true, value: [...subject.membership.value.directGroupIds, ...subject.membership.value.transitiveGroupIds] }
+    : subject.membership;
+
+  const heldAny = (wanted: string[] | undefined, held: Fact<string[]>, what: string): Tri => {
+    if (!wanted?.length) return 'no';
+    if (!held.known) {
+      unknownBecause.push(`${what} unknown: ${held.reason}`);
+      return 'unknown';
+    }
+    return wanted.some((id) => held.value.includes(id)) ? 'yes' : 'no';
+  };
+  const listed = (ids: string[] | undefined, value: string): Tri => (ids?.includes(value) ? 'yes' : 'no');
+  const guestType = (condition: Graph.NullableOption<Graph.ConditionalAccessGuestsOrExternalUsers> | undefined): Tri => {
+    const types = condition?.guestOrExternalUserTypes;
+    if (!types || types === 'none' || !isGuest) return 'no';
+    // The snapshot does not say which kind of guest this is (internal, B2B collaboration...).
+    unknownBecause.push(`which guest type the user is, is not known`);
+    return 'unknown';
+  };
+
+  const included = anyOf(
+    listed(users?.includeUsers, 'All'),
+    user.id ? listed(users?.includeUsers, user.id) : 'no',
+    isGuest ? listed(users?.includeUsers, 'GuestsOrExternalUsers') : 'no',
+    guestType(users?.includeGuestsOrExternalUsers),
+    heldAny(users?.includeGroups, groups, 'group membership'),
+    heldAny(users?.includeRoles, subject.roleTemplateIds, 'directory roles'),
+  );
+  const excluded = anyOf(
+    user.id ? listed(users?.excludeUsers, user.id) : 'no',
+    isGuest ? listed(users?.excludeUsers, 'GuestsOrExternalUsers') : 'no',
+    guestType(users?.excludeGuestsOrExternalUsers),
+    heldAny(users?.excludeGroups, groups, 'group membership'),
+    heldAny(users?.excludeRoles, subject.roleTemplateIds, 'directory roles'),
+  );
+
+  // Exclusions win.
+  const inScope: Tri =
+    excluded === 'yes' || included === 'no' ? 'no' : included === 'yes' && excluded === 'no' ? 'yes' : 'unknown';
+  return { inScope, unknownBecause: [...new Set(unknownBecause)] };
+}
+
+/** Conditions that make the policy apply only sometimes (where, from what device, at what risk). */
+function narrowingConditions(conditions: Graph.ConditionalAccessConditionSet | undefined): string[] {
+  const narrowing: string[] = [];
+  const isAll = (values: string[] | undefined, all: string): boolean =>
+    !values?.length || (values.length === 1 && values[0]?.toLowerCase() === all.toLowerCase());
+  const locations = conditions?.locations;
+  if (locations && (!isAll(locations.includeLocations, 'All') || locations.excludeLocations?.length)) {
+    narrowing.push('location');
+  }
+  const platforms = conditions?.platforms;
+  if (platforms && (!isAll(platforms.includePlatforms, 'all') || platforms.excludePlatforms?.length)) {
+    narrowing.push('device platform');
+  }
+  if (!isAll(conditions?.clientAppTypes, 'all')) narrowing.push('client app type');
+  if (conditions?.signInRiskLevels?.length || conditions?.userRiskLevels?.length) narrowing.push('risk level');
+  if (conditions?.devices?.deviceFilter) narrowing.push('a device filter');
+  return narrowing;
+}
+
+interface Outcome {
+  status: Status;
+  reason: string;
+}
+
+const TAP_ONE_TIME: Graph.AuthenticationMethodModes = 'temporaryAccessPassOneTime';
+const TAP_MULTI_USE: Graph.AuthenticationMethodModes = 'temporaryAccessPassMultiUse';
+
+function strengthOutcome(strength: Graph.AuthenticationStrengthPolicy, tapIsUsableOnce: boolean | undefined): Outcome {
+  const name = `authentication strength "${strength.displayName ?? strength.id ?? 'unnamed'}"`;
+  const combinations = strength.allowedCombinations;
+  if (!combinations?.length) return { status: 'unknown', reason: `${name} was read without its allowed combinations` };
+  if (combinations.includes(TAP_ONE_TIME)) return { status: 'pass', reason: `${name} accepts a TAP` };
+  if (combinations.includes(TAP_MULTI_USE)) {
+    if (tapIsUsableOnce === false) return { status: 'pass', reason: `${name} accepts a multi-use TAP` };
+    if (tapIsUsableOnce === undefined) {
+      return { status: 'unknown', reason: `${name} accepts only a multi-use TAP and the TAP policy could not be read` };
+    }
+  }
+  return { status: 'fail', reason: `${name} requires methods a TAP cannot satisfy` };
+}
+
+const CONTROL_OUTCOMES: Partial<Record<Graph.ConditionalAccessGrantControl, Outcome>> = {
+  mfa: { status: 'pass', reason: 'multifactor authentication, which a TAP sign-in satisfies' },
+  compliantDevice: { status: 'warn', reason: 'requires a compliant device' },
+  domainJoinedDevice: { status: 'warn', reason: 'requires a hybrid-joined device' },
+  approvedApplication: { status: 'warn', reason: 'requires an approved client app' },
+  compliantApplication: { status: 'warn', reason: 'requires an app protection policy' },
+  passwordChange: { status: 'warn', reason: 'requires a password change' },
+};
+
+function grantOutcome(
+  grant: Graph.NullableOption<Graph.ConditionalAccessGrantControls> | undefined,
+  tapIsUsableOnce: boolean | undefined,
+): Outcome {
+  const controls = grant?.builtInControls ?? [];
+  if (controls.includes('block')) return { status: 'fail', reason: 'it blocks the action' };
+
+  const outcomes: Outcome[] = controls.map(
+    (control) => CONTROL_OUTCOMES[control] ?? { status: 'unknown', reason: `unrecognised grant control "${control}"` },
+  );
+  if (grant?.authenticationStrength) outcomes.push(strengthOutcome(grant.authenticationStrength, tapIsUsableOnce));
+  if (grant?.termsOfUse?.length) outcomes.push({ status: 'pass', reason: 'terms of use the user can accept' });
+  if (grant?.customAuthenticationFactors?.length) {
+    outcomes.push({ status: 'unknown', reason: 'a custom control the bot cannot evaluate' });
+  }
+  if (outcomes.length === 0) return { status: 'pass', reason: 'no grant control' };
+
+  // OR: the user needs one control they can meet; AND: every control.
+  const combine = grant?.operator?.toUpperCase() === 'OR' ? bestStatus : worstStatus;
+  const status = combine(outcomes.map((outcome) => outcome.status));
+  const reason = outcomes
+    .filter((outcome) => outcome.status === status)
+    .map((outcome) => outcome.reason)
+    .join(grant?.operator?.toUpperCase() === 'OR' ? ' or ' : ' and ');
+  return { status, reason };
+}

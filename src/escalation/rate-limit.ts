@@ -1,0 +1,58 @@
+import { clockTime, samePerson, type EscalationRecord, type Refusal } from './state-machine.js';
+
+export interface RateLimits {
+  perRequesterPerHour: number;
+  perTargetPerHour: number;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = { perRequesterPerHour: 5, perTargetPerHour: 3 };
+
+const WINDOW_MS = 60 * 60_000;
+
+/**
+ * Sliding one-hour window over requests already filed (whatever became of them), counted by
+ * `createdAt`. A request filed exactly an hour ago no longer counts.
+ */
+export function checkRateLimit(
+  recent: readonly EscalationRecord[],
+  who: { requesterId: string; targetId: string },
+  now: Date,
+  limits: RateLimits = DEFAULT_RATE_LIMITS,
+): { ok: true } | Refusal {
+  const windowStart = now.getTime() - WINDOW_MS;
+  const inWindow = recent.filter((record) => Date.parse(record.createdAt) > windowStart);
+
+  const byRequester = inWindow.filter((record) => samePerson(record.requester, { id: who.requesterId }));
+  if (byRequester.length >= limits.perRequesterPerHour) {
+    return {
+      refused: true,
+      code: 'rate-limited',
+      message:
+        `You have filed ${byRequester.length} requests in the last hour; the limit is ${limits.perRequesterPerHour}. ` +
+        `Try again after ${retryTime(byRequester, limits.perRequesterPerHour)}.`,
+    };
+  }
+
+  const forTarget = inWindow.filter((record) => samePerson(record.target, { id: who.targetId }));
+  if (forTarget.length >= limits.perTargetPerHour) {
+    const targetName = forTarget[0]?.target.name ?? 'this person';
+    return {
+      refused: true,
+      code: 'rate-limited',
+      message:
+        `${forTarget.length} requests have been filed for ${targetName} in the last hour; the limit is ` +
+        `${limits.perTargetPerHour}. Try again after ${retryTime(forTarget, limits.perTargetPerHour)}.`,
+    };
+  }
+  return { ok: true };
+}
+
+/**
+ * The first whole minute at which fewer than `limit` of these requests are inside the window,
+ * rounded up so "try again after" is never too early.
+ */
+function retryTime(inWindow: readonly EscalationRecord[], limit: number): string {
+  const createdTimes = inWindow.map((record) => Date.parse(record.createdAt)).sort((a, b) => a - b);
+  const mustLeave = createdTimes[createdTimes.length - limit] ?? createdTimes[0] ?? 0;
+  return clockTime(new Date(Math.ceil((mustLeave + WINDOW_MS) / 60_000) * 60_000));
+}

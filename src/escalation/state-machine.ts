@@ -1,0 +1,343 @@
+/**
+ * The life of one request for a human-approved Temporary Access Pass (TAP).
+ *
+ * Pure: no I/O and no clock. Callers pass `now` in, persist the record they get back (with an
+ * etag check), and decide approver eligibility themselves (manager or approver group).
+ * The record deliberately has no field for the pass itself: the code is shown once and never kept.
+ */
+
+export type EscalationState =
+  | 'requested'
+  | 'approved'
+  | 'issuing'
+  | 'issued'
+  | 'denied'
+  | 'expired'
+  | 'cancelled'
+  | 'failed';
+
+export type VerificationMethod = 'video-call-with-id' | 'in-person' | 'manager-vouched-on-call' | 'other';
+
+/** A person as Teams authenticated them: `id` is the Entra object id, never something typed into a card. */
+export interface Person {
+  id: string;
+  name: string;
+}
+
+export interface Approval {
+  approver: Person;
+  at: string;
+}
+
+export interface EscalationRecord {
+  id: string;
+  tenantId: string;
+  state: EscalationState;
+  requester: Person;
+  target: Person & { userPrincipalName: string };
+  reason: string;
+  verification: { method: VerificationMethod; detail?: string };
+  /** The target holds a directory role, so the request needs two approvers. */
+  privileged: boolean;
+  approvalsRequired: 1 | 2;
+  approvals: Approval[];
+  deniedBy?: Person;
+  denialReason?: string;
+  createdAt: string;
+  expiresAt: string;
+  /** For terminal states this is when the request closed. */
+  updatedAt: string;
+  issuedAt?: string;
+  tapExpiresAt?: string;
+  failure?: string;
+  /** Links the request to the diagnosis that preceded it. */
+  correlationId?: string;
+  /** The requester's 1:1 conversation, the only place the pass may be shown. */
+  requesterConversation?: string;
+}
+
+export type RefusalCode =
+  | 'missing-identity'
+  | 'requester-is-target'
+  | 'reason-missing'
+  | 'reason-too-long'
+  | 'verification-detail-missing'
+  | 'privileged-target'
+  | 'not-an-approver'
+  | 'self-approval'
+  | 'requester-cannot-approve'
+  | 'already-approved-by-you'
+  | 'already-decided'
+  | 'expired'
+  | 'not-requester'
+  | 'not-approved-yet'
+  | 'not-issuing'
+  | 'rate-limited';
+
+/** A transition that did not happen, with words for the person who tried it. */
+export interface Refusal {
+  refused: true;
+  code: RefusalCode;
+  message: string;
+}
+
+export type Transition = EscalationRecord | Refusal;
+
+export interface EscalationPolicy {
+  /** Without this, requests for holders of directory roles are refused outright. */
+  allowPrivilegedWithTwoApprovers: boolean;
+  /** How long a request waits for approval and issuing; default 60. */
+  requestTtlMinutes?: number;
+}
+
+export interface NewRequest {
+  id: string;
+  tenantId: string;
+  requester: Person;
+  target: Person & { userPrincipalName: string };
+  reason: string;
+  verification: { method: VerificationMethod; detail?: string };
+  privileged: boolean;
+  correlationId?: string;
+  requesterConversation?: string;
+}
+
+export const MAX_TEXT_LENGTH = 500;
+export const DEFAULT_REQUEST_TTL_MINUTES = 60;
+
+export const isRefusal = (value: unknown): value is Refusal =>
+  typeof value === 'object' && value !== null && (value as { refused?: unknown }).refused === true;
+
+const refuse = (code: RefusalCode, message: string): Refusal => ({ refused: true, code, message });
+
+/** Object ids come from different sources (Teams, Graph) that may differ in letter case. */
+export const samePerson = (a: { id: string }, b: { id: string }): boolean =>
+  a.id.trim().toLowerCase() === b.id.trim().toLowerCase();
+
+const hasIdentity = (person: Person): boolean => person.id.trim() !== '';
+
+/** "10:32 UTC": deterministic, so cards and tests read the same everywhere. */
+export function clockTime(at: string | Date): string {
+  return `${new Date(at).toISOString().slice(11, 16)} UTC`;
+}
+
+export function createRequest(input: NewRequest, now: Date, policy: EscalationPolicy): Transition {
+  if (!hasIdentity(input.requester) || !hasIdentity(input.target)) {
+    return refuse('missing-identity', 'The request must name the requester and the target by their Entra object ids.');
+  }
+  if (samePerson(input.requester, input.target)) {
+    return refuse('requester-is-target', 'You cannot request a Temporary Access Pass for your own account.');
+  }
+  const reason = input.reason.trim();
+  if (reason === '') {
+    return refuse('reason-missing', 'Say why the person needs a Temporary Access Pass.');
+  }
+  if (reason.length > MAX_TEXT_LENGTH) {
+    return refuse('reason-too-long', `Keep the reason to ${MAX_TEXT_LENGTH} characters or fewer (it has ${reason.length}).`);
+  }
+  const detail = input.verification.detail?.trim() || undefined;
+  if (input.verification.method === 'other' && detail === undefined) {
+    return refuse('verification-detail-missing', 'Describe how you verified the person when the method is "other".');
+  }
+  if (detail !== undefined && detail.length > MAX_TEXT_LENGTH) {
+    return refuse('reason-too-long', `Keep the verification detail to ${MAX_TEXT_LENGTH} characters or fewer.`);
+  }
+  if (input.privileged && !policy.allowPrivilegedWithTwoApprovers) {
+    return refuse(
+      'privileged-target',
+      `${input.target.name} holds a directory role. Passes for administrators are not issued through this bot; ` +
+        'use your organisation’s process for privileged accounts.',
+    );
+  }
+
+  const ttlMinutes = policy.requestTtlMinutes ?? DEFAULT_REQUEST_TTL_MINUTES;
+  const created = now.toISOString();
+  return {
+    id: input.id,
+    tenantId: input.tenantId,
+    state: 'requested',
+    requester: input.requester,
+    target: input.target,
+    reason,
+    verification: detail === undefined ? { method: input.verification.method } : { method: input.verification.method, detail },
+    privileged: input.privileged,
+    approvalsRequired: input.privileged ? 2 : 1,
+    approvals: [],
+    createdAt: created,
+    expiresAt: new Date(now.getTime() + ttlMinutes * 60_000).toISOString(),
+    updatedAt: created,
+    ...(input.correlationId === undefined ? {} : { correlationId: input.correlationId }),
+    ...(input.requesterConversation === undefined ? {} : { requesterConversation: input.requesterConversation }),
+  };
+}
+
+const isOverdue = (record: EscalationRecord, now: Date): boolean =>
+  (record.state === 'requested' || record.state === 'approved') && now.getTime() >= Date.parse(record.expiresAt);
+
+/** Why an action cannot apply to the request as it stands, telling the person what already happened. */
+function refuseForState(record: EscalationRecord, now: Date): Refusal {
+  if (record.state === 'expired' || isOverdue(record, now)) {
+    return refuse(
+      'expired',
+      `This request expired at ${clockTime(record.expiresAt)}. File a new request if ${record.target.name} still needs a pass.`,
+    );
+  }
+  return refuse('already-decided', `This request was already handled. ${describeState(record)}`);
+}
+
+/** Requester, target and approver must be three different people, and the approver must be eligible. */
+function checkDecider(record: EscalationRecord, approver: Person & { eligible: boolean }): Refusal | undefined {
+  if (!hasIdentity(approver)) {
+    return refuse('missing-identity', 'Teams did not say who you are, so your decision cannot be recorded.');
+  }
+  if (samePerson(approver, record.target)) {
+    return refuse('self-approval', 'You cannot decide on a Temporary Access Pass for your own account.');
+  }
+  if (samePerson(approver, record.requester)) {
+    return refuse('requester-cannot-approve', 'You filed this request, so someone else has to decide on it.');
+  }
+  if (!approver.eligible) {
+    return refuse(
+      'not-an-approver',
+      `Only ${record.target.name}’s manager or a member of the approver group can decide on this request.`,
+    );
+  }
+  return undefined;
+}
+
+export function approve(record: EscalationRecord, approver: Person & { eligible: boolean }, now: Date): Transition {
+  if (record.state !== 'requested' || isOverdue(record, now)) return refuseForState(record, now);
+  const notAllowed = checkDecider(record, approver);
+  if (notAllowed) return notAllowed;
+  const earlier = record.approvals.find((approval) => samePerson(approval.approver, approver));
+  if (earlier) {
+    return refuse(
+      'already-approved-by-you',
+      `You already approved this request at ${clockTime(earlier.at)}; it needs a second, different approver.`,
+    );
+  }
+
+  const at = now.toISOString();
+  const approvals = [...record.approvals, { approver: { id: approver.id, name: approver.name }, at }];
+  return {
+    ...record,
+    approvals,
+    state: approvals.length >= record.approvalsRequired ? 'approved' : 'requested',
+    updatedAt: at,
+  };
+}
+
+export function deny(
+  record: EscalationRecord,
+  approver: Person & { eligible: boolean },
+  now: Date,
+  reason?: string,
+): Transition {
+  if (record.state !== 'requested' || isOverdue(record, now)) return refuseForState(record, now);
+  const notAllowed = checkDecider(record, approver);
+  if (notAllowed) return notAllowed;
+  const denialReason = reason?.trim() || undefined;
+  if (denialReason !== undefined && denialReason.length > MAX_TEXT_LENGTH) {
+    return refuse('reason-too-long', `Keep the reason to ${MAX_TEXT_LENGTH} characters or fewer.`);
+  }
+  return {
+    ...record,
+    state: 'denied',
+    deniedBy: { id: approver.id, name: approver.name },
+    ...(denialReason === undefined ? {} : { denialReason }),
+    updatedAt: now.toISOString(),
+  };
+}
+
+export function cancel(record: EscalationRecord, byRequester: Person, now: Date): Transition {
+  if (!samePerson(byRequester, record.requester) || !hasIdentity(byRequester)) {
+    return refuse('not-requester', `Only ${record.requester.name}, who filed this request, can cancel it.`);
+  }
+  if ((record.state !== 'requested' && record.state !== 'approved') || isOverdue(record, now)) {
+    return refuseForState(record, now);
+  }
+  return { ...record, state: 'cancelled', updatedAt: now.toISOString() };
+}
+
+/** Returns the same record object when nothing is due, so callers can skip the write. */
+export function expireIfDue(record: EscalationRecord, now: Date): EscalationRecord {
+  if (!isOverdue(record, now)) return record;
+  return { ...record, state: 'expired', updatedAt: now.toISOString() };
+}
+
+/**
+ * Claims the approved request for issuing. Persisted with an etag check, this claim is what makes
+ * exactly one pass possible: a second claim finds 'issuing' and is refused.
+ */
+export function beginIssuing(record: EscalationRecord, now: Date): Transition {
+  if (record.state === 'requested' && !isOverdue(record, now)) {
+    const have = record.approvals.length;
+    return refuse(
+      'not-approved-yet',
+      `This request has ${have} of ${record.approvalsRequired} approvals, so no pass can be issued yet.`,
+    );
+  }
+  if (record.state !== 'approved' || isOverdue(record, now)) return refuseForState(record, now);
+  return { ...record, state: 'issuing', updatedAt: now.toISOString() };
+}
+
+export function markIssued(record: EscalationRecord, now: Date, tapExpiresAt: string | Date): Transition {
+  if (record.state !== 'issuing') return refuseNotIssuing(record);
+  const at = now.toISOString();
+  return { ...record, state: 'issued', issuedAt: at, tapExpiresAt: new Date(tapExpiresAt).toISOString(), updatedAt: at };
+}
+
+/** `reason` is shown to people and kept in the audit trail: never put a pass in it. */
+export function markFailed(record: EscalationRecord, now: Date, reason: string): Transition {
+  if (record.state !== 'issuing') return refuseNotIssuing(record);
+  const failure = reason.trim().slice(0, MAX_TEXT_LENGTH) || 'No reason was given.';
+  return { ...record, state: 'failed', failure, updatedAt: now.toISOString() };
+}
+
+function refuseNotIssuing(record: EscalationRecord): Refusal {
+  return refuse('not-issuing', `No pass is being issued for this request. ${describeState(record)}`);
+}
+
+const listApprovals = (approvals: Approval[]): string =>
+  approvals.map((approval) => `${approval.approver.name} at ${clockTime(approval.at)}`).join(' and ');
+
+/** One or two sentences for a status card. */
+export function describeState(record: EscalationRecord): string {
+  const approvedBy = `Approved by ${listApprovals(record.approvals)}`;
+  switch (record.state) {
+    case 'requested': {
+      const expires = `expires at ${clockTime(record.expiresAt)}`;
+      if (record.approvals.length === 0) {
+        const who = record.approvalsRequired === 2 ? 'two approvers' : 'an approver';
+        const why = record.privileged ? ` because ${record.target.name} holds a directory role` : '';
+        return `Waiting for ${who}${why}; ${expires}.`;
+      }
+      return `Waiting for a second approver (so far approved by ${listApprovals(record.approvals)}); ${expires}.`;
+    }
+    case 'approved':
+      return `${approvedBy}; the pass has not been issued yet.`;
+    case 'issuing':
+      return `${approvedBy}; the pass is being issued.`;
+    case 'issued':
+      return (
+        `${approvedBy}; the pass was issued at ${clockTime(record.issuedAt ?? record.updatedAt)}` +
+        (record.tapExpiresAt ? ` and is valid until ${clockTime(record.tapExpiresAt)}.` : '.')
+      );
+    case 'denied':
+      return (
+        `Denied by ${record.deniedBy?.name ?? 'an approver'} at ${clockTime(record.updatedAt)}` +
+        (record.denialReason ? `: ${record.denialReason}` : '.')
+      );
+    case 'expired':
+      return record.approvals.length >= record.approvalsRequired
+        ? `${approvedBy}, but the request expired at ${clockTime(record.expiresAt)} before the pass was issued.`
+        : `Expired at ${clockTime(record.expiresAt)} without enough approvals.`;
+    case 'cancelled':
+      return `Cancelled by ${record.requester.name} at ${clockTime(record.updatedAt)}.`;
+    case 'failed':
+      return (
+        `${approvedBy}; issuing the pass failed at ${clockTime(record.updatedAt)}: ` +
+        (record.failure ?? 'no reason was given.')
+      );
+  }
+}

@@ -1,0 +1,65 @@
+import type { TurnContext } from 'botbuilder';
+import { TeamsInfo } from 'botbuilder';
+import { checkEligibility } from '../eligibility/rules.js';
+import type { Directory } from '../directory/directory.js';
+import { MAX_MATCHES, parseUserQuery, type DirectoryUser, type UserQuery } from '../directory/users.js';
+import type { Asker } from './asker.js';
+import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
+import { agentEligibilityView, candidatesView, colleagueEligibilityView } from './eligibility-views.js';
+
+export interface CheckDependencies {
+  directory: Directory;
+  cards: CardTemplates;
+}
+
+/** "check jon.doe@contoso.com", "check Jon Doe", "can @Jon recover?" -> what the person typed about whom. */
+export const CHECK_PATTERN = /^\s*(?:check|eligibility|eligible|can|lookup|look up)\b/i;
+
+export async function queryFromMessage(context: TurnContext): Promise<UserQuery | { problem: string }> {
+  const mention = (context.activity.entities ?? []).find(
+    (e) => e.type === 'mention' && e.mentioned?.id && e.mentioned.id !== context.activity.recipient?.id,
+  );
+  if (mention) {
+    const objectId = await mentionedObjectId(context, mention.mentioned.id);
+    if (objectId) return { kind: 'id', id: objectId };
+    return parseUserQuery(String(mention.mentioned.name ?? ''));
+  }
+  const text = (context.activity.text ?? '')
+    .replace(CHECK_PATTERN, '')
+    .replace(/^\s*(?:user|for|about|if|whether)\s+/i, '')
+    .replace(/\s+(?:recover|can recover|eligible)\s*\??\s*$/i, '')
+    .replace(/[?!.]+\s*$/, '');
+  return parseUserQuery(text);
+}
+
+/** Teams mentions carry the chat id (29:...); the roster maps it to the Entra object id. */
+async function mentionedObjectId(context: TurnContext, memberId: string): Promise<string | undefined> {
+  try {
+    return (await TeamsInfo.getMember(context, memberId)).aadObjectId ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The answer to "can this user recover with SSAR?", shaped for who is asking. */
+export async function eligibilityCard(deps: CheckDependencies, asker: Asker, query: UserQuery | { problem: string }, typed: string): Promise<AdaptiveCard> {
+  const { directory, cards } = deps;
+  if ('problem' in query) return cards.render('notice', { title: 'Who should I check?', message: plain(query.problem) });
+  const users = await directory.findUsers(query);
+  if (users.length === 0) {
+    return cards.render('notice', {
+      title: 'No such user in this tenant',
+      message: `I found nobody matching "${plain(typed, 100)}". Check the spelling, or use their email address.`,
+    });
+  }
+  if (users.length > 1) return cards.render('user-choice', candidatesView(typed, users, MAX_MATCHES));
+  return userEligibilityCard(deps, asker, users[0]!);
+}
+
+export async function userEligibilityCard(deps: CheckDependencies, asker: Asker, user: DirectoryUser): Promise<AdaptiveCard> {
+  const facts = await deps.directory.eligibilityFacts(user);
+  const eligibility = checkEligibility(facts);
+  return asker.isHelpdeskAgent
+    ? deps.cards.render('eligibility-agent', agentEligibilityView(user, eligibility, facts.recoveryScope, facts.readAt))
+    : deps.cards.render('eligibility-colleague', colleagueEligibilityView(user, eligibility));
+}
