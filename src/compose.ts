@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { isLoopbackUrl, type Config } from './config.js';
+import { defaultCatalogue } from './diagnosis/catalogue.js';
 import { Directory } from './directory/directory.js';
 import { Graph } from './directory/graph.js';
 import { TenantFacts } from './directory/tenant-facts.js';
@@ -23,7 +24,8 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const tenant = new TenantFacts(graph, { groupIds: config.recoveryGroupIds, mode: config.recoveryMode });
   const directory = new Directory(graph, tenant, { helpdeskGroupId: config.helpdeskGroupId, approverGroupId: config.approverGroupId });
   const adapter = createAdapter(config.botAuth);
-  const app = createBot(adapter, { cards, directory, log });
+  const catalogue = defaultCatalogue();
+  const app = createBot(adapter, { cards, directory, catalogue, log });
   const server = createServer({
     adapter,
     runTurn: (context) => app.run(context).then(() => undefined),

@@ -12,10 +12,10 @@ export const CONTOSO = {
   approverGroupId: '22222222-0000-4000-8000-000000000004',
   /** Who to be in the local chat, one per role. */
   people: {
-    agent: { aadObjectId: '11111111-0000-4000-8000-000000000017', name: 'Helen Desk' },
-    colleague: { aadObjectId: '11111111-0000-4000-8000-000000000019', name: 'Alex Wilber' },
-    manager: { aadObjectId: '11111111-0000-4000-8000-000000000015', name: 'Megan Bowen' },
-    approver: { aadObjectId: '11111111-0000-4000-8000-000000000020', name: 'Lee Gu' },
+    agent: { aadObjectId: '11111111-0000-4000-8000-000000000017', name: 'Helen Desk', role: 'helpdesk agent' },
+    colleague: { aadObjectId: '11111111-0000-4000-8000-000000000019', name: 'Alex Wilber', role: 'colleague' },
+    manager: { aadObjectId: '11111111-0000-4000-8000-000000000015', name: 'Megan Bowen', role: "manager of most of the cast" },
+    approver: { aadObjectId: '11111111-0000-4000-8000-000000000020', name: 'Lee Gu', role: 'TAP approver' },
   },
 } as const;
 

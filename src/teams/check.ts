@@ -1,5 +1,8 @@
+import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import { TeamsInfo } from 'botbuilder';
+import { readActionData } from './action-data.js';
+import type { TurnKit } from './turn.js';
 import { checkEligibility } from '../eligibility/rules.js';
 import type { Directory } from '../directory/directory.js';
 import { MAX_MATCHES, parseUserQuery, type DirectoryUser, type UserQuery } from '../directory/users.js';
@@ -13,7 +16,7 @@ export interface CheckDependencies {
 }
 
 /** "check jon.doe@contoso.com", "check Jon Doe", "can @Jon recover?" -> what the person typed about whom. */
-export const CHECK_PATTERN = /^\s*(?:check|eligibility|eligible|can|lookup|look up)\b/i;
+export const CHECK_PATTERN = /^\s*(?:check|eligibility|eligible|lookup|look up)\b|^\s*can\s(?!'|i\b)/i;
 
 export async function queryFromMessage(context: TurnContext): Promise<UserQuery | { problem: string }> {
   const mention = (context.activity.entities ?? []).find(
@@ -39,6 +42,34 @@ async function mentionedObjectId(context: TurnContext, memberId: string): Promis
   } catch {
     return undefined;
   }
+}
+
+export function registerCheckRoutes(app: Application, kit: TurnKit, deps: CheckDependencies): void {
+  app.message(
+    CHECK_PATTERN,
+    kit.onMessage(async (context, asker) => {
+      const typed = (context.activity.text ?? '').replace(CHECK_PATTERN, '').trim();
+      return eligibilityCard(deps, asker, await queryFromMessage(context), typed);
+    }),
+  );
+
+  app.adaptiveCards.actionExecute(
+    'check',
+    kit.onAction(async (_context, asker, data) => {
+      const { target } = readActionData(data, { target: { kind: 'text', maxLength: 256 }, source: { kind: 'text', maxLength: 20 } });
+      return eligibilityCard(deps, asker, parseUserQuery(target ?? ''), target ?? '');
+    }),
+  );
+
+  app.adaptiveCards.actionExecute(
+    'check.refresh',
+    kit.onAction(async (_context, asker, data) => {
+      const { userId } = readActionData(data, { userId: { kind: 'guid', required: true } });
+      const [user] = await deps.directory.findUsers({ kind: 'id', id: userId! });
+      if (!user) return deps.cards.render('notice', { title: 'No such user in this tenant', message: 'That account no longer exists.' });
+      return userEligibilityCard(deps, asker, user);
+    }),
+  );
 }
 
 /** The answer to "can this user recover with SSAR?", shaped for who is asking. */

@@ -1,0 +1,63 @@
+/**
+ * Entry point: `npm start`. With no tenant configured it runs the whole product locally: the Graph
+ * emulator with the demo tenant, the bot, and a chat page to talk to it as different people.
+ */
+import { ConfigError, loadConfig } from './config.js';
+import { startBot } from './compose.js';
+import { startDemoTenant, CONTOSO } from './demo.js';
+import { createLogger } from './log.js';
+import { startLocalChat } from './localchat/server.js';
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const log = createLogger(config.logLevel);
+const closers: Array<() => Promise<void>> = [];
+
+if (config.demoTenant) {
+  const demo = await startDemoTenant(config);
+  closers.push(() => demo.emulator.close());
+  config = demo.config;
+  log.info({ graph: demo.emulator.baseUrl }, `demo tenant "${config.demoTenant}" served by the Graph emulator`);
+  const bot = await startBot(config, log);
+  closers.unshift(() => bot.close());
+  const chat = await startLocalChat({
+    botUrl: bot.url,
+    tenantId: demo.tenantId,
+    people: Object.values(CONTOSO.people),
+    port: Number(process.env.CHAT_PORT ?? 3979),
+  });
+  closers.unshift(() => chat.close());
+  console.log(
+    [
+      '',
+      `  ssar-helpdesk is running against the demo tenant (no Azure, no secrets).`,
+      `  Bot endpoint:  ${bot.url}/api/messages`,
+      `  Chat with it:  ${chat.url}  (pick who you are: helpdesk agent, colleague, manager or approver)`,
+      `  Try: "check jon.doe@contoso.com", "check Adele Vance", "guide", or paste an AADSTS error.`,
+      `  Stop with Ctrl+C.`,
+      '',
+    ].join('\n'),
+  );
+} else {
+  if (!config.botAuth) log.warn('BOT_ID is not set: running in local mode, accepting unsigned activities from this machine only');
+  const bot = await startBot(config, log);
+  closers.push(() => bot.close());
+  log.info({ url: bot.url }, 'ssar-helpdesk listening on /api/messages');
+}
+
+const shutdown = async (signal: string) => {
+  log.info({ signal }, 'shutting down');
+  for (const close of closers) await close().catch(() => undefined);
+  process.exit(0);
+};
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));

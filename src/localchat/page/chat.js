@@ -1,0 +1,300 @@
+// The local chat page: one 1:1 chat with the bot per person, like separate Teams clients side by
+// side. Messages come from the server's transcript (what was typed, what the bot sent through the
+// fake Bot Connector); card buttons go to the bot as Teams' adaptiveCard/action invokes.
+import { renderMarkdown } from './markdown.js';
+
+const { AdaptiveCard, HostConfig } = window.AdaptiveCards;
+const CARD = 'application/vnd.microsoft.card.adaptive';
+const MESSAGE = 'application/vnd.microsoft.activity.message';
+const POLL_MS = 700;
+
+AdaptiveCard.onProcessMarkdown = (text, result) => {
+  result.outputHtml = renderMarkdown(text);
+  result.didProcess = true;
+};
+
+const foreground = (color, subtle) => ({ default: color, subtle });
+const foregroundColors = {
+  default: foreground('#242424', '#616161'),
+  accent: foreground('#6264A7', '#8B8CC7'),
+  good: foreground('#237B4B', '#4CAF50'),
+  warning: foreground('#C4590A', '#E68A42'),
+  attention: foreground('#C4314B', '#E0637A'),
+  dark: foreground('#252423', '#484644'),
+  light: foreground('#FFFFFF', '#F3F2F1'),
+};
+const hostConfig = new HostConfig({
+  fontFamily: "'Segoe UI', system-ui, -apple-system, sans-serif",
+  supportsInteractivity: true,
+  spacing: { small: 4, default: 8, medium: 16, large: 20, extraLarge: 24, padding: 14 },
+  separator: { lineThickness: 1, lineColor: '#E1DFDD' },
+  fontSizes: { small: 12, default: 14, medium: 14, large: 18, extraLarge: 24 },
+  fontWeights: { lighter: 300, default: 400, bolder: 600 },
+  containerStyles: {
+    default: { backgroundColor: '#FFFFFF', foregroundColors },
+    emphasis: { backgroundColor: '#F5F5F5', foregroundColors },
+    accent: { backgroundColor: '#E8EBFA', foregroundColors },
+    good: { backgroundColor: '#E7F2DA', foregroundColors },
+    attention: { backgroundColor: '#FCF4F6', foregroundColors },
+    warning: { backgroundColor: '#FBF6D9', foregroundColors },
+  },
+  actions: {
+    maxActions: 6,
+    spacing: 'default',
+    buttonSpacing: 8,
+    showCard: { actionMode: 'inline', inlineTopMargin: 12 },
+    actionsOrientation: 'horizontal',
+    actionAlignment: 'left',
+  },
+  factSet: { title: { weight: 'bolder', wrap: true, maxWidth: 150 }, value: { wrap: true }, spacing: 12 },
+});
+
+const picker = document.querySelector('#person');
+const main = document.querySelector('#transcripts');
+const composer = document.querySelector('#composer');
+const input = composer.elements.text;
+
+/** aadObjectId -> { person, list, option, since, loaded, unread } */
+const chats = new Map();
+let current;
+
+async function api(path, body) {
+  const init = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const response = await fetch(path, init);
+  const payload = await response.json().catch(() => ({}));
+  return { ok: response.ok, status: response.status, body: payload };
+}
+
+function labelOf(chat) {
+  const { name, role } = chat.person;
+  return `${name}${role ? ` — ${role}` : ''}${chat.unread ? ` (${chat.unread} new)` : ''}`;
+}
+
+function select(id) {
+  current = chats.get(id);
+  for (const chat of chats.values()) chat.list.hidden = chat !== current;
+  current.unread = 0;
+  current.option.textContent = labelOf(current);
+  picker.value = id;
+  history.replaceState(null, '', `#as=${encodeURIComponent(id)}`);
+  // Opening the chat installs the app for this person once; the bot greets them.
+  if (!current.opened) {
+    current.opened = true;
+    const chat = current;
+    api('/api/open', { as: id })
+      .then(({ ok, body }) => ok || systemLine(chat, body.error ?? 'The bot could not be reached.'))
+      .catch(() => systemLine(chat, 'The chat server did not answer.'));
+  }
+  scrollToEnd();
+  input.focus();
+}
+
+function scrollToEnd() {
+  main.scrollTop = main.scrollHeight;
+}
+
+function systemLine(chat, text) {
+  const item = document.createElement('li');
+  item.className = 'message system';
+  item.textContent = text;
+  chat.list.append(item);
+  if (chat === current) scrollToEnd();
+}
+
+function messageItem(chat, id, from) {
+  const item = document.createElement('li');
+  item.className = `message ${from}`;
+  item.dataset.activityId = id;
+  const sender = document.createElement('div');
+  sender.className = 'sender';
+  sender.textContent = from === 'bot' ? 'SSAR Helpdesk' : chat.person.name;
+  const body = document.createElement('div');
+  body.className = 'body';
+  item.append(sender, body);
+  return item;
+}
+
+function findMessage(chat, id) {
+  return [...chat.list.children].find((item) => item.dataset.activityId === id);
+}
+
+/** One transcript entry: something this person typed, a bot message, or a bot message replaced. */
+function show(chat, entry) {
+  if (entry.kind === 'said') {
+    const pending = [...chat.list.querySelectorAll('.pending')].find((item) => item.querySelector('.body').textContent === entry.activity.text);
+    if (pending) {
+      pending.classList.remove('pending');
+      pending.dataset.activityId = entry.id;
+    } else if (!findMessage(chat, entry.id)) {
+      const item = messageItem(chat, entry.id, 'person');
+      item.querySelector('.body').textContent = entry.activity.text;
+      chat.list.append(item);
+    }
+    return;
+  }
+  let item = findMessage(chat, entry.id);
+  if (!item) {
+    item = messageItem(chat, entry.id, 'bot');
+    chat.list.append(item);
+  }
+  renderBotMessage(chat, item, entry.activity);
+}
+
+function renderBotMessage(chat, item, activity) {
+  const body = item.querySelector('.body');
+  body.replaceChildren();
+  if (activity.text) {
+    const text = document.createElement('div');
+    text.className = 'text';
+    text.innerHTML = renderMarkdown(activity.text);
+    body.append(text);
+  }
+  for (const attachment of activity.attachments ?? []) {
+    const container = document.createElement('div');
+    if (attachment.contentType === CARD) {
+      container.className = 'card';
+      container.dataset.card = '';
+      renderCard(chat, container, attachment.content);
+    } else {
+      container.className = 'status';
+      container.textContent = `(an attachment of type ${attachment.contentType} that this page does not show)`;
+    }
+    body.append(container);
+  }
+}
+
+function renderCard(chat, container, content) {
+  const card = new AdaptiveCard();
+  card.hostConfig = hostConfig;
+  card.onExecuteAction = (action) => runAction(chat, container, action);
+  let rendered;
+  try {
+    card.parse(content);
+    rendered = card.render();
+  } catch (error) {
+    console.error('card could not be rendered', error, content);
+  }
+  container.replaceChildren(rendered ?? document.createTextNode('(a card this page could not render; see the browser console)'));
+  // Tests and screen readers find buttons by their title.
+  for (const button of container.querySelectorAll('button')) {
+    if (!button.getAttribute('aria-label') && button.textContent.trim()) button.setAttribute('aria-label', button.textContent.trim());
+  }
+}
+
+function statusUnder(container, text) {
+  let status = container.nextElementSibling;
+  if (!status?.classList.contains('status')) {
+    status = document.createElement('p');
+    status.className = 'status';
+    status.setAttribute('role', 'status');
+    container.after(status);
+  }
+  status.textContent = text;
+  if (!text) status.remove();
+}
+
+async function runAction(chat, container, action) {
+  const type = action.getJsonTypeName();
+  if (type === 'Action.OpenUrl') {
+    if (/^https?:\/\//i.test(action.url ?? '')) window.open(action.url, '_blank', 'noopener');
+    return;
+  }
+  if (type === 'Action.Submit') {
+    statusUnder(container, "Action.Submit is not wired up in this chat; the bot's cards use Action.Execute.");
+    return;
+  }
+  // The renderer itself handles Action.ShowCard and Action.ToggleVisibility.
+  if (type !== 'Action.Execute') return;
+  // Teams sends the id of the message holding the card, so the bot can replace it.
+  const messageId = container.closest('[data-activity-id]').dataset.activityId;
+  container.setAttribute('aria-busy', 'true');
+  statusUnder(container, 'Working…');
+  try {
+    // action.data already holds the card's input values merged in by the renderer.
+    const { ok, status, body } = await api('/api/invoke', { as: chat.person.aadObjectId, verb: action.verb, data: action.data ?? {}, replyToId: messageId });
+    if (ok && body.type === CARD) {
+      statusUnder(container, '');
+      renderCard(chat, container, body.value);
+    } else if (ok && body.type === MESSAGE) {
+      statusUnder(container, String(body.value ?? ''));
+    } else {
+      const reason = body.value?.message ?? body.error?.message ?? body.error ?? `status ${body.statusCode ?? status}`;
+      statusUnder(container, `The bot could not do that: ${reason}`);
+    }
+  } catch (error) {
+    statusUnder(container, `The chat server did not answer: ${error.message}`);
+  } finally {
+    container.removeAttribute('aria-busy');
+  }
+}
+
+async function send(event) {
+  event.preventDefault();
+  const text = input.value.trim();
+  if (!text) return;
+  const chat = current;
+  input.value = '';
+  const item = messageItem(chat, '', 'person');
+  item.classList.add('pending');
+  item.querySelector('.body').textContent = text;
+  chat.list.append(item);
+  scrollToEnd();
+  try {
+    const { ok, status, body } = await api('/api/send', { as: chat.person.aadObjectId, text });
+    if (!ok) systemLine(chat, body.error ?? `The chat server answered ${status}.`);
+    else if (body.status >= 400) systemLine(chat, `The bot refused that message (HTTP ${body.status}).`);
+  } catch (error) {
+    systemLine(chat, `The chat server did not answer: ${error.message}`);
+  }
+}
+
+async function poll(chat) {
+  const { ok, body } = await api(`/api/activities?as=${encodeURIComponent(chat.person.aadObjectId)}&since=${chat.since}`);
+  if (!ok) return;
+  for (const entry of body.entries) show(chat, entry);
+  const arrived = body.entries.filter((entry) => entry.kind !== 'said').length;
+  chat.since = body.next;
+  if (chat === current) {
+    if (body.entries.length) scrollToEnd();
+  } else if (chat.loaded && arrived) {
+    // A proactive message (an approval request, say) for someone else: show it in the picker.
+    chat.unread += arrived;
+    chat.option.textContent = labelOf(chat);
+  }
+  chat.loaded = true;
+}
+
+async function pollForever() {
+  for (const chat of chats.values()) await poll(chat).catch(() => undefined);
+  setTimeout(pollForever, POLL_MS);
+}
+
+async function start() {
+  const { body: people } = await api('/api/people');
+  for (const person of people) {
+    const list = document.createElement('ol');
+    list.className = 'transcript';
+    list.hidden = true;
+    list.setAttribute('aria-label', `${person.name}'s chat with the bot`);
+    list.setAttribute('aria-live', 'polite');
+    main.append(list);
+    const option = new Option('', person.aadObjectId);
+    picker.append(option);
+    const chat = { person, list, option, since: 0, loaded: false, opened: false, unread: 0 };
+    option.textContent = labelOf(chat);
+    chats.set(person.aadObjectId, chat);
+  }
+  const wanted = new URLSearchParams(location.hash.slice(1)).get('as');
+  picker.addEventListener('change', () => select(picker.value));
+  composer.addEventListener('submit', send);
+  for (const example of document.querySelectorAll('.example')) {
+    example.addEventListener('click', () => {
+      input.value = example.textContent;
+      input.focus();
+    });
+  }
+  select(chats.has(wanted) ? wanted : people[0].aadObjectId);
+  pollForever();
+}
+
+start();

@@ -1,0 +1,86 @@
+import { CardFactory, type TurnContext } from 'botbuilder';
+import type { Directory } from '../directory/directory.js';
+import { GraphRequestError } from '../directory/graph.js';
+import type { Logger } from '../log.js';
+import { errorSummary } from '../server.js';
+import { BadActionData } from './action-data.js';
+import { NotAnOrganisationUser, whoIsAsking, type Asker } from './asker.js';
+import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
+
+/**
+ * What every route handler shares: who is asking (once per turn, from the activity), and turning
+ * any failure into a card that says what happened. Invoke handlers therefore always return a valid
+ * card, and message handlers never leave the person with silence.
+ */
+export interface TurnKit {
+  cards: CardTemplates;
+  reply(context: TurnContext, card: AdaptiveCard): Promise<unknown>;
+  onMessage(handler: (context: TurnContext, asker: Asker) => Promise<AdaptiveCard>): (context: TurnContext) => Promise<void>;
+  /** A handler returns the card that replaces the one clicked, or a short acknowledgement that leaves it. */
+  onAction<T>(
+    handler: (context: TurnContext, asker: Asker, data: T) => Promise<AdaptiveCard | string>,
+  ): (context: TurnContext, state: unknown, data: T) => Promise<AdaptiveCard | string>;
+  errorCard(reference: string, message?: string, title?: string): AdaptiveCard;
+}
+
+/** A refusal the person should read as it is (not allowed, not found, too many requests). */
+export class Refused extends Error {
+  constructor(readonly title: string, message: string) {
+    super(message);
+    this.name = 'Refused';
+  }
+}
+
+export function createTurnKit(cards: CardTemplates, directory: Directory, log: Logger): TurnKit {
+  const reply = (context: TurnContext, card: AdaptiveCard) => context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+
+  const errorCard = (reference: string, message?: string, title?: string) =>
+    cards.render('error', {
+      title: title ?? 'Something went wrong on my side',
+      message: message ?? 'Nothing was changed. Please try again in a minute; if it keeps happening, tell the helpdesk.',
+      reference: plain(reference, 100),
+    });
+
+  function failureCard(context: TurnContext, error: unknown): AdaptiveCard {
+    const reference = context.activity.id ?? '';
+    if (error instanceof Refused) return errorCard('', error.message, error.title);
+    if (error instanceof NotAnOrganisationUser) {
+      return cards.render('notice', { title: 'I can only help people in your organisation', message: 'Sign in to Teams with your work account and try again.' });
+    }
+    if (error instanceof BadActionData) {
+      log.warn({ activityId: reference, problem: error.message }, 'refused card action data');
+      return errorCard(reference, `That button sent something I cannot accept (${plain(error.message)}). Nothing was changed.`, 'That did not work');
+    }
+    if (error instanceof GraphRequestError) {
+      log.warn({ err: errorSummary(error), activityId: reference }, 'directory read failed');
+      return errorCard(reference, directoryTrouble(error), 'I could not read the directory');
+    }
+    log.error({ err: errorSummary(error), activityId: reference, type: context.activity.type }, 'turn failed');
+    return errorCard(reference);
+  }
+
+  async function answer<R extends AdaptiveCard | string>(context: TurnContext, produce: (asker: Asker) => Promise<R>): Promise<R | AdaptiveCard> {
+    try {
+      return await produce(await whoIsAsking(context, directory));
+    } catch (error) {
+      return failureCard(context, error);
+    }
+  }
+
+  return {
+    cards,
+    reply,
+    errorCard,
+    onMessage: (handler) => async (context) => {
+      await reply(context, await answer(context, (asker) => handler(context, asker)));
+    },
+    onAction: (handler) => async (context, _state, data) => answer(context, (asker) => handler(context, asker, data)),
+  };
+}
+
+function directoryTrouble(error: GraphRequestError): string {
+  if (error.isPermissionDenied) return 'The bot is missing a Microsoft Graph permission for this. Nothing was changed; tell your Teams administrator.';
+  if (error.isThrottled) return 'Microsoft Graph is busy (throttling). Nothing was changed; try again in a minute.';
+  if (error.status === 0) return 'Microsoft Graph could not be reached. Nothing was changed; try again in a minute.';
+  return `Microsoft Graph answered ${error.status}. Nothing was changed; try again in a minute.`;
+}
