@@ -1,13 +1,21 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ClientAssertionCredential, ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { isLoopbackUrl, type Config } from './config.js';
 import { defaultCatalogue } from './diagnosis/catalogue.js';
 import { Directory } from './directory/directory.js';
 import { Graph } from './directory/graph.js';
+import { PERMISSIONS, unknownReason } from './directory/permissions.js';
 import { TenantFacts } from './directory/tenant-facts.js';
+import { EscalationService } from './escalation/escalations.js';
 import type { Logger } from './log.js';
-import { createServer } from './server.js';
+import { createServer, turnAwareLogger, type Readiness } from './server.js';
+import { FileStore } from './storage/file-store.js';
 import { CardTemplates } from './teams/cards.js';
+import { ConversationBook } from './teams/conversations.js';
+import { TeamsEscalationNotifier } from './teams/escalation.js';
 import { createAdapter, createBot } from './teams/app.js';
 
 /** Everything the running bot is made of, wired once: config -> Graph -> stores -> app -> HTTP. */
@@ -15,19 +23,37 @@ export interface RunningBot {
   url: string;
   port: number;
   directory: Directory;
+  escalations: EscalationService;
+  /** Whether Graph answers and the data directory takes writes: what GET /readyz reports. */
+  ready(): Promise<Readiness>;
   close(): Promise<void>;
 }
 
-export async function startBot(config: Config, log: Logger): Promise<RunningBot> {
+export interface StartOptions {
+  /** The escalation clock; tests move it to expire requests without waiting. */
+  now?: () => Date;
+  /** How often due requests are expired and interrupted issuing resolved; 0 turns the timer off. */
+  sweepEveryMs?: number;
+}
+
+export async function startBot(config: Config, baseLog: Logger, options: StartOptions = {}): Promise<RunningBot> {
+  // Lines written during a turn carry that turn's activity and conversation id.
+  const log = turnAwareLogger(baseLog);
   const cards = new CardTemplates();
   const graph = new Graph({ baseUrl: config.graph.baseUrl, credential: graphCredential(config), log });
   const tenant = new TenantFacts(graph, { groupIds: config.recoveryGroupIds, mode: config.recoveryMode });
   const directory = new Directory(graph, tenant, { helpdeskGroupId: config.helpdeskGroupId, approverGroupId: config.approverGroupId });
   const adapter = createAdapter(config.botAuth);
   const catalogue = defaultCatalogue();
-  const app = createBot(adapter, { cards, directory, catalogue, log });
+  const store = new FileStore({ dataDir: config.dataDir, warn: (message) => log.warn(message) });
+  const book = new ConversationBook(store, adapter, config.botAuth?.appId ?? '');
+  const notifier = new TeamsEscalationNotifier({ book, cards, directory });
+  const escalations = new EscalationService(store, directory, notifier, { ...config.escalation }, log, options.now);
+  const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log });
+  const ready = () => checkReadiness(graph, config.dataDir);
   const server = createServer({
     adapter,
+    ready,
     runTurn: (context) => app.run(context).then(() => undefined),
     localMode: !config.botAuth,
     appId: config.botAuth?.appId,
@@ -39,20 +65,78 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const sweep = () => escalations.sweep().catch((error) => log.warn({ err: (error as Error).name }, 'escalation sweep failed'));
+  const sweepEveryMs = options.sweepEveryMs ?? 60_000;
+  const sweeper = sweepEveryMs > 0 ? setInterval(sweep, sweepEveryMs).unref() : undefined;
+  if (sweeper) void sweep();
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   return {
     url: `http://${host}:${port}`,
     port,
     directory,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    escalations,
+    ready,
+    close: async () => {
+      clearInterval(sweeper);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A keep-alive socket whose last turn has just answered would hold the close for its idle timeout.
+      const closeIdle = setInterval(() => server.server.closeIdleConnections(), 100);
+      await closed.finally(() => clearInterval(closeIdle));
+      await store.close();
+    },
   };
 }
 
-/** Client secret when one is configured, else the App Service's managed identity; none for an emulator. */
+/**
+ * Client secret when one is configured; else the app registration GRAPH_CLIENT_ID signed in with the
+ * App Service's managed identity as its federated credential; else the managed identity itself.
+ * None for an emulator.
+ */
 function graphCredential(config: Config): TokenCredential | undefined {
   const { tenantId, clientId, clientSecret, baseUrl } = config.graph;
   if (isLoopbackUrl(baseUrl) || !tenantId) return undefined;
   const authorityHost = config.graph.authorityHost;
   if (clientId && clientSecret) return new ClientSecretCredential(tenantId, clientId, clientSecret, { authorityHost });
+  const managedIdentityClientId = config.graph.managedIdentityClientId;
+  if (clientId && managedIdentityClientId && clientId !== managedIdentityClientId) {
+    // The app registration trusts the managed identity (a federated credential): no secret exists anywhere.
+    const identity = new ManagedIdentityCredential({ clientId: managedIdentityClientId });
+    const assertion = async () => (await identity.getToken(TOKEN_EXCHANGE_SCOPE)).token;
+    return new ClientAssertionCredential(tenantId, clientId, assertion, { authorityHost });
+  }
   return new ManagedIdentityCredential(clientId ? { clientId } : {});
+}
+
+/** Public cloud audience for a managed identity used as a federated credential. */
+const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
+const READINESS_TIMEOUT_MS = 5_000;
+
+/** A cheap Graph read and a write to the data directory; each failure is named, never detailed. */
+async function checkReadiness(graph: Graph, dataDir: string): Promise<Readiness> {
+  const [graphCheck, storageCheck] = await Promise.all([
+    answerWithin(
+      READINESS_TIMEOUT_MS,
+      graph.get('/organization?$select=id').then(() => 'ok', (error) => unknownReason(error, PERMISSIONS.subscriptions)),
+      'Microsoft Graph did not answer within 5 seconds',
+    ),
+    probeWritable(dataDir).then(() => 'ok', () => 'the data directory is not writable'),
+  ]);
+  return { ready: graphCheck === 'ok' && storageCheck === 'ok', checks: { graph: graphCheck, storage: storageCheck } };
+}
+
+async function probeWritable(dataDir: string): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  const probe = join(dataDir, `.readyz-${process.pid}`);
+  await writeFile(probe, 'ok');
+  await rm(probe, { force: true });
+}
+
+async function answerWithin(ms: number, work: Promise<string>, lateAnswer: string): Promise<string> {
+  const timer = new AbortController();
+  const late = delay(ms, lateAnswer, { ref: false, signal: timer.signal }).catch(() => lateAnswer);
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    timer.abort();
+  }
 }

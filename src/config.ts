@@ -19,6 +19,11 @@ export interface GraphConfig {
   clientSecret?: string;
   /** Entra sign-in host for the tenant's cloud; national clouds differ. */
   authorityHost?: string;
+  /**
+   * The App Service's user-assigned managed identity. With GRAPH_CLIENT_ID and no secret, the bot
+   * signs in as that app registration using this identity as its federated credential.
+   */
+  managedIdentityClientId?: string;
 }
 
 export interface Config {
@@ -53,16 +58,29 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Every environment variable the bot reads. The readers below only accept these names, so a new
+ * variable must be added here, where the deployment check (test/ops) finds it.
+ */
+export const CONFIG_VARIABLES = [
+  'PORT', 'HOST', 'BOT_ID', 'BOT_TYPE', 'BOT_TENANT_ID', 'BOT_PASSWORD', 'ALLOWED_TENANT_IDS', 'DEMO_TENANT',
+  'GRAPH_TENANT_ID', 'GRAPH_BASE_URL', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET', 'AUTHORITY_HOST', 'MANAGED_IDENTITY_CLIENT_ID',
+  'HELPDESK_GROUP_ID', 'APPROVER_GROUP_ID', 'SSAR_GROUP_IDS', 'SSAR_MODE',
+  'REQUEST_TTL_MINUTES', 'ALLOW_PRIVILEGED_WITH_TWO_APPROVERS', 'RATE_LIMIT_PER_REQUESTER_PER_HOUR', 'RATE_LIMIT_PER_TARGET_PER_HOUR',
+  'DATA_DIR', 'LOG_LEVEL',
+] as const;
+export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
+
 export const PUBLIC_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env): Config {
-  const read = (name: string): string | undefined => {
+  const read = (name: ConfigVariable): string | undefined => {
     const value = env[name]?.trim();
     return value ? value : undefined;
   };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
+  const integer = (name: ConfigVariable, fallback: number, min: number, max: number): number => {
     const raw = read(name);
     if (raw === undefined) return fallback;
     const value = Number(raw);
@@ -71,21 +89,21 @@ export function loadConfig(env: Env): Config {
     }
     return value;
   };
-  const boolean = (name: string, fallback: boolean): boolean => {
+  const boolean = (name: ConfigVariable, fallback: boolean): boolean => {
     const raw = read(name)?.toLowerCase();
     if (raw === undefined) return fallback;
     if (raw === 'true' || raw === '1') return true;
     if (raw === 'false' || raw === '0') return false;
     throw new ConfigError(name, `must be true or false (got "${raw}")`);
   };
-  const guid = (name: string): string | undefined => {
+  const guid = (name: ConfigVariable): string | undefined => {
     const raw = read(name);
     if (raw !== undefined && !GUID.test(raw)) {
       throw new ConfigError(name, `must be an Entra object id (a GUID like 00000000-0000-0000-0000-000000000000), got "${raw}"`);
     }
     return raw;
   };
-  const guidList = (name: string): string[] => {
+  const guidList = (name: ConfigVariable): string[] => {
     const raw = read(name);
     if (raw === undefined) return [];
     const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -93,7 +111,7 @@ export function loadConfig(env: Env): Config {
     if (bad !== undefined) throw new ConfigError(name, `must be a comma-separated list of GUIDs, "${bad}" is not one`);
     return ids;
   };
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+  const oneOf = <T extends string>(name: ConfigVariable, allowed: readonly T[], fallback: T): T => {
     const raw = read(name);
     if (raw === undefined) return fallback;
     if (!(allowed as readonly string[]).includes(raw)) {
@@ -153,6 +171,7 @@ export function loadConfig(env: Env): Config {
       clientId,
       clientSecret: read('GRAPH_CLIENT_SECRET'),
       authorityHost: read('AUTHORITY_HOST'),
+      managedIdentityClientId: guid('MANAGED_IDENTITY_CLIENT_ID'),
     },
     helpdeskGroupId: guid('HELPDESK_GROUP_ID'),
     approverGroupId: guid('APPROVER_GROUP_ID'),

@@ -1,4 +1,4 @@
-import { startGraphEmulator, type GraphEmulator } from './emulator/graph-emulator.js';
+import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions } from './emulator/graph-emulator.js';
 import { DEMO_TENANT_PATH, loadTenant } from './emulator/tenant.js';
 import type { Config } from './config.js';
 
@@ -25,10 +25,14 @@ export interface DemoTenant {
   config: Config;
 }
 
-export async function startDemoTenant(config: Config, fixture = config.demoTenant ?? 'contoso'): Promise<DemoTenant> {
+export async function startDemoTenant(
+  config: Config,
+  fixture = config.demoTenant ?? 'contoso',
+  emulatorOptions: Omit<GraphEmulatorOptions, 'tenant'> = {},
+): Promise<DemoTenant> {
   const path = fixture === 'contoso' ? DEMO_TENANT_PATH : fixture;
   const tenant = await loadTenant(path);
-  const emulator = await startGraphEmulator({ tenant });
+  const emulator = await startGraphEmulator({ ...emulatorOptions, tenant });
   return {
     emulator,
     tenantId: tenant.tenantId,

@@ -54,9 +54,21 @@ if (config.demoTenant) {
   log.info({ url: bot.url }, 'ssar-helpdesk listening on /api/messages');
 }
 
+/** In-flight turns get this long to finish after a stop signal; App Service waits longer before it kills. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+let stopping = false;
 const shutdown = async (signal: string) => {
-  log.info({ signal }, 'shutting down');
+  if (stopping) return;
+  stopping = true;
+  // Closing the server stops new requests at once and resolves when the in-flight turns have answered.
+  log.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'shutting down: finishing in-flight turns');
+  setTimeout(() => {
+    log.warn('in-flight turns did not finish in time; exiting anyway');
+    process.exit(1);
+  }, SHUTDOWN_GRACE_MS).unref();
   for (const close of closers) await close().catch(() => undefined);
+  log.info('stopped');
   process.exit(0);
 };
 process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import restify from 'restify';
 import type { TurnContext } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
@@ -14,7 +15,31 @@ export interface ServerOptions {
   /** Activities from other tenants are refused; empty accepts any tenant (local mode only). */
   allowedTenantIds: string[];
   log: Logger;
+  /** What GET /readyz reports; absent, the bot reports ready once it listens. */
+  ready?: () => Promise<Readiness>;
   maxBodyBytes?: number;
+}
+
+/** Each check is 'ok' or a short reason in words (no secrets, no stack traces). */
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, string>;
+}
+
+const turnLogs = new AsyncLocalStorage<Logger>();
+
+/**
+ * A logger that, during a turn, writes through that turn's child logger (bound to the activity and
+ * conversation id), so every line a turn causes, down to Graph calls, can be correlated.
+ */
+export function turnAwareLogger(log: Logger): Logger {
+  return new Proxy(log, {
+    get(target, property) {
+      const current = turnLogs.getStore() ?? target;
+      const value = Reflect.get(current, property, current);
+      return typeof value === 'function' ? value.bind(current) : value;
+    },
+  });
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -45,6 +70,11 @@ export function createServer(options: ServerOptions): restify.Server {
     next();
   });
 
+  server.get('/readyz', async (_req, res) => {
+    const readiness = (await options.ready?.()) ?? { ready: true, checks: {} };
+    res.send(readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
+  });
+
   server.post('/api/messages', async (req, res) => {
     const refuse = (status: number, code: string, message: string) => {
       log.warn({ status, code, remote: req.socket.remoteAddress }, `refused activity: ${message}`);
@@ -66,13 +96,18 @@ export function createServer(options: ServerOptions): restify.Server {
     if (allowedTenantIds.length > 0 && (!tenantId || !allowedTenantIds.includes(tenantId))) {
       return refuse(403, 'TenantNotAllowed', 'This bot does not serve the tenant this activity came from.');
     }
-    try {
-      await adapter.process(req, res, runTurn);
-    } catch (error) {
-      // The adapter answers authentication failures itself; anything reaching here is ours.
-      log.error({ err: errorSummary(error) }, 'activity processing failed');
-      if (!res.headersSent) res.send(500, { error: { code: 'InternalError', message: 'The bot could not process this activity.' } });
-    }
+    const turnLog = log.child({ activityId: activity.id, conversationId: activity.conversation.id });
+    const started = performance.now();
+    await turnLogs.run(turnLog, async () => {
+      try {
+        await adapter.process(req, res, runTurn);
+      } catch (error) {
+        // The adapter answers authentication failures itself; anything reaching here is ours.
+        turnLog.error({ err: errorSummary(error) }, 'activity processing failed');
+        if (!res.headersSent) res.send(500, { error: { code: 'InternalError', message: 'The bot could not process this activity.' } });
+      }
+      turnLog.info({ type: activity.type, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'activity processed');
+    });
   });
 
   return server;

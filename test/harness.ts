@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig, type Env } from '../src/config.js';
 import { startBot, type RunningBot } from '../src/compose.js';
 import { CONTOSO, startDemoTenant } from '../src/demo.js';
 import type { GraphEmulator } from '../src/emulator/graph-emulator.js';
 import { createLogger } from '../src/log.js';
+import { findLeaks, filesUnder } from './leaks.js';
 import { startFakeConnector, type ConnectorActivity, type FakeConnector } from '../src/localchat/connector.js';
 
 /**
@@ -34,10 +38,18 @@ export interface Harness {
   graph: GraphEmulator;
   connector: FakeConnector;
   logs: string[];
+  /** Every Temporary Access Pass the emulated tenant issued, for leak scans. */
+  issuedPasses: string[];
   tenantId: string;
+  /** Where the bot keeps requests, conversation references and the audit trail (a fresh temp dir per harness). */
+  dataDir: string;
+  /** Stops the bot and starts a new instance on the same data dir, emulator and connector, as after a crash. */
+  restartBot(): Promise<void>;
   post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   say(from: TeamsUser, text: string, conversation?: Conversation, extra?: Record<string, unknown>): Promise<TurnResult>;
   invoke(from: TeamsUser, verb: string, data: Record<string, unknown>, conversation?: Conversation, replyToId?: string): Promise<TurnResult>;
+  /** The invoke Teams sends when the person accepts or declines a FileConsentCard; `uploadInfo` only on accept. */
+  fileConsent(from: TeamsUser, action: 'accept' | 'decline', context: unknown, uploadInfo?: Record<string, unknown>, conversation?: Conversation): Promise<TurnResult>;
   activity(from: TeamsUser, fields: Record<string, unknown>, conversation?: Conversation): Record<string, unknown>;
   personalChat(user: TeamsUser): Conversation;
   close(): Promise<void>;
@@ -49,7 +61,7 @@ export const BOT_ACCOUNT = { id: '28:ssar-helpdesk-bot', name: 'SSAR Helpdesk' }
 export const people = CONTOSO.people;
 
 /** Starts the Graph emulator with the demo tenant, a fake Bot Connector and the real bot. */
-export async function startHarness(options: { env?: Env } = {}): Promise<Harness> {
+export async function startHarness(options: { env?: Env; now?: () => Date } = {}): Promise<Harness> {
   const connector = await startFakeConnector();
   const logs: string[] = [];
   const sink = new Writable({
@@ -58,9 +70,18 @@ export async function startHarness(options: { env?: Env } = {}): Promise<Harness
       done();
     },
   });
-  const demo = await startDemoTenant(loadConfig({ PORT: '0', LOG_LEVEL: 'debug', ...options.env }), 'contoso');
+  const issuedPasses: string[] = [];
+  const demo = await startDemoTenant(loadConfig({ PORT: '0', LOG_LEVEL: 'debug', ...options.env }), 'contoso', {
+    onPassIssued: (pass) => issuedPasses.push(pass),
+  });
   const tenantId = demo.tenantId;
-  const bot = await startBot(demo.config, createLogger(demo.config.logLevel, sink));
+  const ownDataDir = options.env?.DATA_DIR === undefined;
+  const dataDir = options.env?.DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'ssar-harness-')));
+  const config = { ...demo.config, dataDir };
+  const log = createLogger(config.logLevel, sink);
+  // The periodic sweep is off: tests call bot.escalations.sweep() when they mean it.
+  const start = () => startBot(config, log, { now: options.now, sweepEveryMs: 0 });
+  let bot = await start();
 
   const post = async (body: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${bot.url}/api/messages`, {
@@ -104,11 +125,18 @@ export async function startHarness(options: { env?: Env } = {}): Promise<Harness
   };
 
   return {
-    bot,
+    get bot() {
+      return bot;
+    },
     graph: demo.emulator,
     connector,
     logs,
     tenantId,
+    dataDir,
+    restartBot: async () => {
+      await bot.close();
+      bot = await start();
+    },
     post,
     activity,
     personalChat,
@@ -127,10 +155,25 @@ export async function startHarness(options: { env?: Env } = {}): Promise<Harness
           conversation,
         ),
       ),
+    issuedPasses,
+    fileConsent: (from, action, context, uploadInfo, conversation) =>
+      turn(
+        activity(
+          from,
+          { type: 'invoke', name: 'fileConsent/invoke', value: { type: 'fileUpload', action, context, ...(uploadInfo && { uploadInfo }) } },
+          conversation,
+        ),
+      ),
     close: async () => {
       await bot.close();
       await connector.close();
       await demo.emulator.close();
+      // Every log line and stored byte of every test run through here is scanned for every pass
+      // the tenant issued and every configured secret.
+      const secrets = [...issuedPasses, options.env?.BOT_PASSWORD ?? '', options.env?.GRAPH_CLIENT_SECRET ?? ''];
+      const leaks = findLeaks([...logs.map((text, i) => ({ where: `log line ${i + 1}`, text })), ...(await filesUnder(dataDir))], secrets);
+      if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
+      if (leaks.length > 0) throw new Error(`Secrets leaked: ${[...new Set(leaks)].join('; ')}`);
     },
   };
 }

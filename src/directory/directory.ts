@@ -58,6 +58,29 @@ export class Directory {
     }
   }
 
+  /** Members of the approver group, including nested groups; read fresh, never cached, since it decides approvals. */
+  async approverGroupMembers(): Promise<DirectoryUser[]> {
+    if (!this.groups.approverGroupId) return [];
+    const id = encodeURIComponent(this.groups.approverGroupId);
+    return this.graph.all<DirectoryUser>(`/groups/${id}/transitiveMembers/microsoft.graph.user?$select=id,displayName,userPrincipalName&$top=999`);
+  }
+
+  /** Creates a pass, replacing any the user holds. The response is the only place the code ever appears. */
+  createTemporaryAccessPass(
+    userId: string,
+    settings: { lifetimeInMinutes: number; isUsableOnce: boolean; startDateTime?: string },
+  ): Promise<GraphTypes.TemporaryAccessPassAuthenticationMethod> {
+    return this.graph.postChange(`/users/${encodeURIComponent(userId)}/authentication/temporaryAccessPassMethods`, settings);
+  }
+
+  async temporaryAccessPassMethods(userId: string): Promise<GraphTypes.TemporaryAccessPassAuthenticationMethod[]> {
+    return this.graph.all(`/users/${encodeURIComponent(userId)}/authentication/temporaryAccessPassMethods`);
+  }
+
+  deleteTemporaryAccessPass(userId: string, methodId: string): Promise<void> {
+    return this.graph.delete(`/users/${encodeURIComponent(userId)}/authentication/temporaryAccessPassMethods/${encodeURIComponent(methodId)}`);
+  }
+
   private async readStanding(userId: string): Promise<Standing> {
     const groupIds = [this.groups.helpdeskGroupId, this.groups.approverGroupId].filter((id): id is string => Boolean(id));
     if (groupIds.length === 0) return { isHelpdeskAgent: false, isApprover: false };

@@ -89,6 +89,11 @@ export interface GraphEmulatorOptions {
   port?: number;
   latencyMs?: number;
   now?: () => Date;
+  /**
+   * Told every pass the tenant hands out, as the real tenant knows it too: the test suite scans
+   * logs, stores and other conversations for these values. The emulator keeps none of them.
+   */
+  onPassIssued?: (pass: string) => void;
 }
 
 export interface GraphEmulator {
@@ -162,6 +167,17 @@ interface TapState {
   inPolicyScope: boolean;
 }
 
+interface DirectoryIndexes {
+  users: TenantUser[];
+  groups: TenantGroup[];
+  shape: string;
+  /** Lower-cased object id and userPrincipalName -> user. */
+  usersByKey: Map<string, TenantUser>;
+  objectsById: Map<string, TenantUser | TenantGroup>;
+  /** Object id -> the groups it is a direct member of. */
+  groupsByMember: Map<string, TenantGroup[]>;
+}
+
 const realNow = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -174,15 +190,18 @@ class Emulator implements GraphEmulator {
   baseUrl = '';
   private latencyMs: number;
   private readonly now: () => Date;
+  private readonly onPassIssued?: (pass: string) => void;
   private readonly denied = new Set<string>();
   private readonly faults: { match: FaultMatch; fault: Fault; remaining: number }[] = [];
   private readonly taps = new Map<string, TapState>();
   private readonly tapLog: { userId: string; createdAt: string }[] = [];
   private readonly server = createServer((req, res) => void this.onHttpRequest(req, res));
+  private directoryIndexes?: DirectoryIndexes;
 
   constructor(options: GraphEmulatorOptions) {
     this.now = options.now ?? (() => new Date());
     this.latencyMs = options.latencyMs ?? 0;
+    this.onPassIssued = options.onPassIssued;
     this.tenant = resolveRelativeTimestamps(options.tenant, this.now());
   }
 
@@ -460,9 +479,45 @@ class Emulator implements GraphEmulator {
 
   private findUser(key: string): TenantUser {
     const lower = key.toLowerCase();
-    const user = this.tenant.users.find((candidate) => candidate.id.toLowerCase() === lower || candidate.userPrincipalName.toLowerCase() === lower);
+    const indexed = this.indexes().usersByKey.get(lower);
+    // Tests may rename a user in place: an index entry is trusted only while it still matches.
+    const user =
+      indexed && (indexed.id.toLowerCase() === lower || indexed.userPrincipalName.toLowerCase() === lower)
+        ? indexed
+        : this.tenant.users.find((candidate) => candidate.id.toLowerCase() === lower || candidate.userPrincipalName.toLowerCase() === lower);
     if (!user) throw resourceNotFound(key);
     return user;
+  }
+
+  /**
+   * Lookup tables over the live directory, rebuilt when its shape changes (users or groups added or
+   * removed, members added): a synthetic tenant of 50,000 members stays fast without scans.
+   */
+  private indexes(): DirectoryIndexes {
+    const { users, groups } = this.tenant;
+    let memberCount = 0;
+    for (const group of groups) memberCount += group.memberIds.length;
+    const shape = `${users.length}/${groups.length}/${memberCount}`;
+    if (this.directoryIndexes?.users !== users || this.directoryIndexes.groups !== groups || this.directoryIndexes.shape !== shape) {
+      const usersByKey = new Map<string, TenantUser>();
+      const objectsById = new Map<string, TenantUser | TenantGroup>();
+      for (const user of users) {
+        usersByKey.set(user.id.toLowerCase(), user);
+        usersByKey.set(user.userPrincipalName.toLowerCase(), user);
+        objectsById.set(user.id, user);
+      }
+      const groupsByMember = new Map<string, TenantGroup[]>();
+      for (const group of groups) {
+        if (!objectsById.has(group.id)) objectsById.set(group.id, group);
+        for (const memberId of new Set(group.memberIds)) {
+          const memberOf = groupsByMember.get(memberId);
+          if (memberOf) memberOf.push(group);
+          else groupsByMember.set(memberId, [group]);
+        }
+      }
+      this.directoryIndexes = { users, groups, shape, usersByKey, objectsById, groupsByMember };
+    }
+    return this.directoryIndexes;
   }
 
   private userView(user: TenantUser, select: string[] | undefined): Record<string, unknown> {
@@ -603,6 +658,7 @@ class Emulator implements GraphEmulator {
     this.taps.set(user.id, tap);
     this.tapLog.push({ userId: user.id, createdAt: tap.createdDateTime });
     const temporaryAccessPass = Array.from({ length: policy.defaultLength ?? 8 }, () => TAP_ALPHABET[randomInt(TAP_ALPHABET.length)]).join('');
+    this.onPassIssued?.(temporaryAccessPass);
     const view = this.tapView(tap);
     return {
       status: 201,
@@ -687,8 +743,9 @@ class Emulator implements GraphEmulator {
   }
 
   private directMembers(group: TenantGroup): (TenantUser | TenantGroup)[] {
+    const { objectsById } = this.indexes();
     return group.memberIds.flatMap((id) => {
-      const member = this.tenant.users.find((user) => user.id === id) ?? this.tenant.groups.find((candidate) => candidate.id === id);
+      const member = objectsById.get(id);
       return member ? [member] : [];
     });
   }
@@ -710,7 +767,7 @@ class Emulator implements GraphEmulator {
   }
 
   private directGroupsOf(objectId: string): TenantGroup[] {
-    return this.tenant.groups.filter((group) => group.memberIds.includes(objectId));
+    return this.indexes().groupsByMember.get(objectId) ?? [];
   }
 
   private transitiveGroupsOf(objectId: string): TenantGroup[] {

@@ -1,0 +1,71 @@
+import { CardFactory, TurnContext, type ConversationReference } from 'botbuilder';
+import type { TeamsAdapter } from '@microsoft/teams-ai';
+import { ConflictError, type DocumentStore } from '../storage/store.js';
+import type { AdaptiveCard } from './cards.js';
+
+export const CONVERSATIONS = 'conversations';
+
+/**
+ * Where each person's 1:1 chat with the bot is, so the bot can write to them first (approval
+ * cards, the pass). Only personal chats are kept: nothing proactive ever goes to a group or channel.
+ */
+export class ConversationBook {
+  /** What was last saved per key, so an unchanged reference costs no write. */
+  private readonly saved = new Map<string, string>();
+
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly adapter: TeamsAdapter,
+    /** '' in local mode, where the adapter signs nothing. */
+    private readonly botAppId: string,
+  ) {}
+
+  /** Call on every activity: remembers the sender's 1:1 chat when this is one. */
+  async remember(context: TurnContext): Promise<void> {
+    const { activity } = context;
+    const userId = activity.from?.aadObjectId;
+    const tenantId = activity.conversation?.tenantId ?? activity.channelData?.tenant?.id;
+    if (activity.conversation?.conversationType !== 'personal' || !userId || !tenantId) return;
+    const reference = TurnContext.getConversationReference(activity);
+    delete reference.activityId;
+    const key = keyFor(tenantId, userId);
+    const json = JSON.stringify(reference);
+    if (this.saved.get(key) === json) return;
+    const current = await this.store.get<Partial<ConversationReference>>(CONVERSATIONS, key);
+    try {
+      if (!current) await this.store.create(CONVERSATIONS, key, reference);
+      else if (JSON.stringify(current.value) !== json) await this.store.replace(CONVERSATIONS, key, reference, current.etag);
+    } catch (error) {
+      // Someone saved the same chat a moment ago: theirs is as good as ours.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+    this.saved.set(key, json);
+  }
+
+  async has(tenantId: string, userId: string): Promise<boolean> {
+    return (await this.reference(tenantId, userId)) !== undefined;
+  }
+
+  /** Sends a card to the person's 1:1 chat; returns the message id, or undefined when they have none. */
+  async send(tenantId: string, userId: string, card: AdaptiveCard): Promise<string | undefined> {
+    const reference = await this.reference(tenantId, userId);
+    if (!reference) return undefined;
+    let id: string | undefined;
+    await this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
+      id = (await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] }))?.id;
+    });
+    return id ?? '';
+  }
+
+  /** The person's chat id in Teams (29:…), which refresh.userIds needs. */
+  async chatUserId(tenantId: string, userId: string): Promise<string | undefined> {
+    return (await this.reference(tenantId, userId))?.user?.id;
+  }
+
+  private async reference(tenantId: string, userId: string): Promise<Partial<ConversationReference> | undefined> {
+    const stored = await this.store.get<Partial<ConversationReference>>(CONVERSATIONS, keyFor(tenantId, userId));
+    return stored?.value.conversation?.conversationType === 'personal' ? stored.value : undefined;
+  }
+}
+
+const keyFor = (tenantId: string, userId: string) => `${tenantId}:${userId.toLowerCase()}`;

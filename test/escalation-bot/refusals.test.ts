@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequest, isRefusal } from '../../src/escalation/state-machine.js';
+import { FileStore } from '../../src/storage/file-store.js';
+import { cardOf, cardText, startHarness, type Harness } from '../harness.js';
+import { act, cast, fileRequest, openApp } from './helpers.js';
+
+describe('who may request a pass, and for whom', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+    await openApp(harness, cast.helen, cast.henrik, cast.megan, cast.lee, cast.patti, cast.alex);
+  });
+  afterAll(() => harness.close());
+
+  it('a colleague who is not a helpdesk agent is refused, by command and by card', async () => {
+    const said = cardText(cardOf((await harness.say(cast.alex, 'escalate adele.vance@contoso.com')).replies[0]));
+    expect(said).toContain('Only the helpdesk can request a pass');
+    const forged = await act(harness, cast.alex, 'escalate.submit', { userId: cast.adele.aadObjectId, reason: 'x', verification: 'in-person' });
+    expect(forged.text).toContain('Only the helpdesk can request a pass');
+  });
+
+  it('an agent cannot request a pass for themselves', async () => {
+    const { text } = await fileRequest(harness, cast.helen, cast.helen);
+    expect(text).toContain('You cannot request a Temporary Access Pass for your own account.');
+  });
+
+  it.each([
+    ['a disabled account', cast.diego, 'account is disabled'],
+    ['a guest', cast.ravi, 'is a guest from another organisation'],
+    ['someone outside the TAP policy, with the reason', cast.isaiah, 'outside the tenant’s Temporary Access Pass policy (excluded through a group)'],
+    ['a privileged user (Global Administrator)', cast.nestor, 'Nestor Wilke holds a directory role'],
+  ])('refuses %s', async (_case, target, message) => {
+    const form = await act(harness, cast.helen, 'escalate.start', { userId: target.aadObjectId });
+    expect(form.text).toContain(message);
+    const { text } = await fileRequest(harness, cast.helen, target);
+    expect(text).toContain(message);
+  });
+
+  it('a reason is required', async () => {
+    const { text } = await fileRequest(harness, cast.helen, cast.adele, { reason: '   ' });
+    expect(text).toContain('Say why the person needs a Temporary Access Pass.');
+  });
+
+  it('an agent who has never opened the 1:1 chat is told to, before anything is filed', async () => {
+    const newcomer = { aadObjectId: cast.henrik.aadObjectId, name: 'Henrik Sørensen' };
+    const groupChat = { id: '19:triage@thread.v2', type: 'groupChat' as const };
+    const fresh = await startHarness();
+    try {
+      const turn = await fresh.invoke(newcomer, 'escalate.submit', { userId: cast.adele.aadObjectId, reason: 'Lost phone', verification: 'in-person' }, groupChat);
+      expect(cardText(turn.body.value)).toContain('Open a 1:1 chat with me first');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('too many requests for one person in an hour are refused with a time to try again', async () => {
+    for (let i = 0; i < 3; i++) expect((await fileRequest(harness, cast.henrik, cast.miriam)).requestId).toBeDefined();
+    const { text } = await fileRequest(harness, cast.henrik, cast.miriam);
+    expect(text).toMatch(/3 requests have been filed for Miriam Graham in the last hour; the limit is 3\. Try again after \d\d:\d\d UTC/);
+  });
+});
+
+describe('who may approve', () => {
+  let harness: Harness;
+  let requestId: string;
+  beforeAll(async () => {
+    harness = await startHarness();
+    await openApp(harness, cast.helen, cast.megan, cast.lee, cast.patti, cast.alex, cast.adele);
+    requestId = (await fileRequest(harness, cast.helen, cast.adele)).requestId!;
+  });
+  afterAll(() => harness.close());
+
+  it('the requester cannot approve their own request', async () => {
+    const { text } = await act(harness, cast.helen, 'escalation.approve', { requestId });
+    expect(text).toContain('You filed this request, so someone else has to decide on it.');
+  });
+
+  it('the target cannot approve a pass for themselves, and sees nothing of the request', async () => {
+    const { text } = await act(harness, cast.adele, 'escalation.approve', { requestId });
+    expect(text).toContain('You cannot decide on a Temporary Access Pass for your own account.');
+    expect(text).not.toContain('Lost their phone');
+  });
+
+  it('someone who is neither the manager nor in the approver group is refused', async () => {
+    const { text } = await act(harness, cast.alex, 'escalation.approve', { requestId });
+    expect(text).toContain('Only Adele Vance’s manager or a member of the approver group can decide on this request.');
+  });
+
+  it('forged card data naming another approver or target is refused as an unexpected field', async () => {
+    for (const forged of [{ requestId, approverId: cast.megan.aadObjectId }, { requestId, userId: cast.miriam.aadObjectId }]) {
+      const { text } = await act(harness, cast.alex, 'escalation.approve', forged);
+      expect(text).toMatch(/unexpected field "(approverId|userId)"/);
+    }
+  });
+
+  it('a request id from another tenant, or one that does not exist, is "no such request"', async () => {
+    const store = new FileStore({ dataDir: harness.dataDir });
+    const foreign = createRequest(
+      {
+        id: randomUUID(),
+        tenantId: 'bbbbbbbb-0000-4000-8000-000000000000',
+        requester: { id: cast.henrik.aadObjectId, name: 'Henrik' },
+        target: { id: cast.miriam.aadObjectId, name: 'Miriam Graham', userPrincipalName: 'miriam.graham@contoso.com' },
+        reason: 'Elsewhere',
+        verification: { method: 'in-person' },
+        privileged: false,
+      },
+      new Date(),
+      { allowPrivilegedWithTwoApprovers: false },
+    );
+    if (isRefusal(foreign)) throw new Error(foreign.message);
+    await store.create('escalations', `${foreign.tenantId}:${foreign.id}`, foreign);
+    await store.close();
+    for (const id of [foreign.id, randomUUID()]) {
+      const { text } = await act(harness, cast.megan, 'escalation.approve', { requestId: id });
+      expect(text).toContain('No such request');
+    }
+    expect(harness.graph.issuedTaps()).toEqual([]);
+  });
+
+  it('a manager cannot approve a request for themselves (self-approval)', async () => {
+    const forMegan = (await fileRequest(harness, cast.helen, cast.megan)).requestId!;
+    const { text } = await act(harness, cast.megan, 'escalation.approve', { requestId: forMegan });
+    expect(text).toContain('You cannot decide on a Temporary Access Pass for your own account.');
+  });
+
+  it('an approver cannot approve a request for themselves', async () => {
+    const forLee = (await fileRequest(harness, cast.helen, cast.lee)).requestId!;
+    const { text } = await act(harness, cast.lee, 'escalation.approve', { requestId: forLee });
+    expect(text).toContain('You cannot decide on a Temporary Access Pass for your own account.');
+    expect(harness.graph.issuedTaps()).toEqual([]);
+  });
+
+  it('replaying the approval card after the pass was issued says what already happened and issues nothing more', async () => {
+    const first = await act(harness, cast.megan, 'escalation.approve', { requestId });
+    expect(first.text).toContain('Pass issued');
+    for (const approver of [cast.megan, cast.lee]) {
+      const replay = await act(harness, approver, 'escalation.approve', { requestId });
+      expect(replay.text).toMatch(/This request was already handled\. Approved by Megan Bowen at \d\d:\d\d UTC; the pass was issued/);
+      expect(replay.card.type).toBe('AdaptiveCard');
+    }
+    expect(harness.graph.issuedTaps()).toHaveLength(1);
+  });
+});
+
+describe('a request that waits too long', () => {
+  let harness: Harness;
+  let clock = Date.now();
+  beforeAll(async () => {
+    harness = await startHarness({ now: () => new Date(clock) });
+    await openApp(harness, cast.helen, cast.megan);
+  });
+  afterAll(() => harness.close());
+
+  it('expires after the configured time: approving says so, and the agent is told', async () => {
+    const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
+    clock += 61 * 60_000;
+    const late = await act(harness, cast.megan, 'escalation.approve', { requestId: requestId! });
+    expect(late.text).toMatch(/This request expired at \d\d:\d\d UTC\. File a new request if Adele Vance still needs a pass\./);
+    const news = harness.connector.activities.filter((a) => a.conversationId === `a:personal-${cast.helen.aadObjectId}` && a.activity.attachments);
+    expect(cardText(news.at(-1)!.activity.attachments[0].content)).toContain('Expired at');
+    expect(harness.graph.issuedTaps()).toEqual([]);
+  });
+
+  it('the sweep expires it without anyone clicking', async () => {
+    const { requestId } = await fileRequest(harness, cast.helen, cast.miriam);
+    clock += 61 * 60_000;
+    await harness.bot.escalations.sweep();
+    expect((await harness.bot.escalations.open(harness.tenantId, requestId!))?.state).toBe('expired');
+  });
+});
+
+describe('privileged targets when the policy allows them with two approvers', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ env: { ALLOW_PRIVILEGED_WITH_TWO_APPROVERS: 'true' } });
+    await openApp(harness, cast.helen, cast.lee, cast.patti);
+  });
+  afterAll(() => harness.close());
+
+  it('needs two different approvers before a pass is created', async () => {
+    const form = await act(harness, cast.helen, 'escalate.start', { userId: cast.nestor.aadObjectId });
+    expect(form.text).toContain('needs two different approvers');
+    const { requestId } = await fileRequest(harness, cast.helen, cast.nestor);
+    const once = await act(harness, cast.patti, 'escalation.approve', { requestId: requestId! });
+    expect(once.text).toContain('Waiting for a second approver');
+    const twice = await act(harness, cast.patti, 'escalation.approve', { requestId: requestId! });
+    expect(twice.text).toContain('You already approved this request');
+    expect(harness.graph.issuedTaps()).toEqual([]);
+    const second = await act(harness, cast.lee, 'escalation.approve', { requestId: requestId! });
+    expect(second.text).toContain('Pass issued');
+    expect(harness.graph.issuedTaps()).toHaveLength(1);
+  });
+});
