@@ -38,6 +38,17 @@ describe('talking to the bot over HTTP like Teams does', () => {
     expect(text).toContain('guide');
   });
 
+  it('answers a button it does not know with a card, not an error status', async () => {
+    const turn = await harness.invoke(colleague, 'made.up.verb', {});
+    expect(turn.status).toBe(200);
+    expect(cardText(turn.body.value)).toContain('That button is not something I can do');
+  });
+
+  it('answers an invoke it does not support with 400, not 5xx', async () => {
+    const response = await harness.post(harness.activity(colleague, { type: 'invoke', name: 'task/fetch', value: {} }));
+    expect(response.status).toBe(400);
+  });
+
   it('does not let card markdown in what someone typed become a link', async () => {
     const turn = await harness.say(colleague, 'see [this](https://evil.example)');
     expect(cardText(cardOf(turn.replies[0]))).not.toContain('[this](https://evil.example)');
