@@ -166,6 +166,16 @@ resource webApp 'Microsoft.Web/sites@2022-03-01' = {
           value: '/home/data'
         }
         {
+          // The shared store, so several instances (scale-out, deployment slots) see the same requests;
+          // reached with the managed identity's Storage Blob Data Contributor role below.
+          name: 'STORAGE_ACCOUNT_URL'
+          value: storageAccount.properties.primaryEndpoints.blob
+        }
+        {
+          name: 'STORAGE_CONTAINER'
+          value: storageContainerName
+        }
+        {
           name: 'LOG_LEVEL'
           value: logLevel
         }
@@ -200,8 +210,8 @@ resource teamsChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = {
   }
 }
 
-// For the shared escalation store (a later issue): blob only, no public or key access, reached
-// with the managed identity.
+// The shared store (escalations, conversation references, bot state, audit trail): blob only, no
+// public or key access, reached with the managed identity.
 resource storageAccount 'Microsoft.Storage/storageAccounts@2022-09-01' = {
   name: storageAccountName
   location: location

@@ -1,8 +1,13 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ClientAssertionCredential, ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import {
+  ClientAssertionCredential,
+  ClientSecretCredential,
+  DefaultAzureCredential,
+  ManagedIdentityCredential,
+  type TokenCredential,
+} from '@azure/identity';
 import { isLoopbackUrl, type Config } from './config.js';
 import { defaultCatalogue } from './diagnosis/catalogue.js';
 import { Directory } from './directory/directory.js';
@@ -12,7 +17,10 @@ import { TenantFacts } from './directory/tenant-facts.js';
 import { EscalationService } from './escalation/escalations.js';
 import type { Logger } from './log.js';
 import { createServer, turnAwareLogger, type Readiness } from './server.js';
+import { BlobStore } from './storage/blob-store.js';
+import { DocumentStoreBotStorage } from './storage/bot-state.js';
 import { FileStore } from './storage/file-store.js';
+import type { DocumentStore } from './storage/store.js';
 import { CardTemplates } from './teams/cards.js';
 import { ConversationBook } from './teams/conversations.js';
 import { TeamsEscalationNotifier } from './teams/escalation.js';
@@ -24,7 +32,7 @@ export interface RunningBot {
   port: number;
   directory: Directory;
   escalations: EscalationService;
-  /** Whether Graph answers and the data directory takes writes: what GET /readyz reports. */
+  /** Whether Graph answers and the store takes writes: what GET /readyz reports. */
   ready(): Promise<Readiness>;
   close(): Promise<void>;
 }
@@ -36,21 +44,34 @@ export interface StartOptions {
   sweepEveryMs?: number;
 }
 
+/**
+ * Throws StoreUnavailableError, with a one-line reason and no secret, when a configured Azure
+ * store cannot be reached: several instances must never run on stores of their own.
+ */
 export async function startBot(config: Config, baseLog: Logger, options: StartOptions = {}): Promise<RunningBot> {
   // Lines written during a turn carry that turn's activity and conversation id.
   const log = turnAwareLogger(baseLog);
+  const store = createStore(config, log);
+  if (store instanceof BlobStore) {
+    try {
+      await store.open();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
   const cards = new CardTemplates();
   const graph = new Graph({ baseUrl: config.graph.baseUrl, credential: graphCredential(config), log });
   const tenant = new TenantFacts(graph, { groupIds: config.recoveryGroupIds, mode: config.recoveryMode });
   const directory = new Directory(graph, tenant, { helpdeskGroupId: config.helpdeskGroupId, approverGroupId: config.approverGroupId });
   const adapter = createAdapter(config.botAuth);
   const catalogue = defaultCatalogue();
-  const store = new FileStore({ dataDir: config.dataDir, warn: (message) => log.warn(message) });
   const book = new ConversationBook(store, adapter, config.botAuth?.appId ?? '');
   const notifier = new TeamsEscalationNotifier({ book, cards, directory });
   const escalations = new EscalationService(store, directory, notifier, { ...config.escalation }, log, options.now);
-  const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log });
-  const ready = () => checkReadiness(graph, config.dataDir);
+  const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log, storage: new DocumentStoreBotStorage(store) });
+  const storageProblem = config.blobStorage ? 'Azure Storage is not reachable or not writable' : 'the data directory is not writable';
+  const ready = () => checkReadiness(graph, store, storageProblem);
   const server = createServer({
     adapter,
     ready,
@@ -92,7 +113,7 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
  * App Service's managed identity as its federated credential; else the managed identity itself.
  * None for an emulator.
  */
-function graphCredential(config: Config): TokenCredential | undefined {
+export function graphCredential(config: Config): TokenCredential | undefined {
   const { tenantId, clientId, clientSecret, baseUrl } = config.graph;
   if (isLoopbackUrl(baseUrl) || !tenantId) return undefined;
   const authorityHost = config.graph.authorityHost;
@@ -107,29 +128,47 @@ function graphCredential(config: Config): TokenCredential | undefined {
   return new ManagedIdentityCredential(clientId ? { clientId } : {});
 }
 
+/** The embedded file store unless Azure Storage is configured. */
+function createStore(config: Config, log: Logger): DocumentStore {
+  const warn = (message: string) => log.warn(message);
+  const blob = config.blobStorage;
+  if (!blob) return new FileStore({ dataDir: config.dataDir, warn });
+  if ('connectionString' in blob) return new BlobStore({ target: blob, warn });
+  // The App Service's user-assigned identity; elsewhere (a developer's az login) whatever DefaultAzureCredential finds.
+  const clientId = config.graph.managedIdentityClientId;
+  const credential = clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
+  return new BlobStore({ target: { ...blob, credential }, warn });
+}
+
 /** Public cloud audience for a managed identity used as a federated credential. */
 const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
 const READINESS_TIMEOUT_MS = 5_000;
 
-/** A cheap Graph read and a write to the data directory; each failure is named, never detailed. */
-async function checkReadiness(graph: Graph, dataDir: string): Promise<Readiness> {
+/** A cheap Graph read and a write to the store; each failure is named, never detailed. */
+async function checkReadiness(graph: Graph, store: DocumentStore, storageProblem: string): Promise<Readiness> {
   const [graphCheck, storageCheck] = await Promise.all([
     answerWithin(
       READINESS_TIMEOUT_MS,
       graph.get('/organization?$select=id').then(() => 'ok', (error) => unknownReason(error, PERMISSIONS.subscriptions)),
       'Microsoft Graph did not answer within 5 seconds',
     ),
-    probeWritable(dataDir).then(() => 'ok', () => 'the data directory is not writable'),
+    answerWithin(
+      READINESS_TIMEOUT_MS,
+      probeWritable(store).then(() => 'ok', () => storageProblem),
+      storageProblem,
+    ),
   ]);
   return { ready: graphCheck === 'ok' && storageCheck === 'ok', checks: { graph: graphCheck, storage: storageCheck } };
 }
 
-async function probeWritable(dataDir: string): Promise<void> {
-  await mkdir(dataDir, { recursive: true });
-  const probe = join(dataDir, `.readyz-${process.pid}`);
-  await writeFile(probe, 'ok');
-  await rm(probe, { force: true });
+/** A document written and deleted again, in a collection of its own. */
+async function probeWritable(store: DocumentStore): Promise<void> {
+  const key = `${process.pid}-${randomUUID()}`;
+  await store.create(READINESS_PROBES, key, { at: new Date().toISOString() });
+  await store.delete(READINESS_PROBES, key);
 }
+
+const READINESS_PROBES = 'readiness-probes';
 
 async function answerWithin(ms: number, work: Promise<string>, lateAnswer: string): Promise<string> {
   const timer = new AbortController();

@@ -26,6 +26,9 @@ export interface GraphConfig {
   managedIdentityClientId?: string;
 }
 
+/** The shared store on Azure Blob Storage; absent means the embedded file store in `dataDir`. */
+export type BlobStorageConfig = { container: string } & ({ connectionString: string } | { accountUrl: string });
+
 export interface Config {
   port: number;
   host: string;
@@ -48,6 +51,7 @@ export interface Config {
     perTargetPerHour: number;
   };
   dataDir: string;
+  blobStorage?: BlobStorageConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -67,7 +71,7 @@ export const CONFIG_VARIABLES = [
   'GRAPH_TENANT_ID', 'GRAPH_BASE_URL', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET', 'AUTHORITY_HOST', 'MANAGED_IDENTITY_CLIENT_ID',
   'HELPDESK_GROUP_ID', 'APPROVER_GROUP_ID', 'SSAR_GROUP_IDS', 'SSAR_MODE',
   'REQUEST_TTL_MINUTES', 'ALLOW_PRIVILEGED_WITH_TWO_APPROVERS', 'RATE_LIMIT_PER_REQUESTER_PER_HOUR', 'RATE_LIMIT_PER_TARGET_PER_HOUR',
-  'DATA_DIR', 'LOG_LEVEL',
+  'DATA_DIR', 'STORAGE_CONNECTION_STRING', 'STORAGE_ACCOUNT_URL', 'STORAGE_CONTAINER', 'LOG_LEVEL',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
@@ -184,8 +188,79 @@ export function loadConfig(env: Env): Config {
       perTargetPerHour: integer('RATE_LIMIT_PER_TARGET_PER_HOUR', 3, 1, 1000),
     },
     dataDir: read('DATA_DIR') ?? '.data',
+    blobStorage: blobStorageConfig(read),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };
+}
+
+export const DEFAULT_STORAGE_CONTAINER = 'ssar-helpdesk';
+/** Azure's container naming rule: 3-63 lower-case letters, digits and single hyphens, starting with a letter or digit. */
+const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** Never echoes the connection string: it holds the account key or a SAS token. */
+function blobStorageConfig(read: (name: ConfigVariable) => string | undefined): BlobStorageConfig | undefined {
+  const connectionString = read('STORAGE_CONNECTION_STRING');
+  const accountUrl = read('STORAGE_ACCOUNT_URL');
+  const containerName = read('STORAGE_CONTAINER');
+  if (connectionString && accountUrl) {
+    throw new ConfigError('STORAGE_ACCOUNT_URL', 'cannot be combined with STORAGE_CONNECTION_STRING: set one of them');
+  }
+  if (!connectionString && !accountUrl) {
+    if (containerName) throw new ConfigError('STORAGE_CONTAINER', 'needs STORAGE_ACCOUNT_URL or STORAGE_CONNECTION_STRING (without them the bot uses DATA_DIR)');
+    return undefined;
+  }
+  const container = containerName ?? DEFAULT_STORAGE_CONTAINER;
+  if (!CONTAINER_NAME.test(container)) {
+    throw new ConfigError('STORAGE_CONTAINER', `must be 3-63 lower-case letters, digits and single hyphens (got "${container}")`);
+  }
+  if (connectionString) {
+    const problem = connectionStringProblem(connectionString);
+    if (problem) throw new ConfigError('STORAGE_CONNECTION_STRING', `${problem} (the value is not shown: it holds a key)`);
+    return { container, connectionString };
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(accountUrl!);
+  } catch {
+    // reported below
+  }
+  if (!url || url.protocol !== 'https:' || url.pathname.replace(/\/+$/, '') !== '') {
+    const shown = url?.search ? 'a URL with a query string' : `"${accountUrl}"`;
+    throw new ConfigError('STORAGE_ACCOUNT_URL', `must be the account's blob endpoint, like https://<account>.blob.core.windows.net (got ${shown})`);
+  }
+  if (url.search || url.username || url.password) {
+    throw new ConfigError('STORAGE_ACCOUNT_URL', 'must not carry a SAS token or credentials (the bot signs in with its managed identity); use STORAGE_CONNECTION_STRING for key or SAS access');
+  }
+  return { container, accountUrl: url.origin };
+}
+
+/** What is wrong with an Azure Storage connection string, in words that do not repeat it; undefined when usable. */
+function connectionStringProblem(connectionString: string): string | undefined {
+  const parts = new Map<string, string>();
+  for (const pair of connectionString.split(';')) {
+    const at = pair.indexOf('=');
+    if (pair.trim() === '') continue;
+    if (at <= 0) return 'is not an Azure Storage connection string (Name=value pairs separated by ";")';
+    parts.set(pair.slice(0, at).trim().toLowerCase(), pair.slice(at + 1).trim());
+  }
+  if (parts.get('usedevelopmentstorage')?.toLowerCase() === 'true') return undefined;
+  const blobEndpoint = parts.get('blobendpoint');
+  const hasKey = parts.has('accountname') && parts.has('accountkey');
+  if (!hasKey && !(blobEndpoint && parts.has('sharedaccesssignature'))) {
+    return 'needs AccountName and AccountKey, BlobEndpoint and SharedAccessSignature, or UseDevelopmentStorage=true';
+  }
+  if (blobEndpoint !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(blobEndpoint);
+    } catch {
+      return 'has a BlobEndpoint that is not a URL';
+    }
+    if (url.protocol !== 'https:' && !isLoopbackHost(url.hostname)) return 'has a BlobEndpoint that must use https unless it points at a loopback emulator such as Azurite';
+  } else if (parts.get('defaultendpointsprotocol')?.toLowerCase() === 'http') {
+    return 'must use DefaultEndpointsProtocol=https (http is only for a loopback emulator, given as BlobEndpoint)';
+  }
+  return undefined;
 }
 
 export function isLoopbackHost(hostname: string): boolean {

@@ -2,11 +2,12 @@
  * Entry point: `npm start`. With no tenant configured it runs the whole product locally: the Graph
  * emulator with the demo tenant, the bot, and a chat page to talk to it as different people.
  */
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { startBot } from './compose.js';
 import { startDemoTenant, CONTOSO } from './demo.js';
 import { createLogger } from './log.js';
 import { startLocalChat } from './localchat/server.js';
+import { StoreUnavailableError } from './storage/store.js';
 
 let config;
 try {
@@ -22,12 +23,30 @@ try {
 const log = createLogger(config.logLevel);
 const closers: Array<() => Promise<void>> = [];
 
+if (!config.botAuth) {
+  log.warn(
+    { host: config.host },
+    'LOCAL MODE: BOT_ID is not set, so activities are NOT authenticated. Only clients on this machine are answered and replies only go to loopback; never expose this to a network.',
+  );
+}
+
+/** An unreachable store stops start-up with one line that names no key or connection string. */
+async function startOrExit(config: Config) {
+  try {
+    return await startBot(config, log);
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    console.error(`Storage error: ${error.message}`);
+    process.exit(1);
+  }
+}
+
 if (config.demoTenant) {
   const demo = await startDemoTenant(config);
   closers.push(() => demo.emulator.close());
   config = demo.config;
   log.info({ graph: demo.emulator.baseUrl }, `demo tenant "${config.demoTenant}" served by the Graph emulator`);
-  const bot = await startBot(config, log);
+  const bot = await startOrExit(config);
   closers.unshift(() => bot.close());
   const chat = await startLocalChat({
     botUrl: bot.url,
@@ -48,13 +67,12 @@ if (config.demoTenant) {
     ].join('\n'),
   );
 } else {
-  if (!config.botAuth) log.warn('BOT_ID is not set: running in local mode, accepting unsigned activities from this machine only');
-  const bot = await startBot(config, log);
+  const bot = await startOrExit(config);
   closers.push(() => bot.close());
   log.info({ url: bot.url }, 'ssar-helpdesk listening on /api/messages');
 }
 
-/** In-flight turns get this long to finish after a stop signal; App Service waits longer before it kills. */
+/** In-flight turns get this long to finish after a stop signal; a turn's Graph calls rarely take longer. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 let stopping = false;

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadConfig, type Env } from '../src/config.js';
+import { loadConfig, type Config, type Env } from '../src/config.js';
 import { startBot, type RunningBot } from '../src/compose.js';
 import { CONTOSO, startDemoTenant } from '../src/demo.js';
 import type { GraphEmulator } from '../src/emulator/graph-emulator.js';
@@ -43,6 +43,8 @@ export interface Harness {
   tenantId: string;
   /** Where the bot keeps requests, conversation references and the audit trail (a fresh temp dir per harness). */
   dataDir: string;
+  /** What the bot was started with; another instance started with `shareWith` gets the same. */
+  config: Config;
   /** Stops the bot and starts a new instance on the same data dir, emulator and connector, as after a crash. */
   restartBot(): Promise<void>;
   post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
@@ -61,8 +63,10 @@ export const BOT_ACCOUNT = { id: '28:ssar-helpdesk-bot', name: 'SSAR Helpdesk' }
 export const people = CONTOSO.people;
 
 /** Starts the Graph emulator with the demo tenant, a fake Bot Connector and the real bot. */
-export async function startHarness(options: { env?: Env; now?: () => Date } = {}): Promise<Harness> {
-  const connector = await startFakeConnector();
+export async function startHarness(options: { env?: Env; now?: () => Date; shareWith?: Harness } = {}): Promise<Harness> {
+  // Another bot instance on its own port, with the same config, tenant, connector and store; closing it closes only its bot.
+  const shared = options.shareWith;
+  const connector = shared?.connector ?? (await startFakeConnector());
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -70,13 +74,15 @@ export async function startHarness(options: { env?: Env; now?: () => Date } = {}
       done();
     },
   });
-  const issuedPasses: string[] = [];
-  const demo = await startDemoTenant(loadConfig({ PORT: '0', LOG_LEVEL: 'debug', ...options.env }), 'contoso', {
-    onPassIssued: (pass) => issuedPasses.push(pass),
-  });
+  const issuedPasses: string[] = shared?.issuedPasses ?? [];
+  const demo = shared
+    ? { emulator: shared.graph, tenantId: shared.tenantId, config: shared.config }
+    : await startDemoTenant(loadConfig({ PORT: '0', LOG_LEVEL: 'debug', ...options.env }), 'contoso', {
+        onPassIssued: (pass) => issuedPasses.push(pass),
+      });
   const tenantId = demo.tenantId;
-  const ownDataDir = options.env?.DATA_DIR === undefined;
-  const dataDir = options.env?.DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'ssar-harness-')));
+  const ownDataDir = !shared && options.env?.DATA_DIR === undefined;
+  const dataDir = shared?.dataDir ?? options.env?.DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'ssar-harness-')));
   const config = { ...demo.config, dataDir };
   const log = createLogger(config.logLevel, sink);
   // The periodic sweep is off: tests call bot.escalations.sweep() when they mean it.
@@ -133,6 +139,7 @@ export async function startHarness(options: { env?: Env; now?: () => Date } = {}
     logs,
     tenantId,
     dataDir,
+    config,
     restartBot: async () => {
       await bot.close();
       bot = await start();
@@ -166,8 +173,10 @@ export async function startHarness(options: { env?: Env; now?: () => Date } = {}
       ),
     close: async () => {
       await bot.close();
-      await connector.close();
-      await demo.emulator.close();
+      if (!shared) {
+        await connector.close();
+        await demo.emulator.close();
+      }
       // Every log line and stored byte of every test run through here is scanned for every pass
       // the tenant issued and every configured secret.
       const secrets = [...issuedPasses, options.env?.BOT_PASSWORD ?? '', options.env?.GRAPH_CLIENT_SECRET ?? ''];

@@ -1,8 +1,9 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import { known, unknownFact, type EligibilityFacts, type Fact, type GroupMembership } from '../eligibility/facts.js';
 import { nameKey } from '../eligibility/names.js';
-import type { BatchResult, Graph } from './graph.js';
-import { PERMISSIONS, unknownReason } from './permissions.js';
+import { additionsToGroups, batchFact, batchList } from './batch-facts.js';
+import type { Graph } from './graph.js';
+import { PERMISSIONS } from './permissions.js';
 import type { TenantFacts } from './tenant-facts.js';
 
 export const USER_SELECT = 'id,accountEnabled,userType,givenName,surname,displayName,userPrincipalName,mail,jobTitle';
@@ -35,24 +36,8 @@ export async function readEligibilityFacts(graph: Graph, tenant: TenantFacts, us
     tenant.getNameIndex(policies.recoveryScope),
   ]);
 
-  const fact = <T>(resultId: string, permission: string, pick: (body: any) => T): Fact<T> => {
-    const result = results.get(resultId) as BatchResult;
-    return result.ok ? known(pick(result.body)) : unknownFact(unknownReason(result.error, permission));
-  };
-  const list = async <T>(resultId: string, permission: string): Promise<Fact<T[]>> => {
-    const result = results.get(resultId) as BatchResult;
-    if (!result.ok) return unknownFact(unknownReason(result.error, permission));
-    const items: T[] = [...(result.body.value ?? [])];
-    const nextLink: string | undefined = result.body['@odata.nextLink'];
-    if (nextLink) {
-      try {
-        items.push(...(await graph.all<T>(nextLink)));
-      } catch (error) {
-        return unknownFact(unknownReason(error, permission));
-      }
-    }
-    return known(items);
-  };
+  const fact = <T>(resultId: string, permission: string, pick: (body: any) => T) => batchFact(results.get(resultId), permission, pick);
+  const list = <T>(resultId: string, permission: string) => batchList<T>(graph, results.get(resultId), permission);
 
   const [direct, transitive, roles, methods, audits] = await Promise.all([
     list<GraphTypes.Group>('direct', PERMISSIONS.groupMembership),
@@ -86,34 +71,11 @@ export async function readEligibilityFacts(graph: Graph, tenant: TenantFacts, us
     conditionalAccessPolicies: policies.conditionalAccessPolicies,
     subscribedSkus: policies.subscribedSkus,
     authenticationMethods: methods,
-    addedToRecoveryGroupAt: audits.known ? known(lastAddedTo(audits.value, user.id, recoveryGroups)) : audits,
+    addedToRecoveryGroupAt: audits.known ? known(additionsToGroups(audits.value, recoveryGroups).get(user.id) ?? null) : audits,
     auditEvents: audits,
   };
 }
 
 function ids(objects: Array<{ id?: string }>): string[] {
   return objects.map((o) => o.id).filter((id): id is string => Boolean(id));
-}
-
-/** The newest "Add member to group" event that put this user into a recovery group. */
-function lastAddedTo(events: GraphTypes.DirectoryAudit[], userId: string, groups: Set<string>): string | null {
-  const additions = events.filter(
-    (e) =>
-      e.activityDisplayName === 'Add member to group' &&
-      e.result === 'success' &&
-      e.targetResources?.some((t) => t.id === userId) &&
-      groupIdsIn(e).some((id) => groups.has(id)),
-  );
-  const newest = additions.map((e) => e.activityDateTime ?? '').sort().at(-1);
-  return newest || null;
-}
-
-/** The group an "Add member to group" event names: as a target resource, or in Group.ObjectID. */
-function groupIdsIn(event: GraphTypes.DirectoryAudit): string[] {
-  return (event.targetResources ?? []).flatMap((t) => [
-    ...(t.id ? [t.id] : []),
-    ...(t.modifiedProperties ?? [])
-      .filter((p) => p.displayName === 'Group.ObjectID')
-      .map((p) => (p.newValue ?? '').replace(/"/g, '')),
-  ]);
 }

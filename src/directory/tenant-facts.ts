@@ -1,6 +1,7 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import { known, unknownFact, type Fact, type NameTwin, type RecoveryScope } from '../eligibility/facts.js';
 import { nameKey } from '../eligibility/names.js';
+import { batchFact } from './batch-facts.js';
 import type { Graph, BatchResult } from './graph.js';
 import { PERMISSIONS, unknownReason } from './permissions.js';
 import {
@@ -75,10 +76,7 @@ export class TenantFacts {
       { id: 'ca', method: 'GET', url: '/identity/conditionalAccess/policies' },
       { id: 'skus', method: 'GET', url: '/subscribedSkus?$select=skuPartNumber,capabilityStatus,servicePlans' },
     ]);
-    const fact = <T>(id: string, permission: string, pick: (body: any) => T): Fact<T> => {
-      const result = results.get(id) as BatchResult;
-      return result.ok ? known(pick(result.body)) : unknownFact(unknownReason(result.error, permission));
-    };
+    const fact = <T>(id: string, permission: string, pick: (body: any) => T) => batchFact(results.get(id), permission, pick);
     const scope = this.recoveryScope(
       fact<VerifiedIdProfile[]>('profiles', PERMISSIONS.verifiedIdProfiles, (b) => b.value ?? []),
       fact<VerifiableCredentialsMethodConfiguration>('vc', PERMISSIONS.methodPolicies, (b) => b),

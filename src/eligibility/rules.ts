@@ -125,6 +125,9 @@ function inRecoveryGroup(facts: EligibilityFacts): RequirementResult {
       'Admin: assign a user group under Account recovery (Preview) in the Entra admin center.',
     );
   }
+  if (scope.includeGroupIds.includes(ALL_USERS)) {
+    return check.pass(`Account recovery is assigned to all users (per ${from}).`);
+  }
   const directIn = scope.includeGroupIds.filter((id) => direct.has(id));
   const nestedIn = scope.includeGroupIds.filter((id) => any.has(id) && !direct.has(id));
   if (directIn.length === 0 && nestedIn.length === 0) {

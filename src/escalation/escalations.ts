@@ -208,8 +208,14 @@ export class EscalationService {
       this.settings,
     );
     if (isRefusal(created)) return problem('The request was not filed', created.message);
-    await this.store.create(ESCALATIONS, keyOf(created), created);
-    await this.audit(auditEntryFor(undefined, created, input.requester, now));
+    const stored = await this.store.create(ESCALATIONS, keyOf(created), created);
+    try {
+      await this.audit(auditEntryFor(undefined, created, input.requester, now));
+    } catch (error) {
+      // A request nobody can see in the trail must not exist either: take it back, then report the failure.
+      await this.store.delete(ESCALATIONS, keyOf(created), stored.etag).catch(() => undefined);
+      throw error;
+    }
 
     const notified: Person[] = [];
     const unreachable: Person[] = [];

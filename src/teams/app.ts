@@ -1,5 +1,5 @@
 import { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
-import { ActivityTypes } from 'botbuilder';
+import { ActivityTypes, type Storage } from 'botbuilder';
 import type { BotAuthConfig } from '../config.js';
 import type { Directory } from '../directory/directory.js';
 import type { Logger } from '../log.js';
@@ -9,11 +9,13 @@ import { registerCheckRoutes } from './check.js';
 import type { ConversationBook } from './conversations.js';
 import { registerEscalationRoutes } from './escalation.js';
 import type { EscalationService } from '../escalation/escalations.js';
-import { registerDiagnosisRoutes } from './diagnosis.js';
+import { PASTED_ERROR, registerDiagnosisRoutes } from './diagnosis.js';
+import { MAX_EXTRACT_CHARS } from '../diagnosis/extract.js';
 import { registerGuideRoutes } from './guide.js';
 import { registerReadinessRoutes } from './readiness.js';
 import type { Catalogue } from '../diagnosis/catalogue.js';
-import { createTurnKit } from './turn.js';
+import { StoreUnavailableError } from '../storage/store.js';
+import { createTurnKit, STORE_UNAVAILABLE } from './turn.js';
 
 export type AppTurnState = TurnState;
 
@@ -24,6 +26,23 @@ export interface BotDependencies {
   escalations: EscalationService;
   book: ConversationBook;
   log: Logger;
+  /** Where Teams AI keeps conversation and user state: the same store as everything else. */
+  storage?: Storage;
+}
+
+/** A command, a name or an address fits easily; a pasted error page may be as long as diagnosis reads. */
+export const MAX_MESSAGE_CHARS = 8_000;
+
+/** Why a message is too long to read, or undefined when it is not. */
+export function messageLengthProblem(text: string): string | undefined {
+  const pastedError = PASTED_ERROR.test(text);
+  const limit = pastedError ? MAX_EXTRACT_CHARS : MAX_MESSAGE_CHARS;
+  if (text.length <= limit) return undefined;
+  const count = (n: number) => n.toLocaleString('en-US');
+  return (
+    `Your message has ${count(text.length)} characters; I read at most ${count(limit)}${pastedError ? ' for a pasted error' : ''}. Nothing was looked up. ` +
+    (pastedError ? 'Paste just the error message with its troubleshooting details.' : 'Send a command such as "check adele.vance@contoso.com", or paste just the error.')
+  );
 }
 
 export function createAdapter(botAuth: BotAuthConfig | undefined): TeamsAdapter {
@@ -42,7 +61,7 @@ export function createAdapter(botAuth: BotAuthConfig | undefined): TeamsAdapter 
  */
 export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Application<AppTurnState> {
   const { cards, directory, log } = deps;
-  const app = new Application<AppTurnState>({ adapter, removeRecipientMention: true });
+  const app = new Application<AppTurnState>({ adapter, removeRecipientMention: true, storage: deps.storage });
   const kit = createTurnKit(cards, directory, log);
   const welcome = () => cards.render('welcome', { title: 'Hi, I am the account recovery helper' });
 
@@ -57,6 +76,15 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
     const botWasAdded = context.activity.membersAdded?.some((m) => m.id === botId);
     if (botWasAdded) await kit.reply(context, welcome());
   });
+
+  // Before any route reads it: an oversized message is answered with its limit, and nothing is looked up.
+  app.message(
+    async (context) => messageLengthProblem(context.activity.text ?? '') !== undefined,
+    async (context) => {
+      const problem = messageLengthProblem(context.activity.text ?? '')!;
+      await kit.reply(context, cards.render('notice', { title: 'That message is too long', message: problem }));
+    },
+  );
 
   app.message(/^\s*(hi|hello|hey|help|start|menu|\?)\s*[.!]*\s*$/i, async (context) => {
     await kit.reply(context, welcome());
@@ -93,8 +121,13 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   app.error(async (context, error) => {
     const reference = context.activity.id ?? '';
     log.error({ err: errorSummary(error), activityId: reference, type: context.activity.type }, 'turn failed');
+    // Loading the turn's state fails before any route runs when the store is down.
+    const card = error instanceof StoreUnavailableError ? kit.errorCard(reference, STORE_UNAVAILABLE.message, STORE_UNAVAILABLE.title) : kit.errorCard(reference);
     if (context.activity.type === ActivityTypes.Message) {
-      await kit.reply(context, kit.errorCard(reference)).catch(() => undefined);
+      await kit.reply(context, card).catch(() => undefined);
+    } else if (context.activity.type === ActivityTypes.Invoke && context.activity.name === 'adaptiveCard/action') {
+      const body = { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
+      await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body } }).catch(() => undefined);
     }
   });
 

@@ -3,6 +3,7 @@ import type { Directory } from '../directory/directory.js';
 import { GraphRequestError } from '../directory/graph.js';
 import type { Logger } from '../log.js';
 import { errorSummary } from '../server.js';
+import { StoreUnavailableError } from '../storage/store.js';
 import { BadActionData } from './action-data.js';
 import { NotAnOrganisationUser, whoIsAsking, type Asker } from './asker.js';
 import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
@@ -31,6 +32,12 @@ export class Refused extends Error {
   }
 }
 
+/** What a person reads when the store cannot be written: each write is all or nothing, so nothing half-done is left. */
+export const STORE_UNAVAILABLE = {
+  title: 'I could not save that',
+  message: 'I could not save that; nothing was changed. My storage cannot be reached right now: try again in a minute, and tell the helpdesk if it keeps happening.',
+};
+
 export function createTurnKit(cards: CardTemplates, directory: Directory, log: Logger): TurnKit {
   const reply = (context: TurnContext, card: AdaptiveCard) => context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
 
@@ -50,6 +57,10 @@ export function createTurnKit(cards: CardTemplates, directory: Directory, log: L
     if (error instanceof BadActionData) {
       log.warn({ activityId: reference, problem: error.message }, 'refused card action data');
       return errorCard(reference, `That button sent something I cannot accept (${plain(error.message)}). Nothing was changed.`, 'That did not work');
+    }
+    if (error instanceof StoreUnavailableError) {
+      log.warn({ err: errorSummary(error), activityId: reference }, 'store unavailable');
+      return errorCard(reference, STORE_UNAVAILABLE.message, STORE_UNAVAILABLE.title);
     }
     if (error instanceof GraphRequestError) {
       log.warn({ err: errorSummary(error), activityId: reference }, 'directory read failed');

@@ -62,6 +62,13 @@ describe('E2 member of a recovery group', () => {
     expect(result.evidence).toContain('Direct member of "acl_ssar_enabled"');
   });
 
+  it('recovery assigned to all users includes everyone, whatever their groups', () => {
+    const facts = eligibleFacts({ recoveryScope: known(recoveryScope({ includeGroupIds: ['all_users'] })), membership: known(membership([])) });
+    const result = resultOf(facts, 'E2');
+    expect(result.status).toBe('pass');
+    expect(result.evidence).toContain('all users');
+  });
+
   it('a user outside every recovery group fails with "add to the group, then wait"', () => {
     const result = resultOf(eligibleFacts({ membership: known(membership(['other-group'])) }), 'E2');
     expect(result.status).toBe('fail');

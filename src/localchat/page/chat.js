@@ -54,7 +54,7 @@ const main = document.querySelector('#transcripts');
 const composer = document.querySelector('#composer');
 const input = composer.elements.text;
 
-/** aadObjectId -> { person, list, option, since, loaded, unread } */
+/** aadObjectId -> { person, list, option, since, counted, loaded, opened, unread } */
 const chats = new Map();
 let current;
 
@@ -249,11 +249,17 @@ async function send(event) {
 }
 
 async function poll(chat) {
-  const { ok, body } = await api(`/api/activities?as=${encodeURIComponent(chat.person.aadObjectId)}&since=${chat.since}`);
+  // Only chats opened in this page are shown; the others are counted, so one person's browser does
+  // not hold another's messages (a pass, say) until someone picks that person here.
+  const showing = chat.opened;
+  const since = showing ? chat.since : chat.counted;
+  const { ok, body } = await api(`/api/activities?as=${encodeURIComponent(chat.person.aadObjectId)}&since=${since}`);
   if (!ok) return;
-  for (const entry of body.entries) show(chat, entry);
+  if (showing) {
+    for (const entry of body.entries) show(chat, entry);
+    chat.since = body.next;
+  } else chat.counted = body.next;
   const arrived = body.entries.filter((entry) => entry.kind !== 'said').length;
-  chat.since = body.next;
   if (chat === current) {
     if (body.entries.length) scrollToEnd();
   } else if (chat.loaded && arrived) {
@@ -280,13 +286,20 @@ async function start() {
     main.append(list);
     const option = new Option('', person.aadObjectId);
     picker.append(option);
-    const chat = { person, list, option, since: 0, loaded: false, opened: false, unread: 0 };
+    const chat = { person, list, option, since: 0, counted: 0, loaded: false, opened: false, unread: 0 };
     option.textContent = labelOf(chat);
     chats.set(person.aadObjectId, chat);
   }
   const wanted = new URLSearchParams(location.hash.slice(1)).get('as');
   picker.addEventListener('change', () => select(picker.value));
   composer.addEventListener('submit', send);
+  // Like Teams: Enter sends, Shift+Enter starts a new line; a pasted error page keeps its lines.
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      if (input.value.trim()) composer.requestSubmit();
+    }
+  });
   for (const example of document.querySelectorAll('.example')) {
     example.addEventListener('click', () => {
       input.value = example.textContent;

@@ -1,0 +1,107 @@
+/**
+ * The readiness report from a terminal, with the bot's own configuration (environment variables):
+ *   npm run readiness -- --out report.csv [--concurrency 4] [--synthetic 50000]
+ * With no tenant configured it runs against the demo tenant in the Graph emulator (or, with
+ * --synthetic N, a generated tenant of N members). Progress goes to stderr, the summary to stdout;
+ * Ctrl+C cancels cleanly and leaves the rows written so far.
+ */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { graphCredential } from '../compose.js';
+import { startDemoTenant } from '../demo.js';
+import { Graph } from '../directory/graph.js';
+import { TenantFacts } from '../directory/tenant-facts.js';
+import { startGraphEmulator, type GraphEmulator } from '../emulator/graph-emulator.js';
+import { syntheticTenant } from '../emulator/synthetic.js';
+import { createLogger } from '../log.js';
+import { CSV_HEADER, csvLine, csvRow } from './csv.js';
+import type { ReadinessSummary } from './report.js';
+import { scanReadiness } from './scan.js';
+
+const USAGE = 'usage: npm run readiness -- --out report.csv [--concurrency 4] [--synthetic N]';
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { out: { type: 'string' }, concurrency: { type: 'string', default: '4' }, synthetic: { type: 'string' } },
+  });
+  if (!values.out) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
+  let emulator: GraphEmulator | undefined;
+  if (config.demoTenant && values.synthetic) {
+    const generated = syntheticTenant({ members: Number(values.synthetic), seed: 1 });
+    emulator = await startGraphEmulator({ tenant: generated.tenant });
+    config = { ...config, graph: { baseUrl: emulator.baseUrl } };
+  } else if (config.demoTenant) {
+    const demo = await startDemoTenant(config);
+    emulator = demo.emulator;
+    config = demo.config;
+    process.stderr.write(`No tenant configured: reporting on the demo tenant (${config.demoTenant}).\n`);
+  } else if (values.synthetic) {
+    process.stderr.write('--synthetic only works without a configured tenant.\n');
+    return 2;
+  }
+
+  const log = createLogger(config.logLevel === 'debug' ? 'info' : 'warn', process.stderr);
+  const graph = new Graph({ baseUrl: config.graph.baseUrl, credential: graphCredential(config), log });
+  const tenant = new TenantFacts(graph, { groupIds: config.recoveryGroupIds, mode: config.recoveryMode });
+  const out = createWriteStream(values.out, { encoding: 'utf8' });
+  const write = async (line: string) => {
+    if (!out.write(line)) await once(out, 'drain');
+  };
+  const controller = new AbortController();
+  const cancel = () => {
+    process.stderr.write('\nCancelling…\n');
+    controller.abort();
+  };
+  process.once('SIGINT', cancel);
+  const started = Date.now();
+  try {
+    await write(csvLine(CSV_HEADER));
+    const summary = await scanReadiness(graph, tenant, {
+      signal: controller.signal,
+      concurrency: Number(values.concurrency),
+      onMember: (user, eligibility) => write(csvRow(user, eligibility)),
+      onProgress: ({ scanned, ready, notReady }) => process.stderr.write(`\r${scanned} checked: ${ready} ready, ${notReady} not ready`),
+    });
+    process.stderr.write(`\n${summary.cancelled ? 'Cancelled' : 'Done'} in ${((Date.now() - started) / 1000).toFixed(1)} s; rows in ${values.out}\n`);
+    process.stdout.write(summaryText(summary));
+    return summary.cancelled ? 130 : 0;
+  } catch (error) {
+    process.stderr.write(`\nThe report stopped: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    process.removeListener('SIGINT', cancel);
+    out.end();
+    await once(out, 'finish');
+    await emulator?.close();
+  }
+}
+
+export function summaryText(summary: ReadinessSummary): string {
+  const lines = [
+    `SSAR readiness${summary.cancelled ? ' (cancelled, partial)' : ''}: ${summary.ready} of ${summary.scanned} members ready, ${summary.notReady} not ready`,
+    `Recovery group(s): ${summary.groups.join(', ') || 'none'}${summary.scopeSource ? ` (from ${summary.scopeSource})` : ''}`,
+    ...summary.topFixes.map((fix) => `  - ${fix}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,72 @@
+import type * as Graph from '@microsoft/microsoft-graph-types';
+import type { Eligibility } from '../eligibility/rules.js';
+import { REQUIREMENT_IDS } from './report.js';
+
+/*
+ * The report's CSV: one row per member (RFC 4180: comma-separated, CRLF line ends, fields quoted
+ * when they hold a comma, quote or line break, quotes doubled). Names come from the directory, so a
+ * cell that a spreadsheet would run as a formula is defused with a leading apostrophe.
+ */
+
+export const CSV_HEADER = ['UPN', 'First name', 'Last name', 'Display name', 'Verdict', ...REQUIREMENT_IDS, 'Fix'];
+
+// Tab and carriage return also start formulas in some spreadsheets (OWASP CSV injection).
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One cell: defused against formula injection, then quoted per RFC 4180 when needed. */
+export function csvCell(value: string | null | undefined): string {
+  let text = value ?? '';
+  if (FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(cells: Array<string | null | undefined>): string {
+  return `${cells.map(csvCell).join(',')}\r\n`;
+}
+
+/** The member's row: names as stored, each requirement's status, and every fix that applies. */
+export function csvRow(user: Graph.User, eligibility: Eligibility): string {
+  const status = new Map(eligibility.results.map((result) => [result.id, result.status]));
+  const fixes = eligibility.results
+    .filter((result) => result.status !== 'pass' && result.fix)
+    .map((result) => `${result.id}: ${result.fix}`);
+  return csvLine([
+    user.userPrincipalName,
+    user.givenName,
+    user.surname,
+    user.displayName,
+    eligibility.verdict,
+    ...REQUIREMENT_IDS.map((id) => status.get(id) ?? ''),
+    fixes.join(' | '),
+  ]);
+}
+
+/** Splits CSV text back into rows of cells (RFC 4180); for tests and tools reading the report. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (char === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += char;
+  }
+  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
+  return rows;
+}

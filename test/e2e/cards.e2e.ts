@@ -1,0 +1,157 @@
+import type { Browser, Locator } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CONTOSO } from '../../src/demo.js';
+import type { ChatPerson } from '../../src/localchat/server.js';
+import { AADSTS55200_PAGE } from '../diagnosis/fixtures.js';
+import { ChatPage, launchChromium } from './chat-page.js';
+import { startStack, type Stack } from './stack.js';
+
+const { agent: helen, colleague: alex, manager: megan } = CONTOSO.people;
+
+/** Clicks a card button the way a person does and waits for the bot's answer to the invoke it sends. */
+async function click(card: Locator, name: string): Promise<void> {
+  const button = card.getByRole('button', { name, exact: true });
+  const invoked = card.page().waitForResponse((response) => new URL(response.url()).pathname === '/api/invoke', { timeout: 10_000 });
+  const [answer] = await Promise.all([invoked, button.click()]);
+  expect(answer.status(), `the bot's answer to "${name}"`).toBe(200);
+  await expect.poll(() => card.getAttribute('aria-busy')).toBeNull();
+}
+
+/** The chat message a card is in: what the screenshots show. */
+const messageOf = (card: Locator) => card.locator('xpath=ancestor::li[1]');
+
+const buttonsOf = async (card: Locator) => Promise.all((await card.getByRole('button').all()).map((button) => button.getAttribute('aria-label')));
+
+describe('the cards as a person sees them, in headless Chromium', () => {
+  let stack: Stack;
+  let browser: Browser;
+  const pages: ChatPage[] = [];
+  const open = async (person: ChatPerson) => {
+    const page = await ChatPage.open(browser, stack.chatUrl, person);
+    pages.push(page);
+    return page;
+  };
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    stack = await startStack();
+  });
+  afterEach(async () => {
+    const opened = pages.splice(0);
+    await Promise.all(opened.map((page) => page.close()));
+    for (const page of opened) expect(page.problems, `the page as ${page.person.name} had errors`).toEqual([]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('an agent checking the duplicate-name user sees the failing requirement E5', async () => {
+    const chat = await open(helen);
+    await chat.screenshot(chat.botMessages().first(), 'welcome', { forDocs: true });
+
+    const reply = await chat.say('check Jon Doe');
+    const card = reply.locator('[data-card]');
+    await expect.poll(() => card.innerText()).toContain('SSAR will not work for Jon Doe yet');
+    const e5 = card.getByText('E5 No other recovery-group member with the same name: fail');
+    expect(await e5.isVisible()).toBe(true);
+    expect(await card.innerText()).toContain('Shares First + Last name with Jón Doe (jon.doe2@contoso.com)');
+    expect(await buttonsOf(card)).toEqual(['Send the guide', 'Diagnose', 'Check again', 'Escalate to a pass']);
+    await chat.screenshot(reply, 'agent-eligibility-jon-doe', { forDocs: true });
+
+    await click(card, 'Check again');
+    expect(await card.getByText('E5 No other recovery-group member with the same name: fail').isVisible()).toBe(true);
+  });
+
+  it('a colleague asking about the same user sees only the short answer and the guide', async () => {
+    const chat = await open(alex);
+    const reply = await chat.say('check jon.doe@contoso.com', { sendWith: 'Enter' });
+    const card = reply.locator('[data-card]');
+    await expect.poll(() => card.innerText()).toContain('Jon Doe needs the helpdesk');
+    const seen = await card.innerText();
+    expect(seen).not.toMatch(/\bE\d{1,2}\b/);
+    expect(seen).not.toMatch(/acl_ssar|sg-|pilot_wave/);
+    expect(seen).not.toMatch(/\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|UTC/);
+    expect(seen).not.toContain('Jón');
+    expect(await buttonsOf(card)).toEqual(['Show the guide to forward']);
+    await chat.screenshot(reply, 'colleague-answer', { forDocs: true });
+
+    const before = await chat.botMessages().count();
+    await click(card, 'Show the guide to forward');
+    await expect.poll(() => reply.getByRole('status').innerText()).toContain('The guide is below');
+    const guide = chat.botMessages().nth(before);
+    await expect.poll(() => guide.innerText()).toContain('https://aka.ms/mfasetup');
+    await chat.screenshot(guide, 'guide');
+  });
+
+  it('a pasted AADSTS55200 error page is diagnosed as recovery started from the wrong page', async () => {
+    const chat = await open(alex);
+    const reply = await chat.say(AADSTS55200_PAGE);
+    // The page went to the bot with its lines, as pasted into Teams.
+    const said = chat.transcript().locator('.message.person').last();
+    expect(await said.innerText()).toContain('Correlation Id: 8c1d4e7a-2b3f-4a5c-9d6e-1f0a2b3c4d5e\nTimestamp: 2025-12-10T10:11:12Z');
+    const card = reply.locator('[data-card]');
+    await expect.poll(() => card.innerText()).toContain('AADSTS55200');
+    const seen = await card.innerText();
+    expect(seen).toMatch(/started from a portal or app sign-in page/);
+    expect(seen).toContain('https://aka.ms/mfasetup');
+    expect(seen).toContain('8c1d4e7a-2b3f-4a5c-9d6e-1f0a2b3c4d5e');
+    await chat.screenshot(reply, 'diagnosis', { forDocs: true });
+  });
+
+  it('an agent escalates, the manager approves in her own browser, and the agent alone sees the pass, once', async () => {
+    // Megan opens the app first (installs it), or the bot could not reach her.
+    const megansChat = await open(megan);
+    const helensChat = await open(helen);
+
+    const check = (await helensChat.say('check adele.vance@contoso.com')).locator('[data-card]');
+    await expect.poll(() => check.innerText()).toContain('SSAR should work for Adele Vance');
+    await click(check, 'Escalate to a pass');
+    // The form replaces the check card in place, as in Teams.
+    const form = check;
+    await expect.poll(() => form.innerText()).toContain('Request a Temporary Access Pass for Adele Vance');
+    await form.getByRole('textbox', { name: 'Why does Adele Vance need a pass?' }).fill('Lost her phone on a trip');
+    await form.getByRole('radio', { name: 'Video call with a government ID' }).check();
+    await form.getByRole('textbox', { name: 'Details of the verification (required for Other)' }).fill('Passport on camera');
+    await helensChat.screenshot(messageOf(form), 'escalation-request');
+    await click(form, 'Send for approval');
+    await expect.poll(() => form.innerText()).toContain('Waiting for approval');
+    expect(await form.innerText()).toContain('Sent for approval to Megan Bowen');
+
+    const approval = megansChat.cardWith('Temporary Access Pass for Adele Vance');
+    await approval.waitFor();
+    const approvalText = await approval.innerText();
+    expect(approvalText).toContain('Lost her phone on a trip');
+    expect(approvalText).toContain('Video call with a government ID: Passport on camera');
+    expect(approvalText).toContain('A new pass replaces any pass they hold now');
+    expect(await buttonsOf(approval)).toEqual(['Approve', 'Deny']);
+    await megansChat.screenshot(messageOf(approval), 'approval', { forDocs: true });
+    await click(approval, 'Approve');
+    await expect.poll(() => approval.innerText()).toContain('Pass issued');
+    expect(await buttonsOf(approval)).toEqual([]);
+
+    const tapCard = helensChat.cardWith('Only you can see this');
+    await tapCard.waitFor();
+    expect(stack.issuedPasses.length, 'passes the tenant issued').toBe(1);
+    const [pass] = stack.issuedPasses as [string];
+    // Assertions say whether the pass is there, never what it is, so a failing run does not print it.
+    const passOnCard = tapCard.locator('.ac-richTextBlock .ac-textRun');
+    expect((await passOnCard.innerText()) === pass, 'the pass is on the card').toBe(true);
+    expect(await passOnCard.isVisible()).toBe(true);
+    // Give both pages a few more polls: nothing else may bring the pass.
+    await helensChat.page.waitForTimeout(2000);
+    expect(countOf(await helensChat.transcript().innerText(), pass), 'times the pass shows in her chat').toBe(1);
+    // Not even hidden: Megan's browser never received it.
+    const megansPage = await megansChat.page.evaluate(() => document.documentElement.textContent ?? '');
+    expect(megansPage.includes(pass), "the pass is in Megan's page").toBe(false);
+
+    await passOnCard.evaluate((element) => (element.textContent = '••••••••'));
+    const helensPage = await helensChat.page.evaluate(() => document.documentElement.textContent ?? '');
+    expect(helensPage.includes(pass), 'the pass is still on the page about to be photographed').toBe(false);
+    await helensChat.screenshot(messageOf(tapCard), 'tap-issued', { forDocs: true });
+  });
+});
+
+function countOf(text: string, part: string): number {
+  return text.split(part).length - 1;
+}
