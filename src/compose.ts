@@ -52,13 +52,11 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   // Lines written during a turn carry that turn's activity and conversation id.
   const log = turnAwareLogger(baseLog);
   const store = createStore(config, log);
-  if (store instanceof BlobStore) {
-    try {
-      await store.open();
-    } catch (error) {
-      await store.close();
-      throw error;
-    }
+  try {
+    await store.open();
+  } catch (error) {
+    await store.close();
+    throw error;
   }
   const cards = new CardTemplates();
   const graph = new Graph({ baseUrl: config.graph.baseUrl, credential: graphCredential(config), log });

@@ -34,6 +34,11 @@ export class Directory {
     return findUsers(this.graph, query);
   }
 
+  /** Starts reading the tenant-wide facts (cached) so a check that follows does not wait for them. */
+  prefetchTenantFacts(): void {
+    this.tenant.getPolicies().catch(() => undefined);
+  }
+
   eligibilityFacts(user: DirectoryUser, now = new Date()) {
     return readEligibilityFacts(this.graph, this.tenant, user, now);
   }

@@ -11,15 +11,17 @@ export const USER_SELECT = 'id,accountEnabled,userType,givenName,surname,display
 export const AUDIT_WINDOW_DAYS = 7;
 
 /**
- * Reads everything the eligibility rules need about one user in two waves: the tenant-wide policies
- * (usually cached) beside nothing else, then one `$batch` of the user's own facts beside the
- * recovery group's member names (cached). The count does not grow with policies or groups.
+ * Reads everything the eligibility rules need about one user: the tenant-wide policies (cached; the
+ * caller starts them beside the user lookup), then one wave of the user's own facts in one `$batch`
+ * beside the recovery group's member names and group display names (both cached). The request count
+ * does not grow with policies or groups.
  */
 export async function readEligibilityFacts(graph: Graph, tenant: TenantFacts, user: GraphTypes.User & { id: string }, now = new Date()): Promise<EligibilityFacts & { auditEvents: Fact<GraphTypes.DirectoryAudit[]> }> {
   const policies = await tenant.getPolicies();
   const id = encodeURIComponent(user.id);
   const since = new Date(now.getTime() - AUDIT_WINDOW_DAYS * 86_400_000).toISOString();
-  const [results, names] = await Promise.all([
+  const scope = policies.recoveryScope;
+  const [results, names, groupNames] = await Promise.all([
     graph.batch([
       // signInActivity by object id: some tenants reject it when the user is addressed by UPN.
       { id: 'signIn', method: 'GET', url: `/users/${id}?$select=id,signInActivity` },
@@ -33,7 +35,8 @@ export async function readEligibilityFacts(graph: Graph, tenant: TenantFacts, us
         url: `/auditLogs/directoryAudits?$filter=activityDateTime ge ${since} and targetResources/any(t:t/id eq '${user.id}')&$top=100`,
       },
     ]),
-    tenant.getNameIndex(policies.recoveryScope),
+    tenant.getNameIndex(scope),
+    tenant.groupNames(scope.known ? [...scope.value.includeGroupIds, ...scope.value.excludeGroupIds] : []),
   ]);
 
   const fact = <T>(resultId: string, permission: string, pick: (body: any) => T) => batchFact(results.get(resultId), permission, pick);
@@ -57,13 +60,13 @@ export async function readEligibilityFacts(graph: Graph, tenant: TenantFacts, us
       : unknownFact(direct.known ? (transitive as { reason: string }).reason : direct.reason);
 
   const key = nameKey(user);
-  const recoveryGroups = policies.recoveryScope.known ? new Set(policies.recoveryScope.value.includeGroupIds) : new Set<string>();
+  const recoveryGroups = scope.known ? new Set(scope.value.includeGroupIds) : new Set<string>();
 
   return {
     readAt: now,
     user,
     lastSuccessfulSignIn: fact('signIn', PERMISSIONS.signInActivity, (b) => b.signInActivity?.lastSuccessfulSignInDateTime ?? null),
-    recoveryScope: policies.recoveryScope,
+    recoveryScope: scope.known ? known({ ...scope.value, groupNames: { ...scope.value.groupNames, ...groupNames } }) : scope,
     membership,
     roleTemplateIds: roles.known ? known(roles.value.map((r) => r.roleDefinitionId ?? '').filter(Boolean)) : roles,
     nameTwins: names.known ? known(key ? (names.value.get(key) ?? []).filter((twin) => twin.id !== user.id) : []) : names,

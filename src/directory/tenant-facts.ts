@@ -33,6 +33,7 @@ export const MEMBER_SELECT = 'id,givenName,surname,displayName,userPrincipalName
 export class TenantFacts {
   private policies?: { at: number; value: Promise<TenantPolicies> };
   private names?: { at: number; key: string; value: Promise<Fact<NameIndex>> };
+  private readonly groupNameCache = new Map<string, { at: number; value: Promise<string | undefined> }>();
 
   constructor(
     private readonly graph: Graph,
@@ -49,6 +50,35 @@ export class TenantFacts {
       value.catch(() => (this.policies = undefined));
     }
     return this.policies.value;
+  }
+
+  /**
+   * Display names for group ids, for the agent's card, in one `$batch` for those not cached. A name
+   * that cannot be read shows as the id: it is never a reason to fail a check.
+   */
+  async groupNames(ids: string[]): Promise<Record<string, string>> {
+    const wanted = [...new Set(ids)].filter((id) => id !== ALL_USERS_TARGET);
+    const stale = wanted.filter((id) => {
+      const cached = this.groupNameCache.get(id);
+      return !cached || this.clock() - cached.at > this.ttlMs;
+    });
+    if (stale.length > 0) {
+      const read = this.graph
+        .batch(stale.map((id) => ({ id, method: 'GET' as const, url: `/groups/${encodeURIComponent(id)}?$select=id,displayName` })))
+        .catch(() => new Map<string, BatchResult>());
+      for (const id of stale) {
+        const value = read.then((results) => {
+          const result = results.get(id);
+          if (result?.ok) return result.body.displayName as string | undefined;
+          this.groupNameCache.delete(id);
+          return undefined;
+        });
+        this.groupNameCache.set(id, { at: this.clock(), value });
+      }
+    }
+    const names: Record<string, string> = { [ALL_USERS_TARGET]: 'All users' };
+    for (const id of wanted) names[id] = (await this.groupNameCache.get(id)?.value) ?? id;
+    return names;
   }
 
   getNameIndex(scope: Fact<RecoveryScope>): Promise<Fact<NameIndex>> {
@@ -85,7 +115,8 @@ export class TenantFacts {
       tapPolicy: fact('tap', PERMISSIONS.methodPolicies, (b) => b),
       conditionalAccessPolicies: fact('ca', PERMISSIONS.conditionalAccess, (b) => b.value ?? []),
       subscribedSkus: fact('skus', PERMISSIONS.subscriptions, (b) => b.value ?? []),
-      recoveryScope: await this.withGroupNames(scope),
+      // Group names are read beside the user's own facts (groupNames), not in this wave.
+      recoveryScope: scope.known ? known({ ...scope.value, groupNames: { [ALL_USERS_TARGET]: 'All users' } }) : scope,
     };
   }
 
@@ -107,20 +138,6 @@ export class TenantFacts {
         ? `the recovery setup could not be read (${reasons.join('; ')}) and SSAR_GROUP_IDS is not set`
         : 'no Verified ID profile is used for account recovery in this tenant and SSAR_GROUP_IDS is not set',
     );
-  }
-
-  private async withGroupNames(scope: Fact<Omit<RecoveryScope, 'groupNames'>>): Promise<Fact<RecoveryScope>> {
-    if (!scope.known) return scope;
-    const ids = [...scope.value.includeGroupIds, ...scope.value.excludeGroupIds].filter((id) => id !== ALL_USERS_TARGET);
-    const results = ids.length
-      ? await this.graph.batch(ids.map((id) => ({ id, method: 'GET' as const, url: `/groups/${encodeURIComponent(id)}?$select=id,displayName` })))
-      : new Map<string, BatchResult>();
-    const groupNames: Record<string, string> = { [ALL_USERS_TARGET]: 'All users' };
-    for (const id of ids) {
-      const result = results.get(id);
-      groupNames[id] = result?.ok ? (result.body.displayName ?? id) : id;
-    }
-    return known({ ...scope.value, groupNames });
   }
 
   private async readNameIndex(groupIds: string[]): Promise<Fact<NameIndex>> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import type { Directory, DirectoryUser } from '../directory/directory.js';
 import { GraphRequestError } from '../directory/graph.js';
+import { PERMISSIONS } from '../directory/permissions.js';
 import { tapIssueSettings, tapScopeFor } from '../eligibility/tap-scope.js';
 import type { Logger } from '../log.js';
 import { updateRetryingOnConflict, type DocumentStore } from '../storage/store.js';
@@ -328,7 +329,11 @@ export class EscalationService {
           this.log.warn({ requestId: record.id, status: error.status, code: error.code }, 'pass creation outcome unknown');
           return this.resolveUncertainIssue(record, actor, `Microsoft Graph did not confirm the pass (${error.status === 0 ? 'no answer' : `error ${error.status}`}).`);
         }
-        const why = error instanceof GraphRequestError ? `Microsoft Graph refused it (${error.status} ${error.code})` : 'an unexpected error';
+        const why = !(error instanceof GraphRequestError)
+          ? 'an unexpected error'
+          : error.isPermissionDenied
+            ? `the bot needs the ${PERMISSIONS.createTemporaryAccessPass} permission, which is not granted`
+            : `Microsoft Graph refused it (${error.status} ${error.code})`;
         this.log.warn({ requestId: record.id, err: (error as Error).name }, 'pass creation failed');
         return fail(`The pass could not be created: ${why}. No pass was created.`);
       }

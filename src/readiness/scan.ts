@@ -3,7 +3,7 @@ import { known, unknownFact, type Fact, type RecoveryScope } from '../eligibilit
 import { checkEligibility, type Eligibility } from '../eligibility/rules.js';
 import { additionsToGroups, batchFact, batchList } from '../directory/batch-facts.js';
 import { AUDIT_WINDOW_DAYS } from '../directory/eligibility-facts.js';
-import type { BatchRequest, BatchResult, Graph } from '../directory/graph.js';
+import type { BatchRequest, Graph } from '../directory/graph.js';
 import { PERMISSIONS, unknownReason } from '../directory/permissions.js';
 import { ALL_USERS_TARGET } from '../directory/recovery-setup.js';
 import type { TenantFacts, TenantPolicies } from '../directory/tenant-facts.js';
@@ -145,7 +145,7 @@ export async function readTenantWide(graph: Graph, tenantFacts: TenantFacts, rea
   const since = new Date(readAt.getTime() - AUDIT_WINDOW_DAYS * 86_400_000).toISOString();
   const [names, groups, roles, additions] = await Promise.all([
     tenantFacts.getNameIndex(scope),
-    readGroupSets(graph, policies, includeGroups, scope.known ? scope.value.groupNames : {}),
+    readGroupSets(graph, tenantFacts, policies, includeGroups),
     collect<GraphTypes.UnifiedRoleAssignment>(graph, '/roleManagement/directory/roleAssignments?$select=principalId,roleDefinitionId', PERMISSIONS.roleAssignments),
     collect<GraphTypes.DirectoryAudit>(
       graph,
@@ -159,9 +159,14 @@ export async function readTenantWide(graph: Graph, tenantFacts: TenantFacts, rea
       if (principalId && roleDefinitionId) rolesByPrincipal.set(principalId, [...(rolesByPrincipal.get(principalId) ?? []), roleDefinitionId]);
     }
   }
+  // The card and the CSV name the recovery groups, not their ids.
+  const named =
+    scope.known && groups.known
+      ? { ...policies, recoveryScope: known({ ...scope.value, groupNames: { ...scope.value.groupNames, ...groups.value.groupNames } }) }
+      : policies;
   return {
     readAt,
-    policies,
+    policies: named,
     names,
     groups,
     roles: roles.known ? known(rolesByPrincipal) : roles,
@@ -178,7 +183,7 @@ async function collect<T>(graph: Graph, path: string, permission: string): Promi
 }
 
 /** Member ids of the groups the rules look at: transitive for policy groups, direct for recovery groups. */
-async function readGroupSets(graph: Graph, policies: TenantPolicies, includeGroups: string[], scopeNames: Record<string, string>): Promise<Fact<GroupSets>> {
+async function readGroupSets(graph: Graph, tenantFacts: TenantFacts, policies: TenantPolicies, includeGroups: string[]): Promise<Fact<GroupSets>> {
   // The one recovery group being scanned proves its own membership; with several, each needs its set.
   const policyGroups = policyGroupIds(policies).filter((id) => includeGroups.length > 1 || !includeGroups.includes(id));
   const transitiveGroups = [...new Set([...policyGroups, ...(includeGroups.length > 1 ? includeGroups : [])])];
@@ -186,19 +191,11 @@ async function readGroupSets(graph: Graph, policies: TenantPolicies, includeGrou
   const members = (groupId: string, relation: 'members' | 'transitiveMembers') =>
     ids(`/groups/${encodeURIComponent(groupId)}/${relation}/microsoft.graph.user?$select=id&$top=${MEMBER_PAGE_SIZE}`);
   try {
-    const unnamed = policyGroups.filter((id) => scopeNames[id] === undefined);
-    const [transitive, direct, names] = await Promise.all([
+    const [transitive, direct, groupNames] = await Promise.all([
       Promise.all(transitiveGroups.map(async (id) => [id, await members(id, 'transitiveMembers')] as const)),
       Promise.all(includeGroups.map(async (id) => [id, await members(id, 'members')] as const)),
-      unnamed.length > 0
-        ? graph.batch(unnamed.map((id) => ({ id, method: 'GET' as const, url: `/groups/${encodeURIComponent(id)}?$select=id,displayName` })))
-        : Promise.resolve(new Map<string, BatchResult>()),
+      tenantFacts.groupNames([...policyGroups, ...includeGroups]),
     ]);
-    const groupNames: Record<string, string> = { ...scopeNames };
-    for (const id of unnamed) {
-      const result = names.get(id);
-      groupNames[id] = result?.ok ? (result.body.displayName ?? id) : id;
-    }
     return known({ transitive: new Map(transitive), direct: new Map(direct), groupNames });
   } catch (error) {
     return unknownFact(unknownReason(error, PERMISSIONS.groupMembership));

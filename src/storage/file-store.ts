@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { ConflictError, StoreUnavailableError, type DocumentStore, type Stored } from './store.js';
 
 /**
@@ -52,6 +52,19 @@ export function decodeName(encoded: string): string | undefined {
   }
 }
 
+const LOCK_FILE = 'bot.lock';
+/** Directories claimed by an open store in this process. */
+const CLAIMED_DIRECTORIES = new Set<string>();
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class FileStore implements DocumentStore {
   readonly #dataDir: string;
   readonly #warn: (message: string) => void;
@@ -59,10 +72,33 @@ export class FileStore implements DocumentStore {
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #tempFilesInFlight = new Set<string>();
   #closed = false;
+  #claimed: string | undefined;
 
   constructor(options: FileStoreOptions) {
     this.#dataDir = options.dataDir;
     this.#warn = options.warn ?? ((message) => console.warn(message));
+  }
+
+  /**
+   * Claims the data directory for this store. Compare-and-swap only holds within one store, so a
+   * second bot sharing the directory could issue a second pass for one request: it is refused.
+   */
+  async open(): Promise<void> {
+    this.#assertOpen();
+    const dir = resolve(this.#dataDir);
+    await guard(() => this.#ensureDirectory(dir));
+    const lock = join(dir, LOCK_FILE);
+    const holder = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
+    const heldElsewhere = Number.isInteger(holder) && holder !== process.pid && processIsAlive(holder);
+    if (heldElsewhere || CLAIMED_DIRECTORIES.has(dir)) {
+      throw new StoreUnavailableError(
+        `The data directory ${this.#dataDir} is in use by another bot (${heldElsewhere ? `process ${holder}` : 'in this process'}). ` +
+          'The embedded store serves one bot at a time; several instances need the shared Azure Blob store (STORAGE_ACCOUNT_URL).',
+      );
+    }
+    await guard(() => writeFile(lock, String(process.pid), { mode: 0o600 }));
+    CLAIMED_DIRECTORIES.add(dir);
+    this.#claimed = dir;
   }
 
   async get<T>(collection: string, key: string): Promise<Stored<T> | undefined> {
@@ -195,6 +231,11 @@ export class FileStore implements DocumentStore {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.allSettled([...this.#queues.values()]);
+    if (this.#claimed) {
+      CLAIMED_DIRECTORIES.delete(this.#claimed);
+      await rm(join(this.#claimed, LOCK_FILE), { force: true });
+      this.#claimed = undefined;
+    }
   }
 
   #documentPath(collection: string, key: string): string {

@@ -10,6 +10,8 @@ export interface Stored<T> {
 }
 
 export interface DocumentStore {
+  /** The start-up check: the store answers and is ready for this process. */
+  open(): Promise<void>;
   get<T>(collection: string, key: string): Promise<Stored<T> | undefined>;
   /** Throws ConflictError if the document already exists. */
   create<T>(collection: string, key: string, value: T): Promise<Stored<T>>;

@@ -76,6 +76,8 @@ export function registerCheckRoutes(app: Application, kit: TurnKit, deps: CheckD
 export async function eligibilityCard(deps: CheckDependencies, asker: Asker, query: UserQuery | { problem: string }, typed: string): Promise<AdaptiveCard> {
   const { directory, cards } = deps;
   if ('problem' in query) return cards.render('notice', { title: 'Who should I check?', message: plain(query.problem) });
+  // The tenant's policies do not depend on the user: read them in the same wave as the lookup.
+  directory.prefetchTenantFacts();
   const users = await directory.findUsers(query);
   if (users.length === 0) {
     return cards.render('notice', {

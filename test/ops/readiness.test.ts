@@ -42,10 +42,12 @@ describe('readiness for a load balancer or an admin checking a deployment', () =
 
   it('a data directory that cannot be written makes the bot not ready, without revealing the path', async () => {
     const scratch = await mkdtemp(join(tmpdir(), 'ssar-readyz-'));
-    const notADirectory = join(scratch, 'occupied');
-    await writeFile(notADirectory, 'a file where the data directory should be');
+    const dataDir = join(scratch, 'data');
     try {
-      harness = await startHarness({ env: { DATA_DIR: notADirectory } });
+      harness = await startHarness({ env: { DATA_DIR: dataDir } });
+      // The disk goes away under a running bot: a file now stands where the directory was.
+      await rm(dataDir, { recursive: true, force: true });
+      await writeFile(dataDir, 'a file where the data directory should be');
       const { status, body } = await readyz(harness);
       expect(status).toBe(503);
       expect(body.checks).toEqual({ graph: 'ok', storage: 'the data directory is not writable' });

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm, writeFile, appendFile, mkdir } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join, relative, isAbsolute } from 'node:path';
 import { FileStore, encodeName } from '../../src/storage/file-store.js';
-import { ConflictError } from '../../src/storage/store.js';
+import { ConflictError, StoreUnavailableError } from '../../src/storage/store.js';
 import { describeDocumentStoreContract, hostileKeys } from './contract.js';
 
 describeDocumentStoreContract('FileStore', async () => {
@@ -35,6 +35,27 @@ describe('FileStore on disk', () => {
   afterEach(async () => {
     await store.close();
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  describe('one bot per data directory', () => {
+    it('a second store on the same directory is refused while the first is open, with a way out', async () => {
+      await store.open();
+      const second = new FileStore({ dataDir });
+      await expect(second.open()).rejects.toThrow(/in use by another bot.*Azure Blob store/);
+      await store.close();
+      await second.open();
+      await second.close();
+    });
+
+    it('takes over the lock of a process that no longer runs', async () => {
+      await writeFile(join(dataDir, 'bot.lock'), '2147483646');
+      await store.open();
+    });
+
+    it('refuses a directory held by another live process', async () => {
+      await writeFile(join(dataDir, 'bot.lock'), String(process.ppid));
+      await expect(store.open()).rejects.toBeInstanceOf(StoreUnavailableError);
+    });
   });
 
   describe('crash safety', () => {

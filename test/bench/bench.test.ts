@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Runs `npm run bench` at its smallest so the benchmark keeps working. Only the shape of the
+ * results is checked here, never a timing: performance claims come from real runs (docs/performance.md).
+ */
+describe('the benchmark, run in --quick mode', () => {
+  let dir: string;
+  let results: any;
+  let printed: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ssar-bench-test-'));
+    const out = join(dir, 'results.json');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--no-deprecation', '--expose-gc', '--import', 'tsx', 'bench/run.ts', '--quick', '--latency', '0,10', '--out', out],
+      { cwd: join(import.meta.dirname, '../..'), timeout: 170_000 },
+    );
+    printed = stdout;
+    results = JSON.parse(await readFile(out, 'utf8'));
+  }, 180_000);
+
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('gives the same verdict as the naive baseline for every demo user', () => {
+    expect(results.eligibility.usersCompared).toBeGreaterThan(10);
+    expect(results.eligibility.verdictsAgree).toBe(true);
+    expect(results.eligibility.disagreements).toEqual([]);
+  });
+
+  it('measures the naive baseline and the bot, cold and warm, at each latency asked for', () => {
+    expect(results.eligibility.byLatency.map((r: any) => r.latencyMs)).toEqual([0, 10]);
+    for (const result of results.eligibility.byLatency) {
+      for (const implementation of ['naive', 'botCold', 'botWarm']) {
+        const summary = result.implementations[implementation];
+        expect(summary.checks).toBe(results.eligibility.castSize);
+        expect(summary.wallMs.median).toBeGreaterThan(0);
+        expect(summary.waves.max).toBeGreaterThan(0);
+      }
+      expect(result.speedup).toEqual({ cold: expect.any(Number), warm: expect.any(Number) });
+    }
+  });
+
+  it('sends fewer HTTP requests to Graph than the naive baseline, cold or warm', () => {
+    for (const { implementations } of results.eligibility.byLatency) {
+      expect(implementations.botCold.topLevelRequests.max).toBeLessThan(implementations.naive.topLevelRequests.median);
+      expect(implementations.botWarm.topLevelRequests.max).toBeLessThan(implementations.botCold.topLevelRequests.median);
+      expect(implementations.naive.inBatchRequests.max).toBe(0);
+    }
+  });
+
+  it('answers every benchmarked turn with a card, sequential and concurrent', () => {
+    const { sequential, concurrent, memory } = results.turns;
+    expect(sequential).toMatchObject({ turns: 200, answered: 200, failed: 0, concurrency: 1 });
+    expect(concurrent).toMatchObject({ answered: concurrent.turns, failed: 0, concurrency: 8 });
+    for (const phase of [sequential, concurrent]) expect(Object.keys(phase.latencyMs)).toEqual(['p50', 'p99', 'mean', 'max']);
+    expect(memory.samples).toHaveLength(11);
+    expect(memory).toHaveProperty('heapUsedKiBPer1000Turns');
+    expect(results.turns.graphRequestsPerTurn.topLevel).toBeGreaterThan(0);
+  });
+
+  it('prints a table with the speed-up and the turn latencies', () => {
+    expect(printed).toMatch(/bot, warm cache .*x/);
+    expect(printed).toMatch(/sequential +200 /);
+  });
+});
