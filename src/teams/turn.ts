@@ -1,4 +1,4 @@
-import { CardFactory, type TurnContext } from 'botbuilder';
+import { ActivityTypes, CardFactory, type TurnContext } from 'botbuilder';
 import type { Directory } from '../directory/directory.js';
 import { GraphRequestError } from '../directory/graph.js';
 import type { Logger } from '../log.js';
@@ -85,8 +85,30 @@ export function createTurnKit(cards: CardTemplates, directory: Directory, log: L
     onMessage: (handler) => async (context) => {
       await reply(context, await answer(context, (asker) => handler(context, asker)));
     },
-    onAction: (handler) => async (context, _state, data) => answer(context, (asker) => handler(context, asker, data)),
+    onAction: (handler) => async (context, _state, data) => {
+      const result = await answer(context, (asker) => handler(context, asker, data));
+      await respondToAction(context, result);
+      return result;
+    },
   };
+}
+
+/**
+ * The invoke response, sent here rather than by teams-ai 1.7.4: once one response for a verb has
+ * carried `refresh`, teams-ai replaces the card for everyone in the chat on every later response
+ * for that verb, error cards included. Here only a card with `refresh` (which Teams then renders
+ * per viewer) replaces the shared message; anything else answers the person who clicked.
+ */
+async function respondToAction(context: TurnContext, result: AdaptiveCard | string): Promise<void> {
+  const replyToId = context.activity.replyToId;
+  if (typeof result !== 'string' && result.refresh && replyToId) {
+    await context.updateActivity({ id: replyToId, type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(result)] });
+  }
+  const value =
+    typeof result === 'string'
+      ? { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: result }
+      : { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result };
+  await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: value } });
 }
 
 function directoryTrouble(error: GraphRequestError): string {
