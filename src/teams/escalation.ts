@@ -176,6 +176,21 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
     }),
   );
 
+  // The agent has handed the pass over: the message that showed it is replaced by one without it.
+  app.adaptiveCards.actionExecute(
+    'pass.hide',
+    kit.onAction(async (_context, asker, data) => {
+      const { requestId } = readActionData(data, REQUEST_ID);
+      const record = await escalations.open(asker.tenantId, requestId!);
+      if (!record || !samePerson(record.requester, asker)) throw noSuchRequest();
+      return cards.render('tap-handed-over', {
+        targetName: plain(record.target.name),
+        removedAt: utc(new Date().toISOString()),
+        state: plain(describeState(record)),
+      });
+    }),
+  );
+
   app.message(
     REQUESTS_PATTERN,
     kit.onMessage(async (_context, asker) => {
@@ -276,6 +291,7 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
 
   async deliverPass(record: EscalationRecord, pass: PassToDeliver): Promise<void> {
     const card = this.deps.cards.render('tap-issued', {
+      requestId: record.id,
       targetName: plain(record.target.name),
       userPrincipalName: plain(record.target.userPrincipalName),
       code: pass.code,
