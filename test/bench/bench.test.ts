@@ -65,8 +65,35 @@ describe('the benchmark, run in --quick mode', () => {
     expect(results.turns.graphRequestsPerTurn.topLevel).toBeGreaterThan(0);
   });
 
+  it("measures the bot's CPU in its own process, apart from the emulator and load generator", () => {
+    const { sequential } = results.turns;
+    expect(sequential.cpuMsPerTurn).toBeGreaterThan(0);
+    expect(sequential.harnessCpuMsPerTurn).toBeGreaterThan(0);
+    // The bot process's heap, not the parent's: the parent also holds the emulator and the connector.
+    expect(results.turns.memory.samples.every((s: any) => s.heapUsedMiB > 0 && s.rssMiB > s.heapUsedMiB)).toBe(true);
+  });
+
+  it('scans a generated recovery group at each latency and concurrency, and arrives at the generated counts', () => {
+    const { runs, targets } = results.readiness;
+    expect(runs.map((r: any) => [r.members, r.latencyMs, r.concurrency])).toEqual([
+      [300, 0, 4],
+      [300, 0, 64],
+      [300, 10, 4],
+      [300, 10, 64],
+    ]);
+    for (const run of runs) {
+      expect(run.verdicts.matchGenerated).toBe(true);
+      expect(run.topLevelRequests).toBeGreaterThanOrEqual(run.floorRequests);
+      expect(run.perUser.naive.estimatedRequests).toBeGreaterThan(run.topLevelRequests);
+      expect(run.memory.peakHeapMiB).toBeGreaterThan(0);
+    }
+    expect(runs[2].timeOverFloor).toBeGreaterThan(0);
+    expect(targets.within1_5xOfFloor).toMatchObject({ members: 300, latencyMs: 10 });
+  });
+
   it('prints a table with the speed-up and the turn latencies', () => {
     expect(printed).toMatch(/bot, warm cache .*x/);
     expect(printed).toMatch(/sequential +200 /);
+    expect(printed).toMatch(/^300 +10 ms +64 /m);
   });
 });
