@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { BlobServiceClient, RestError, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import { decodeName, encodeName } from './file-store.js';
-import { ConflictError, StoreUnavailableError, type DocumentStore, type Stored } from './store.js';
+import { ConflictError, parseJsonLines, StoreUnavailableError, type DocumentStore, type Stored } from './store.js';
 
 /**
  * The shared store for several bot instances, on Azure Blob Storage.
@@ -195,16 +195,7 @@ export class BlobStore implements DocumentStore {
   }
 
   #parseLines<T>(name: string, text: string): T[] {
-    const entries: T[] = [];
-    text.split('\n').forEach((line, index) => {
-      if (line.trim() === '') return;
-      try {
-        entries.push(JSON.parse(line) as T);
-      } catch {
-        this.#warnOnce(`${name}:${index}`, `Ignoring unreadable line ${index + 1} of blob ${name}.`);
-      }
-    });
-    return entries;
+    return parseJsonLines<T>(text, (line) => this.#warnOnce(`${name}:${line}`, `Ignoring unreadable line ${line} of blob ${name}.`));
   }
 
   /** Runs one storage call, tracked for close; anything but a conflict reaches callers as StoreUnavailableError. */

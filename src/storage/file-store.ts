@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ConflictError, StoreUnavailableError, type DocumentStore, type Stored } from './store.js';
+import { ConflictError, parseJsonLines, StoreUnavailableError, type DocumentStore, type Stored } from './store.js';
 
 /**
  * The embedded default store: no setup, survives restarts, one process at a time.
@@ -214,15 +214,9 @@ export class FileStore implements DocumentStore {
       }
     });
 
-    const entries: T[] = [];
-    text.split('\n').forEach((line, index) => {
-      if (line.trim() === '') return;
-      try {
-        entries.push(JSON.parse(line) as T);
-      } catch {
-        const where = `line ${index + 1} of ${path}`;
-        this.#warnOnce(where, `Ignoring unreadable ${where} (perhaps an append interrupted by a crash).`);
-      }
+    const entries = parseJsonLines<T>(text, (line) => {
+      const where = `line ${line} of ${path}`;
+      this.#warnOnce(where, `Ignoring unreadable ${where} (perhaps an append interrupted by a crash).`);
     });
     return options.limit === undefined ? entries : entries.slice(Math.max(0, entries.length - options.limit));
   }

@@ -85,3 +85,17 @@ export async function updateRetryingOnConflict<T, R extends RefusalLike = never>
 function isRefusalLike(value: unknown): value is RefusalLike {
   return typeof value === 'object' && value !== null && (value as { refused?: unknown }).refused === true;
 }
+
+/** Entries of an append-only JSON Lines log; an unreadable line (a torn append) is skipped and reported. */
+export function parseJsonLines<T>(text: string, onUnreadable: (lineNumber: number) => void): T[] {
+  const entries: T[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    try {
+      entries.push(JSON.parse(line) as T);
+    } catch {
+      onUnreadable(index + 1);
+    }
+  });
+  return entries;
+}
