@@ -89,7 +89,14 @@ export class Directory {
   private async readStanding(userId: string): Promise<Standing> {
     const groupIds = [this.groups.helpdeskGroupId, this.groups.approverGroupId].filter((id): id is string => Boolean(id));
     if (groupIds.length === 0) return { isHelpdeskAgent: false, isApprover: false };
-    const { value } = await this.graph.postRead<{ value: string[] }>(`/users/${encodeURIComponent(userId)}/checkMemberGroups`, { groupIds });
+    let value: string[];
+    try {
+      ({ value } = await this.graph.postRead<{ value: string[] }>(`/users/${encodeURIComponent(userId)}/checkMemberGroups`, { groupIds }));
+    } catch (error) {
+      // Someone this directory does not know (a user from another tenant) holds no role here.
+      if (error instanceof GraphRequestError && error.isNotFound) return { isHelpdeskAgent: false, isApprover: false };
+      throw error;
+    }
     return {
       isHelpdeskAgent: Boolean(this.groups.helpdeskGroupId && value.includes(this.groups.helpdeskGroupId)),
       isApprover: Boolean(this.groups.approverGroupId && value.includes(this.groups.approverGroupId)),

@@ -132,3 +132,17 @@ describe('the demo bot serves only the demo tenant', () => {
     expect(turn.status).toBe(200);
   });
 });
+
+describe('someone the directory does not know', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.close());
+
+  it('is treated as a colleague, not shown an error', async () => {
+    const stranger = { aadObjectId: '99999999-0000-4000-8000-000000000099', name: 'Stranger' };
+    const card = cardOf((await harness.say(stranger, 'check jon.doe@contoso.com')).replies[0]);
+    expect(cardText(card)).toContain('Jon Doe needs the helpdesk');
+  });
+});
