@@ -77,7 +77,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       signal: controller.signal,
       concurrency: Number(values.concurrency),
       onMember: (user, eligibility) => write(csvRow(user, eligibility)),
-      onProgress: ({ scanned, ready, notReady }) => process.stderr.write(`\r${scanned} checked: ${ready} ready, ${notReady} not ready`),
+      // One updating line on a terminal; whole lines when stderr goes to a file or a CI log.
+      onProgress: ({ scanned, ready, notReady }) =>
+        process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}${scanned} checked: ${ready} ready, ${notReady} not ready${process.stderr.isTTY ? '' : '\n'}`),
     });
     process.stderr.write(`\n${summary.cancelled ? 'Cancelled' : 'Done'} in ${((Date.now() - started) / 1000).toFixed(1)} s; rows in ${values.out}\n`);
     process.stdout.write(summaryText(summary));
