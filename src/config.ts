@@ -2,6 +2,7 @@
  * Environment -> typed configuration, read once at start-up. A bad value stops start-up with one
  * line naming the variable and what is expected; nothing else reads process.env.
  */
+import { isObjectId } from './object-id.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -76,7 +77,6 @@ export const CONFIG_VARIABLES = [
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
 export const PUBLIC_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env): Config {
@@ -102,7 +102,7 @@ export function loadConfig(env: Env): Config {
   };
   const guid = (name: ConfigVariable): string | undefined => {
     const raw = read(name);
-    if (raw !== undefined && !GUID.test(raw)) {
+    if (raw !== undefined && !isObjectId(raw)) {
       throw new ConfigError(name, `must be an Entra object id (a GUID like 00000000-0000-0000-0000-000000000000), got "${raw}"`);
     }
     return raw;
@@ -111,7 +111,7 @@ export function loadConfig(env: Env): Config {
     const raw = read(name);
     if (raw === undefined) return [];
     const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
-    const bad = ids.find((id) => !GUID.test(id));
+    const bad = ids.find((id) => !isObjectId(id));
     if (bad !== undefined) throw new ConfigError(name, `must be a comma-separated list of GUIDs, "${bad}" is not one`);
     return ids;
   };

@@ -1,13 +1,13 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import { GraphRequestError, type Graph } from './graph.js';
 import { USER_SELECT } from './eligibility-facts.js';
+import { isObjectId } from '../object-id.js';
 
 /** How a person named the user they are asking about. */
 export type UserQuery = { kind: 'id'; id: string } | { kind: 'upn'; upn: string } | { kind: 'name'; name: string };
 
 export type DirectoryUser = GraphTypes.User & { id: string };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // UPNs may carry apostrophes and, for guests, #EXT#; nothing that could break out of a filter literal.
 const UPN = /^[\p{L}\p{N}._%+\-'#!$&*=?^`{|}~]{1,64}@[\p{L}\p{N}.-]{1,253}$/u;
 // Names in any script, with the punctuation real names use.
@@ -20,7 +20,7 @@ export function parseUserQuery(text: string): UserQuery | { problem: string } {
   const trimmed = text.trim().replace(/^mailto:/i, '').replace(/^<(.*)>$/, '$1');
   if (!trimmed) return { problem: 'Tell me who: a name, an email address or a user principal name.' };
   if (trimmed.length > MAX_QUERY_LENGTH) return { problem: `That is longer than ${MAX_QUERY_LENGTH} characters; use the person's email address.` };
-  if (GUID.test(trimmed)) return { kind: 'id', id: trimmed.toLowerCase() };
+  if (isObjectId(trimmed)) return { kind: 'id', id: trimmed.toLowerCase() };
   if (trimmed.includes('@')) {
     return UPN.test(trimmed) ? { kind: 'upn', upn: trimmed } : { problem: 'That does not look like an email address or user principal name.' };
   }

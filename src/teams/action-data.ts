@@ -2,6 +2,7 @@
  * Card action data comes from the client and can be forged: each verb declares the exact fields it
  * accepts, anything else is refused. Identity never comes from here, only from the activity.
  */
+import { isObjectId } from '../object-id.js';
 
 type FieldKind = 'guid' | 'text' | 'choice';
 interface FieldSpec {
@@ -19,7 +20,6 @@ export class BadActionData extends Error {
   }
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Fields Teams itself adds to Action.Execute data; not the card's, never trusted, never read. */
 const CLIENT_FIELDS = new Set(['msteams']);
 
@@ -35,7 +35,7 @@ export function readActionData<S extends ActionSpec>(data: unknown, spec: S): { 
     if (typeof value !== 'string') throw new BadActionData(`"${key}" must be text`);
     const max = field.maxLength ?? (field.kind === 'guid' ? 36 : 500);
     if (value.length > max) throw new BadActionData(`"${key}" is longer than ${max} characters`);
-    if (field.kind === 'guid' && !GUID.test(value)) throw new BadActionData(`"${key}" is not an object id`);
+    if (field.kind === 'guid' && !isObjectId(value)) throw new BadActionData(`"${key}" is not an object id`);
     if (field.kind === 'choice' && !field.choices?.includes(value)) throw new BadActionData(`"${key}" is not one of the choices`);
     out[key] = value;
   }

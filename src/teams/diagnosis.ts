@@ -8,7 +8,7 @@ import { checkEligibility, type RequirementResult } from '../eligibility/rules.j
 import type { Fact } from '../eligibility/facts.js';
 import { readActionData } from './action-data.js';
 import type { Asker } from './asker.js';
-import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
+import { plain, utcMinute, type AdaptiveCard, type CardTemplates } from './cards.js';
 import type { TurnKit } from './turn.js';
 
 export interface DiagnosisDependencies {
@@ -148,15 +148,14 @@ function findingText(found: Finding, checks: string[], live: Map<string, Require
 }
 
 function attemptView(attempt: RecoveryAttempt) {
-  const time = (at: string) => at.replace('T', ' ').slice(0, 16) + ' UTC';
   const outcome = {
     completed: 'It completed: the user recovered their account.',
     failed: `It stopped at: ${plain(attempt.stoppedAt.activity)}${attempt.stoppedAt.reason ? ` (${plain(attempt.stoppedAt.reason)})` : ''}.`,
     incomplete: `It went no further than: ${plain(attempt.stoppedAt.activity)}.`,
   }[attempt.outcome];
   return {
-    heading: `Last recovery attempt, started ${time(attempt.startedAt)}`,
-    steps: attempt.steps.map((s) => ({ at: time(s.at), text: `${s.failed ? '❌' : '✅'} ${plain(s.activity)}` })),
+    heading: `Last recovery attempt, started ${utcMinute(attempt.startedAt)}`,
+    steps: attempt.steps.map((s) => ({ at: utcMinute(s.at), text: `${s.failed ? '❌' : '✅'} ${plain(s.activity)}` })),
     stopped: outcome,
   };
 }

@@ -3,7 +3,7 @@ import { colleagueView } from '../eligibility/rules.js';
 import type { RecoveryScope, Fact } from '../eligibility/facts.js';
 import type { Status } from '../eligibility/status.js';
 import type { DirectoryUser } from '../directory/users.js';
-import { plain } from './cards.js';
+import { plain, utcMinute } from './cards.js';
 
 /**
  * View models for the eligibility cards. The colleague's model is built from the colleague view
@@ -43,7 +43,7 @@ export function agentEligibilityView(user: DirectoryUser, eligibility: Eligibili
         ? "Recovery groups and mode read from the tenant's account recovery settings."
         : "Recovery groups and mode from the bot's configuration (the tenant's recovery settings could not be read)."
       : `Recovery groups unknown: ${plain(scope.reason)}.`,
-    checkedAt: readAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+    checkedAt: utcMinute(readAt),
   };
 }
 

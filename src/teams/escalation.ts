@@ -13,7 +13,7 @@ import {
 import { describeState, samePerson, type EscalationRecord, type EscalationState, type Person, type VerificationMethod } from '../escalation/state-machine.js';
 import { readActionData } from './action-data.js';
 import type { Asker } from './asker.js';
-import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
+import { plain, utcMinute, type AdaptiveCard, type CardTemplates } from './cards.js';
 import { queryFromMessage } from './check.js';
 import type { ConversationBook } from './conversations.js';
 import { Refused, type TurnKit } from './turn.js';
@@ -49,7 +49,6 @@ const LOOK: Record<EscalationState, { label: string; style: string }> = {
 
 const REQUEST_ID = { requestId: { kind: 'guid', required: true } } as const;
 
-const utc = (at: string | Date) => `${new Date(at).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 const describeSettings = (settings: { lifetimeInMinutes: number; isUsableOnce: boolean } | undefined) =>
   settings
     ? `valid for ${settings.lifetimeInMinutes} minutes, ${settings.isUsableOnce ? 'one-time use' : 'usable more than once until it expires'} (the tenant's TAP policy)`
@@ -185,7 +184,7 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
       if (!record || !samePerson(record.requester, asker)) throw noSuchRequest();
       return cards.render('tap-handed-over', {
         targetName: plain(record.target.name),
-        removedAt: utc(new Date().toISOString()),
+        removedAt: utcMinute(new Date().toISOString()),
         state: plain(describeState(record)),
       });
     }),
@@ -204,7 +203,7 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
           requestId: record.id,
           target: plain(record.target.name),
           state: LOOK[record.state].label,
-          detail: `Requested by ${plain(record.requester.name)} at ${utc(record.createdAt)}. ${plain(describeState(record))}`,
+          detail: `Requested by ${plain(record.requester.name)} at ${utcMinute(record.createdAt)}. ${plain(describeState(record))}`,
         })),
       });
     }),
@@ -249,13 +248,13 @@ export async function escalationCard(deps: Pick<EscalationDependencies, 'book' |
   const facts = [
     { title: 'User', value: plain(record.target.name) },
     { title: 'Sign-in name', value: plain(record.target.userPrincipalName) },
-    { title: 'Requested by', value: `${plain(record.requester.name)} at ${utc(record.createdAt)}` },
+    { title: 'Requested by', value: `${plain(record.requester.name)} at ${utcMinute(record.createdAt)}` },
     { title: 'Reason', value: plain(record.reason) },
     {
       title: 'Identity verified',
       value: VERIFICATION[record.verification.method] + (record.verification.detail ? `: ${plain(record.verification.detail)}` : ''),
     },
-    ...(record.state === 'requested' ? [{ title: 'Expires', value: utc(record.expiresAt) }] : []),
+    ...(record.state === 'requested' ? [{ title: 'Expires', value: utcMinute(record.expiresAt) }] : []),
     ...(record.privileged ? [{ title: 'Approvals needed', value: `${record.approvalsRequired} (holds a directory role)` }] : []),
   ];
   return deps.cards.render('escalation', {
@@ -295,8 +294,8 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
       targetName: plain(record.target.name),
       userPrincipalName: plain(record.target.userPrincipalName),
       code: pass.code,
-      startsAt: utc(pass.startsAt),
-      expiresAt: `${utc(pass.expiresAt)} (${pass.lifetimeInMinutes} minutes)`,
+      startsAt: utcMinute(pass.startsAt),
+      expiresAt: `${utcMinute(pass.expiresAt)} (${pass.lifetimeInMinutes} minutes)`,
       oneTime: pass.isUsableOnce ? 'Yes: it works for one sign-in only' : 'No: it works until it expires',
     });
     await this.sendOrThrow(record.tenantId, record.requester.id, card);
