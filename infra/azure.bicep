@@ -1,4 +1,4 @@
-// ssar-helpdesk on Azure: a Linux App Service (Node 20) running `npm start`, a user-assigned
+// ssar-helpdesk on Azure: a Linux App Service (Node 24 LTS) running `npm start`, a user-assigned
 // managed identity that is the bot's identity (no bot secret) and the credential of the Graph app
 // registration (federated, no secret), the Azure Bot with the Teams channel, and a storage account
 // kept ready for the shared escalation store. Deployed by `teamsapp provision` (m365agents.yml).
@@ -85,7 +85,7 @@ resource webApp 'Microsoft.Web/sites@2022-03-01' = {
     serverFarmId: serverfarm.id
     httpsOnly: true
     siteConfig: {
-      linuxFxVersion: 'NODE|20-lts'
+      linuxFxVersion: 'NODE|24-lts'
       appCommandLine: 'npm start'
       alwaysOn: true
       ftpsState: 'Disabled'

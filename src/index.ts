@@ -2,6 +2,8 @@
  * Entry point: `npm start`. With no tenant configured it runs the whole product locally: the Graph
  * emulator with the demo tenant, the bot, and a chat page to talk to it as different people.
  */
+// First, so the warning is printed before any other module loads (and perhaps fails to on that runtime).
+import './runtime-check.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { startBot } from './compose.js';
 import { startDemoTenant, CONTOSO } from './demo.js';

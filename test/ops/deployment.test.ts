@@ -106,3 +106,12 @@ describe('the deploy guide', () => {
     for (const path of ['/healthz', '/readyz', '/api/messages']) expect(deployGuide).toContain(path);
   });
 });
+
+describe('the runtime Azure deploys', () => {
+  it('App Service runs Node 24 LTS, the line the README, the deploy guide and engines promise', () => {
+    expect([...bicep.matchAll(/linuxFxVersion:\s*'([^']+)'/g)].map(([, value]) => value)).toEqual(['NODE|24-lts']);
+    expect(deployGuide).toContain('NODE|24-lts');
+    expect(deployGuide).toMatch(/## Lifecycle/);
+    expect(read('README.md')).toContain('Node.js 22, 24 or 26');
+  });
+});
