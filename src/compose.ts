@@ -21,6 +21,7 @@ import { BlobStore } from './storage/blob-store.js';
 import { DocumentStoreBotStorage } from './storage/bot-state.js';
 import { FileStore } from './storage/file-store.js';
 import type { DocumentStore } from './storage/store.js';
+import { tracedStore } from './storage/traced-store.js';
 import { CardTemplates } from './teams/cards.js';
 import { ConversationBook } from './teams/conversations.js';
 import { TeamsEscalationNotifier } from './teams/escalation.js';
@@ -51,7 +52,7 @@ export interface StartOptions {
 export async function startBot(config: Config, baseLog: Logger, options: StartOptions = {}): Promise<RunningBot> {
   // Lines written during a turn carry that turn's activity and conversation id.
   const log = turnAwareLogger(baseLog);
-  const store = createStore(config, log);
+  const store = tracedStore(createStore(config, log));
   try {
     await store.open();
   } catch (error) {

@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { traceIds } from './telemetry/telemetry.js';
 
 export type { Logger };
 
@@ -58,6 +59,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       // Child loggers' bindings are not passed through here; the bot binds only activity and conversation ids.
       formatters: { log: (object) => redactSecrets(object) as Record<string, unknown> },
       base: undefined,
+      // The trace and span of the turn or job that wrote the line, when telemetry is on.
+      mixin: () => traceIds() ?? {},
     },
     destination,
   );

@@ -4,6 +4,7 @@ import type { TurnContext } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { isLoopbackAddress, isLoopbackUrl } from './config.js';
 import type { Logger } from './log.js';
+import { inSpan, record, SpanKind } from './telemetry/telemetry.js';
 
 export interface ServerOptions {
   adapter: TeamsAdapter;
@@ -98,16 +99,22 @@ export function createServer(options: ServerOptions): restify.Server {
     }
     const turnLog = log.child({ activityId: activity.id, conversationId: activity.conversation.id });
     const started = performance.now();
-    await turnLogs.run(turnLog, async () => {
-      try {
-        await adapter.process(req, res, runTurn);
-      } catch (error) {
-        // The adapter answers authentication failures itself; anything reaching here is ours.
-        turnLog.error({ err: errorSummary(error) }, 'activity processing failed');
-        if (!res.headersSent) res.send(500, { error: { code: 'InternalError', message: 'The bot could not process this activity.' } });
-      }
-      turnLog.info({ type: activity.type, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'activity processed');
-    });
+    // One span per turn: the kind of activity, never its text; the Teams layer adds verb, role and outcome.
+    const turnAttributes = { 'http.request.method': 'POST', 'http.route': '/api/messages', 'ssar.activity.type': activity.type };
+    await inSpan('POST /api/messages', turnAttributes, (span) =>
+      turnLogs.run(turnLog, async () => {
+        try {
+          await adapter.process(req, res, runTurn);
+        } catch (error) {
+          // The adapter answers authentication failures itself; anything reaching here is ours.
+          turnLog.error({ err: errorSummary(error) }, 'activity processing failed');
+          if (!res.headersSent) res.send(500, { error: { code: 'InternalError', message: 'The bot could not process this activity.' } });
+        }
+        const ms = performance.now() - started;
+        span.setAttribute('http.response.status_code', res.statusCode);
+        record.turn(ms / 1000, { method: 'POST', route: '/api/messages', status: res.statusCode, activityType: activity.type });
+        turnLog.info({ type: activity.type, status: res.statusCode, ms: Math.round(ms) }, 'activity processed');
+      }), SpanKind.SERVER);
   });
 
   return server;

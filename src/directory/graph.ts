@@ -3,6 +3,7 @@ import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-grap
 import type { TokenCredential } from '@azure/identity';
 import { isLoopbackUrl } from '../config.js';
 import type { Logger } from '../log.js';
+import { GraphTelemetry } from './graph-telemetry.js';
 import { GraphCallLogger, RetryPolicy, ThrottlingRetryHandler, retryAfterMs, type RetryOptions } from './middleware.js';
 
 /** A failed Graph request, the same shape whether it failed on its own or inside a `$batch`. */
@@ -72,6 +73,7 @@ export class Graph {
     }
     chain.push(
       new ThrottlingRetryHandler({ maxRetries: 4, maxWaitMs: 20_000, baseDelayMs: 500, ...options.retry }),
+      new GraphTelemetry(),
       new GraphCallLogger(options.log),
       new HTTPMessageHandler(),
     );

@@ -1,39 +1,10 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SUPPORTED_NODE_LINES, unsupportedRuntimeWarning } from '../../src/runtime.js';
 import packageJson from '../../package.json' with { type: 'json' };
+import { startedOutput } from './start-process.js';
 
-/** Starts `npm start`'s entry point as if on Node `version`; resolves with its output once it is up. */
-async function startOn(version: string): Promise<string> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'ssar-runtime-'));
-  const child = spawn(
-    process.execPath,
-    ['--no-deprecation', '--import', './test/fixtures/pretend-node.mjs', '--import', 'tsx', 'src/index.ts'],
-    {
-      cwd: new URL('../../', import.meta.url),
-      env: { ...process.env, PRETEND_NODE_VERSION: version, PORT: '0', CHAT_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      const collect = (chunk: Buffer) => {
-        output += chunk;
-        if (output.includes('Stop with Ctrl+C')) resolve(output);
-      };
-      child.stdout.on('data', collect);
-      child.stderr.on('data', collect);
-      child.once('exit', (code) => reject(new Error(`exited with ${code} before starting:\n${output}`)));
-    });
-  } finally {
-    child.kill('SIGKILL');
-    await rm(dataDir, { recursive: true, force: true });
-  }
-}
+/** `npm start` as if on Node `version`. */
+const startOn = (version: string) => startedOutput({ PRETEND_NODE_VERSION: version }, ['--import', './test/fixtures/pretend-node.mjs']);
 
 describe('the Node.js runtime', () => {
   // Starting the real entry point through tsx takes seconds on a busy machine.

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import { inSpan, record, SpanKind } from '../telemetry/telemetry.js';
+import { retryAfterMs } from './middleware.js';
+
+/**
+ * A client span per Graph attempt, named by its path template so no user id, sign-in name or query
+ * value reaches telemetry. Each attempt carries a fresh `client-request-id` (Graph echoes it and
+ * Microsoft support can trace it); a 429 records which throttling budget it came from and its
+ * Retry-After.
+ */
+export class GraphTelemetry implements Middleware {
+  private next?: Middleware;
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+
+  async execute(context: Context): Promise<void> {
+    const url = new URL(typeof context.request === 'string' ? context.request : context.request.url);
+    const method = (context.options?.method ?? 'GET').toUpperCase();
+    const template = graphPathTemplate(url.pathname);
+    const budget = graphBudget(url);
+    const clientRequestId = randomUUID();
+    setHeader(context, 'client-request-id', clientRequestId);
+    await inSpan(
+      `graph ${method} ${template}`,
+      {
+        'http.request.method': method,
+        'url.template': template,
+        'server.address': url.hostname,
+        'ssar.graph.budget': budget,
+        'ssar.graph.client_request_id': clientRequestId,
+      },
+      async (span) => {
+        await this.next!.execute(context);
+        const status = context.response?.status ?? 0;
+        span.setAttribute('http.response.status_code', status);
+        if (status === 429) {
+          const waitMs = retryAfterMs(context.response?.headers.get('Retry-After'));
+          const seconds = waitMs === undefined ? undefined : waitMs / 1000;
+          if (seconds !== undefined) span.setAttribute('ssar.graph.retry_after_s', seconds);
+          record.graphThrottled(budget, seconds);
+        }
+        if (status >= 400) span.setAttribute('error.type', String(status));
+      },
+      SpanKind.CLIENT,
+    );
+  }
+}
+
+/**
+ * `/v1.0/users/1b6c.../authentication/methods` -> `/v1.0/users/{id}/authentication/methods`.
+ * Graph's own path words are letters (and dots in casts such as microsoft.graph.user); anything
+ * else (an object id, a sign-in name, a `('...')` key) is a value and becomes `{id}`.
+ */
+export function graphPathTemplate(pathname: string): string {
+  return pathname
+    .split('/')
+    .map((segment) => (segment === '' || /^(v\d+\.\d+|beta|\$batch|\$count|\$value|[A-Za-z][A-Za-z.]*)$/.test(segment) ? segment : '{id}'))
+    .join('/');
+}
+
+/**
+ * Which of Graph's documented throttling budgets a request draws on
+ * (https://learn.microsoft.com/graph/throttling-limits, "Identity and access reports service limits"):
+ * reads that select signInActivity, the identity and access reports resources (directory audits,
+ * sign-ins, authentication methods and their reports), or the general directory budget.
+ */
+export function graphBudget(url: URL): 'signInActivity' | 'reports' | 'directory' {
+  const select = url.searchParams.get('$select') ?? '';
+  if (/\bsignInActivity\b/i.test(select)) return 'signInActivity';
+  if (/\/(auditLogs|reports)\//i.test(url.pathname) || /\/authentication\/methods/i.test(url.pathname)) return 'reports';
+  return 'directory';
+}
+
+function setHeader(context: Context, name: string, value: string): void {
+  context.options ??= {};
+  const headers = context.options.headers;
+  if (headers instanceof Headers) headers.set(name, value);
+  else if (Array.isArray(headers)) headers.push([name, value]);
+  else context.options.headers = { ...(headers ?? {}), [name]: value };
+}
