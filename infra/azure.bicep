@@ -53,6 +53,12 @@ var storageAccountName = toLower('st${uniqueString(resourceGroup().id, resourceB
 var storageContainerName = 'ssar-helpdesk'
 // Built-in role "Storage Blob Data Contributor".
 var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+// Built-in role "Monitoring Metrics Publisher": despite its name it publishes all telemetry to Application Insights
+// (https://learn.microsoft.com/azure/azure-monitor/app/azure-ad-authentication).
+var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
+
+@description('Days Log Analytics keeps the bot\'s traces, metrics and logs.')
+param telemetryRetentionDays int = 30
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: resourceBaseName
@@ -179,6 +185,12 @@ resource webApp 'Microsoft.Web/sites@2022-03-01' = {
           name: 'LOG_LEVEL'
           value: logLevel
         }
+        {
+          // Starts the Azure Monitor OpenTelemetry distro (docs/operations.md); ingestion is authenticated
+          // with the managed identity (MANAGED_IDENTITY_CLIENT_ID), local authentication is off.
+          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+          value: appInsights.properties.ConnectionString
+        }
       ]
     }
   }
@@ -251,6 +263,40 @@ resource blobContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
   }
 }
 
+// Workspace-based Application Insights: traces, metrics and logs of the bot, queried with KQL (docs/operations.md).
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2022-10-01' = {
+  name: resourceBaseName
+  location: location
+  properties: {
+    sku: {
+      name: 'PerGB2018'
+    }
+    retentionInDays: telemetryRetentionDays
+  }
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: resourceBaseName
+  location: location
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logAnalytics.id
+    // Only telemetry signed by Entra ID (the bot's managed identity) is accepted: a leaked connection string cannot write.
+    DisableLocalAuth: true
+  }
+}
+
+resource telemetryPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, identity.id, monitoringMetricsPublisherRoleId)
+  scope: appInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisherRoleId)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 // Written to env/.env.<environment> by the Toolkit (https://aka.ms/teamsfx-actions/arm-deploy).
 output BOT_AZURE_APP_SERVICE_RESOURCE_ID string = webApp.id
 output BOT_DOMAIN string = webApp.properties.defaultHostName
@@ -262,3 +308,4 @@ output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.properties.principalId
 output STORAGE_ACCOUNT_NAME string = storageAccount.name
 output STORAGE_BLOB_ENDPOINT string = storageAccount.properties.primaryEndpoints.blob
 output STORAGE_CONTAINER_NAME string = storageContainerName
+output APPLICATIONINSIGHTS_RESOURCE_ID string = appInsights.id
