@@ -14,11 +14,10 @@ import { Directory } from './directory/directory.js';
 import { Graph } from './directory/graph.js';
 import { PERMISSIONS, unknownReason } from './directory/permissions.js';
 import { TenantFacts } from './directory/tenant-facts.js';
-import { EscalationService } from './escalation/escalations.js';
+import { EscalationService } from './app/escalations.js';
 import type { Logger } from './log.js';
 import { createServer, turnAwareLogger, type Readiness } from './server.js';
 import { BlobStore } from './storage/blob-store.js';
-import { DocumentStoreBotStorage } from './storage/bot-state.js';
 import { FileStore } from './storage/file-store.js';
 import type { DocumentStore } from './storage/store.js';
 import { tracedStore } from './storage/traced-store.js';
@@ -66,9 +65,9 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const adapter = createAdapter(config.botAuth);
   const catalogue = defaultCatalogue();
   const book = new ConversationBook(store, adapter, config.botAuth?.appId ?? '');
-  const notifier = new TeamsEscalationNotifier({ book, cards, directory });
+  const notifier = new TeamsEscalationNotifier({ book, cards });
   const escalations = new EscalationService(store, directory, notifier, { ...config.escalation }, log, options.now);
-  const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log, storage: new DocumentStoreBotStorage(store) });
+  const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log });
   const storageProblem = config.blobStorage ? 'Azure Storage is not reachable or not writable' : 'the data directory is not writable';
   const ready = () => checkReadiness(graph, store, storageProblem);
   const server = createServer({

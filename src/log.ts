@@ -65,3 +65,17 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     destination,
   );
 }
+
+/** Name and message of an error, never its stack or attached request data. */
+export function errorSummary(error: unknown): { name: string; message: string; code?: string; statusCode?: number } {
+  if (error instanceof Error) {
+    const e = error as Error & { code?: unknown; statusCode?: unknown };
+    return {
+      name: e.name,
+      message: e.message.slice(0, 500),
+      code: typeof e.code === 'string' ? e.code : undefined,
+      statusCode: typeof e.statusCode === 'number' ? e.statusCode : undefined,
+    };
+  }
+  return { name: 'NonError', message: String(error).slice(0, 500) };
+}

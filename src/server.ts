@@ -3,7 +3,8 @@ import restify from 'restify';
 import type { TurnContext } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { isLoopbackAddress, isLoopbackUrl } from './config.js';
-import type { Logger } from './log.js';
+import { tenantOf } from './activity.js';
+import { errorSummary, type Logger } from './log.js';
 import { inSpan, record, SpanKind } from './telemetry/telemetry.js';
 
 export interface ServerOptions {
@@ -55,10 +56,6 @@ export function activityProblem(body: unknown): string | undefined {
   if (typeof a.from?.id !== 'string' || !a.from.id) return 'from.id must be a string';
   if (a.text !== undefined && typeof a.text !== 'string') return 'text must be a string';
   return undefined;
-}
-
-export function tenantOf(activity: Record<string, any>): string | undefined {
-  return activity.conversation?.tenantId ?? activity.channelData?.tenant?.id;
 }
 
 export function createServer(options: ServerOptions): restify.Server {
@@ -136,16 +133,3 @@ export function tokenAddressedTo(header: string | undefined, appId: string | und
   }
 }
 
-/** Name and message of an error, never its stack or attached request data. */
-export function errorSummary(error: unknown): { name: string; message: string; code?: string; statusCode?: number } {
-  if (error instanceof Error) {
-    const e = error as Error & { code?: unknown; statusCode?: unknown };
-    return {
-      name: e.name,
-      message: e.message.slice(0, 500),
-      code: typeof e.code === 'string' ? e.code : undefined,
-      statusCode: typeof e.statusCode === 'number' ? e.statusCode : undefined,
-    };
-  }
-  return { name: 'NonError', message: String(error).slice(0, 500) };
-}

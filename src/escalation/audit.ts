@@ -32,10 +32,10 @@ export const SYSTEM_ACTOR: Person = { id: 'system', name: 'ssar-helpdesk' };
  * transition returned, or its refusal. Throws when nothing changed, since that is not an event.
  */
 export function auditEntryFor(before: undefined, after: EscalationRecord, actor: Person, now: Date): AuditEntry;
-export function auditEntryFor(before: EscalationRecord, after: EscalationRecord | Refusal, actor: Person, now: Date): AuditEntry;
+export function auditEntryFor(before: EscalationRecord, after: EscalationRecord | Refusal<string>, actor: Person, now: Date): AuditEntry;
 export function auditEntryFor(
   before: EscalationRecord | undefined,
-  after: EscalationRecord | Refusal,
+  after: EscalationRecord | Refusal<string>,
   actor: Person,
   now: Date,
 ): AuditEntry {

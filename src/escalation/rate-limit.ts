@@ -1,4 +1,12 @@
-import { clockTime, samePerson, type EscalationRecord, type Refusal } from './state-machine.js';
+import { clockTime, samePerson, type Person, type Refusal } from './state-machine.js';
+
+/** What a rate limit needs to know of a request filed earlier (a whole EscalationRecord fits). */
+export interface Filing {
+  id: string;
+  requester: { id: string };
+  target: Person;
+  createdAt: string;
+}
 
 export interface RateLimits {
   perRequesterPerHour: number;
@@ -7,14 +15,15 @@ export interface RateLimits {
 
 export const DEFAULT_RATE_LIMITS: RateLimits = { perRequesterPerHour: 5, perTargetPerHour: 3 };
 
-const WINDOW_MS = 60 * 60_000;
+export const RATE_WINDOW_MS = 60 * 60_000;
+const WINDOW_MS = RATE_WINDOW_MS;
 
 /**
  * Sliding one-hour window over requests already filed (whatever became of them), counted by
  * `createdAt`. A request filed exactly an hour ago no longer counts.
  */
 export function checkRateLimit(
-  recent: readonly EscalationRecord[],
+  recent: readonly Filing[],
   who: { requesterId: string; targetId: string },
   now: Date,
   limits: RateLimits = DEFAULT_RATE_LIMITS,
@@ -51,7 +60,7 @@ export function checkRateLimit(
  * The first whole minute at which fewer than `limit` of these requests are inside the window,
  * rounded up so "try again after" is never too early.
  */
-function retryTime(inWindow: readonly EscalationRecord[], limit: number): string {
+function retryTime(inWindow: readonly Filing[], limit: number): string {
   const createdTimes = inWindow.map((record) => Date.parse(record.createdAt)).sort((a, b) => a - b);
   const mustLeave = createdTimes[createdTimes.length - limit] ?? createdTimes[0] ?? 0;
   return clockTime(new Date(Math.ceil((mustLeave + WINDOW_MS) / 60_000) * 60_000));

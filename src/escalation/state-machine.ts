@@ -74,11 +74,16 @@ export type RefusalCode =
   | 'not-issuing'
   | 'rate-limited';
 
-/** A transition that did not happen, with words for the person who tried it. */
-export interface Refusal {
+/**
+ * Something that did not happen, with a code and words for the person who tried it. The one error
+ * vocabulary: the application layer widens the codes (src/app/refusal.ts), never the shape.
+ */
+export interface Refusal<C extends string = RefusalCode> {
   refused: true;
-  code: RefusalCode;
+  code: C;
   message: string;
+  /** Heads the card when the person sees the refusal on its own. */
+  title?: string;
 }
 
 export type Transition = EscalationRecord | Refusal;
@@ -105,7 +110,7 @@ export interface NewRequest {
 export const MAX_TEXT_LENGTH = 500;
 export const DEFAULT_REQUEST_TTL_MINUTES = 60;
 
-export const isRefusal = (value: unknown): value is Refusal =>
+export const isRefusal = (value: unknown): value is Refusal<string> =>
   typeof value === 'object' && value !== null && (value as { refused?: unknown }).refused === true;
 
 const refuse = (code: RefusalCode, message: string): Refusal => ({ refused: true, code, message });
@@ -142,13 +147,8 @@ export function createRequest(input: NewRequest, now: Date, policy: EscalationPo
   if (detail !== undefined && detail.length > MAX_TEXT_LENGTH) {
     return refuse('reason-too-long', `Keep the verification detail to ${MAX_TEXT_LENGTH} characters or fewer.`);
   }
-  if (input.privileged && !policy.allowPrivilegedWithTwoApprovers) {
-    return refuse(
-      'privileged-target',
-      `${input.target.name} holds a directory role. Passes for administrators are not issued through this bot; ` +
-        'use your organisation’s process for privileged accounts.',
-    );
-  }
+  const privileged = refusePrivileged(input.target.name, input.privileged, policy);
+  if (privileged) return privileged;
 
   const ttlMinutes = policy.requestTtlMinutes ?? DEFAULT_REQUEST_TTL_MINUTES;
   const created = now.toISOString();
@@ -169,6 +169,16 @@ export function createRequest(input: NewRequest, now: Date, policy: EscalationPo
     ...(input.correlationId === undefined ? {} : { correlationId: input.correlationId }),
     ...(input.requesterConversation === undefined ? {} : { requesterConversation: input.requesterConversation }),
   };
+}
+
+/** Holders of directory roles: refused unless the policy allows them with two approvers. */
+export function refusePrivileged(targetName: string, privileged: boolean, policy: EscalationPolicy): Refusal | undefined {
+  if (!privileged || policy.allowPrivilegedWithTwoApprovers) return undefined;
+  return refuse(
+    'privileged-target',
+    `${targetName} holds a directory role. Passes for administrators are not issued through this bot; ` +
+      'use your organisation’s process for privileged accounts.',
+  );
 }
 
 const isOverdue = (record: EscalationRecord, now: Date): boolean =>

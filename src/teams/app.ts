@@ -1,14 +1,14 @@
 import { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
-import { ActivityTypes, type Storage } from 'botbuilder';
+import { ActivityTypes } from 'botbuilder';
 import type { BotAuthConfig } from '../config.js';
 import type { Directory } from '../directory/directory.js';
-import type { Logger } from '../log.js';
-import { errorSummary } from '../server.js';
+import { errorSummary, type Logger } from '../log.js';
 import { plain, type CardTemplates } from './cards.js';
 import { registerCheckRoutes } from './check.js';
 import type { ConversationBook } from './conversations.js';
 import { registerEscalationRoutes } from './escalation.js';
-import type { EscalationService } from '../escalation/escalations.js';
+import type { EscalationService } from '../app/escalations.js';
+import { actionResponse, invokeResponseActivity, unsupportedInvoke } from './invoke-response.js';
 import { PASTED_ERROR, registerDiagnosisRoutes } from './diagnosis.js';
 import { MAX_EXTRACT_CHARS } from '../diagnosis/extract.js';
 import { registerGuideRoutes } from './guide.js';
@@ -26,8 +26,6 @@ export interface BotDependencies {
   escalations: EscalationService;
   book: ConversationBook;
   log: Logger;
-  /** Where Teams AI keeps conversation and user state: the same store as everything else. */
-  storage?: Storage;
 }
 
 /** A command, a name or an address fits easily; a pasted error page may be as long as diagnosis reads. */
@@ -61,7 +59,8 @@ export function createAdapter(botAuth: BotAuthConfig | undefined): TeamsAdapter 
  */
 export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Application<AppTurnState> {
   const { cards, directory, log } = deps;
-  const app = new Application<AppTurnState>({ adapter, removeRecipientMention: true, storage: deps.storage });
+  // No storage: no route keeps Teams AI conversation or user state, so none is read or written per turn.
+  const app = new Application<AppTurnState>({ adapter, removeRecipientMention: true });
   const kit = createTurnKit(cards, directory, log);
   const welcome = () => cards.render('welcome', { title: 'Hi, I am the account recovery helper' });
 
@@ -81,7 +80,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   app.message(
     async (context) => messageLengthProblem(context.activity.text ?? '') !== undefined,
     async (context) => {
-      const problem = messageLengthProblem(context.activity.text ?? '')!;
+      const problem = messageLengthProblem(context.activity.text ?? '') ?? '';
       await kit.reply(context, cards.render('notice', { title: 'That message is too long', message: problem }));
     },
   );
@@ -108,26 +107,20 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   app.activity(ActivityTypes.Invoke, async (context) => {
     const isCardAction = context.activity.name === 'adaptiveCard/action';
     log.warn({ activityId: context.activity.id, name: String(context.activity.name ?? '').slice(0, 64) }, 'unhandled invoke');
-    const body = isCardAction
-      ? {
-          statusCode: 200,
-          type: 'application/vnd.microsoft.card.adaptive',
-          value: kit.errorCard('', 'That button is not something I can do (it may come from an older version of this card). Nothing was changed.', 'That did not work'),
-        }
-      : { error: { code: 'UnsupportedInvoke', message: 'This bot does not handle that invoke.' } };
-    await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: isCardAction ? 200 : 400, body } });
+    const response = isCardAction
+      ? actionResponse(kit.errorCard('', 'That button is not something I can do (it may come from an older version of this card). Nothing was changed.', 'That did not work'))
+      : unsupportedInvoke();
+    await context.sendActivity(invokeResponseActivity(response));
   });
 
   app.error(async (context, error) => {
     const reference = context.activity.id ?? '';
     log.error({ err: errorSummary(error), activityId: reference, type: context.activity.type }, 'turn failed');
-    // Loading the turn's state fails before any route runs when the store is down.
     const card = error instanceof StoreUnavailableError ? kit.errorCard(reference, STORE_UNAVAILABLE.message, STORE_UNAVAILABLE.title) : kit.errorCard(reference);
     if (context.activity.type === ActivityTypes.Message) {
       await kit.reply(context, card).catch(() => undefined);
     } else if (context.activity.type === ActivityTypes.Invoke && context.activity.name === 'adaptiveCard/action') {
-      const body = { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
-      await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body } }).catch(() => undefined);
+      await context.sendActivity(invokeResponseActivity(actionResponse(card))).catch(() => undefined);
     }
   });
 

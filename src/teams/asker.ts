@@ -1,12 +1,10 @@
 import type { TurnContext } from 'botbuilder';
-import type { Directory, Standing } from '../directory/directory.js';
+import { tenantOf } from '../activity.js';
+import type { Actor } from '../app/actor.js';
+import type { Directory } from '../directory/directory.js';
 
-/** Who is asking, decided once per turn from the authenticated activity, never from card data. */
-export interface Asker extends Standing {
-  id: string;
-  name: string;
-  tenantId: string;
-}
+/** The actor of this turn, as the Teams layer calls it. */
+export type Asker = Actor;
 
 export class NotAnOrganisationUser extends Error {
   constructor() {
@@ -15,10 +13,11 @@ export class NotAnOrganisationUser extends Error {
   }
 }
 
-export async function whoIsAsking(context: TurnContext, directory: Directory): Promise<Asker> {
-  const { from, conversation, channelData } = context.activity;
+/** Decided once per turn from the authenticated activity, never from card data. */
+export async function whoIsAsking(context: TurnContext, directory: Pick<Directory, 'standing'>): Promise<Asker> {
+  const { from } = context.activity;
   const id = from?.aadObjectId;
-  const tenantId = conversation?.tenantId ?? channelData?.tenant?.id;
+  const tenantId = tenantOf(context.activity);
   if (!id || !tenantId) throw new NotAnOrganisationUser();
   const standing = await directory.standing(id);
   return { id, name: from.name ?? 'someone', tenantId, ...standing };

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import * as ACData from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
+import type { CardViews, TemplateName } from './card-views.js';
 
 /** Card templates live as JSON in adaptive-cards/ and are bound to view models, never built in code. */
 export const CARD_TEMPLATE_DIR = fileURLToPath(new URL('../../adaptive-cards/', import.meta.url));
@@ -23,13 +24,13 @@ export class CardTemplates {
     return [...this.templates.keys()];
   }
 
-  render(name: string, data: object): AdaptiveCard {
+  render<N extends TemplateName>(name: N, data: CardViews[N]): AdaptiveCard {
     const template = this.templates.get(name);
     if (!template) throw new Error(`No card template named "${name}" in adaptive-cards/`);
     return template.expand({ $root: data }) as AdaptiveCard;
   }
 
-  attachment(name: string, data: object): Attachment {
+  attachment<N extends TemplateName>(name: N, data: CardViews[N]): Attachment {
     return CardFactory.adaptiveCard(this.render(name, data));
   }
 }

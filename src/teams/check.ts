@@ -1,17 +1,15 @@
 import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import { TeamsInfo } from 'botbuilder';
-import { readActionData } from './action-data.js';
 import type { TurnKit } from './turn.js';
-import { checkEligibility } from '../eligibility/rules.js';
-import type { Directory } from '../directory/directory.js';
-import { MAX_MATCHES, parseUserQuery, type DirectoryUser, type UserQuery } from '../directory/users.js';
+import { checkUser, recheckUser, type CheckDirectory, type CheckResult } from '../app/check.js';
+import { parseUserQuery, type UserQuery } from '../directory/users.js';
 import type { Asker } from './asker.js';
 import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
 import { agentEligibilityView, candidatesView, colleagueEligibilityView } from './eligibility-views.js';
 
 export interface CheckDependencies {
-  directory: Directory;
+  directory: CheckDirectory;
   cards: CardTemplates;
 }
 
@@ -53,46 +51,34 @@ export function registerCheckRoutes(app: Application, kit: TurnKit, deps: CheckD
     }),
   );
 
-  app.adaptiveCards.actionExecute(
-    'check',
-    kit.onAction(async (_context, asker, data) => {
-      const { target } = readActionData(data, { target: { kind: 'text', maxLength: 256 }, source: { kind: 'text', maxLength: 20 } });
-      return eligibilityCard(deps, asker, parseUserQuery(target ?? ''), target ?? '');
-    }),
-  );
+  kit.onVerb(app, 'check', async (_context, asker, { target }) => eligibilityCard(deps, asker, parseUserQuery(target ?? ''), target ?? ''));
 
-  app.adaptiveCards.actionExecute(
-    'check.refresh',
-    kit.onAction(async (_context, asker, data) => {
-      const { userId } = readActionData(data, { userId: { kind: 'guid', required: true } });
-      const [user] = await deps.directory.findUsers({ kind: 'id', id: userId! });
-      if (!user) return deps.cards.render('notice', { title: 'No such user in this tenant', message: 'That account no longer exists.' });
-      return userEligibilityCard(deps, asker, user);
-    }),
-  );
+  kit.onVerb(app, 'check.refresh', async (_context, asker, { userId }) => {
+    const result = await recheckUser(deps.directory, asker, userId);
+    if (result.kind === 'nobody') return deps.cards.render('notice', { title: 'No such user in this tenant', message: 'That account no longer exists.' });
+    return checkCard(deps.cards, result, '');
+  });
 }
 
 /** The answer to "can this user recover with SSAR?", shaped for who is asking. */
-export async function eligibilityCard(deps: CheckDependencies, asker: Asker, query: UserQuery | { problem: string }, typed: string): Promise<AdaptiveCard> {
-  const { directory, cards } = deps;
-  if ('problem' in query) return cards.render('notice', { title: 'Who should I check?', message: plain(query.problem) });
-  // The tenant's policies do not depend on the user: read them in the same wave as the lookup.
-  directory.prefetchTenantFacts();
-  const users = await directory.findUsers(query);
-  if (users.length === 0) {
-    return cards.render('notice', {
-      title: 'No such user in this tenant',
-      message: `I found nobody matching "${plain(typed, 100)}". Check the spelling, or use their email address.`,
-    });
-  }
-  if (users.length > 1) return cards.render('user-choice', candidatesView(typed, users, MAX_MATCHES));
-  return userEligibilityCard(deps, asker, users[0]!);
+async function eligibilityCard(deps: CheckDependencies, asker: Asker, query: UserQuery | { problem: string }, typed: string): Promise<AdaptiveCard> {
+  return checkCard(deps.cards, await checkUser(deps.directory, asker, query), typed);
 }
 
-export async function userEligibilityCard(deps: CheckDependencies, asker: Asker, user: DirectoryUser): Promise<AdaptiveCard> {
-  const facts = await deps.directory.eligibilityFacts(user);
-  const eligibility = checkEligibility(facts);
-  return asker.isHelpdeskAgent
-    ? deps.cards.render('eligibility-agent', agentEligibilityView(user, eligibility, facts.recoveryScope, facts.readAt))
-    : deps.cards.render('eligibility-colleague', colleagueEligibilityView(user, eligibility));
+function checkCard(cards: CardTemplates, result: CheckResult, typed: string): AdaptiveCard {
+  switch (result.kind) {
+    case 'unclear':
+      return cards.render('notice', { title: 'Who should I check?', message: plain(result.problem) });
+    case 'nobody':
+      return cards.render('notice', {
+        title: 'No such user in this tenant',
+        message: `I found nobody matching "${plain(typed, 100)}". Check the spelling, or use their email address.`,
+      });
+    case 'several':
+      return cards.render('user-choice', candidatesView(typed, result.users, result.limit));
+    case 'for-agent':
+      return cards.render('eligibility-agent', agentEligibilityView(result.user, result.eligibility, result.recoveryScope, result.readAt));
+    case 'for-colleague':
+      return cards.render('eligibility-colleague', colleagueEligibilityView(result.user, result.answer));
+  }
 }

@@ -1,31 +1,21 @@
 import type { Application } from '@microsoft/teams-ai';
-import type { Directory } from '../directory/directory.js';
-import { parseUserQuery, type DirectoryUser } from '../directory/users.js';
+import { diagnosePaste, runDiagnosis, startDiagnosis, type DiagnosisDirectory, type DiagnosisResult } from '../app/diagnose.js';
+import type { DirectoryUser } from '../directory/users.js';
 import type { Catalogue } from '../diagnosis/catalogue.js';
-import { diagnose, type Diagnosis, type Finding } from '../diagnosis/matcher.js';
-import { lastRecoveryAttempt, type RecoveryAttempt } from '../diagnosis/recovery-attempt.js';
-import { checkEligibility, type RequirementResult } from '../eligibility/rules.js';
-import type { Fact } from '../eligibility/facts.js';
-import { readActionData } from './action-data.js';
+import type { Finding } from '../diagnosis/matcher.js';
+import type { RecoveryAttempt } from '../diagnosis/recovery-attempt.js';
+import type { RequirementResult } from '../eligibility/rules.js';
 import type { Asker } from './asker.js';
 import { plain, utcMinute, type AdaptiveCard, type CardTemplates } from './cards.js';
 import type { TurnKit } from './turn.js';
 
 export interface DiagnosisDependencies {
-  directory: Directory;
+  directory: DiagnosisDirectory;
   catalogue: Catalogue;
 }
 
 /** A pasted error: an AADSTS code anywhere (also OCR'd as "AADSTS 55200"), or an explicit "diagnose". */
 export const PASTED_ERROR = /aadsts\s?\d{4,7}|correlation id|^\s*diagnos/i;
-const MAX_PASTE = 20_000;
-
-interface Evidence {
-  user: DirectoryUser;
-  live?: RequirementResult[];
-  attempt?: RecoveryAttempt;
-  auditUnreadable?: string;
-}
 
 export function registerDiagnosisRoutes(app: Application, kit: TurnKit, deps: DiagnosisDependencies): void {
   const { cards } = kit;
@@ -33,60 +23,15 @@ export function registerDiagnosisRoutes(app: Application, kit: TurnKit, deps: Di
   app.message(
     PASTED_ERROR,
     kit.onMessage(async (context, asker) => {
-      const text = (context.activity.text ?? '').slice(0, MAX_PASTE);
-      const withoutCommand = text.replace(/^\s*diagnos\w*\s*/i, '');
+      const withoutCommand = (context.activity.text ?? '').replace(/^\s*diagnos\w*\s*/i, '');
       if (!withoutCommand.trim()) return startCard(cards, deps.catalogue);
-      return diagnosisCard(cards, asker, diagnose(deps.catalogue, { text: withoutCommand }));
+      return diagnosisCard(cards, asker, diagnosePaste(deps.catalogue, withoutCommand));
     }),
   );
 
-  app.adaptiveCards.actionExecute(
-    'diagnose.start',
-    kit.onAction(async (_context, _asker, data) => {
-      const { userId } = readActionData(data, { userId: { kind: 'guid' } });
-      const [user] = userId ? await deps.directory.findUsers({ kind: 'id', id: userId }) : [];
-      return startCard(cards, deps.catalogue, user);
-    }),
-  );
+  kit.onVerb(app, 'diagnose.start', async (_context, _asker, { userId }) => startCard(cards, deps.catalogue, (await startDiagnosis(deps.directory, userId)).user));
 
-  app.adaptiveCards.actionExecute(
-    'diagnose.run',
-    kit.onAction(async (_context, asker, data) => {
-      const input = readActionData(data, {
-        userId: { kind: 'guid' },
-        symptom: { kind: 'text', maxLength: 64 },
-        errorText: { kind: 'text', maxLength: 5000 },
-        target: { kind: 'text', maxLength: 256 },
-      });
-      const user = await targetUser(deps.directory, input.userId, input.target);
-      const evidence = user && asker.isHelpdeskAgent ? await gatherEvidence(deps.directory, user) : undefined;
-      // With nothing picked or pasted, the last attempt's failure says what to diagnose.
-      const symptomId = input.symptom ?? (input.errorText ? undefined : evidence?.attempt?.symptomId);
-      const diagnosis = diagnose(deps.catalogue, { text: input.errorText, symptomId }, evidence?.live);
-      return diagnosisCard(cards, asker, diagnosis, evidence, user);
-    }),
-  );
-}
-
-async function targetUser(directory: Directory, userId?: string, typed?: string): Promise<DirectoryUser | undefined> {
-  if (userId) return (await directory.findUsers({ kind: 'id', id: userId }))[0];
-  if (!typed?.trim()) return undefined;
-  const query = parseUserQuery(typed);
-  if ('problem' in query) return undefined;
-  const users = await directory.findUsers(query);
-  return users.length === 1 ? users[0] : undefined;
-}
-
-/** The matching live checks and the user's last recovery attempt from the audit log. */
-async function gatherEvidence(directory: Directory, user: DirectoryUser): Promise<Evidence> {
-  const facts = await directory.eligibilityFacts(user);
-  const audit: Fact<unknown[]> = facts.auditEvents;
-  return {
-    user,
-    live: checkEligibility(facts).results,
-    attempt: facts.auditEvents.known ? lastRecoveryAttempt(facts.auditEvents.value) : undefined,
-    auditUnreadable: audit.known ? undefined : audit.reason,
-  };
+  kit.onVerb(app, 'diagnose.run', async (_context, asker, input) => diagnosisCard(cards, asker, await runDiagnosis(deps, asker, input)));
 }
 
 function startCard(cards: CardTemplates, catalogue: Catalogue, user?: DirectoryUser): AdaptiveCard {
@@ -98,7 +43,7 @@ function startCard(cards: CardTemplates, catalogue: Catalogue, user?: DirectoryU
   });
 }
 
-const FINDING_LOOK: Record<string, { icon: string; weight: string }> = {
+const FINDING_LOOK: Record<'found' | 'ruledOut' | 'open', { icon: string; weight: string }> = {
   found: { icon: '🔎', weight: 'Bolder' },
   ruledOut: { icon: '▫️', weight: 'Default' },
   open: { icon: '•', weight: 'Default' },
@@ -108,7 +53,7 @@ const FINDING_LOOK: Record<string, { icon: string; weight: string }> = {
  * Agents with a known user see which cause the live checks actually found and the last recovery
  * attempt; everyone else sees the catalogue's causes in order, which hold no directory details.
  */
-function diagnosisCard(cards: CardTemplates, asker: Asker, diagnosis: Diagnosis, evidence?: Evidence, user?: DirectoryUser): AdaptiveCard {
+function diagnosisCard(cards: CardTemplates, asker: Asker, { diagnosis, evidence, user }: DiagnosisResult): AdaptiveCard {
   const live = evidence?.live && new Map(evidence.live.map((r) => [r.id, r]));
   const name = user ? plain(user.displayName ?? user.userPrincipalName) : undefined;
   const { details } = diagnosis;
@@ -124,7 +69,7 @@ function diagnosisCard(cards: CardTemplates, asker: Asker, diagnosis: Diagnosis,
       meaning: plain(entry.meaning),
       nextStep: plain(entry.nextStep),
       causes: causes.map(({ cause, found }) => {
-        const look = FINDING_LOOK[found === true ? 'found' : found === false && live ? 'ruledOut' : 'open']!;
+        const look = FINDING_LOOK[found === true ? 'found' : found === false && live ? 'ruledOut' : 'open'];
         return { ...look, text: plain(cause.text), fix: plain(cause.fix), whoCanFix: cause.whoCanFix, finding: live ? findingText(found, cause.checks, live) : '' };
       }),
     })),

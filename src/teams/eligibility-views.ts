@@ -1,5 +1,4 @@
-import type { Eligibility, RequirementResult } from '../eligibility/rules.js';
-import { colleagueView } from '../eligibility/rules.js';
+import type { colleagueView, Eligibility, RequirementResult } from '../eligibility/rules.js';
 import type { RecoveryScope, Fact } from '../eligibility/facts.js';
 import type { Status } from '../eligibility/status.js';
 import type { DirectoryUser } from '../directory/users.js';
@@ -61,8 +60,7 @@ function requirementView(result: RequirementResult) {
   };
 }
 
-export function colleagueEligibilityView(user: DirectoryUser, eligibility: Eligibility) {
-  const view = colleagueView(eligibility);
+export function colleagueEligibilityView(user: Pick<DirectoryUser, 'id' | 'displayName'>, view: ReturnType<typeof colleagueView>) {
   const name = plain(user.displayName ?? 'This person');
   return {
     heading: view.canSelfRecover ? `${name} can recover on their own` : `${name} needs the helpdesk`,

@@ -1,18 +1,11 @@
 import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
+import type { EscalationNotifier, EscalationService, PassSettings, PassToDeliver, RequestView } from '../app/escalations.js';
+import { isRefusal, type Refusal } from '../app/refusal.js';
 import type { Directory } from '../directory/directory.js';
-import { parseUserQuery } from '../directory/users.js';
-import {
-  isProblem,
-  passSettings,
-  type ActionOutcome,
-  type EscalationNotifier,
-  type EscalationService,
-  type PassToDeliver,
-} from '../escalation/escalations.js';
-import { describeState, samePerson, type EscalationRecord, type EscalationState, type Person, type VerificationMethod } from '../escalation/state-machine.js';
-import { readActionData } from './action-data.js';
+import { parseUserQuery, type UserQuery } from '../directory/users.js';
 import type { Asker } from './asker.js';
+import { describeState, type EscalationRecord, type EscalationState, type Person, type VerificationMethod } from '../escalation/state-machine.js';
 import { plain, utcMinute, type AdaptiveCard, type CardTemplates } from './cards.js';
 import { queryFromMessage } from './check.js';
 import type { ConversationBook } from './conversations.js';
@@ -34,7 +27,6 @@ const VERIFICATION: Record<VerificationMethod, string> = {
   'manager-vouched-on-call': 'Their manager vouched for them on a call',
   other: 'Other',
 };
-const VERIFICATION_METHODS = Object.keys(VERIFICATION) as VerificationMethod[];
 
 const LOOK: Record<EscalationState, { label: string; style: string }> = {
   requested: { label: 'Waiting for approval', style: 'emphasis' },
@@ -47,156 +39,88 @@ const LOOK: Record<EscalationState, { label: string; style: string }> = {
   failed: { label: 'Failed', style: 'attention' },
 };
 
-const REQUEST_ID = { requestId: { kind: 'guid', required: true } } as const;
-
-const describeSettings = (settings: { lifetimeInMinutes: number; isUsableOnce: boolean } | undefined) =>
+const describeSettings = (settings: PassSettings | undefined) =>
   settings
     ? `valid for ${settings.lifetimeInMinutes} minutes, ${settings.isUsableOnce ? 'one-time use' : 'usable more than once until it expires'} (the tenant's TAP policy)`
     : 'issued with the tenant’s TAP policy settings (they could not be read just now)';
 
+/** The result of a use case, or its refusal thrown to become the error card. */
+function orRefuse<T>(result: T | Refusal): T {
+  if (isRefusal(result)) throw new Refused(result);
+  return result;
+}
+
 export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: EscalationDependencies): void {
   const { escalations, cards } = deps;
 
-  const requireAgent = (asker: Asker) => {
-    if (!asker.isHelpdeskAgent) {
-      throw new Refused('Only the helpdesk can request a pass', 'Temporary Access Passes are requested by helpdesk agents. Ask the helpdesk if someone cannot sign in.');
+  const requestForm = async (asker: Asker, query: UserQuery): Promise<AdaptiveCard> => {
+    const form = orRefuse(await escalations.startRequest(asker, query));
+    if ('several' in form) {
+      const names = form.several.map((u) => plain(u.userPrincipalName ?? u.displayName)).join(', ');
+      return cards.render('notice', { title: 'Several people match', message: `Say which one with their email address: ${names}.` });
     }
-  };
-
-  const requestForm = async (asker: Asker, userId: string): Promise<AdaptiveCard> => {
-    requireAgent(asker);
-    const assessed = await escalations.assessTarget(asker, userId);
-    if (isProblem(assessed)) throw new Refused(assessed.title, assessed.message);
-    const { user, privileged } = assessed;
+    const { target, privileged, passSettings } = form;
     return cards.render('escalation-request', {
-      target: { id: user.id, name: plain(user.displayName), userPrincipalName: plain(user.userPrincipalName) },
-      passSettings: describeSettings(await passSettings(deps.directory)),
-      note: privileged
-        ? `${plain(user.displayName)} holds a directory role, so this request needs two different approvers.`
-        : '',
+      target: { id: target.id, name: plain(target.displayName), userPrincipalName: plain(target.userPrincipalName) },
+      passSettings: describeSettings(passSettings),
+      note: privileged ? `${plain(target.displayName)} holds a directory role, so this request needs two different approvers.` : '',
     });
   };
 
-  /** The helpdesk, the requester and whoever may approve it see a request; nobody else sees its details. */
-  const mayLook = async (asker: Asker, record: EscalationRecord) =>
-    asker.isHelpdeskAgent || asker.isApprover || samePerson(asker, record.requester) || escalations.isApprover(record, asker.id);
-
-  /** The card as this person should see it: buttons only for what they may do now. */
-  const viewFor = async (context: TurnContext, asker: Asker, record: EscalationRecord, extra: { notice?: string; delivery?: string } = {}) =>
-    escalationCard(deps, record, {
-      viewerId: asker.id,
-      viewerChatId: context.activity.from.id,
-      canDecide: await escalations.canDecide(record, asker.id),
-      ...extra,
-    });
-
-  /** The request after an action; someone who may not see it gets only the refusal, never its details. */
-  const answerFor = async (context: TurnContext, asker: Asker, outcome: ActionOutcome | undefined, refusedTitle: string) => {
-    if (!outcome) throw noSuchRequest();
-    if (!(await mayLook(asker, outcome.record))) throw new Refused(refusedTitle, outcome.refusal ?? 'This request is not yours to act on.');
-    return viewFor(context, asker, outcome.record, { notice: outcome.refusal });
-  };
+  const render = (context: TurnContext, viewerId: string, view: RequestView, delivery?: string) =>
+    escalationCard(deps, view, { viewerId, viewerChatId: context.activity.from.id, delivery });
 
   app.message(
     ESCALATE_PATTERN,
     kit.onMessage(async (context, asker) => {
-      requireAgent(asker);
       const query = await escalationQuery(context);
-      if ('problem' in query) return cards.render('notice', { title: 'Who needs a pass?', message: `${plain(query.problem)} For example: escalate adele.vance@contoso.com` });
-      const users = await deps.directory.findUsers(query);
-      if (users.length === 0) return cards.render('notice', { title: 'No such user in this tenant', message: 'I found nobody matching that. Use their email address.' });
-      if (users.length > 1) {
-        const names = users.map((u) => plain(u.userPrincipalName ?? u.displayName)).join(', ');
-        return cards.render('notice', { title: 'Several people match', message: `Say which one with their email address: ${names}.` });
+      if ('problem' in query) {
+        if (!asker.isHelpdeskAgent) return requestForm(asker, { kind: 'id', id: '' });
+        return cards.render('notice', { title: 'Who needs a pass?', message: `${plain(query.problem)} For example: escalate adele.vance@contoso.com` });
       }
-      return requestForm(asker, users[0]!.id);
+      return requestForm(asker, query);
     }),
   );
 
-  app.adaptiveCards.actionExecute(
-    'escalate.start',
-    kit.onAction(async (_context, asker, data) => {
-      const { userId } = readActionData(data, { userId: { kind: 'guid', required: true } });
-      return requestForm(asker, userId!);
-    }),
-  );
+  kit.onVerb(app, 'escalate.start', async (_context, asker, { userId }) => requestForm(asker, { kind: 'id', id: userId }));
 
-  app.adaptiveCards.actionExecute(
-    'escalate.submit',
-    kit.onAction(async (context, asker, data) => {
-      const input = readActionData(data, {
-        userId: { kind: 'guid', required: true },
-        reason: { kind: 'text', maxLength: 500 },
-        verification: { kind: 'choice', choices: VERIFICATION_METHODS, required: true },
-        verificationDetail: { kind: 'text', maxLength: 500 },
-      });
-      requireAgent(asker);
-      const filed = await escalations.file({
-        tenantId: asker.tenantId,
-        requester: { id: asker.id, name: asker.name },
-        targetId: input.userId!,
+  kit.onVerb(app, 'escalate.submit', async (context, asker, input) => {
+    const filed = orRefuse(
+      await escalations.file(asker, {
+        targetId: input.userId,
         reason: input.reason ?? '',
-        verification: { method: input.verification as VerificationMethod, detail: input.verificationDetail },
-      });
-      if (isProblem(filed)) throw new Refused(filed.title, filed.message);
-      return viewFor(context, asker, filed.record, { delivery: deliveryReport(filed.notified, filed.unreachable) });
-    }),
-  );
-
-  app.adaptiveCards.actionExecute(
-    'escalation.view',
-    kit.onAction(async (context, asker, data) => {
-      const { requestId } = readActionData(data, REQUEST_ID);
-      const record = await escalations.open(asker.tenantId, requestId!);
-      if (!record) throw noSuchRequest();
-      if (!(await mayLook(asker, record))) throw new Refused('Not your request', 'Only the helpdesk and the people who may approve it can see this request.');
-      return viewFor(context, asker, record);
-    }),
-  );
-
-  for (const decision of ['approve', 'deny'] as const) {
-    app.adaptiveCards.actionExecute(
-      `escalation.${decision}`,
-      kit.onAction(async (context, asker, data) => {
-        const spec = decision === 'deny' ? { ...REQUEST_ID, denialReason: { kind: 'text', maxLength: 500 } as const } : REQUEST_ID;
-        const { requestId, denialReason } = readActionData(data, spec) as { requestId?: string; denialReason?: string };
-        const outcome = await escalations.decide(asker.tenantId, requestId!, { id: asker.id, name: asker.name }, decision, denialReason);
-        return answerFor(context, asker, outcome, 'You cannot decide on this request');
+        verification: { method: input.verification, detail: input.verificationDetail },
       }),
     );
-  }
+    return render(context, asker.id, filed, deliveryReport(filed.notified, filed.unreachable));
+  });
 
-  app.adaptiveCards.actionExecute(
-    'escalation.cancel',
-    kit.onAction(async (context, asker, data) => {
-      const { requestId } = readActionData(data, REQUEST_ID);
-      const outcome = await escalations.cancel(asker.tenantId, requestId!, { id: asker.id, name: asker.name });
-      return answerFor(context, asker, outcome, 'You cannot cancel this request');
-    }),
+  kit.onVerb(app, 'escalation.view', async (context, asker, { requestId }) => render(context, asker.id, orRefuse(await escalations.view(asker, requestId))));
+
+  kit.onVerb(app, 'escalation.approve', async (context, asker, { requestId }) =>
+    render(context, asker.id, orRefuse(await escalations.decide(asker, requestId, 'approve'))),
   );
+
+  kit.onVerb(app, 'escalation.deny', async (context, asker, { requestId, denialReason }) =>
+    render(context, asker.id, orRefuse(await escalations.decide(asker, requestId, 'deny', denialReason))),
+  );
+
+  kit.onVerb(app, 'escalation.cancel', async (context, asker, { requestId }) => render(context, asker.id, orRefuse(await escalations.cancel(asker, requestId))));
 
   // The agent has handed the pass over: the message that showed it is replaced by one without it.
-  app.adaptiveCards.actionExecute(
-    'pass.hide',
-    kit.onAction(async (_context, asker, data) => {
-      const { requestId } = readActionData(data, REQUEST_ID);
-      const record = await escalations.open(asker.tenantId, requestId!);
-      if (!record || !samePerson(record.requester, asker)) throw noSuchRequest();
-      return cards.render('tap-handed-over', {
-        targetName: plain(record.target.name),
-        removedAt: utcMinute(new Date().toISOString()),
-        state: plain(describeState(record)),
-      });
-    }),
-  );
+  kit.onVerb(app, 'pass.hide', async (_context, asker, { requestId }) => {
+    const record = orRefuse(await escalations.handOver(asker, requestId));
+    return cards.render('tap-handed-over', {
+      targetName: plain(record.target.name),
+      removedAt: utcMinute(new Date().toISOString()),
+      state: plain(describeState(record)),
+    });
+  });
 
   app.message(
     REQUESTS_PATTERN,
     kit.onMessage(async (_context, asker) => {
-      if (!asker.isHelpdeskAgent && !asker.isApprover) {
-        throw new Refused('Only for the helpdesk and approvers', 'The list of pass requests is for helpdesk agents and approvers.');
-      }
-      const recent = await escalations.recent(asker.tenantId);
+      const recent = orRefuse(await escalations.list(asker));
       return cards.render('escalation-list', {
         title: 'Recent Temporary Access Pass requests',
         requests: recent.map((record) => ({
@@ -209,9 +133,6 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
     }),
   );
 }
-
-const noSuchRequest = () =>
-  new Refused('No such request', 'I have no request with that id in your organisation. Check the card, or list requests with "requests".');
 
 /** "escalate adele.vance@contoso.com", "escalate for Adele Vance", or an @mention. */
 async function escalationQuery(context: TurnContext) {
@@ -235,16 +156,15 @@ interface ViewOptions {
   viewerId: string;
   /** The viewer's Teams chat id (29:…), for refresh.userIds. */
   viewerChatId?: string;
-  canDecide: boolean;
-  notice?: string;
   delivery?: string;
 }
 
 /** One request as one person sees it: approvers who may act get Approve/Deny, the requester Cancel while it is pending. */
-export async function escalationCard(deps: Pick<EscalationDependencies, 'book' | 'cards' | 'directory'>, record: EscalationRecord, view: ViewOptions): Promise<AdaptiveCard> {
-  const isRequester = record.requester.id.toLowerCase() === view.viewerId.toLowerCase();
+export async function escalationCard(deps: Pick<EscalationDependencies, 'book' | 'cards'>, view: RequestView, viewer: ViewOptions): Promise<AdaptiveCard> {
+  const { record } = view;
+  const isRequester = record.requester.id.toLowerCase() === viewer.viewerId.toLowerCase();
   const requesterChatId = await deps.book.chatUserId(record.tenantId, record.requester.id);
-  const userIds = [...new Set([view.viewerChatId, requesterChatId].filter((id): id is string => Boolean(id)))];
+  const userIds = [...new Set([viewer.viewerChatId, requesterChatId].filter((id): id is string => Boolean(id)))];
   const facts = [
     { title: 'User', value: plain(record.target.name) },
     { title: 'Sign-in name', value: plain(record.target.userPrincipalName) },
@@ -266,25 +186,25 @@ export async function escalationCard(deps: Pick<EscalationDependencies, 'book' |
     style: LOOK[record.state].style,
     status: plain(describeState(record), 1000),
     notice: view.notice ? plain(view.notice, 1000) : '',
-    delivery: view.delivery ?? '',
+    delivery: viewer.delivery ?? '',
     facts,
     canDecide: view.canDecide,
     canCancel: isRequester && (record.state === 'requested' || record.state === 'approved'),
-    passSettings: view.canDecide ? describeSettings(await passSettings(deps.directory)) : '',
+    passSettings: view.canDecide ? describeSettings(view.passSettings) : '',
   });
 }
 
 /** Approval cards, the pass and status news, each only ever to one person's 1:1 chat. */
 export class TeamsEscalationNotifier implements EscalationNotifier {
-  constructor(private readonly deps: Pick<EscalationDependencies, 'book' | 'cards' | 'directory'>) {}
+  constructor(private readonly deps: Pick<EscalationDependencies, 'book' | 'cards'>) {}
 
   hasPersonalChat(tenantId: string, userId: string): Promise<boolean> {
     return this.deps.book.has(tenantId, userId);
   }
 
-  async askApprover(record: EscalationRecord, approver: Person): Promise<void> {
+  async askApprover(record: EscalationRecord, approver: Person, passSettings: PassSettings | undefined): Promise<void> {
     const viewerChatId = await this.deps.book.chatUserId(record.tenantId, approver.id);
-    const card = await escalationCard(this.deps, record, { viewerId: approver.id, viewerChatId, canDecide: true });
+    const card = await escalationCard(this.deps, { record, canDecide: true, passSettings }, { viewerId: approver.id, viewerChatId });
     await this.sendOrThrow(record.tenantId, approver.id, card);
   }
 
@@ -303,7 +223,7 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
 
   async tellRequester(record: EscalationRecord): Promise<void> {
     const viewerChatId = await this.deps.book.chatUserId(record.tenantId, record.requester.id);
-    const card = await escalationCard(this.deps, record, { viewerId: record.requester.id, viewerChatId, canDecide: false });
+    const card = await escalationCard(this.deps, { record, canDecide: false }, { viewerId: record.requester.id, viewerChatId });
     await this.sendOrThrow(record.tenantId, record.requester.id, card);
   }
 

@@ -12,8 +12,7 @@ import type { Logger } from '../log.js';
 import { CSV_HEADER, csvLine, csvRow } from '../readiness/csv.js';
 import { REQUIREMENT_IDS, type ReadinessSummary } from '../readiness/report.js';
 import { ReadinessUnavailable, scanReadiness, type ReadinessProgress } from '../readiness/scan.js';
-import { errorSummary } from '../server.js';
-import { readActionData } from './action-data.js';
+import { errorSummary } from '../log.js';
 import { isPersonalChat, whoIsAsking } from './asker.js';
 import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
 import { Refused, type TurnKit } from './turn.js';
@@ -104,17 +103,13 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
     void runJob({ jobId, job, personal, progressId, later, reference }).finally(() => jobs.delete(jobId));
   });
 
-  app.adaptiveCards.actionExecute(
-    'readiness.cancel',
-    kit.onAction(async (_context, asker, data) => {
-      const { jobId } = readActionData(data, { jobId: { kind: 'guid', required: true } });
-      const job = jobs.get(jobId!);
+  kit.onVerb(app, 'readiness.cancel', async (_context, asker, { jobId }) => {
+      const job = jobs.get(jobId);
       if (!job) return cards.render('notice', { title: 'Nothing to cancel', message: 'That readiness report has already finished or stopped.' });
       if (job.agentId !== asker.id) throw new Refused('Not your report', 'Only the agent who started a readiness report can cancel it.');
       job.controller.abort();
-      return progressCard(cards, jobId!, 'Cancelling…', undefined, false);
-    }),
-  );
+      return progressCard(cards, jobId, 'Cancelling…', undefined, false);
+  });
 
   app.fileConsentAccept(async (context, _state, response) => {
     const offer = takeOffer(offers, response, context.activity.from?.aadObjectId);

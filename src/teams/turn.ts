@@ -1,12 +1,15 @@
+import type { Application } from '@microsoft/teams-ai';
 import { ActivityTypes, CardFactory, type TurnContext } from 'botbuilder';
+import { refusal as makeRefusal, type Refusal } from '../app/refusal.js';
 import type { Directory } from '../directory/directory.js';
 import { GraphRequestError } from '../directory/graph.js';
-import type { Logger } from '../log.js';
-import { errorSummary } from '../server.js';
+import { errorSummary, type Logger } from '../log.js';
 import { StoreUnavailableError } from '../storage/store.js';
-import { BadActionData } from './action-data.js';
+import { BadActionData, readActionData, type ActionData } from './action-data.js';
 import { NotAnOrganisationUser, whoIsAsking, type Asker } from './asker.js';
 import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
+import { actionResponse, invokeResponseActivity } from './invoke-response.js';
+import { VERBS, type Verb } from './verbs.js';
 
 /**
  * What every route handler shares: who is asking (once per turn, from the activity), and turning
@@ -18,19 +21,31 @@ export interface TurnKit {
   reply(context: TurnContext, card: AdaptiveCard): Promise<unknown>;
   onMessage(handler: (context: TurnContext, asker: Asker) => Promise<AdaptiveCard>): (context: TurnContext) => Promise<void>;
   /** A handler returns the card that replaces the one clicked, or a short acknowledgement that leaves it. */
-  onAction<T>(
-    handler: (context: TurnContext, asker: Asker, data: T) => Promise<AdaptiveCard | string>,
-  ): (context: TurnContext, state: unknown, data: T) => Promise<AdaptiveCard | string>;
-  errorCard(reference: string, message?: string, title?: string): AdaptiveCard;
+  /** Registers the route for one verb of src/teams/verbs.ts; the handler gets the data already checked against its spec. */
+  onVerb<V extends Verb>(
+    app: Application,
+    verb: V,
+    handler: (context: TurnContext, asker: Asker, data: ActionData<(typeof VERBS)[V]>) => Promise<AdaptiveCard | string>,
+  ): void;
+  errorCard(reference: string, message?: string, title?: string, code?: string): AdaptiveCard;
 }
 
-/** A refusal the person should read as it is (not allowed, not found, too many requests). */
+/** A use case's Refusal on its way to the card, thrown from deep inside a handler. */
 export class Refused extends Error {
-  constructor(readonly title: string, message: string) {
-    super(message);
+  readonly refusal: Refusal;
+  constructor(refusal: Refusal);
+  /** A refusal made by a route itself (the readiness job); code 'not-allowed'. */
+  constructor(title: string, message: string);
+  constructor(refusalOrTitle: Refusal | string, message?: string) {
+    const refusal = typeof refusalOrTitle === 'string' ? makeRefusal('not-allowed', message ?? '', refusalOrTitle) : refusalOrTitle;
+    super(refusal.message);
     this.name = 'Refused';
+    this.refusal = refusal;
   }
 }
+
+/** Titles for refusals that carry none of their own. */
+const REFUSAL_TITLE = 'That did not work';
 
 /** What a person reads when the store cannot be written: each write is all or nothing, so nothing half-done is left. */
 export const STORE_UNAVAILABLE = {
@@ -41,16 +56,17 @@ export const STORE_UNAVAILABLE = {
 export function createTurnKit(cards: CardTemplates, directory: Directory, log: Logger): TurnKit {
   const reply = (context: TurnContext, card: AdaptiveCard) => context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
 
-  const errorCard = (reference: string, message?: string, title?: string) =>
+  const errorCard = (reference: string, message?: string, title?: string, code?: string) =>
     cards.render('error', {
       title: title ?? 'Something went wrong on my side',
       message: message ?? 'Nothing was changed. Please try again in a minute; if it keeps happening, tell the helpdesk.',
       reference: plain(reference, 100),
+      code: code ?? '',
     });
 
   function failureCard(context: TurnContext, error: unknown): AdaptiveCard {
     const reference = context.activity.id ?? '';
-    if (error instanceof Refused) return errorCard('', error.message, error.title);
+    if (error instanceof Refused) return errorCard('', error.refusal.message, error.refusal.title ?? REFUSAL_TITLE, error.refusal.code);
     if (error instanceof NotAnOrganisationUser) {
       return cards.render('notice', { title: 'I can only help people in your organisation', message: 'Sign in to Teams with your work account and try again.' });
     }
@@ -85,10 +101,12 @@ export function createTurnKit(cards: CardTemplates, directory: Directory, log: L
     onMessage: (handler) => async (context) => {
       await reply(context, await answer(context, (asker) => handler(context, asker)));
     },
-    onAction: (handler) => async (context, _state, data) => {
-      const result = await answer(context, (asker) => handler(context, asker, data));
-      await respondToAction(context, result);
-      return result;
+    onVerb: (app, verb, handler) => {
+      app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
+        const result = await answer(context, (asker) => handler(context, asker, readActionData(data, VERBS[verb])));
+        await respondToAction(context, result);
+        return result;
+      });
     },
   };
 }
@@ -104,11 +122,7 @@ async function respondToAction(context: TurnContext, result: AdaptiveCard | stri
   if (typeof result !== 'string' && result.refresh && replyToId) {
     await context.updateActivity({ id: replyToId, type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(result)] });
   }
-  const value =
-    typeof result === 'string'
-      ? { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: result }
-      : { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result };
-  await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: value } });
+  await context.sendActivity(invokeResponseActivity(actionResponse(result)));
 }
 
 function directoryTrouble(error: GraphRequestError): string {

@@ -82,9 +82,10 @@ describe('who may approve', () => {
     expect(text).not.toContain('Lost their phone');
   });
 
-  it('someone who is neither the manager nor in the approver group is refused', async () => {
+  it('someone who is neither the manager nor in the approver group is refused, and learns nothing of the request', async () => {
     const { text } = await act(harness, cast.alex, 'escalation.approve', { requestId });
-    expect(text).toContain('Only Adele Vance’s manager or a member of the approver group can decide on this request.');
+    expect(text).toContain('No such request');
+    for (const secret of ['Adele', 'adele.vance@contoso.com', 'Lost their phone']) expect(text).not.toContain(secret);
   });
 
   it('forged card data naming another approver or target is refused as an unexpected field', async () => {
@@ -92,6 +93,22 @@ describe('who may approve', () => {
       const { text } = await act(harness, cast.alex, 'escalation.approve', forged);
       expect(text).toMatch(/unexpected field "(approverId|userId)"/);
     }
+  });
+
+  it('names every object inherits (constructor, toString, hasOwnProperty, __proto__) are not fields of any verb', async () => {
+    for (const key of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__']) {
+      const turn = await harness.post({
+        ...harness.activity(cast.megan, {
+          type: 'invoke',
+          name: 'adaptiveCard/action',
+          replyToId: 'card-1',
+          // Built as JSON text so "__proto__" arrives as an own key, as a forged request would send it.
+          value: JSON.parse(`{"action":{"type":"Action.Execute","verb":"escalation.approve","data":{"requestId":"${requestId}","${key}":"x"}}}`),
+        }),
+      });
+      expect(cardText(turn.body.value).replace(/\\/g, ''), key).toContain(`unexpected field "${key}"`);
+    }
+    expect(harness.graph.issuedTaps()).toEqual([]);
   });
 
   it('a request id from another tenant, or one that does not exist, is "no such request"', async () => {

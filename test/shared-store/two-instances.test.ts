@@ -87,6 +87,44 @@ describe('two bot instances sharing one Azure store', () => {
   });
 });
 
+describe('the rate limit across instances', () => {
+  const env = sharedStoreEnv();
+  let a: Harness;
+  let b: Harness;
+  beforeAll(async () => {
+    a = await startHarness({ env });
+    b = await startHarness({ shareWith: a });
+    await openApp(a, cast.henrik, cast.megan);
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await service.getContainerClient(env.STORAGE_CONTAINER).deleteIfExists();
+  });
+
+  it('holds when one agent files eight requests at once over both instances: exactly five are filed', async () => {
+    const user = (n: number) => ({ aadObjectId: `11111111-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`, name: `user ${n}` });
+    const targets = [1, 2, 3, 4, 5, 6, 12, 13].map(user);
+    const filed = await Promise.all(targets.map((target, i) => fileRequest(i % 2 ? a : b, cast.henrik, target)));
+    const accepted = filed.filter((f) => f.requestId);
+    expect(accepted).toHaveLength(5);
+    for (const refused of filed.filter((f) => !f.requestId)) expect(refused.text).toContain('the limit is 5');
+  });
+
+  it('the sweep walks only open requests: a closed one leaves the open set', async () => {
+    const store = new BlobStore({ target: { connectionString: env.STORAGE_CONNECTION_STRING, container: env.STORAGE_CONTAINER } });
+    try {
+      expect(await store.list('escalations-open')).toHaveLength(5);
+      const [open] = await a.bot.escalations.recent(a.tenantId, 1);
+      expect((await act(a, cast.henrik, 'escalation.cancel', { requestId: open!.id })).text).toContain('Cancelled');
+      expect(await store.list('escalations-open')).toHaveLength(4);
+      expect(await store.list('escalations')).toHaveLength(5);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('an instance killed in the middle of an approval', () => {
   const env = sharedStoreEnv();
   let b: Harness;
@@ -174,8 +212,9 @@ describe('a storage outage', () => {
       });
       expect(submitted.status).toBe(200);
       expect(cardText(submitted.body?.value)).toContain('I could not save that; nothing was changed.');
+      // A greeting needs no storage (no bot state is loaded per turn), so it is still answered.
       const message = await harness.say(cast.helen, 'hi');
-      expect(cardText(cardOf(message.replies[0]))).toContain('I could not save that; nothing was changed.');
+      expect(cardText(cardOf(message.replies[0]))).toContain('Hi, I am the account recovery helper');
       const readyz = await (await fetch(`${harness.bot.url}/readyz`)).json();
       expect(readyz.checks.storage).toBe('Azure Storage is not reachable or not writable');
       expect(harness.logs.join('\n')).not.toContain('AccountKey');

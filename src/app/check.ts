@@ -1,0 +1,43 @@
+import type { Directory } from '../directory/directory.js';
+import { MAX_MATCHES, type DirectoryUser, type UserQuery } from '../directory/users.js';
+import type { Fact, RecoveryScope } from '../eligibility/facts.js';
+import { checkEligibility, colleagueView, type Eligibility } from '../eligibility/rules.js';
+import type { Actor } from './actor.js';
+
+/**
+ * "Can this person recover with SSAR?": the user looked up, the rules applied, the answer shaped
+ * for who asks. A colleague's answer carries only the short verdict, never directory details.
+ */
+export type CheckDirectory = Pick<Directory, 'findUsers' | 'prefetchTenantFacts' | 'eligibilityFacts'>;
+
+export type CheckResult =
+  | { kind: 'unclear'; problem: string }
+  | { kind: 'nobody' }
+  | { kind: 'several'; users: DirectoryUser[]; limit: number }
+  | { kind: 'for-agent'; user: DirectoryUser; eligibility: Eligibility; recoveryScope: Fact<RecoveryScope>; readAt: Date }
+  | { kind: 'for-colleague'; user: Pick<DirectoryUser, 'id' | 'displayName'>; answer: ReturnType<typeof colleagueView> };
+
+export async function checkUser(directory: CheckDirectory, actor: Actor, query: UserQuery | { problem: string }): Promise<CheckResult> {
+  if ('problem' in query) return { kind: 'unclear', problem: query.problem };
+  // The tenant's policies do not depend on the user: read them in the same wave as the lookup.
+  directory.prefetchTenantFacts();
+  const users = await directory.findUsers(query);
+  const [only, ...others] = users;
+  if (!only) return { kind: 'nobody' };
+  if (others.length > 0) return { kind: 'several', users, limit: MAX_MATCHES };
+  return checkOne(directory, actor, only);
+}
+
+/** "Check again" on a card: by object id, or nobody when the account is gone. */
+export async function recheckUser(directory: CheckDirectory, actor: Actor, userId: string): Promise<CheckResult> {
+  const [user] = await directory.findUsers({ kind: 'id', id: userId });
+  return user ? checkOne(directory, actor, user) : { kind: 'nobody' };
+}
+
+async function checkOne(directory: CheckDirectory, actor: Actor, user: DirectoryUser): Promise<CheckResult> {
+  const facts = await directory.eligibilityFacts(user);
+  const eligibility = checkEligibility(facts);
+  return actor.isHelpdeskAgent
+    ? { kind: 'for-agent', user, eligibility, recoveryScope: facts.recoveryScope, readAt: facts.readAt }
+    : { kind: 'for-colleague', user: { id: user.id, displayName: user.displayName }, answer: colleagueView(eligibility) };
+}

@@ -1,0 +1,71 @@
+import type { Directory } from '../directory/directory.js';
+import { parseUserQuery, type DirectoryUser } from '../directory/users.js';
+import type { Catalogue } from '../diagnosis/catalogue.js';
+import { MAX_EXTRACT_CHARS } from '../diagnosis/extract.js';
+import { diagnose, type Diagnosis } from '../diagnosis/matcher.js';
+import { lastRecoveryAttempt, type RecoveryAttempt } from '../diagnosis/recovery-attempt.js';
+import { checkEligibility, type RequirementResult } from '../eligibility/rules.js';
+import type { Actor } from './actor.js';
+
+/**
+ * "Why can't they recover?": a pasted error or a picked symptom matched against the catalogue.
+ * For a helpdesk agent with a known user, the live checks and the last recovery attempt from the
+ * audit log say which cause applies; everyone else gets the catalogue's causes in order.
+ */
+export type DiagnosisDirectory = Pick<Directory, 'findUsers' | 'eligibilityFacts'>;
+
+export interface Evidence {
+  live: RequirementResult[];
+  attempt?: RecoveryAttempt;
+  auditUnreadable?: string;
+}
+
+export interface DiagnosisResult {
+  diagnosis: Diagnosis;
+  user?: DirectoryUser;
+  /** Only for helpdesk agents. */
+  evidence?: Evidence;
+}
+
+/** A pasted error page, read up to what the extractor reads. */
+export function diagnosePaste(catalogue: Catalogue, text: string): DiagnosisResult {
+  return { diagnosis: diagnose(catalogue, { text: text.slice(0, MAX_EXTRACT_CHARS) }) };
+}
+
+/** The symptom picker, addressed to the user when the card knew who it was about. */
+export async function startDiagnosis(directory: DiagnosisDirectory, userId: string | undefined): Promise<{ user?: DirectoryUser }> {
+  const [user] = userId ? await directory.findUsers({ kind: 'id', id: userId }) : [];
+  return user ? { user } : {};
+}
+
+export async function runDiagnosis(
+  deps: { directory: DiagnosisDirectory; catalogue: Catalogue },
+  actor: Actor,
+  input: { userId?: string; target?: string; symptom?: string; errorText?: string },
+): Promise<DiagnosisResult> {
+  const user = await targetUser(deps.directory, input.userId, input.target);
+  const evidence = user && actor.isHelpdeskAgent ? await gatherEvidence(deps.directory, user) : undefined;
+  // With nothing picked or pasted, the last attempt's failure says what to diagnose.
+  const symptomId = input.symptom ?? (input.errorText ? undefined : evidence?.attempt?.symptomId);
+  const diagnosis = diagnose(deps.catalogue, { text: input.errorText, symptomId }, evidence?.live);
+  return { diagnosis, ...(user ? { user } : {}), ...(evidence ? { evidence } : {}) };
+}
+
+async function targetUser(directory: DiagnosisDirectory, userId?: string, typed?: string): Promise<DirectoryUser | undefined> {
+  if (userId) return (await directory.findUsers({ kind: 'id', id: userId }))[0];
+  if (!typed?.trim()) return undefined;
+  const query = parseUserQuery(typed);
+  if ('problem' in query) return undefined;
+  const users = await directory.findUsers(query);
+  return users.length === 1 ? users[0] : undefined;
+}
+
+/** The matching live checks and the user's last recovery attempt from the audit log. */
+async function gatherEvidence(directory: DiagnosisDirectory, user: DirectoryUser): Promise<Evidence> {
+  const facts = await directory.eligibilityFacts(user);
+  const audit = facts.auditEvents;
+  return {
+    live: checkEligibility(facts).results,
+    ...(audit.known ? { attempt: lastRecoveryAttempt(audit.value) } : { auditUnreadable: audit.reason }),
+  };
+}

@@ -1,0 +1,632 @@
+import { randomUUID } from 'node:crypto';
+import type * as GraphTypes from '@microsoft/microsoft-graph-types';
+import type { Directory, DirectoryUser, UserQuery } from '../directory/directory.js';
+import { GraphRequestError } from '../directory/graph.js';
+import { PERMISSIONS } from '../directory/permissions.js';
+import { tapIssueSettings, tapScopeFor } from '../eligibility/tap-scope.js';
+import { auditEntryFor, SYSTEM_ACTOR, type AuditEntry } from '../escalation/audit.js';
+import { checkRateLimit, RATE_WINDOW_MS, type Filing, type RateLimits } from '../escalation/rate-limit.js';
+import {
+  approve,
+  beginIssuing,
+  cancel,
+  clockTime,
+  createRequest,
+  deny,
+  expireIfDue,
+  markFailed,
+  markIssued,
+  refusePrivileged,
+  samePerson,
+  type EscalationPolicy,
+  type EscalationRecord,
+  type EscalationState,
+  type Person,
+  type Refusal as CoreRefusal,
+  type Transition,
+  type VerificationMethod,
+} from '../escalation/state-machine.js';
+import type { Logger } from '../log.js';
+import { ConflictError, updateRetryingOnConflict, type DocumentStore } from '../storage/store.js';
+import type { Actor } from './actor.js';
+import { decide as policy, type Action, type ActorFacts } from './policy.js';
+import { isRefusal, NO_SUCH_REQUEST, refusal, type Refusal } from './refusal.js';
+
+/**
+ * The escalation use cases: file, view, decide, cancel, hand over and list requests for a
+ * human-approved Temporary Access Pass. Each takes the actor the Teams layer decided once from the
+ * authenticated activity, asks the policy (src/app/policy.ts) on facts read at that moment, lets the
+ * pure state machine change the record, and does the I/O: the store (one record per request,
+ * etag-checked), the audit trail, Graph, and the people to tell.
+ */
+
+export const ESCALATIONS = 'escalations';
+/** One small document per request that is not closed yet: what the sweep walks, instead of all history. */
+export const OPEN_ESCALATIONS = 'escalations-open';
+/** Per requester and per target: the filings of the last hour, updated with etag-checked writes on every instance. */
+export const FILING_COUNTERS = 'escalation-filings';
+export const AUDIT_LOG = 'audit';
+/** Which request created each pass method (ids only, never the code), so a sweep never deletes another request's pass. */
+export const PASS_METHODS = 'pass-methods';
+/** A claim older than this with nobody working on it was left behind by a crash or an unanswered Graph call. */
+export const STUCK_ISSUING_MS = 2 * 60_000;
+/** Graph's clock and ours may differ a little: a pass created this long before our claim still counts as ours. */
+const CLOCK_SKEW_MS = 60_000;
+const RECENT_LIMIT = 20;
+const CLOSED: ReadonlySet<EscalationState> = new Set(['issued', 'denied', 'expired', 'cancelled', 'failed']);
+
+/** The pass as it exists for one moment in memory, on its way to the requester's 1:1 chat. Never stored. */
+export interface PassToDeliver {
+  code: string;
+  startsAt: string;
+  expiresAt: string;
+  lifetimeInMinutes: number;
+  isUsableOnce: boolean;
+}
+
+export interface PassSettings {
+  lifetimeInMinutes: number;
+  isUsableOnce: boolean;
+}
+
+/** How the use cases reach people; the Teams layer implements it with proactive messages. Each send throws when it did not arrive. */
+export interface EscalationNotifier {
+  /** Whether the person has a saved 1:1 chat with the bot (they opened the app at least once). */
+  hasPersonalChat(tenantId: string, userId: string): Promise<boolean>;
+  askApprover(record: EscalationRecord, approver: Person, passSettings: PassSettings | undefined): Promise<void>;
+  /** Shows the pass in the requester's 1:1 chat only. */
+  deliverPass(record: EscalationRecord, pass: PassToDeliver): Promise<void>;
+  /** A denial, expiry or failure the requester did not see happen. */
+  tellRequester(record: EscalationRecord): Promise<void>;
+}
+
+export type EscalationDirectory = Pick<
+  Directory,
+  | 'findUsers'
+  | 'eligibilityFacts'
+  | 'manager'
+  | 'approverGroupMembers'
+  | 'createTemporaryAccessPass'
+  | 'temporaryAccessPassMethods'
+  | 'deleteTemporaryAccessPass'
+  | 'tenant'
+>;
+
+export interface EscalationSettings extends EscalationPolicy, RateLimits {}
+
+/** What the request form shows before anything is filed. */
+export interface RequestForm {
+  target: DirectoryUser & { displayName: string; userPrincipalName: string };
+  privileged: boolean;
+  passSettings: PassSettings | undefined;
+}
+
+/** A request as one person may see it now: whether they may decide, and what their action did. */
+export interface RequestView {
+  record: EscalationRecord;
+  canDecide: boolean;
+  /** The pass a decision would create, for those who may decide. */
+  passSettings?: PassSettings;
+  /** Why the person's action did not apply, when it did not. */
+  notice?: string;
+}
+
+export interface FiledRequest extends RequestView {
+  notified: Person[];
+  /** Approvers who have never opened the app, so no card could reach them. */
+  unreachable: Person[];
+}
+
+export interface NewEscalation {
+  targetId: string;
+  reason: string;
+  verification: { method: VerificationMethod; detail?: string };
+}
+
+interface OpenEntry {
+  key: string;
+  createdAt: string;
+}
+
+const keyOf = (record: { tenantId: string; id: string }) => `${record.tenantId}:${record.id}`;
+const notEligible = (message: string) => refusal('target-not-eligible', message, 'No pass for this person');
+
+export class EscalationService {
+  /** Requests this process is issuing right now; the sweep leaves them alone. */
+  private readonly issuing = new Set<string>();
+
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly directory: EscalationDirectory,
+    private readonly notifier: EscalationNotifier,
+    private readonly settings: EscalationSettings,
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The lifetime and one-time setting a pass would get now, clamped to the tenant's policy; undefined when unreadable. */
+  async passSettings(): Promise<PassSettings | undefined> {
+    const { tapPolicy } = await this.directory.tenant.getPolicies();
+    return tapPolicy.known ? tapIssueSettings(tapPolicy.value) : undefined;
+  }
+
+  /**
+   * The form for a new request: whether this actor may ask for a pass for this person, and what the
+   * approver will see. A name that matches several people returns them to choose from.
+   */
+  async startRequest(actor: Actor, query: UserQuery): Promise<RequestForm | { several: DirectoryUser[] } | Refusal> {
+    const mayFile = policy('file', this.factsFor(actor, false), { tenantId: actor.tenantId, target: { id: query.kind === 'id' ? query.id : '' } });
+    if (isRefusal(mayFile)) return mayFile;
+    const users = await this.directory.findUsers(query);
+    const [only, ...others] = users;
+    if (!only) return refusal('no-such-user', 'I found nobody matching that. Use their email address.', 'No such user in this tenant');
+    if (others.length > 0) return { several: users };
+    return this.formFor(actor, only.id);
+  }
+
+  private async formFor(actor: Actor, targetId: string): Promise<RequestForm | Refusal> {
+    const allowed = policy('file', this.factsFor(actor, false), { tenantId: actor.tenantId, target: { id: targetId } });
+    if (isRefusal(allowed)) return allowed;
+    const assessed = await this.assessTarget(targetId);
+    if (isRefusal(assessed)) return assessed;
+    return { ...assessed, passSettings: await this.passSettings() };
+  }
+
+  async file(actor: Actor, input: NewEscalation): Promise<FiledRequest | Refusal> {
+    const allowed = policy('file', this.factsFor(actor, false), { tenantId: actor.tenantId, target: { id: input.targetId } });
+    if (isRefusal(allowed)) return allowed;
+    const assessed = await this.assessTarget(input.targetId);
+    if (isRefusal(assessed)) return assessed;
+    const { target: user } = assessed;
+    if (!(await this.notifier.hasPersonalChat(actor.tenantId, actor.id))) {
+      return refusal(
+        'no-personal-chat',
+        'The pass can only be shown to you in your own 1:1 chat with the SSAR Helpdesk app, and you have not opened it yet. Open it, then file the request again.',
+        'Open a 1:1 chat with me first',
+      );
+    }
+    const approvers = (await this.approversFor(user.id)).filter((a) => !samePerson(a, actor));
+    if (approvers.length === 0) {
+      return refusal('no-approver', `${user.displayName} has no manager and the approver group is empty, so nobody could approve a pass.`, 'Nobody can approve this');
+    }
+
+    const now = this.now();
+    const requester = { id: actor.id, name: actor.name };
+    const created = createRequest(
+      {
+        id: randomUUID(),
+        tenantId: actor.tenantId,
+        requester,
+        target: { id: user.id, name: user.displayName, userPrincipalName: user.userPrincipalName },
+        reason: input.reason,
+        verification: input.verification,
+        privileged: assessed.privileged,
+      },
+      now,
+      this.settings,
+    );
+    if (isRefusal(created)) return { ...created, title: 'The request was not filed' };
+    const limited = await this.reserveFiling(created, now);
+    if (limited) return limited;
+
+    const stored = await this.store.create(ESCALATIONS, keyOf(created), created).catch(async (error) => {
+      await this.releaseFiling(created);
+      throw error;
+    });
+    try {
+      await this.store.create<OpenEntry>(OPEN_ESCALATIONS, keyOf(created), { key: keyOf(created), createdAt: created.createdAt });
+      await this.audit(auditEntryFor(undefined, created, requester, now));
+    } catch (error) {
+      // A request nobody can see in the trail must not exist either: take it back, then report the failure.
+      await this.store.delete(ESCALATIONS, keyOf(created), stored.etag).catch(() => undefined);
+      await this.store.delete(OPEN_ESCALATIONS, keyOf(created)).catch(() => undefined);
+      await this.releaseFiling(created);
+      throw error;
+    }
+
+    const passSettings = await this.passSettings();
+    const notified: Person[] = [];
+    const unreachable: Person[] = [];
+    for (const approver of approvers) {
+      const reachable = await this.notifier.hasPersonalChat(created.tenantId, approver.id);
+      if (reachable) {
+        try {
+          await this.notifier.askApprover(created, approver, passSettings);
+          notified.push(approver);
+          continue;
+        } catch (error) {
+          this.log.warn({ requestId: created.id, approverId: approver.id, err: (error as Error).name }, 'approval card not delivered');
+        }
+      }
+      unreachable.push(approver);
+    }
+    return { record: created, canDecide: false, notified, unreachable };
+  }
+
+  async view(actor: Actor, requestId: string): Promise<RequestView | Refusal> {
+    const record = await this.open(actor.tenantId, requestId);
+    if (!record) return NO_SUCH_REQUEST;
+    const facts = await this.freshFactsFor(actor, record);
+    const allowed = policy('view', facts, record);
+    if (isRefusal(allowed)) return allowed;
+    return this.viewFor(facts, record);
+  }
+
+  async decide(actor: Actor, requestId: string, decision: 'approve' | 'deny', reason?: string): Promise<RequestView | Refusal> {
+    const key = `${actor.tenantId}:${requestId}`;
+    const current = await this.expire(key);
+    if (!current) return NO_SUCH_REQUEST;
+    const facts = await this.freshFactsFor(actor, current);
+    const allowed = await this.authorize(decision, actor, facts, current);
+    if (allowed) return allowed;
+    if (decision === 'approve' && current.state === 'requested' && !(await this.notifier.hasPersonalChat(actor.tenantId, current.requester.id))) {
+      return this.viewFor(facts, current, {
+        notice: `${current.requester.name} has no 1:1 chat with the SSAR Helpdesk app, so the pass could not be shown to them. Nothing was approved; ask them to open the app, then approve again.`,
+      });
+    }
+    const decider = { id: actor.id, name: actor.name, eligible: true };
+    const outcome = await this.transition(key, actor, (record) =>
+      decision === 'approve' ? approve(record, decider, this.now()) : deny(record, decider, this.now(), reason),
+    );
+    if (!outcome) return NO_SUCH_REQUEST;
+    let record = outcome.record;
+    if (outcome.changed && record.state === 'approved') record = (await this.issue(key, actor)) ?? record;
+    else if (outcome.changed && record.state === 'denied') await this.tell(record);
+    return this.viewFor(facts, record, outcome.refusal ? { notice: outcome.refusal } : {});
+  }
+
+  async cancel(actor: Actor, requestId: string): Promise<RequestView | Refusal> {
+    const key = `${actor.tenantId}:${requestId}`;
+    const current = await this.expire(key);
+    if (!current) return NO_SUCH_REQUEST;
+    const facts = await this.freshFactsFor(actor, current);
+    const refused = await this.authorize('cancel', actor, facts, current);
+    if (refused) return refused;
+    const outcome = await this.transition(key, actor, (record) => cancel(record, actor, this.now()));
+    if (!outcome) return NO_SUCH_REQUEST;
+    return this.viewFor(facts, outcome.record, outcome.refusal ? { notice: outcome.refusal } : {});
+  }
+
+  /** The agent has handed the pass over: only they may replace the card that showed it. */
+  async handOver(actor: Actor, requestId: string): Promise<EscalationRecord | Refusal> {
+    const record = await this.open(actor.tenantId, requestId);
+    if (!record) return NO_SUCH_REQUEST;
+    const allowed = policy('hand-over', this.factsFor(actor, false), record);
+    return isRefusal(allowed) ? allowed : record;
+  }
+
+  /** The tenant's newest requests this person may see: the helpdesk and approvers see all, a manager those of their reports. */
+  async list(actor: Actor): Promise<EscalationRecord[] | Refusal> {
+    const recent = await this.recent(actor.tenantId);
+    if (actor.isHelpdeskAgent) return recent;
+    const approverGroup = await this.directory.approverGroupMembers();
+    const inGroup = approverGroup.some((member) => samePerson(member, actor));
+    const visible: EscalationRecord[] = [];
+    for (const record of recent) {
+      const managesTarget = !inGroup && (await this.directory.manager(record.target.id).then((m) => (m ? samePerson(m, actor) : false)));
+      if (!isRefusal(policy('view', this.factsFor(actor, inGroup || managesTarget), record))) visible.push(record);
+    }
+    if (visible.length === 0 && !inGroup && !actor.isApprover) {
+      return refusal('not-an-approver', 'The list of pass requests is for helpdesk agents, approvers and the managers of the people they are for.', 'Only for the helpdesk and approvers');
+    }
+    return visible;
+  }
+
+  /** The request as it stands now (expired first if its time is up); undefined when this tenant has no such request. */
+  open(tenantId: string, requestId: string): Promise<EscalationRecord | undefined> {
+    return this.expire(`${tenantId}:${requestId}`);
+  }
+
+  /** The tenant's newest requests first. */
+  async recent(tenantId: string, limit = RECENT_LIMIT): Promise<EscalationRecord[]> {
+    const all = await this.store.list<EscalationRecord>(ESCALATIONS, { prefix: `${tenantId}:` });
+    const newest = all.map((s) => s.value).sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit);
+    return Promise.all(newest.map(async (record) => (await this.expire(keyOf(record))) ?? record));
+  }
+
+  /**
+   * Expires what is due, issues requests left 'approved' (a crash between approval and issuing) and
+   * resolves claims stuck in 'issuing'. Reads only the open requests. Safe to run anywhere at any
+   * time: every step is a claim.
+   */
+  async sweep(): Promise<void> {
+    const keys = (await this.store.list<OpenEntry>(OPEN_ESCALATIONS)).map((entry) => entry.value.key);
+    for (const key of keys) {
+      try {
+        const record = await this.expire(key);
+        if (!record || CLOSED.has(record.state)) await this.store.delete(OPEN_ESCALATIONS, key);
+        else if (record.state === 'approved') await this.issue(key, SYSTEM_ACTOR);
+        else if (record.state === 'issuing' && !this.issuing.has(key) && this.now().getTime() - Date.parse(record.updatedAt) > STUCK_ISSUING_MS) {
+          await this.resolveUncertainIssue(record, SYSTEM_ACTOR, 'The bot stopped while the pass was being issued.');
+        }
+      } catch (error) {
+        this.log.warn({ requestKey: key, err: (error as Error).name, message: (error as Error).message }, 'escalation sweep step failed');
+      }
+    }
+  }
+
+  /** Whether a pass may be requested for this user at all, and whether they hold a directory role. */
+  private async assessTarget(targetId: string): Promise<Omit<RequestForm, 'passSettings'> | Refusal> {
+    const [user] = await this.directory.findUsers({ kind: 'id', id: targetId });
+    if (!user) return refusal('no-such-user', 'That account does not exist in this tenant (any more).', 'No such user in this tenant');
+    const name = user.displayName ?? user.userPrincipalName ?? 'This person';
+    if (user.accountEnabled === false) {
+      return notEligible(`${name}’s account is disabled, so a pass could not be used. Re-enable the account through your usual process first.`);
+    }
+    if (user.userType === 'Guest') {
+      return notEligible(`${name} is a guest from another organisation. Their home organisation has to help them sign in again.`);
+    }
+    const facts = await this.directory.eligibilityFacts(user, this.now());
+    if (!facts.tapPolicy.known) return notEligible(`I could not read the tenant’s Temporary Access Pass policy (${facts.tapPolicy.reason}), so no pass can be requested.`);
+    const scope = tapScopeFor(facts.tapPolicy.value, user.id, facts.membership);
+    switch (scope.kind) {
+      case 'disabled':
+        return notEligible('The Temporary Access Pass method is turned off in this tenant, so a pass could not be used.');
+      case 'excluded':
+      case 'notIncluded':
+        return notEligible(
+          `${name} is outside the tenant’s Temporary Access Pass policy (${scope.kind === 'excluded' ? 'excluded through a group' : 'not included'}). ` +
+            'Graph would create the pass, but it could not be used to sign in. Ask an administrator to add them to the policy first.',
+        );
+      case 'unknown':
+        return notEligible(`I could not confirm that ${name} is inside the Temporary Access Pass policy (${scope.reason}), so no pass can be requested.`);
+      case 'included':
+        break;
+    }
+    if (!facts.roleTemplateIds.known) {
+      return notEligible(`I could not read whether ${name} holds a directory role (${facts.roleTemplateIds.reason}), so no pass can be requested.`);
+    }
+    const privileged = facts.roleTemplateIds.value.length > 0;
+    const refused = refusePrivileged(name, privileged, this.settings);
+    if (refused) return { ...refused, title: 'No pass for this person' };
+    return { target: { ...user, displayName: name, userPrincipalName: user.userPrincipalName ?? '' }, privileged };
+  }
+
+  /** Reserves one filing in the requester's and the target's counters, atomically per counter across instances; a refusal when over a limit. */
+  private async reserveFiling(record: EscalationRecord, now: Date): Promise<Refusal | undefined> {
+    const filing: Filing = { id: record.id, requester: { id: record.requester.id }, target: { id: record.target.id, name: record.target.name }, createdAt: record.createdAt };
+    const who = { requesterId: record.requester.id, targetId: record.target.id };
+    const byRequester = await this.addToCounter(`${record.tenantId}:requester:${record.requester.id.toLowerCase()}`, filing, now, (filings) =>
+      checkRateLimit(filings, who, now, { ...this.settings, perTargetPerHour: Number.POSITIVE_INFINITY }),
+    );
+    if (byRequester) return byRequester;
+    const forTarget = await this.addToCounter(`${record.tenantId}:target:${record.target.id.toLowerCase()}`, filing, now, (filings) =>
+      checkRateLimit(filings, who, now, { ...this.settings, perRequesterPerHour: Number.POSITIVE_INFINITY }),
+    );
+    if (forTarget) await this.removeFromCounter(`${record.tenantId}:requester:${record.requester.id.toLowerCase()}`, record.id);
+    return forTarget;
+  }
+
+  private async addToCounter(key: string, filing: Filing, now: Date, check: (filings: Filing[]) => { ok: true } | CoreRefusal): Promise<Refusal | undefined> {
+    for (;;) {
+      const outcome = await updateRetryingOnConflict<{ filings: Filing[] }, Refusal>(this.store, FILING_COUNTERS, key, (counter) => {
+        const inWindow = counter.filings.filter((f) => Date.parse(f.createdAt) > now.getTime() - RATE_WINDOW_MS);
+        const limited = check(inWindow);
+        return isRefusal(limited) ? { ...limited, title: 'Too many requests' } : { filings: [...inWindow, filing] };
+      });
+      if (outcome.outcome === 'refused') return outcome.refusal;
+      if (outcome.outcome === 'updated') return undefined;
+      try {
+        await this.store.create(FILING_COUNTERS, key, { filings: [] });
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+  }
+
+  private async releaseFiling(record: EscalationRecord): Promise<void> {
+    await Promise.all([
+      this.removeFromCounter(`${record.tenantId}:requester:${record.requester.id.toLowerCase()}`, record.id),
+      this.removeFromCounter(`${record.tenantId}:target:${record.target.id.toLowerCase()}`, record.id),
+    ]).catch((error) => this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not release a rate-limit reservation'));
+  }
+
+  private async removeFromCounter(key: string, requestId: string): Promise<void> {
+    await updateRetryingOnConflict<{ filings: Filing[] }>(this.store, FILING_COUNTERS, key, (counter) =>
+      counter.filings.some((f) => f.id === requestId) ? { filings: counter.filings.filter((f) => f.id !== requestId) } : counter,
+    );
+  }
+
+  /** Policy facts without the fresh approver reading: for actions that do not depend on it. */
+  private factsFor(actor: Actor, isApproverForTarget: boolean): ActorFacts {
+    return { id: actor.id, tenantId: actor.tenantId, isHelpdeskAgent: actor.isHelpdeskAgent, isApproverForTarget };
+  }
+
+  /** The one answer to "is this person an approver for this request", read from Graph now. */
+  private async freshFactsFor(actor: Actor, record: EscalationRecord): Promise<ActorFacts> {
+    if (actor.tenantId !== record.tenantId) return this.factsFor(actor, false);
+    const approvers = await this.approversFor(record.target.id);
+    return this.factsFor(actor, approvers.some((a) => samePerson(a, actor)));
+  }
+
+  /**
+   * The policy's answer, or the refusal to return. Refusals are audited; someone who may see the
+   * request gets it back with the reason as a notice, anyone else only "no such request".
+   */
+  private async authorize(action: Action, actor: Actor, facts: ActorFacts, record: EscalationRecord): Promise<RequestView | Refusal | undefined> {
+    const allowed = policy(action, facts, record);
+    if (!isRefusal(allowed)) return undefined;
+    await this.audit(auditEntryFor(record, allowed, actor, this.now()));
+    if (isRefusal(policy('view', facts, record))) return allowed;
+    return this.viewFor(facts, record, { notice: allowed.message });
+  }
+
+  private async viewFor(facts: ActorFacts, record: EscalationRecord, extra: { notice?: string } = {}): Promise<RequestView> {
+    const canDecide =
+      record.state === 'requested' && !isRefusal(policy('approve', facts, record)) && !record.approvals.some((a) => samePerson(a.approver, facts));
+    return { record, canDecide, ...(canDecide ? { passSettings: await this.passSettings() } : {}), ...extra };
+  }
+
+  /**
+   * Exactly one pass per approved request: only the caller whose claim ('approved' -> 'issuing')
+   * is written calls Graph. Returns the request as it ends up.
+   */
+  private async issue(key: string, actor: Person): Promise<EscalationRecord | undefined> {
+    if (this.issuing.has(key)) return undefined;
+    this.issuing.add(key);
+    try {
+      const claim = await this.transition(key, actor, (record) => beginIssuing(record, this.now()));
+      if (!claim?.changed) return claim?.record;
+      const record = claim.record;
+      const fail = (reason: string) => this.finish(key, actor, (r) => markFailed(r, this.now(), reason));
+
+      if (!(await this.notifier.hasPersonalChat(record.tenantId, record.requester.id))) {
+        return fail(`${record.requester.name} has no 1:1 chat with the app to show the pass in, so no pass was created. File a new request after opening the app.`);
+      }
+      const settings = await this.passSettings();
+      if (!settings) return fail('The tenant’s Temporary Access Pass policy could not be read, so no pass was created. It is safe to file a new request.');
+
+      let created: GraphTypes.TemporaryAccessPassAuthenticationMethod;
+      try {
+        created = await this.directory.createTemporaryAccessPass(record.target.id, settings);
+      } catch (error) {
+        if (error instanceof GraphRequestError && (error.status === 0 || error.status >= 500)) {
+          this.log.warn({ requestId: record.id, status: error.status, code: error.code }, 'pass creation outcome unknown');
+          return this.resolveUncertainIssue(record, actor, `Microsoft Graph did not confirm the pass (${error.status === 0 ? 'no answer' : `error ${error.status}`}).`);
+        }
+        const why = !(error instanceof GraphRequestError)
+          ? 'an unexpected error'
+          : error.isPermissionDenied
+            ? `the bot needs the ${PERMISSIONS.createTemporaryAccessPass} permission, which is not granted`
+            : `Microsoft Graph refused it (${error.status} ${error.code})`;
+        this.log.warn({ requestId: record.id, err: (error as Error).name }, 'pass creation failed');
+        return fail(`The pass could not be created: ${why}. No pass was created.`);
+      }
+
+      if (created.id) {
+        await this.store
+          .create(PASS_METHODS, `${record.tenantId}:${created.id}`, { requestId: record.id, targetId: record.target.id, createdAt: created.createdDateTime })
+          .catch((error) => this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not record which request created the pass'));
+      }
+      const code = created.temporaryAccessPass;
+      const startsAt = new Date(created.startDateTime ?? this.now()).toISOString();
+      const lifetimeInMinutes = created.lifetimeInMinutes ?? settings.lifetimeInMinutes;
+      const expiresAt = new Date(Date.parse(startsAt) + lifetimeInMinutes * 60_000).toISOString();
+      try {
+        if (!code) throw new Error('Graph returned no pass');
+        await this.notifier.deliverPass(record, { code, startsAt, expiresAt, lifetimeInMinutes, isUsableOnce: created.isUsableOnce ?? settings.isUsableOnce });
+      } catch (error) {
+        this.log.warn({ requestId: record.id, err: (error as Error).name }, 'pass could not be delivered');
+        const deleted = await this.deletePass(record, created.id);
+        return fail(
+          `The pass could not be shown to ${record.requester.name} in their 1:1 chat, so it was ` +
+            (deleted ? 'deleted again. It is safe to file a new request.' : 'created but not delivered, and deleting it failed: delete it in the Entra admin center.'),
+        );
+      }
+      return this.finish(key, actor, (r) => markIssued(r, this.now(), expiresAt));
+    } finally {
+      this.issuing.delete(key);
+    }
+  }
+
+  /**
+   * After a timeout, a 5xx or a crash it is unknown whether Graph created the pass. Never create
+   * another: look. A pass created since the claim has a code nobody can read again, so delete it.
+   */
+  private async resolveUncertainIssue(record: EscalationRecord, actor: Person, what: string): Promise<EscalationRecord | undefined> {
+    const key = keyOf(record);
+    let methods: GraphTypes.TemporaryAccessPassAuthenticationMethod[];
+    try {
+      methods = await this.directory.temporaryAccessPassMethods(record.target.id);
+    } catch (error) {
+      // Left 'issuing': the sweep looks again once the claim is stale.
+      this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not read pass methods after an uncertain creation');
+      return record;
+    }
+    const claimedAt = Date.parse(record.updatedAt);
+    const ours: GraphTypes.TemporaryAccessPassAuthenticationMethod[] = [];
+    for (const method of methods) {
+      if (!(Date.parse(method.createdDateTime ?? '') >= claimedAt - CLOCK_SKEW_MS)) continue;
+      const owner = method.id ? await this.store.get<{ requestId: string }>(PASS_METHODS, `${record.tenantId}:${method.id}`) : undefined;
+      // A later request's pass, already handed over: not ours to delete.
+      if (owner === undefined || owner.value.requestId === record.id) ours.push(method);
+    }
+    if (ours.length === 0) {
+      return this.finish(key, actor, (r) => markFailed(r, this.now(), `${what} No pass was created. It is safe to file a new request.`));
+    }
+    const deleted = (await Promise.all(ours.map((m) => this.deletePass(record, m.id)))).every(Boolean);
+    const createdAt = clockTime(ours[0]!.createdDateTime!);
+    return this.finish(key, actor, (r) =>
+      markFailed(
+        r,
+        this.now(),
+        `${what} A pass was created at ${createdAt}, but its code can never be read again, so ` +
+          (deleted ? 'it was deleted. File a new request to issue a fresh pass.' : 'it is unusable; deleting it failed, so delete it in the Entra admin center.'),
+      ),
+    );
+  }
+
+  private async deletePass(record: EscalationRecord, methodId: string | undefined): Promise<boolean> {
+    if (!methodId) return false;
+    try {
+      await this.directory.deleteTemporaryAccessPass(record.target.id, methodId);
+      return true;
+    } catch (error) {
+      this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not delete an undelivered pass');
+      return false;
+    }
+  }
+
+  /** markIssued / markFailed, audited, and the requester told about a failure. */
+  private async finish(key: string, actor: Person, step: (record: EscalationRecord) => Transition): Promise<EscalationRecord | undefined> {
+    const outcome = await this.transition(key, actor, step);
+    if (outcome?.changed && outcome.record.state === 'failed') await this.tell(outcome.record);
+    return outcome?.record;
+  }
+
+  /** Expires the request if its time is up (telling the requester); undefined when there is no such request. */
+  private async expire(key: string): Promise<EscalationRecord | undefined> {
+    const outcome = await this.transition(key, SYSTEM_ACTOR, (record) => expireIfDue(record, this.now()));
+    if (outcome?.changed) await this.tell(outcome.record);
+    return outcome?.record;
+  }
+
+  /** One etag-checked step, audited, refusals included (a refused approval is worth a line in the trail). A closed request leaves the open set. */
+  private async transition(
+    key: string,
+    actor: Person,
+    step: (record: EscalationRecord) => Transition,
+  ): Promise<{ record: EscalationRecord; refusal?: string; changed: boolean } | undefined> {
+    const outcome = await updateRetryingOnConflict<EscalationRecord, CoreRefusal>(this.store, ESCALATIONS, key, step);
+    const now = this.now();
+    switch (outcome.outcome) {
+      case 'not-found':
+        return undefined;
+      case 'unchanged':
+        return { record: outcome.current.value, changed: false };
+      case 'refused':
+        if (actor !== SYSTEM_ACTOR) await this.audit(auditEntryFor(outcome.current.value, outcome.refusal, actor, now));
+        return { record: outcome.current.value, refusal: outcome.refusal.message, changed: false };
+      case 'updated':
+        await this.audit(auditEntryFor(outcome.before, outcome.after.value, actor, now));
+        if (CLOSED.has(outcome.after.value.state)) {
+          // Left behind by a crash here, the sweep finds the record closed and removes the entry then.
+          await this.store.delete(OPEN_ESCALATIONS, key).catch((error) => this.log.warn({ requestKey: key, err: (error as Error).name }, 'could not close the open entry'));
+        }
+        return { record: outcome.after.value, changed: true };
+    }
+  }
+
+  /** The target's manager and the approver group's members, never the target: read fresh, since it decides. */
+  private async approversFor(targetId: string): Promise<Person[]> {
+    const [manager, members] = await Promise.all([this.directory.manager(targetId), this.directory.approverGroupMembers()]);
+    const people: Person[] = [];
+    for (const user of [...(manager ? [manager] : []), ...members]) {
+      if (samePerson(user, { id: targetId }) || people.some((p) => samePerson(p, user))) continue;
+      people.push({ id: user.id, name: user.displayName ?? user.userPrincipalName ?? user.id });
+    }
+    return people;
+  }
+
+  private async tell(record: EscalationRecord): Promise<void> {
+    try {
+      await this.notifier.tellRequester(record);
+    } catch (error) {
+      this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not tell the requester');
+    }
+  }
+
+  private audit(entry: AuditEntry): Promise<void> {
+    return this.store.append(AUDIT_LOG, entry);
+  }
+}

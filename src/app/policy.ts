@@ -1,0 +1,69 @@
+import { samePerson, type EscalationRecord } from '../escalation/state-machine.js';
+import { NO_SUCH_REQUEST, refusal, type Refusal } from './refusal.js';
+
+/**
+ * Who may do what to which request: pure, no I/O, the one place these rules live. Use cases gather
+ * the facts (fresh from the directory at the moment of the decision) and ask here first.
+ */
+export type Action = 'file' | 'view' | 'approve' | 'deny' | 'cancel' | 'hand-over';
+
+export interface ActorFacts {
+  id: string;
+  tenantId: string;
+  /** Member of the helpdesk group (transitive). */
+  isHelpdeskAgent: boolean;
+  /**
+   * The target's manager or a member of the approver group, read when the decision is made. The one
+   * answer to "is this person an approver for this request", for view and decide alike.
+   */
+  isApproverForTarget: boolean;
+}
+
+/** A request being filed has no record yet: only its tenant and target. */
+export type Subject = EscalationRecord | { tenantId: string; target: { id: string } };
+
+export type Decision = { allowed: true } | Refusal;
+
+const ALLOWED: Decision = { allowed: true };
+const isRecord = (subject: Subject): subject is EscalationRecord => 'requester' in subject;
+
+export function decide(action: Action, actor: ActorFacts, subject: Subject): Decision {
+  if (actor.tenantId !== subject.tenantId) return action === 'file' ? refusal('not-found', 'That person is not in your organisation.', 'No such user in this tenant') : NO_SUCH_REQUEST;
+  const isTarget = samePerson(actor, subject.target);
+
+  if (action === 'file' || !isRecord(subject)) {
+    if (!actor.isHelpdeskAgent) {
+      return refusal(
+        'not-helpdesk',
+        'Temporary Access Passes are requested by helpdesk agents. Ask the helpdesk if someone cannot sign in.',
+        'Only the helpdesk can request a pass',
+      );
+    }
+    if (isTarget) return refusal('requester-is-target', 'You cannot request a Temporary Access Pass for your own account.', 'No pass for this person');
+    return ALLOWED;
+  }
+
+  const isRequester = samePerson(actor, subject.requester);
+  // The target is told only that they cannot decide on their own pass: nothing of the request itself.
+  if (isTarget && (action === 'approve' || action === 'deny')) {
+    return refusal('self-approval', 'You cannot decide on a Temporary Access Pass for your own account.', 'You cannot decide on this request');
+  }
+  const maySee = !isTarget && (actor.isHelpdeskAgent || isRequester || actor.isApproverForTarget);
+  if (!maySee) return NO_SUCH_REQUEST;
+
+  switch (action) {
+    case 'view':
+      return ALLOWED;
+    case 'approve':
+    case 'deny':
+      if (isRequester) return refusal('requester-cannot-approve', 'You filed this request, so someone else has to decide on it.');
+      if (!actor.isApproverForTarget) {
+        return refusal('not-an-approver', `Only ${subject.target.name}’s manager or a member of the approver group can decide on this request.`);
+      }
+      return ALLOWED;
+    case 'cancel':
+      return isRequester ? ALLOWED : refusal('not-requester', `Only ${subject.requester.name}, who filed this request, can cancel it.`);
+    case 'hand-over':
+      return isRequester ? ALLOWED : NO_SUCH_REQUEST;
+  }
+}

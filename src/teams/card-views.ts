@@ -1,0 +1,78 @@
+import type { agentEligibilityView, candidatesView, colleagueEligibilityView } from './eligibility-views.js';
+
+/**
+ * Each template in adaptive-cards/ with the view model it binds, so a wrong name or a missing field
+ * does not compile. test/cards/templates.test.ts proves this list and the folder agree.
+ */
+interface Fact {
+  title: string;
+  value: string;
+}
+
+export interface CardViews {
+  welcome: { title: string };
+  help: { said: string };
+  notice: { title: string; message: string };
+  error: { title: string; message: string; reference: string; code: string };
+  guide: { heading: string; signInHint: string; userId: string };
+  'eligibility-agent': ReturnType<typeof agentEligibilityView>;
+  'eligibility-colleague': ReturnType<typeof colleagueEligibilityView>;
+  'user-choice': ReturnType<typeof candidatesView>;
+  'diagnosis-start': { forWhom: string; symptoms: { id: string; label: string }[]; askForUser: boolean; userId: string };
+  diagnosis: {
+    heading: string;
+    subheading: string;
+    entries: {
+      title: string;
+      meaning: string;
+      nextStep: string;
+      causes: { icon: string; weight: string; text: string; fix: string; whoCanFix: string; finding: string }[];
+    }[];
+    unknownCodes: string[];
+    unknownCodesText: string;
+    nothingMatched: boolean;
+    hasAttempt: boolean;
+    attempt: { heading: string; steps: object[]; stopped: string };
+    evidenceNote: string;
+    hasDetails: boolean;
+    details: { correlationId: string; timestamp: string };
+    userId: string;
+  };
+  'escalation-request': { target: { id: string; name: string; userPrincipalName: string }; passSettings: string; note: string };
+  escalation: {
+    requestId: string;
+    userIds: string[];
+    title: string;
+    targetName: string;
+    stateLabel: string;
+    style: string;
+    status: string;
+    notice: string;
+    delivery: string;
+    facts: Fact[];
+    canDecide: boolean;
+    canCancel: boolean;
+    passSettings: string;
+  };
+  'escalation-list': { title: string; requests: { requestId: string; target: string; state: string; detail: string }[] };
+  'tap-issued': { requestId: string; targetName: string; userPrincipalName: string; code: string; startsAt: string; expiresAt: string; oneTime: string };
+  'tap-handed-over': { targetName: string; removedAt: string; state: string };
+  'readiness-progress': { title: string; status: string; checked: string; ready: string; notReady: string; running: boolean; jobId: string };
+  'readiness-summary': {
+    title: string;
+    scope: string;
+    members: string;
+    ready: string;
+    notReady: string;
+    fixes: { line: string }[];
+    requirements: { id: string; name: string | undefined; counts: string }[];
+    csvNote: string;
+  };
+}
+
+export type TemplateName = keyof CardViews;
+
+export const TEMPLATE_NAMES = [
+  'welcome', 'help', 'notice', 'error', 'guide', 'eligibility-agent', 'eligibility-colleague', 'user-choice', 'diagnosis-start', 'diagnosis',
+  'escalation-request', 'escalation', 'escalation-list', 'tap-issued', 'tap-handed-over', 'readiness-progress', 'readiness-summary',
+] as const satisfies readonly TemplateName[];
