@@ -45,6 +45,8 @@ export const ESCALATIONS = 'escalations';
 export const OPEN_ESCALATIONS = 'escalations-open';
 /** Per requester and per target: the filings of the last hour, updated with etag-checked writes on every instance. */
 export const FILING_COUNTERS = 'escalation-filings';
+/** Filings at once that one counter document must absorb without an error (more than any helpdesk files in a moment). */
+const COUNTER_UPDATE_ATTEMPTS = 32;
 export const AUDIT_LOG = 'audit';
 /** Which request created each pass method (ids only, never the code), so a sweep never deletes another request's pass. */
 export const PASS_METHODS = 'pass-methods';
@@ -399,11 +401,12 @@ export class EscalationService {
 
   private async addToCounter(key: string, filing: Filing, now: Date, check: (filings: Filing[]) => { ok: true } | CoreRefusal): Promise<Refusal | undefined> {
     for (;;) {
+      // Every lost race means another filing was written, so N filings at once need at most N attempts each.
       const outcome = await updateRetryingOnConflict<{ filings: Filing[] }, Refusal>(this.store, FILING_COUNTERS, key, (counter) => {
         const inWindow = counter.filings.filter((f) => Date.parse(f.createdAt) > now.getTime() - RATE_WINDOW_MS);
         const limited = check(inWindow);
         return isRefusal(limited) ? { ...limited, title: 'Too many requests' } : { filings: [...inWindow, filing] };
-      });
+      }, COUNTER_UPDATE_ATTEMPTS);
       if (outcome.outcome === 'refused') return outcome.refusal;
       if (outcome.outcome === 'updated') return undefined;
       try {

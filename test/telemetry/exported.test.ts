@@ -86,7 +86,15 @@ describe('telemetry an operator sees in Application Insights', () => {
       expect(['directory', 'reports', 'signInActivity']).toContain(call.attributes['ssar.graph.budget']);
     }
     expect(graphCalls.map((call) => call.name)).toContain('graph POST /v1.0/$batch');
-    expect(inCheck.some((span) => span.name.startsWith('store '))).toBe(true);
+  });
+
+  it('filing a request shows its store operations, by collection and never by key', () => {
+    const finished = spans.getFinishedSpans();
+    const stores = finished.filter((span) => span.name.startsWith('store '));
+    expect(stores.length).toBeGreaterThan(0);
+    const turnIds = new Set(finished.filter((span) => span.name === 'POST /api/messages').map((span) => span.spanContext().traceId));
+    expect(stores.some((span) => turnIds.has(span.spanContext().traceId))).toBe(true);
+    for (const span of stores) expect(Object.keys(span.attributes).sort()).toEqual(expect.arrayContaining(['ssar.store.operation']));
   });
 
   it('turn latency is a histogram under the HTTP semantic conventions', async () => {
