@@ -5,7 +5,7 @@ import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { isLoopbackAddress, isLoopbackUrl } from './config.js';
 import { tenantOf } from './activity.js';
 import { errorSummary, type Logger } from './log.js';
-import { inSpan, record, SpanKind } from './telemetry/telemetry.js';
+import { inSpan, metric, SpanKind } from './telemetry/telemetry.js';
 
 export interface ServerOptions {
   adapter: TeamsAdapter;
@@ -109,7 +109,7 @@ export function createServer(options: ServerOptions): restify.Server {
         }
         const ms = performance.now() - started;
         span.setAttribute('http.response.status_code', res.statusCode);
-        record.turn(ms / 1000, { method: 'POST', route: '/api/messages', status: res.statusCode, activityType: activity.type });
+        metric.turn(ms / 1000, { method: 'POST', route: '/api/messages', status: res.statusCode, activityType: activity.type });
         turnLog.info({ type: activity.type, status: res.statusCode, ms: Math.round(ms) }, 'activity processed');
       }), SpanKind.SERVER);
   });

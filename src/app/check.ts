@@ -2,6 +2,7 @@ import type { Directory } from '../directory/directory.js';
 import { MAX_MATCHES, type DirectoryUser, type UserQuery } from '../directory/users.js';
 import type { Fact, RecoveryScope } from '../eligibility/facts.js';
 import { checkEligibility, colleagueView, type Eligibility } from '../eligibility/rules.js';
+import { metric } from '../telemetry/telemetry.js';
 import type { Actor } from './actor.js';
 
 /**
@@ -37,6 +38,7 @@ export async function recheckUser(directory: CheckDirectory, actor: Actor, userI
 async function checkOne(directory: CheckDirectory, actor: Actor, user: DirectoryUser): Promise<CheckResult> {
   const facts = await directory.eligibilityFacts(user);
   const eligibility = checkEligibility(facts);
+  metric.check(eligibility.verdict, eligibility.results.filter((r) => r.status !== 'pass').map((r) => ({ requirement: r.id, status: r.status })));
   return actor.isHelpdeskAgent
     ? { kind: 'for-agent', user, eligibility, recoveryScope: facts.recoveryScope, readAt: facts.readAt }
     : { kind: 'for-colleague', user: { id: user.id, displayName: user.displayName }, answer: colleagueView(eligibility) };

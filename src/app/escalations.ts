@@ -28,6 +28,7 @@ import {
 } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
 import { ConflictError, updateRetryingOnConflict, type DocumentStore } from '../storage/store.js';
+import { correlationId, metric } from '../telemetry/telemetry.js';
 import type { Actor } from './actor.js';
 import { decide as policy, type Action, type ActorFacts } from './policy.js';
 import { isRefusal, NO_SUCH_REQUEST, refusal, type Refusal } from './refusal.js';
@@ -629,7 +630,11 @@ export class EscalationService {
     }
   }
 
-  private audit(entry: AuditEntry): Promise<void> {
-    return this.store.append(AUDIT_LOG, entry);
+  /** Every state change is audited here, so here it is also counted, with the turn's trace id to follow it back. */
+  private async audit(entry: AuditEntry): Promise<void> {
+    const traceId = correlationId();
+    await this.store.append(AUDIT_LOG, traceId ? { ...entry, traceId } : entry);
+    metric.escalationTransition(entry.action);
+    if (entry.action === 'issued') metric.passIssued();
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
-import { inSpan, record, SpanKind } from '../telemetry/telemetry.js';
+import { inSpan, metric, SpanKind } from '../telemetry/telemetry.js';
 import { retryAfterMs } from './middleware.js';
 
 /**
@@ -40,7 +40,7 @@ export class GraphTelemetry implements Middleware {
           const waitMs = retryAfterMs(context.response?.headers.get('Retry-After'));
           const seconds = waitMs === undefined ? undefined : waitMs / 1000;
           if (seconds !== undefined) span.setAttribute('ssar.graph.retry_after_s', seconds);
-          record.graphThrottled(budget, seconds);
+          metric.graphThrottled(budget, seconds);
         }
         if (status >= 400) span.setAttribute('error.type', String(status));
       },

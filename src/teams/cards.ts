@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import * as ACData from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
+import { inSpanSync } from '../telemetry/telemetry.js';
 import type { CardViews, TemplateName } from './card-views.js';
 
 /** Card templates live as JSON in adaptive-cards/ and are bound to view models, never built in code. */
@@ -27,7 +28,7 @@ export class CardTemplates {
   render<N extends TemplateName>(name: N, data: CardViews[N]): AdaptiveCard {
     const template = this.templates.get(name);
     if (!template) throw new Error(`No card template named "${name}" in adaptive-cards/`);
-    return template.expand({ $root: data }) as AdaptiveCard;
+    return inSpanSync(`card ${name}`, { 'ssar.card.template': name }, () => template.expand({ $root: data }) as AdaptiveCard);
   }
 
   attachment<N extends TemplateName>(name: N, data: CardViews[N]): Attachment {

@@ -10,6 +10,7 @@ import { NotAnOrganisationUser, whoIsAsking, type Asker } from './asker.js';
 import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
 import { actionResponse, invokeResponseActivity } from './invoke-response.js';
 import { VERBS, type Verb } from './verbs.js';
+import { annotateTurn, metric } from '../telemetry/telemetry.js';
 
 /**
  * What every route handler shares: who is asking (once per turn, from the activity), and turning
@@ -66,7 +67,12 @@ export function createTurnKit(cards: CardTemplates, directory: Directory, log: L
 
   function failureCard(context: TurnContext, error: unknown): AdaptiveCard {
     const reference = context.activity.id ?? '';
-    if (error instanceof Refused) return errorCard('', error.refusal.message, error.refusal.title ?? REFUSAL_TITLE, error.refusal.code);
+    if (error instanceof Refused) {
+      metric.refusal(error.refusal.code);
+      annotateTurn({ outcome: 'refused' });
+      return errorCard('', error.refusal.message, error.refusal.title ?? REFUSAL_TITLE, error.refusal.code);
+    }
+    annotateTurn({ outcome: 'failed' });
     if (error instanceof NotAnOrganisationUser) {
       return cards.render('notice', { title: 'I can only help people in your organisation', message: 'Sign in to Teams with your work account and try again.' });
     }
@@ -88,7 +94,11 @@ export function createTurnKit(cards: CardTemplates, directory: Directory, log: L
 
   async function answer<R extends AdaptiveCard | string>(context: TurnContext, produce: (asker: Asker) => Promise<R>): Promise<R | AdaptiveCard> {
     try {
-      return await produce(await whoIsAsking(context, directory));
+      const asker = await whoIsAsking(context, directory);
+      annotateTurn({ role: roleOf(asker) });
+      const result = await produce(asker);
+      annotateTurn({ outcome: 'answered' });
+      return result;
     } catch (error) {
       return failureCard(context, error);
     }
@@ -103,6 +113,7 @@ export function createTurnKit(cards: CardTemplates, directory: Directory, log: L
     },
     onVerb: (app, verb, handler) => {
       app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
+        annotateTurn({ verb });
         const result = await answer(context, (asker) => handler(context, asker, readActionData(data, VERBS[verb])));
         await respondToAction(context, result);
         return result;
@@ -130,4 +141,11 @@ function directoryTrouble(error: GraphRequestError): string {
   if (error.isThrottled) return 'Microsoft Graph is busy (throttling). Nothing was changed; try again in a minute.';
   if (error.status === 0) return 'Microsoft Graph could not be reached. Nothing was changed; try again in a minute.';
   return `Microsoft Graph answered ${error.status}. Nothing was changed; try again in a minute.`;
+}
+
+/** The asker's standing in the bot's groups as one word for telemetry, never who they are; a manager deciding for a report is a 'member'. */
+function roleOf(asker: Asker): 'agent' | 'approver' | 'member' {
+  if (asker.isHelpdeskAgent) return 'agent';
+  if (asker.isApprover) return 'approver';
+  return 'member';
 }

@@ -38,6 +38,20 @@ export async function inSpan<T>(name: string, attributes: Attributes, work: (spa
   });
 }
 
+/** The same for synchronous work, such as binding a card template. */
+export function inSpanSync<T>(name: string, attributes: Attributes, work: () => T): T {
+  return tracer.startActiveSpan(name, { attributes }, (span) => {
+    try {
+      return work();
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.name : 'Error' });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
 export { SpanKind };
 
 /** Adds what the Teams layer learns during a turn (verb, role of the asker, outcome) to the turn's span. */
@@ -106,7 +120,7 @@ function meters(): Instruments {
 }
 
 /** One place that records each metric, so names, units and attribute keys cannot drift apart. */
-export const record = {
+export const metric = {
   check(verdict: string, notPassing: ReadonlyArray<{ requirement: string; status: string }>): void {
     const m = meters();
     m.checks.add(1, { 'ssar.verdict': verdict });

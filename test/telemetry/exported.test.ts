@@ -4,7 +4,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@o
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../harness.js';
-import { act, cast, openApp, passesIn, personalChatId } from '../escalation-bot/helpers.js';
+import { act, cast, openApp, passesIn, personalChatId, storedText } from '../escalation-bot/helpers.js';
 
 /** Collects on demand, as an exporter's periodic reader would. */
 class OnDemandReader extends MetricReader {
@@ -95,6 +95,39 @@ describe('telemetry an operator sees in Application Insights', () => {
     const turnIds = new Set(finished.filter((span) => span.name === 'POST /api/messages').map((span) => span.spanContext().traceId));
     expect(stores.some((span) => turnIds.has(span.spanContext().traceId))).toBe(true);
     for (const span of stores) expect(Object.keys(span.attributes).sort()).toEqual(expect.arrayContaining(['ssar.store.operation']));
+  });
+
+  it('each turn says what it was (verb, role of the asker, outcome) and which card it rendered, never what was typed', () => {
+    const finished = spans.getFinishedSpans();
+    const turns = finished.filter((span) => span.name === 'POST /api/messages');
+    const [checkTurn, , submitTurn, approveTurn] = turns;
+    expect(checkTurn!.attributes).toMatchObject({ 'ssar.asker.role': 'agent', 'ssar.turn.outcome': 'answered' });
+    expect(submitTurn!.attributes).toMatchObject({ 'ssar.turn.verb': 'escalate.submit', 'ssar.asker.role': 'agent', 'ssar.activity.type': 'invoke' });
+    // Megan decides as Adele's manager: no standing of her own in the bot's groups.
+    expect(approveTurn!.attributes).toMatchObject({ 'ssar.turn.verb': 'escalation.approve', 'ssar.asker.role': 'member' });
+    const cards = finished.filter((span) => span.name.startsWith('card ') && span.spanContext().traceId === checkTurn!.spanContext().traceId);
+    expect(cards.map((span) => span.attributes['ssar.card.template'])).toContain('eligibility-agent');
+  });
+
+  it('checks are counted by verdict and by failing requirement; escalations by state; the pass once', async () => {
+    const resource = await exportedMetrics();
+    expect(metricPoints(resource, 'ssar.checks').map((p) => p.attributes['ssar.verdict'])).toContain('fail');
+    expect(metricPoints(resource, 'ssar.check.requirements').map((p) => p.attributes['ssar.requirement'])).toContain('E5');
+    expect(metricPoints(resource, 'ssar.escalation.transitions').map((p) => p.attributes['ssar.escalation.state'])).toEqual(
+      expect.arrayContaining(['requested', 'approved', 'issued']),
+    );
+    expect(metricPoints(resource, 'ssar.passes.issued')).toHaveLength(1);
+  });
+
+  it('the audit entry of each step carries the trace id of the turn that caused it', async () => {
+    const entries = (await storedText(harness.dataDir))
+      .split('\n')
+      .filter((line) => line.startsWith('{') && line.includes('"action"'))
+      .map((line) => JSON.parse(line));
+    const issued = entries.find((entry) => entry.action === 'issued');
+    expect(issued?.traceId).toMatch(/^[0-9a-f]{32}$/);
+    const approveTurn = spans.getFinishedSpans().filter((span) => span.name === 'POST /api/messages' && span.attributes['ssar.turn.verb'] === 'escalation.approve');
+    expect(approveTurn.map((span) => span.spanContext().traceId)).toContain(issued!.traceId);
   });
 
   it('turn latency is a histogram under the HTTP semantic conventions', async () => {
