@@ -45,7 +45,7 @@ async function mentionedObjectId(context: TurnContext, memberId: string): Promis
 export function registerCheckRoutes(app: Application, kit: TurnKit, deps: CheckDependencies): void {
   app.message(
     CHECK_PATTERN,
-    kit.onMessage(async (context, asker) => {
+    kit.onMessage('check', async (context, asker) => {
       const typed = (context.activity.text ?? '').replace(CHECK_PATTERN, '').trim();
       return eligibilityCard(deps, asker, await queryFromMessage(context), typed);
     }),

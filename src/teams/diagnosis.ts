@@ -22,7 +22,7 @@ export function registerDiagnosisRoutes(app: Application, kit: TurnKit, deps: Di
 
   app.message(
     PASTED_ERROR,
-    kit.onMessage(async (context, asker) => {
+    kit.onMessage('diagnose', async (context, asker) => {
       const withoutCommand = (context.activity.text ?? '').replace(/^\s*diagnos\w*\s*/i, '');
       if (!withoutCommand.trim()) return startCard(cards, deps.catalogue);
       return diagnosisCard(cards, asker, diagnosePaste(deps.catalogue, withoutCommand));

@@ -72,7 +72,7 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
 
   app.message(
     ESCALATE_PATTERN,
-    kit.onMessage(async (context, asker) => {
+    kit.onMessage('escalate', async (context, asker) => {
       const query = await escalationQuery(context);
       if ('problem' in query) {
         if (!asker.isHelpdeskAgent) return requestForm(asker, { kind: 'id', id: '' });
@@ -119,7 +119,7 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
 
   app.message(
     REQUESTS_PATTERN,
-    kit.onMessage(async (_context, asker) => {
+    kit.onMessage('requests', async (_context, asker) => {
       const recent = orRefuse(await escalations.list(asker));
       return cards.render('escalation-list', {
         title: 'Recent Temporary Access Pass requests',

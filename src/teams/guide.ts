@@ -16,7 +16,7 @@ export function guideCard(cards: CardTemplates, guide: Guide): AdaptiveCard {
 }
 
 export function registerGuideRoutes(app: Application, kit: TurnKit, directory: Pick<Directory, 'findUsers'>): void {
-  app.message(GUIDE_PATTERN, kit.onMessage(async () => guideCard(kit.cards, {})));
+  app.message(GUIDE_PATTERN, kit.onMessage('guide', async () => guideCard(kit.cards, {})));
 
   // From a button on another card: the guide arrives as a new message to forward, the card stays.
   kit.onVerb(app, 'guide', async (context, asker, { userId }) => {

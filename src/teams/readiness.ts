@@ -76,7 +76,7 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
       asker = await whoIsAsking(context, deps.directory);
     } catch (error) {
       // The kit turns the failure into the right card.
-      return kit.onMessage(() => Promise.reject(error))(context);
+      return kit.onMessage('readiness report', () => Promise.reject(error))(context);
     }
     if (!asker.isHelpdeskAgent) {
       await kit.reply(context, cards.render('notice', {

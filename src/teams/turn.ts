@@ -20,7 +20,8 @@ import { annotateTurn, metric } from '../telemetry/telemetry.js';
 export interface TurnKit {
   cards: CardTemplates;
   reply(context: TurnContext, card: AdaptiveCard): Promise<unknown>;
-  onMessage(handler: (context: TurnContext, asker: Asker) => Promise<AdaptiveCard>): (context: TurnContext) => Promise<void>;
+  /** `command` names the route for telemetry (the turn span's verb), never what was typed. */
+  onMessage(command: string, handler: (context: TurnContext, asker: Asker) => Promise<AdaptiveCard>): (context: TurnContext) => Promise<void>;
   /** A handler returns the card that replaces the one clicked, or a short acknowledgement that leaves it. */
   /** Registers the route for one verb of src/teams/verbs.ts; the handler gets the data already checked against its spec. */
   onVerb<V extends Verb>(
@@ -108,7 +109,8 @@ export function createTurnKit(cards: CardTemplates, directory: Directory, log: L
     cards,
     reply,
     errorCard,
-    onMessage: (handler) => async (context) => {
+    onMessage: (command, handler) => async (context) => {
+      annotateTurn({ verb: command });
       await reply(context, await answer(context, (asker) => handler(context, asker)));
     },
     onVerb: (app, verb, handler) => {

@@ -101,7 +101,7 @@ describe('telemetry an operator sees in Application Insights', () => {
     const finished = spans.getFinishedSpans();
     const turns = finished.filter((span) => span.name === 'POST /api/messages');
     const [checkTurn, , submitTurn, approveTurn] = turns;
-    expect(checkTurn!.attributes).toMatchObject({ 'ssar.asker.role': 'agent', 'ssar.turn.outcome': 'answered' });
+    expect(checkTurn!.attributes).toMatchObject({ 'ssar.turn.verb': 'check', 'ssar.asker.role': 'agent', 'ssar.turn.outcome': 'answered' });
     expect(submitTurn!.attributes).toMatchObject({ 'ssar.turn.verb': 'escalate.submit', 'ssar.asker.role': 'agent', 'ssar.activity.type': 'invoke' });
     // Megan decides as Adele's manager: no standing of her own in the bot's groups.
     expect(approveTurn!.attributes).toMatchObject({ 'ssar.turn.verb': 'escalation.approve', 'ssar.asker.role': 'member' });
