@@ -6,7 +6,8 @@ import { cpuMs, serveParent, usageAfterCollection } from './child.js';
 
 /**
  * The bot alone in a process, for the turn benchmark (bench/turns.ts starts it with forkChild):
- *   bot-process.ts <graph base url> <tenant id> <data dir>
+ *   bot-process.ts <graph base url> <tenant id> <data dir> [telemetry]
+ * With `telemetry`, the OpenTelemetry SDK is registered first, exporting into memory.
  * Its Graph is the parent's emulator, its replies go to the parent's fake connector (the
  * activities' serviceUrl). It answers `usage` (CPU, and memory after a forced collection) and
  * `cpu` (CPU only, no collection).
@@ -17,8 +18,9 @@ export interface BotReady {
   url: string;
 }
 
-const [graphBaseUrl, tenantId, dataDir] = process.argv.slice(2);
-if (!graphBaseUrl || !tenantId || !dataDir) throw new Error('usage: bot-process.ts <graph base url> <tenant id> <data dir>');
+const [graphBaseUrl, tenantId, dataDir, telemetry] = process.argv.slice(2);
+if (!graphBaseUrl || !tenantId || !dataDir) throw new Error('usage: bot-process.ts <graph base url> <tenant id> <data dir> [telemetry]');
+if (telemetry === 'telemetry') await import('./in-memory-telemetry.js');
 
 const config = loadConfig({
   PORT: '0',

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchmarkEligibility, type EligibilityBenchmark, type Implementation } from './eligibility.js';
 import { BOT_CONCURRENCY, benchmarkReadiness, readinessReport, type ReadinessPlan } from './readiness.js';
+import { benchmarkTelemetryOverhead, telemetryReport } from './telemetry.js';
 import { benchmarkTurns, type TurnBenchmark, type TurnPhase } from './turns.js';
 
 /**
@@ -46,6 +47,7 @@ const loadAverage = os.loadavg().map((load) => Math.round(load * 100) / 100);
 const started = Date.now();
 const eligibility = await benchmarkEligibility({ latencies, castSize: quick ? 3 : undefined });
 const turnResults = await benchmarkTurns({ turns, concurrentTurns, concurrency, warmupTurns: quick ? 20 : 1_000, sampleEvery: Math.max(1, Math.floor(turns / 10)) });
+const telemetry = await benchmarkTelemetryOverhead({ turns: quick ? 100 : 3_000, rounds: quick ? 1 : 3, warmupTurns: quick ? 20 : 500 });
 const readiness = await benchmarkReadiness({ plan: readinessPlan(), sample: quick ? 2 : 5 });
 
 const results = {
@@ -55,11 +57,12 @@ const results = {
   durationSeconds: Math.round((Date.now() - started) / 1000),
   eligibility,
   turns: turnResults,
+  telemetry,
   readiness,
 };
 await mkdir(dirname(values.out), { recursive: true });
 await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
-console.log(`${report(eligibility, turnResults)}\n\n${readinessReport(readiness)}`);
+console.log(`${report(eligibility, turnResults)}\n\n${telemetryReport(telemetry)}\n\n${readinessReport(readiness)}`);
 console.log(`\nResults written to ${values.out} (${results.durationSeconds} s).`);
 
 /** Every size at every latency, except the largest (the scale target), which only runs at the largest latency to keep the run short. */

@@ -70,12 +70,14 @@ export async function benchmarkTurns(options: {
   concurrency: number;
   warmupTurns: number;
   sampleEvery: number;
+  /** The OpenTelemetry SDK on in the bot, exporting into memory (bench/in-memory-telemetry.ts). */
+  telemetry?: boolean;
 }): Promise<TurnBenchmark> {
   const connector = await startFakeConnector();
   const emulator = await startGraphEmulator({ tenant: await loadTenant(DEMO_TENANT_PATH) });
   const tenantId = emulator.tenant.tenantId;
   const dataDir = await mkdtemp(join(tmpdir(), 'ssar-bench-'));
-  const { child: bot, ready } = await forkChild<BotReady>(BOT_PROCESS, [emulator.baseUrl, tenantId, dataDir]);
+  const { child: bot, ready } = await forkChild<BotReady>(BOT_PROCESS, [emulator.baseUrl, tenantId, dataDir, ...(options.telemetry ? ['telemetry'] : [])]);
   const botCpuMs = async () => (await bot.ask<{ cpuMs: number }>({ kind: 'cpu' })).cpuMs;
   const agent = CONTOSO.people.agent;
   let answered = 0;

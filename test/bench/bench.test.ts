@@ -65,6 +65,14 @@ describe('the benchmark, run in --quick mode', () => {
     expect(results.turns.graphRequestsPerTurn.topLevel).toBeGreaterThan(0);
   });
 
+  it('measures the same turns with telemetry off and on, and the ratio between them', () => {
+    const { off, on, ratio, turnsPerRun } = results.telemetry;
+    expect(turnsPerRun).toBe(100);
+    for (const side of [off, on]) expect(side.meanMs).toBeGreaterThan(0);
+    expect(ratio.meanMs).toBeCloseTo(on.meanMs / off.meanMs, 2);
+    expect(typeof results.telemetry.target.meanLatencyWithin5Percent).toBe('boolean');
+  });
+
   it("measures the bot's CPU in its own process, apart from the emulator and load generator", () => {
     const { sequential } = results.turns;
     expect(sequential.cpuMsPerTurn).toBeGreaterThan(0);
