@@ -75,6 +75,7 @@ export async function readEligibilityFactsNaively(
             })
           : unknownFact(direct.known ? (transitive as { reason: string }).reason : direct.reason),
       roleTemplateIds: roles.known ? known(roles.value.map((r) => r.roleDefinitionId ?? '').filter(Boolean)) : roles,
+      conditionalAccessRoleIds: roles.known ? known(roles.value.map((r) => r.roleDefinitionId ?? '').filter(Boolean)) : roles,
       nameTwins,
       tapPolicy,
       conditionalAccessPolicies,

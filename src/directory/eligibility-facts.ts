@@ -1,6 +1,7 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import { known, unknownFact, type EligibilityFacts, type Fact, type GroupMembership } from '../eligibility/facts.js';
 import { nameKey } from '../eligibility/names.js';
+import { userRoles, type RoleGrant } from '../eligibility/roles.js';
 import { additionsToGroups, batchFact, batchList } from './batch-facts.js';
 import type { Graph } from './graph.js';
 import { PERMISSIONS } from './permissions.js';
@@ -16,8 +17,19 @@ export const AUDIT_WINDOW_DAYS = 7;
  * beside the recovery group's member names and group display names (both cached). The request count
  * does not grow with policies or groups.
  */
-export async function readEligibilityFacts(graph: Graph, tenant: TenantFacts, user: GraphTypes.User & { id: string }, now = new Date()): Promise<EligibilityFacts & { auditEvents: Fact<GraphTypes.DirectoryAudit[]> }> {
-  const policies = await tenant.getPolicies();
+export interface ReadOptions {
+  /** Read the tenant-wide facts afresh, for a decision that takes effect now (escalation). */
+  fresh?: boolean;
+}
+
+export async function readEligibilityFacts(
+  graph: Graph,
+  tenant: TenantFacts,
+  user: GraphTypes.User & { id: string },
+  now = new Date(),
+  options: ReadOptions = {},
+): Promise<EligibilityFacts & { auditEvents: Fact<GraphTypes.DirectoryAudit[]> }> {
+  const policies = await (options.fresh ? tenant.getPolicies(0) : tenant.getPolicies());
   const id = encodeURIComponent(user.id);
   const since = new Date(now.getTime() - AUDIT_WINDOW_DAYS * 86_400_000).toISOString();
   const scope = policies.recoveryScope;
@@ -28,6 +40,8 @@ export async function readEligibilityFacts(graph: Graph, tenant: TenantFacts, us
       { id: 'direct', method: 'GET', url: `/users/${id}/memberOf/microsoft.graph.group?$select=id,displayName&$top=999` },
       { id: 'transitive', method: 'GET', url: `/users/${id}/transitiveMemberOf/microsoft.graph.group?$select=id,displayName&$top=999` },
       { id: 'roles', method: 'GET', url: `/roleManagement/directory/roleAssignments?$filter=principalId eq '${user.id}'` },
+      // PIM: roles the user may activate at any moment count as held.
+      { id: 'eligibleRoles', method: 'GET', url: `/roleManagement/directory/roleEligibilityScheduleInstances?$filter=principalId eq '${user.id}'` },
       { id: 'methods', method: 'GET', url: `/users/${id}/authentication/methods` },
       {
         id: 'audits',
@@ -42,10 +56,11 @@ export async function readEligibilityFacts(graph: Graph, tenant: TenantFacts, us
   const fact = <T>(resultId: string, permission: string, pick: (body: any) => T) => batchFact(results.get(resultId), permission, pick);
   const list = <T>(resultId: string, permission: string) => batchList<T>(graph, results.get(resultId), permission);
 
-  const [direct, transitive, roles, methods, audits] = await Promise.all([
+  const [direct, transitive, roles, eligibleRoles, methods, audits] = await Promise.all([
     list<GraphTypes.Group>('direct', PERMISSIONS.groupMembership),
     list<GraphTypes.Group>('transitive', PERMISSIONS.groupMembership),
-    list<GraphTypes.UnifiedRoleAssignment>('roles', PERMISSIONS.roleAssignments),
+    list<RoleGrant>('roles', PERMISSIONS.roleAssignments),
+    list<RoleGrant>('eligibleRoles', PERMISSIONS.roleEligibility),
     list<GraphTypes.AuthenticationMethod>('methods', PERMISSIONS.authenticationMethods),
     list<GraphTypes.DirectoryAudit>('audits', PERMISSIONS.auditLogs),
   ]);
@@ -59,6 +74,13 @@ export async function readEligibilityFacts(graph: Graph, tenant: TenantFacts, us
         })
       : unknownFact(direct.known ? (transitive as { reason: string }).reason : direct.reason);
 
+  const held = userRoles({
+    userId: user.id,
+    groupIds: transitive.known ? known(ids(transitive.value)) : transitive,
+    directActive: roles,
+    directEligible: eligibleRoles,
+    tenant: policies.roleGrants,
+  });
   const key = nameKey(user);
   const recoveryGroups = scope.known ? new Set(scope.value.includeGroupIds) : new Set<string>();
 
@@ -68,7 +90,8 @@ export async function readEligibilityFacts(graph: Graph, tenant: TenantFacts, us
     lastSuccessfulSignIn: fact('signIn', PERMISSIONS.signInActivity, (b) => b.signInActivity?.lastSuccessfulSignInDateTime ?? null),
     recoveryScope: scope.known ? known({ ...scope.value, groupNames: { ...scope.value.groupNames, ...groupNames } }) : scope,
     membership,
-    roleTemplateIds: roles.known ? known(roles.value.map((r) => r.roleDefinitionId ?? '').filter(Boolean)) : roles,
+    roleTemplateIds: held.privileged,
+    conditionalAccessRoleIds: held.conditionalAccess,
     nameTwins: names.known ? known(key ? (names.value.get(key) ?? []).filter((twin) => twin.id !== user.id) : []) : names,
     tapPolicy: policies.tapPolicy,
     conditionalAccessPolicies: policies.conditionalAccessPolicies,

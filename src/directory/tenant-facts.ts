@@ -1,7 +1,8 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import { known, unknownFact, type Fact, type NameTwin, type RecoveryScope } from '../eligibility/facts.js';
 import { nameKey } from '../eligibility/names.js';
-import { batchFact } from './batch-facts.js';
+import type { RoleGrant, TenantRoleGrants } from '../eligibility/roles.js';
+import { batchFact, batchList } from './batch-facts.js';
 import type { Graph, BatchResult } from './graph.js';
 import { PERMISSIONS, unknownReason } from './permissions.js';
 import {
@@ -17,6 +18,8 @@ export interface TenantPolicies {
   conditionalAccessPolicies: Fact<GraphTypes.ConditionalAccessPolicy[]>;
   subscribedSkus: Fact<GraphTypes.SubscribedSku[]>;
   recoveryScope: Fact<RecoveryScope>;
+  /** Every role assignment and eligibility in the tenant, for roles held through role-assignable groups. */
+  roleGrants: Fact<TenantRoleGrants>;
 }
 
 /** Members of the recovery groups by normalised first + last name, for the duplicate-name check. */
@@ -29,6 +32,7 @@ export interface RecoveryFallback {
 
 const METHOD_CONFIGURATIONS = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations';
 export const MEMBER_SELECT = 'id,givenName,surname,displayName,userPrincipalName';
+export const ROLE_GRANT_SELECT = 'principalId,roleDefinitionId,directoryScopeId';
 
 export class TenantFacts {
   private policies?: { at: number; value: Promise<TenantPolicies> };
@@ -42,8 +46,9 @@ export class TenantFacts {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  getPolicies(): Promise<TenantPolicies> {
-    if (!this.policies || this.clock() - this.policies.at > this.ttlMs) {
+  /** `maxAgeMs: 0` reads afresh: for decisions that take effect now, such as whether a target is privileged. */
+  getPolicies(maxAgeMs = this.ttlMs): Promise<TenantPolicies> {
+    if (!this.policies || this.clock() - this.policies.at > maxAgeMs) {
       const value = this.readPolicies();
       this.policies = { at: this.clock(), value };
       // A failed read is not cached: the next check tries again.
@@ -105,13 +110,30 @@ export class TenantFacts {
       { id: 'profiles', method: 'GET', url: '/identity/verifiedId/profiles' },
       { id: 'ca', method: 'GET', url: '/identity/conditionalAccess/policies' },
       { id: 'skus', method: 'GET', url: '/subscribedSkus?$select=skuPartNumber,capabilityStatus,servicePlans' },
+      // Role grants of every principal: a group's grants apply to its members. A few hundred in most tenants.
+      { id: 'roleAssignments', method: 'GET', url: `/roleManagement/directory/roleAssignments?$select=${ROLE_GRANT_SELECT}` },
+      { id: 'roleEligibility', method: 'GET', url: `/roleManagement/directory/roleEligibilityScheduleInstances?$select=${ROLE_GRANT_SELECT}` },
+      { id: 'customRoles', method: 'GET', url: '/roleManagement/directory/roleDefinitions?$filter=isBuiltIn eq false&$select=id' },
     ]);
     const fact = <T>(id: string, permission: string, pick: (body: any) => T) => batchFact(results.get(id), permission, pick);
     const scope = this.recoveryScope(
       fact<VerifiedIdProfile[]>('profiles', PERMISSIONS.verifiedIdProfiles, (b) => b.value ?? []),
       fact<VerifiableCredentialsMethodConfiguration>('vc', PERMISSIONS.methodPolicies, (b) => b),
     );
+    const [active, eligible, custom] = await Promise.all([
+      batchList<RoleGrant>(this.graph, results.get('roleAssignments'), PERMISSIONS.roleAssignments),
+      batchList<RoleGrant>(this.graph, results.get('roleEligibility'), PERMISSIONS.roleEligibility),
+      batchList<{ id?: string }>(this.graph, results.get('customRoles'), PERMISSIONS.roleAssignments),
+    ]);
+    const roleGrants: Fact<TenantRoleGrants> = !active.known
+      ? active
+      : !eligible.known
+        ? eligible
+        : !custom.known
+          ? custom
+          : known({ active: active.value, eligible: eligible.value, customRoleIds: custom.value.flatMap((role) => (role.id ? [role.id] : [])) });
     return {
+      roleGrants,
       tapPolicy: fact('tap', PERMISSIONS.methodPolicies, (b) => b),
       conditionalAccessPolicies: fact('ca', PERMISSIONS.conditionalAccess, (b) => b.value ?? []),
       subscribedSkus: fact('skus', PERMISSIONS.subscriptions, (b) => b.value ?? []),

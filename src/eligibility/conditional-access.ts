@@ -12,6 +12,7 @@ export const REGISTER_SECURITY_INFO = 'urn:user:registersecurityinfo';
 export interface ConditionalAccessSubject {
   user: Graph.User;
   membership: Fact<GroupMembership>;
+  /** Built-in roles actively assigned at tenant scope: the only roles CA role conditions match (roles.ts). */
   roleTemplateIds: Fact<string[]>;
   /** The TAP policy's one-time setting; undefined when the policy could not be read. */
   tapIsUsableOnce: boolean | undefined;

@@ -54,8 +54,13 @@ export interface EligibilityFacts {
   recoveryScope: Fact<RecoveryScope>;
   /** The user's group memberships (E2, E6, E7). */
   membership: Fact<GroupMembership>;
-  /** Directory role template ids the user holds directly (E7 role scope, escalation privilege check). */
+  /**
+   * Every directory role that makes the user privileged for escalation: assigned to them or to a
+   * role-assignable group they are in, active or PIM-eligible, any scope (see roles.ts).
+   */
   roleTemplateIds: Fact<string[]>;
+  /** Built-in roles actively assigned at tenant scope: what Conditional Access role conditions match (E7). */
+  conditionalAccessRoleIds: Fact<string[]>;
   /** Other members of the recovery groups with the same normalised first + last name (E5). */
   nameTwins: Fact<NameTwin[]>;
   /** The tenant's Temporary Access Pass method configuration (E6). */

@@ -246,7 +246,7 @@ function conditionalAccessAllowsRegistration(facts: EligibilityFacts): Requireme
   const findings = registrationPolicyFindings(conditionalAccessPolicies.value, {
     user: facts.user,
     membership: facts.membership,
-    roleTemplateIds: facts.roleTemplateIds,
+    roleTemplateIds: facts.conditionalAccessRoleIds,
     tapIsUsableOnce: tapPolicy.known ? tapIssueSettings(tapPolicy.value).isUsableOnce : undefined,
   });
   const concerns = findings.filter((finding) => finding.status !== 'pass');

@@ -53,7 +53,15 @@ export const GRAPH_PERMISSIONS = {
   },
   conditionalAccess: { anyOf: ['Policy.Read.All'], endpoints: ['GET /identity/conditionalAccess/policies'] },
   verifiedIdProfiles: { anyOf: ['VerifiedId-Profile.Read.All'], endpoints: ['GET /identity/verifiedId/profiles'] },
-  roleAssignments: { anyOf: ['RoleManagement.Read.Directory'], endpoints: ["GET /roleManagement/directory/roleAssignments?$filter=principalId eq '{id}'"] },
+  roleAssignments: {
+    anyOf: ['RoleManagement.Read.Directory'],
+    endpoints: ['GET /roleManagement/directory/roleAssignments', 'GET /roleManagement/directory/roleDefinitions'],
+  },
+  // https://learn.microsoft.com/graph/api/rbacapplication-list-roleeligibilityscheduleinstances
+  roleEligibility: {
+    anyOf: ['RoleEligibilitySchedule.Read.Directory', 'RoleManagement.Read.Directory'],
+    endpoints: ['GET /roleManagement/directory/roleEligibilityScheduleInstances'],
+  },
   directoryAudits: { anyOf: ['AuditLog.Read.All'], endpoints: ['GET /auditLogs/directoryAudits'] },
   organization: { anyOf: ['Organization.Read.All', 'Directory.Read.All'], endpoints: ['GET /subscribedSkus', 'GET /organization'] },
 } as const satisfies Record<string, { anyOf: readonly string[]; endpoints: readonly string[] }>;
@@ -693,7 +701,7 @@ class Emulator implements GraphEmulator {
   private inTapPolicyScope(userId: string): boolean {
     const policy = this.tenant.authenticationMethodConfigurations.TemporaryAccessPass;
     if (policy.state !== 'enabled') return false;
-    const groupIds = new Set(this.transitiveGroupsOf(userId).map((group) => group.id));
+    const groupIds = new Set([userId, ...this.transitiveGroupsOf(userId).map((group) => group.id)]);
     const included = (policy.includeTargets ?? []).some((target) => target.id === 'all_users' || groupIds.has(target.id ?? ''));
     const excluded = (policy.excludeTargets ?? []).some((target) => target.id === 'all_users' || groupIds.has(target.id ?? ''));
     return included && !excluded;
@@ -828,11 +836,32 @@ class Emulator implements GraphEmulator {
   private roleManagement(request: EmulatedRequest, rest: string[]): EmulatedResponse {
     const [provider, collection, ...extra] = rest;
     if (provider?.toLowerCase() !== 'directory') throw segmentNotFound(provider ?? 'roleManagement');
-    if (collection?.toLowerCase() !== 'roleassignments' || extra.length > 0) throw segmentNotFound(extra[0] ?? collection ?? provider);
+    if (extra.length > 0) throw segmentNotFound(extra[0] ?? '');
     allowMethods(request, 'GET');
-    this.requirePermission('roleAssignments');
-    const assignments = this.filtered(request, this.tenant.roleAssignments);
-    return this.collection(request, assignments, { context: 'roleManagement/directory/roleAssignments', defaultSize: 100, max: 999 });
+    const select = parseSelect(request.query.get('$select'));
+    const view = (item: object) => (select ? applySelect(item as Record<string, unknown>, select) : item);
+    switch (collection?.toLowerCase()) {
+      case 'roleassignments': {
+        this.requirePermission('roleAssignments');
+        const assignments = this.filtered(request, this.tenant.roleAssignments);
+        return this.collection(request, assignments, { context: 'roleManagement/directory/roleAssignments', defaultSize: 100, max: 999, view });
+      }
+      case 'roleeligibilityscheduleinstances': {
+        this.requirePermission('roleEligibility');
+        const instances = this.filtered(request, this.tenant.roleEligibilityScheduleInstances ?? []);
+        return this.collection(request, instances, { context: 'roleManagement/directory/roleEligibilityScheduleInstances', defaultSize: 100, max: 999, view });
+      }
+      case 'roledefinitions': {
+        // https://learn.microsoft.com/graph/api/resources/unifiedroledefinition: built-in roles' ids are their template ids.
+        this.requirePermission('roleAssignments');
+        const builtIn = this.tenant.directoryRoles.map((role) => ({ id: role.roleTemplateId, displayName: role.displayName, description: role.description ?? null, isBuiltIn: true, isEnabled: true, templateId: role.roleTemplateId }));
+        const custom = (this.tenant.customRoleDefinitions ?? []).map((role) => ({ isEnabled: true, templateId: role.id, ...role, isBuiltIn: false }));
+        const definitions = this.filtered(request, [...builtIn, ...custom]);
+        return this.collection(request, definitions, { context: 'roleManagement/directory/roleDefinitions', defaultSize: 100, max: 999, view });
+      }
+      default:
+        throw segmentNotFound(collection ?? provider);
+    }
   }
 
   private auditLogs(request: EmulatedRequest, rest: string[]): EmulatedResponse {

@@ -14,6 +14,10 @@ export interface TenantFixture {
   /** Activated directory roles; `roleTemplateId` is what role assignments and CA policies refer to. */
   directoryRoles: (Graph.DirectoryRole & { id: string; roleTemplateId: string; displayName: string })[];
   roleAssignments: (Graph.UnifiedRoleAssignment & { id: string; principalId: string; roleDefinitionId: string })[];
+  /** PIM: roles a principal (user or role-assignable group) may activate. */
+  roleEligibilityScheduleInstances?: (Graph.UnifiedRoleEligibilityScheduleInstance & { id: string; principalId: string; roleDefinitionId: string })[];
+  /** Custom role definitions; built-in ones are served from `directoryRoles` (id = template id). */
+  customRoleDefinitions?: (Graph.UnifiedRoleDefinition & { id: string; displayName: string })[];
   subscribedSkus: Graph.SubscribedSku[];
   authenticationMethodConfigurations: {
     TemporaryAccessPass: Graph.TemporaryAccessPassAuthenticationMethodConfiguration;
@@ -136,8 +140,8 @@ export function validateTenant(candidate: unknown): TenantFixture {
     if (!Array.isArray(group.memberIds)) problems.push(`group ${group.id} needs a memberIds array`);
     else for (const memberId of group.memberIds) if (!ids.has(memberId)) problems.push(`group ${group.id} has unknown member ${memberId}`);
   }
-  const roleTemplateIds = new Set(valid.directoryRoles.map((role) => role.roleTemplateId));
-  for (const assignment of valid.roleAssignments) {
+  const roleTemplateIds = new Set([...valid.directoryRoles.map((role) => role.roleTemplateId), ...(valid.customRoleDefinitions ?? []).map((role) => role.id)]);
+  for (const assignment of [...valid.roleAssignments, ...(valid.roleEligibilityScheduleInstances ?? [])]) {
     if (!ids.has(assignment.principalId)) problems.push(`role assignment ${assignment.id} has unknown principal ${assignment.principalId}`);
     if (!roleTemplateIds.has(assignment.roleDefinitionId)) problems.push(`role assignment ${assignment.id} refers to role ${assignment.roleDefinitionId}, which is not in directoryRoles`);
   }

@@ -146,7 +146,8 @@ export class EscalationService {
     if (user.userType === 'Guest') {
       return refused(`${name} is a guest from another organisation. Their home organisation has to help them sign in again.`);
     }
-    const facts = await this.directory.eligibilityFacts(user, this.now());
+    // Fresh, not the 5-minute tenant cache: privilege and the TAP policy decide this request now.
+    const facts = await this.directory.eligibilityFacts(user, this.now(), { fresh: true });
     if (!facts.tapPolicy.known) return refused(`I could not read the tenant’s Temporary Access Pass policy (${facts.tapPolicy.reason}), so no pass can be requested.`);
     const scope = tapScopeFor(facts.tapPolicy.value, user.id, facts.membership);
     switch (scope.kind) {
@@ -169,7 +170,7 @@ export class EscalationService {
     const privileged = facts.roleTemplateIds.value.length > 0;
     if (privileged && !this.settings.allowPrivilegedWithTwoApprovers) {
       return refused(
-        `${name} holds a directory role. Passes for administrators are not issued through this bot; use your organisation’s process for privileged accounts.`,
+        `${name} holds a directory role (directly, through a group, or eligible to activate it in PIM). Passes for administrators are not issued through this bot; use your organisation’s process for privileged accounts.`,
       );
     }
     return { user: { ...user, displayName: name, userPrincipalName: user.userPrincipalName ?? '' }, privileged };
@@ -336,6 +337,18 @@ export class EscalationService {
             : `Microsoft Graph refused it (${error.status} ${error.code})`;
         this.log.warn({ requestId: record.id, err: (error as Error).name }, 'pass creation failed');
         return fail(`The pass could not be created: ${why}. No pass was created.`);
+      }
+
+      // Graph creates a pass even when its policy would refuse it at sign-in, and says so in the answer.
+      // https://learn.microsoft.com/graph/api/resources/temporaryaccesspassauthenticationmethod
+      if (created.isUsable === false) {
+        const reason = created.methodUsabilityReason ?? 'no reason given';
+        this.log.warn({ requestId: record.id, methodUsabilityReason: reason }, 'created pass is not usable');
+        const deleted = await this.deletePass(record, created.id);
+        return fail(
+          `Microsoft Graph created the pass but says it cannot be used to sign in (${reason}${reason === 'DisabledByPolicy' ? ': the Temporary Access Pass policy no longer covers this person' : ''}), so it was ` +
+            (deleted ? 'deleted and not handed over.' : 'not handed over; deleting it failed, so delete it in the Entra admin center.'),
+        );
       }
 
       if (created.id) {

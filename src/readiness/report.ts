@@ -57,6 +57,8 @@ export function memberFacts(tenant: TenantWideFacts, user: Graph.User & { id: st
     recoveryScope: tenant.policies.recoveryScope,
     membership: membershipOf(tenant.groups, user.id, scannedFrom),
     roleTemplateIds: tenant.roles.known ? known(tenant.roles.value.get(user.id) ?? []) : tenant.roles,
+    // Readiness has no bulk source for group-held, PIM-eligible or scoped roles yet: direct grants stand in for both.
+    conditionalAccessRoleIds: tenant.roles.known ? known(tenant.roles.value.get(user.id) ?? []) : tenant.roles,
     nameTwins: tenant.names.known ? known(key ? (tenant.names.value.get(key) ?? []).filter((twin) => twin.id !== user.id) : []) : tenant.names,
     tapPolicy: tenant.policies.tapPolicy,
     conditionalAccessPolicies: tenant.policies.conditionalAccessPolicies,

@@ -68,6 +68,7 @@ const snapshot: fc.Arbitrary<{ facts: EligibilityFacts; secrets: string[] }> = f
         ? known({ directGroupIds: pick(r.groups, 1), transitiveGroupIds: pick(r.groups, 2), groupNames: {} })
         : unknownFact('needs GroupMember.Read.All'),
       roleTemplateIds: r.roles,
+      conditionalAccessRoleIds: r.roles,
       nameTwins: known(twins),
       tapPolicy: r.tapKnown
         ? known(tapPolicy({ state: r.tapState, includeTargets: pick(['all_users', ...r.groups], 3).map((id) => ({ id, targetType: 'group' })) }))

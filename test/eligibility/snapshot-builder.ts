@@ -101,6 +101,7 @@ export function eligibleFacts(overrides: Partial<EligibilityFacts> = {}): Eligib
     recoveryScope: known(recoveryScope()),
     membership: known(membership([SSAR_GROUP_ID])),
     roleTemplateIds: known([]),
+    conditionalAccessRoleIds: known([]),
     nameTwins: known([]),
     tapPolicy: known(tapPolicy()),
     conditionalAccessPolicies: known([registrationPolicy()]),
