@@ -1,5 +1,6 @@
 import type { EligibilityFacts } from './facts.js';
 import { registrationPolicyFindings } from './conditional-access.js';
+import { REQUIREMENTS, type RequirementId, type ResultReason } from './requirements.js';
 import { missingNameFields, nameWarnings } from './names.js';
 import { worstStatus, type Status } from './status.js';
 import { ALL_USERS, describeTapSettings, tapIssueSettings, tapScopeFor } from './tap-scope.js';
@@ -12,7 +13,7 @@ import { ALL_USERS, describeTapSettings, tapIssueSettings, tapScopeFor } from '.
 
 export type { Status } from './status.js';
 
-export type RequirementId = 'E1' | 'E2' | 'E3' | 'E4' | 'E5' | 'E6' | 'E7' | 'E8' | 'E9' | 'E10';
+export type { RequirementId, ResultReason } from './requirements.js';
 
 export interface RequirementResult {
   id: RequirementId;
@@ -24,6 +25,8 @@ export interface RequirementResult {
   /** What to do and who acts: user, helpdesk or admin. */
   fix?: string;
   unknownReason?: string;
+  /** Why it did not simply pass, as codes other modules match on (never the evidence prose). */
+  reasons?: ResultReason[];
 }
 
 export interface Eligibility {
@@ -77,7 +80,7 @@ export function colleagueView(eligibility: Eligibility): { canSelfRecover: boole
 
 // E1 ──────────────────────────────────────────────────────────────────────────────────────────
 function accountIsEnabledMember({ user }: EligibilityFacts): RequirementResult {
-  const check = requirement('E1', 'Account is enabled and a member');
+  const check = requirement('E1');
   const who = user.userPrincipalName ?? user.id ?? 'The account';
   if (user.userType === 'Guest') {
     return check.fail(
@@ -101,7 +104,7 @@ function accountIsEnabledMember({ user }: EligibilityFacts): RequirementResult {
 const RECENTLY_ADDED_MINUTES = 30;
 
 function inRecoveryGroup(facts: EligibilityFacts): RequirementResult {
-  const check = requirement('E2', 'In a recovery group');
+  const check = requirement('E2');
   const { recoveryScope, membership, addedToRecoveryGroupAt } = facts;
   if (!recoveryScope.known) return check.unknown(recoveryScope.reason);
   if (!membership.known) return check.unknown(membership.reason);
@@ -143,22 +146,27 @@ function inRecoveryGroup(facts: EligibilityFacts): RequirementResult {
       : `Member of ${label(nestedIn)} only through a nested group (groups from ${from}); whether nested membership counts is not confirmed.`,
   ];
   const fixes: string[] = [];
-  if (directIn.length === 0) fixes.push(`Admin: add the user directly to ${label(nestedIn.slice(0, 1))} to be sure.`);
+  const reasons: ResultReason[] = [];
+  if (directIn.length === 0) {
+    fixes.push(`Admin: add the user directly to ${label(nestedIn.slice(0, 1))} to be sure.`);
+    reasons.push('nested-only');
+  }
   if (addedToRecoveryGroupAt.known && addedToRecoveryGroupAt.value) {
     const minutes = minutesBetween(addedToRecoveryGroupAt.value, facts.readAt);
     if (minutes !== undefined && minutes < RECENTLY_ADDED_MINUTES) {
       evidence.push(`Added ${plural(minutes, 'minute')} ago; the "Recover your account" link can take a while to appear.`);
       fixes.push('User: wait about half an hour after being added, then start again at https://aka.ms/mfasetup.');
+      reasons.push('recently-added');
     }
   } else if (!addedToRecoveryGroupAt.known) {
     evidence.push(`When they were added is unknown (${addedToRecoveryGroupAt.reason}).`);
   }
-  return fixes.length > 0 ? check.warn(evidence.join(' '), fixes.join(' ')) : check.pass(evidence.join(' '));
+  return fixes.length > 0 ? check.warn(evidence.join(' '), fixes.join(' '), reasons) : check.pass(evidence.join(' '));
 }
 
 // E3 ──────────────────────────────────────────────────────────────────────────────────────────
 function hasSignedInBefore({ lastSuccessfulSignIn }: EligibilityFacts): RequirementResult {
-  const check = requirement('E3', 'Has signed in successfully before');
+  const check = requirement('E3');
   if (!lastSuccessfulSignIn.known) return check.unknown(lastSuccessfulSignIn.reason);
   const at = lastSuccessfulSignIn.value;
   // Graph shows "never" as null or as the zero date 0001-01-01.
@@ -173,7 +181,7 @@ function hasSignedInBefore({ lastSuccessfulSignIn }: EligibilityFacts): Requirem
 
 // E4 ──────────────────────────────────────────────────────────────────────────────────────────
 function namesMatchTheId({ user }: EligibilityFacts): RequirementResult {
-  const check = requirement('E4', 'First and last name as on the ID');
+  const check = requirement('E4');
   // Quoted exactly as stored: the agent compares them character by character with the ID.
   const names = `First name "${user.givenName ?? ''}", Last name "${user.surname ?? ''}".`;
   const warnings = nameWarnings(user);
@@ -194,7 +202,7 @@ function namesMatchTheId({ user }: EligibilityFacts): RequirementResult {
 
 // E5 ──────────────────────────────────────────────────────────────────────────────────────────
 function hasNoNameTwin({ user, nameTwins }: EligibilityFacts): RequirementResult {
-  const check = requirement('E5', 'No other recovery-group member with the same name');
+  const check = requirement('E5');
   if (!nameTwins.known) return check.unknown(nameTwins.reason);
   const twins = nameTwins.value.filter((twin) => twin.id !== user.id);
   if (twins.length > 0) {
@@ -209,7 +217,7 @@ function hasNoNameTwin({ user, nameTwins }: EligibilityFacts): RequirementResult
 
 // E6 ──────────────────────────────────────────────────────────────────────────────────────────
 function inTapPolicyScope(facts: EligibilityFacts): RequirementResult {
-  const check = requirement('E6', 'Temporary Access Pass enabled for the user');
+  const check = requirement('E6');
   if (!facts.tapPolicy.known) return check.unknown(facts.tapPolicy.reason);
   const policy = facts.tapPolicy.value;
   const settings = `TAP policy: ${describeTapSettings(policy)}.`;
@@ -240,7 +248,7 @@ function inTapPolicyScope(facts: EligibilityFacts): RequirementResult {
 
 // E7 ──────────────────────────────────────────────────────────────────────────────────────────
 function conditionalAccessAllowsRegistration(facts: EligibilityFacts): RequirementResult {
-  const check = requirement('E7', 'Conditional Access lets a TAP register security info');
+  const check = requirement('E7');
   const { conditionalAccessPolicies, tapPolicy } = facts;
   if (!conditionalAccessPolicies.known) return check.unknown(conditionalAccessPolicies.reason);
   const findings = registrationPolicyFindings(conditionalAccessPolicies.value, {
@@ -275,7 +283,7 @@ function conditionalAccessAllowsRegistration(facts: EligibilityFacts): Requireme
 
 // E8 ──────────────────────────────────────────────────────────────────────────────────────────
 function recoveryIsInProduction({ recoveryScope }: EligibilityFacts): RequirementResult {
-  const check = requirement('E8', 'Recovery runs in Production mode');
+  const check = requirement('E8');
   if (!recoveryScope.known) return check.unknown(recoveryScope.reason);
   const from =
     recoveryScope.value.source === 'graph'
@@ -298,7 +306,7 @@ const ENTRA_PREMIUM_PLANS: Record<string, string> = {
 };
 
 function tenantHasPremiumLicence({ subscribedSkus }: EligibilityFacts): RequirementResult {
-  const check = requirement('E9', 'Tenant licensed for Entra ID P1 or P2');
+  const check = requirement('E9');
   if (!subscribedSkus.known) return check.unknown(subscribedSkus.reason);
   const premium = subscribedSkus.value.flatMap((sku) =>
     (sku.servicePlans ?? [])
@@ -338,7 +346,7 @@ const METHOD_NAMES: Record<string, string> = {
 };
 
 function hasNoUsableMethod({ authenticationMethods }: EligibilityFacts): RequirementResult {
-  const check = requirement('E10', 'No usable sign-in method left');
+  const check = requirement('E10');
   if (!authenticationMethods.known) return check.unknown(authenticationMethods.reason);
   const usable = new Set<string>();
   for (const method of authenticationMethods.value) {
@@ -359,10 +367,18 @@ function hasNoUsableMethod({ authenticationMethods }: EligibilityFacts): Require
 }
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────
-function requirement(id: RequirementId, title: string) {
+function requirement(id: RequirementId) {
+  const { title } = REQUIREMENTS[id];
   return {
     pass: (evidence: string): RequirementResult => ({ id, title, status: 'pass', evidence }),
-    warn: (evidence: string, fix: string): RequirementResult => ({ id, title, status: 'warn', evidence, fix }),
+    warn: (evidence: string, fix: string, reasons: ResultReason[] = []): RequirementResult => ({
+      id,
+      title,
+      status: 'warn',
+      evidence,
+      fix,
+      ...(reasons.length > 0 && { reasons }),
+    }),
     fail: (evidence: string, fix: string): RequirementResult => ({ id, title, status: 'fail', evidence, fix }),
     unknown: (reason: string, evidence = `Could not check: ${reason}.`): RequirementResult => ({
       id,

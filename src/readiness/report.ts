@@ -3,7 +3,8 @@ import { known, type EligibilityFacts, type Fact, type GroupMembership, type Rec
 import { REGISTER_SECURITY_INFO } from '../eligibility/conditional-access.js';
 import { nameKey } from '../eligibility/names.js';
 import { ALL_USERS } from '../eligibility/tap-scope.js';
-import type { Eligibility, RequirementId } from '../eligibility/rules.js';
+import { REQUIREMENT_IDS, REQUIREMENTS, type RequirementId } from '../eligibility/requirements.js';
+import type { Eligibility } from '../eligibility/rules.js';
 import type { Status } from '../eligibility/status.js';
 import type { NameIndex, TenantPolicies } from '../directory/tenant-facts.js';
 
@@ -12,7 +13,7 @@ import type { NameIndex, TenantPolicies } from '../directory/tenant-facts.js';
  * the same EligibilityFacts the per-user check uses, and counting the results. No I/O here.
  */
 
-export const REQUIREMENT_IDS: RequirementId[] = ['E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'E7', 'E8', 'E9', 'E10'];
+export { REQUIREMENT_IDS };
 
 /**
  * Who is in which of the groups the rules look at (recovery, TAP and Conditional Access groups).
@@ -158,28 +159,6 @@ export class ReadinessTally {
 }
 
 const users = (n: number) => `${n} ${n === 1 ? 'user' : 'users'}`;
-const verb = (n: number, one: string, many: string) => (n === 1 ? one : many);
-
-/** How each requirement's failures read in one line, with what to do. */
-const FAIL_WORDING: Record<RequirementId, (n: number) => string> = {
-  E1: (n) => `${users(n)} ${verb(n, 'is', 'are')} disabled or a guest: an admin re-enables members; guests recover at home`,
-  E2: (n) => `${users(n)} ${verb(n, 'is', 'are')} excluded from account recovery`,
-  E3: (n) => `${n} never signed in: SSAR is not offered to them; escalate for a human-approved TAP`,
-  E4: (n) => `${users(n)} ${verb(n, 'has', 'have')} an empty first or last name: an admin sets both as on the ID`,
-  E5: (n) => `${users(n)} share a first and last name with someone in the group: rename or move one of each pair out`,
-  E6: (n) => `${n} outside the TAP policy: add them to it, or take them out of the excluded group`,
-  E7: (n) => `${n} blocked by Conditional Access from registering security info with a TAP`,
-  E8: (n) => `Recovery is in Evaluation mode, so none of ${verb(n, 'this', 'these')} ${users(n)} can recover yet: switch to Production`,
-  E9: (n) => `No active Entra ID P1/P2 licence: SSAR is unavailable for all ${users(n)}`,
-  E10: (n) => `${n} still ${verb(n, 'has', 'have')} a sign-in method`,
-};
-
-const WARN_WORDING: Partial<Record<RequirementId, (n: number) => string>> = {
-  E2: (n) => `${users(n)} ${verb(n, 'is', 'are')} in the recovery group only through a nested group: add them directly to be sure`,
-  E4: (n) => `${users(n)} ${verb(n, 'has', 'have')} a name worth comparing with the ID (initials, titles, short forms)`,
-  E7: (n) => `${users(n)} may be stopped by a Conditional Access policy on registering security info`,
-  E10: (n) => `${n} still ${verb(n, 'has', 'have')} a sign-in method: SSPR or normal sign-in is quicker for them`,
-};
 
 const TOP_FIXES = 6;
 
@@ -187,12 +166,12 @@ function topFixes(byRequirement: Record<RequirementId, Record<Status, number>>, 
   const lines: { rank: number; count: number; text: string }[] = [];
   for (const id of REQUIREMENT_IDS) {
     const counts = byRequirement[id];
-    if (counts.fail > 0) lines.push({ rank: 0, count: counts.fail, text: FAIL_WORDING[id](counts.fail) });
+    const { failSummary, warnSummary } = REQUIREMENTS[id];
+    if (counts.fail > 0) lines.push({ rank: 0, count: counts.fail, text: failSummary(counts.fail) });
     if (counts.unknown > 0) {
       lines.push({ rank: 1, count: counts.unknown, text: `${users(counts.unknown)} could not be checked for ${id} (${unknownReasons.get(id) ?? 'not readable'})` });
     }
-    const warn = WARN_WORDING[id];
-    if (counts.warn > 0 && warn) lines.push({ rank: 2, count: counts.warn, text: warn(counts.warn) });
+    if (counts.warn > 0 && warnSummary) lines.push({ rank: 2, count: counts.warn, text: warnSummary(counts.warn) });
   }
   return lines
     .sort((a, b) => a.rank - b.rank || b.count - a.count)
