@@ -7,7 +7,7 @@ import type { Graph } from './graph.js';
 import { PERMISSIONS } from './permissions.js';
 import type { TenantFacts } from './tenant-facts.js';
 
-export const USER_SELECT = 'id,accountEnabled,userType,givenName,surname,displayName,userPrincipalName,mail,jobTitle';
+export const USER_SELECT = 'id,accountEnabled,userType,externalUserState,creationType,givenName,surname,displayName,userPrincipalName,mail,jobTitle';
 /** How far back the audit log is read for group additions and recovery attempts. */
 export const AUDIT_WINDOW_DAYS = 7;
 

@@ -1,4 +1,5 @@
 import type * as Graph from '@microsoft/microsoft-graph-types';
+import { externalUserType } from './external-users.js';
 import type { Fact, GroupMembership } from './facts.js';
 import { bestStatus, worstStatus, type Status } from './status.js';
 
@@ -81,7 +82,9 @@ function userScope(
 ): { inScope: Tri; unknownBecause: string[] } {
   const unknownBecause: string[] = [];
   const { user } = subject;
-  const isGuest = user.userType === 'Guest';
+  // "Guest or external users" covers B2B collaboration members too, not only userType Guest.
+  const externalType = externalUserType(user);
+  const isGuest = externalType !== undefined;
   const groups: Fact<string[]> = subject.membership.known
     ? { known: true, value: [...subject.membership.value.directGroupIds, ...subject.membership.value.transitiveGroupIds] }
     : subject.membership;
@@ -96,13 +99,19 @@ function userScope(
   };
   const listed = (ids: string[] | undefined, value: string): Tri => (ids?.includes(value) ? 'yes' : 'no');
   const guestType = (condition: Graph.NullableOption<Graph.ConditionalAccessGuestsOrExternalUsers> | undefined): Tri => {
-    const types = condition?.guestOrExternalUserTypes;
-    if (!types || types === 'none' || !isGuest) return 'no';
-    // The snapshot does not say which kind of guest this is (internal, B2B collaboration...).
-    unknownBecause.push(`which guest type the user is, is not known`);
+    const types = (condition?.guestOrExternalUserTypes ?? '').split(',').map((type) => type.trim()).filter((type) => type && type !== 'none');
+    if (!externalType || types.length === 0) return 'no';
+    if (externalType === 'unknown') {
+      unknownBecause.push('which guest type the user is, is not known');
+      return 'unknown';
+    }
+    if (!types.includes(externalType)) return 'no';
+    const tenants = condition?.externalTenants as { membershipKind?: string } | null | undefined;
+    if (externalType === 'internalGuest' || !tenants || tenants.membershipKind === 'all') return 'yes';
+    // Named home tenants: the user's home tenant id is not in the snapshot.
+    unknownBecause.push('whether the policy names the user’s home organisation is not known');
     return 'unknown';
   };
-
   const included = anyOf(
     listed(users?.includeUsers, 'All'),
     user.id ? listed(users?.includeUsers, user.id) : 'no',

@@ -1,5 +1,6 @@
 import type { EligibilityFacts } from './facts.js';
 import { registrationPolicyFindings } from './conditional-access.js';
+import { externalEvidence } from './external-users.js';
 import { REQUIREMENTS, type RequirementId, type ResultReason } from './requirements.js';
 import { missingNameFields, nameWarnings } from './names.js';
 import { worstStatus, type Status } from './status.js';
@@ -88,6 +89,13 @@ function accountIsEnabledMember({ user }: EligibilityFacts): RequirementResult {
       'User: recover the account in their home organisation; this tenant cannot recover a guest.',
     );
   }
+  const external = externalEvidence(user);
+  if (user.userType === 'Member' && external.length > 0) {
+    return check.fail(
+      `${who} is a B2B collaboration member from another organisation (${external.join('; ')}): Conditional Access treats them as external, and a Temporary Access Pass from this tenant does not sign them in.`,
+      'User: recover the account in their home organisation, which signs them in here too.',
+    );
+  }
   if (user.accountEnabled === false) {
     return check.fail(
       `${who} is disabled.`,
@@ -97,7 +105,7 @@ function accountIsEnabledMember({ user }: EligibilityFacts): RequirementResult {
   if (user.accountEnabled == null || user.userType == null) {
     return check.unknown('the directory did not return accountEnabled and userType');
   }
-  return check.pass(`${who} exists, is enabled and is a member (not a guest).`);
+  return check.pass(`${who} exists, is enabled and is a member of this organisation (not a guest or B2B user).`);
 }
 
 // E2 ──────────────────────────────────────────────────────────────────────────────────────────

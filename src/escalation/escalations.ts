@@ -3,6 +3,7 @@ import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import type { Directory, DirectoryUser } from '../directory/directory.js';
 import { GraphRequestError } from '../directory/graph.js';
 import { PERMISSIONS } from '../directory/permissions.js';
+import { externalUserType } from '../eligibility/external-users.js';
 import { tapIssueSettings, tapScopeFor } from '../eligibility/tap-scope.js';
 import type { Logger } from '../log.js';
 import { updateRetryingOnConflict, type DocumentStore } from '../storage/store.js';
@@ -143,7 +144,7 @@ export class EscalationService {
     if (user.accountEnabled === false) {
       return refused(`${name}’s account is disabled, so a pass could not be used. Re-enable the account through your usual process first.`);
     }
-    if (user.userType === 'Guest') {
+    if (user.userType === 'Guest' || externalUserType(user) === 'b2bCollaborationMember') {
       return refused(`${name} is a guest from another organisation. Their home organisation has to help them sign in again.`);
     }
     // Fresh, not the 5-minute tenant cache: privilege and the TAP policy decide this request now.

@@ -37,7 +37,7 @@ export const MEMBER_PAGE_SIZE = 999;
 /** Reads per member in a batch; a `$batch` holds 20. */
 const READS_PER_MEMBER = 2;
 const MEMBERS_PER_BATCH = 20 / READS_PER_MEMBER;
-export const SCAN_SELECT = 'id,accountEnabled,userType,givenName,surname,displayName,userPrincipalName';
+export const SCAN_SELECT = 'id,accountEnabled,userType,externalUserState,creationType,givenName,surname,displayName,userPrincipalName';
 
 export interface ReadinessProgress {
   scanned: number;

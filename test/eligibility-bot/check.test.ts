@@ -35,6 +35,12 @@ describe('an agent checks each member of the demo cast', () => {
     ['johanna.lorenz@contoso.com', /with warnings/, { E4: 'warn' }],
     ['lynne.robbins@contoso.com', /with warnings/, { E10: 'warn' }],
     ['omar.haddad@contoso.com', /will not work/, { E3: 'fail', E4: 'warn' }],
+    // Global Administrator through a role-assignable group: Conditional Access counts that active role.
+    ['kenji.watanabe@contoso.com', /will not work/, { E7: 'fail' }],
+    // Only eligible for Global Administrator in PIM: Conditional Access role conditions do not count it.
+    ['priya.raman@contoso.com', /should work for Priya Raman$/, {}],
+    // A B2B collaboration member (userType Member, #EXT#): external for Conditional Access and for TAP.
+    ['malik.osei_northwind.com#EXT#@contoso.com', /will not work/, { E1: 'fail', E4: 'warn', E7: 'fail' }],
   ];
 
   it.each(cast)('%s', async (upn, verdict, expected) => {

@@ -159,6 +159,17 @@ describe('user scope', () => {
     expect(statusOf(policy)).toBe('pass');
   });
 
+  it('a B2B collaboration member (userType Member, #EXT#) is the external user a policy for that type targets', () => {
+    const policy = registrationPolicy({
+      users: { includeGuestsOrExternalUsers: { guestOrExternalUserTypes: 'b2bCollaborationGuest,b2bCollaborationMember', externalTenants: { membershipKind: 'all' } as any } },
+      grant: BLOCK,
+    });
+    const member = baselineUser({ userType: 'Member', userPrincipalName: 'malik.osei_northwind.com#EXT#@contoso.com', externalUserState: 'Accepted' });
+    expect(statusOf(policy, subject({ user: member }))).toBe('fail');
+    expect(statusOf(policy, subject({ user: baselineUser({ userType: 'Guest', externalUserState: null }) }))).toBe('pass');
+    expect(statusOf(policy)).toBe('pass');
+  });
+
   it('a policy for specific guest types may apply to a guest: unknown', () => {
     const policy = registrationPolicy({
       users: { includeGuestsOrExternalUsers: { guestOrExternalUserTypes: 'b2bCollaborationGuest' } },
