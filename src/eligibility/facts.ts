@@ -15,14 +15,30 @@ export const unknownFact = <T = never>(reason: string): Fact<T> => ({ known: fal
 /** Where the bot learned which groups and mode SSAR uses. */
 export type ScopeSource = 'graph' | 'config';
 
+/** A Verified ID profile a recovery target links, with its own mode. */
+export interface RecoveryProfile {
+  name: string;
+  mode: 'production' | 'evaluation';
+  priority?: number;
+}
+
 export interface RecoveryScope {
   /** Group ids assigned to account recovery (Verifiable Credentials policy includeTargets, or configuration). */
   includeGroupIds: string[];
+  /** Users assigned to account recovery one by one (include targets of type `user`). */
+  includeUserIds?: string[];
+  /**
+   * Include target id (group, user or all_users) -> the recovery profiles it links: each target has
+   * its own profiles and each profile its own mode. Absent when the scope comes from configuration.
+   */
+  targetProfiles?: Record<string, RecoveryProfile[]>;
   /** Group ids excluded from account recovery; exclusions win. */
   excludeGroupIds: string[];
+  /** Users excluded one by one (exclude targets of type `user`). */
+  excludeUserIds?: string[];
   /** Display names for the groups above, for the agent's card. */
   groupNames: Record<string, string>;
-  /** Evaluation mode rehearses verification and recovers nothing. */
+  /** Evaluation mode rehearses verification and recovers nothing. Tenant-wide: production if any target is. */
   mode: 'production' | 'evaluation';
   source: ScopeSource;
 }

@@ -130,6 +130,15 @@ function inRecoveryGroup(facts: EligibilityFacts): RequirementResult {
       `Admin: take the user out of ${label(excludedBy)} if they should be able to recover; exclusions win.`,
     );
   }
+  if (facts.user.id && scope.excludeUserIds?.includes(facts.user.id)) {
+    return check.fail(
+      `Excluded from account recovery by name (per ${from}).`,
+      'Admin: remove the user from the exclusions under Account recovery if they should be able to recover.',
+    );
+  }
+  if (facts.user.id && scope.includeUserIds?.includes(facts.user.id)) {
+    return check.pass(`Assigned to account recovery by name, as a user (per ${from}).`);
+  }
   if (scope.includeGroupIds.length === 0) {
     return check.fail(
       `Account recovery is assigned to no group (per ${from}).`,
@@ -290,20 +299,48 @@ function conditionalAccessAllowsRegistration(facts: EligibilityFacts): Requireme
 }
 
 // E8 ──────────────────────────────────────────────────────────────────────────────────────────
-function recoveryIsInProduction({ recoveryScope }: EligibilityFacts): RequirementResult {
+/**
+ * Each include target of the Verifiable Credentials method links its own Verified ID profiles, and
+ * each profile is in Production or Evaluation mode (`isEnabledForTestOnly`): the mode that counts
+ * is that of the user's own targets. https://learn.microsoft.com/graph/api/resources/verifiedidprofile
+ */
+function recoveryIsInProduction(facts: EligibilityFacts): RequirementResult {
   const check = requirement('E8');
+  const { recoveryScope } = facts;
   if (!recoveryScope.known) return check.unknown(recoveryScope.reason);
-  const from =
-    recoveryScope.value.source === 'graph'
-      ? "the tenant's recovery profile"
-      : "the bot's configuration; the tenant's setting could not be read";
-  if (recoveryScope.value.mode === 'evaluation') {
+  const scope = recoveryScope.value;
+  const evaluationFix = 'Admin: switch the recovery profile to Production. Helpdesk: escalate for a human-approved TAP meanwhile.';
+  if (scope.source !== 'graph' || !scope.targetProfiles) {
+    const from = scope.source === 'graph' ? "the tenant's recovery profile" : "the bot's configuration; the tenant's setting could not be read";
+    return scope.mode === 'evaluation'
+      ? check.fail(`Account recovery is in Evaluation mode (from ${from}): it rehearses verification and recovers nothing.`, evaluationFix)
+      : check.pass(`Account recovery is in Production mode (from ${from}).`);
+  }
+
+  const groups = facts.membership.known ? new Set([...facts.membership.value.directGroupIds, ...facts.membership.value.transitiveGroupIds]) : undefined;
+  const ownTargets = Object.keys(scope.targetProfiles).filter((id) => id === ALL_USERS || id === facts.user.id || groups?.has(id));
+  if (ownTargets.length === 0) {
+    if (!facts.membership.known) return check.unknown(facts.membership.reason);
+    return scope.mode === 'evaluation'
+      ? check.fail('Every recovery profile is in Evaluation mode: it rehearses verification and recovers nothing.', evaluationFix)
+      : check.pass('The user is in no recovery target (see E2); at least one recovery profile is in Production mode.');
+  }
+  const profiles = [...new Map(ownTargets.flatMap((id) => scope.targetProfiles![id]!).map((p) => [p.name, p])).values()];
+  const named = (list: typeof profiles) =>
+    list.map((p) => `"${p.name}" (${p.mode === 'production' ? 'Production' : 'Evaluation'}${p.priority === undefined ? '' : `, priority ${p.priority}`})`).join(', ');
+  const via = ownTargets.map((id) => (id === ALL_USERS ? 'all users' : id === facts.user.id ? 'the user by name' : `"${groupName(facts, id)}"`)).join(', ');
+  if (profiles.every((p) => p.mode === 'production')) return check.pass(`Recovery for this user (through ${via}) uses ${named(profiles)}.`);
+  if (profiles.every((p) => p.mode === 'evaluation')) {
     return check.fail(
-      `Account recovery is in Evaluation mode (from ${from}): it rehearses verification and recovers nothing.`,
-      'Admin: switch Account recovery to Production. Helpdesk: escalate for a human-approved TAP meanwhile.',
+      `Recovery for this user (through ${via}) uses only ${named(profiles)}: Evaluation mode rehearses verification and recovers nothing.`,
+      evaluationFix,
     );
   }
-  return check.pass(`Account recovery is in Production mode (from ${from}).`);
+  // Microsoft documents `priority` only as "processing priority", not which value wins.
+  return check.warn(
+    `Recovery for this user (through ${via}) links ${named(profiles)}; which profile is used first is not documented, so recovery may only rehearse.`,
+    'Admin: link only a Production profile to the user\'s recovery group. Helpdesk: if the user is verified and gets no pass, escalate.',
+  );
 }
 
 // E9 ──────────────────────────────────────────────────────────────────────────────────────────

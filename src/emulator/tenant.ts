@@ -73,8 +73,8 @@ export interface VerifiableCredentialsAuthenticationMethodConfiguration {
   '@odata.type': '#microsoft.graph.verifiableCredentialsAuthenticationMethodConfiguration';
   id: 'VerifiableCredentials';
   state: 'enabled' | 'disabled';
-  includeTargets: { targetType: 'group'; id: string; isRegistrationRequired: boolean; verifiedIdProfiles: string[] }[];
-  excludeTargets: { targetType: 'group'; id: string }[];
+  includeTargets: { targetType: 'group' | 'user'; id: string; isRegistrationRequired: boolean; verifiedIdProfiles: string[] }[];
+  excludeTargets: { targetType: 'group' | 'user'; id: string }[];
 }
 
 export const DEMO_TENANT_PATH = fileURLToPath(new URL('./tenants/contoso.json', import.meta.url));
@@ -152,7 +152,9 @@ export function validateTenant(candidate: unknown): TenantFixture {
     ...(configurations?.VerifiableCredentials.excludeTargets ?? []),
   ];
   for (const target of policyTargets) {
-    if (target.id !== 'all_users' && !groupIds.has(target.id ?? '')) problems.push(`authentication method policy targets unknown group ${target.id}`);
+    if (target.targetType === 'user') {
+      if (!userIds.has(target.id ?? '')) problems.push(`authentication method policy targets unknown user ${target.id}`);
+    } else if (target.id !== 'all_users' && !groupIds.has(target.id ?? '')) problems.push(`authentication method policy targets unknown group ${target.id}`);
   }
   const profileIds = new Set(valid.verifiedIdProfiles.map((profile) => profile.id));
   for (const target of configurations?.VerifiableCredentials.includeTargets ?? []) {

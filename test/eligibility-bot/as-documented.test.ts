@@ -37,4 +37,21 @@ describe('eligibility as Microsoft documents it', () => {
     expect(form.text).toContain('is a guest from another organisation');
     expect((await fileRequest(harness, people.agent, malik)).requestId).toBeUndefined();
   });
+
+  it('E8 follows the profile linked to the user’s own recovery group, not the tenant’s best one', async () => {
+    const noah = await check('noah.fischer@contoso.com');
+    expect(noah.found.E2).toBe('pass');
+    expect(noah.found.E8).toBe('fail');
+    expect(noah.text).toContain('uses only "Contoso recovery rehearsal (Evaluation)" (Evaluation, priority 1)');
+    const adele = await check('adele.vance@contoso.com');
+    expect(adele.found.E8).toBe('pass');
+    expect(adele.text).toContain('"Contoso account recovery (AU10TIX)" (Production');
+  });
+
+  it('a user assigned to recovery by name passes E2 and takes that target’s mode', async () => {
+    const olivia = await check('olivia.chen@contoso.com');
+    expect(olivia.found.E2).toBe('pass');
+    expect(olivia.text).toContain('Assigned to account recovery by name');
+    expect(olivia.found.E8).toBe('pass');
+  });
 });

@@ -40,6 +40,10 @@ describe('an agent checks each member of the demo cast', () => {
     // Only eligible for Global Administrator in PIM: Conditional Access role conditions do not count it.
     ['priya.raman@contoso.com', /should work for Priya Raman$/, {}],
     // A B2B collaboration member (userType Member, #EXT#): external for Conditional Access and for TAP.
+    // In a recovery group whose own profile is in Evaluation mode (purpose "all"), though another profile is in Production.
+    ['noah.fischer@contoso.com', /will not work/, { E8: 'fail' }],
+    // Assigned to account recovery by name (an include target of type user), in no recovery group.
+    ['olivia.chen@contoso.com', /should work for Olivia Chen$/, {}],
     ['malik.osei_northwind.com#EXT#@contoso.com', /will not work/, { E1: 'fail', E4: 'warn', E7: 'fail' }],
   ];
 

@@ -161,7 +161,7 @@ describe('user scope', () => {
 
   it('a B2B collaboration member (userType Member, #EXT#) is the external user a policy for that type targets', () => {
     const policy = registrationPolicy({
-      users: { includeGuestsOrExternalUsers: { guestOrExternalUserTypes: 'b2bCollaborationGuest,b2bCollaborationMember', externalTenants: { membershipKind: 'all' } as any } },
+      users: { includeGuestsOrExternalUsers: { guestOrExternalUserTypes: 'b2bCollaborationGuest,b2bCollaborationMember' as Graph.ConditionalAccessGuestOrExternalUserTypes, externalTenants: { membershipKind: 'all' } as any } },
       grant: BLOCK,
     });
     const member = baselineUser({ userType: 'Member', userPrincipalName: 'malik.osei_northwind.com#EXT#@contoso.com', externalUserState: 'Accepted' });
