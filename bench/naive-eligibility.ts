@@ -48,6 +48,7 @@ export async function readEligibilityFactsNaively(
   const recoveryScope = await withGroupNames(graph, scopeFrom(profiles, vcPolicy, fallback));
   const nameTwins = await twinsOf(graph, user, recoveryScope);
   const conditionalAccessPolicies = await read(PERMISSIONS.conditionalAccess, () => graph.all<GraphTypes.ConditionalAccessPolicy>('/identity/conditionalAccess/policies'));
+  const namedLocations = await read(PERMISSIONS.conditionalAccess, () => graph.all<GraphTypes.NamedLocation>('/identity/conditionalAccess/namedLocations'));
   const roles = await read(PERMISSIONS.roleAssignments, () =>
     graph.all<GraphTypes.UnifiedRoleAssignment>(`/roleManagement/directory/roleAssignments?$filter=principalId eq '${user.id}'`),
   );
@@ -79,6 +80,7 @@ export async function readEligibilityFactsNaively(
       nameTwins,
       tapPolicy,
       conditionalAccessPolicies,
+      namedLocations,
       subscribedSkus,
       authenticationMethods,
       addedToRecoveryGroupAt: audits.known ? known(newestAdditionTo(audits.value, user.id, recoveryGroups)) : audits,

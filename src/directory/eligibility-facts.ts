@@ -95,6 +95,7 @@ export async function readEligibilityFacts(
     nameTwins: names.known ? known(key ? (names.value.get(key) ?? []).filter((twin) => twin.id !== user.id) : []) : names,
     tapPolicy: policies.tapPolicy,
     conditionalAccessPolicies: policies.conditionalAccessPolicies,
+    namedLocations: policies.namedLocations,
     subscribedSkus: policies.subscribedSkus,
     authenticationMethods: methods,
     addedToRecoveryGroupAt: audits.known ? known(additionsToGroups(audits.value, recoveryGroups).get(user.id) ?? null) : audits,

@@ -16,6 +16,7 @@ import {
 export interface TenantPolicies {
   tapPolicy: Fact<GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration>;
   conditionalAccessPolicies: Fact<GraphTypes.ConditionalAccessPolicy[]>;
+  namedLocations: Fact<GraphTypes.NamedLocation[]>;
   subscribedSkus: Fact<GraphTypes.SubscribedSku[]>;
   recoveryScope: Fact<RecoveryScope>;
   /** Every role assignment and eligibility in the tenant, for roles held through role-assignable groups. */
@@ -109,6 +110,7 @@ export class TenantFacts {
       { id: 'vc', method: 'GET', url: `${METHOD_CONFIGURATIONS}/VerifiableCredentials` },
       { id: 'profiles', method: 'GET', url: '/identity/verifiedId/profiles' },
       { id: 'ca', method: 'GET', url: '/identity/conditionalAccess/policies' },
+      { id: 'locations', method: 'GET', url: '/identity/conditionalAccess/namedLocations' },
       { id: 'skus', method: 'GET', url: '/subscribedSkus?$select=skuPartNumber,capabilityStatus,servicePlans' },
       // Role grants of every principal: a group's grants apply to its members. A few hundred in most tenants.
       { id: 'roleAssignments', method: 'GET', url: `/roleManagement/directory/roleAssignments?$select=${ROLE_GRANT_SELECT}` },
@@ -120,10 +122,11 @@ export class TenantFacts {
       fact<VerifiedIdProfile[]>('profiles', PERMISSIONS.verifiedIdProfiles, (b) => b.value ?? []),
       fact<VerifiableCredentialsMethodConfiguration>('vc', PERMISSIONS.methodPolicies, (b) => b),
     );
-    const [active, eligible, custom] = await Promise.all([
+    const [active, eligible, custom, namedLocations] = await Promise.all([
       batchList<RoleGrant>(this.graph, results.get('roleAssignments'), PERMISSIONS.roleAssignments),
       batchList<RoleGrant>(this.graph, results.get('roleEligibility'), PERMISSIONS.roleEligibility),
       batchList<{ id?: string }>(this.graph, results.get('customRoles'), PERMISSIONS.roleAssignments),
+      batchList<GraphTypes.NamedLocation>(this.graph, results.get('locations'), PERMISSIONS.conditionalAccess),
     ]);
     const roleGrants: Fact<TenantRoleGrants> = !active.known
       ? active
@@ -136,6 +139,7 @@ export class TenantFacts {
       roleGrants,
       tapPolicy: fact('tap', PERMISSIONS.methodPolicies, (b) => b),
       conditionalAccessPolicies: fact('ca', PERMISSIONS.conditionalAccess, (b) => b.value ?? []),
+      namedLocations,
       subscribedSkus: fact('skus', PERMISSIONS.subscriptions, (b) => b.value ?? []),
       // Group names are read beside the user's own facts (groupNames), not in this wave.
       recoveryScope: scope.known ? known({ ...scope.value, groupNames: { [ALL_USERS_TARGET]: 'All users' } }) : scope,

@@ -17,6 +17,8 @@ export interface ConditionalAccessSubject {
   roleTemplateIds: Fact<string[]>;
   /** The TAP policy's one-time setting; undefined when the policy could not be read. */
   tapIsUsableOnce: boolean | undefined;
+  /** The tenant's named locations, to tell which excluded locations are trusted. */
+  namedLocations?: Fact<Graph.NamedLocation[]>;
 }
 
 /** One registration policy's effect on this user; `pass` means it lets a TAP through. */
@@ -59,6 +61,16 @@ function evaluatePolicy(policy: Graph.ConditionalAccessPolicy, subject: Conditio
     reasons.push(`it may apply to this user (${scope.unknownBecause.join('; ')})`);
   }
   const narrowing = narrowingConditions(policy.conditions);
+  const where = locationScope(policy.conditions?.locations, subject.namedLocations);
+  if (where.kind === 'outsideTrusted') {
+    // Microsoft's registration template: any location except trusted ones. Recovery happens off-network.
+    reasons.push(`it applies everywhere except ${where.trusted}, so a user recovering from home or on a new phone meets it; only inside one of those locations does it not apply`);
+  } else if (where.kind === 'unknown') {
+    if (status === 'fail') status = 'unknown';
+    reasons.push(where.reason);
+  } else if (where.kind === 'some') {
+    narrowing.unshift('location');
+  }
   if (narrowing.length > 0 && status !== 'warn') {
     status = 'warn';
     reasons.push(`it may apply, depending on ${narrowing.join(', ')}`);
@@ -134,15 +146,49 @@ function userScope(
   return { inScope, unknownBecause: [...new Set(unknownBecause)] };
 }
 
-/** Conditions that make the policy apply only sometimes (where, from what device, at what risk). */
+/**
+ * Where the policy applies. "Any location, exclude all trusted locations" (Microsoft's template for
+ * registering security info) covers everywhere a locked-out user is likely to be.
+ * https://learn.microsoft.com/entra/identity/conditional-access/howto-conditional-access-policy-registration,
+ * https://learn.microsoft.com/graph/api/resources/conditionalaccesslocations,
+ * https://learn.microsoft.com/graph/api/resources/ipnamedlocation (isTrusted)
+ */
+type LocationScope =
+  | { kind: 'everywhere' }
+  | { kind: 'outsideTrusted'; trusted: string }
+  | { kind: 'some' }
+  | { kind: 'unknown'; reason: string };
+
+function locationScope(
+  locations: Graph.NullableOption<Graph.ConditionalAccessLocations> | undefined,
+  namedLocations: Fact<Graph.NamedLocation[]> | undefined,
+): LocationScope {
+  const include = locations?.includeLocations ?? [];
+  const exclude = locations?.excludeLocations ?? [];
+  const includesAll = include.length === 0 || include.some((id) => id.toLowerCase() === 'all');
+  if (!includesAll) return { kind: 'some' };
+  if (exclude.length === 0) return { kind: 'everywhere' };
+  const byId = new Map((namedLocations?.known ? namedLocations.value : []).map((location) => [location.id ?? '', location]));
+  const isTrusted = (location: Graph.NamedLocation | undefined) => (location as Graph.IpNamedLocation | undefined)?.isTrusted === true;
+  const named = exclude.filter((id) => id.toLowerCase() !== 'alltrusted');
+  if (named.length > 0 && !namedLocations?.known) {
+    return { kind: 'unknown', reason: `whether its excluded locations are trusted is unknown (${namedLocations?.reason ?? 'named locations not read'})` };
+  }
+  if (named.some((id) => !isTrusted(byId.get(id)))) return { kind: 'some' };
+  const trustedNames = namedLocations?.known
+    ? namedLocations.value.filter(isTrusted).map((location) => `"${location.displayName ?? location.id}"`)
+    : [];
+  const trusted = exclude.some((id) => id.toLowerCase() === 'alltrusted')
+    ? `trusted locations (${trustedNames.length > 0 ? trustedNames.join(', ') : namedLocations?.known ? 'none is marked trusted' : `not readable: ${namedLocations?.reason ?? 'not read'}`})`
+    : `the trusted locations ${named.map((id) => `"${byId.get(id)?.displayName ?? id}"`).join(', ')}`;
+  return { kind: 'outsideTrusted', trusted };
+}
+
+/** Conditions besides location that make the policy apply only sometimes (from what device, at what risk). */
 function narrowingConditions(conditions: Graph.ConditionalAccessConditionSet | undefined): string[] {
   const narrowing: string[] = [];
   const isAll = (values: string[] | undefined, all: string): boolean =>
     !values?.length || (values.length === 1 && values[0]?.toLowerCase() === all.toLowerCase());
-  const locations = conditions?.locations;
-  if (locations && (!isAll(locations.includeLocations, 'All') || locations.excludeLocations?.length)) {
-    narrowing.push('location');
-  }
   const platforms = conditions?.platforms;
   if (platforms && (!isAll(platforms.includePlatforms, 'all') || platforms.excludePlatforms?.length)) {
     narrowing.push('device platform');

@@ -86,6 +86,8 @@ export interface EligibilityFacts {
    * `grantControls.authenticationStrength` inline with its `allowedCombinations`.
    */
   conditionalAccessPolicies: Fact<Graph.ConditionalAccessPolicy[]>;
+  /** The tenant's Conditional Access named locations, to tell trusted ones (E7). */
+  namedLocations: Fact<Graph.NamedLocation[]>;
   /** The tenant's subscribed SKUs (E9). */
   subscribedSkus: Fact<Graph.SubscribedSku[]>;
   /** The user's registered authentication methods (E10). */

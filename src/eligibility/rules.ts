@@ -273,6 +273,7 @@ function conditionalAccessAllowsRegistration(facts: EligibilityFacts): Requireme
     membership: facts.membership,
     roleTemplateIds: facts.conditionalAccessRoleIds,
     tapIsUsableOnce: tapPolicy.known ? tapIssueSettings(tapPolicy.value).isUsableOnce : undefined,
+    namedLocations: facts.namedLocations,
   });
   const concerns = findings.filter((finding) => finding.status !== 'pass');
   if (concerns.length === 0) {

@@ -51,7 +51,7 @@ export const GRAPH_PERMISSIONS = {
       'GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/VerifiableCredentials',
     ],
   },
-  conditionalAccess: { anyOf: ['Policy.Read.All'], endpoints: ['GET /identity/conditionalAccess/policies'] },
+  conditionalAccess: { anyOf: ['Policy.Read.All'], endpoints: ['GET /identity/conditionalAccess/policies', 'GET /identity/conditionalAccess/namedLocations'] },
   verifiedIdProfiles: { anyOf: ['VerifiedId-Profile.Read.All'], endpoints: ['GET /identity/verifiedId/profiles'] },
   roleAssignments: {
     anyOf: ['RoleManagement.Read.Directory'],
@@ -828,6 +828,11 @@ class Emulator implements GraphEmulator {
       const policy = this.tenant.conditionalAccessPolicies.find((candidate) => candidate.id === id);
       if (!policy) throw resourceNotFound(id);
       return ok({ '@odata.context': this.context('identity/conditionalAccess/policies/$entity'), ...policy });
+    }
+    if (area?.toLowerCase() === 'conditionalaccess' && collection?.toLowerCase() === 'namedlocations' && id === undefined) {
+      // https://learn.microsoft.com/graph/api/conditionalaccessroot-list-namedlocations (Policy.Read.All)
+      this.requirePermission('conditionalAccess');
+      return this.collection(request, this.filtered(request, this.tenant.namedLocations ?? []), { context: 'identity/conditionalAccess/namedLocations', defaultSize: 100, max: 999 });
     }
     const knownArea = area?.toLowerCase() === 'verifiedid' || area?.toLowerCase() === 'conditionalaccess';
     throw segmentNotFound(knownArea ? (collection ?? area) : (area ?? 'identity'));

@@ -25,6 +25,8 @@ export interface TenantFixture {
   };
   verifiedIdProfiles: VerifiedIdProfile[];
   conditionalAccessPolicies: (Graph.ConditionalAccessPolicy & { id: string })[];
+  /** https://learn.microsoft.com/graph/api/resources/namedlocation (ipNamedLocation, countryNamedLocation). */
+  namedLocations?: (Graph.NamedLocation & { id: string; '@odata.type': string })[];
   directoryAudits: (Graph.DirectoryAudit & { id: string; activityDateTime: string })[];
 }
 

@@ -63,6 +63,7 @@ export function memberFacts(tenant: TenantWideFacts, user: Graph.User & { id: st
     nameTwins: tenant.names.known ? known(key ? (tenant.names.value.get(key) ?? []).filter((twin) => twin.id !== user.id) : []) : tenant.names,
     tapPolicy: tenant.policies.tapPolicy,
     conditionalAccessPolicies: tenant.policies.conditionalAccessPolicies,
+    namedLocations: tenant.policies.namedLocations,
     subscribedSkus: tenant.policies.subscribedSkus,
     authenticationMethods: own.authenticationMethods,
     addedToRecoveryGroupAt: tenant.recentAdditions.known ? known(tenant.recentAdditions.value.get(user.id) ?? null) : tenant.recentAdditions,

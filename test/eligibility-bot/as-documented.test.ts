@@ -54,4 +54,11 @@ describe('eligibility as Microsoft documents it', () => {
     expect(olivia.text).toContain('Assigned to account recovery by name');
     expect(olivia.found.E8).toBe('pass');
   });
+
+  it('a block on registering security info outside trusted locations fails E7 and names the trusted locations', async () => {
+    const zara = await check('zara.ahmed@contoso.com');
+    expect(zara.found.E7).toBe('fail');
+    expect(zara.text).toContain('Register security info only from trusted locations (field staff)');
+    expect(zara.text).toContain('everywhere except trusted locations ("Contoso HQ")');
+  });
 });

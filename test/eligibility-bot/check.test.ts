@@ -44,6 +44,8 @@ describe('an agent checks each member of the demo cast', () => {
     ['noah.fischer@contoso.com', /will not work/, { E8: 'fail' }],
     // Assigned to account recovery by name (an include target of type user), in no recovery group.
     ['olivia.chen@contoso.com', /should work for Olivia Chen$/, {}],
+    // Blocked from registering security info everywhere but the trusted office network.
+    ['zara.ahmed@contoso.com', /will not work/, { E7: 'fail' }],
     ['malik.osei_northwind.com#EXT#@contoso.com', /will not work/, { E1: 'fail', E4: 'warn', E7: 'fail' }],
   ];
 

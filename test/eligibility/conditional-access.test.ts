@@ -182,7 +182,7 @@ describe('user scope', () => {
 
 describe('conditions that narrow when a policy applies', () => {
   it.each<[string, Graph.ConditionalAccessConditionSet]>([
-    ['untrusted locations', { locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] } }],
+    ['some locations', { locations: { includeLocations: ['country-location'] } }],
     ['some platforms', { platforms: { includePlatforms: ['android', 'iOS'] } }],
     ['some client apps', { clientAppTypes: ['browser'] }],
     ['risky sign-ins', { signInRiskLevels: ['high'] }],
@@ -192,6 +192,19 @@ describe('conditions that narrow when a policy applies', () => {
     const [finding] = registrationPolicyFindings([policy], subject());
     expect(finding?.status).toBe('warn');
     expect(finding?.reason).toMatch(/may apply/);
+  });
+
+  it('a block everywhere except trusted locations (Microsoft\'s template) fails and names the trusted locations', () => {
+    const policy = registrationPolicy({ grant: BLOCK });
+    policy.conditions = { ...policy.conditions, locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] } };
+    const hq = { '@odata.type': '#microsoft.graph.ipNamedLocation', id: 'hq', displayName: 'Contoso HQ', isTrusted: true } as Graph.IpNamedLocation;
+    const [finding] = registrationPolicyFindings([policy], subject({ namedLocations: known([hq]) }));
+    expect(finding?.status).toBe('fail');
+    expect(finding?.reason).toContain('everywhere except trusted locations ("Contoso HQ")');
+    const byName = registrationPolicy({ grant: BLOCK });
+    byName.conditions = { ...byName.conditions, locations: { includeLocations: ['All'], excludeLocations: ['hq'] } };
+    expect(registrationPolicyFindings([byName], subject({ namedLocations: known([hq]) }))[0]?.status).toBe('fail');
+    expect(registrationPolicyFindings([byName], subject({ namedLocations: unknownFact('needs Policy.Read.All') }))[0]?.status).toBe('unknown');
   });
 
   it('"all locations" and "all platforms" do not narrow anything', () => {

@@ -69,6 +69,7 @@ const snapshot: fc.Arbitrary<{ facts: EligibilityFacts; secrets: string[] }> = f
         : unknownFact('needs GroupMember.Read.All'),
       roleTemplateIds: r.roles,
       conditionalAccessRoleIds: r.roles,
+      namedLocations: known([]),
       nameTwins: known(twins),
       tapPolicy: r.tapKnown
         ? known(tapPolicy({ state: r.tapState, includeTargets: pick(['all_users', ...r.groups], 3).map((id) => ({ id, targetType: 'group' })) }))

@@ -105,6 +105,7 @@ export function eligibleFacts(overrides: Partial<EligibilityFacts> = {}): Eligib
     nameTwins: known([]),
     tapPolicy: known(tapPolicy()),
     conditionalAccessPolicies: known([registrationPolicy()]),
+    namedLocations: known([]),
     subscribedSkus: known([premiumSku()]),
     authenticationMethods: known([method('passwordAuthenticationMethod')]),
     addedToRecoveryGroupAt: known(null),
