@@ -1,5 +1,6 @@
 import type * as Graph from '@microsoft/microsoft-graph-types';
 import { externalUserType } from './external-users.js';
+import { REGISTER_SECURITY_INFO } from './tap-scope.js';
 import type { Fact, GroupMembership } from './facts.js';
 import { bestStatus, worstStatus, type Status } from './status.js';
 
@@ -8,7 +9,7 @@ import { bestStatus, worstStatus, type Status } from './status.js';
  * security info? Only policies on the "Register security information" user action count.
  */
 
-export const REGISTER_SECURITY_INFO = 'urn:user:registersecurityinfo';
+export { REGISTER_SECURITY_INFO };
 
 export interface ConditionalAccessSubject {
   user: Graph.User;
@@ -211,14 +212,19 @@ function strengthOutcome(strength: Graph.AuthenticationStrengthPolicy, tapIsUsab
   const name = `authentication strength "${strength.displayName ?? strength.id ?? 'unnamed'}"`;
   const combinations = strength.allowedCombinations;
   if (!combinations?.length) return { status: 'unknown', reason: `${name} was read without its allowed combinations` };
-  if (combinations.includes(TAP_ONE_TIME)) return { status: 'pass', reason: `${name} accepts a TAP` };
-  if (combinations.includes(TAP_MULTI_USE)) {
-    if (tapIsUsableOnce === false) return { status: 'pass', reason: `${name} accepts a multi-use TAP` };
-    if (tapIsUsableOnce === undefined) {
-      return { status: 'unknown', reason: `${name} accepts only a multi-use TAP and the TAP policy could not be read` };
-    }
+  // The pass judged is the one the bot would issue (tapIssueSettings): one-time and multi-use are separate combinations.
+  const oneTime = combinations.includes(TAP_ONE_TIME);
+  const multiUse = combinations.includes(TAP_MULTI_USE);
+  if (oneTime && multiUse) return { status: 'pass', reason: `${name} accepts a TAP` };
+  if (!oneTime && !multiUse) return { status: 'fail', reason: `${name} requires methods a TAP cannot satisfy` };
+  if (tapIsUsableOnce === undefined) {
+    return { status: 'unknown', reason: `${name} accepts only a ${oneTime ? 'one-time' : 'multi-use'} TAP and the TAP policy could not be read` };
   }
-  return { status: 'fail', reason: `${name} requires methods a TAP cannot satisfy` };
+  if (tapIsUsableOnce === oneTime) return { status: 'pass', reason: `${name} accepts a ${oneTime ? 'one-time' : 'multi-use'} TAP, the kind the bot issues` };
+  return {
+    status: 'fail',
+    reason: `${name} accepts only a ${oneTime ? 'one-time' : 'multi-use'} TAP, and the pass would be ${oneTime ? 'multi-use' : 'one-time'}`,
+  };
 }
 
 const CONTROL_OUTCOMES: Partial<Record<Graph.ConditionalAccessGrantControl, Outcome>> = {

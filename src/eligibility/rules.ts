@@ -272,7 +272,7 @@ function conditionalAccessAllowsRegistration(facts: EligibilityFacts): Requireme
     user: facts.user,
     membership: facts.membership,
     roleTemplateIds: facts.conditionalAccessRoleIds,
-    tapIsUsableOnce: tapPolicy.known ? tapIssueSettings(tapPolicy.value).isUsableOnce : undefined,
+    tapIsUsableOnce: tapPolicy.known ? tapIssueSettings(tapPolicy.value, undefined, conditionalAccessPolicies.value).isUsableOnce : undefined,
     namedLocations: facts.namedLocations,
   });
   const concerns = findings.filter((finding) => finding.status !== 'pass');

@@ -113,8 +113,8 @@ export interface NewEscalation {
 
 /** The lifetime and one-time setting a pass would get now, clamped to the tenant's policy; undefined when unreadable. */
 export async function passSettings(directory: Pick<Directory, 'tenant'>): Promise<{ lifetimeInMinutes: number; isUsableOnce: boolean } | undefined> {
-  const { tapPolicy } = await directory.tenant.getPolicies();
-  return tapPolicy.known ? tapIssueSettings(tapPolicy.value) : undefined;
+  const { tapPolicy, conditionalAccessPolicies } = await directory.tenant.getPolicies();
+  return tapPolicy.known ? tapIssueSettings(tapPolicy.value, undefined, conditionalAccessPolicies.known ? conditionalAccessPolicies.value : []) : undefined;
 }
 
 const keyOf = (record: { tenantId: string; id: string }) => `${record.tenantId}:${record.id}`;

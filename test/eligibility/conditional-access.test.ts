@@ -66,6 +66,12 @@ describe('grant controls', () => {
     expect(statusOf(registrationPolicy({ grant: strength(['fido2', 'temporaryAccessPassOneTime']) }))).toBe('pass');
   });
 
+  it('a strength with only the one-time TAP fails for a multi-use pass', () => {
+    const policy = registrationPolicy({ grant: strength(['temporaryAccessPassOneTime', 'fido2']) });
+    expect(statusOf(policy, subject({ tapIsUsableOnce: true }))).toBe('pass');
+    expect(statusOf(policy, subject({ tapIsUsableOnce: false }))).toBe('fail');
+  });
+
   it('a strength with only the multi-use TAP passes when the TAP policy allows multi-use passes', () => {
     const policy = registrationPolicy({ grant: strength(['temporaryAccessPassMultiUse']) });
     expect(statusOf(policy, subject({ tapIsUsableOnce: false }))).toBe('pass');

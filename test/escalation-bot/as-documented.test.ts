@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/escalation/audit.js';
 import { FileStore } from '../../src/storage/file-store.js';
-import { startHarness, type Harness, type TeamsUser } from '../harness.js';
-import { act, cast, fileRequest, openApp } from './helpers.js';
+import { cardText, cardOf, people, startHarness, type Harness, type TeamsUser } from '../harness.js';
+import { act, cast, fileRequest, openApp, passesIn, personalChatId } from './helpers.js';
 
 const kenji: TeamsUser = { aadObjectId: '11111111-0000-4000-8000-000000000023', name: 'Kenji Watanabe' };
 const priya: TeamsUser = { aadObjectId: '11111111-0000-4000-8000-000000000024', name: 'Priya Raman' };
@@ -81,5 +81,42 @@ describe('the pass Graph creates but says cannot be used', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('a registration policy whose authentication strength accepts only a one-time pass', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+    // Before the first turn, since the tenant-wide facts are cached once read.
+    const { tenant } = harness.graph;
+    tenant.authenticationMethodConfigurations.TemporaryAccessPass.isUsableOnce = false;
+    const template = tenant.conditionalAccessPolicies.find((policy) => policy.grantControls?.authenticationStrength)!;
+    tenant.conditionalAccessPolicies.push({
+      ...structuredClone(template),
+      id: '44444444-0000-4000-8000-0000000000f1',
+      displayName: 'Register security info with a one-time pass or a passkey',
+      conditions: { ...structuredClone(template.conditions)!, users: { includeUsers: ['All'], excludeUsers: [], includeGroups: [], excludeGroups: [], includeRoles: [], excludeRoles: [] } },
+      grantControls: {
+        operator: 'OR',
+        builtInControls: [],
+        authenticationStrength: { id: 'one-time-or-passkey', displayName: 'One-time pass or passkey', allowedCombinations: ['temporaryAccessPassOneTime', 'fido2'] },
+      },
+    });
+    await openApp(harness, cast.helen, cast.megan, cast.lee);
+  });
+  afterAll(() => harness.close());
+
+  it('E7 judges the pass the bot would issue, and the bot issues a one-time pass though the TAP policy allows multi-use', async () => {
+    const check = cardText(cardOf((await harness.say(people.agent, 'check adele.vance@contoso.com')).replies[0]));
+    expect(check).toMatch(/\*\*E7 [^*]+\*\*: pass/);
+
+    const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
+    const approved = await act(harness, cast.megan, 'escalation.approve', { requestId });
+    expect(approved.text).toContain('Pass issued');
+    const pass = passesIn(harness, personalChatId(cast.helen))[0];
+    expect(pass).toBeDefined();
+    const methods = await fetch(`${harness.graph.baseUrl}/users/${cast.adele.aadObjectId}/authentication/temporaryAccessPassMethods`).then((r) => r.json());
+    expect(methods.value).toMatchObject([{ isUsableOnce: true, isUsable: true }]);
   });
 });
