@@ -1,11 +1,12 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { known, unknownFact, type EligibilityFacts, type Fact, type GroupMembership } from '../eligibility/facts.js';
-import { nameKey } from '../eligibility/names.js';
+import { known, unknownFact, type EligibilityFacts, type Fact, type GroupMembership, type NameTwin } from '../eligibility/facts.js';
+import { combineNameTwins, nameKey, namesakeKey } from '../eligibility/names.js';
 import { userRoles, type RoleGrant } from '../eligibility/roles.js';
 import { additionsToGroups, batchFact, batchList } from './batch-facts.js';
 import type { Graph } from './graph.js';
 import { PERMISSIONS } from './permissions.js';
-import type { TenantFacts } from './tenant-facts.js';
+import { MEMBER_SELECT, type TenantFacts } from './tenant-facts.js';
+import { odataString } from './users.js';
 
 export const USER_SELECT = 'id,accountEnabled,userType,externalUserState,creationType,givenName,surname,displayName,userPrincipalName,mail,jobTitle';
 /** How far back the audit log is read for group additions and recovery attempts. */
@@ -33,8 +34,21 @@ export async function readEligibilityFacts(
   const id = encodeURIComponent(user.id);
   const since = new Date(now.getTime() - AUDIT_WINDOW_DAYS * 86_400_000).toISOString();
   const scope = policies.recoveryScope;
+  // E5: the account recovery FAQ blocks a user with the same name as another user, in or out of the group.
+  // givenName and surname support an indexed $filter eq; the answer is kept two minutes.
+  const namesakes = namesakeKey(user);
+  const cachedNamesakes = namesakes ? tenant.cachedNamesakes(namesakes) : [];
   const [results, names, groupNames] = await Promise.all([
     graph.batch([
+      ...(cachedNamesakes === undefined
+        ? [
+            {
+              id: 'namesakes',
+              method: 'GET' as const,
+              url: `/users?$filter=givenName eq ${odataString(user.givenName!)} and surname eq ${odataString(user.surname!)}&$select=${MEMBER_SELECT}&$top=999`,
+            },
+          ]
+        : []),
       // signInActivity by object id: some tenants reject it when the user is addressed by UPN.
       { id: 'signIn', method: 'GET', url: `/users/${id}?$select=id,signInActivity` },
       { id: 'direct', method: 'GET', url: `/users/${id}/memberOf/microsoft.graph.group?$select=id,displayName&$top=999` },
@@ -56,14 +70,16 @@ export async function readEligibilityFacts(
   const fact = <T>(resultId: string, permission: string, pick: (body: any) => T) => batchFact(results.get(resultId), permission, pick);
   const list = <T>(resultId: string, permission: string) => batchList<T>(graph, results.get(resultId), permission);
 
-  const [direct, transitive, roles, eligibleRoles, methods, audits] = await Promise.all([
+  const [direct, transitive, roles, eligibleRoles, methods, audits, namesakesRead] = await Promise.all([
     list<GraphTypes.Group>('direct', PERMISSIONS.groupMembership),
     list<GraphTypes.Group>('transitive', PERMISSIONS.groupMembership),
     list<RoleGrant>('roles', PERMISSIONS.roleAssignments),
     list<RoleGrant>('eligibleRoles', PERMISSIONS.roleEligibility),
     list<GraphTypes.AuthenticationMethod>('methods', PERMISSIONS.authenticationMethods),
     list<GraphTypes.DirectoryAudit>('audits', PERMISSIONS.auditLogs),
+    cachedNamesakes === undefined ? list<GraphTypes.User>('namesakes', PERMISSIONS.users).then((fact) => mapFact(fact, toTwins)) : Promise.resolve(known(cachedNamesakes)),
   ]);
+  if (namesakes && cachedNamesakes === undefined && namesakesRead.known) tenant.rememberNamesakes(namesakes, namesakesRead.value);
 
   const membership: Fact<GroupMembership> =
     direct.known && transitive.known
@@ -92,7 +108,7 @@ export async function readEligibilityFacts(
     membership,
     roleTemplateIds: held.privileged,
     conditionalAccessRoleIds: held.conditionalAccess,
-    nameTwins: names.known ? known(key ? (names.value.get(key) ?? []).filter((twin) => twin.id !== user.id) : []) : names,
+    nameTwins: combineNameTwins(user.id, key ? (names.known ? known(names.value.get(key) ?? []) : names) : known([]), namesakesRead),
     tapPolicy: policies.tapPolicy,
     conditionalAccessPolicies: policies.conditionalAccessPolicies,
     namedLocations: policies.namedLocations,
@@ -105,4 +121,12 @@ export async function readEligibilityFacts(
 
 function ids(objects: Array<{ id?: string }>): string[] {
   return objects.map((o) => o.id).filter((id): id is string => Boolean(id));
+}
+
+export function toTwins(users: GraphTypes.User[]): NameTwin[] {
+  return users.flatMap((u) => (u.id ? [{ id: u.id, displayName: u.displayName ?? '', userPrincipalName: u.userPrincipalName ?? '' }] : []));
+}
+
+function mapFact<T, U>(fact: Fact<T>, map: (value: T) => U): Fact<U> {
+  return fact.known ? known(map(fact.value)) : fact;
 }

@@ -31,6 +31,8 @@ export interface RecoveryFallback {
   mode: 'production' | 'evaluation';
 }
 
+const NAMESAKE_TTL_MS = 2 * 60_000;
+const NAMESAKE_CACHE_SIZE = 1_000;
 const METHOD_CONFIGURATIONS = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations';
 export const MEMBER_SELECT = 'id,givenName,surname,displayName,userPrincipalName';
 export const ROLE_GRANT_SELECT = 'principalId,roleDefinitionId,directoryScopeId';
@@ -39,6 +41,7 @@ export class TenantFacts {
   private policies?: { at: number; value: Promise<TenantPolicies> };
   private names?: { at: number; key: string; value: Promise<Fact<NameIndex>> };
   private readonly groupNameCache = new Map<string, { at: number; value: Promise<string | undefined> }>();
+  private readonly namesakeCache = new Map<string, { at: number; value: NameTwin[] }>();
 
   constructor(
     private readonly graph: Graph,
@@ -85,6 +88,17 @@ export class TenantFacts {
     const names: Record<string, string> = { [ALL_USERS_TARGET]: 'All users' };
     for (const id of wanted) names[id] = (await this.groupNameCache.get(id)?.value) ?? id;
     return names;
+  }
+
+  /** Users anywhere in the tenant with exactly these names, if read in the last two minutes. */
+  cachedNamesakes(key: string): NameTwin[] | undefined {
+    const cached = this.namesakeCache.get(key);
+    return cached && this.clock() - cached.at <= NAMESAKE_TTL_MS ? cached.value : undefined;
+  }
+
+  rememberNamesakes(key: string, twins: NameTwin[]): void {
+    if (this.namesakeCache.size >= NAMESAKE_CACHE_SIZE) this.namesakeCache.delete(this.namesakeCache.keys().next().value!);
+    this.namesakeCache.set(key, { at: this.clock(), value: twins });
   }
 
   getNameIndex(scope: Fact<RecoveryScope>): Promise<Fact<NameIndex>> {

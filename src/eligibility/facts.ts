@@ -52,11 +52,13 @@ export interface GroupMembership {
   groupNames: Record<string, string>;
 }
 
-/** A member of a recovery group who shares the user's normalised first and last name. */
+/** Another user who shares the user's first and last name (accent-folded in the recovery groups, exact tenant-wide). */
 export interface NameTwin {
   id: string;
   displayName: string;
   userPrincipalName: string;
+  /** Whether they are in a recovery group too; undefined when that could not be told. */
+  inRecoveryGroup?: boolean;
 }
 
 export interface EligibilityFacts {
@@ -77,7 +79,7 @@ export interface EligibilityFacts {
   roleTemplateIds: Fact<string[]>;
   /** Built-in roles actively assigned at tenant scope: what Conditional Access role conditions match (E7). */
   conditionalAccessRoleIds: Fact<string[]>;
-  /** Other members of the recovery groups with the same normalised first + last name (E5). */
+  /** Other users with the same first + last name: recovery-group members (accent-folded) and anyone in the tenant (E5). */
   nameTwins: Fact<NameTwin[]>;
   /** The tenant's Temporary Access Pass method configuration (E6). */
   tapPolicy: Fact<Graph.TemporaryAccessPassAuthenticationMethodConfiguration>;

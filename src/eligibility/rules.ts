@@ -218,18 +218,33 @@ function namesMatchTheId({ user }: EligibilityFacts): RequirementResult {
 }
 
 // E5 ──────────────────────────────────────────────────────────────────────────────────────────
+/**
+ * Microsoft's account recovery FAQ: recovery attempts from users with the same name as another user
+ * are blocked, with no group restriction (the field report saw it inside the group). Twins are
+ * accent-folded within the recovery groups and exact elsewhere in the tenant.
+ * https://learn.microsoft.com/entra/identity/authentication/account-recovery-faq
+ */
 function hasNoNameTwin({ user, nameTwins }: EligibilityFacts): RequirementResult {
   const check = requirement('E5');
   if (!nameTwins.known) return check.unknown(nameTwins.reason);
   const twins = nameTwins.value.filter((twin) => twin.id !== user.id);
-  if (twins.length > 0) {
-    const listed = twins.map((twin) => `${twin.displayName} (${twin.userPrincipalName})`).join(', ');
+  const listed = (list: typeof twins) => list.map((twin) => `${twin.displayName} (${twin.userPrincipalName})`).join(', ');
+  const inGroup = twins.filter((twin) => twin.inRecoveryGroup !== false);
+  const outside = twins.filter((twin) => twin.inRecoveryGroup === false);
+  if (inGroup.length > 0) {
+    const unsure = inGroup.some((twin) => twin.inRecoveryGroup === undefined) ? ' (whether they are in the recovery group could not be told)' : '';
     return check.fail(
-      `Shares First + Last name with ${listed}; duplicates are not allowed in the recovery group.`,
+      `Shares First + Last name with ${listed(inGroup)}${unsure}; duplicates are not allowed in the recovery group.${outside.length > 0 ? ` Also shares it with ${listed(outside)} elsewhere in the tenant.` : ''}`,
       'Admin: rename or move one of them out of the recovery group. Helpdesk: escalate for a human-approved TAP meanwhile.',
     );
   }
-  return check.pass('No other recovery-group member has the same First + Last name.');
+  if (outside.length > 0) {
+    return check.fail(
+      `Shares First + Last name with ${listed(outside)}, who is not in the recovery group; Microsoft blocks recovery for users with the same name as another user, in the group or not.`,
+      'Helpdesk: escalate for a human-approved TAP; the names must stay as on the ID, so recovery cannot tell them apart.',
+    );
+  }
+  return check.pass('No other user in the tenant (nor, accent-folded, in the recovery group) has the same First + Last name.');
 }
 
 // E6 ──────────────────────────────────────────────────────────────────────────────────────────

@@ -1,7 +1,7 @@
 import type * as Graph from '@microsoft/microsoft-graph-types';
 import { known, type EligibilityFacts, type Fact, type GroupMembership, type RecoveryScope } from '../eligibility/facts.js';
 import { REGISTER_SECURITY_INFO } from '../eligibility/conditional-access.js';
-import { nameKey } from '../eligibility/names.js';
+import { combineNameTwins, nameKey, namesakeKey } from '../eligibility/names.js';
 import { ALL_USERS } from '../eligibility/tap-scope.js';
 import { REQUIREMENT_IDS, REQUIREMENTS, type RequirementId } from '../eligibility/requirements.js';
 import type { Eligibility } from '../eligibility/rules.js';
@@ -32,6 +32,8 @@ export interface TenantWideFacts {
   readAt: Date;
   policies: TenantPolicies;
   names: Fact<NameIndex>;
+  /** Everyone in the tenant by exact first + last name (namesakeKey), for E5's tenant-wide namesakes. */
+  namesakes: Fact<NameIndex>;
   groups: Fact<GroupSets>;
   /** principalId -> role template ids held directly. */
   roles: Fact<Map<string, string[]>>;
@@ -60,7 +62,13 @@ export function memberFacts(tenant: TenantWideFacts, user: Graph.User & { id: st
     roleTemplateIds: tenant.roles.known ? known(tenant.roles.value.get(user.id) ?? []) : tenant.roles,
     // Readiness has no bulk source for group-held, PIM-eligible or scoped roles yet: direct grants stand in for both.
     conditionalAccessRoleIds: tenant.roles.known ? known(tenant.roles.value.get(user.id) ?? []) : tenant.roles,
-    nameTwins: tenant.names.known ? known(key ? (tenant.names.value.get(key) ?? []).filter((twin) => twin.id !== user.id) : []) : tenant.names,
+    nameTwins: key
+      ? combineNameTwins(
+          user.id,
+          tenant.names.known ? known(tenant.names.value.get(key) ?? []) : tenant.names,
+          tenant.namesakes.known ? known(tenant.namesakes.value.get(namesakeKey(user) ?? '') ?? []) : tenant.namesakes,
+        )
+      : known([]),
     tapPolicy: tenant.policies.tapPolicy,
     conditionalAccessPolicies: tenant.policies.conditionalAccessPolicies,
     namedLocations: tenant.policies.namedLocations,

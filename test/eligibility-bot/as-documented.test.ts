@@ -61,4 +61,19 @@ describe('eligibility as Microsoft documents it', () => {
     expect(zara.text).toContain('Register security info only from trusted locations (field staff)');
     expect(zara.text).toContain('everywhere except trusted locations ("Contoso HQ")');
   });
+
+  it('a namesake anywhere in the tenant fails E5, saying they are not in the recovery group, at no extra round trip', async () => {
+    await check('adele.vance@contoso.com'); // warms the tenant-wide cache
+    harness.graph.resetRequests();
+    const maria = await check('maria.garcia@contoso.com');
+    expect(maria.found.E5).toBe('fail');
+    expect(maria.text).toContain('Maria Garcia (Logistics) (maria.garcia2@contoso.com), who is not in the recovery group');
+    const topLevel = harness.graph.requests.filter((r) => !r.inBatch).map((r) => `${r.method} ${r.path.split('?')[0]}`);
+    expect(topLevel).toEqual(['GET /users/maria.garcia@contoso.com', 'POST /$batch']);
+    expect(harness.graph.requests.some((r) => r.inBatch && r.path.includes("givenName eq 'Maria' and surname eq 'Garcia'"))).toBe(true);
+    // Asked again within two minutes, the namesakes come from the cache.
+    harness.graph.resetRequests();
+    expect((await check('maria.garcia@contoso.com')).found.E5).toBe('fail');
+    expect(harness.graph.requests.some((r) => r.path.includes('givenName eq'))).toBe(false);
+  });
 });

@@ -46,6 +46,8 @@ describe('an agent checks each member of the demo cast', () => {
     ['olivia.chen@contoso.com', /should work for Olivia Chen$/, {}],
     // Blocked from registering security info everywhere but the trusted office network.
     ['zara.ahmed@contoso.com', /will not work/, { E7: 'fail' }],
+    // Same name as Maria Garcia (Logistics), who is not in the recovery group: the FAQ blocks it anyway.
+    ['maria.garcia@contoso.com', /will not work/, { E5: 'fail' }],
     ['malik.osei_northwind.com#EXT#@contoso.com', /will not work/, { E1: 'fail', E4: 'warn', E7: 'fail' }],
   ];
 
