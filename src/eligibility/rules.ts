@@ -182,7 +182,12 @@ function inRecoveryGroup(facts: EligibilityFacts): RequirementResult {
 }
 
 // E3 ──────────────────────────────────────────────────────────────────────────────────────────
-function hasSignedInBefore({ lastSuccessfulSignIn }: EligibilityFacts): RequirementResult {
+/**
+ * "Upon enabling or changing the scope of account recovery, users may need to complete an initial
+ * authentication before the recovery option is made available."
+ * https://learn.microsoft.com/entra/identity/authentication/how-to-account-recovery-for-users
+ */
+function hasSignedInBefore({ lastSuccessfulSignIn, addedToRecoveryGroupAt }: EligibilityFacts): RequirementResult {
   const check = requirement('E3');
   if (!lastSuccessfulSignIn.known) return check.unknown(lastSuccessfulSignIn.reason);
   const at = lastSuccessfulSignIn.value;
@@ -191,6 +196,14 @@ function hasSignedInBefore({ lastSuccessfulSignIn }: EligibilityFacts): Requirem
     return check.fail(
       'No successful sign-in is recorded (Entra ID records it since December 2023).',
       'Helpdesk: SSAR is not offered to an account without a prior sign-in; escalate for a human-approved TAP.',
+    );
+  }
+  const added = addedToRecoveryGroupAt.known ? addedToRecoveryGroupAt.value : null;
+  if (added && Date.parse(at) < Date.parse(added)) {
+    return check.warn(
+      `Last successful sign-in ${formatUtc(at)}, before they were added to the recovery group (${formatUtc(added)}): the "Recover your account" option may only appear after a sign-in made since.`,
+      'User: if "Recover your account" does not appear, sign in once more wherever they still can (or wait for the helpdesk), then try again.',
+      ['sign-in-before-scope-change'],
     );
   }
   return check.pass(`Last successful sign-in ${formatUtc(at)}.`);

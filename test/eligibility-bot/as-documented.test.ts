@@ -76,4 +76,10 @@ describe('eligibility as Microsoft documents it', () => {
     expect((await check('maria.garcia@contoso.com')).found.E5).toBe('fail');
     expect(harness.graph.requests.some((r) => r.path.includes('givenName eq'))).toBe(false);
   });
+
+  it('a last sign-in older than the addition to the recovery group warns on E3 with both dates', async () => {
+    const pradeep = await check('pradeep.gupta@contoso.com');
+    expect(pradeep.found.E3).toBe('check');
+    expect(pradeep.text).toMatch(/Last successful sign-in \d{4}-\d\d-\d\d \d\d:\d\d UTC, before they were added to the recovery group \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)/);
+  });
 });
