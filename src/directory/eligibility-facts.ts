@@ -57,6 +57,7 @@ export async function readEligibilityFacts(
       // PIM: roles the user may activate at any moment count as held.
       { id: 'eligibleRoles', method: 'GET', url: `/roleManagement/directory/roleEligibilityScheduleInstances?$filter=principalId eq '${user.id}'` },
       { id: 'methods', method: 'GET', url: `/users/${id}/authentication/methods` },
+      { id: 'licences', method: 'GET', url: `/users/${id}/licenseDetails` },
       {
         id: 'audits',
         method: 'GET',
@@ -70,7 +71,7 @@ export async function readEligibilityFacts(
   const fact = <T>(resultId: string, permission: string, pick: (body: any) => T) => batchFact(results.get(resultId), permission, pick);
   const list = <T>(resultId: string, permission: string) => batchList<T>(graph, results.get(resultId), permission);
 
-  const [direct, transitive, roles, eligibleRoles, methods, audits, namesakesRead] = await Promise.all([
+  const [direct, transitive, roles, eligibleRoles, methods, audits, namesakesRead, licences] = await Promise.all([
     list<GraphTypes.Group>('direct', PERMISSIONS.groupMembership),
     list<GraphTypes.Group>('transitive', PERMISSIONS.groupMembership),
     list<RoleGrant>('roles', PERMISSIONS.roleAssignments),
@@ -78,6 +79,7 @@ export async function readEligibilityFacts(
     list<GraphTypes.AuthenticationMethod>('methods', PERMISSIONS.authenticationMethods),
     list<GraphTypes.DirectoryAudit>('audits', PERMISSIONS.auditLogs),
     cachedNamesakes === undefined ? list<GraphTypes.User>('namesakes', PERMISSIONS.users).then((fact) => mapFact(fact, toTwins)) : Promise.resolve(known(cachedNamesakes)),
+    list<GraphTypes.LicenseDetails>('licences', PERMISSIONS.users),
   ]);
   if (namesakes && cachedNamesakes === undefined && namesakesRead.known) tenant.rememberNamesakes(namesakes, namesakesRead.value);
 
@@ -113,6 +115,7 @@ export async function readEligibilityFacts(
     conditionalAccessPolicies: policies.conditionalAccessPolicies,
     namedLocations: policies.namedLocations,
     subscribedSkus: policies.subscribedSkus,
+    userLicences: licences,
     authenticationMethods: methods,
     addedToRecoveryGroupAt: audits.known ? known(additionsToGroups(audits.value, recoveryGroups).get(user.id) ?? null) : audits,
     auditEvents: audits,

@@ -92,6 +92,8 @@ export interface EligibilityFacts {
   namedLocations: Fact<Graph.NamedLocation[]>;
   /** The tenant's subscribed SKUs (E9). */
   subscribedSkus: Fact<Graph.SubscribedSku[]>;
+  /** The user's own licences, direct or through groups (E9). */
+  userLicences: Fact<Graph.LicenseDetails[]>;
   /** The user's registered authentication methods (E10). */
   authenticationMethods: Fact<Graph.AuthenticationMethod[]>;
   /** When the user was last added to a recovery group, from the audit log; null if not in the window read (E2 "wait"). */

@@ -90,9 +90,9 @@ export const REQUIREMENTS: Record<RequirementId, RequirementDefinition> = {
   },
   E9: {
     id: 'E9',
-    title: 'Tenant licensed for Entra ID P1 or P2',
+    title: 'Tenant and user licensed for Entra ID P1 or P2',
     shortName: 'Entra ID P1/P2 licence',
-    failSummary: (n) => `No active Entra ID P1/P2 licence: SSAR is unavailable for all ${users(n)}`,
+    failSummary: (n) => `${users(n)} without an Entra ID P1/P2 licence (theirs or the tenant's): an admin assigns one`,
   },
   E10: {
     id: 'E10',

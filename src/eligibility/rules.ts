@@ -1,6 +1,7 @@
 import type { EligibilityFacts } from './facts.js';
 import { registrationPolicyFindings } from './conditional-access.js';
 import { externalEvidence } from './external-users.js';
+import { premiumPlanName } from './licences.js';
 import { REQUIREMENTS, type RequirementId, type ResultReason } from './requirements.js';
 import { missingNameFields, nameWarnings } from './names.js';
 import { worstStatus, type Status } from './status.js';
@@ -52,7 +53,7 @@ export function checkEligibility(facts: EligibilityFacts): Eligibility {
     inTapPolicyScope(facts),
     conditionalAccessAllowsRegistration(facts),
     recoveryIsInProduction(facts),
-    tenantHasPremiumLicence(facts),
+    premiumLicence(facts),
     hasNoUsableMethod(facts),
   ];
   const verdict = worstStatus(results.map((result) => result.status));
@@ -373,35 +374,48 @@ function recoveryIsInProduction(facts: EligibilityFacts): RequirementResult {
 }
 
 // E9 ──────────────────────────────────────────────────────────────────────────────────────────
-// Service plans that carry Entra ID P1 features, by id (names can be localised or renamed).
-const ENTRA_PREMIUM_PLANS: Record<string, string> = {
-  '41781fb2-bc02-4b7c-bd55-b576c07bb09d': 'AAD_PREMIUM',
-  'eec0eb4f-6444-4f95-aba0-50c24d67f998': 'AAD_PREMIUM_P2',
-};
+/**
+ * Account recovery needs Entra ID P1 for the tenant and for the user themselves
+ * (https://learn.microsoft.com/entra/identity/authentication/concept-account-recovery-overview);
+ * the user's own licences come from https://learn.microsoft.com/graph/api/user-list-licensedetails.
+ * Face Check is billed through Verified ID and not readable through Graph: named, never passed.
+ */
+const FACE_CHECK_NOTE =
+  'Face Check licensing cannot be read through Microsoft Graph: confirm the Face Check add-on under Verified ID in the Entra admin center.';
 
-function tenantHasPremiumLicence({ subscribedSkus }: EligibilityFacts): RequirementResult {
+function premiumLicence({ subscribedSkus, userLicences }: EligibilityFacts): RequirementResult {
   const check = requirement('E9');
   if (!subscribedSkus.known) return check.unknown(subscribedSkus.reason);
   const premium = subscribedSkus.value.flatMap((sku) =>
-    (sku.servicePlans ?? [])
-      .filter((plan) => ENTRA_PREMIUM_PLANS[plan.servicePlanId?.toLowerCase() ?? ''] !== undefined)
-      .map((plan) => ({ sku, plan: ENTRA_PREMIUM_PLANS[plan.servicePlanId?.toLowerCase() ?? ''] })),
+    (sku.servicePlans ?? []).flatMap((plan) => (premiumPlanName(plan) ? [{ sku, plan: premiumPlanName(plan)! }] : [])),
   );
   const describe = ({ sku, plan }: (typeof premium)[number]) => `${plan} in ${sku.skuPartNumber ?? sku.skuId ?? 'a SKU'}`;
   const active = premium.find(({ sku }) => sku.capabilityStatus === 'Enabled');
-  if (active) return check.pass(`Licensed: ${describe(active)}.`);
   // "Warning" is the grace period after a lapse: still working, not for long.
   const lapsing = premium.find(({ sku }) => sku.capabilityStatus === 'Warning');
-  if (lapsing) {
+  if (!active && !lapsing) {
+    return check.fail(
+      'No active subscription includes Entra ID P1 or P2 (AAD_PREMIUM or AAD_PREMIUM_P2); SSAR is unavailable.',
+      'Admin: SSAR needs Microsoft Entra ID P1 or higher. Helpdesk: escalate for a human-approved TAP meanwhile.',
+    );
+  }
+  if (!userLicences.known) return check.unknown(userLicences.reason, `Tenant licensed (${describe((active ?? lapsing)!)}); the user's own licence could not be read: ${userLicences.reason}. ${FACE_CHECK_NOTE}`);
+  const own = userLicences.value.flatMap((licence) =>
+    (licence.servicePlans ?? []).filter((plan) => premiumPlanName(plan) && plan.provisioningStatus !== 'Disabled').map((plan) => `${premiumPlanName(plan)} in ${licence.skuPartNumber ?? licence.skuId}`),
+  );
+  if (own.length === 0) {
+    return check.fail(
+      `The tenant has ${describe((active ?? lapsing)!)}, but the user has no Entra ID P1 or P2 licence assigned (directly or through a group). ${FACE_CHECK_NOTE}`,
+      'Admin: assign the user a licence that includes Entra ID P1. Helpdesk: escalate for a human-approved TAP meanwhile.',
+    );
+  }
+  if (!active) {
     return check.warn(
-      `Licensed only through ${describe(lapsing)}, which is in its grace period.`,
+      `Licensed only through ${describe(lapsing!)}, which is in its grace period; the user holds ${own[0]}. ${FACE_CHECK_NOTE}`,
       'Admin: renew the subscription; SSAR stops working when it lapses.',
     );
   }
-  return check.fail(
-    'No active subscription includes Entra ID P1 or P2 (AAD_PREMIUM or AAD_PREMIUM_P2); SSAR is unavailable.',
-    'Admin: SSAR needs Microsoft Entra ID P1 or higher. Helpdesk: escalate for a human-approved TAP meanwhile.',
-  );
+  return check.pass(`Tenant licensed (${describe(active)}); the user holds ${own[0]}. ${FACE_CHECK_NOTE}`);
 }
 
 // E10 ─────────────────────────────────────────────────────────────────────────────────────────

@@ -467,6 +467,19 @@ class Emulator implements GraphEmulator {
         return this.checkMemberGroups(request, key, tail);
       case 'authentication':
         return this.authentication(request, key, tail);
+      case 'licensedetails': {
+        // https://learn.microsoft.com/graph/api/user-list-licensedetails: each assigned SKU's plans, less disabled ones.
+        expectShape(request, tail, 0);
+        this.requirePermission('users');
+        const user = this.findUser(key);
+        const details = this.assignedLicences(user).flatMap((licence) => {
+          const sku = this.tenant.subscribedSkus.find((candidate) => candidate.skuId === licence.skuId);
+          if (!sku) return [];
+          const disabled = new Set(licence.disabledPlans ?? []);
+          return [{ id: `${user.id}_${sku.skuId}`, skuId: sku.skuId, skuPartNumber: sku.skuPartNumber, servicePlans: (sku.servicePlans ?? []).filter((plan) => !disabled.has(plan.servicePlanId ?? '')) }];
+        });
+        return ok({ '@odata.context': this.context(`users('${user.id}')/licenseDetails`), value: details });
+      }
       default:
         throw segmentNotFound(navigation);
     }
@@ -528,8 +541,14 @@ class Emulator implements GraphEmulator {
     return this.directoryIndexes;
   }
 
+  /** A fixture user without `assignedLicenses` holds every user SKU of the tenant (a fixture shorthand). */
+  private assignedLicences(user: TenantUser): { skuId?: string | null; disabledPlans?: string[] }[] {
+    return user.assignedLicenses ?? this.tenant.subscribedSkus.filter((sku) => sku.appliesTo !== 'Company').map((sku) => ({ skuId: sku.skuId, disabledPlans: [] }));
+  }
+
   private userView(user: TenantUser, select: string[] | undefined): Record<string, unknown> {
     const graphUser = Object.fromEntries(Object.entries(user).filter(([name]) => !EMULATOR_ONLY_USER_FIELDS.has(name)));
+    graphUser.assignedLicenses = this.assignedLicences(user);
     if (!select) {
       const view: Record<string, unknown> = {};
       for (const property of USER_DEFAULT_PROPERTIES) view[property] = graphUser[property] ?? (property === 'businessPhones' ? [] : null);

@@ -1,6 +1,7 @@
 import type * as Graph from '@microsoft/microsoft-graph-types';
 import { known, type EligibilityFacts, type Fact, type GroupMembership, type RecoveryScope } from '../eligibility/facts.js';
 import { REGISTER_SECURITY_INFO } from '../eligibility/conditional-access.js';
+import { licenceDetailsFrom } from '../eligibility/licences.js';
 import { combineNameTwins, nameKey, namesakeKey } from '../eligibility/names.js';
 import { ALL_USERS } from '../eligibility/tap-scope.js';
 import { REQUIREMENT_IDS, REQUIREMENTS, type RequirementId } from '../eligibility/requirements.js';
@@ -34,6 +35,8 @@ export interface TenantWideFacts {
   names: Fact<NameIndex>;
   /** Everyone in the tenant by exact first + last name (namesakeKey), for E5's tenant-wide namesakes. */
   namesakes: Fact<NameIndex>;
+  /** userId -> assigned licences, from the same pass over the directory (E9 per user). */
+  assignedLicences: Fact<Map<string, Graph.AssignedLicense[]>>;
   groups: Fact<GroupSets>;
   /** principalId -> role template ids held directly. */
   roles: Fact<Map<string, string[]>>;
@@ -73,6 +76,12 @@ export function memberFacts(tenant: TenantWideFacts, user: Graph.User & { id: st
     conditionalAccessPolicies: tenant.policies.conditionalAccessPolicies,
     namedLocations: tenant.policies.namedLocations,
     subscribedSkus: tenant.policies.subscribedSkus,
+    userLicences:
+      tenant.assignedLicences.known && tenant.policies.subscribedSkus.known
+        ? known(licenceDetailsFrom(tenant.assignedLicences.value.get(user.id) ?? [], tenant.policies.subscribedSkus.value))
+        : tenant.assignedLicences.known
+          ? (tenant.policies.subscribedSkus as Fact<never>)
+          : tenant.assignedLicences,
     authenticationMethods: own.authenticationMethods,
     addedToRecoveryGroupAt: tenant.recentAdditions.known ? known(tenant.recentAdditions.value.get(user.id) ?? null) : tenant.recentAdditions,
   };

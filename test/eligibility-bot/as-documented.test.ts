@@ -82,4 +82,14 @@ describe('eligibility as Microsoft documents it', () => {
     expect(pradeep.found.E3).toBe('check');
     expect(pradeep.text).toMatch(/Last successful sign-in \d{4}-\d\d-\d\d \d\d:\d\d UTC, before they were added to the recovery group \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)/);
   });
+
+  it('E9 reads the user\'s own licences, and names Face Check licensing as unreadable', async () => {
+    const tomas = await check('tomas.ruiz@contoso.com');
+    expect(tomas.found.E9).toBe('fail');
+    expect(tomas.text).toContain('the user has no Entra ID P1 or P2 licence assigned');
+    const adele = await check('adele.vance@contoso.com');
+    expect(adele.found.E9).toBe('pass');
+    expect(adele.text).toMatch(/the user holds AAD\\?_PREMIUM/);
+    expect(adele.text).toContain('Face Check licensing cannot be read through Microsoft Graph');
+  });
 });

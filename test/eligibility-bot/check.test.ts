@@ -49,6 +49,8 @@ describe('an agent checks each member of the demo cast', () => {
     ['zara.ahmed@contoso.com', /will not work/, { E7: 'fail' }],
     // Same name as Maria Garcia (Logistics), who is not in the recovery group: the FAQ blocks it anyway.
     ['maria.garcia@contoso.com', /will not work/, { E5: 'fail' }],
+    // The tenant has Entra ID P1, but his own licence (Office 365 E3 only) does not include it.
+    ['tomas.ruiz@contoso.com', /will not work/, { E9: 'fail' }],
     ['malik.osei_northwind.com#EXT#@contoso.com', /will not work/, { E1: 'fail', E4: 'warn', E7: 'fail' }],
   ];
 
