@@ -92,4 +92,20 @@ describe('eligibility as Microsoft documents it', () => {
     expect(adele.text).toMatch(/the user holds AAD\\?_PREMIUM/);
     expect(adele.text).toContain('Face Check licensing cannot be read through Microsoft Graph');
   });
+
+  it('Conditional Access role conditions count only built-in roles actively assigned at tenant scope', async () => {
+    const { tenant } = harness.graph;
+    // Global Administrator for Adele, but scoped to an administrative unit: a privileged target, not in the GA policy's scope.
+    tenant.roleAssignments.push({ id: 'au-scoped', principalId: '11111111-0000-4000-8000-000000000001', roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', directoryScopeId: '/administrativeUnits/77777777-0000-4000-8000-000000000001' });
+    try {
+      const adele = await check('adele.vance@contoso.com');
+      expect(adele.found.E7).toBe('pass');
+      const form = await act(harness, people.agent, 'escalate.start', { userId: '11111111-0000-4000-8000-000000000001' });
+      expect(form.text).toContain('Adele Vance holds a directory role');
+    } finally {
+      tenant.roleAssignments.pop();
+    }
+    // Nestor holds it at tenant scope: the policy requiring phishing-resistant MFA applies.
+    expect((await check('nestor.wilke@contoso.com')).found.E7).toBe('fail');
+  });
 });
