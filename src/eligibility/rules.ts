@@ -236,7 +236,7 @@ function namesMatchTheId({ user }: EligibilityFacts): RequirementResult {
  * Microsoft's account recovery FAQ: recovery attempts from users with the same name as another user
  * are blocked, with no group restriction (the field report saw it inside the group). Twins are
  * accent-folded within the recovery groups and exact elsewhere in the tenant.
- * https://learn.microsoft.com/entra/identity/authentication/account-recovery-faq
+ * https://learn.microsoft.com/entra/identity/authentication/self-service-account-recovery
  */
 function hasNoNameTwin({ user, nameTwins }: EligibilityFacts): RequirementResult {
   const check = requirement('E5');
@@ -375,13 +375,13 @@ function recoveryIsInProduction(facts: EligibilityFacts): RequirementResult {
 
 // E9 ──────────────────────────────────────────────────────────────────────────────────────────
 /**
- * Account recovery needs Entra ID P1 for the tenant and for the user themselves
- * (https://learn.microsoft.com/entra/identity/authentication/concept-account-recovery-overview);
+ * "Users need a Microsoft Entra ID P1 license" and a Face Check licence (account recovery FAQ)
+ * (https://learn.microsoft.com/entra/identity/authentication/self-service-account-recovery);
  * the user's own licences come from https://learn.microsoft.com/graph/api/user-list-licensedetails.
  * Face Check is billed through Verified ID and not readable through Graph: named, never passed.
  */
 const FACE_CHECK_NOTE =
-  'Face Check licensing cannot be read through Microsoft Graph: confirm the Face Check add-on under Verified ID in the Entra admin center.';
+  'Face Check licensing (Entra Suite or the standalone Face Check add-on) cannot be read through Microsoft Graph: confirm it under Verified ID in the Entra admin center.';
 
 function premiumLicence({ subscribedSkus, userLicences }: EligibilityFacts): RequirementResult {
   const check = requirement('E9');

@@ -90,7 +90,7 @@ describe('eligibility as Microsoft documents it', () => {
     const adele = await check('adele.vance@contoso.com');
     expect(adele.found.E9).toBe('pass');
     expect(adele.text).toMatch(/the user holds AAD\\?_PREMIUM/);
-    expect(adele.text).toContain('Face Check licensing cannot be read through Microsoft Graph');
+    expect(adele.text).toContain('cannot be read through Microsoft Graph: confirm it under Verified ID');
   });
 
   it('Conditional Access role conditions count only built-in roles actively assigned at tenant scope', async () => {
