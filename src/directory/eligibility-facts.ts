@@ -63,6 +63,13 @@ export async function readEligibilityFacts(
         method: 'GET',
         url: `/auditLogs/directoryAudits?$filter=activityDateTime ge ${since} and targetResources/any(t:t/id eq '${user.id}')&$top=100`,
       },
+      // Recovery events may name the user only as the one who acted (initiatedBy/user/id is filterable).
+      // https://learn.microsoft.com/graph/api/resources/directoryaudit
+      {
+        id: 'auditsByUser',
+        method: 'GET',
+        url: `/auditLogs/directoryAudits?$filter=activityDateTime ge ${since} and initiatedBy/user/id eq '${user.id}'&$top=100`,
+      },
     ]),
     tenant.getNameIndex(scope),
     tenant.groupNames(scope.known ? [...scope.value.includeGroupIds, ...scope.value.excludeGroupIds] : []),
@@ -71,7 +78,7 @@ export async function readEligibilityFacts(
   const fact = <T>(resultId: string, permission: string, pick: (body: any) => T) => batchFact(results.get(resultId), permission, pick);
   const list = <T>(resultId: string, permission: string) => batchList<T>(graph, results.get(resultId), permission);
 
-  const [direct, transitive, roles, eligibleRoles, methods, audits, namesakesRead, licences] = await Promise.all([
+  const [direct, transitive, roles, eligibleRoles, methods, auditsOnUser, namesakesRead, licences, auditsByUser] = await Promise.all([
     list<GraphTypes.Group>('direct', PERMISSIONS.groupMembership),
     list<GraphTypes.Group>('transitive', PERMISSIONS.groupMembership),
     list<RoleGrant>('roles', PERMISSIONS.roleAssignments),
@@ -80,7 +87,9 @@ export async function readEligibilityFacts(
     list<GraphTypes.DirectoryAudit>('audits', PERMISSIONS.auditLogs),
     cachedNamesakes === undefined ? list<GraphTypes.User>('namesakes', PERMISSIONS.users).then((fact) => mapFact(fact, toTwins)) : Promise.resolve(known(cachedNamesakes)),
     list<GraphTypes.LicenseDetails>('licences', PERMISSIONS.users),
+    list<GraphTypes.DirectoryAudit>('auditsByUser', PERMISSIONS.auditLogs),
   ]);
+  const audits = mergeAudits(auditsOnUser, auditsByUser);
   if (namesakes && cachedNamesakes === undefined && namesakesRead.known) tenant.rememberNamesakes(namesakes, namesakesRead.value);
 
   const membership: Fact<GroupMembership> =
@@ -132,4 +141,12 @@ export function toTwins(users: GraphTypes.User[]): NameTwin[] {
 
 function mapFact<T, U>(fact: Fact<T>, map: (value: T) => U): Fact<U> {
   return fact.known ? known(map(fact.value)) : fact;
+}
+
+/** Events on the user and events by the user, each once, newest first. */
+function mergeAudits(onUser: Fact<GraphTypes.DirectoryAudit[]>, byUser: Fact<GraphTypes.DirectoryAudit[]>): Fact<GraphTypes.DirectoryAudit[]> {
+  if (!onUser.known) return onUser;
+  if (!byUser.known) return byUser;
+  const byId = new Map([...onUser.value, ...byUser.value].map((event) => [event.id ?? `${event.correlationId}:${event.activityDateTime}`, event]));
+  return known([...byId.values()].sort((a, b) => (b.activityDateTime ?? '').localeCompare(a.activityDateTime ?? '')));
 }
