@@ -38,7 +38,10 @@ export async function readEligibilityFacts(
   // givenName and surname support an indexed $filter eq; the answer is kept two minutes.
   const namesakes = namesakeKey(user);
   const cachedNamesakes = namesakes ? tenant.cachedNamesakes(namesakes) : [];
-  const [results, names, groupNames] = await Promise.all([
+  const tapGroups = policies.tapPolicy.known
+    ? [...(policies.tapPolicy.value.includeTargets ?? []), ...(policies.tapPolicy.value.excludeTargets ?? [])].filter((t) => t.targetType !== 'user').flatMap((t) => (t.id ? [t.id] : []))
+    : [];
+  const [results, names, groupNames, hidden] = await Promise.all([
     graph.batch([
       ...(cachedNamesakes === undefined
         ? [
@@ -73,7 +76,10 @@ export async function readEligibilityFacts(
     ]),
     tenant.getNameIndex(scope),
     tenant.groupNames(scope.known ? [...scope.value.includeGroupIds, ...scope.value.excludeGroupIds] : []),
+    tenant.hiddenGroups([...(scope.known ? [...scope.value.includeGroupIds, ...scope.value.excludeGroupIds] : []), ...tapGroups]),
   ]);
+  // A hidden recovery group whose members were listed is readable: the bot holds Member.Read.Hidden.
+  const unreadable = hidden.filter((groupId) => !(names.known && scope.known && scope.value.includeGroupIds.includes(groupId) && !names.value.emptyGroupIds?.has(groupId)));
 
   const fact = <T>(resultId: string, permission: string, pick: (body: any) => T) => batchFact(results.get(resultId), permission, pick);
   const list = <T>(resultId: string, permission: string) => batchList<T>(graph, results.get(resultId), permission);
@@ -126,6 +132,7 @@ export async function readEligibilityFacts(
     subscribedSkus: policies.subscribedSkus,
     userLicences: licences,
     authenticationMethods: methods,
+    ...(unreadable.length > 0 && { hiddenMembershipGroupIds: unreadable }),
     addedToRecoveryGroupAt: audits.known ? known(additionsToGroups(audits.value, recoveryGroups).get(user.id) ?? null) : audits,
     auditEvents: audits,
   };

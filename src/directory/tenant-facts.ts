@@ -23,8 +23,11 @@ export interface TenantPolicies {
   roleGrants: Fact<TenantRoleGrants>;
 }
 
-/** Members of the recovery groups by normalised first + last name, for the duplicate-name check. */
-export type NameIndex = Map<string, NameTwin[]>;
+/**
+ * Members of the recovery groups by normalised first + last name, for the duplicate-name check;
+ * `emptyGroupIds` are the groups that listed no member (all hidden, perhaps: see hiddenGroups).
+ */
+export type NameIndex = Map<string, NameTwin[]> & { emptyGroupIds?: Set<string> };
 
 export interface RecoveryFallback {
   groupIds: string[];
@@ -40,7 +43,7 @@ export const ROLE_GRANT_SELECT = 'principalId,roleDefinitionId,directoryScopeId'
 export class TenantFacts {
   private policies?: { at: number; value: Promise<TenantPolicies> };
   private names?: { at: number; key: string; value: Promise<Fact<NameIndex>> };
-  private readonly groupNameCache = new Map<string, { at: number; value: Promise<string | undefined> }>();
+  private readonly groupNameCache = new Map<string, { at: number; value: Promise<{ displayName?: string; visibility?: string } | undefined> }>();
   private readonly namesakeCache = new Map<string, { at: number; value: NameTwin[] }>();
 
   constructor(
@@ -66,6 +69,26 @@ export class TenantFacts {
    * that cannot be read shows as the id: it is never a reason to fail a check.
    */
   async groupNames(ids: string[]): Promise<Record<string, string>> {
+    const wanted = this.readGroups(ids);
+    const names: Record<string, string> = { [ALL_USERS_TARGET]: 'All users' };
+    for (const id of wanted) names[id] = (await this.groupNameCache.get(id)?.value)?.displayName ?? id;
+    return names;
+  }
+
+  /**
+   * Which of these groups hide their membership (`visibility: HiddenMembership`): without
+   * Member.Read.Hidden, Graph lists none of their members and omits them from a user's memberOf.
+   * https://learn.microsoft.com/graph/api/resources/group (visibility)
+   */
+  async hiddenGroups(ids: string[]): Promise<string[]> {
+    const wanted = this.readGroups(ids);
+    const hidden: string[] = [];
+    for (const id of wanted) if ((await this.groupNameCache.get(id)?.value)?.visibility === 'HiddenMembership') hidden.push(id);
+    return hidden;
+  }
+
+  /** Starts one `$batch` for the groups not cached; returns the ids wanted. */
+  private readGroups(ids: string[]): string[] {
     const wanted = [...new Set(ids)].filter((id) => id !== ALL_USERS_TARGET);
     const stale = wanted.filter((id) => {
       const cached = this.groupNameCache.get(id);
@@ -73,21 +96,19 @@ export class TenantFacts {
     });
     if (stale.length > 0) {
       const read = this.graph
-        .batch(stale.map((id) => ({ id, method: 'GET' as const, url: `/groups/${encodeURIComponent(id)}?$select=id,displayName` })))
+        .batch(stale.map((id) => ({ id, method: 'GET' as const, url: `/groups/${encodeURIComponent(id)}?$select=id,displayName,visibility` })))
         .catch(() => new Map<string, BatchResult>());
       for (const id of stale) {
         const value = read.then((results) => {
           const result = results.get(id);
-          if (result?.ok) return result.body.displayName as string | undefined;
+          if (result?.ok) return { displayName: result.body.displayName as string | undefined, visibility: result.body.visibility as string | undefined };
           this.groupNameCache.delete(id);
           return undefined;
         });
         this.groupNameCache.set(id, { at: this.clock(), value });
       }
     }
-    const names: Record<string, string> = { [ALL_USERS_TARGET]: 'All users' };
-    for (const id of wanted) names[id] = (await this.groupNameCache.get(id)?.value) ?? id;
-    return names;
+    return wanted;
   }
 
   /** Users anywhere in the tenant with exactly these names, if read in the last two minutes. */
@@ -182,12 +203,15 @@ export class TenantFacts {
 
   private async readNameIndex(groupIds: string[]): Promise<Fact<NameIndex>> {
     const index: NameIndex = new Map();
+    index.emptyGroupIds = new Set();
     const seen = new Set<string>();
     try {
       await Promise.all(
         groupIds.map(async (groupId) => {
           const path = `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=${MEMBER_SELECT}&$top=999`;
+          let listed = 0;
           for await (const page of this.graph.pages<GraphTypes.User>(path)) {
+            listed += page.length;
             for (const member of page) {
               const key = nameKey(member);
               if (!key || !member.id || seen.has(member.id)) continue;
@@ -196,6 +220,7 @@ export class TenantFacts {
               index.set(key, [...(index.get(key) ?? []), twin]);
             }
           }
+          if (listed === 0) index.emptyGroupIds!.add(groupId);
         }),
       );
       return known(index);

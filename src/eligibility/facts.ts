@@ -96,6 +96,11 @@ export interface EligibilityFacts {
   userLicences: Fact<Graph.LicenseDetails[]>;
   /** The user's registered authentication methods (E10). */
   authenticationMethods: Fact<Graph.AuthenticationMethod[]>;
+  /**
+   * Groups the rules look at (recovery, TAP) that hide their membership and whose members the bot
+   * could not list: "not a member" of one of them is unknown, not a fail (needs Member.Read.Hidden).
+   */
+  hiddenMembershipGroupIds?: string[];
   /** When the user was last added to a recovery group, from the audit log; null if not in the window read (E2 "wait"). */
   addedToRecoveryGroupAt: Fact<string | null>;
 }

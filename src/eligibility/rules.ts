@@ -151,13 +151,18 @@ function inRecoveryGroup(facts: EligibilityFacts): RequirementResult {
   }
   const directIn = scope.includeGroupIds.filter((id) => direct.has(id));
   const nestedIn = scope.includeGroupIds.filter((id) => any.has(id) && !direct.has(id));
+  const hidden = hiddenFrom(facts);
   if (directIn.length === 0 && nestedIn.length === 0) {
+    const unseen = scope.includeGroupIds.filter((id) => hidden.has(id));
+    if (unseen.length > 0) return check.unknown(hiddenReason(label(unseen)));
     return check.fail(
       `Not a member of the recovery group ${label(scope.includeGroupIds)} (groups from ${from}).`,
       `Admin: add the user directly to ${label(scope.includeGroupIds.slice(0, 1))}; then the user waits a while, as the "Recover your account" link can take minutes to appear.`,
     );
   }
 
+  const hiddenExclusions = scope.excludeGroupIds.filter((id) => hidden.has(id));
+  if (hiddenExclusions.length > 0) return check.unknown(hiddenReason(label(hiddenExclusions)));
   const evidence = [
     directIn.length > 0
       ? `Direct member of ${label(directIn)} (groups from ${from}).`
@@ -238,7 +243,8 @@ function namesMatchTheId({ user }: EligibilityFacts): RequirementResult {
  * accent-folded within the recovery groups and exact elsewhere in the tenant.
  * https://learn.microsoft.com/entra/identity/authentication/self-service-account-recovery
  */
-function hasNoNameTwin({ user, nameTwins }: EligibilityFacts): RequirementResult {
+function hasNoNameTwin(facts: EligibilityFacts): RequirementResult {
+  const { user, nameTwins } = facts;
   const check = requirement('E5');
   if (!nameTwins.known) return check.unknown(nameTwins.reason);
   const twins = nameTwins.value.filter((twin) => twin.id !== user.id);
@@ -258,6 +264,8 @@ function hasNoNameTwin({ user, nameTwins }: EligibilityFacts): RequirementResult
       'Helpdesk: escalate for a human-approved TAP; the names must stay as on the ID, so recovery cannot tell them apart.',
     );
   }
+  const hiddenRecoveryGroups = (facts.recoveryScope.known ? facts.recoveryScope.value.includeGroupIds : []).filter((id) => hiddenFrom(facts).has(id));
+  if (hiddenRecoveryGroups.length > 0) return check.unknown(hiddenReason(hiddenRecoveryGroups.map((id) => `"${groupName(facts, id)}"`).join(', ')));
   return check.pass('No other user in the tenant (nor, accent-folded, in the recovery group) has the same First + Last name.');
 }
 
@@ -269,6 +277,11 @@ function inTapPolicyScope(facts: EligibilityFacts): RequirementResult {
   const settings = `TAP policy: ${describeTapSettings(policy)}.`;
   const target = (id: string) => (id === ALL_USERS ? 'all users' : `"${groupName(facts, id)}"`);
   const scope = tapScopeFor(policy, facts.user.id, facts.membership);
+  const hidden = hiddenFrom(facts);
+  const unseen = (targets: typeof policy.includeTargets) => (targets ?? []).filter((t) => t.id && hidden.has(t.id)).map((t) => `"${groupName(facts, t.id!)}"`);
+  if ((scope.kind === 'notIncluded' && unseen(policy.includeTargets).length > 0) || (scope.kind === 'included' && unseen(policy.excludeTargets).length > 0)) {
+    return check.unknown(hiddenReason(unseen(scope.kind === 'included' ? policy.excludeTargets : policy.includeTargets).join(', ')));
+  }
   switch (scope.kind) {
     case 'disabled':
       return check.fail(
@@ -515,6 +528,12 @@ function formatUtc(iso: string): string {
 function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;
 }
+
+const hiddenFrom = (facts: EligibilityFacts) => new Set(facts.hiddenMembershipGroupIds ?? []);
+
+/** Graph lists no member of a hidden-membership group without Member.Read.Hidden: absence proves nothing. */
+const hiddenReason = (groups: string) =>
+  `${groups} hides its membership (HiddenMembership), and without Member.Read.Hidden Graph lists none of its members; needs Member.Read.Hidden`;
 
 /** A group's display name from whatever the snapshot knows, else its id. */
 function groupName(facts: EligibilityFacts, id: string): string {

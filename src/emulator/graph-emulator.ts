@@ -36,6 +36,9 @@ export const GRAPH_PERMISSIONS = {
     ],
   },
   manager: { anyOf: ['User.Read.All'], endpoints: ['GET /users/{id}/manager'] },
+  // "To list members of a hidden group, the Member.Read.Hidden permission is also required."
+  // https://learn.microsoft.com/powershell/module/microsoft.entra.groups/get-entragroupmember
+  hiddenMembership: { anyOf: ['Member.Read.Hidden'], endpoints: ['GET /groups/{id}/members (visibility HiddenMembership)', 'GET /groups/{id}/transitiveMembers (visibility HiddenMembership)'] },
   authenticationMethods: {
     anyOf: ['UserAuthenticationMethod.Read.All'],
     endpoints: ['GET /users/{id}/authentication/methods', 'GET /users/{id}/authentication/temporaryAccessPassMethods'],
@@ -747,7 +750,8 @@ class Emulator implements GraphEmulator {
     const lowerNavigation = navigation.toLowerCase();
     if (lowerNavigation !== 'members' && lowerNavigation !== 'transitivemembers') throw segmentNotFound(navigation);
     if (cast !== undefined && cast.toLowerCase() !== 'microsoft.graph.user' && cast.toLowerCase() !== 'microsoft.graph.group') throw segmentNotFound(cast);
-    const members = lowerNavigation === 'members' ? this.directMembers(group) : this.transitiveMembers(group);
+    const hiddenFromCaller = (candidate: TenantGroup) => candidate.visibility === 'HiddenMembership' && !this.granted('hiddenMembership');
+    const members = hiddenFromCaller(group) ? [] : lowerNavigation === 'members' ? this.directMembers(group) : this.transitiveMembers(group);
     const wantedType = cast?.toLowerCase();
     const typed = members
       .map((member) => ('memberIds' in member ? { kind: 'group' as const, member, fields: groupFields(member) } : { kind: 'user' as const, member, fields: member }))

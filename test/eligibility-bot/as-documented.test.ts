@@ -109,3 +109,24 @@ describe('eligibility as Microsoft documents it', () => {
     expect((await check('nestor.wilke@contoso.com')).found.E7).toBe('fail');
   });
 });
+
+describe('a recovery group that hides its membership, without Member.Read.Hidden', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+    // Before the first turn: the group's visibility and its member index are cached once read.
+    harness.graph.tenant.groups.find((group) => group.displayName === 'acl_ssar_enabled')!.visibility = 'HiddenMembership';
+    harness.graph.denyPermission('Member.Read.Hidden');
+  });
+  afterAll(() => harness.close());
+
+  it('makes "not a member" and "no namesake" unknown with the permission named, never a fail', async () => {
+    const lidia = cardOf((await harness.say(people.agent, 'check lidia.holloway@contoso.com')).replies[0]);
+    expect(statuses(lidia).E2).toBe('unknown');
+    expect(cardText(lidia)).toContain('needs Member.Read.Hidden');
+    const adele = cardOf((await harness.say(people.agent, 'check adele.vance@contoso.com')).replies[0]);
+    expect(statuses(adele).E2).toBe('pass');
+    expect(statuses(adele).E5).toBe('unknown');
+    expect(Object.values(statuses(adele))).not.toContain('fail');
+  });
+});
