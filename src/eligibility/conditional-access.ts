@@ -41,6 +41,35 @@ export function registrationPolicyFindings(
     .map((policy) => evaluatePolicy(policy, subject));
 }
 
+/**
+ * Policies on all cloud apps that the recovery sign-in itself must get past: "Conditional Access
+ * policies in your tenant can apply to the account recovery flow. If a policy blocks access or
+ * requires controls (for example, compliant device, trusted location ...) the user's recovery attempt
+ * might be interrupted or blocked" (account recovery FAQ,
+ * https://learn.microsoft.com/entra/identity/authentication/self-service-account-recovery). "Might":
+ * so these warn, never fail. A multifactor requirement alone is left out: the pass satisfies it.
+ */
+export function recoveryFlowFindings(policies: Graph.ConditionalAccessPolicy[], subject: ConditionalAccessSubject): PolicyFinding[] {
+  return policies
+    .filter((policy) => policy.state === 'enabled')
+    .filter((policy) => policy.conditions?.applications?.includeApplications?.some((app) => app.toLowerCase() === 'all'))
+    .flatMap((policy) => {
+      if (userScope(policy.conditions?.users, subject).inScope === 'no') return [];
+      const controls = policy.grantControls?.builtInControls ?? [];
+      const where = locationScope(policy.conditions?.locations, subject.namedLocations);
+      const device = controls.filter((control) => control === 'compliantDevice' || control === 'domainJoinedDevice');
+      const onlyDevice = device.length > 0 && (policy.grantControls?.operator?.toUpperCase() !== 'OR' || device.length === controls.length);
+      const reason = controls.includes('block')
+        ? where.kind === 'outsideTrusted'
+          ? `it blocks all cloud apps everywhere except ${where.trusted}, which may stop the recovery sign-in itself`
+          : undefined
+        : onlyDevice
+          ? `it requires a ${device.includes('compliantDevice') ? 'compliant' : 'hybrid-joined'} device for all cloud apps, which may stop the recovery sign-in on a new or personal device`
+          : undefined;
+      return reason ? [{ policyId: policy.id ?? '', policyName: policy.displayName ?? policy.id ?? '(unnamed policy)', status: 'warn' as Status, reason }] : [];
+    });
+}
+
 function evaluatePolicy(policy: Graph.ConditionalAccessPolicy, subject: ConditionalAccessSubject): PolicyFinding {
   const finding = (status: Status, reason: string): PolicyFinding => ({
     policyId: policy.id ?? '',

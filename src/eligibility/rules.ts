@@ -1,5 +1,5 @@
 import type { EligibilityFacts } from './facts.js';
-import { registrationPolicyFindings } from './conditional-access.js';
+import { recoveryFlowFindings, registrationPolicyFindings } from './conditional-access.js';
 import { externalEvidence } from './external-users.js';
 import { premiumPlanName } from './licences.js';
 import { REQUIREMENTS, type RequirementId, type ResultReason } from './requirements.js';
@@ -310,14 +310,17 @@ function conditionalAccessAllowsRegistration(facts: EligibilityFacts): Requireme
   const check = requirement('E7');
   const { conditionalAccessPolicies, tapPolicy } = facts;
   if (!conditionalAccessPolicies.known) return check.unknown(conditionalAccessPolicies.reason);
-  const findings = registrationPolicyFindings(conditionalAccessPolicies.value, {
+  const subject = {
     user: facts.user,
     membership: facts.membership,
     roleTemplateIds: facts.conditionalAccessRoleIds,
     tapIsUsableOnce: tapPolicy.known ? tapIssueSettings(tapPolicy.value, undefined, conditionalAccessPolicies.value).isUsableOnce : undefined,
     namedLocations: facts.namedLocations,
-  });
-  const concerns = findings.filter((finding) => finding.status !== 'pass');
+  };
+  const findings = registrationPolicyFindings(conditionalAccessPolicies.value, subject);
+  // Policies on all cloud apps apply to the recovery sign-in itself (account recovery FAQ).
+  const flow = recoveryFlowFindings(conditionalAccessPolicies.value, subject);
+  const concerns = [...findings.filter((finding) => finding.status !== 'pass'), ...flow];
   if (concerns.length === 0) {
     return check.pass(
       findings.length === 0
@@ -336,7 +339,7 @@ function conditionalAccessAllowsRegistration(facts: EligibilityFacts): Requireme
     default:
       return check.warn(
         evidence,
-        `Helpdesk: if registering new methods fails after recovery, ask an admin to review ${policies}.`,
+        `Helpdesk: if recovery or registering new methods fails, ask an admin to review ${policies}.`,
       );
   }
 }

@@ -108,7 +108,10 @@ export function policyGroupIds(policies: TenantPolicies): string[] {
   }
   if (policies.conditionalAccessPolicies.known) {
     for (const policy of policies.conditionalAccessPolicies.value) {
-      if (policy.state === 'disabled' || !policy.conditions?.applications?.includeUserActions?.includes(REGISTER_SECURITY_INFO)) continue;
+      const registration = policy.conditions?.applications?.includeUserActions?.includes(REGISTER_SECURITY_INFO);
+      // Enabled policies on all cloud apps apply to the recovery sign-in too (E7's recovery-flow warnings).
+      const allApps = policy.state === 'enabled' && policy.conditions?.applications?.includeApplications?.some((app) => app.toLowerCase() === 'all');
+      if (policy.state === 'disabled' || !(registration || allApps)) continue;
       for (const id of [...(policy.conditions?.users?.includeGroups ?? []), ...(policy.conditions?.users?.excludeGroups ?? [])]) ids.add(id);
     }
   }

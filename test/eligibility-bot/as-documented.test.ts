@@ -60,6 +60,9 @@ describe('eligibility as Microsoft documents it', () => {
     expect(zara.found.E7).toBe('fail');
     expect(zara.text).toContain('Register security info only from trusted locations (field staff)');
     expect(zara.text).toContain('everywhere except trusted locations ("Contoso HQ")');
+    // A compliant-device policy on all cloud apps may stop the recovery sign-in itself (account recovery FAQ).
+    expect(zara.text).toContain('Require a compliant device for all cloud apps (field staff)');
+    expect(zara.text).toContain('may stop the recovery sign-in on a new or personal device');
   });
 
   it('a namesake anywhere in the tenant fails E5, saying they are not in the recovery group, at no extra round trip', async () => {

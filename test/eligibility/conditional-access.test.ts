@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type * as Graph from '@microsoft/microsoft-graph-types';
 import { known, unknownFact, type Fact, type GroupMembership } from '../../src/eligibility/facts.js';
-import { registrationPolicyFindings, type ConditionalAccessSubject } from '../../src/eligibility/conditional-access.js';
+import { recoveryFlowFindings, registrationPolicyFindings, type ConditionalAccessSubject } from '../../src/eligibility/conditional-access.js';
 import { baselineUser, GLOBAL_ADMIN_ROLE, membership, registrationPolicy, USER_ID } from './snapshot-builder.js';
 
 const BLOCK: Graph.ConditionalAccessGrantControls = { operator: 'OR', builtInControls: ['block'] };
@@ -217,5 +217,20 @@ describe('conditions that narrow when a policy applies', () => {
     const policy = registrationPolicy({ grant: BLOCK });
     policy.conditions = { ...policy.conditions, locations: { includeLocations: ['All'] }, platforms: { includePlatforms: ['all'] } };
     expect(statusOf(policy)).toBe('fail');
+  });
+});
+
+describe('policies on all cloud apps, which apply to the recovery sign-in itself', () => {
+  const allApps = (grantControls: Graph.ConditionalAccessGrantControls, extra: Partial<Graph.ConditionalAccessConditionSet> = {}): Graph.ConditionalAccessPolicy => {
+    const policy = registrationPolicy({ grant: grantControls });
+    policy.conditions = { ...policy.conditions, applications: { includeApplications: ['All'] }, ...extra };
+    return policy;
+  };
+
+  it('a compliant-device requirement or a block outside trusted locations warns; MFA alone does not', () => {
+    expect(recoveryFlowFindings([allApps({ operator: 'OR', builtInControls: ['compliantDevice'] })], subject())[0]?.status).toBe('warn');
+    expect(recoveryFlowFindings([allApps(BLOCK, { locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] } })], subject())[0]?.status).toBe('warn');
+    expect(recoveryFlowFindings([allApps({ operator: 'OR', builtInControls: ['mfa'] })], subject())).toEqual([]);
+    expect(recoveryFlowFindings([allApps({ operator: 'OR', builtInControls: ['compliantDevice'] }, { users: { includeUsers: ['someone-else'] } })], subject())).toEqual([]);
   });
 });
