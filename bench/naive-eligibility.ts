@@ -8,10 +8,13 @@ import {
   type VerifiableCredentialsMethodConfiguration,
   type VerifiedIdProfile,
 } from '../src/directory/recovery-setup.js';
-import { MEMBER_SELECT, type RecoveryFallback } from '../src/directory/tenant-facts.js';
+import { MEMBER_SELECT, ROLE_GRANT_SELECT, type RecoveryFallback } from '../src/directory/tenant-facts.js';
+import { toTwins } from '../src/directory/eligibility-facts.js';
+import { odataString } from '../src/directory/users.js';
+import { userRoles, type RoleGrant, type TenantRoleGrants } from '../src/eligibility/roles.js';
 import type { DirectoryUser } from '../src/directory/users.js';
 import { known, unknownFact, type EligibilityFacts, type Fact, type NameTwin, type RecoveryScope } from '../src/eligibility/facts.js';
-import { nameKey } from '../src/eligibility/names.js';
+import { combineNameTwins, nameKey } from '../src/eligibility/names.js';
 
 /**
  * The baseline the bot is measured against: what an admin script would do to answer the same
@@ -48,10 +51,37 @@ export async function readEligibilityFactsNaively(
   const recoveryScope = await withGroupNames(graph, scopeFrom(profiles, vcPolicy, fallback));
   const nameTwins = await twinsOf(graph, user, recoveryScope);
   const conditionalAccessPolicies = await read(PERMISSIONS.conditionalAccess, () => graph.all<GraphTypes.ConditionalAccessPolicy>('/identity/conditionalAccess/policies'));
+  const namedLocations = await read(PERMISSIONS.conditionalAccess, () => graph.all<GraphTypes.NamedLocation>('/identity/conditionalAccess/namedLocations'));
   const roles = await read(PERMISSIONS.roleAssignments, () =>
     graph.all<GraphTypes.UnifiedRoleAssignment>(`/roleManagement/directory/roleAssignments?$filter=principalId eq '${user.id}'`),
   );
+  const eligibleRoles = await read(PERMISSIONS.roleEligibility, () =>
+    graph.all<GraphTypes.UnifiedRoleAssignment>(`/roleManagement/directory/roleEligibilityScheduleInstances?$filter=principalId eq '${user.id}'`),
+  );
+  const everyActive = await read(PERMISSIONS.roleAssignments, () => graph.all<RoleGrant>(`/roleManagement/directory/roleAssignments?$select=${ROLE_GRANT_SELECT}`));
+  const everyEligible = await read(PERMISSIONS.roleEligibility, () => graph.all<RoleGrant>(`/roleManagement/directory/roleEligibilityScheduleInstances?$select=${ROLE_GRANT_SELECT}`));
+  const customRoles = await read(PERMISSIONS.roleAssignments, () => graph.all<{ id?: string }>('/roleManagement/directory/roleDefinitions?$filter=isBuiltIn eq false&$select=id'));
+  const tenantGrants: Fact<TenantRoleGrants> = !everyActive.known
+    ? everyActive
+    : !everyEligible.known
+      ? everyEligible
+      : !customRoles.known
+        ? customRoles
+        : known({ active: everyActive.value, eligible: everyEligible.value, customRoleIds: idsOf(customRoles.value) });
+  const held = userRoles({
+    userId: user.id,
+    groupIds: transitive.known ? known(idsOf(transitive.value)) : transitive,
+    directActive: roles,
+    directEligible: eligibleRoles,
+    tenant: tenantGrants,
+  });
+  const namesakes = user.givenName && user.surname
+    ? await read(PERMISSIONS.users, () =>
+        graph.all<GraphTypes.User>(`/users?$filter=givenName eq ${odataString(user.givenName!)} and surname eq ${odataString(user.surname!)}&$select=${MEMBER_SELECT}&$top=999`),
+      )
+    : known([]);
   const authenticationMethods = await read(PERMISSIONS.authenticationMethods, () => graph.all<GraphTypes.AuthenticationMethod>(`/users/${id}/authentication/methods`));
+  const userLicences = await read(PERMISSIONS.users, () => graph.all<GraphTypes.LicenseDetails>(`/users/${id}/licenseDetails`));
   const subscribedSkus = await read(PERMISSIONS.subscriptions, () => graph.all<GraphTypes.SubscribedSku>('/subscribedSkus?$select=skuPartNumber,capabilityStatus,servicePlans'));
   const since = new Date(now.getTime() - AUDIT_WINDOW_DAYS * 86_400_000).toISOString();
   const audits = await read(PERMISSIONS.auditLogs, () =>
@@ -74,10 +104,13 @@ export async function readEligibilityFactsNaively(
               groupNames: Object.fromEntries(transitive.value.map((g) => [g.id ?? '', g.displayName ?? g.id ?? ''])),
             })
           : unknownFact(direct.known ? (transitive as { reason: string }).reason : direct.reason),
-      roleTemplateIds: roles.known ? known(roles.value.map((r) => r.roleDefinitionId ?? '').filter(Boolean)) : roles,
-      nameTwins,
+      roleTemplateIds: held.privileged,
+      conditionalAccessRoleIds: held.conditionalAccess,
+      nameTwins: nameKey(user) ? combineNameTwins(user.id, nameTwins, namesakes.known ? known(toTwins(namesakes.value)) : namesakes) : known([]),
       tapPolicy,
       conditionalAccessPolicies,
+      namedLocations,
+      userLicences,
       subscribedSkus,
       authenticationMethods,
       addedToRecoveryGroupAt: audits.known ? known(newestAdditionTo(audits.value, user.id, recoveryGroups)) : audits,

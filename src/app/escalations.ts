@@ -3,6 +3,7 @@ import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import type { Directory, DirectoryUser, UserQuery } from '../directory/directory.js';
 import { GraphRequestError } from '../directory/graph.js';
 import { PERMISSIONS } from '../directory/permissions.js';
+import { externalUserType } from '../eligibility/external-users.js';
 import { tapIssueSettings, tapScopeFor } from '../eligibility/tap-scope.js';
 import { auditEntryFor, SYSTEM_ACTOR, type AuditEntry } from '../escalation/audit.js';
 import { checkRateLimit, RATE_WINDOW_MS, type Filing, type RateLimits } from '../escalation/rate-limit.js';
@@ -149,8 +150,8 @@ export class EscalationService {
 
   /** The lifetime and one-time setting a pass would get now, clamped to the tenant's policy; undefined when unreadable. */
   async passSettings(): Promise<PassSettings | undefined> {
-    const { tapPolicy } = await this.directory.tenant.getPolicies();
-    return tapPolicy.known ? tapIssueSettings(tapPolicy.value) : undefined;
+    const { tapPolicy, conditionalAccessPolicies } = await this.directory.tenant.getPolicies();
+    return tapPolicy.known ? tapIssueSettings(tapPolicy.value, undefined, conditionalAccessPolicies.known ? conditionalAccessPolicies.value : []) : undefined;
   }
 
   /**
@@ -356,10 +357,11 @@ export class EscalationService {
     if (user.accountEnabled === false) {
       return notEligible(`${name}’s account is disabled, so a pass could not be used. Re-enable the account through your usual process first.`);
     }
-    if (user.userType === 'Guest') {
+    if (user.userType === 'Guest' || externalUserType(user) === 'b2bCollaborationMember') {
       return notEligible(`${name} is a guest from another organisation. Their home organisation has to help them sign in again.`);
     }
-    const facts = await this.directory.eligibilityFacts(user, this.now());
+    // Fresh, not the 5-minute tenant cache: privilege and the TAP policy decide this request now.
+    const facts = await this.directory.eligibilityFacts(user, this.now(), { fresh: true });
     if (!facts.tapPolicy.known) return notEligible(`I could not read the tenant’s Temporary Access Pass policy (${facts.tapPolicy.reason}), so no pass can be requested.`);
     const scope = tapScopeFor(facts.tapPolicy.value, user.id, facts.membership);
     switch (scope.kind) {
@@ -495,6 +497,18 @@ export class EscalationService {
             : `Microsoft Graph refused it (${error.status} ${error.code})`;
         this.log.warn({ requestId: record.id, err: (error as Error).name }, 'pass creation failed');
         return fail(`The pass could not be created: ${why}. No pass was created.`);
+      }
+
+      // Graph creates a pass even when its policy would refuse it at sign-in, and says so in the answer.
+      // https://learn.microsoft.com/graph/api/resources/temporaryaccesspassauthenticationmethod
+      if (created.isUsable === false) {
+        const reason = created.methodUsabilityReason ?? 'no reason given';
+        this.log.warn({ requestId: record.id, methodUsabilityReason: reason }, 'created pass is not usable');
+        const deleted = await this.deletePass(record, created.id);
+        return fail(
+          `Microsoft Graph created the pass but says it cannot be used to sign in (${reason}${reason === 'DisabledByPolicy' ? ': the Temporary Access Pass policy no longer covers this person' : ''}), so it was ` +
+            (deleted ? 'deleted and not handed over.' : 'not handed over; deleting it failed, so delete it in the Entra admin center.'),
+        );
       }
 
       if (created.id) {

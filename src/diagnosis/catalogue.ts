@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { REQUIREMENT_IDS, RESULT_REASONS, type RequirementId, type ResultReason } from '../eligibility/requirements.js';
 
 /**
  * The diagnosis catalogue: error codes and symptoms, their likely causes and fixes. It is data
@@ -6,8 +7,7 @@ import { readFileSync } from 'node:fs';
  * strictly at start-up so a typo fails loudly instead of silently hiding an entry.
  */
 
-export const REQUIREMENT_IDS = ['E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'E7', 'E8', 'E9', 'E10'] as const;
-export type RequirementId = (typeof REQUIREMENT_IDS)[number];
+export type { RequirementId };
 
 export const FIXERS = ['user', 'helpdesk', 'admin'] as const;
 export type WhoCanFix = (typeof FIXERS)[number];
@@ -17,14 +17,14 @@ export const AADSTS_CODE = /^AADSTS\d{4,7}$/;
 
 /**
  * A cause is normally confirmed when one of its checks fails. `confirmedBy` replaces that rule
- * when another status confirms it, e.g. "added to the group too recently" is an E2 warning whose
- * evidence says the membership is new.
+ * when another status confirms it, e.g. "added to the group too recently" is an E2 warning with
+ * the reason `recently-added`.
  */
 export interface CauseConfirmation {
   check: RequirementId;
   status: 'warn' | 'fail';
-  /** Confirms only if the check's evidence contains one of these phrases (case-insensitive). */
-  evidenceContains?: string[];
+  /** Confirms only if the check's result carries this reason code (eligibility/requirements.ts). */
+  reason?: ResultReason;
 }
 
 export interface Cause {
@@ -123,20 +123,16 @@ class EntryReader {
 
 const ENTRY_FIELDS = ['id', 'kind', 'code', 'label', 'title', 'meaning', 'causes', 'nextStep', 'source'];
 const CAUSE_FIELDS = ['id', 'text', 'checks', 'confirmedBy', 'fix', 'whoCanFix'];
-const CONFIRMATION_FIELDS = ['check', 'status', 'evidenceContains'];
+const CONFIRMATION_FIELDS = ['check', 'status', 'reason'];
 
 function readConfirmation(reader: EntryReader, value: unknown, prefix: string, checks: RequirementId[]): CauseConfirmation {
-  if (!isObject(value)) reader.fail(prefix.slice(0, -1), 'must be an object { check, status, evidenceContains? }');
+  if (!isObject(value)) reader.fail(prefix.slice(0, -1), 'must be an object { check, status, reason? }');
   reader.onlyFields(value, CONFIRMATION_FIELDS, prefix);
   const check = reader.oneOf(value, 'check', REQUIREMENT_IDS, prefix);
   if (!checks.includes(check)) reader.fail(`${prefix}check`, `must be one of the cause's checks (${checks.join(', ') || 'none'})`);
   const status = reader.oneOf(value, 'status', ['warn', 'fail'] as const, prefix);
-  const phrases = value.evidenceContains;
-  if (phrases === undefined) return { check, status };
-  if (!Array.isArray(phrases) || phrases.length === 0 || !phrases.every((p) => typeof p === 'string' && p.trim() !== '')) {
-    reader.fail(`${prefix}evidenceContains`, 'must be a non-empty list of non-empty strings');
-  }
-  return { check, status, evidenceContains: phrases as string[] };
+  if (value.reason === undefined) return { check, status };
+  return { check, status, reason: reader.oneOf(value, 'reason', RESULT_REASONS, prefix) };
 }
 
 function readCause(reader: EntryReader, value: unknown, index: number): Cause {

@@ -9,6 +9,8 @@ export interface LiveResult {
   id: string;
   status: string;
   evidence?: string;
+  /** Reason codes (eligibility/requirements.ts `RESULT_REASONS`). */
+  reasons?: readonly string[];
 }
 
 /** true: a live check confirms it; false: live checks rule it out; 'unknown': nothing decides it. */
@@ -39,22 +41,16 @@ export interface DiagnosisInput {
   symptomId?: string;
 }
 
-function evidenceMatches(evidence: string | undefined, phrases: string[] | undefined): boolean {
-  if (!phrases) return true;
-  const haystack = (evidence ?? '').toLowerCase();
-  return phrases.some((phrase) => haystack.includes(phrase.toLowerCase()));
-}
-
 function findingFor(cause: Cause, results: ReadonlyMap<string, LiveResult> | undefined): Finding {
   if (!results) return 'unknown';
 
   if (cause.confirmedBy) {
-    const { check, status, evidenceContains } = cause.confirmedBy;
+    const { check, status, reason } = cause.confirmedBy;
     const result = results.get(check);
     if (!result || result.status === 'unknown') return 'unknown';
     if (result.status !== status) return false;
     // The right status for another reason (e.g. a nested-membership warning) neither confirms nor rules out.
-    return evidenceMatches(result.evidence, evidenceContains) ? true : 'unknown';
+    return reason === undefined || result.reasons?.includes(reason) ? true : 'unknown';
   }
 
   if (cause.checks.length === 0) return 'unknown';

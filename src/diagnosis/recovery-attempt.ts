@@ -53,7 +53,8 @@ const STAGE_PHRASES: Array<{ stage: RecoveryStage; matches: (name: string) => bo
   { stage: 'identityIssuance', matches: (name) => name.includes('identity issuance') },
   { stage: 'identityPresentation', matches: (name) => name.includes('identity presentation') },
   { stage: 'accountMatch', matches: (name) => /\b(matched|validated)\b/.test(name) },
-  { stage: 'securityInfoRegistration', matches: (name) => /registered security info/.test(name) },
+  // "User registered security information" is the recovery step; ordinary combined registration logs "User registered security info".
+  { stage: 'securityInfoRegistration', matches: (name) => /registered security information\b/.test(name) },
   { stage: 'completed', matches: (name) => /completed (account )?recovery/.test(name) },
   { stage: 'started', matches: (name) => /started (account )?recovery/.test(name) },
 ];
@@ -114,7 +115,8 @@ const byTimeThenFlow = (a: ClassifiedEvent, b: ClassifiedEvent) =>
 export function lastRecoveryAttempt(events: Graph.DirectoryAudit[]): RecoveryAttempt | undefined {
   const recoveryEvents = events.flatMap((event) => classify(event) ?? []).sort(byTimeThenFlow);
   const starts = recoveryEvents.filter((e) => e.step.stage === 'started');
-  const anchor = starts.at(-1) ?? recoveryEvents.at(-1);
+  // Registering security info happens outside recovery too: alone, it is no attempt.
+  const anchor = starts.at(-1) ?? recoveryEvents.filter((e) => e.step.stage !== 'securityInfoRegistration').at(-1);
   if (!anchor) return undefined;
 
   const anchorIsStart = anchor.step.stage === 'started';

@@ -1,7 +1,7 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import type { Graph } from './graph.js';
 import { GraphRequestError } from './graph.js';
-import { readEligibilityFacts } from './eligibility-facts.js';
+import { readEligibilityFacts, type ReadOptions } from './eligibility-facts.js';
 import type { TenantFacts } from './tenant-facts.js';
 import { findUsers, type DirectoryUser, type UserQuery } from './users.js';
 
@@ -39,8 +39,8 @@ export class Directory {
     this.tenant.getPolicies().catch(() => undefined);
   }
 
-  eligibilityFacts(user: DirectoryUser, now = new Date()) {
-    return readEligibilityFacts(this.graph, this.tenant, user, now);
+  eligibilityFacts(user: DirectoryUser, now = new Date(), options: ReadOptions = {}) {
+    return readEligibilityFacts(this.graph, this.tenant, user, now, options);
   }
 
   /** Helpdesk and approver group membership (transitive), cached briefly per person. */

@@ -13,6 +13,8 @@ export const PERMISSIONS = {
   conditionalAccess: 'Policy.Read.All',
   verifiedIdProfiles: 'VerifiedId-Profile.Read.All',
   roleAssignments: 'RoleManagement.Read.Directory',
+  // RoleEligibilitySchedule.Read.Directory alone would do; RoleManagement.Read.Directory, needed anyway, covers it.
+  roleEligibility: 'RoleManagement.Read.Directory',
   auditLogs: 'AuditLog.Read.All',
   subscriptions: 'Organization.Read.All',
   createTemporaryAccessPass: 'UserAuthMethod-TAP.ReadWrite.All',

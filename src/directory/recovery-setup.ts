@@ -3,12 +3,13 @@
  * 2.43 predates the Verified ID profile API, so these follow the v1.0 reference (verifiedIdProfile,
  * verifiableCredentialsAuthenticationMethodConfiguration), limited to what the bot reads.
  */
-import type { RecoveryScope } from '../eligibility/facts.js';
+import type { RecoveryProfile, RecoveryScope } from '../eligibility/facts.js';
 
 export interface VerifiedIdProfile {
   id: string;
   name: string;
   state: 'enabled' | 'disabled' | 'unknownFutureValue';
+  priority?: number | null;
   verifiedIdProfileConfiguration?: {
     claimBindings?: { sourceAttribute: string; verifiedIdClaim: string }[];
   };
@@ -25,31 +26,46 @@ export interface VerifiableCredentialsMethodConfiguration {
 
 export const ALL_USERS_TARGET = 'all_users';
 
+// https://learn.microsoft.com/graph/api/resources/verifiedidusageconfiguration: `all` covers recovery too.
+const RECOVERY_PURPOSES = new Set(['recovery', 'all']);
+
 /**
- * Which groups recovery is assigned to, and in which mode, from the tenant's own setup: the Verified
- * ID profiles used for recovery and the Verifiable Credentials method targets linked to them.
+ * Which groups and users recovery is assigned to, and each include target's recovery profiles with
+ * their own mode (`isEnabledForTestOnly` is set per profile), from the tenant's own setup.
+ * https://learn.microsoft.com/graph/api/resources/verifiedidprofile,
+ * https://learn.microsoft.com/graph/api/resources/verifiablecredentialsauthenticationmethodconfiguration
  * Undefined when the tenant has no recovery profile, so the caller falls back to configuration.
  */
 export function recoveryScopeFromTenant(
   profiles: VerifiedIdProfile[],
   policy: VerifiableCredentialsMethodConfiguration,
 ): Omit<RecoveryScope, 'groupNames'> | undefined {
-  const recoveryProfiles = profiles.filter(
-    (p) => p.state === 'enabled' && p.verifiedIdUsageConfigurations?.some((u) => u.purpose === 'recovery'),
-  );
-  if (recoveryProfiles.length === 0) return undefined;
-  const recoveryIds = new Set(recoveryProfiles.map((p) => p.id));
-  const productionSomewhere = recoveryProfiles.some((p) =>
-    p.verifiedIdUsageConfigurations?.some((u) => u.purpose === 'recovery' && !u.isEnabledForTestOnly),
-  );
-  const targets = policy.state === 'enabled' ? (policy.includeTargets ?? []) : [];
+  const recoveryProfiles = new Map<string, RecoveryProfile>();
+  for (const profile of profiles) {
+    if (profile.state !== 'enabled') continue;
+    const usage = profile.verifiedIdUsageConfigurations?.filter((u) => RECOVERY_PURPOSES.has(u.purpose)) ?? [];
+    if (usage.length === 0) continue;
+    recoveryProfiles.set(profile.id, {
+      name: profile.name,
+      mode: usage.some((u) => !u.isEnabledForTestOnly) ? 'production' : 'evaluation',
+      ...(profile.priority != null && { priority: profile.priority }),
+    });
+  }
+  if (recoveryProfiles.size === 0) return undefined;
+  const targetProfiles: Record<string, RecoveryProfile[]> = {};
+  for (const target of policy.state === 'enabled' ? (policy.includeTargets ?? []) : []) {
+    // A target without profile links is taken to use every recovery profile.
+    const linked = target.verifiedIdProfiles?.length ? target.verifiedIdProfiles.flatMap((id) => recoveryProfiles.get(id) ?? []) : [...recoveryProfiles.values()];
+    if (linked.length > 0) targetProfiles[target.id] = linked;
+  }
+  const targets = (policy.includeTargets ?? []).filter((t) => targetProfiles[t.id]);
   return {
-    // A target without profile links is taken to apply to every profile.
-    includeGroupIds: targets
-      .filter((t) => !t.verifiedIdProfiles?.length || t.verifiedIdProfiles.some((id) => recoveryIds.has(id)))
-      .map((t) => t.id),
-    excludeGroupIds: (policy.excludeTargets ?? []).map((t) => t.id),
-    mode: productionSomewhere ? 'production' : 'evaluation',
+    includeGroupIds: targets.filter((t) => t.targetType !== 'user').map((t) => t.id),
+    includeUserIds: targets.filter((t) => t.targetType === 'user').map((t) => t.id),
+    targetProfiles,
+    excludeGroupIds: (policy.excludeTargets ?? []).filter((t) => t.targetType !== 'user').map((t) => t.id),
+    excludeUserIds: (policy.excludeTargets ?? []).filter((t) => t.targetType === 'user').map((t) => t.id),
+    mode: Object.values(targetProfiles).some((linked) => linked.some((p) => p.mode === 'production')) ? 'production' : 'evaluation',
     source: 'graph',
   };
 }

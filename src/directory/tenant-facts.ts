@@ -1,7 +1,8 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import { known, unknownFact, type Fact, type NameTwin, type RecoveryScope } from '../eligibility/facts.js';
 import { nameKey } from '../eligibility/names.js';
-import { batchFact } from './batch-facts.js';
+import type { RoleGrant, TenantRoleGrants } from '../eligibility/roles.js';
+import { batchFact, batchList } from './batch-facts.js';
 import type { Graph, BatchResult } from './graph.js';
 import { PERMISSIONS, unknownReason } from './permissions.js';
 import {
@@ -15,25 +16,35 @@ import {
 export interface TenantPolicies {
   tapPolicy: Fact<GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration>;
   conditionalAccessPolicies: Fact<GraphTypes.ConditionalAccessPolicy[]>;
+  namedLocations: Fact<GraphTypes.NamedLocation[]>;
   subscribedSkus: Fact<GraphTypes.SubscribedSku[]>;
   recoveryScope: Fact<RecoveryScope>;
+  /** Every role assignment and eligibility in the tenant, for roles held through role-assignable groups. */
+  roleGrants: Fact<TenantRoleGrants>;
 }
 
-/** Members of the recovery groups by normalised first + last name, for the duplicate-name check. */
-export type NameIndex = Map<string, NameTwin[]>;
+/**
+ * Members of the recovery groups by normalised first + last name, for the duplicate-name check;
+ * `emptyGroupIds` are the groups that listed no member (all hidden, perhaps: see hiddenGroups).
+ */
+export type NameIndex = Map<string, NameTwin[]> & { emptyGroupIds?: Set<string> };
 
 export interface RecoveryFallback {
   groupIds: string[];
   mode: 'production' | 'evaluation';
 }
 
+const NAMESAKE_TTL_MS = 2 * 60_000;
+const NAMESAKE_CACHE_SIZE = 1_000;
 const METHOD_CONFIGURATIONS = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations';
 export const MEMBER_SELECT = 'id,givenName,surname,displayName,userPrincipalName';
+export const ROLE_GRANT_SELECT = 'principalId,roleDefinitionId,directoryScopeId';
 
 export class TenantFacts {
   private policies?: { at: number; value: Promise<TenantPolicies> };
   private names?: { at: number; key: string; value: Promise<Fact<NameIndex>> };
-  private readonly groupNameCache = new Map<string, { at: number; value: Promise<string | undefined> }>();
+  private readonly groupNameCache = new Map<string, { at: number; value: Promise<{ displayName?: string; visibility?: string } | undefined> }>();
+  private readonly namesakeCache = new Map<string, { at: number; value: NameTwin[] }>();
 
   constructor(
     private readonly graph: Graph,
@@ -42,8 +53,9 @@ export class TenantFacts {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  getPolicies(): Promise<TenantPolicies> {
-    if (!this.policies || this.clock() - this.policies.at > this.ttlMs) {
+  /** `maxAgeMs: 0` reads afresh: for decisions that take effect now, such as whether a target is privileged. */
+  getPolicies(maxAgeMs = this.ttlMs): Promise<TenantPolicies> {
+    if (!this.policies || this.clock() - this.policies.at > maxAgeMs) {
       const value = this.readPolicies();
       this.policies = { at: this.clock(), value };
       // A failed read is not cached: the next check tries again.
@@ -57,6 +69,26 @@ export class TenantFacts {
    * that cannot be read shows as the id: it is never a reason to fail a check.
    */
   async groupNames(ids: string[]): Promise<Record<string, string>> {
+    const wanted = this.readGroups(ids);
+    const names: Record<string, string> = { [ALL_USERS_TARGET]: 'All users' };
+    for (const id of wanted) names[id] = (await this.groupNameCache.get(id)?.value)?.displayName ?? id;
+    return names;
+  }
+
+  /**
+   * Which of these groups hide their membership (`visibility: HiddenMembership`): without
+   * Member.Read.Hidden, Graph lists none of their members and omits them from a user's memberOf.
+   * https://learn.microsoft.com/graph/api/resources/group (visibility)
+   */
+  async hiddenGroups(ids: string[]): Promise<string[]> {
+    const wanted = this.readGroups(ids);
+    const hidden: string[] = [];
+    for (const id of wanted) if ((await this.groupNameCache.get(id)?.value)?.visibility === 'HiddenMembership') hidden.push(id);
+    return hidden;
+  }
+
+  /** Starts one `$batch` for the groups not cached; returns the ids wanted. */
+  private readGroups(ids: string[]): string[] {
     const wanted = [...new Set(ids)].filter((id) => id !== ALL_USERS_TARGET);
     const stale = wanted.filter((id) => {
       const cached = this.groupNameCache.get(id);
@@ -64,21 +96,30 @@ export class TenantFacts {
     });
     if (stale.length > 0) {
       const read = this.graph
-        .batch(stale.map((id) => ({ id, method: 'GET' as const, url: `/groups/${encodeURIComponent(id)}?$select=id,displayName` })))
+        .batch(stale.map((id) => ({ id, method: 'GET' as const, url: `/groups/${encodeURIComponent(id)}?$select=id,displayName,visibility` })))
         .catch(() => new Map<string, BatchResult>());
       for (const id of stale) {
         const value = read.then((results) => {
           const result = results.get(id);
-          if (result?.ok) return result.body.displayName as string | undefined;
+          if (result?.ok) return { displayName: result.body.displayName as string | undefined, visibility: result.body.visibility as string | undefined };
           this.groupNameCache.delete(id);
           return undefined;
         });
         this.groupNameCache.set(id, { at: this.clock(), value });
       }
     }
-    const names: Record<string, string> = { [ALL_USERS_TARGET]: 'All users' };
-    for (const id of wanted) names[id] = (await this.groupNameCache.get(id)?.value) ?? id;
-    return names;
+    return wanted;
+  }
+
+  /** Users anywhere in the tenant with exactly these names, if read in the last two minutes. */
+  cachedNamesakes(key: string): NameTwin[] | undefined {
+    const cached = this.namesakeCache.get(key);
+    return cached && this.clock() - cached.at <= NAMESAKE_TTL_MS ? cached.value : undefined;
+  }
+
+  rememberNamesakes(key: string, twins: NameTwin[]): void {
+    if (this.namesakeCache.size >= NAMESAKE_CACHE_SIZE) this.namesakeCache.delete(this.namesakeCache.keys().next().value!);
+    this.namesakeCache.set(key, { at: this.clock(), value: twins });
   }
 
   getNameIndex(scope: Fact<RecoveryScope>): Promise<Fact<NameIndex>> {
@@ -104,16 +145,36 @@ export class TenantFacts {
       { id: 'vc', method: 'GET', url: `${METHOD_CONFIGURATIONS}/VerifiableCredentials` },
       { id: 'profiles', method: 'GET', url: '/identity/verifiedId/profiles' },
       { id: 'ca', method: 'GET', url: '/identity/conditionalAccess/policies' },
+      { id: 'locations', method: 'GET', url: '/identity/conditionalAccess/namedLocations' },
       { id: 'skus', method: 'GET', url: '/subscribedSkus?$select=skuPartNumber,capabilityStatus,servicePlans' },
+      // Role grants of every principal: a group's grants apply to its members. A few hundred in most tenants.
+      { id: 'roleAssignments', method: 'GET', url: `/roleManagement/directory/roleAssignments?$select=${ROLE_GRANT_SELECT}` },
+      { id: 'roleEligibility', method: 'GET', url: `/roleManagement/directory/roleEligibilityScheduleInstances?$select=${ROLE_GRANT_SELECT}` },
+      { id: 'customRoles', method: 'GET', url: '/roleManagement/directory/roleDefinitions?$filter=isBuiltIn eq false&$select=id' },
     ]);
     const fact = <T>(id: string, permission: string, pick: (body: any) => T) => batchFact(results.get(id), permission, pick);
     const scope = this.recoveryScope(
       fact<VerifiedIdProfile[]>('profiles', PERMISSIONS.verifiedIdProfiles, (b) => b.value ?? []),
       fact<VerifiableCredentialsMethodConfiguration>('vc', PERMISSIONS.methodPolicies, (b) => b),
     );
+    const [active, eligible, custom, namedLocations] = await Promise.all([
+      batchList<RoleGrant>(this.graph, results.get('roleAssignments'), PERMISSIONS.roleAssignments),
+      batchList<RoleGrant>(this.graph, results.get('roleEligibility'), PERMISSIONS.roleEligibility),
+      batchList<{ id?: string }>(this.graph, results.get('customRoles'), PERMISSIONS.roleAssignments),
+      batchList<GraphTypes.NamedLocation>(this.graph, results.get('locations'), PERMISSIONS.conditionalAccess),
+    ]);
+    const roleGrants: Fact<TenantRoleGrants> = !active.known
+      ? active
+      : !eligible.known
+        ? eligible
+        : !custom.known
+          ? custom
+          : known({ active: active.value, eligible: eligible.value, customRoleIds: custom.value.flatMap((role) => (role.id ? [role.id] : [])) });
     return {
+      roleGrants,
       tapPolicy: fact('tap', PERMISSIONS.methodPolicies, (b) => b),
       conditionalAccessPolicies: fact('ca', PERMISSIONS.conditionalAccess, (b) => b.value ?? []),
+      namedLocations,
       subscribedSkus: fact('skus', PERMISSIONS.subscriptions, (b) => b.value ?? []),
       // Group names are read beside the user's own facts (groupNames), not in this wave.
       recoveryScope: scope.known ? known({ ...scope.value, groupNames: { [ALL_USERS_TARGET]: 'All users' } }) : scope,
@@ -142,12 +203,15 @@ export class TenantFacts {
 
   private async readNameIndex(groupIds: string[]): Promise<Fact<NameIndex>> {
     const index: NameIndex = new Map();
+    index.emptyGroupIds = new Set();
     const seen = new Set<string>();
     try {
       await Promise.all(
         groupIds.map(async (groupId) => {
           const path = `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=${MEMBER_SELECT}&$top=999`;
+          let listed = 0;
           for await (const page of this.graph.pages<GraphTypes.User>(path)) {
+            listed += page.length;
             for (const member of page) {
               const key = nameKey(member);
               if (!key || !member.id || seen.has(member.id)) continue;
@@ -156,6 +220,7 @@ export class TenantFacts {
               index.set(key, [...(index.get(key) ?? []), twin]);
             }
           }
+          if (listed === 0) index.emptyGroupIds!.add(groupId);
         }),
       );
       return known(index);

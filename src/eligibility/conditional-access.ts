@@ -1,4 +1,6 @@
 import type * as Graph from '@microsoft/microsoft-graph-types';
+import { externalUserType } from './external-users.js';
+import { REGISTER_SECURITY_INFO } from './tap-scope.js';
 import type { Fact, GroupMembership } from './facts.js';
 import { bestStatus, worstStatus, type Status } from './status.js';
 
@@ -7,14 +9,17 @@ import { bestStatus, worstStatus, type Status } from './status.js';
  * security info? Only policies on the "Register security information" user action count.
  */
 
-export const REGISTER_SECURITY_INFO = 'urn:user:registersecurityinfo';
+export { REGISTER_SECURITY_INFO };
 
 export interface ConditionalAccessSubject {
   user: Graph.User;
   membership: Fact<GroupMembership>;
+  /** Built-in roles actively assigned at tenant scope: the only roles CA role conditions match (roles.ts). */
   roleTemplateIds: Fact<string[]>;
   /** The TAP policy's one-time setting; undefined when the policy could not be read. */
   tapIsUsableOnce: boolean | undefined;
+  /** The tenant's named locations, to tell which excluded locations are trusted. */
+  namedLocations?: Fact<Graph.NamedLocation[]>;
 }
 
 /** One registration policy's effect on this user; `pass` means it lets a TAP through. */
@@ -34,6 +39,35 @@ export function registrationPolicyFindings(
     .filter((policy) => policy.state !== 'disabled')
     .filter((policy) => policy.conditions?.applications?.includeUserActions?.includes(REGISTER_SECURITY_INFO))
     .map((policy) => evaluatePolicy(policy, subject));
+}
+
+/**
+ * Policies on all cloud apps that the recovery sign-in itself must get past: "Conditional Access
+ * policies in your tenant can apply to the account recovery flow. If a policy blocks access or
+ * requires controls (for example, compliant device, trusted location ...) the user's recovery attempt
+ * might be interrupted or blocked" (account recovery FAQ,
+ * https://learn.microsoft.com/entra/identity/authentication/self-service-account-recovery). "Might":
+ * so these warn, never fail. A multifactor requirement alone is left out: the pass satisfies it.
+ */
+export function recoveryFlowFindings(policies: Graph.ConditionalAccessPolicy[], subject: ConditionalAccessSubject): PolicyFinding[] {
+  return policies
+    .filter((policy) => policy.state === 'enabled')
+    .filter((policy) => policy.conditions?.applications?.includeApplications?.some((app) => app.toLowerCase() === 'all'))
+    .flatMap((policy) => {
+      if (userScope(policy.conditions?.users, subject).inScope === 'no') return [];
+      const controls = policy.grantControls?.builtInControls ?? [];
+      const where = locationScope(policy.conditions?.locations, subject.namedLocations);
+      const device = controls.filter((control) => control === 'compliantDevice' || control === 'domainJoinedDevice');
+      const onlyDevice = device.length > 0 && (policy.grantControls?.operator?.toUpperCase() !== 'OR' || device.length === controls.length);
+      const reason = controls.includes('block')
+        ? where.kind === 'outsideTrusted'
+          ? `it blocks all cloud apps everywhere except ${where.trusted}, which may stop the recovery sign-in itself`
+          : undefined
+        : onlyDevice
+          ? `it requires a ${device.includes('compliantDevice') ? 'compliant' : 'hybrid-joined'} device for all cloud apps, which may stop the recovery sign-in on a new or personal device`
+          : undefined;
+      return reason ? [{ policyId: policy.id ?? '', policyName: policy.displayName ?? policy.id ?? '(unnamed policy)', status: 'warn' as Status, reason }] : [];
+    });
 }
 
 function evaluatePolicy(policy: Graph.ConditionalAccessPolicy, subject: ConditionalAccessSubject): PolicyFinding {
@@ -57,6 +91,16 @@ function evaluatePolicy(policy: Graph.ConditionalAccessPolicy, subject: Conditio
     reasons.push(`it may apply to this user (${scope.unknownBecause.join('; ')})`);
   }
   const narrowing = narrowingConditions(policy.conditions);
+  const where = locationScope(policy.conditions?.locations, subject.namedLocations);
+  if (where.kind === 'outsideTrusted') {
+    // Microsoft's registration template: any location except trusted ones. Recovery happens off-network.
+    reasons.push(`it applies everywhere except ${where.trusted}, so a user recovering from home or on a new phone meets it; only inside one of those locations does it not apply`);
+  } else if (where.kind === 'unknown') {
+    if (status === 'fail') status = 'unknown';
+    reasons.push(where.reason);
+  } else if (where.kind === 'some') {
+    narrowing.unshift('location');
+  }
   if (narrowing.length > 0 && status !== 'warn') {
     status = 'warn';
     reasons.push(`it may apply, depending on ${narrowing.join(', ')}`);
@@ -80,7 +124,9 @@ function userScope(
 ): { inScope: Tri; unknownBecause: string[] } {
   const unknownBecause: string[] = [];
   const { user } = subject;
-  const isGuest = user.userType === 'Guest';
+  // "Guest or external users" covers B2B collaboration members too, not only userType Guest.
+  const externalType = externalUserType(user);
+  const isGuest = externalType !== undefined;
   const groups: Fact<string[]> = subject.membership.known
     ? { known: true, value: [...subject.membership.value.directGroupIds, ...subject.membership.value.transitiveGroupIds] }
     : subject.membership;
@@ -95,13 +141,19 @@ function userScope(
   };
   const listed = (ids: string[] | undefined, value: string): Tri => (ids?.includes(value) ? 'yes' : 'no');
   const guestType = (condition: Graph.NullableOption<Graph.ConditionalAccessGuestsOrExternalUsers> | undefined): Tri => {
-    const types = condition?.guestOrExternalUserTypes;
-    if (!types || types === 'none' || !isGuest) return 'no';
-    // The snapshot does not say which kind of guest this is (internal, B2B collaboration...).
-    unknownBecause.push(`which guest type the user is, is not known`);
+    const types = (condition?.guestOrExternalUserTypes ?? '').split(',').map((type) => type.trim()).filter((type) => type && type !== 'none');
+    if (!externalType || types.length === 0) return 'no';
+    if (externalType === 'unknown') {
+      unknownBecause.push('which guest type the user is, is not known');
+      return 'unknown';
+    }
+    if (!types.includes(externalType)) return 'no';
+    const tenants = condition?.externalTenants as { membershipKind?: string } | null | undefined;
+    if (externalType === 'internalGuest' || !tenants || tenants.membershipKind === 'all') return 'yes';
+    // Named home tenants: the user's home tenant id is not in the snapshot.
+    unknownBecause.push('whether the policy names the user’s home organisation is not known');
     return 'unknown';
   };
-
   const included = anyOf(
     listed(users?.includeUsers, 'All'),
     user.id ? listed(users?.includeUsers, user.id) : 'no',
@@ -124,15 +176,49 @@ function userScope(
   return { inScope, unknownBecause: [...new Set(unknownBecause)] };
 }
 
-/** Conditions that make the policy apply only sometimes (where, from what device, at what risk). */
+/**
+ * Where the policy applies. "Any location, exclude all trusted locations" (Microsoft's template for
+ * registering security info) covers everywhere a locked-out user is likely to be.
+ * https://learn.microsoft.com/entra/identity/conditional-access/howto-conditional-access-policy-registration,
+ * https://learn.microsoft.com/graph/api/resources/conditionalaccesslocations,
+ * https://learn.microsoft.com/graph/api/resources/ipnamedlocation (isTrusted)
+ */
+type LocationScope =
+  | { kind: 'everywhere' }
+  | { kind: 'outsideTrusted'; trusted: string }
+  | { kind: 'some' }
+  | { kind: 'unknown'; reason: string };
+
+function locationScope(
+  locations: Graph.NullableOption<Graph.ConditionalAccessLocations> | undefined,
+  namedLocations: Fact<Graph.NamedLocation[]> | undefined,
+): LocationScope {
+  const include = locations?.includeLocations ?? [];
+  const exclude = locations?.excludeLocations ?? [];
+  const includesAll = include.length === 0 || include.some((id) => id.toLowerCase() === 'all');
+  if (!includesAll) return { kind: 'some' };
+  if (exclude.length === 0) return { kind: 'everywhere' };
+  const byId = new Map((namedLocations?.known ? namedLocations.value : []).map((location) => [location.id ?? '', location]));
+  const isTrusted = (location: Graph.NamedLocation | undefined) => (location as Graph.IpNamedLocation | undefined)?.isTrusted === true;
+  const named = exclude.filter((id) => id.toLowerCase() !== 'alltrusted');
+  if (named.length > 0 && !namedLocations?.known) {
+    return { kind: 'unknown', reason: `whether its excluded locations are trusted is unknown (${namedLocations?.reason ?? 'named locations not read'})` };
+  }
+  if (named.some((id) => !isTrusted(byId.get(id)))) return { kind: 'some' };
+  const trustedNames = namedLocations?.known
+    ? namedLocations.value.filter(isTrusted).map((location) => `"${location.displayName ?? location.id}"`)
+    : [];
+  const trusted = exclude.some((id) => id.toLowerCase() === 'alltrusted')
+    ? `trusted locations (${trustedNames.length > 0 ? trustedNames.join(', ') : namedLocations?.known ? 'none is marked trusted' : `not readable: ${namedLocations?.reason ?? 'not read'}`})`
+    : `the trusted locations ${named.map((id) => `"${byId.get(id)?.displayName ?? id}"`).join(', ')}`;
+  return { kind: 'outsideTrusted', trusted };
+}
+
+/** Conditions besides location that make the policy apply only sometimes (from what device, at what risk). */
 function narrowingConditions(conditions: Graph.ConditionalAccessConditionSet | undefined): string[] {
   const narrowing: string[] = [];
   const isAll = (values: string[] | undefined, all: string): boolean =>
     !values?.length || (values.length === 1 && values[0]?.toLowerCase() === all.toLowerCase());
-  const locations = conditions?.locations;
-  if (locations && (!isAll(locations.includeLocations, 'All') || locations.excludeLocations?.length)) {
-    narrowing.push('location');
-  }
   const platforms = conditions?.platforms;
   if (platforms && (!isAll(platforms.includePlatforms, 'all') || platforms.excludePlatforms?.length)) {
     narrowing.push('device platform');
@@ -155,14 +241,19 @@ function strengthOutcome(strength: Graph.AuthenticationStrengthPolicy, tapIsUsab
   const name = `authentication strength "${strength.displayName ?? strength.id ?? 'unnamed'}"`;
   const combinations = strength.allowedCombinations;
   if (!combinations?.length) return { status: 'unknown', reason: `${name} was read without its allowed combinations` };
-  if (combinations.includes(TAP_ONE_TIME)) return { status: 'pass', reason: `${name} accepts a TAP` };
-  if (combinations.includes(TAP_MULTI_USE)) {
-    if (tapIsUsableOnce === false) return { status: 'pass', reason: `${name} accepts a multi-use TAP` };
-    if (tapIsUsableOnce === undefined) {
-      return { status: 'unknown', reason: `${name} accepts only a multi-use TAP and the TAP policy could not be read` };
-    }
+  // The pass judged is the one the bot would issue (tapIssueSettings): one-time and multi-use are separate combinations.
+  const oneTime = combinations.includes(TAP_ONE_TIME);
+  const multiUse = combinations.includes(TAP_MULTI_USE);
+  if (oneTime && multiUse) return { status: 'pass', reason: `${name} accepts a TAP` };
+  if (!oneTime && !multiUse) return { status: 'fail', reason: `${name} requires methods a TAP cannot satisfy` };
+  if (tapIsUsableOnce === undefined) {
+    return { status: 'unknown', reason: `${name} accepts only a ${oneTime ? 'one-time' : 'multi-use'} TAP and the TAP policy could not be read` };
   }
-  return { status: 'fail', reason: `${name} requires methods a TAP cannot satisfy` };
+  if (tapIsUsableOnce === oneTime) return { status: 'pass', reason: `${name} accepts a ${oneTime ? 'one-time' : 'multi-use'} TAP, the kind the bot issues` };
+  return {
+    status: 'fail',
+    reason: `${name} accepts only a ${oneTime ? 'one-time' : 'multi-use'} TAP, and the pass would be ${oneTime ? 'multi-use' : 'one-time'}`,
+  };
 }
 
 const CONTROL_OUTCOMES: Partial<Record<Graph.ConditionalAccessGrantControl, Outcome>> = {

@@ -15,14 +15,30 @@ export const unknownFact = <T = never>(reason: string): Fact<T> => ({ known: fal
 /** Where the bot learned which groups and mode SSAR uses. */
 export type ScopeSource = 'graph' | 'config';
 
+/** A Verified ID profile a recovery target links, with its own mode. */
+export interface RecoveryProfile {
+  name: string;
+  mode: 'production' | 'evaluation';
+  priority?: number;
+}
+
 export interface RecoveryScope {
   /** Group ids assigned to account recovery (Verifiable Credentials policy includeTargets, or configuration). */
   includeGroupIds: string[];
+  /** Users assigned to account recovery one by one (include targets of type `user`). */
+  includeUserIds?: string[];
+  /**
+   * Include target id (group, user or all_users) -> the recovery profiles it links: each target has
+   * its own profiles and each profile its own mode. Absent when the scope comes from configuration.
+   */
+  targetProfiles?: Record<string, RecoveryProfile[]>;
   /** Group ids excluded from account recovery; exclusions win. */
   excludeGroupIds: string[];
+  /** Users excluded one by one (exclude targets of type `user`). */
+  excludeUserIds?: string[];
   /** Display names for the groups above, for the agent's card. */
   groupNames: Record<string, string>;
-  /** Evaluation mode rehearses verification and recovers nothing. */
+  /** Evaluation mode rehearses verification and recovers nothing. Tenant-wide: production if any target is. */
   mode: 'production' | 'evaluation';
   source: ScopeSource;
 }
@@ -36,11 +52,13 @@ export interface GroupMembership {
   groupNames: Record<string, string>;
 }
 
-/** A member of a recovery group who shares the user's normalised first and last name. */
+/** Another user who shares the user's first and last name (accent-folded in the recovery groups, exact tenant-wide). */
 export interface NameTwin {
   id: string;
   displayName: string;
   userPrincipalName: string;
+  /** Whether they are in a recovery group too; undefined when that could not be told. */
+  inRecoveryGroup?: boolean;
 }
 
 export interface EligibilityFacts {
@@ -54,9 +72,14 @@ export interface EligibilityFacts {
   recoveryScope: Fact<RecoveryScope>;
   /** The user's group memberships (E2, E6, E7). */
   membership: Fact<GroupMembership>;
-  /** Directory role template ids the user holds directly (E7 role scope, escalation privilege check). */
+  /**
+   * Every directory role that makes the user privileged for escalation: assigned to them or to a
+   * role-assignable group they are in, active or PIM-eligible, any scope (see roles.ts).
+   */
   roleTemplateIds: Fact<string[]>;
-  /** Other members of the recovery groups with the same normalised first + last name (E5). */
+  /** Built-in roles actively assigned at tenant scope: what Conditional Access role conditions match (E7). */
+  conditionalAccessRoleIds: Fact<string[]>;
+  /** Other users with the same first + last name: recovery-group members (accent-folded) and anyone in the tenant (E5). */
   nameTwins: Fact<NameTwin[]>;
   /** The tenant's Temporary Access Pass method configuration (E6). */
   tapPolicy: Fact<Graph.TemporaryAccessPassAuthenticationMethodConfiguration>;
@@ -65,10 +88,19 @@ export interface EligibilityFacts {
    * `grantControls.authenticationStrength` inline with its `allowedCombinations`.
    */
   conditionalAccessPolicies: Fact<Graph.ConditionalAccessPolicy[]>;
+  /** The tenant's Conditional Access named locations, to tell trusted ones (E7). */
+  namedLocations: Fact<Graph.NamedLocation[]>;
   /** The tenant's subscribed SKUs (E9). */
   subscribedSkus: Fact<Graph.SubscribedSku[]>;
+  /** The user's own licences, direct or through groups (E9). */
+  userLicences: Fact<Graph.LicenseDetails[]>;
   /** The user's registered authentication methods (E10). */
   authenticationMethods: Fact<Graph.AuthenticationMethod[]>;
+  /**
+   * Groups the rules look at (recovery, TAP) that hide their membership and whose members the bot
+   * could not list: "not a member" of one of them is unknown, not a fail (needs Member.Read.Hidden).
+   */
+  hiddenMembershipGroupIds?: string[];
   /** When the user was last added to a recovery group, from the audit log; null if not in the window read (E2 "wait"). */
   addedToRecoveryGroupAt: Fact<string | null>;
 }

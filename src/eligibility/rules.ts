@@ -1,5 +1,8 @@
 import type { EligibilityFacts } from './facts.js';
-import { registrationPolicyFindings } from './conditional-access.js';
+import { recoveryFlowFindings, registrationPolicyFindings } from './conditional-access.js';
+import { externalEvidence } from './external-users.js';
+import { premiumPlanName } from './licences.js';
+import { REQUIREMENTS, type RequirementId, type ResultReason } from './requirements.js';
 import { missingNameFields, nameWarnings } from './names.js';
 import { worstStatus, type Status } from './status.js';
 import { ALL_USERS, describeTapSettings, tapIssueSettings, tapScopeFor } from './tap-scope.js';
@@ -12,7 +15,7 @@ import { ALL_USERS, describeTapSettings, tapIssueSettings, tapScopeFor } from '.
 
 export type { Status } from './status.js';
 
-export type RequirementId = 'E1' | 'E2' | 'E3' | 'E4' | 'E5' | 'E6' | 'E7' | 'E8' | 'E9' | 'E10';
+export type { RequirementId, ResultReason } from './requirements.js';
 
 export interface RequirementResult {
   id: RequirementId;
@@ -24,6 +27,8 @@ export interface RequirementResult {
   /** What to do and who acts: user, helpdesk or admin. */
   fix?: string;
   unknownReason?: string;
+  /** Why it did not simply pass, as codes other modules match on (never the evidence prose). */
+  reasons?: ResultReason[];
 }
 
 export interface Eligibility {
@@ -48,7 +53,7 @@ export function checkEligibility(facts: EligibilityFacts): Eligibility {
     inTapPolicyScope(facts),
     conditionalAccessAllowsRegistration(facts),
     recoveryIsInProduction(facts),
-    tenantHasPremiumLicence(facts),
+    premiumLicence(facts),
     hasNoUsableMethod(facts),
   ];
   const verdict = worstStatus(results.map((result) => result.status));
@@ -77,12 +82,19 @@ export function colleagueView(eligibility: Eligibility): { canSelfRecover: boole
 
 // E1 ──────────────────────────────────────────────────────────────────────────────────────────
 function accountIsEnabledMember({ user }: EligibilityFacts): RequirementResult {
-  const check = requirement('E1', 'Account is enabled and a member');
+  const check = requirement('E1');
   const who = user.userPrincipalName ?? user.id ?? 'The account';
   if (user.userType === 'Guest') {
     return check.fail(
       `${who} is a guest account in this tenant.`,
       'User: recover the account in their home organisation; this tenant cannot recover a guest.',
+    );
+  }
+  const external = externalEvidence(user);
+  if (user.userType === 'Member' && external.length > 0) {
+    return check.fail(
+      `${who} is a B2B collaboration member from another organisation (${external.join('; ')}): Conditional Access treats them as external, and a Temporary Access Pass from this tenant does not sign them in.`,
+      'User: recover the account in their home organisation, which signs them in here too.',
     );
   }
   if (user.accountEnabled === false) {
@@ -94,14 +106,14 @@ function accountIsEnabledMember({ user }: EligibilityFacts): RequirementResult {
   if (user.accountEnabled == null || user.userType == null) {
     return check.unknown('the directory did not return accountEnabled and userType');
   }
-  return check.pass(`${who} exists, is enabled and is a member (not a guest).`);
+  return check.pass(`${who} exists, is enabled and is a member of this organisation (not a guest or B2B user).`);
 }
 
 // E2 ──────────────────────────────────────────────────────────────────────────────────────────
 const RECENTLY_ADDED_MINUTES = 30;
 
 function inRecoveryGroup(facts: EligibilityFacts): RequirementResult {
-  const check = requirement('E2', 'In a recovery group');
+  const check = requirement('E2');
   const { recoveryScope, membership, addedToRecoveryGroupAt } = facts;
   if (!recoveryScope.known) return check.unknown(recoveryScope.reason);
   if (!membership.known) return check.unknown(membership.reason);
@@ -119,6 +131,15 @@ function inRecoveryGroup(facts: EligibilityFacts): RequirementResult {
       `Admin: take the user out of ${label(excludedBy)} if they should be able to recover; exclusions win.`,
     );
   }
+  if (facts.user.id && scope.excludeUserIds?.includes(facts.user.id)) {
+    return check.fail(
+      `Excluded from account recovery by name (per ${from}).`,
+      'Admin: remove the user from the exclusions under Account recovery if they should be able to recover.',
+    );
+  }
+  if (facts.user.id && scope.includeUserIds?.includes(facts.user.id)) {
+    return check.pass(`Assigned to account recovery by name, as a user (per ${from}).`);
+  }
   if (scope.includeGroupIds.length === 0) {
     return check.fail(
       `Account recovery is assigned to no group (per ${from}).`,
@@ -130,35 +151,50 @@ function inRecoveryGroup(facts: EligibilityFacts): RequirementResult {
   }
   const directIn = scope.includeGroupIds.filter((id) => direct.has(id));
   const nestedIn = scope.includeGroupIds.filter((id) => any.has(id) && !direct.has(id));
+  const hidden = hiddenFrom(facts);
   if (directIn.length === 0 && nestedIn.length === 0) {
+    const unseen = scope.includeGroupIds.filter((id) => hidden.has(id));
+    if (unseen.length > 0) return check.unknown(hiddenReason(label(unseen)));
     return check.fail(
       `Not a member of the recovery group ${label(scope.includeGroupIds)} (groups from ${from}).`,
       `Admin: add the user directly to ${label(scope.includeGroupIds.slice(0, 1))}; then the user waits a while, as the "Recover your account" link can take minutes to appear.`,
     );
   }
 
+  const hiddenExclusions = scope.excludeGroupIds.filter((id) => hidden.has(id));
+  if (hiddenExclusions.length > 0) return check.unknown(hiddenReason(label(hiddenExclusions)));
   const evidence = [
     directIn.length > 0
       ? `Direct member of ${label(directIn)} (groups from ${from}).`
       : `Member of ${label(nestedIn)} only through a nested group (groups from ${from}); whether nested membership counts is not confirmed.`,
   ];
   const fixes: string[] = [];
-  if (directIn.length === 0) fixes.push(`Admin: add the user directly to ${label(nestedIn.slice(0, 1))} to be sure.`);
+  const reasons: ResultReason[] = [];
+  if (directIn.length === 0) {
+    fixes.push(`Admin: add the user directly to ${label(nestedIn.slice(0, 1))} to be sure.`);
+    reasons.push('nested-only');
+  }
   if (addedToRecoveryGroupAt.known && addedToRecoveryGroupAt.value) {
     const minutes = minutesBetween(addedToRecoveryGroupAt.value, facts.readAt);
     if (minutes !== undefined && minutes < RECENTLY_ADDED_MINUTES) {
       evidence.push(`Added ${plural(minutes, 'minute')} ago; the "Recover your account" link can take a while to appear.`);
       fixes.push('User: wait about half an hour after being added, then start again at https://aka.ms/mfasetup.');
+      reasons.push('recently-added');
     }
   } else if (!addedToRecoveryGroupAt.known) {
     evidence.push(`When they were added is unknown (${addedToRecoveryGroupAt.reason}).`);
   }
-  return fixes.length > 0 ? check.warn(evidence.join(' '), fixes.join(' ')) : check.pass(evidence.join(' '));
+  return fixes.length > 0 ? check.warn(evidence.join(' '), fixes.join(' '), reasons) : check.pass(evidence.join(' '));
 }
 
 // E3 ──────────────────────────────────────────────────────────────────────────────────────────
-function hasSignedInBefore({ lastSuccessfulSignIn }: EligibilityFacts): RequirementResult {
-  const check = requirement('E3', 'Has signed in successfully before');
+/**
+ * "Upon enabling or changing the scope of account recovery, users may need to complete an initial
+ * authentication before the recovery option is made available."
+ * https://learn.microsoft.com/entra/identity/authentication/how-to-account-recovery-for-users
+ */
+function hasSignedInBefore({ lastSuccessfulSignIn, addedToRecoveryGroupAt }: EligibilityFacts): RequirementResult {
+  const check = requirement('E3');
   if (!lastSuccessfulSignIn.known) return check.unknown(lastSuccessfulSignIn.reason);
   const at = lastSuccessfulSignIn.value;
   // Graph shows "never" as null or as the zero date 0001-01-01.
@@ -168,12 +204,20 @@ function hasSignedInBefore({ lastSuccessfulSignIn }: EligibilityFacts): Requirem
       'Helpdesk: SSAR is not offered to an account without a prior sign-in; escalate for a human-approved TAP.',
     );
   }
+  const added = addedToRecoveryGroupAt.known ? addedToRecoveryGroupAt.value : null;
+  if (added && Date.parse(at) < Date.parse(added)) {
+    return check.warn(
+      `Last successful sign-in ${formatUtc(at)}, before they were added to the recovery group (${formatUtc(added)}): the "Recover your account" option may only appear after a sign-in made since.`,
+      'User: if "Recover your account" does not appear, sign in once more wherever they still can (or wait for the helpdesk), then try again.',
+      ['sign-in-before-scope-change'],
+    );
+  }
   return check.pass(`Last successful sign-in ${formatUtc(at)}.`);
 }
 
 // E4 ──────────────────────────────────────────────────────────────────────────────────────────
 function namesMatchTheId({ user }: EligibilityFacts): RequirementResult {
-  const check = requirement('E4', 'First and last name as on the ID');
+  const check = requirement('E4');
   // Quoted exactly as stored: the agent compares them character by character with the ID.
   const names = `First name "${user.givenName ?? ''}", Last name "${user.surname ?? ''}".`;
   const warnings = nameWarnings(user);
@@ -193,28 +237,51 @@ function namesMatchTheId({ user }: EligibilityFacts): RequirementResult {
 }
 
 // E5 ──────────────────────────────────────────────────────────────────────────────────────────
-function hasNoNameTwin({ user, nameTwins }: EligibilityFacts): RequirementResult {
-  const check = requirement('E5', 'No other recovery-group member with the same name');
+/**
+ * Microsoft's account recovery FAQ: recovery attempts from users with the same name as another user
+ * are blocked, with no group restriction (the field report saw it inside the group). Twins are
+ * accent-folded within the recovery groups and exact elsewhere in the tenant.
+ * https://learn.microsoft.com/entra/identity/authentication/self-service-account-recovery
+ */
+function hasNoNameTwin(facts: EligibilityFacts): RequirementResult {
+  const { user, nameTwins } = facts;
+  const check = requirement('E5');
   if (!nameTwins.known) return check.unknown(nameTwins.reason);
   const twins = nameTwins.value.filter((twin) => twin.id !== user.id);
-  if (twins.length > 0) {
-    const listed = twins.map((twin) => `${twin.displayName} (${twin.userPrincipalName})`).join(', ');
+  const listed = (list: typeof twins) => list.map((twin) => `${twin.displayName} (${twin.userPrincipalName})`).join(', ');
+  const inGroup = twins.filter((twin) => twin.inRecoveryGroup !== false);
+  const outside = twins.filter((twin) => twin.inRecoveryGroup === false);
+  if (inGroup.length > 0) {
+    const unsure = inGroup.some((twin) => twin.inRecoveryGroup === undefined) ? ' (whether they are in the recovery group could not be told)' : '';
     return check.fail(
-      `Shares First + Last name with ${listed}; duplicates are not allowed in the recovery group.`,
+      `Shares First + Last name with ${listed(inGroup)}${unsure}; duplicates are not allowed in the recovery group.${outside.length > 0 ? ` Also shares it with ${listed(outside)} elsewhere in the tenant.` : ''}`,
       'Admin: rename or move one of them out of the recovery group. Helpdesk: escalate for a human-approved TAP meanwhile.',
     );
   }
-  return check.pass('No other recovery-group member has the same First + Last name.');
+  if (outside.length > 0) {
+    return check.fail(
+      `Shares First + Last name with ${listed(outside)}, who is not in the recovery group; Microsoft blocks recovery for users with the same name as another user, in the group or not.`,
+      'Helpdesk: escalate for a human-approved TAP; the names must stay as on the ID, so recovery cannot tell them apart.',
+    );
+  }
+  const hiddenRecoveryGroups = (facts.recoveryScope.known ? facts.recoveryScope.value.includeGroupIds : []).filter((id) => hiddenFrom(facts).has(id));
+  if (hiddenRecoveryGroups.length > 0) return check.unknown(hiddenReason(hiddenRecoveryGroups.map((id) => `"${groupName(facts, id)}"`).join(', ')));
+  return check.pass('No other user in the tenant (nor, accent-folded, in the recovery group) has the same First + Last name.');
 }
 
 // E6 ──────────────────────────────────────────────────────────────────────────────────────────
 function inTapPolicyScope(facts: EligibilityFacts): RequirementResult {
-  const check = requirement('E6', 'Temporary Access Pass enabled for the user');
+  const check = requirement('E6');
   if (!facts.tapPolicy.known) return check.unknown(facts.tapPolicy.reason);
   const policy = facts.tapPolicy.value;
   const settings = `TAP policy: ${describeTapSettings(policy)}.`;
   const target = (id: string) => (id === ALL_USERS ? 'all users' : `"${groupName(facts, id)}"`);
   const scope = tapScopeFor(policy, facts.user.id, facts.membership);
+  const hidden = hiddenFrom(facts);
+  const unseen = (targets: typeof policy.includeTargets) => (targets ?? []).filter((t) => t.id && hidden.has(t.id)).map((t) => `"${groupName(facts, t.id!)}"`);
+  if ((scope.kind === 'notIncluded' && unseen(policy.includeTargets).length > 0) || (scope.kind === 'included' && unseen(policy.excludeTargets).length > 0)) {
+    return check.unknown(hiddenReason(unseen(scope.kind === 'included' ? policy.excludeTargets : policy.includeTargets).join(', ')));
+  }
   switch (scope.kind) {
     case 'disabled':
       return check.fail(
@@ -240,16 +307,20 @@ function inTapPolicyScope(facts: EligibilityFacts): RequirementResult {
 
 // E7 ──────────────────────────────────────────────────────────────────────────────────────────
 function conditionalAccessAllowsRegistration(facts: EligibilityFacts): RequirementResult {
-  const check = requirement('E7', 'Conditional Access lets a TAP register security info');
+  const check = requirement('E7');
   const { conditionalAccessPolicies, tapPolicy } = facts;
   if (!conditionalAccessPolicies.known) return check.unknown(conditionalAccessPolicies.reason);
-  const findings = registrationPolicyFindings(conditionalAccessPolicies.value, {
+  const subject = {
     user: facts.user,
     membership: facts.membership,
-    roleTemplateIds: facts.roleTemplateIds,
-    tapIsUsableOnce: tapPolicy.known ? tapIssueSettings(tapPolicy.value).isUsableOnce : undefined,
-  });
-  const concerns = findings.filter((finding) => finding.status !== 'pass');
+    roleTemplateIds: facts.conditionalAccessRoleIds,
+    tapIsUsableOnce: tapPolicy.known ? tapIssueSettings(tapPolicy.value, undefined, conditionalAccessPolicies.value).isUsableOnce : undefined,
+    namedLocations: facts.namedLocations,
+  };
+  const findings = registrationPolicyFindings(conditionalAccessPolicies.value, subject);
+  // Policies on all cloud apps apply to the recovery sign-in itself (account recovery FAQ).
+  const flow = recoveryFlowFindings(conditionalAccessPolicies.value, subject);
+  const concerns = [...findings.filter((finding) => finding.status !== 'pass'), ...flow];
   if (concerns.length === 0) {
     return check.pass(
       findings.length === 0
@@ -268,58 +339,99 @@ function conditionalAccessAllowsRegistration(facts: EligibilityFacts): Requireme
     default:
       return check.warn(
         evidence,
-        `Helpdesk: if registering new methods fails after recovery, ask an admin to review ${policies}.`,
+        `Helpdesk: if recovery or registering new methods fails, ask an admin to review ${policies}.`,
       );
   }
 }
 
 // E8 ──────────────────────────────────────────────────────────────────────────────────────────
-function recoveryIsInProduction({ recoveryScope }: EligibilityFacts): RequirementResult {
-  const check = requirement('E8', 'Recovery runs in Production mode');
+/**
+ * Each include target of the Verifiable Credentials method links its own Verified ID profiles, and
+ * each profile is in Production or Evaluation mode (`isEnabledForTestOnly`): the mode that counts
+ * is that of the user's own targets. https://learn.microsoft.com/graph/api/resources/verifiedidprofile
+ */
+function recoveryIsInProduction(facts: EligibilityFacts): RequirementResult {
+  const check = requirement('E8');
+  const { recoveryScope } = facts;
   if (!recoveryScope.known) return check.unknown(recoveryScope.reason);
-  const from =
-    recoveryScope.value.source === 'graph'
-      ? "the tenant's recovery profile"
-      : "the bot's configuration; the tenant's setting could not be read";
-  if (recoveryScope.value.mode === 'evaluation') {
+  const scope = recoveryScope.value;
+  const evaluationFix = 'Admin: switch the recovery profile to Production. Helpdesk: escalate for a human-approved TAP meanwhile.';
+  if (scope.source !== 'graph' || !scope.targetProfiles) {
+    const from = scope.source === 'graph' ? "the tenant's recovery profile" : "the bot's configuration; the tenant's setting could not be read";
+    return scope.mode === 'evaluation'
+      ? check.fail(`Account recovery is in Evaluation mode (from ${from}): it rehearses verification and recovers nothing.`, evaluationFix)
+      : check.pass(`Account recovery is in Production mode (from ${from}).`);
+  }
+
+  const groups = facts.membership.known ? new Set([...facts.membership.value.directGroupIds, ...facts.membership.value.transitiveGroupIds]) : undefined;
+  const ownTargets = Object.keys(scope.targetProfiles).filter((id) => id === ALL_USERS || id === facts.user.id || groups?.has(id));
+  if (ownTargets.length === 0) {
+    if (!facts.membership.known) return check.unknown(facts.membership.reason);
+    return scope.mode === 'evaluation'
+      ? check.fail('Every recovery profile is in Evaluation mode: it rehearses verification and recovers nothing.', evaluationFix)
+      : check.pass('The user is in no recovery target (see E2); at least one recovery profile is in Production mode.');
+  }
+  const profiles = [...new Map(ownTargets.flatMap((id) => scope.targetProfiles![id]!).map((p) => [p.name, p])).values()];
+  const named = (list: typeof profiles) =>
+    list.map((p) => `"${p.name}" (${p.mode === 'production' ? 'Production' : 'Evaluation'}${p.priority === undefined ? '' : `, priority ${p.priority}`})`).join(', ');
+  const via = ownTargets.map((id) => (id === ALL_USERS ? 'all users' : id === facts.user.id ? 'the user by name' : `"${groupName(facts, id)}"`)).join(', ');
+  if (profiles.every((p) => p.mode === 'production')) return check.pass(`Recovery for this user (through ${via}) uses ${named(profiles)}.`);
+  if (profiles.every((p) => p.mode === 'evaluation')) {
     return check.fail(
-      `Account recovery is in Evaluation mode (from ${from}): it rehearses verification and recovers nothing.`,
-      'Admin: switch Account recovery to Production. Helpdesk: escalate for a human-approved TAP meanwhile.',
+      `Recovery for this user (through ${via}) uses only ${named(profiles)}: Evaluation mode rehearses verification and recovers nothing.`,
+      evaluationFix,
     );
   }
-  return check.pass(`Account recovery is in Production mode (from ${from}).`);
+  // Microsoft documents `priority` only as "processing priority", not which value wins.
+  return check.warn(
+    `Recovery for this user (through ${via}) links ${named(profiles)}; which profile is used first is not documented, so recovery may only rehearse.`,
+    'Admin: link only a Production profile to the user\'s recovery group. Helpdesk: if the user is verified and gets no pass, escalate.',
+  );
 }
 
 // E9 ──────────────────────────────────────────────────────────────────────────────────────────
-// Service plans that carry Entra ID P1 features, by id (names can be localised or renamed).
-const ENTRA_PREMIUM_PLANS: Record<string, string> = {
-  '41781fb2-bc02-4b7c-bd55-b576c07bb09d': 'AAD_PREMIUM',
-  'eec0eb4f-6444-4f95-aba0-50c24d67f998': 'AAD_PREMIUM_P2',
-};
+/**
+ * "Users need a Microsoft Entra ID P1 license" and a Face Check licence (account recovery FAQ)
+ * (https://learn.microsoft.com/entra/identity/authentication/self-service-account-recovery);
+ * the user's own licences come from https://learn.microsoft.com/graph/api/user-list-licensedetails.
+ * Face Check is billed through Verified ID and not readable through Graph: named, never passed.
+ */
+const FACE_CHECK_NOTE =
+  'Face Check licensing (Entra Suite or the standalone Face Check add-on) cannot be read through Microsoft Graph: confirm it under Verified ID in the Entra admin center.';
 
-function tenantHasPremiumLicence({ subscribedSkus }: EligibilityFacts): RequirementResult {
-  const check = requirement('E9', 'Tenant licensed for Entra ID P1 or P2');
+function premiumLicence({ subscribedSkus, userLicences }: EligibilityFacts): RequirementResult {
+  const check = requirement('E9');
   if (!subscribedSkus.known) return check.unknown(subscribedSkus.reason);
   const premium = subscribedSkus.value.flatMap((sku) =>
-    (sku.servicePlans ?? [])
-      .filter((plan) => ENTRA_PREMIUM_PLANS[plan.servicePlanId?.toLowerCase() ?? ''] !== undefined)
-      .map((plan) => ({ sku, plan: ENTRA_PREMIUM_PLANS[plan.servicePlanId?.toLowerCase() ?? ''] })),
+    (sku.servicePlans ?? []).flatMap((plan) => (premiumPlanName(plan) ? [{ sku, plan: premiumPlanName(plan)! }] : [])),
   );
   const describe = ({ sku, plan }: (typeof premium)[number]) => `${plan} in ${sku.skuPartNumber ?? sku.skuId ?? 'a SKU'}`;
   const active = premium.find(({ sku }) => sku.capabilityStatus === 'Enabled');
-  if (active) return check.pass(`Licensed: ${describe(active)}.`);
   // "Warning" is the grace period after a lapse: still working, not for long.
   const lapsing = premium.find(({ sku }) => sku.capabilityStatus === 'Warning');
-  if (lapsing) {
+  if (!active && !lapsing) {
+    return check.fail(
+      'No active subscription includes Entra ID P1 or P2 (AAD_PREMIUM or AAD_PREMIUM_P2); SSAR is unavailable.',
+      'Admin: SSAR needs Microsoft Entra ID P1 or higher. Helpdesk: escalate for a human-approved TAP meanwhile.',
+    );
+  }
+  if (!userLicences.known) return check.unknown(userLicences.reason, `Tenant licensed (${describe((active ?? lapsing)!)}); the user's own licence could not be read: ${userLicences.reason}. ${FACE_CHECK_NOTE}`);
+  const own = userLicences.value.flatMap((licence) =>
+    (licence.servicePlans ?? []).filter((plan) => premiumPlanName(plan) && plan.provisioningStatus !== 'Disabled').map((plan) => `${premiumPlanName(plan)} in ${licence.skuPartNumber ?? licence.skuId}`),
+  );
+  if (own.length === 0) {
+    return check.fail(
+      `The tenant has ${describe((active ?? lapsing)!)}, but the user has no Entra ID P1 or P2 licence assigned (directly or through a group). ${FACE_CHECK_NOTE}`,
+      'Admin: assign the user a licence that includes Entra ID P1. Helpdesk: escalate for a human-approved TAP meanwhile.',
+    );
+  }
+  if (!active) {
     return check.warn(
-      `Licensed only through ${describe(lapsing)}, which is in its grace period.`,
+      `Licensed only through ${describe(lapsing!)}, which is in its grace period; the user holds ${own[0]}. ${FACE_CHECK_NOTE}`,
       'Admin: renew the subscription; SSAR stops working when it lapses.',
     );
   }
-  return check.fail(
-    'No active subscription includes Entra ID P1 or P2 (AAD_PREMIUM or AAD_PREMIUM_P2); SSAR is unavailable.',
-    'Admin: SSAR needs Microsoft Entra ID P1 or higher. Helpdesk: escalate for a human-approved TAP meanwhile.',
-  );
+  return check.pass(`Tenant licensed (${describe(active)}); the user holds ${own[0]}. ${FACE_CHECK_NOTE}`);
 }
 
 // E10 ─────────────────────────────────────────────────────────────────────────────────────────
@@ -338,7 +450,7 @@ const METHOD_NAMES: Record<string, string> = {
 };
 
 function hasNoUsableMethod({ authenticationMethods }: EligibilityFacts): RequirementResult {
-  const check = requirement('E10', 'No usable sign-in method left');
+  const check = requirement('E10');
   if (!authenticationMethods.known) return check.unknown(authenticationMethods.reason);
   const usable = new Set<string>();
   for (const method of authenticationMethods.value) {
@@ -359,10 +471,18 @@ function hasNoUsableMethod({ authenticationMethods }: EligibilityFacts): Require
 }
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────
-function requirement(id: RequirementId, title: string) {
+function requirement(id: RequirementId) {
+  const { title } = REQUIREMENTS[id];
   return {
     pass: (evidence: string): RequirementResult => ({ id, title, status: 'pass', evidence }),
-    warn: (evidence: string, fix: string): RequirementResult => ({ id, title, status: 'warn', evidence, fix }),
+    warn: (evidence: string, fix: string, reasons: ResultReason[] = []): RequirementResult => ({
+      id,
+      title,
+      status: 'warn',
+      evidence,
+      fix,
+      ...(reasons.length > 0 && { reasons }),
+    }),
     fail: (evidence: string, fix: string): RequirementResult => ({ id, title, status: 'fail', evidence, fix }),
     unknown: (reason: string, evidence = `Could not check: ${reason}.`): RequirementResult => ({
       id,
@@ -411,6 +531,12 @@ function formatUtc(iso: string): string {
 function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;
 }
+
+const hiddenFrom = (facts: EligibilityFacts) => new Set(facts.hiddenMembershipGroupIds ?? []);
+
+/** Graph lists no member of a hidden-membership group without Member.Read.Hidden: absence proves nothing. */
+const hiddenReason = (groups: string) =>
+  `${groups} hides its membership (HiddenMembership), and without Member.Read.Hidden Graph lists none of its members; needs Member.Read.Hidden`;
 
 /** A group's display name from whatever the snapshot knows, else its id. */
 function groupName(facts: EligibilityFacts, id: string): string {

@@ -1,6 +1,9 @@
 import type * as Graph from '@microsoft/microsoft-graph-types';
 import type { Fact, GroupMembership } from './facts.js';
 
+/** The Conditional Access user action for registering security info (also used by E7). */
+export const REGISTER_SECURITY_INFO = 'urn:user:registersecurityinfo';
+
 /*
  * E6: successful recovery ends in a Temporary Access Pass issued under the tenant's TAP policy.
  * A user outside that policy passes verification and then gets no usable pass.
@@ -59,12 +62,16 @@ const GRAPH_DEFAULT_LIFETIME = 60;
 
 /**
  * The lifetime and one-time setting to send when creating a TAP: the requested (or policy default)
- * lifetime clamped to the policy's and Graph's bounds; one-time use unless the policy allows
- * multi-use passes, matching what the E7 check assumed.
+ * lifetime clamped to the policy's and Graph's bounds. One-time use when the policy requires it, or
+ * when a Conditional Access policy on registering security info requires an authentication
+ * strength that accepts a one-time pass but not a multi-use one (the two are separate
+ * combinations: https://learn.microsoft.com/graph/api/resources/authenticationstrengthpolicy);
+ * otherwise multi-use, which leaves time to register a passkey. E7 judges this same pass.
  */
 export function tapIssueSettings(
   policy: TapPolicy,
   requestedMinutes?: number,
+  conditionalAccessPolicies: Graph.ConditionalAccessPolicy[] = [],
 ): { lifetimeInMinutes: number; isUsableOnce: boolean } {
   const lowest = Math.max(GRAPH_MIN_LIFETIME, policy.minimumLifetimeInMinutes ?? GRAPH_MIN_LIFETIME);
   const highest = Math.max(lowest, Math.min(GRAPH_MAX_LIFETIME, policy.maximumLifetimeInMinutes ?? GRAPH_MAX_LIFETIME));
@@ -72,8 +79,17 @@ export function tapIssueSettings(
     requestedMinutes !== undefined && Number.isFinite(requestedMinutes)
       ? requestedMinutes
       : (policy.defaultLifetimeInMinutes ?? GRAPH_DEFAULT_LIFETIME);
+  const strengthWantsOneTime = conditionalAccessPolicies.some((ca) => {
+    const combinations = ca.grantControls?.authenticationStrength?.allowedCombinations ?? [];
+    return (
+      ca.state !== 'disabled' &&
+      ca.conditions?.applications?.includeUserActions?.includes(REGISTER_SECURITY_INFO) &&
+      combinations.includes('temporaryAccessPassOneTime') &&
+      !combinations.includes('temporaryAccessPassMultiUse')
+    );
+  });
   return {
     lifetimeInMinutes: Math.min(highest, Math.max(lowest, Math.round(wanted))),
-    isUsableOnce: policy.isUsableOnce ?? true,
+    isUsableOnce: (policy.isUsableOnce ?? true) || strengthWantsOneTime,
   };
 }

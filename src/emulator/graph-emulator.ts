@@ -36,6 +36,9 @@ export const GRAPH_PERMISSIONS = {
     ],
   },
   manager: { anyOf: ['User.Read.All'], endpoints: ['GET /users/{id}/manager'] },
+  // "To list members of a hidden group, the Member.Read.Hidden permission is also required."
+  // https://learn.microsoft.com/powershell/module/microsoft.entra.groups/get-entragroupmember
+  hiddenMembership: { anyOf: ['Member.Read.Hidden'], endpoints: ['GET /groups/{id}/members (visibility HiddenMembership)', 'GET /groups/{id}/transitiveMembers (visibility HiddenMembership)'] },
   authenticationMethods: {
     anyOf: ['UserAuthenticationMethod.Read.All'],
     endpoints: ['GET /users/{id}/authentication/methods', 'GET /users/{id}/authentication/temporaryAccessPassMethods'],
@@ -51,9 +54,17 @@ export const GRAPH_PERMISSIONS = {
       'GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/VerifiableCredentials',
     ],
   },
-  conditionalAccess: { anyOf: ['Policy.Read.All'], endpoints: ['GET /identity/conditionalAccess/policies'] },
+  conditionalAccess: { anyOf: ['Policy.Read.All'], endpoints: ['GET /identity/conditionalAccess/policies', 'GET /identity/conditionalAccess/namedLocations'] },
   verifiedIdProfiles: { anyOf: ['VerifiedId-Profile.Read.All'], endpoints: ['GET /identity/verifiedId/profiles'] },
-  roleAssignments: { anyOf: ['RoleManagement.Read.Directory'], endpoints: ["GET /roleManagement/directory/roleAssignments?$filter=principalId eq '{id}'"] },
+  roleAssignments: {
+    anyOf: ['RoleManagement.Read.Directory'],
+    endpoints: ['GET /roleManagement/directory/roleAssignments', 'GET /roleManagement/directory/roleDefinitions'],
+  },
+  // https://learn.microsoft.com/graph/api/rbacapplication-list-roleeligibilityscheduleinstances
+  roleEligibility: {
+    anyOf: ['RoleEligibilitySchedule.Read.Directory', 'RoleManagement.Read.Directory'],
+    endpoints: ['GET /roleManagement/directory/roleEligibilityScheduleInstances'],
+  },
   directoryAudits: { anyOf: ['AuditLog.Read.All'], endpoints: ['GET /auditLogs/directoryAudits'] },
   organization: { anyOf: ['Organization.Read.All', 'Directory.Read.All'], endpoints: ['GET /subscribedSkus', 'GET /organization'] },
 } as const satisfies Record<string, { anyOf: readonly string[]; endpoints: readonly string[] }>;
@@ -459,6 +470,19 @@ class Emulator implements GraphEmulator {
         return this.checkMemberGroups(request, key, tail);
       case 'authentication':
         return this.authentication(request, key, tail);
+      case 'licensedetails': {
+        // https://learn.microsoft.com/graph/api/user-list-licensedetails: each assigned SKU's plans, less disabled ones.
+        expectShape(request, tail, 0);
+        this.requirePermission('users');
+        const user = this.findUser(key);
+        const details = this.assignedLicences(user).flatMap((licence) => {
+          const sku = this.tenant.subscribedSkus.find((candidate) => candidate.skuId === licence.skuId);
+          if (!sku) return [];
+          const disabled = new Set(licence.disabledPlans ?? []);
+          return [{ id: `${user.id}_${sku.skuId}`, skuId: sku.skuId, skuPartNumber: sku.skuPartNumber, servicePlans: (sku.servicePlans ?? []).filter((plan) => !disabled.has(plan.servicePlanId ?? '')) }];
+        });
+        return ok({ '@odata.context': this.context(`users('${user.id}')/licenseDetails`), value: details });
+      }
       default:
         throw segmentNotFound(navigation);
     }
@@ -520,8 +544,14 @@ class Emulator implements GraphEmulator {
     return this.directoryIndexes;
   }
 
+  /** A fixture user without `assignedLicenses` holds every user SKU of the tenant (a fixture shorthand). */
+  private assignedLicences(user: TenantUser): { skuId?: string | null; disabledPlans?: string[] }[] {
+    return user.assignedLicenses ?? this.tenant.subscribedSkus.filter((sku) => sku.appliesTo !== 'Company').map((sku) => ({ skuId: sku.skuId, disabledPlans: [] }));
+  }
+
   private userView(user: TenantUser, select: string[] | undefined): Record<string, unknown> {
     const graphUser = Object.fromEntries(Object.entries(user).filter(([name]) => !EMULATOR_ONLY_USER_FIELDS.has(name)));
+    graphUser.assignedLicenses = this.assignedLicences(user);
     if (!select) {
       const view: Record<string, unknown> = {};
       for (const property of USER_DEFAULT_PROPERTIES) view[property] = graphUser[property] ?? (property === 'businessPhones' ? [] : null);
@@ -693,7 +723,7 @@ class Emulator implements GraphEmulator {
   private inTapPolicyScope(userId: string): boolean {
     const policy = this.tenant.authenticationMethodConfigurations.TemporaryAccessPass;
     if (policy.state !== 'enabled') return false;
-    const groupIds = new Set(this.transitiveGroupsOf(userId).map((group) => group.id));
+    const groupIds = new Set([userId, ...this.transitiveGroupsOf(userId).map((group) => group.id)]);
     const included = (policy.includeTargets ?? []).some((target) => target.id === 'all_users' || groupIds.has(target.id ?? ''));
     const excluded = (policy.excludeTargets ?? []).some((target) => target.id === 'all_users' || groupIds.has(target.id ?? ''));
     return included && !excluded;
@@ -720,7 +750,8 @@ class Emulator implements GraphEmulator {
     const lowerNavigation = navigation.toLowerCase();
     if (lowerNavigation !== 'members' && lowerNavigation !== 'transitivemembers') throw segmentNotFound(navigation);
     if (cast !== undefined && cast.toLowerCase() !== 'microsoft.graph.user' && cast.toLowerCase() !== 'microsoft.graph.group') throw segmentNotFound(cast);
-    const members = lowerNavigation === 'members' ? this.directMembers(group) : this.transitiveMembers(group);
+    const hiddenFromCaller = (candidate: TenantGroup) => candidate.visibility === 'HiddenMembership' && !this.granted('hiddenMembership');
+    const members = hiddenFromCaller(group) ? [] : lowerNavigation === 'members' ? this.directMembers(group) : this.transitiveMembers(group);
     const wantedType = cast?.toLowerCase();
     const typed = members
       .map((member) => ('memberIds' in member ? { kind: 'group' as const, member, fields: groupFields(member) } : { kind: 'user' as const, member, fields: member }))
@@ -821,6 +852,11 @@ class Emulator implements GraphEmulator {
       if (!policy) throw resourceNotFound(id);
       return ok({ '@odata.context': this.context('identity/conditionalAccess/policies/$entity'), ...policy });
     }
+    if (area?.toLowerCase() === 'conditionalaccess' && collection?.toLowerCase() === 'namedlocations' && id === undefined) {
+      // https://learn.microsoft.com/graph/api/conditionalaccessroot-list-namedlocations (Policy.Read.All)
+      this.requirePermission('conditionalAccess');
+      return this.collection(request, this.filtered(request, this.tenant.namedLocations ?? []), { context: 'identity/conditionalAccess/namedLocations', defaultSize: 100, max: 999 });
+    }
     const knownArea = area?.toLowerCase() === 'verifiedid' || area?.toLowerCase() === 'conditionalaccess';
     throw segmentNotFound(knownArea ? (collection ?? area) : (area ?? 'identity'));
   }
@@ -828,11 +864,32 @@ class Emulator implements GraphEmulator {
   private roleManagement(request: EmulatedRequest, rest: string[]): EmulatedResponse {
     const [provider, collection, ...extra] = rest;
     if (provider?.toLowerCase() !== 'directory') throw segmentNotFound(provider ?? 'roleManagement');
-    if (collection?.toLowerCase() !== 'roleassignments' || extra.length > 0) throw segmentNotFound(extra[0] ?? collection ?? provider);
+    if (extra.length > 0) throw segmentNotFound(extra[0] ?? '');
     allowMethods(request, 'GET');
-    this.requirePermission('roleAssignments');
-    const assignments = this.filtered(request, this.tenant.roleAssignments);
-    return this.collection(request, assignments, { context: 'roleManagement/directory/roleAssignments', defaultSize: 100, max: 999 });
+    const select = parseSelect(request.query.get('$select'));
+    const view = (item: object) => (select ? applySelect(item as Record<string, unknown>, select) : item);
+    switch (collection?.toLowerCase()) {
+      case 'roleassignments': {
+        this.requirePermission('roleAssignments');
+        const assignments = this.filtered(request, this.tenant.roleAssignments);
+        return this.collection(request, assignments, { context: 'roleManagement/directory/roleAssignments', defaultSize: 100, max: 999, view });
+      }
+      case 'roleeligibilityscheduleinstances': {
+        this.requirePermission('roleEligibility');
+        const instances = this.filtered(request, this.tenant.roleEligibilityScheduleInstances ?? []);
+        return this.collection(request, instances, { context: 'roleManagement/directory/roleEligibilityScheduleInstances', defaultSize: 100, max: 999, view });
+      }
+      case 'roledefinitions': {
+        // https://learn.microsoft.com/graph/api/resources/unifiedroledefinition: built-in roles' ids are their template ids.
+        this.requirePermission('roleAssignments');
+        const builtIn = this.tenant.directoryRoles.map((role) => ({ id: role.roleTemplateId, displayName: role.displayName, description: role.description ?? null, isBuiltIn: true, isEnabled: true, templateId: role.roleTemplateId }));
+        const custom = (this.tenant.customRoleDefinitions ?? []).map((role) => ({ isEnabled: true, templateId: role.id, ...role, isBuiltIn: false }));
+        const definitions = this.filtered(request, [...builtIn, ...custom]);
+        return this.collection(request, definitions, { context: 'roleManagement/directory/roleDefinitions', defaultSize: 100, max: 999, view });
+      }
+      default:
+        throw segmentNotFound(collection ?? provider);
+    }
   }
 
   private auditLogs(request: EmulatedRequest, rest: string[]): EmulatedResponse {

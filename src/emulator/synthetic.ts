@@ -129,9 +129,12 @@ export function syntheticTenant(options: SyntheticOptions): SyntheticTenant {
   }
   groupMembers.get(recovery)!.push(...nested);
 
-  // Outside the recovery group: the agent, and someone sharing a member's name (not a duplicate: E5 looks only inside the group).
+  // Outside the recovery group: the agent, and someone sharing member1's name. The account recovery FAQ
+  // blocks users with the same name as another user, in the group or not, so member1 fails E5 too.
   const agent = syntheticUser(id('0a01', 1), 'helpdesk.agent', 'Hedda', 'Deskwen', now, random);
   const namesake = syntheticUser(id('0a01', 2), 'namesake', users[0]?.givenName ?? 'Anna', users[0]?.surname ?? 'Berdal', now, random);
+  const namesakeFails = Boolean(users[0]?.surname) && problems[0] !== 'duplicateName';
+  if (namesakeFails) count(failing, 'E5');
   users.push(agent, namesake);
   groupMembers.get(helpdesk)!.push(agent.id);
 
@@ -152,7 +155,8 @@ export function syntheticTenant(options: SyntheticOptions): SyntheticTenant {
     memberIds,
   }));
 
-  const notReady = Object.values(failing).reduce((sum, n) => sum + n, 0);
+  // One failing requirement per member, but member1 may fail E5 beside its own problem.
+  const notReady = Object.values(failing).reduce((sum, n) => sum + n, 0) - (namesakeFails && problems[0] !== 'none' ? 1 : 0);
   return {
     tenant: fixture(users, groups, { recovery, noTap, contractors }, now),
     expected: { members, ready: members - notReady, notReady, failing, warnings },

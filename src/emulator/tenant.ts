@@ -14,6 +14,10 @@ export interface TenantFixture {
   /** Activated directory roles; `roleTemplateId` is what role assignments and CA policies refer to. */
   directoryRoles: (Graph.DirectoryRole & { id: string; roleTemplateId: string; displayName: string })[];
   roleAssignments: (Graph.UnifiedRoleAssignment & { id: string; principalId: string; roleDefinitionId: string })[];
+  /** PIM: roles a principal (user or role-assignable group) may activate. */
+  roleEligibilityScheduleInstances?: (Graph.UnifiedRoleEligibilityScheduleInstance & { id: string; principalId: string; roleDefinitionId: string })[];
+  /** Custom role definitions; built-in ones are served from `directoryRoles` (id = template id). */
+  customRoleDefinitions?: (Graph.UnifiedRoleDefinition & { id: string; displayName: string })[];
   subscribedSkus: Graph.SubscribedSku[];
   authenticationMethodConfigurations: {
     TemporaryAccessPass: Graph.TemporaryAccessPassAuthenticationMethodConfiguration;
@@ -21,6 +25,8 @@ export interface TenantFixture {
   };
   verifiedIdProfiles: VerifiedIdProfile[];
   conditionalAccessPolicies: (Graph.ConditionalAccessPolicy & { id: string })[];
+  /** https://learn.microsoft.com/graph/api/resources/namedlocation (ipNamedLocation, countryNamedLocation). */
+  namedLocations?: (Graph.NamedLocation & { id: string; '@odata.type': string })[];
   directoryAudits: (Graph.DirectoryAudit & { id: string; activityDateTime: string })[];
 }
 
@@ -69,8 +75,8 @@ export interface VerifiableCredentialsAuthenticationMethodConfiguration {
   '@odata.type': '#microsoft.graph.verifiableCredentialsAuthenticationMethodConfiguration';
   id: 'VerifiableCredentials';
   state: 'enabled' | 'disabled';
-  includeTargets: { targetType: 'group'; id: string; isRegistrationRequired: boolean; verifiedIdProfiles: string[] }[];
-  excludeTargets: { targetType: 'group'; id: string }[];
+  includeTargets: { targetType: 'group' | 'user'; id: string; isRegistrationRequired: boolean; verifiedIdProfiles: string[] }[];
+  excludeTargets: { targetType: 'group' | 'user'; id: string }[];
 }
 
 export const DEMO_TENANT_PATH = fileURLToPath(new URL('./tenants/contoso.json', import.meta.url));
@@ -136,8 +142,8 @@ export function validateTenant(candidate: unknown): TenantFixture {
     if (!Array.isArray(group.memberIds)) problems.push(`group ${group.id} needs a memberIds array`);
     else for (const memberId of group.memberIds) if (!ids.has(memberId)) problems.push(`group ${group.id} has unknown member ${memberId}`);
   }
-  const roleTemplateIds = new Set(valid.directoryRoles.map((role) => role.roleTemplateId));
-  for (const assignment of valid.roleAssignments) {
+  const roleTemplateIds = new Set([...valid.directoryRoles.map((role) => role.roleTemplateId), ...(valid.customRoleDefinitions ?? []).map((role) => role.id)]);
+  for (const assignment of [...valid.roleAssignments, ...(valid.roleEligibilityScheduleInstances ?? [])]) {
     if (!ids.has(assignment.principalId)) problems.push(`role assignment ${assignment.id} has unknown principal ${assignment.principalId}`);
     if (!roleTemplateIds.has(assignment.roleDefinitionId)) problems.push(`role assignment ${assignment.id} refers to role ${assignment.roleDefinitionId}, which is not in directoryRoles`);
   }
@@ -148,7 +154,9 @@ export function validateTenant(candidate: unknown): TenantFixture {
     ...(configurations?.VerifiableCredentials.excludeTargets ?? []),
   ];
   for (const target of policyTargets) {
-    if (target.id !== 'all_users' && !groupIds.has(target.id ?? '')) problems.push(`authentication method policy targets unknown group ${target.id}`);
+    if (target.targetType === 'user') {
+      if (!userIds.has(target.id ?? '')) problems.push(`authentication method policy targets unknown user ${target.id}`);
+    } else if (target.id !== 'all_users' && !groupIds.has(target.id ?? '')) problems.push(`authentication method policy targets unknown group ${target.id}`);
   }
   const profileIds = new Set(valid.verifiedIdProfiles.map((profile) => profile.id));
   for (const target of configurations?.VerifiableCredentials.includeTargets ?? []) {

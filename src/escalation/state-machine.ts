@@ -176,7 +176,7 @@ export function refusePrivileged(targetName: string, privileged: boolean, policy
   if (!privileged || policy.allowPrivilegedWithTwoApprovers) return undefined;
   return refuse(
     'privileged-target',
-    `${targetName} holds a directory role. Passes for administrators are not issued through this bot; ` +
+    `${targetName} holds a directory role (directly, through a group, or eligible to activate it in PIM). Passes for administrators are not issued through this bot; ` +
       'use your organisation’s process for privileged accounts.',
   );
 }

@@ -1,9 +1,11 @@
 import type * as Graph from '@microsoft/microsoft-graph-types';
 import { known, type EligibilityFacts, type Fact, type GroupMembership, type RecoveryScope } from '../eligibility/facts.js';
 import { REGISTER_SECURITY_INFO } from '../eligibility/conditional-access.js';
-import { nameKey } from '../eligibility/names.js';
+import { licenceDetailsFrom } from '../eligibility/licences.js';
+import { combineNameTwins, nameKey, namesakeKey } from '../eligibility/names.js';
 import { ALL_USERS } from '../eligibility/tap-scope.js';
-import type { Eligibility, RequirementId } from '../eligibility/rules.js';
+import { REQUIREMENT_IDS, REQUIREMENTS, type RequirementId } from '../eligibility/requirements.js';
+import type { Eligibility } from '../eligibility/rules.js';
 import type { Status } from '../eligibility/status.js';
 import type { NameIndex, TenantPolicies } from '../directory/tenant-facts.js';
 
@@ -12,7 +14,7 @@ import type { NameIndex, TenantPolicies } from '../directory/tenant-facts.js';
  * the same EligibilityFacts the per-user check uses, and counting the results. No I/O here.
  */
 
-export const REQUIREMENT_IDS: RequirementId[] = ['E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'E7', 'E8', 'E9', 'E10'];
+export { REQUIREMENT_IDS };
 
 /**
  * Who is in which of the groups the rules look at (recovery, TAP and Conditional Access groups).
@@ -31,6 +33,10 @@ export interface TenantWideFacts {
   readAt: Date;
   policies: TenantPolicies;
   names: Fact<NameIndex>;
+  /** Everyone in the tenant by exact first + last name (namesakeKey), for E5's tenant-wide namesakes. */
+  namesakes: Fact<NameIndex>;
+  /** userId -> assigned licences, from the same pass over the directory (E9 per user). */
+  assignedLicences: Fact<Map<string, Graph.AssignedLicense[]>>;
   groups: Fact<GroupSets>;
   /** principalId -> role template ids held directly. */
   roles: Fact<Map<string, string[]>>;
@@ -57,10 +63,25 @@ export function memberFacts(tenant: TenantWideFacts, user: Graph.User & { id: st
     recoveryScope: tenant.policies.recoveryScope,
     membership: membershipOf(tenant.groups, user.id, scannedFrom),
     roleTemplateIds: tenant.roles.known ? known(tenant.roles.value.get(user.id) ?? []) : tenant.roles,
-    nameTwins: tenant.names.known ? known(key ? (tenant.names.value.get(key) ?? []).filter((twin) => twin.id !== user.id) : []) : tenant.names,
+    // Readiness has no bulk source for group-held, PIM-eligible or scoped roles yet: direct grants stand in for both.
+    conditionalAccessRoleIds: tenant.roles.known ? known(tenant.roles.value.get(user.id) ?? []) : tenant.roles,
+    nameTwins: key
+      ? combineNameTwins(
+          user.id,
+          tenant.names.known ? known(tenant.names.value.get(key) ?? []) : tenant.names,
+          tenant.namesakes.known ? known(tenant.namesakes.value.get(namesakeKey(user) ?? '') ?? []) : tenant.namesakes,
+        )
+      : known([]),
     tapPolicy: tenant.policies.tapPolicy,
     conditionalAccessPolicies: tenant.policies.conditionalAccessPolicies,
+    namedLocations: tenant.policies.namedLocations,
     subscribedSkus: tenant.policies.subscribedSkus,
+    userLicences:
+      tenant.assignedLicences.known && tenant.policies.subscribedSkus.known
+        ? known(licenceDetailsFrom(tenant.assignedLicences.value.get(user.id) ?? [], tenant.policies.subscribedSkus.value))
+        : tenant.assignedLicences.known
+          ? (tenant.policies.subscribedSkus as Fact<never>)
+          : tenant.assignedLicences,
     authenticationMethods: own.authenticationMethods,
     addedToRecoveryGroupAt: tenant.recentAdditions.known ? known(tenant.recentAdditions.value.get(user.id) ?? null) : tenant.recentAdditions,
   };
@@ -87,7 +108,10 @@ export function policyGroupIds(policies: TenantPolicies): string[] {
   }
   if (policies.conditionalAccessPolicies.known) {
     for (const policy of policies.conditionalAccessPolicies.value) {
-      if (policy.state === 'disabled' || !policy.conditions?.applications?.includeUserActions?.includes(REGISTER_SECURITY_INFO)) continue;
+      const registration = policy.conditions?.applications?.includeUserActions?.includes(REGISTER_SECURITY_INFO);
+      // Enabled policies on all cloud apps apply to the recovery sign-in too (E7's recovery-flow warnings).
+      const allApps = policy.state === 'enabled' && policy.conditions?.applications?.includeApplications?.some((app) => app.toLowerCase() === 'all');
+      if (policy.state === 'disabled' || !(registration || allApps)) continue;
       for (const id of [...(policy.conditions?.users?.includeGroups ?? []), ...(policy.conditions?.users?.excludeGroups ?? [])]) ids.add(id);
     }
   }
@@ -156,28 +180,6 @@ export class ReadinessTally {
 }
 
 const users = (n: number) => `${n} ${n === 1 ? 'user' : 'users'}`;
-const verb = (n: number, one: string, many: string) => (n === 1 ? one : many);
-
-/** How each requirement's failures read in one line, with what to do. */
-const FAIL_WORDING: Record<RequirementId, (n: number) => string> = {
-  E1: (n) => `${users(n)} ${verb(n, 'is', 'are')} disabled or a guest: an admin re-enables members; guests recover at home`,
-  E2: (n) => `${users(n)} ${verb(n, 'is', 'are')} excluded from account recovery`,
-  E3: (n) => `${n} never signed in: SSAR is not offered to them; escalate for a human-approved TAP`,
-  E4: (n) => `${users(n)} ${verb(n, 'has', 'have')} an empty first or last name: an admin sets both as on the ID`,
-  E5: (n) => `${users(n)} share a first and last name with someone in the group: rename or move one of each pair out`,
-  E6: (n) => `${n} outside the TAP policy: add them to it, or take them out of the excluded group`,
-  E7: (n) => `${n} blocked by Conditional Access from registering security info with a TAP`,
-  E8: (n) => `Recovery is in Evaluation mode, so none of ${verb(n, 'this', 'these')} ${users(n)} can recover yet: switch to Production`,
-  E9: (n) => `No active Entra ID P1/P2 licence: SSAR is unavailable for all ${users(n)}`,
-  E10: (n) => `${n} still ${verb(n, 'has', 'have')} a sign-in method`,
-};
-
-const WARN_WORDING: Partial<Record<RequirementId, (n: number) => string>> = {
-  E2: (n) => `${users(n)} ${verb(n, 'is', 'are')} in the recovery group only through a nested group: add them directly to be sure`,
-  E4: (n) => `${users(n)} ${verb(n, 'has', 'have')} a name worth comparing with the ID (initials, titles, short forms)`,
-  E7: (n) => `${users(n)} may be stopped by a Conditional Access policy on registering security info`,
-  E10: (n) => `${n} still ${verb(n, 'has', 'have')} a sign-in method: SSPR or normal sign-in is quicker for them`,
-};
 
 const TOP_FIXES = 6;
 
@@ -185,12 +187,12 @@ function topFixes(byRequirement: Record<RequirementId, Record<Status, number>>, 
   const lines: { rank: number; count: number; text: string }[] = [];
   for (const id of REQUIREMENT_IDS) {
     const counts = byRequirement[id];
-    if (counts.fail > 0) lines.push({ rank: 0, count: counts.fail, text: FAIL_WORDING[id](counts.fail) });
+    const { failSummary, warnSummary } = REQUIREMENTS[id];
+    if (counts.fail > 0) lines.push({ rank: 0, count: counts.fail, text: failSummary(counts.fail) });
     if (counts.unknown > 0) {
       lines.push({ rank: 1, count: counts.unknown, text: `${users(counts.unknown)} could not be checked for ${id} (${unknownReasons.get(id) ?? 'not readable'})` });
     }
-    const warn = WARN_WORDING[id];
-    if (counts.warn > 0 && warn) lines.push({ rank: 2, count: counts.warn, text: warn(counts.warn) });
+    if (counts.warn > 0 && warnSummary) lines.push({ rank: 2, count: counts.warn, text: warnSummary(counts.warn) });
   }
   return lines
     .sort((a, b) => a.rank - b.rank || b.count - a.count)

@@ -1,12 +1,14 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { known, unknownFact, type Fact, type RecoveryScope } from '../eligibility/facts.js';
+import { known, unknownFact, type Fact, type NameTwin, type RecoveryScope } from '../eligibility/facts.js';
 import { checkEligibility, type Eligibility } from '../eligibility/rules.js';
 import { additionsToGroups, batchFact, batchList } from '../directory/batch-facts.js';
 import { AUDIT_WINDOW_DAYS } from '../directory/eligibility-facts.js';
 import type { BatchRequest, Graph } from '../directory/graph.js';
 import { PERMISSIONS, unknownReason } from '../directory/permissions.js';
 import { ALL_USERS_TARGET } from '../directory/recovery-setup.js';
-import type { TenantFacts, TenantPolicies } from '../directory/tenant-facts.js';
+import { MEMBER_SELECT, type TenantFacts, type TenantPolicies } from '../directory/tenant-facts.js';
+import { toTwins } from '../directory/eligibility-facts.js';
+import { namesakeKey } from '../eligibility/names.js';
 import {
   memberFacts,
   policyGroupIds,
@@ -37,7 +39,7 @@ export const MEMBER_PAGE_SIZE = 999;
 /** Reads per member in a batch; a `$batch` holds 20. */
 const READS_PER_MEMBER = 2;
 const MEMBERS_PER_BATCH = 20 / READS_PER_MEMBER;
-export const SCAN_SELECT = 'id,accountEnabled,userType,givenName,surname,displayName,userPrincipalName';
+export const SCAN_SELECT = 'id,accountEnabled,userType,externalUserState,creationType,givenName,surname,displayName,userPrincipalName';
 
 export interface ReadinessProgress {
   scanned: number;
@@ -143,8 +145,10 @@ export async function readTenantWide(graph: Graph, tenantFacts: TenantFacts, rea
   const scope = policies.recoveryScope;
   const includeGroups = scope.known ? scope.value.includeGroupIds.filter((id) => id !== ALL_USERS_TARGET) : [];
   const since = new Date(readAt.getTime() - AUDIT_WINDOW_DAYS * 86_400_000).toISOString();
-  const [names, groups, roles, additions] = await Promise.all([
+  const [names, everyone, groups, roles, additions] = await Promise.all([
     tenantFacts.getNameIndex(scope),
+    // One pass over the directory instead of a read per member: E5's tenant-wide namesakes and E9's per-user licences.
+    collect<GraphTypes.User>(graph, `/users?$select=${MEMBER_SELECT},assignedLicenses&$top=${MEMBER_PAGE_SIZE}`, PERMISSIONS.users),
     readGroupSets(graph, tenantFacts, policies, includeGroups),
     collect<GraphTypes.UnifiedRoleAssignment>(graph, '/roleManagement/directory/roleAssignments?$select=principalId,roleDefinitionId', PERMISSIONS.roleAssignments),
     collect<GraphTypes.DirectoryAudit>(
@@ -168,10 +172,21 @@ export async function readTenantWide(graph: Graph, tenantFacts: TenantFacts, rea
     readAt,
     policies: named,
     names,
+    namesakes: everyone.known ? known(indexByNamesake(everyone.value)) : everyone,
+    assignedLicences: everyone.known ? known(new Map(everyone.value.map((u) => [u.id ?? '', u.assignedLicenses ?? []]))) : everyone,
     groups,
     roles: roles.known ? known(rolesByPrincipal) : roles,
     recentAdditions: additions.known ? known(additionsToGroups(additions.value, new Set(includeGroups))) : additions,
   };
+}
+
+function indexByNamesake(users: GraphTypes.User[]): Map<string, NameTwin[]> {
+  const index = new Map<string, NameTwin[]>();
+  for (const user of users) {
+    const key = namesakeKey(user);
+    if (key) index.set(key, [...(index.get(key) ?? []), ...toTwins([user])]);
+  }
+  return index;
 }
 
 async function collect<T>(graph: Graph, path: string, permission: string): Promise<Fact<T[]>> {

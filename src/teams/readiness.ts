@@ -10,6 +10,7 @@ import { isLoopbackUrl } from '../config.js';
 import type { Directory } from '../directory/directory.js';
 import type { Logger } from '../log.js';
 import { CSV_HEADER, csvLine, csvRow } from '../readiness/csv.js';
+import { REQUIREMENTS } from '../eligibility/requirements.js';
 import { REQUIREMENT_IDS, type ReadinessSummary } from '../readiness/report.js';
 import { ReadinessUnavailable, scanReadiness, type ReadinessProgress } from '../readiness/scan.js';
 import { errorSummary } from '../log.js';
@@ -32,19 +33,6 @@ const PROGRESS_EVERY_MS = 3_000;
 const OFFER_TTL_MS = 60 * 60_000;
 // OneDrive upload sessions take fragments in multiples of 320 KiB.
 const UPLOAD_FRAGMENT_BYTES = 320 * 1024 * 12;
-
-const REQUIREMENT_NAMES: Record<string, string> = {
-  E1: 'Account enabled, a member',
-  E2: 'In a recovery group',
-  E3: 'Signed in before',
-  E4: 'First and last name set',
-  E5: 'No name twin in the group',
-  E6: 'Inside the TAP policy',
-  E7: 'Conditional Access lets a TAP register',
-  E8: 'Production mode',
-  E9: 'Entra ID P1/P2 licence',
-  E10: 'No usable method left',
-};
 
 export interface ReadinessDependencies {
   directory: Directory;
@@ -294,7 +282,7 @@ function summaryCard(cards: CardTemplates, summary: ReadinessSummary, personal: 
     requirements: REQUIREMENT_IDS.flatMap((id) => {
       const { fail, unknown, warn } = summary.byRequirement[id];
       const parts = [fail && `${count(fail)} fail`, unknown && `${count(unknown)} unknown`, warn && `${count(warn)} to check`].filter(Boolean);
-      return parts.length > 0 ? [{ id, name: REQUIREMENT_NAMES[id], counts: parts.join(', ') }] : [];
+      return parts.length > 0 ? [{ id, name: REQUIREMENTS[id].shortName, counts: parts.join(', ') }] : [];
     }),
     csvNote: personal
       ? 'The full list (one row per member) follows as a CSV file: accept it to save it to your OneDrive.'

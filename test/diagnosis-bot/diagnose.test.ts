@@ -62,6 +62,15 @@ describe('diagnosing an error or a symptom', () => {
     expect(text).toMatch(/Face Check/);
   });
 
+  it('finds recovery events that name the user only as the one who acted, and ignores ordinary registration', async () => {
+    const noah = cardText((await harness.invoke(people.agent, 'diagnose.run', { userId: '11111111-0000-4000-8000-000000000026' })).body.value);
+    expect(noah).toContain('Last recovery attempt');
+    expect(noah).toContain('User failed document validation');
+    const adele = cardText((await harness.invoke(people.agent, 'diagnose.run', { userId: ADELE })).body.value);
+    expect(adele).not.toContain('Last recovery attempt');
+    expect(adele).not.toContain('User registered security info');
+  });
+
   it('without audit-log access, says the attempts could not be read and still diagnoses', async () => {
     harness.graph.denyPermission('AuditLog.Read.All');
     try {

@@ -105,6 +105,12 @@ describe('a helpdesk edit to the catalogue', () => {
     expect(errorFrom(catalogueWith(entry)).message).toContain('causes[0].confirmedBy.check');
   });
 
+  it('is rejected when a confirmation names a reason code the rules never give', () => {
+    const cause = validEntry().causes[0]!;
+    const entry = { ...validEntry(), causes: [{ ...cause, confirmedBy: { check: cause.checks[0], status: 'warn', reason: 'minutes ago' } }] };
+    expect(errorFrom(catalogueWith(entry)).message).toContain('causes[0].confirmedBy.reason');
+  });
+
   it('is rejected when two entries claim the same code', () => {
     const { label: _label, ...rest } = validEntry();
     const codeEntry = (id: string) => ({ ...rest, id, kind: 'code', code: 'AADSTS50057' });

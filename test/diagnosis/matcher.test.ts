@@ -67,14 +67,20 @@ describe('using the user\'s live eligibility results', () => {
 
   it('a user added to the group minutes ago has the "wait" cause confirmed and listed first', () => {
     const diagnosis = diagnose(catalogue, { symptomId: 'no-recover-link' },
-      withResult({ id: 'E2', status: 'warn', evidence: 'Added to acl_ssar_enabled 4 minutes ago; wait before trying again' }));
+      withResult({ id: 'E2', status: 'warn', evidence: 'Added to acl_ssar_enabled 4 minutes ago; wait before trying again', reasons: ['recently-added'] }));
     expect(diagnosis.matched[0]!.causes[0]).toMatchObject({ cause: { id: 'added-too-recently' }, found: true });
     expect(findingOf(diagnosis, 'not-in-recovery-group')).toBe('unknown');
   });
 
   it('a group warning for another reason does not claim the user was added too recently', () => {
     const diagnosis = diagnose(catalogue, { symptomId: 'no-recover-link' },
-      withResult({ id: 'E2', status: 'warn', evidence: 'Member only through a nested group' }));
+      withResult({ id: 'E2', status: 'warn', evidence: 'Member only through a nested group', reasons: ['nested-only'] }));
+    expect(findingOf(diagnosis, 'added-too-recently')).toBe('unknown');
+  });
+
+  it('wording in the evidence confirms nothing: only the reason code does', () => {
+    const diagnosis = diagnose(catalogue, { symptomId: 'no-recover-link' },
+      withResult({ id: 'E2', status: 'warn', evidence: 'Added recently, minutes ago; wait', reasons: ['nested-only'] }));
     expect(findingOf(diagnosis, 'added-too-recently')).toBe('unknown');
   });
 

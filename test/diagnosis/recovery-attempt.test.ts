@@ -89,6 +89,10 @@ describe('reconstructing the last recovery attempt from the audit log', () => {
     expect(attempt.symptomId).toBeUndefined();
   });
 
+  it('does not take ordinary security info registration for a recovery attempt', () => {
+    expect(lastRecoveryAttempt([auditEvent('User registered security info', '2025-12-11T11:00:00Z', null)])).toBeUndefined();
+  });
+
   it('says where an unfinished attempt got to when nothing failed', () => {
     const attempt = lastRecoveryAttempt([
       auditEvent('User started account recovery', '2025-12-11T09:00:00Z', null),

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type * as Graph from '@microsoft/microsoft-graph-types';
 import { known, unknownFact, type Fact, type GroupMembership } from '../../src/eligibility/facts.js';
-import { registrationPolicyFindings, type ConditionalAccessSubject } from '../../src/eligibility/conditional-access.js';
+import { recoveryFlowFindings, registrationPolicyFindings, type ConditionalAccessSubject } from '../../src/eligibility/conditional-access.js';
 import { baselineUser, GLOBAL_ADMIN_ROLE, membership, registrationPolicy, USER_ID } from './snapshot-builder.js';
 
 const BLOCK: Graph.ConditionalAccessGrantControls = { operator: 'OR', builtInControls: ['block'] };
@@ -64,6 +64,12 @@ describe('grant controls', () => {
 
   it('a strength that includes a one-time TAP passes', () => {
     expect(statusOf(registrationPolicy({ grant: strength(['fido2', 'temporaryAccessPassOneTime']) }))).toBe('pass');
+  });
+
+  it('a strength with only the one-time TAP fails for a multi-use pass', () => {
+    const policy = registrationPolicy({ grant: strength(['temporaryAccessPassOneTime', 'fido2']) });
+    expect(statusOf(policy, subject({ tapIsUsableOnce: true }))).toBe('pass');
+    expect(statusOf(policy, subject({ tapIsUsableOnce: false }))).toBe('fail');
   });
 
   it('a strength with only the multi-use TAP passes when the TAP policy allows multi-use passes', () => {
@@ -159,6 +165,17 @@ describe('user scope', () => {
     expect(statusOf(policy)).toBe('pass');
   });
 
+  it('a B2B collaboration member (userType Member, #EXT#) is the external user a policy for that type targets', () => {
+    const policy = registrationPolicy({
+      users: { includeGuestsOrExternalUsers: { guestOrExternalUserTypes: 'b2bCollaborationGuest,b2bCollaborationMember' as Graph.ConditionalAccessGuestOrExternalUserTypes, externalTenants: { membershipKind: 'all' } as any } },
+      grant: BLOCK,
+    });
+    const member = baselineUser({ userType: 'Member', userPrincipalName: 'malik.osei_northwind.com#EXT#@contoso.com', externalUserState: 'Accepted' });
+    expect(statusOf(policy, subject({ user: member }))).toBe('fail');
+    expect(statusOf(policy, subject({ user: baselineUser({ userType: 'Guest', externalUserState: null }) }))).toBe('pass');
+    expect(statusOf(policy)).toBe('pass');
+  });
+
   it('a policy for specific guest types may apply to a guest: unknown', () => {
     const policy = registrationPolicy({
       users: { includeGuestsOrExternalUsers: { guestOrExternalUserTypes: 'b2bCollaborationGuest' } },
@@ -171,7 +188,7 @@ describe('user scope', () => {
 
 describe('conditions that narrow when a policy applies', () => {
   it.each<[string, Graph.ConditionalAccessConditionSet]>([
-    ['untrusted locations', { locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] } }],
+    ['some locations', { locations: { includeLocations: ['country-location'] } }],
     ['some platforms', { platforms: { includePlatforms: ['android', 'iOS'] } }],
     ['some client apps', { clientAppTypes: ['browser'] }],
     ['risky sign-ins', { signInRiskLevels: ['high'] }],
@@ -183,9 +200,37 @@ describe('conditions that narrow when a policy applies', () => {
     expect(finding?.reason).toMatch(/may apply/);
   });
 
+  it('a block everywhere except trusted locations (Microsoft\'s template) fails and names the trusted locations', () => {
+    const policy = registrationPolicy({ grant: BLOCK });
+    policy.conditions = { ...policy.conditions, locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] } };
+    const hq = { '@odata.type': '#microsoft.graph.ipNamedLocation', id: 'hq', displayName: 'Contoso HQ', isTrusted: true } as Graph.IpNamedLocation;
+    const [finding] = registrationPolicyFindings([policy], subject({ namedLocations: known([hq]) }));
+    expect(finding?.status).toBe('fail');
+    expect(finding?.reason).toContain('everywhere except trusted locations ("Contoso HQ")');
+    const byName = registrationPolicy({ grant: BLOCK });
+    byName.conditions = { ...byName.conditions, locations: { includeLocations: ['All'], excludeLocations: ['hq'] } };
+    expect(registrationPolicyFindings([byName], subject({ namedLocations: known([hq]) }))[0]?.status).toBe('fail');
+    expect(registrationPolicyFindings([byName], subject({ namedLocations: unknownFact('needs Policy.Read.All') }))[0]?.status).toBe('unknown');
+  });
+
   it('"all locations" and "all platforms" do not narrow anything', () => {
     const policy = registrationPolicy({ grant: BLOCK });
     policy.conditions = { ...policy.conditions, locations: { includeLocations: ['All'] }, platforms: { includePlatforms: ['all'] } };
     expect(statusOf(policy)).toBe('fail');
+  });
+});
+
+describe('policies on all cloud apps, which apply to the recovery sign-in itself', () => {
+  const allApps = (grantControls: Graph.ConditionalAccessGrantControls, extra: Partial<Graph.ConditionalAccessConditionSet> = {}): Graph.ConditionalAccessPolicy => {
+    const policy = registrationPolicy({ grant: grantControls });
+    policy.conditions = { ...policy.conditions, applications: { includeApplications: ['All'] }, ...extra };
+    return policy;
+  };
+
+  it('a compliant-device requirement or a block outside trusted locations warns; MFA alone does not', () => {
+    expect(recoveryFlowFindings([allApps({ operator: 'OR', builtInControls: ['compliantDevice'] })], subject())[0]?.status).toBe('warn');
+    expect(recoveryFlowFindings([allApps(BLOCK, { locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] } })], subject())[0]?.status).toBe('warn');
+    expect(recoveryFlowFindings([allApps({ operator: 'OR', builtInControls: ['mfa'] })], subject())).toEqual([]);
+    expect(recoveryFlowFindings([allApps({ operator: 'OR', builtInControls: ['compliantDevice'] }, { users: { includeUsers: ['someone-else'] } })], subject())).toEqual([]);
   });
 });

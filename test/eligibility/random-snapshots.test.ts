@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type * as Graph from '@microsoft/microsoft-graph-types';
 import { known, unknownFact, type EligibilityFacts, type Fact } from '../../src/eligibility/facts.js';
 import { checkEligibility, colleagueView, type Status } from '../../src/eligibility/rules.js';
-import { GLOBAL_ADMIN_ROLE, method, P1_PLAN_ID, P2_PLAN_ID, premiumSku, registrationPolicy, tapPolicy } from './snapshot-builder.js';
+import { GLOBAL_ADMIN_ROLE, method, P1_PLAN_ID, P2_PLAN_ID, premiumSku, registrationPolicy, tapPolicy, userLicence } from './snapshot-builder.js';
 
 // Random but recognisable directory details, so a leak into the colleague view can be found.
 const hex = fc.stringMatching(/^[0-9a-f]{8}$/);
@@ -68,6 +68,9 @@ const snapshot: fc.Arbitrary<{ facts: EligibilityFacts; secrets: string[] }> = f
         ? known({ directGroupIds: pick(r.groups, 1), transitiveGroupIds: pick(r.groups, 2), groupNames: {} })
         : unknownFact('needs GroupMember.Read.All'),
       roleTemplateIds: r.roles,
+      conditionalAccessRoleIds: r.roles,
+      namedLocations: known([]),
+      userLicences: known([userLicence()]),
       nameTwins: known(twins),
       tapPolicy: r.tapKnown
         ? known(tapPolicy({ state: r.tapState, includeTargets: pick(['all_users', ...r.groups], 3).map((id) => ({ id, targetType: 'group' })) }))

@@ -79,6 +79,11 @@ export function registrationPolicy(
   };
 }
 
+/** The user's own licence details: Entra ID P1, as `/users/{id}/licenseDetails` lists it. */
+export function userLicence(planId = P1_PLAN_ID): Graph.LicenseDetails {
+  return { skuPartNumber: 'AAD_PREMIUM', servicePlans: [{ servicePlanId: planId, servicePlanName: 'AAD_PREMIUM', provisioningStatus: 'Success', appliesTo: 'User' }] };
+}
+
 export function premiumSku(planId = P1_PLAN_ID, capabilityStatus = 'Enabled'): Graph.SubscribedSku {
   return {
     skuId: '078d2b04-f1bd-4111-bbd4-b4b1b354cef4',
@@ -101,10 +106,13 @@ export function eligibleFacts(overrides: Partial<EligibilityFacts> = {}): Eligib
     recoveryScope: known(recoveryScope()),
     membership: known(membership([SSAR_GROUP_ID])),
     roleTemplateIds: known([]),
+    conditionalAccessRoleIds: known([]),
     nameTwins: known([]),
     tapPolicy: known(tapPolicy()),
     conditionalAccessPolicies: known([registrationPolicy()]),
+    namedLocations: known([]),
     subscribedSkus: known([premiumSku()]),
+    userLicences: known([userLicence()]),
     authenticationMethods: known([method('passwordAuthenticationMethod')]),
     addedToRecoveryGroupAt: known(null),
     ...overrides,
