@@ -22,7 +22,7 @@ import { resolveRelativeTimestamps, type TenantFixture, type TenantGroup, type T
  * suffices (least privileged first). `denyPermission` on the emulator withdraws one.
  */
 export const GRAPH_PERMISSIONS = {
-  users: { anyOf: ['User.Read.All'], endpoints: ['GET /users', 'GET /users/{id | userPrincipalName}'] },
+  users: { anyOf: ['User.Read.All'], endpoints: ['GET /users', 'GET /users/{id | userPrincipalName}', 'GET /users/{id}/licenseDetails'] },
   signInActivity: { anyOf: ['AuditLog.Read.All'], endpoints: ['GET /users/{id}?$select=signInActivity'] },
   groupMembership: {
     anyOf: ['GroupMember.Read.All'],

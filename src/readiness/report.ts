@@ -2,6 +2,7 @@ import type * as Graph from '@microsoft/microsoft-graph-types';
 import { known, type EligibilityFacts, type Fact, type GroupMembership, type RecoveryScope } from '../eligibility/facts.js';
 import { REGISTER_SECURITY_INFO } from '../eligibility/conditional-access.js';
 import { licenceDetailsFrom } from '../eligibility/licences.js';
+import { userRoles, type RoleGrant, type TenantRoleGrants } from '../eligibility/roles.js';
 import { combineNameTwins, nameKey, namesakeKey } from '../eligibility/names.js';
 import { ALL_USERS } from '../eligibility/tap-scope.js';
 import { REQUIREMENT_IDS, REQUIREMENTS, type RequirementId } from '../eligibility/requirements.js';
@@ -38,8 +39,8 @@ export interface TenantWideFacts {
   /** userId -> assigned licences, from the same pass over the directory (E9 per user). */
   assignedLicences: Fact<Map<string, Graph.AssignedLicense[]>>;
   groups: Fact<GroupSets>;
-  /** principalId -> role template ids held directly. */
-  roles: Fact<Map<string, string[]>>;
+  /** Role-assignable groups: their members hold the groups' roles (read into `groups` like policy groups). */
+  roleGroupIds: Fact<string[]>;
   /** userId -> when they were last added to a recovery group, within the audit window. */
   recentAdditions: Fact<Map<string, string>>;
 }
@@ -56,15 +57,14 @@ export interface MemberReads {
  */
 export function memberFacts(tenant: TenantWideFacts, user: Graph.User & { id: string }, scannedFrom: string, own: MemberReads): EligibilityFacts {
   const key = nameKey(user);
+  const membership = membershipOf(tenant.groups, user.id, scannedFrom);
   return {
     readAt: tenant.readAt,
     user,
     lastSuccessfulSignIn: own.lastSuccessfulSignIn,
     recoveryScope: tenant.policies.recoveryScope,
-    membership: membershipOf(tenant.groups, user.id, scannedFrom),
-    roleTemplateIds: tenant.roles.known ? known(tenant.roles.value.get(user.id) ?? []) : tenant.roles,
-    // Readiness has no bulk source for group-held, PIM-eligible or scoped roles yet: direct grants stand in for both.
-    conditionalAccessRoleIds: tenant.roles.known ? known(tenant.roles.value.get(user.id) ?? []) : tenant.roles,
+    membership,
+    ...rolesOf(tenant, user.id, membership),
     nameTwins: key
       ? combineNameTwins(
           user.id,
@@ -85,6 +85,19 @@ export function memberFacts(tenant: TenantWideFacts, user: Graph.User & { id: st
     authenticationMethods: own.authenticationMethods,
     addedToRecoveryGroupAt: tenant.recentAdditions.known ? known(tenant.recentAdditions.value.get(user.id) ?? null) : tenant.recentAdditions,
   };
+}
+
+/** The same role rules as the per-user check, from the tenant's grants and the role-assignable groups' members. */
+function rolesOf(tenant: TenantWideFacts, userId: string, membership: Fact<GroupMembership>): Pick<EligibilityFacts, 'roleTemplateIds' | 'conditionalAccessRoleIds'> {
+  const grants = tenant.policies.roleGrants;
+  const own = (pick: (g: TenantRoleGrants) => RoleGrant[]): Fact<RoleGrant[]> => (grants.known ? known(pick(grants.value).filter((g) => g.principalId === userId)) : grants);
+  const groupIds: Fact<string[]> = !tenant.roleGroupIds.known
+    ? tenant.roleGroupIds
+    : membership.known
+      ? known(membership.value.transitiveGroupIds)
+      : membership;
+  const held = userRoles({ userId, groupIds, directActive: own((g) => g.active), directEligible: own((g) => g.eligible), tenant: grants });
+  return { roleTemplateIds: held.privileged, conditionalAccessRoleIds: held.conditionalAccess };
 }
 
 function membershipOf(groups: Fact<GroupSets>, userId: string, scannedFrom: string): Fact<GroupMembership> {

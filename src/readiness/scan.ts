@@ -145,24 +145,21 @@ export async function readTenantWide(graph: Graph, tenantFacts: TenantFacts, rea
   const scope = policies.recoveryScope;
   const includeGroups = scope.known ? scope.value.includeGroupIds.filter((id) => id !== ALL_USERS_TARGET) : [];
   const since = new Date(readAt.getTime() - AUDIT_WINDOW_DAYS * 86_400_000).toISOString();
-  const [names, everyone, groups, roles, additions] = await Promise.all([
+  // Role grants come with the tenant policies; members of role-assignable groups hold those groups' roles,
+  // so those groups' members are read like the policy groups'.
+  const roleGroupsRead = collect<GraphTypes.Group>(graph, '/groups?$filter=isAssignableToRole eq true&$select=id&$top=999', PERMISSIONS.groupMembership);
+  const [names, everyone, groups, roleGroups, additions] = await Promise.all([
     tenantFacts.getNameIndex(scope),
     // One pass over the directory instead of a read per member: E5's tenant-wide namesakes and E9's per-user licences.
     collect<GraphTypes.User>(graph, `/users?$select=${MEMBER_SELECT},assignedLicenses&$top=${MEMBER_PAGE_SIZE}`, PERMISSIONS.users),
-    readGroupSets(graph, tenantFacts, policies, includeGroups),
-    collect<GraphTypes.UnifiedRoleAssignment>(graph, '/roleManagement/directory/roleAssignments?$select=principalId,roleDefinitionId', PERMISSIONS.roleAssignments),
+    roleGroupsRead.then((read) => readGroupSets(graph, tenantFacts, policies, includeGroups, read.known ? idsOf(read.value) : [])),
+    roleGroupsRead,
     collect<GraphTypes.DirectoryAudit>(
       graph,
       `/auditLogs/directoryAudits?$filter=activityDateTime ge ${since} and activityDisplayName eq 'Add member to group'&$top=1000`,
       PERMISSIONS.auditLogs,
     ),
   ]);
-  const rolesByPrincipal = new Map<string, string[]>();
-  if (roles.known) {
-    for (const { principalId, roleDefinitionId } of roles.value) {
-      if (principalId && roleDefinitionId) rolesByPrincipal.set(principalId, [...(rolesByPrincipal.get(principalId) ?? []), roleDefinitionId]);
-    }
-  }
   // The card and the CSV name the recovery groups, not their ids.
   const named =
     scope.known && groups.known
@@ -175,9 +172,13 @@ export async function readTenantWide(graph: Graph, tenantFacts: TenantFacts, rea
     namesakes: everyone.known ? known(indexByNamesake(everyone.value)) : everyone,
     assignedLicences: everyone.known ? known(new Map(everyone.value.map((u) => [u.id ?? '', u.assignedLicenses ?? []]))) : everyone,
     groups,
-    roles: roles.known ? known(rolesByPrincipal) : roles,
+    roleGroupIds: roleGroups.known ? known(idsOf(roleGroups.value)) : roleGroups,
     recentAdditions: additions.known ? known(additionsToGroups(additions.value, new Set(includeGroups))) : additions,
   };
+}
+
+function idsOf(objects: Array<{ id?: string }>): string[] {
+  return objects.flatMap((o) => (o.id ? [o.id] : []));
 }
 
 function indexByNamesake(users: GraphTypes.User[]): Map<string, NameTwin[]> {
@@ -198,9 +199,9 @@ async function collect<T>(graph: Graph, path: string, permission: string): Promi
 }
 
 /** Member ids of the groups the rules look at: transitive for policy groups, direct for recovery groups. */
-async function readGroupSets(graph: Graph, tenantFacts: TenantFacts, policies: TenantPolicies, includeGroups: string[]): Promise<Fact<GroupSets>> {
+async function readGroupSets(graph: Graph, tenantFacts: TenantFacts, policies: TenantPolicies, includeGroups: string[], roleGroups: string[]): Promise<Fact<GroupSets>> {
   // The one recovery group being scanned proves its own membership; with several, each needs its set.
-  const policyGroups = policyGroupIds(policies).filter((id) => includeGroups.length > 1 || !includeGroups.includes(id));
+  const policyGroups = [...new Set([...policyGroupIds(policies), ...roleGroups])].filter((id) => includeGroups.length > 1 || !includeGroups.includes(id));
   const transitiveGroups = [...new Set([...policyGroups, ...(includeGroups.length > 1 ? includeGroups : [])])];
   const ids = (path: string) => graph.all<{ id?: string }>(path).then((members) => new Set(members.flatMap((m) => (m.id ? [m.id] : []))));
   const members = (groupId: string, relation: 'members' | 'transitiveMembers') =>
