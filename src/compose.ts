@@ -10,6 +10,7 @@ import {
 } from '@azure/identity';
 import { isLoopbackUrl, type Config } from './config.js';
 import { defaultCatalogue } from './diagnosis/catalogue.js';
+import { tokenExchangeAudience } from './directory/cloud.js';
 import { Directory } from './directory/directory.js';
 import { Graph } from './directory/graph.js';
 import { PERMISSIONS, unknownReason } from './directory/permissions.js';
@@ -120,7 +121,7 @@ export function graphCredential(config: Config): TokenCredential | undefined {
   if (clientId && managedIdentityClientId && clientId !== managedIdentityClientId) {
     // The app registration trusts the managed identity (a federated credential): no secret exists anywhere.
     const identity = new ManagedIdentityCredential({ clientId: managedIdentityClientId });
-    const assertion = async () => (await identity.getToken(TOKEN_EXCHANGE_SCOPE)).token;
+    const assertion = async () => (await identity.getToken(`${tokenExchangeAudience(authorityHost)}/.default`)).token;
     return new ClientAssertionCredential(tenantId, clientId, assertion, { authorityHost });
   }
   return new ManagedIdentityCredential(clientId ? { clientId } : {});
@@ -138,8 +139,6 @@ function createStore(config: Config, log: Logger): DocumentStore {
   return new BlobStore({ target: { ...blob, credential }, warn });
 }
 
-/** Public cloud audience for a managed identity used as a federated credential. */
-const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
 const READINESS_TIMEOUT_MS = 5_000;
 
 /** A cheap Graph read and a write to the store; each failure is named, never detailed. */

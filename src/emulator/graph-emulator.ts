@@ -15,6 +15,7 @@ import {
   usesAdvancedOperators,
   type FilterExpression,
 } from './odata.js';
+import { isObjectId } from '../object-id.js';
 import { resolveRelativeTimestamps, type TenantFixture, type TenantGroup, type TenantUser } from './tenant.js';
 
 /**
@@ -359,7 +360,10 @@ class Emulator implements GraphEmulator {
       .map((segment) => decodeURIComponent(segment));
     const body = typeof rawBody === 'string' ? parseJsonBody(rawBody) : rawBody;
     const request: EmulatedRequest = { method: method.toUpperCase(), segments, query: url.searchParams, headers, body };
-    const [root = '', ...rest] = segments;
+    const [first = '', ...afterFirst] = segments;
+    // `/users('$x@y.com')`: the key-in-parentheses form Graph documents for UPNs starting with `$`.
+    const keyed = /^users\('((?:[^']|'')*)'\)$/i.exec(first);
+    const [root, rest] = keyed ? ['users', [keyed[1]!.replace(/''/g, "'"), ...afterFirst]] : [first, afterFirst];
     switch (root.toLowerCase()) {
       case '$batch':
         if (inBatch) throw segmentNotFound(root);
@@ -435,10 +439,20 @@ class Emulator implements GraphEmulator {
       this.requirePermission('users');
       return this.listUsers(request);
     }
+    if (key.startsWith('$') && request.segments[0]?.toLowerCase() === 'users') {
+      // https://learn.microsoft.com/graph/api/user-get: `/users/$x@y.com` violates OData's URL
+      // convention and fails with 400; the message is assumed.
+      throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${key}'.`);
+    }
     if (navigation === undefined) {
       allowMethods(request, 'GET');
       this.requirePermission('users');
       const select = parseSelect(request.query.get('$select'));
+      if (select?.some((property) => property.toLowerCase() === 'signinactivity') && !isObjectId(key)) {
+        // Selecting signInActivity on a user addressed by UPN is not supported: Graph answers 400
+        // (https://learn.microsoft.com/en-us/answers/questions/1311910); the message is assumed.
+        throw new GraphError(400, 'BadRequest', 'Get By Key only supports UserId, and the key has to be a valid Guid when signInActivity is selected.');
+      }
       const user = this.findUser(key);
       return ok({ '@odata.context': this.context(`users${selectSuffix(select)}/$entity`), ...this.userView(user, select) });
     }
@@ -470,9 +484,11 @@ class Emulator implements GraphEmulator {
     const users = this.queryDirectoryObjects(request, this.tenant.users, { filterNeedsEventualConsistency: false });
     return this.collection(request, users, {
       context: `users${selectSuffix(select)}`,
-      // Graph pages sign-in activity in smaller pages.
-      defaultSize: select?.some((property) => property.toLowerCase() === 'signinactivity') ? 120 : 100,
-      max: 999,
+      // With signInActivity selected the page is at most 500 users (list-users, v1.0:
+      // https://learn.microsoft.com/graph/api/user-list, "Optional query parameters";
+      // microsoftgraph/microsoft-graph-docs-contrib#9591).
+      defaultSize: 100,
+      max: select?.some((property) => property.toLowerCase() === 'signinactivity') ? 500 : 999,
       view: (user) => this.userView(user, select),
     });
   }
