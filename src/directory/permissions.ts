@@ -25,7 +25,7 @@ export function unknownReason(error: unknown, permission: string): string {
     // (signInActivity, sign-in logs): a licence problem, not a permission to consent.
     if (error.code === 'Authentication_RequestFromNonPremiumTenantOrB2CTenant') return 'needs an Entra ID P1 or P2 licence in the tenant (Graph answered Authentication_RequestFromNonPremiumTenantOrB2CTenant)';
     if (error.isPermissionDenied) return `needs ${permission}`;
-    if (error.isThrottled) return 'Microsoft Graph is throttling requests; try again in a minute';
+    if (error.isThrottled) return `Graph is throttling, retry in ${error.retryAfterSeconds ?? 60} s`;
     if (error.status === 0) return 'Microsoft Graph could not be reached';
     if (error.status >= 500) return `Microsoft Graph had an error (${error.status}); try again`;
     return `Microsoft Graph answered ${error.status} ${error.code}`;

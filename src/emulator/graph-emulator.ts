@@ -16,6 +16,8 @@ import {
   type FilterExpression,
 } from './odata.js';
 import { isObjectId } from '../object-id.js';
+import type { Clock } from '../clock.js';
+import { ThrottlingBudgets, type BudgetLimits, type BudgetName } from './throttling.js';
 import { resolveRelativeTimestamps, type TenantFixture, type TenantGroup, type TenantUser } from './tenant.js';
 
 /**
@@ -95,6 +97,12 @@ export interface GraphEmulatorOptions {
    * logs, stores and other conversations for these values. The emulator keeps none of them.
    */
   onPassIssued?: (pass: string) => void;
+  /**
+   * Enforce Graph's documented throttling budgets (src/emulator/throttling.ts) on this clock; off
+   * when absent, for suites that are not about cost. A scaled clock lets a test or the benchmark
+   * run minutes of budget in moments.
+   */
+  budgets?: { clock: Clock; limits?: Partial<BudgetLimits> };
 }
 
 export interface GraphEmulator {
@@ -112,6 +120,8 @@ export interface GraphEmulator {
   issuedTaps(): { userId: string; createdAt: string }[];
   /** Adds a direct member and writes the "Add member to group" audit event Entra would write. */
   addGroupMember(groupId: string, memberId: string): void;
+  /** What the budgets counted and refused so far; undefined when budgets are off. */
+  budgetUsage(): { charged: Record<BudgetName, number>; throttled: Record<BudgetName, number> } | undefined;
   close(): Promise<void>;
 }
 
@@ -198,12 +208,18 @@ class Emulator implements GraphEmulator {
   private readonly tapLog: { userId: string; createdAt: string }[] = [];
   private readonly server = createServer((req, res) => void this.onHttpRequest(req, res));
   private directoryIndexes?: DirectoryIndexes;
+  private readonly budgets?: ThrottlingBudgets;
 
   constructor(options: GraphEmulatorOptions) {
     this.now = options.now ?? (() => new Date());
     this.latencyMs = options.latencyMs ?? 0;
     this.onPassIssued = options.onPassIssued;
     this.tenant = resolveRelativeTimestamps(options.tenant, this.now());
+    if (options.budgets) this.budgets = new ThrottlingBudgets({ ...options.budgets, tenantUsers: () => this.tenant.users.length });
+  }
+
+  budgetUsage() {
+    return this.budgets && { charged: { ...this.budgets.chargedCount }, throttled: { ...this.budgets.throttledCount } };
   }
 
   async listen(port: number): Promise<void> {
@@ -314,7 +330,7 @@ class Emulator implements GraphEmulator {
     try {
       const relative = toVersionRelative(target, !inBatch);
       record.path = readablePath(relative);
-      response = this.injectedFault(method, record.path) ?? this.route(method, relative, headers, body, inBatch);
+      response = this.injectedFault(method, record.path) ?? this.throttled(method, relative) ?? this.route(method, relative, headers, body, inBatch);
     } catch (error) {
       response = this.errorResponse(error, clientRequestId);
     }
@@ -330,6 +346,17 @@ class Emulator implements GraphEmulator {
     const { status, retryAfterSeconds } = entry.fault;
     const retryAfter = retryAfterSeconds ?? (status === 429 ? 1 : undefined);
     throw new GraphError(status, FAULT_ERRORS[status].code, FAULT_ERRORS[status].message, retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) });
+  }
+
+  /** The one place the budgets are charged: every request but a `$batch` envelope, whose items are each charged. */
+  private throttled(method: string, relative: string): undefined {
+    if (!this.budgets) return undefined;
+    const url = new URL(relative, 'http://graph.invalid');
+    const path = url.pathname.split('/').map((segment) => decodeURIComponent(segment)).join('/');
+    if (path.toLowerCase() === '/$batch') return undefined;
+    const refusal = this.budgets.charge(method, path, url.searchParams);
+    if (!refusal) return undefined;
+    throw new GraphError(429, FAULT_ERRORS[429].code, FAULT_ERRORS[429].message, { 'Retry-After': String(refusal.retryAfterSeconds), ...refusal.headers });
   }
 
   private errorResponse(error: unknown, clientRequestId: string): EmulatedResponse {
