@@ -68,6 +68,7 @@ export class GraphBudget {
   /** Until when Graph told us (429 + Retry-After) to leave a budget alone. */
   private readonly pausedUntil: Record<BudgetName, number> = { reports: 0, signInActivity: 0 };
   private waiting?: { budget: BudgetName; until: number };
+  private readonly waitListeners = new Set<(budget: BudgetName, ms: number) => void>();
 
   constructor(
     readonly clock: Clock,
@@ -105,13 +106,21 @@ export class GraphBudget {
         return;
       }
       this.waiting = { budget: admission.budget, until: this.clock.now() + admission.retryAfterMs };
+      for (const listener of this.waitListeners) listener(admission.budget, admission.retryAfterMs);
       await this.clock.sleep(admission.retryAfterMs, signal);
     }
+  }
+
+  /** Told each time background work starts waiting for a budget; returns the unsubscribe. */
+  onWait(listener: (budget: BudgetName, ms: number) => void): () => void {
+    this.waitListeners.add(listener);
+    return () => this.waitListeners.delete(listener);
   }
 
   /** Graph answered 429: nothing more for this budget until Retry-After has passed. */
   pause(budget: BudgetName, ms: number): void {
     this.pausedUntil[budget] = Math.max(this.pausedUntil[budget], this.clock.now() + ms);
+    for (const listener of this.waitListeners) listener(budget, ms);
   }
 
   /** What background work is waiting for right now, for the progress card. */

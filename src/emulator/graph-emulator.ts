@@ -57,7 +57,7 @@ export const GRAPH_PERMISSIONS = {
   conditionalAccess: { anyOf: ['Policy.Read.All'], endpoints: ['GET /identity/conditionalAccess/policies'] },
   verifiedIdProfiles: { anyOf: ['VerifiedId-Profile.Read.All'], endpoints: ['GET /identity/verifiedId/profiles'] },
   roleAssignments: { anyOf: ['RoleManagement.Read.Directory'], endpoints: ["GET /roleManagement/directory/roleAssignments?$filter=principalId eq '{id}'"] },
-  directoryAudits: { anyOf: ['AuditLog.Read.All'], endpoints: ['GET /auditLogs/directoryAudits'] },
+  directoryAudits: { anyOf: ['AuditLog.Read.All'], endpoints: ['GET /auditLogs/directoryAudits', 'GET /reports/authenticationMethods/userRegistrationDetails'] },
   organization: { anyOf: ['Organization.Read.All', 'Directory.Read.All'], endpoints: ['GET /subscribedSkus', 'GET /organization'] },
 } as const satisfies Record<string, { anyOf: readonly string[]; endpoints: readonly string[] }>;
 
@@ -407,6 +407,8 @@ class Emulator implements GraphEmulator {
         return this.roleManagement(request, rest);
       case 'auditlogs':
         return this.auditLogs(request, rest);
+      case 'reports':
+        return this.reports(request, rest);
       case 'subscribedskus':
         expectShape(request, rest, 0);
         this.requirePermission('organization');
@@ -583,6 +585,10 @@ class Emulator implements GraphEmulator {
     if (!this.granted('signInActivity')) {
       throw new GraphError(403, 'Authentication_MSGraphPermissionMissing', 'Calling principal does not have required MSGraph permissions AuditLog.Read.All');
     }
+    this.requirePremium();
+  }
+
+  private requirePremium(): void {
     const premium = this.tenant.subscribedSkus.some((sku) => sku.capabilityStatus === 'Enabled' && sku.servicePlans?.some((plan) => PREMIUM_SERVICE_PLANS.has(plan.servicePlanName ?? '')));
     if (!premium) throw new GraphError(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', "Neither tenant is B2C or tenant doesn't have premium license");
   }
@@ -893,6 +899,48 @@ class Emulator implements GraphEmulator {
     return this.collection(request, this.filtered(request, newestFirst), { context: 'auditLogs/directoryAudits', defaultSize: 1000, max: 1000 });
   }
 
+  /**
+   * The authentication methods registration report, one row per user
+   * (https://learn.microsoft.com/graph/api/authenticationmethodsroot-list-userregistrationdetails):
+   * AuditLog.Read.All and an Entra ID P1/P2 tenant; `$filter` and `$orderby` only. It is a periodic
+   * snapshot, and disabled accounts are not in it (Get-EntraAuthenticationMethodUserRegistrationDetailReport:
+   * "doesn't work for disabled accounts"). Its page size is not documented; 1,000 here, as for the
+   * other reports.
+   */
+  private reports(request: EmulatedRequest, rest: string[]): EmulatedResponse {
+    const [area, collection, ...extra] = rest;
+    if (area?.toLowerCase() !== 'authenticationmethods') throw segmentNotFound(area ?? 'reports');
+    if (collection?.toLowerCase() !== 'userregistrationdetails' || extra.length > 0) throw segmentNotFound(extra[0] ?? collection ?? area);
+    allowMethods(request, 'GET');
+    if (request.query.has('$select') || request.query.has('$top')) throw new GraphError(400, 'BadRequest', 'Only $filter and $orderby are supported on this resource.');
+    if (!this.granted('directoryAudits')) {
+      throw new GraphError(403, 'Authentication_MSGraphPermissionMissing', 'Calling principal does not have required MSGraph permissions AuditLog.Read.All');
+    }
+    this.requirePremium();
+    const snapshot = this.now().toISOString();
+    const rows = this.tenant.users
+      .filter((user) => user.accountEnabled !== false)
+      .map((user) => {
+        const methods = [...new Set(user.authenticationMethods.flatMap((method) => REGISTERED_METHOD[methodKind(method)] ?? []))];
+        return {
+          id: user.id,
+          userPrincipalName: user.userPrincipalName,
+          userDisplayName: user.displayName,
+          userType: (user.userType ?? 'Member').toLowerCase(),
+          isAdmin: false,
+          isMfaRegistered: methods.some((method) => method !== 'email'),
+          isMfaCapable: methods.some((method) => method !== 'email'),
+          isPasswordlessCapable: methods.some((method) => method === 'fido2' || method === 'windowsHelloForBusiness' || method === 'microsoftAuthenticatorPasswordless'),
+          isSsprRegistered: methods.length > 0,
+          isSsprEnabled: false,
+          isSsprCapable: false,
+          methodsRegistered: methods,
+          lastUpdatedDateTime: snapshot,
+        };
+      });
+    return this.collection(request, this.filtered(request, rows), { context: 'reports/authenticationMethods/userRegistrationDetails', defaultSize: 1000, max: 1000 });
+  }
+
   // ---- shared query handling ----------------------------------------------------------------------
 
   private requirePermission(area: GraphPermissionArea): void {
@@ -953,6 +1001,23 @@ class Emulator implements GraphEmulator {
   private context(path: string): string {
     return `${this.baseUrl}/$metadata#${path}`;
   }
+}
+
+/** `methodsRegistered` values (userRegistrationDetails) for each authentication method type. */
+const REGISTERED_METHOD: Record<string, string[]> = {
+  microsoftAuthenticator: ['microsoftAuthenticatorPush'],
+  fido2: ['fido2'],
+  windowsHelloForBusiness: ['windowsHelloForBusiness'],
+  phone: ['mobilePhone'],
+  softwareOath: ['softwareOneTimePasscode'],
+  hardwareOath: ['hardwareOneTimePasscode'],
+  email: ['email'],
+  temporaryAccessPass: ['temporaryAccessPass'],
+  platformCredential: ['macOsSecureEnclaveKey'],
+};
+
+function methodKind(method: { '@odata.type'?: string }): string {
+  return (method['@odata.type'] ?? '').replace(/^#?microsoft\.graph\./, '').replace(/AuthenticationMethod$/, '');
 }
 
 function ok(body: unknown): EmulatedResponse {
