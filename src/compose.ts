@@ -16,6 +16,7 @@ import { Graph } from './directory/graph.js';
 import { PERMISSIONS, unknownReason } from './directory/permissions.js';
 import { TenantFacts } from './directory/tenant-facts.js';
 import { EscalationService } from './escalation/escalations.js';
+import { ReadinessJobs } from './readiness/jobs.js';
 import type { Logger } from './log.js';
 import { createServer, turnAwareLogger, type Readiness } from './server.js';
 import { BlobStore } from './storage/blob-store.js';
@@ -68,7 +69,8 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const book = new ConversationBook(store, adapter, config.botAuth?.appId ?? '');
   const notifier = new TeamsEscalationNotifier({ book, cards, directory });
   const escalations = new EscalationService(store, directory, notifier, { ...config.escalation }, log, options.now);
-  const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log, storage: new DocumentStoreBotStorage(store) });
+  const readinessJobs = new ReadinessJobs({ store, graph, tenant });
+  const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log, readinessJobs, storage: new DocumentStoreBotStorage(store) });
   const storageProblem = config.blobStorage ? 'Azure Storage is not reachable or not writable' : 'the data directory is not writable';
   const ready = () => checkReadiness(graph, store, storageProblem);
   const server = createServer({
@@ -102,6 +104,8 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
       // A keep-alive socket whose last turn has just answered would hold the close for its idle timeout.
       const closeIdle = setInterval(() => server.server.closeIdleConnections(), 100);
       await closed.finally(() => clearInterval(closeIdle));
+      // Scans stop; their jobs stay resumable from the checkpoint in the store.
+      await readinessJobs.shutdown();
       await store.close();
     },
   };

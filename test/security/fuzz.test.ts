@@ -9,7 +9,7 @@ import { people, startHarness, type Harness } from '../harness.js';
 const VERBS = [
   'check', 'check.refresh', 'guide', 'diagnose.start', 'diagnose.run',
   'escalate.start', 'escalate.submit', 'escalation.view', 'escalation.approve', 'escalation.deny', 'escalation.cancel',
-  'readiness.cancel',
+  'readiness.cancel', 'readiness.refresh',
 ];
 const STACK_TRACE = /\bat [\w.<>]+ \(|\.(ts|js):\d+:\d+|node:internal/;
 
