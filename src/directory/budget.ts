@@ -74,7 +74,7 @@ export class GraphBudget {
     readonly clock: Clock,
     private readonly limits: Record<BudgetName, BudgetLimit> = DOCUMENTED_BUDGETS,
     /** Added to each window: the server counts a request when it arrives, a little after we send it. */
-    private readonly marginMs = 1_000,
+    private readonly marginMs = 500,
   ) {}
 
   /** Admits `counts` requests now, or says how long until they would fit for this priority. */

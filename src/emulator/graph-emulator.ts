@@ -187,6 +187,8 @@ interface DirectoryIndexes {
   objectsById: Map<string, TenantUser | TenantGroup>;
   /** Object id -> the groups it is a direct member of. */
   groupsByMember: Map<string, TenantGroup[]>;
+  /** Group id -> its transitive members, computed when first asked for. */
+  transitiveMembers: Map<string, (TenantUser | TenantGroup)[]>;
 }
 
 const realNow = () => performance.timeOrigin + performance.now();
@@ -560,7 +562,7 @@ class Emulator implements GraphEmulator {
           else groupsByMember.set(memberId, [group]);
         }
       }
-      this.directoryIndexes = { users, groups, shape, usersByKey, objectsById, groupsByMember };
+      this.directoryIndexes = { users, groups, shape, usersByKey, objectsById, groupsByMember, transitiveMembers: new Map() };
     }
     return this.directoryIndexes;
   }
@@ -774,11 +776,13 @@ class Emulator implements GraphEmulator {
     const typed = members
       .map((member) => ('memberIds' in member ? { kind: 'group' as const, member, fields: groupFields(member) } : { kind: 'user' as const, member, fields: member }))
       .filter((entry) => wantedType === undefined || wantedType === `microsoft.graph.${entry.kind}`);
-    const matching = new Set(this.queryDirectoryObjects(request, typed.map((entry) => entry.fields), { filterNeedsEventualConsistency: true }));
+    // Without a query there is nothing to match: paging a 50,000-member group stays cheap.
+    const queried = ['$filter', '$search', '$count'].some((option) => request.query.has(option)) || request.headers.consistencylevel !== undefined;
+    const matching = queried ? new Set(this.queryDirectoryObjects(request, typed.map((entry) => entry.fields), { filterNeedsEventualConsistency: true })) : undefined;
     const castName = wantedType === 'microsoft.graph.user' ? 'users' : wantedType === undefined ? 'directoryObjects' : 'groups';
     return this.collection(
       request,
-      typed.filter((entry) => matching.has(entry.fields)),
+      matching ? typed.filter((entry) => matching.has(entry.fields)) : typed,
       {
         context: `${castName}${selectSuffix(select)}`,
         defaultSize: 100,
@@ -801,6 +805,15 @@ class Emulator implements GraphEmulator {
 
   /** Members of the group and, recursively, of its nested groups; each object once. */
   private transitiveMembers(group: TenantGroup): (TenantUser | TenantGroup)[] {
+    const indexes = this.indexes();
+    const cached = indexes.transitiveMembers.get(group.id);
+    if (cached) return cached;
+    const members = this.walkMembers(group);
+    indexes.transitiveMembers.set(group.id, members);
+    return members;
+  }
+
+  private walkMembers(group: TenantGroup): (TenantUser | TenantGroup)[] {
     const seen = new Set<string>([group.id]);
     const result: (TenantUser | TenantGroup)[] = [];
     const queue: TenantGroup[] = [group];
@@ -918,9 +931,7 @@ class Emulator implements GraphEmulator {
     }
     this.requirePremium();
     const snapshot = this.now().toISOString();
-    const rows = this.tenant.users
-      .filter((user) => user.accountEnabled !== false)
-      .map((user) => {
+    const row = (user: TenantUser) => {
         const methods = [...new Set(user.authenticationMethods.flatMap((method) => REGISTERED_METHOD[methodKind(method)] ?? []))];
         return {
           id: user.id,
@@ -937,8 +948,11 @@ class Emulator implements GraphEmulator {
           methodsRegistered: methods,
           lastUpdatedDateTime: snapshot,
         };
-      });
-    return this.collection(request, this.filtered(request, rows), { context: 'reports/authenticationMethods/userRegistrationDetails', defaultSize: 1000, max: 1000 });
+      };
+    const enabled = this.tenant.users.filter((user) => user.accountEnabled !== false);
+    const context = { context: 'reports/authenticationMethods/userRegistrationDetails', defaultSize: 1000, max: 1000 };
+    if (request.query.has('$filter')) return this.collection(request, this.filtered(request, enabled.map(row)), context);
+    return this.collection(request, enabled, { ...context, view: row });
   }
 
   // ---- shared query handling ----------------------------------------------------------------------

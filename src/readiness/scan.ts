@@ -61,6 +61,8 @@ export const MEMBER_PAGE_SIZE = 999;
 export const SCAN_SELECT = 'id,accountEnabled,userType,givenName,surname,displayName,userPrincipalName';
 /** The registration report's page, for the time-left estimate (the emulator's; Graph does not document it). */
 const REGISTRATION_PAGE_SIZE = 1000;
+/** Reads one by one go out once this many are waiting: what one reports window admits for background work. */
+const FULL_BATCH = 4;
 
 export interface ReadinessProgress {
   scanned: number;
@@ -89,8 +91,8 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
   const graph = interactiveGraph.background();
   const checkpoint = options.checkpoint ?? noCheckpoint();
   const signal = options.signal;
-  const tenant = await readTenantWide(graph, tenantFacts, options.now ?? new Date());
-  const scope = tenant.policies.recoveryScope;
+  const policies = await tenantFacts.getPolicies();
+  let scope = policies.recoveryScope;
   const tally = new ReadinessTally();
   const notes: string[] = [];
   const describe = (cancelled: boolean) => tally.summary(scopeLabel(scope), cancelled, notes);
@@ -98,8 +100,10 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
   const groups = scope.value.includeGroupIds;
 
   const bulk = new BulkMemberReads();
-  const saved = await checkpoint.load();
-  const population = await countPopulation(graph, membersPath(groups[0]!, 'id'));
+  const [saved, population] = await Promise.all([checkpoint.load(), countPopulation(graph, membersPath(groups[0]!, 'id'))]);
+  // The rest of the tenant-wide facts come in while the budgets are spent on the bulk pages.
+  const tenantWide = readTenantWide(graph, tenantFacts, options.now ?? new Date());
+  tenantWide.catch(() => undefined);
   const plan = chooseSignInPlan(population.tenantUsers ?? Number.MAX_SAFE_INTEGER, population.members ?? Number.MAX_SAFE_INTEGER);
   notes.push(planNote(plan, population));
 
@@ -152,16 +156,32 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
       bulk.registrationFailure = unknownReason(error, PERMISSIONS.auditLogs);
     });
     // Members missing from the report (and, per member, their sign-ins) are read while the
-    // tenant-wide sign-in pages, the slowest budget, are still coming in.
-    const oneByOne = registrations.then(async () => {
+    // tenant-wide sign-in pages, the slowest budget, are still coming in. Disabled accounts are
+    // never in the report, so they are read at once, beside its pages, in full batches.
+    const perMember = plan.kind === 'per-member';
+    const oneByOne = (async () => {
+      const disabled: string[] = [];
+      const enabled: string[] = [];
       for (const groupId of groups) {
-        for await (const page of graph.pages<{ id: string }>(membersPath(groupId, 'id'))) {
-          await readMembersOneByOne(graph, page.map((user) => user.id), { methods: !bulk.registrationFailure, signIns: plan.kind === 'per-member' }, bulk, checkpoint, signInIndex, signal);
-          report();
+        for await (const page of graph.pages<{ id: string; accountEnabled?: boolean }>(membersPath(groupId, 'id,accountEnabled'))) {
+          for (const user of page) (user.accountEnabled === false ? disabled : perMember ? enabled : []).push(user.id);
+          if (disabled.length >= FULL_BATCH) await readMembersOneByOne(graph, disabled.splice(0), { methods: true, signIns: perMember }, bulk, checkpoint, signInIndex, signal);
         }
       }
-    });
-    await abortable(Promise.all([signIns, oneByOne]), signal);
+      await readMembersOneByOne(graph, disabled, { methods: true, signIns: perMember }, bulk, checkpoint, signInIndex, signal);
+      await readMembersOneByOne(graph, enabled, { methods: false, signIns: true }, bulk, checkpoint, signInIndex, signal);
+      report();
+      await registrations;
+      // Anyone else the snapshot did not have yet (added since it was taken).
+      for (const groupId of groups) {
+        for await (const page of graph.pages<{ id: string }>(membersPath(groupId, 'id'))) {
+          await readMembersOneByOne(graph, page.map((user) => user.id), { methods: !bulk.registrationFailure, signIns: perMember }, bulk, checkpoint, signInIndex, signal);
+        }
+      }
+      report();
+    })();
+    const [tenant] = await abortable(Promise.all([tenantWide, signIns, oneByOne]), signal);
+    scope = tenant.policies.recoveryScope;
     notes.push(registrationNote(bulk));
 
     stage = 'Checking the members of the recovery group';
