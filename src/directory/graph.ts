@@ -119,9 +119,15 @@ export class Graph {
     });
   }
 
-  /** The same client for background work: paced to the budgets, leaving a share for people, waiting out any Retry-After. */
-  background(): Graph {
-    return Object.create(this, { priority: { value: 'background', enumerable: true } }) as Graph;
+  /** Ends this client's waits when background work is cancelled. */
+  private readonly signal?: AbortSignal;
+
+  /**
+   * The same client for background work: paced to the budgets, leaving a share for people, waiting
+   * out any Retry-After; `signal` cuts those waits short when the work is cancelled.
+   */
+  background(signal?: AbortSignal): Graph {
+    return Object.create(this, { priority: { value: 'background', enumerable: true }, signal: { value: signal, enumerable: true } }) as Graph;
   }
 
   async get<T>(path: string, headers: Record<string, string> = {}): Promise<T> {
@@ -143,7 +149,7 @@ export class Graph {
   }
 
   private request(path: string, ...options: RetryPolicy[]) {
-    return this.client.api(this.relative(path)).middlewareOptions([...options, new RequestPriority(this.priority)]);
+    return this.client.api(this.relative(path)).middlewareOptions([...options, new RequestPriority(this.priority, this.signal)]);
   }
 
   /** Every page of a collection, following `@odata.nextLink`, one page at a time. */
@@ -195,7 +201,7 @@ export class Graph {
             : { ok: false, error: toError(response.status, response.body, header(response.headers, 'request-id'), hinted) },
         );
       }
-      if (retry.length > 0) await this.clock.sleep(background ? wait : Math.min(wait, this.retry.maxWaitMs));
+      if (retry.length > 0) await this.clock.sleep(background ? wait : Math.min(wait, this.retry.maxWaitMs), this.signal);
       pending = retry;
     }
     return results;
@@ -231,6 +237,8 @@ export class Graph {
     try {
       return await request();
     } catch (error) {
+      // Cancelled background work: not a Graph failure.
+      if (this.signal?.aborted) throw this.signal.reason;
       if (error instanceof GraphError) {
         const retryAfter = error.statusCode === 429 ? retryAfterMs(error.headers?.get('Retry-After'), this.clock.now()) : undefined;
         throw new GraphRequestError(error.statusCode, error.code ?? 'Unknown', error.message, error.requestId ?? undefined, retryAfter === undefined ? undefined : Math.ceil(retryAfter / 1000));

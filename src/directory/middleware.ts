@@ -20,7 +20,8 @@ export class RetryPolicy implements MiddlewareOptions {
 
 /** Who is waiting for a request: a person in chat, or background work such as the readiness report. */
 export class RequestPriority implements MiddlewareOptions {
-  constructor(readonly priority: Priority) {}
+  /** `signal` ends background waits (for a budget, for a Retry-After) when the work is cancelled. */
+  constructor(readonly priority: Priority, readonly signal?: AbortSignal) {}
 }
 
 export interface RetryOptions {
@@ -36,8 +37,8 @@ export interface RetryOptions {
   baseDelayMs: number;
 }
 
-const priorityOf = (context: Context): Priority =>
-  (context.middlewareControl?.getMiddlewareOptions(RequestPriority) as RequestPriority | undefined)?.priority ?? 'interactive';
+const priorityOption = (context: Context) => context.middlewareControl?.getMiddlewareOptions(RequestPriority) as RequestPriority | undefined;
+const priorityOf = (context: Context): Priority => priorityOption(context)?.priority ?? 'interactive';
 
 const THROTTLED = 429;
 const TRANSIENT = new Set([500, 502, 503, 504]);
@@ -82,7 +83,7 @@ export class ThrottlingRetryHandler implements Middleware {
       const backoff = this.options.baseDelayMs * 2 ** attempt * (0.5 + Math.random() / 2);
       const delay = hinted ?? backoff;
       if (!background && this.clock.now() - started + delay > this.options.maxWaitMs) return;
-      await this.clock.sleep(delay);
+      await this.clock.sleep(delay, priorityOption(context)?.signal);
     }
   }
 }
@@ -116,7 +117,7 @@ export class ThrottlingBudgetHandler implements Middleware {
     const items = batch ? batch.requests.map((request) => ({ id: String(request.id), budget: budgetOf(withSlash(String(request.url))) })) : [{ id: '', budget: budgetOf(path) }];
     const refused = new Map<string, number>();
     if (priority === 'background') {
-      await this.budget.admitBackground(countBudgets(items));
+      await this.budget.admitBackground(countBudgets(items), priorityOption(context)?.signal);
     } else {
       for (const item of items) {
         const ms = item.budget && (await this.admitInteractive(item.budget));

@@ -1,5 +1,5 @@
 import type { FactCheckpoint, StreamName, StreamPage } from '../directory/group-facts.js';
-import type { DocumentStore } from '../storage/store.js';
+import { ConflictError, type DocumentStore } from '../storage/store.js';
 
 /**
  * A scan's bulk pages in the document store, one document per page, written once before the next
@@ -26,7 +26,12 @@ export function storeCheckpoint(store: DocumentStore, jobId: string): FactCheckp
     },
     async save(stream, index, page) {
       const key = `${jobId}.${stream}.${String(index).padStart(6, '0')}`;
-      await store.create<PageDocument>(SCAN_PAGES, key, { key, stream, page });
+      try {
+        await store.create<PageDocument>(SCAN_PAGES, key, { key, stream, page });
+      } catch (error) {
+        // The same page from the same nextLink, saved already: the first copy stands.
+        if (!(error instanceof ConflictError)) throw error;
+      }
     },
     async clear() {
       await Promise.all((await read()).map(({ value }) => store.delete(SCAN_PAGES, value.key)));

@@ -88,7 +88,7 @@ export interface ScanOptions {
 
 /** Scans every member of the recovery groups (transitively) and applies the eligibility rules to each. */
 export async function scanReadiness(interactiveGraph: Graph, tenantFacts: TenantFacts, options: ScanOptions = {}): Promise<ReadinessSummary> {
-  const graph = interactiveGraph.background();
+  const graph = interactiveGraph.background(options.signal);
   const checkpoint = options.checkpoint ?? noCheckpoint();
   const signal = options.signal;
   const policies = await tenantFacts.getPolicies();
@@ -134,6 +134,7 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
   }
 
   const signInIndex = { methods: saved.methods?.length ?? 0, signIns: saved.signIns?.length ?? 0 };
+  const branches: Promise<unknown>[] = [tenantWide];
   for (const page of (saved.methods ?? []) as StreamPage<MethodsEntry>[]) addMethods(bulk, page.entries);
   try {
     const signIns =
@@ -180,6 +181,8 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
       }
       report();
     })();
+    branches.push(signIns, registrations, oneByOne);
+    for (const branch of branches) branch.catch(() => undefined);
     const [tenant] = await abortable(Promise.all([tenantWide, signIns, oneByOne]), signal);
     scope = tenant.policies.recoveryScope;
     notes.push(registrationNote(bulk));
@@ -202,15 +205,17 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
     }
     return describe(false);
   } catch (error) {
-    if (isAbort(error)) return describe(true);
-    throw error;
+    if (!isAbort(error)) throw error;
+    // Stopped cleanly: nothing keeps reading or writing the checkpoint after the scan returns.
+    await Promise.allSettled(branches);
+    return describe(true);
   } finally {
     stopListening();
   }
 }
 
 function isAbort(error: unknown): boolean {
-  return error instanceof Error && error.name === 'AbortError';
+  return (error as { name?: unknown } | undefined)?.name === 'AbortError';
 }
 
 /** Settles when the work does, or rejects at once when the signal aborts; the work finishes quietly. */
