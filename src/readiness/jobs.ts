@@ -75,9 +75,18 @@ export class ReadinessJobs {
     this.now = options.now ?? Date.now;
   }
 
+  /** Deletes offered CSVs nobody took within their hour; runs with every start. */
+  async sweepOffers(): Promise<void> {
+    const { store } = this.options;
+    for (const { value, etag } of await store.list<ReadinessOffer>(OFFERS)) {
+      if (Date.parse(value.expiresAt) <= this.now()) await store.delete(OFFERS, value.offerId, etag).catch(() => undefined);
+    }
+  }
+
   /** Starts the agent's report, resumes their interrupted one, or says one is already running. */
   async start(agentId: string, keepCsv: boolean, callbacks: JobCallbacks): Promise<StartOutcome> {
     const { store } = this.options;
+    await this.sweepOffers().catch(() => undefined);
     const at = new Date(this.now()).toISOString();
     let jobId: string = randomUUID();
     let resumed = false;
