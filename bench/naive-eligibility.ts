@@ -10,7 +10,7 @@ import {
 } from '../src/directory/recovery-setup.js';
 import { MEMBER_SELECT, ROLE_GRANT_SELECT, type RecoveryFallback } from '../src/directory/tenant-facts.js';
 import { toTwins } from '../src/directory/eligibility-facts.js';
-import { odataString } from '../src/directory/users.js';
+import { graphPath, odataString } from '../src/directory/query.js';
 import { userRoles, type RoleGrant, type TenantRoleGrants } from '../src/eligibility/roles.js';
 import type { DirectoryUser } from '../src/directory/users.js';
 import { known, unknownFact, type EligibilityFacts, type Fact, type NameTwin, type RecoveryScope } from '../src/eligibility/facts.js';
@@ -77,7 +77,7 @@ export async function readEligibilityFactsNaively(
   });
   const namesakes = user.givenName && user.surname
     ? await read(PERMISSIONS.users, () =>
-        graph.all<GraphTypes.User>(`/users?$filter=givenName eq ${odataString(user.givenName!)} and surname eq ${odataString(user.surname!)}&$select=${MEMBER_SELECT}&$top=999`),
+        graph.all<GraphTypes.User>(graphPath('/users', { $filter: `givenName eq ${odataString(user.givenName!)} and surname eq ${odataString(user.surname!)}`, $select: MEMBER_SELECT, $top: 999 })),
       )
     : known([]);
   const authenticationMethods = await read(PERMISSIONS.authenticationMethods, () => graph.all<GraphTypes.AuthenticationMethod>(`/users/${id}/authentication/methods`));

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { benchmarkEligibility, type EligibilityBenchmark, type Implementation } from './eligibility.js';
 import { BOT_CONCURRENCY, benchmarkReadiness, readinessReport, type ReadinessPlan } from './readiness.js';
 import { benchmarkTelemetryOverhead, telemetryReport } from './telemetry.js';
+import { benchmarkBudgetedReadiness, budgetReport } from './readiness-budgets.js';
 import { benchmarkTurns, type TurnBenchmark, type TurnPhase } from './turns.js';
 
 /**
@@ -16,6 +17,9 @@ import { benchmarkTurns, type TurnBenchmark, type TurnPhase } from './turns.js';
  *   --concurrent-turns 2000, --concurrency 8   turns, and turns in flight, in the concurrent phase
  *   --readiness-members 10000,50000   group sizes for the readiness scan; the largest only at the largest latency
  *   --readiness-concurrency 4,64      `$batch`es in flight in the readiness scan (4 is the bot's default)
+ *   --budget-members 10000,50000      group sizes for the readiness scan under Graph's documented budgets
+ *   --budget-speed 10                 how much faster than real time the shared clock runs there
+ *   --budget-latency 50               simulated Graph latency there, real-tenant ms
  *   --quick            tiny sizes, for the test that keeps this runnable
  *   --out bench/results/latest.json
  */
@@ -27,6 +31,9 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     'readiness-members': { type: 'string' },
     'readiness-concurrency': { type: 'string', default: `${BOT_CONCURRENCY},64` },
+    'budget-members': { type: 'string' },
+    'budget-speed': { type: 'string' },
+    'budget-latency': { type: 'string', default: '50' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results/latest.json' },
   },
@@ -49,6 +56,11 @@ const eligibility = await benchmarkEligibility({ latencies, castSize: quick ? 3 
 const turnResults = await benchmarkTurns({ turns, concurrentTurns, concurrency, warmupTurns: quick ? 20 : 1_000, sampleEvery: Math.max(1, Math.floor(turns / 10)) });
 const telemetry = await benchmarkTelemetryOverhead({ turns: quick ? 100 : 3_000, rounds: quick ? 1 : 3, warmupTurns: quick ? 20 : 500 });
 const readiness = await benchmarkReadiness({ plan: readinessPlan(), sample: quick ? 2 : 5 });
+const budgetSpeed = wholeNumber('--budget-speed', values['budget-speed'] ?? (quick ? '600' : '10'));
+const budgetLatency = wholeNumber('--budget-latency', values['budget-latency']);
+const budgeted = await benchmarkBudgetedReadiness(
+  (values['budget-members'] ?? (quick ? '2000' : '10000,50000')).split(',').map((part) => ({ members: wholeNumber('--budget-members', part), latencyMs: budgetLatency, speed: Math.max(1, budgetSpeed) })),
+);
 
 const results = {
   date: new Date().toISOString(),
@@ -59,10 +71,11 @@ const results = {
   turns: turnResults,
   telemetry,
   readiness,
+  budgetedReadiness: budgeted,
 };
 await mkdir(dirname(values.out), { recursive: true });
 await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
-console.log(`${report(eligibility, turnResults)}\n\n${telemetryReport(telemetry)}\n\n${readinessReport(readiness)}`);
+console.log(`${report(eligibility, turnResults)}\n\n${telemetryReport(telemetry)}\n\n${readinessReport(readiness)}\n\n${budgetReport(budgeted)}`);
 console.log(`\nResults written to ${values.out} (${results.durationSeconds} s).`);
 
 /** Every size at every latency, except the largest (the scale target), which only runs at the largest latency to keep the run short. */

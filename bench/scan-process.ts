@@ -55,7 +55,7 @@ async function scan(request: ScanRequest): Promise<ScanResult> {
   const tenantFacts = new TenantFacts(graph, NO_FALLBACK);
   const [started, startedCpu] = [performance.now(), process.cpuUsage()];
   try {
-    const summary = await scanReadiness(graph, tenantFacts, { now, concurrency: request.concurrency });
+    const summary = await scanReadiness(graph, tenantFacts, { now });
     const [wallMs, usedCpuMs] = [performance.now() - started, cpuMs(process.cpuUsage(startedCpu))];
     sample();
     clearInterval(sampler);

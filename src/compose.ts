@@ -10,11 +10,13 @@ import {
 } from '@azure/identity';
 import { isLoopbackUrl, type Config } from './config.js';
 import { defaultCatalogue } from './diagnosis/catalogue.js';
+import { tokenExchangeAudience } from './directory/cloud.js';
 import { Directory } from './directory/directory.js';
 import { Graph } from './directory/graph.js';
 import { PERMISSIONS, unknownReason } from './directory/permissions.js';
 import { TenantFacts } from './directory/tenant-facts.js';
 import { EscalationService } from './app/escalations.js';
+import { ReadinessJobs } from './readiness/jobs.js';
 import type { Logger } from './log.js';
 import { createServer, turnAwareLogger, type Readiness } from './server.js';
 import { BlobStore } from './storage/blob-store.js';
@@ -67,7 +69,8 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const book = new ConversationBook(store, adapter, config.botAuth?.appId ?? '');
   const notifier = new TeamsEscalationNotifier({ book, cards });
   const escalations = new EscalationService(store, directory, notifier, { ...config.escalation }, log, options.now);
-  const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log });
+  const readinessJobs = new ReadinessJobs({ store, graph, tenant });
+  const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log, readinessJobs });
   const storageProblem = config.blobStorage ? 'Azure Storage is not reachable or not writable' : 'the data directory is not writable';
   const ready = () => checkReadiness(graph, store, storageProblem);
   const server = createServer({
@@ -101,6 +104,8 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
       // A keep-alive socket whose last turn has just answered would hold the close for its idle timeout.
       const closeIdle = setInterval(() => server.server.closeIdleConnections(), 100);
       await closed.finally(() => clearInterval(closeIdle));
+      // Scans stop; their jobs stay resumable from the checkpoint in the store.
+      await readinessJobs.shutdown();
       await store.close();
     },
   };
@@ -120,7 +125,7 @@ export function graphCredential(config: Config): TokenCredential | undefined {
   if (clientId && managedIdentityClientId && clientId !== managedIdentityClientId) {
     // The app registration trusts the managed identity (a federated credential): no secret exists anywhere.
     const identity = new ManagedIdentityCredential({ clientId: managedIdentityClientId });
-    const assertion = async () => (await identity.getToken(TOKEN_EXCHANGE_SCOPE)).token;
+    const assertion = async () => (await identity.getToken(`${tokenExchangeAudience(authorityHost)}/.default`)).token;
     return new ClientAssertionCredential(tenantId, clientId, assertion, { authorityHost });
   }
   return new ManagedIdentityCredential(clientId ? { clientId } : {});
@@ -138,8 +143,6 @@ function createStore(config: Config, log: Logger): DocumentStore {
   return new BlobStore({ target: { ...blob, credential }, warn });
 }
 
-/** Public cloud audience for a managed identity used as a federated credential. */
-const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
 const READINESS_TIMEOUT_MS = 5_000;
 
 /** A cheap Graph read and a write to the store; each failure is named, never detailed. */

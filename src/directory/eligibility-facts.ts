@@ -6,7 +6,7 @@ import { additionsToGroups, batchFact, batchList } from './batch-facts.js';
 import type { Graph } from './graph.js';
 import { PERMISSIONS } from './permissions.js';
 import { MEMBER_SELECT, type TenantFacts } from './tenant-facts.js';
-import { odataString } from './users.js';
+import { graphPath, odataString } from './query.js';
 
 export const USER_SELECT = 'id,accountEnabled,userType,externalUserState,creationType,givenName,surname,displayName,userPrincipalName,mail,jobTitle';
 /** How far back the audit log is read for group additions and recovery attempts. */
@@ -48,7 +48,7 @@ export async function readEligibilityFacts(
             {
               id: 'namesakes',
               method: 'GET' as const,
-              url: `/users?$filter=givenName eq ${odataString(user.givenName!)} and surname eq ${odataString(user.surname!)}&$select=${MEMBER_SELECT}&$top=999`,
+              url: graphPath('/users', { $filter: `givenName eq ${odataString(user.givenName!)} and surname eq ${odataString(user.surname!)}`, $select: MEMBER_SELECT, $top: 999 }),
             },
           ]
         : []),

@@ -1,10 +1,21 @@
 import { AuthenticationHandler, Client, GraphError, HTTPMessageHandler, type Middleware } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import type { TokenCredential } from '@azure/identity';
+import { systemClock, type Clock } from '../clock.js';
 import { isLoopbackUrl } from '../config.js';
 import type { Logger } from '../log.js';
+import { DOCUMENTED_BUDGETS, GraphBudget, NO_BUDGETS, type Priority } from './budget.js';
 import { GraphTelemetry } from './graph-telemetry.js';
-import { GraphCallLogger, RetryPolicy, ThrottlingRetryHandler, retryAfterMs, type RetryOptions } from './middleware.js';
+import {
+  BUDGET_REFUSAL_HEADER,
+  GraphCallLogger,
+  RequestPriority,
+  RetryPolicy,
+  ThrottlingBudgetHandler,
+  ThrottlingRetryHandler,
+  retryAfterMs,
+  type RetryOptions,
+} from './middleware.js';
 
 /** A failed Graph request, the same shape whether it failed on its own or inside a `$batch`. */
 export class GraphRequestError extends Error {
@@ -13,6 +24,8 @@ export class GraphRequestError extends Error {
     readonly code: string,
     message: string,
     readonly requestId?: string,
+    /** On a 429: how long Graph (or the bot's own budget) asked to wait. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'GraphRequestError';
@@ -49,10 +62,19 @@ export interface GraphOptions {
   credential?: TokenCredential;
   log: Logger;
   retry?: Partial<RetryOptions>;
+  /** The clock waits are measured on; a scaled one in tests and the benchmark. */
+  clock?: Clock;
+  /**
+   * Shared by every client of this app in this tenant. When absent: Graph's documented budgets,
+   * or none for a loopback emulator (which enforces none unless a test asks it to).
+   */
+  budget?: GraphBudget;
 }
 
 const BATCH_LIMIT = 20;
-const BATCH_RETRY_ROUNDS = 3;
+/** Rounds for throttled or transient `$batch` items: a person gets few, background work many. */
+const BATCH_RETRY_ROUNDS: Record<Priority, number> = { interactive: 3, background: 30 };
+const DEFAULT_RETRY: RetryOptions = { maxRetries: 4, maxWaitMs: 20_000, backgroundMaxRetries: 30, baseDelayMs: 500 };
 
 /**
  * The one way the bot talks to Microsoft Graph: the official client with a middleware chain
@@ -61,19 +83,28 @@ const BATCH_RETRY_ROUNDS = 3;
  */
 export class Graph {
   readonly client: Client;
+  readonly budget: GraphBudget;
+  /** Who waits for this client's requests; `background()` gives a client for the readiness report. */
+  readonly priority: Priority = 'interactive';
   private readonly versionRoot: string;
+  private readonly clock: Clock;
+  private readonly retry: RetryOptions;
 
-  constructor(private readonly options: GraphOptions) {
+  constructor(options: GraphOptions) {
     const url = new URL(options.baseUrl);
     this.versionRoot = url.href.replace(/\/+$/, '');
+    this.clock = options.clock ?? options.budget?.clock ?? systemClock;
+    this.budget = options.budget ?? new GraphBudget(this.clock, isLoopbackUrl(options.baseUrl) ? NO_BUDGETS : DOCUMENTED_BUDGETS);
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
     const chain: Middleware[] = [];
     if (options.credential && !isLoopbackUrl(options.baseUrl)) {
       const scope = `${url.origin}/.default`;
       chain.push(new AuthenticationHandler(new TokenCredentialAuthenticationProvider(options.credential, { scopes: [scope] })));
     }
     chain.push(
-      new ThrottlingRetryHandler({ maxRetries: 4, maxWaitMs: 20_000, baseDelayMs: 500, ...options.retry }),
+      new ThrottlingRetryHandler(this.retry, this.clock),
       new GraphTelemetry(),
+      new ThrottlingBudgetHandler(this.budget),
       new GraphCallLogger(options.log),
       new HTTPMessageHandler(),
     );
@@ -90,22 +121,37 @@ export class Graph {
     });
   }
 
+  /** Ends this client's waits when background work is cancelled. */
+  private readonly signal?: AbortSignal;
+
+  /**
+   * The same client for background work: paced to the budgets, leaving a share for people, waiting
+   * out any Retry-After; `signal` cuts those waits short when the work is cancelled.
+   */
+  background(signal?: AbortSignal): Graph {
+    return Object.create(this, { priority: { value: 'background', enumerable: true }, signal: { value: signal, enumerable: true } }) as Graph;
+  }
+
   async get<T>(path: string, headers: Record<string, string> = {}): Promise<T> {
-    return this.call(() => this.client.api(this.relative(path)).headers(headers).get());
+    return this.call(() => this.request(path).headers(headers).get());
   }
 
   /** A POST that only reads (checkMemberGroups): safe to retry after a 5xx. */
   async postRead<T>(path: string, body: unknown): Promise<T> {
-    return this.call(() => this.client.api(this.relative(path)).middlewareOptions([new RetryPolicy(true)]).post(body));
+    return this.call(() => this.request(path, new RetryPolicy(true)).post(body));
   }
 
   /** A POST that changes the directory: never repeated after a 5xx or timeout, only after a 429. */
   async postChange<T>(path: string, body: unknown): Promise<T> {
-    return this.call(() => this.client.api(this.relative(path)).middlewareOptions([new RetryPolicy(false)]).post(body));
+    return this.call(() => this.request(path, new RetryPolicy(false)).post(body));
   }
 
   async delete(path: string): Promise<void> {
-    await this.call(() => this.client.api(this.relative(path)).delete());
+    await this.call(() => this.request(path).delete());
+  }
+
+  private request(path: string, ...options: RetryPolicy[]) {
+    return this.client.api(this.relative(path)).middlewareOptions([...options, new RequestPriority(this.priority, this.signal)]);
   }
 
   /** Every page of a collection, following `@odata.nextLink`, one page at a time. */
@@ -131,6 +177,7 @@ export class Graph {
    */
   async batch(requests: BatchRequest[]): Promise<Map<string, BatchResult>> {
     const results = new Map<string, BatchResult>();
+    const background = this.priority === 'background';
     let pending = requests;
     for (let round = 0; pending.length > 0; round++) {
       const chunks: BatchRequest[][] = [];
@@ -141,14 +188,22 @@ export class Graph {
       for (const response of responses) {
         const request = pending.find((r) => r.id === response.id)!;
         const transient = response.status === 429 || response.status === 503 || response.status === 504;
-        if (transient && round < BATCH_RETRY_ROUNDS) {
+        const hinted = retryAfterMs(header(response.headers, 'retry-after'), this.clock.now());
+        // A person is not kept waiting: the bot's own budget refusal, or a long Retry-After, is the answer.
+        const worthWaiting = background || (!header(response.headers, BUDGET_REFUSAL_HEADER) && (hinted ?? 0) <= this.retry.maxWaitMs);
+        if (transient && worthWaiting && round < BATCH_RETRY_ROUNDS[this.priority]) {
           retry.push(request);
-          wait = Math.max(wait, retryAfterMs(header(response.headers, 'retry-after')) ?? 500 * 2 ** round);
+          wait = Math.max(wait, hinted ?? 500 * 2 ** Math.min(round, 5));
           continue;
         }
-        results.set(response.id, response.status < 400 ? { ok: true, status: response.status, body: response.body } : { ok: false, error: toError(response.status, response.body, header(response.headers, 'request-id')) });
+        results.set(
+          response.id,
+          response.status < 400
+            ? { ok: true, status: response.status, body: response.body }
+            : { ok: false, error: toError(response.status, response.body, header(response.headers, 'request-id'), hinted) },
+        );
       }
-      if (retry.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 20_000)));
+      if (retry.length > 0) await this.clock.sleep(background ? wait : Math.min(wait, this.retry.maxWaitMs), this.signal);
       pending = retry;
     }
     return results;
@@ -184,8 +239,11 @@ export class Graph {
     try {
       return await request();
     } catch (error) {
+      // Cancelled background work: not a Graph failure.
+      if (this.signal?.aborted) throw this.signal.reason;
       if (error instanceof GraphError) {
-        throw new GraphRequestError(error.statusCode, error.code ?? 'Unknown', error.message, error.requestId ?? undefined);
+        const retryAfter = error.statusCode === 429 ? retryAfterMs(error.headers?.get('Retry-After'), this.clock.now()) : undefined;
+        throw new GraphRequestError(error.statusCode, error.code ?? 'Unknown', error.message, error.requestId ?? undefined, retryAfter === undefined ? undefined : Math.ceil(retryAfter / 1000));
       }
       if (error instanceof GraphRequestError) throw error;
       throw new GraphRequestError(0, 'NetworkError', `Microsoft Graph could not be reached (${(error as Error).message})`);
@@ -199,7 +257,8 @@ function header(headers: Record<string, string> | undefined, name: string): stri
   return key === undefined ? undefined : headers[key];
 }
 
-function toError(status: number, body: any, requestId?: string): GraphRequestError {
+function toError(status: number, body: any, requestId?: string, retryAfter?: number): GraphRequestError {
   const error = body?.error ?? {};
-  return new GraphRequestError(status, error.code ?? 'Unknown', error.message ?? `Graph answered ${status}`, requestId ?? error.innerError?.['request-id']);
+  const seconds = status === 429 && retryAfter !== undefined ? Math.ceil(retryAfter / 1000) : undefined;
+  return new GraphRequestError(status, error.code ?? 'Unknown', error.message ?? `Graph answered ${status}`, requestId ?? error.innerError?.['request-id'], seconds);
 }

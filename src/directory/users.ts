@@ -2,6 +2,7 @@ import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import { GraphRequestError, type Graph } from './graph.js';
 import { USER_SELECT } from './eligibility-facts.js';
 import { isObjectId } from '../object-id.js';
+import { graphPath, odataString, userPath } from './query.js';
 
 /** How a person named the user they are asking about. */
 export type UserQuery = { kind: 'id'; id: string } | { kind: 'upn'; upn: string } | { kind: 'name'; name: string };
@@ -28,19 +29,14 @@ export function parseUserQuery(text: string): UserQuery | { problem: string } {
   return NAME.test(name) ? { kind: 'name', name } : { problem: 'A name can only contain letters, spaces, apostrophes, hyphens and dots.' };
 }
 
-/** An OData string literal: quotes doubled, never interpolated raw. */
-export function odataString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
 /** The users matching a query, at most MAX_MATCHES; empty when there is no such user in this tenant. */
 export async function findUsers(graph: Graph, query: UserQuery): Promise<DirectoryUser[]> {
   if (query.kind === 'id' || query.kind === 'upn') {
     const key = query.kind === 'id' ? query.id : query.upn;
-    const user = await orNotFound(graph.get<DirectoryUser>(`/users/${encodeURIComponent(key)}?$select=${USER_SELECT}`));
+    const user = await orNotFound(graph.get<DirectoryUser>(graphPath(userPath(key), { $select: USER_SELECT })));
     if (user || query.kind === 'id') return user ? [user] : [];
     // Not a UPN: it may be the person's email address.
-    return page(graph, `/users?$filter=mail eq ${odataString(query.upn)}&$select=${USER_SELECT}&$top=${MAX_MATCHES}`);
+    return page(graph, graphPath('/users', { $filter: `mail eq ${odataString(query.upn)}`, $select: USER_SELECT, $top: MAX_MATCHES }));
   }
   const words = query.name.split(' ');
   const whole = odataString(query.name);
@@ -52,7 +48,7 @@ export async function findUsers(graph: Graph, query: UserQuery): Promise<Directo
   } else {
     clauses.push(`startswith(givenName,${whole})`, `startswith(surname,${whole})`);
   }
-  return page(graph, `/users?$filter=${clauses.join(' or ')}&$select=${USER_SELECT}&$top=${MAX_MATCHES}`);
+  return page(graph, graphPath('/users', { $filter: clauses.join(' or '), $select: USER_SELECT, $top: MAX_MATCHES }));
 }
 
 async function page(graph: Graph, path: string): Promise<DirectoryUser[]> {

@@ -15,6 +15,9 @@ import {
   usesAdvancedOperators,
   type FilterExpression,
 } from './odata.js';
+import { isObjectId } from '../object-id.js';
+import type { Clock } from '../clock.js';
+import { ThrottlingBudgets, type BudgetLimits, type BudgetName } from './throttling.js';
 import { resolveRelativeTimestamps, type TenantFixture, type TenantGroup, type TenantUser } from './tenant.js';
 
 /**
@@ -65,7 +68,7 @@ export const GRAPH_PERMISSIONS = {
     anyOf: ['RoleEligibilitySchedule.Read.Directory', 'RoleManagement.Read.Directory'],
     endpoints: ['GET /roleManagement/directory/roleEligibilityScheduleInstances'],
   },
-  directoryAudits: { anyOf: ['AuditLog.Read.All'], endpoints: ['GET /auditLogs/directoryAudits'] },
+  directoryAudits: { anyOf: ['AuditLog.Read.All'], endpoints: ['GET /auditLogs/directoryAudits', 'GET /reports/authenticationMethods/userRegistrationDetails'] },
   organization: { anyOf: ['Organization.Read.All', 'Directory.Read.All'], endpoints: ['GET /subscribedSkus', 'GET /organization'] },
 } as const satisfies Record<string, { anyOf: readonly string[]; endpoints: readonly string[] }>;
 
@@ -105,6 +108,12 @@ export interface GraphEmulatorOptions {
    * logs, stores and other conversations for these values. The emulator keeps none of them.
    */
   onPassIssued?: (pass: string) => void;
+  /**
+   * Enforce Graph's documented throttling budgets (src/emulator/throttling.ts) on this clock; off
+   * when absent, for suites that are not about cost. A scaled clock lets a test or the benchmark
+   * run minutes of budget in moments.
+   */
+  budgets?: { clock: Clock; limits?: Partial<BudgetLimits> };
 }
 
 export interface GraphEmulator {
@@ -122,6 +131,8 @@ export interface GraphEmulator {
   issuedTaps(): { userId: string; createdAt: string }[];
   /** Adds a direct member and writes the "Add member to group" audit event Entra would write. */
   addGroupMember(groupId: string, memberId: string): void;
+  /** What the budgets counted and refused so far; undefined when budgets are off. */
+  budgetUsage(): { charged: Record<BudgetName, number>; throttled: Record<BudgetName, number> } | undefined;
   close(): Promise<void>;
 }
 
@@ -187,6 +198,8 @@ interface DirectoryIndexes {
   objectsById: Map<string, TenantUser | TenantGroup>;
   /** Object id -> the groups it is a direct member of. */
   groupsByMember: Map<string, TenantGroup[]>;
+  /** Group id -> its transitive members, computed when first asked for. */
+  transitiveMembers: Map<string, (TenantUser | TenantGroup)[]>;
 }
 
 const realNow = () => performance.timeOrigin + performance.now();
@@ -208,12 +221,18 @@ class Emulator implements GraphEmulator {
   private readonly tapLog: { userId: string; createdAt: string }[] = [];
   private readonly server = createServer((req, res) => void this.onHttpRequest(req, res));
   private directoryIndexes?: DirectoryIndexes;
+  private readonly budgets?: ThrottlingBudgets;
 
   constructor(options: GraphEmulatorOptions) {
     this.now = options.now ?? (() => new Date());
     this.latencyMs = options.latencyMs ?? 0;
     this.onPassIssued = options.onPassIssued;
     this.tenant = resolveRelativeTimestamps(options.tenant, this.now());
+    if (options.budgets) this.budgets = new ThrottlingBudgets({ ...options.budgets, tenantUsers: () => this.tenant.users.length });
+  }
+
+  budgetUsage() {
+    return this.budgets && { charged: { ...this.budgets.chargedCount }, throttled: { ...this.budgets.throttledCount } };
   }
 
   async listen(port: number): Promise<void> {
@@ -324,7 +343,7 @@ class Emulator implements GraphEmulator {
     try {
       const relative = toVersionRelative(target, !inBatch);
       record.path = readablePath(relative);
-      response = this.injectedFault(method, record.path) ?? this.route(method, relative, headers, body, inBatch);
+      response = this.injectedFault(method, record.path) ?? this.throttled(method, relative) ?? this.route(method, relative, headers, body, inBatch);
     } catch (error) {
       response = this.errorResponse(error, clientRequestId);
     }
@@ -340,6 +359,17 @@ class Emulator implements GraphEmulator {
     const { status, retryAfterSeconds } = entry.fault;
     const retryAfter = retryAfterSeconds ?? (status === 429 ? 1 : undefined);
     throw new GraphError(status, FAULT_ERRORS[status].code, FAULT_ERRORS[status].message, retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) });
+  }
+
+  /** The one place the budgets are charged: every request but a `$batch` envelope, whose items are each charged. */
+  private throttled(method: string, relative: string): undefined {
+    if (!this.budgets) return undefined;
+    const url = new URL(relative, 'http://graph.invalid');
+    const path = url.pathname.split('/').map((segment) => decodeURIComponent(segment)).join('/');
+    if (path.toLowerCase() === '/$batch') return undefined;
+    const refusal = this.budgets.charge(method, path, url.searchParams);
+    if (!refusal) return undefined;
+    throw new GraphError(429, FAULT_ERRORS[429].code, FAULT_ERRORS[429].message, { 'Retry-After': String(refusal.retryAfterSeconds), ...refusal.headers });
   }
 
   private errorResponse(error: unknown, clientRequestId: string): EmulatedResponse {
@@ -370,7 +400,10 @@ class Emulator implements GraphEmulator {
       .map((segment) => decodeURIComponent(segment));
     const body = typeof rawBody === 'string' ? parseJsonBody(rawBody) : rawBody;
     const request: EmulatedRequest = { method: method.toUpperCase(), segments, query: url.searchParams, headers, body };
-    const [root = '', ...rest] = segments;
+    const [first = '', ...afterFirst] = segments;
+    // `/users('$x@y.com')`: the key-in-parentheses form Graph documents for UPNs starting with `$`.
+    const keyed = /^users\('((?:[^']|'')*)'\)$/i.exec(first);
+    const [root, rest] = keyed ? ['users', [keyed[1]!.replace(/''/g, "'"), ...afterFirst]] : [first, afterFirst];
     switch (root.toLowerCase()) {
       case '$batch':
         if (inBatch) throw segmentNotFound(root);
@@ -387,6 +420,8 @@ class Emulator implements GraphEmulator {
         return this.roleManagement(request, rest);
       case 'auditlogs':
         return this.auditLogs(request, rest);
+      case 'reports':
+        return this.reports(request, rest);
       case 'subscribedskus':
         expectShape(request, rest, 0);
         this.requirePermission('organization');
@@ -446,10 +481,20 @@ class Emulator implements GraphEmulator {
       this.requirePermission('users');
       return this.listUsers(request);
     }
+    if (key.startsWith('$') && request.segments[0]?.toLowerCase() === 'users') {
+      // https://learn.microsoft.com/graph/api/user-get: `/users/$x@y.com` violates OData's URL
+      // convention and fails with 400; the message is assumed.
+      throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${key}'.`);
+    }
     if (navigation === undefined) {
       allowMethods(request, 'GET');
       this.requirePermission('users');
       const select = parseSelect(request.query.get('$select'));
+      if (select?.some((property) => property.toLowerCase() === 'signinactivity') && !isObjectId(key)) {
+        // Selecting signInActivity on a user addressed by UPN is not supported: Graph answers 400
+        // (https://learn.microsoft.com/en-us/answers/questions/1311910); the message is assumed.
+        throw new GraphError(400, 'BadRequest', 'Get By Key only supports UserId, and the key has to be a valid Guid when signInActivity is selected.');
+      }
       const user = this.findUser(key);
       return ok({ '@odata.context': this.context(`users${selectSuffix(select)}/$entity`), ...this.userView(user, select) });
     }
@@ -494,9 +539,11 @@ class Emulator implements GraphEmulator {
     const users = this.queryDirectoryObjects(request, this.tenant.users, { filterNeedsEventualConsistency: false });
     return this.collection(request, users, {
       context: `users${selectSuffix(select)}`,
-      // Graph pages sign-in activity in smaller pages.
-      defaultSize: select?.some((property) => property.toLowerCase() === 'signinactivity') ? 120 : 100,
-      max: 999,
+      // With signInActivity selected the page is at most 500 users (list-users, v1.0:
+      // https://learn.microsoft.com/graph/api/user-list, "Optional query parameters";
+      // microsoftgraph/microsoft-graph-docs-contrib#9591).
+      defaultSize: 100,
+      max: select?.some((property) => property.toLowerCase() === 'signinactivity') ? 500 : 999,
       view: (user) => this.userView(user, select),
     });
   }
@@ -539,7 +586,7 @@ class Emulator implements GraphEmulator {
           else groupsByMember.set(memberId, [group]);
         }
       }
-      this.directoryIndexes = { users, groups, shape, usersByKey, objectsById, groupsByMember };
+      this.directoryIndexes = { users, groups, shape, usersByKey, objectsById, groupsByMember, transitiveMembers: new Map() };
     }
     return this.directoryIndexes;
   }
@@ -570,6 +617,10 @@ class Emulator implements GraphEmulator {
     if (!this.granted('signInActivity')) {
       throw new GraphError(403, 'Authentication_MSGraphPermissionMissing', 'Calling principal does not have required MSGraph permissions AuditLog.Read.All');
     }
+    this.requirePremium();
+  }
+
+  private requirePremium(): void {
     const premium = this.tenant.subscribedSkus.some((sku) => sku.capabilityStatus === 'Enabled' && sku.servicePlans?.some((plan) => PREMIUM_SERVICE_PLANS.has(plan.servicePlanName ?? '')));
     if (!premium) throw new GraphError(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', "Neither tenant is B2C or tenant doesn't have premium license");
   }
@@ -756,11 +807,13 @@ class Emulator implements GraphEmulator {
     const typed = members
       .map((member) => ('memberIds' in member ? { kind: 'group' as const, member, fields: groupFields(member) } : { kind: 'user' as const, member, fields: member }))
       .filter((entry) => wantedType === undefined || wantedType === `microsoft.graph.${entry.kind}`);
-    const matching = new Set(this.queryDirectoryObjects(request, typed.map((entry) => entry.fields), { filterNeedsEventualConsistency: true }));
+    // Without a query there is nothing to match: paging a 50,000-member group stays cheap.
+    const queried = ['$filter', '$search', '$count'].some((option) => request.query.has(option)) || request.headers.consistencylevel !== undefined;
+    const matching = queried ? new Set(this.queryDirectoryObjects(request, typed.map((entry) => entry.fields), { filterNeedsEventualConsistency: true })) : undefined;
     const castName = wantedType === 'microsoft.graph.user' ? 'users' : wantedType === undefined ? 'directoryObjects' : 'groups';
     return this.collection(
       request,
-      typed.filter((entry) => matching.has(entry.fields)),
+      matching ? typed.filter((entry) => matching.has(entry.fields)) : typed,
       {
         context: `${castName}${selectSuffix(select)}`,
         defaultSize: 100,
@@ -783,6 +836,15 @@ class Emulator implements GraphEmulator {
 
   /** Members of the group and, recursively, of its nested groups; each object once. */
   private transitiveMembers(group: TenantGroup): (TenantUser | TenantGroup)[] {
+    const indexes = this.indexes();
+    const cached = indexes.transitiveMembers.get(group.id);
+    if (cached) return cached;
+    const members = this.walkMembers(group);
+    indexes.transitiveMembers.set(group.id, members);
+    return members;
+  }
+
+  private walkMembers(group: TenantGroup): (TenantUser | TenantGroup)[] {
     const seen = new Set<string>([group.id]);
     const result: (TenantUser | TenantGroup)[] = [];
     const queue: TenantGroup[] = [group];
@@ -907,6 +969,49 @@ class Emulator implements GraphEmulator {
     return this.collection(request, this.filtered(request, newestFirst), { context: 'auditLogs/directoryAudits', defaultSize: 1000, max: 1000 });
   }
 
+  /**
+   * The authentication methods registration report, one row per user
+   * (https://learn.microsoft.com/graph/api/authenticationmethodsroot-list-userregistrationdetails):
+   * AuditLog.Read.All and an Entra ID P1/P2 tenant; `$filter` and `$orderby` only. It is a periodic
+   * snapshot, and disabled accounts are not in it (Get-EntraAuthenticationMethodUserRegistrationDetailReport:
+   * "doesn't work for disabled accounts"). Its page size is not documented; 1,000 here, as for the
+   * other reports.
+   */
+  private reports(request: EmulatedRequest, rest: string[]): EmulatedResponse {
+    const [area, collection, ...extra] = rest;
+    if (area?.toLowerCase() !== 'authenticationmethods') throw segmentNotFound(area ?? 'reports');
+    if (collection?.toLowerCase() !== 'userregistrationdetails' || extra.length > 0) throw segmentNotFound(extra[0] ?? collection ?? area);
+    allowMethods(request, 'GET');
+    if (request.query.has('$select') || request.query.has('$top')) throw new GraphError(400, 'BadRequest', 'Only $filter and $orderby are supported on this resource.');
+    if (!this.granted('directoryAudits')) {
+      throw new GraphError(403, 'Authentication_MSGraphPermissionMissing', 'Calling principal does not have required MSGraph permissions AuditLog.Read.All');
+    }
+    this.requirePremium();
+    const snapshot = this.now().toISOString();
+    const row = (user: TenantUser) => {
+        const methods = [...new Set(user.authenticationMethods.flatMap((method) => REGISTERED_METHOD[methodKind(method)] ?? []))];
+        return {
+          id: user.id,
+          userPrincipalName: user.userPrincipalName,
+          userDisplayName: user.displayName,
+          userType: (user.userType ?? 'Member').toLowerCase(),
+          isAdmin: false,
+          isMfaRegistered: methods.some((method) => method !== 'email'),
+          isMfaCapable: methods.some((method) => method !== 'email'),
+          isPasswordlessCapable: methods.some((method) => method === 'fido2' || method === 'windowsHelloForBusiness' || method === 'microsoftAuthenticatorPasswordless'),
+          isSsprRegistered: methods.length > 0,
+          isSsprEnabled: false,
+          isSsprCapable: false,
+          methodsRegistered: methods,
+          lastUpdatedDateTime: snapshot,
+        };
+      };
+    const enabled = this.tenant.users.filter((user) => user.accountEnabled !== false);
+    const context = { context: 'reports/authenticationMethods/userRegistrationDetails', defaultSize: 1000, max: 1000 };
+    if (request.query.has('$filter')) return this.collection(request, this.filtered(request, enabled.map(row)), context);
+    return this.collection(request, enabled, { ...context, view: row });
+  }
+
   // ---- shared query handling ----------------------------------------------------------------------
 
   private requirePermission(area: GraphPermissionArea): void {
@@ -967,6 +1072,23 @@ class Emulator implements GraphEmulator {
   private context(path: string): string {
     return `${this.baseUrl}/$metadata#${path}`;
   }
+}
+
+/** `methodsRegistered` values (userRegistrationDetails) for each authentication method type. */
+const REGISTERED_METHOD: Record<string, string[]> = {
+  microsoftAuthenticator: ['microsoftAuthenticatorPush'],
+  fido2: ['fido2'],
+  windowsHelloForBusiness: ['windowsHelloForBusiness'],
+  phone: ['mobilePhone'],
+  softwareOath: ['softwareOneTimePasscode'],
+  hardwareOath: ['hardwareOneTimePasscode'],
+  email: ['email'],
+  temporaryAccessPass: ['temporaryAccessPass'],
+  platformCredential: ['macOsSecureEnclaveKey'],
+};
+
+function methodKind(method: { '@odata.type'?: string }): string {
+  return (method['@odata.type'] ?? '').replace(/^#?microsoft\.graph\./, '').replace(/AuthenticationMethod$/, '');
 }
 
 function ok(body: unknown): EmulatedResponse {

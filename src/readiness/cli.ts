@@ -1,6 +1,6 @@
 /**
  * The readiness report from a terminal, with the bot's own configuration (environment variables):
- *   npm run readiness -- --out report.csv [--concurrency 4] [--synthetic 50000]
+ *   npm run readiness -- --out report.csv [--synthetic 50000]
  * With no tenant configured it runs against the demo tenant in the Graph emulator (or, with
  * --synthetic N, a generated tenant of N members). Progress goes to stderr, the summary to stdout;
  * Ctrl+C cancels cleanly and leaves the rows written so far.
@@ -20,12 +20,12 @@ import { CSV_HEADER, csvLine, csvRow } from './csv.js';
 import type { ReadinessSummary } from './report.js';
 import { scanReadiness } from './scan.js';
 
-const USAGE = 'usage: npm run readiness -- --out report.csv [--concurrency 4] [--synthetic N]';
+const USAGE = 'usage: npm run readiness -- --out report.csv [--synthetic N]';
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { out: { type: 'string' }, concurrency: { type: 'string', default: '4' }, synthetic: { type: 'string' } },
+    options: { out: { type: 'string' }, synthetic: { type: 'string' } },
   });
   if (!values.out) {
     process.stderr.write(`${USAGE}\n`);
@@ -75,11 +75,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     await write(csvLine(CSV_HEADER));
     const summary = await scanReadiness(graph, tenant, {
       signal: controller.signal,
-      concurrency: Number(values.concurrency),
       onMember: (user, eligibility) => write(csvRow(user, eligibility)),
       // One updating line on a terminal; whole lines when stderr goes to a file or a CI log.
-      onProgress: ({ scanned, ready, notReady }) =>
-        process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}${scanned} checked: ${ready} ready, ${notReady} not ready${process.stderr.isTTY ? '' : '\n'}`),
+      onProgress: ({ scanned, ready, notReady, waitingFor }) =>
+        process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}${scanned} checked: ${ready} ready, ${notReady} not ready${waitingFor ? ` (${waitingFor})` : ''}${process.stderr.isTTY ? '' : '\n'}`),
     });
     process.stderr.write(`\n${summary.cancelled ? 'Cancelled' : 'Done'} in ${((Date.now() - started) / 1000).toFixed(1)} s; rows in ${values.out}\n`);
     process.stdout.write(summaryText(summary));
@@ -100,6 +99,7 @@ export function summaryText(summary: ReadinessSummary): string {
     `SSAR readiness${summary.cancelled ? ' (cancelled, partial)' : ''}: ${summary.ready} of ${summary.scanned} members ready, ${summary.notReady} not ready`,
     `Recovery group(s): ${summary.groups.join(', ') || 'none'}${summary.scopeSource ? ` (from ${summary.scopeSource})` : ''}`,
     ...summary.topFixes.map((fix) => `  - ${fix}`),
+    ...summary.notes,
   ];
   return `${lines.join('\n')}\n`;
 }

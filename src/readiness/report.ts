@@ -148,6 +148,8 @@ export interface ReadinessSummary {
   groups: string[];
   scopeSource?: RecoveryScope['source'];
   cancelled: boolean;
+  /** Where the bulk facts came from and how they were read (the sign-in plan, the registration snapshot). */
+  notes: string[];
 }
 
 const emptyStatuses = (): Record<Status, number> => ({ pass: 0, warn: 0, fail: 0, unknown: 0 });
@@ -177,7 +179,7 @@ export class ReadinessTally {
     return this.verdicts.pass + this.verdicts.warn;
   }
 
-  summary(scope: { groups: string[]; source?: RecoveryScope['source'] }, cancelled = false): ReadinessSummary {
+  summary(scope: { groups: string[]; source?: RecoveryScope['source'] }, cancelled = false, notes: string[] = []): ReadinessSummary {
     return {
       scanned: this.scanned,
       ready: this.readyCount,
@@ -188,6 +190,7 @@ export class ReadinessTally {
       groups: scope.groups,
       ...(scope.source && { scopeSource: scope.source }),
       cancelled,
+      notes: [...notes],
     };
   }
 }

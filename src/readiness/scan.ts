@@ -1,10 +1,32 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import { known, unknownFact, type Fact, type NameTwin, type RecoveryScope } from '../eligibility/facts.js';
 import { checkEligibility, type Eligibility } from '../eligibility/rules.js';
-import { additionsToGroups, batchFact, batchList } from '../directory/batch-facts.js';
+import { additionsToGroups } from '../directory/batch-facts.js';
+import { BUDGET_DESCRIPTIONS, type BudgetName } from '../directory/budget.js';
 import { AUDIT_WINDOW_DAYS } from '../directory/eligibility-facts.js';
-import type { BatchRequest, Graph } from '../directory/graph.js';
+import type { Graph } from '../directory/graph.js';
+import {
+  addMethods,
+  BulkMemberReads,
+  chooseSignInPlan,
+  countPopulation,
+  noCheckpoint,
+  readMembersOneByOne,
+  readStream,
+  registrationEntries,
+  REGISTRATIONS_PATH,
+  signInEntries,
+  SIGN_INS_PATH,
+  SIGN_IN_PAGE_SIZE,
+  type FactCheckpoint,
+  type MethodsEntry,
+  type RegistrationEntry,
+  type SignInEntry,
+  type SignInPlan,
+  type StreamPage,
+} from '../directory/group-facts.js';
 import { PERMISSIONS, unknownReason } from '../directory/permissions.js';
+import { graphPath } from '../directory/query.js';
 import { ALL_USERS_TARGET } from '../directory/recovery-setup.js';
 import { MEMBER_SELECT, type TenantFacts, type TenantPolicies } from '../directory/tenant-facts.js';
 import { toTwins } from '../directory/eligibility-facts.js';
@@ -14,37 +36,46 @@ import {
   policyGroupIds,
   ReadinessTally,
   type GroupSets,
-  type MemberReads,
   type ReadinessSummary,
   type TenantWideFacts,
 } from './report.js';
 
 /*
- * The Graph half of the readiness report. Request plan for a recovery group of N members:
- *   tenant-wide, once:  1 `$batch` of policies (+1 for group names; cached in TenantFacts),
- *                       ceil(N/999) pages for the name index (cached in TenantFacts),
- *                       1 `$batch` of names for the policy groups, role assignments and audit
- *                       additions (usually 1 page each), and for each group the rules look at
- *                       (TAP and Conditional Access groups, recovery exclusions) its member ids at
- *                       999 a page; for each recovery group its direct member ids at 999 a page;
- *   the scan:           ceil(N/999) pages of transitive members with only the properties E1/E4 need;
- *   per member:         2 reads (signInActivity by id, authentication methods) in `$batch`es of 20,
- *                       so ceil(N/10) batches, 4 in flight.
- * signInActivity is read per member because transitiveMembers does not return it and `/users` with
- * it is limited to 500 a page and lists the whole tenant, not the group; authentication methods
- * have no tenant-wide list that keeps their types and usability.
+ * The Graph half of the readiness report, on the bulk endpoints and inside Graph's throttling
+ * budgets (https://learn.microsoft.com/graph/throttling-limits). Request plan for a recovery group
+ * of N members in a tenant of T users:
+ *   tenant-wide, once:   policies, group names, the name index (ceil(N/999) pages), role
+ *                        assignments, recent "Add member to group" audits, member ids of the policy
+ *                        groups; two `$count`s (eventually consistent) to choose the sign-in plan;
+ *   sign-in activity:    ceil(T/500) pages of `/users?$select=id,signInActivity` (signInActivity
+ *                        budget, 10 a minute: this sets the floor), or one read per member when N is
+ *                        smaller than that (see chooseSignInPlan);
+ *   registered methods:  ceil(T/1000) pages of the registration report (reports budget, 5 per
+ *                        10 s), then one read per member missing from it (disabled accounts);
+ *   members:             ceil(N/999) pages of ids (to find who is missing from the report), then
+ *                        ceil(N/999) pages with the properties E1/E4 need, evaluated as they arrive.
+ * Every request goes through the background client: paced to the budgets with a share left for
+ * people in chat, any Retry-After waited out. Each bulk page is saved to the checkpoint before the
+ * next is asked for, so a restart resumes where the scan stopped.
  */
 
 export const MEMBER_PAGE_SIZE = 999;
-/** Reads per member in a batch; a `$batch` holds 20. */
-const READS_PER_MEMBER = 2;
-const MEMBERS_PER_BATCH = 20 / READS_PER_MEMBER;
 export const SCAN_SELECT = 'id,accountEnabled,userType,externalUserState,creationType,givenName,surname,displayName,userPrincipalName';
+/** The registration report's page, for the time-left estimate (the emulator's; Graph does not document it). */
+const REGISTRATION_PAGE_SIZE = 1000;
+/** Reads one by one go out once this many are waiting: what one reports window admits for background work. */
+const FULL_BATCH = 4;
 
 export interface ReadinessProgress {
   scanned: number;
   ready: number;
   notReady: number;
+  /** What the scan is doing, in words. */
+  stage?: string;
+  /** What it is waiting for, e.g. "waiting 60 s for Graph's sign-in activity limit". */
+  waitingFor?: string;
+  /** Estimated seconds left, from the budgets still to spend. */
+  secondsLeft?: number;
 }
 
 export interface ScanOptions {
@@ -52,53 +83,166 @@ export interface ScanOptions {
   onMember?: (user: GraphTypes.User & { id: string }, eligibility: Eligibility) => void | Promise<void>;
   onProgress?: (progress: ReadinessProgress) => void;
   signal?: AbortSignal;
-  /** `$batch`es in flight at once. */
-  concurrency?: number;
+  /** Where bulk pages are kept, so a restarted scan resumes; none by default. */
+  checkpoint?: FactCheckpoint;
   now?: Date;
 }
 
 /** Scans every member of the recovery groups (transitively) and applies the eligibility rules to each. */
-export async function scanReadiness(graph: Graph, tenantFacts: TenantFacts, options: ScanOptions = {}): Promise<ReadinessSummary> {
-  const concurrency = options.concurrency ?? 4;
-  const tenant = await readTenantWide(graph, tenantFacts, options.now ?? new Date());
-  const scope = tenant.policies.recoveryScope;
+export async function scanReadiness(interactiveGraph: Graph, tenantFacts: TenantFacts, options: ScanOptions = {}): Promise<ReadinessSummary> {
+  const graph = interactiveGraph.background(options.signal);
+  const checkpoint = options.checkpoint ?? noCheckpoint();
+  const signal = options.signal;
+  const policies = await tenantFacts.getPolicies();
+  let scope = policies.recoveryScope;
   const tally = new ReadinessTally();
-  const describe = (cancelled: boolean) => tally.summary(scopeLabel(scope), cancelled);
+  const notes: string[] = [];
+  const describe = (cancelled: boolean) => tally.summary(scopeLabel(scope), cancelled, notes);
   if (!scope.known) throw new ReadinessUnavailable(`the recovery groups are unknown: ${scope.reason}`);
+  const groups = scope.value.includeGroupIds;
 
-  const inFlight: Promise<Array<[GraphTypes.User & { id: string }, Eligibility]>>[] = [];
-  const emit = async (rows: Array<[GraphTypes.User & { id: string }, Eligibility]>) => {
-    for (const [user, eligibility] of rows) {
-      tally.add(eligibility);
-      await options.onMember?.(user, eligibility);
-    }
-    options.onProgress?.({ scanned: tally.count, ready: tally.readyCount, notReady: tally.count - tally.readyCount });
+  const bulk = new BulkMemberReads();
+  const [saved, population] = await Promise.all([checkpoint.load(), countPopulation(graph, membersPath(groups[0]!, 'id'))]);
+  // The rest of the tenant-wide facts come in while the budgets are spent on the bulk pages.
+  const tenantWide = readTenantWide(graph, tenantFacts, options.now ?? new Date());
+  tenantWide.catch(() => undefined);
+  const plan = chooseSignInPlan(population.tenantUsers ?? Number.MAX_SAFE_INTEGER, population.members ?? Number.MAX_SAFE_INTEGER);
+  notes.push(planNote(plan, population));
+
+  let stage = 'Reading sign-in activity and registered methods';
+  let waiting: { budget: BudgetName; until: number } | undefined;
+  const clock = graph.budget.clock;
+  const stopListening = graph.budget.onWait((budget, ms) => {
+    waiting = { budget, until: clock.now() + ms };
+    report();
+  });
+  const secondsLeft = () => {
+    const signInsLeft = plan.kind === 'tenant' ? Math.max(0, plan.requests - bulk.signInPagesRead) : Math.max(0, plan.requests - bulk.signIns.size);
+    const registrationPages = Math.ceil((population.tenantUsers ?? 0) / REGISTRATION_PAGE_SIZE);
+    const reportsLeft = Math.max(0, registrationPages - bulk.registrationPagesRead);
+    const ms = Math.max(signInsLeft / graph.budget.backgroundRate('signInActivity'), reportsLeft / graph.budget.backgroundRate('reports'));
+    return Math.ceil(ms / 1000);
   };
-  const cancelled = () => options.signal?.aborted === true;
-  // With several recovery groups a member may be listed by more than one; with one, no set is needed.
-  const seen = scope.value.includeGroupIds.length > 1 ? new Set<string>() : undefined;
+  function report(): void {
+    const wait = waiting && waiting.until > clock.now() ? `waiting ${Math.ceil((waiting.until - clock.now()) / 1000)} s for ${BUDGET_DESCRIPTIONS[waiting.budget]}` : undefined;
+    options.onProgress?.({
+      scanned: tally.count,
+      ready: tally.readyCount,
+      notReady: tally.count - tally.readyCount,
+      stage,
+      ...(wait && { waitingFor: wait }),
+      secondsLeft: secondsLeft(),
+    });
+  }
 
+  const signInIndex = { methods: saved.methods?.length ?? 0, signIns: saved.signIns?.length ?? 0 };
+  const branches: Promise<unknown>[] = [tenantWide];
+  for (const page of (saved.methods ?? []) as StreamPage<MethodsEntry>[]) addMethods(bulk, page.entries);
   try {
-    for (const groupId of scope.value.includeGroupIds) {
-      for await (const page of graph.pages<GraphTypes.User & { id: string }>(membersPath(groupId))) {
-        if (cancelled()) return describe(true);
-        const fresh = seen ? page.filter((user) => !seen.has(user.id) && seen.add(user.id)) : page;
-        for (let i = 0; i < fresh.length; i += MEMBERS_PER_BATCH) {
-          if (inFlight.length >= concurrency) await emit(await inFlight.shift()!);
-          if (cancelled()) return describe(true);
-          inFlight.push(evaluateChunk(graph, tenant, groupId, fresh.slice(i, i + MEMBERS_PER_BATCH)));
+    const signIns =
+      plan.kind === 'tenant'
+        ? readStream<SignInEntry>(graph, 'signIns', SIGN_INS_PATH, (saved.signIns ?? []) as StreamPage<SignInEntry>[], checkpoint, (entries) => {
+            for (const [id, at] of entries) bulk.signIns.set(id, at);
+            bulk.signInPagesRead += 1;
+            report();
+          }, signInEntries, signal).catch((error) => {
+            if (isAbort(error)) throw error;
+            bulk.signInFailure = unknownReason(error, PERMISSIONS.signInActivity);
+          })
+        : Promise.resolve(((saved.signIns ?? []) as StreamPage<SignInEntry>[]).forEach((page) => page.entries.forEach(([id, at]) => bulk.signIns.set(id, at))));
+    const registrations = readStream<RegistrationEntry>(graph, 'registrations', REGISTRATIONS_PATH, (saved.registrations ?? []) as StreamPage<RegistrationEntry>[], checkpoint, (entries) => {
+      for (const [id, methods] of entries) bulk.addRegistration(id, methods);
+      bulk.registrationPagesRead += 1;
+      report();
+    }, registrationEntries, signal).catch((error) => {
+      if (isAbort(error)) throw error;
+      bulk.registrationFailure = unknownReason(error, PERMISSIONS.auditLogs);
+    });
+    // Members missing from the report (and, per member, their sign-ins) are read while the
+    // tenant-wide sign-in pages, the slowest budget, are still coming in. Disabled accounts are
+    // never in the report, so they are read at once, beside its pages, in full batches.
+    const perMember = plan.kind === 'per-member';
+    const oneByOne = (async () => {
+      const disabled: string[] = [];
+      const enabled: string[] = [];
+      for (const groupId of groups) {
+        for await (const page of graph.pages<{ id: string; accountEnabled?: boolean }>(membersPath(groupId, 'id,accountEnabled'))) {
+          for (const user of page) (user.accountEnabled === false ? disabled : perMember ? enabled : []).push(user.id);
+          if (disabled.length >= FULL_BATCH) await readMembersOneByOne(graph, disabled.splice(0), { methods: true, signIns: perMember }, bulk, checkpoint, signInIndex, signal);
         }
       }
-    }
-    while (inFlight.length > 0) {
-      if (cancelled()) return describe(true);
-      await emit(await inFlight.shift()!);
+      await readMembersOneByOne(graph, disabled, { methods: true, signIns: perMember }, bulk, checkpoint, signInIndex, signal);
+      await readMembersOneByOne(graph, enabled, { methods: false, signIns: true }, bulk, checkpoint, signInIndex, signal);
+      report();
+      await registrations;
+      // Anyone else the snapshot did not have yet (added since it was taken).
+      for (const groupId of groups) {
+        for await (const page of graph.pages<{ id: string }>(membersPath(groupId, 'id'))) {
+          await readMembersOneByOne(graph, page.map((user) => user.id), { methods: !bulk.registrationFailure, signIns: perMember }, bulk, checkpoint, signInIndex, signal);
+        }
+      }
+      report();
+    })();
+    branches.push(signIns, registrations, oneByOne);
+    for (const branch of branches) branch.catch(() => undefined);
+    const [tenant] = await abortable(Promise.all([tenantWide, signIns, oneByOne]), signal);
+    scope = tenant.policies.recoveryScope;
+    notes.push(registrationNote(bulk));
+
+    stage = 'Checking the members of the recovery group';
+    waiting = undefined;
+    // With several recovery groups a member may be listed by more than one; with one, no set is needed.
+    const seen = groups.length > 1 ? new Set<string>() : undefined;
+    for (const groupId of groups) {
+      for await (const page of graph.pages<GraphTypes.User & { id: string }>(membersPath(groupId, SCAN_SELECT))) {
+        signal?.throwIfAborted();
+        const fresh = seen ? page.filter((user) => !seen.has(user.id) && seen.add(user.id)) : page;
+        for (const user of fresh) {
+          const eligibility = checkEligibility(memberFacts(tenant, user, groupId, { lastSuccessfulSignIn: bulk.signInOf(user.id), authenticationMethods: bulk.methodsOf(user.id) }));
+          tally.add(eligibility);
+          await options.onMember?.(user, eligibility);
+        }
+        report();
+      }
     }
     return describe(false);
+  } catch (error) {
+    if (!isAbort(error)) throw error;
+    // Stopped cleanly: nothing keeps reading or writing the checkpoint after the scan returns.
+    await Promise.allSettled(branches);
+    return describe(true);
   } finally {
-    // Work already sent finishes quietly: its results are dropped, its errors too.
-    for (const pending of inFlight) pending.catch(() => undefined);
+    stopListening();
   }
+}
+
+function isAbort(error: unknown): boolean {
+  return (error as { name?: unknown } | undefined)?.name === 'AbortError';
+}
+
+/** Settles when the work does, or rejects at once when the signal aborts; the work finishes quietly. */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  work.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function planNote(plan: SignInPlan, population: { tenantUsers?: number; members?: number }): string {
+  const n = (value: number | undefined) => (value === undefined ? 'an unknown number of' : value.toLocaleString('en-US'));
+  return plan.kind === 'tenant'
+    ? `Sign-in activity was read for the whole tenant (${n(population.tenantUsers)} users) in ${plan.requests.toLocaleString('en-US')} pages of ${SIGN_IN_PAGE_SIZE}: fewer of Graph's 10 sign-in activity requests a minute than reading ${n(population.members)} members one by one.`
+    : `Sign-in activity was read member by member (${plan.requests.toLocaleString('en-US')} reads): fewer than paging through the whole tenant (${n(population.tenantUsers)} users).`;
+}
+
+function registrationNote(bulk: BulkMemberReads): string {
+  if (bulk.registrationFailure) return `Registered methods (E10) could not be read from the registration report (${bulk.registrationFailure}).`;
+  const oneByOne = bulk.methods.size;
+  return `Registered methods (E10) come from Graph's authentication methods registration report, a periodic snapshot that leaves out disabled accounts; ${oneByOne.toLocaleString('en-US')} ${oneByOne === 1 ? 'member' : 'members'} not in it ${oneByOne === 1 ? 'was' : 'were'} read one by one.`;
 }
 
 /** The report cannot run at all (no recovery group known); the message says why. */
@@ -109,34 +253,14 @@ export class ReadinessUnavailable extends Error {
   }
 }
 
-function membersPath(groupId: string): string {
-  const select = `$select=${SCAN_SELECT}&$top=${MEMBER_PAGE_SIZE}`;
-  return groupId === ALL_USERS_TARGET ? `/users?${select}` : `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?${select}`;
+function membersPath(groupId: string, select: string): string {
+  const query = { $select: select, $top: MEMBER_PAGE_SIZE };
+  return groupId === ALL_USERS_TARGET ? graphPath('/users', query) : graphPath(`/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, query);
 }
 
 function scopeLabel(scope: Fact<RecoveryScope>): { groups: string[]; source?: RecoveryScope['source'] } {
   if (!scope.known) return { groups: [] };
   return { groups: scope.value.includeGroupIds.map((id) => scope.value.groupNames[id] ?? id), source: scope.value.source };
-}
-
-async function evaluateChunk(graph: Graph, tenant: TenantWideFacts, scannedFrom: string, users: Array<GraphTypes.User & { id: string }>) {
-  const requests: BatchRequest[] = users.flatMap((user, index) => {
-    const id = encodeURIComponent(user.id);
-    return [
-      { id: `s${index}`, method: 'GET' as const, url: `/users/${id}?$select=id,signInActivity` },
-      { id: `m${index}`, method: 'GET' as const, url: `/users/${id}/authentication/methods` },
-    ];
-  });
-  const results = await graph.batch(requests);
-  return Promise.all(
-    users.map(async (user, index): Promise<[GraphTypes.User & { id: string }, Eligibility]> => {
-      const own: MemberReads = {
-        lastSuccessfulSignIn: batchFact(results.get(`s${index}`), PERMISSIONS.signInActivity, (body) => body.signInActivity?.lastSuccessfulSignInDateTime ?? null),
-        authenticationMethods: await batchList<GraphTypes.AuthenticationMethod>(graph, results.get(`m${index}`), PERMISSIONS.authenticationMethods),
-      };
-      return [user, checkEligibility(memberFacts(tenant, user, scannedFrom, own))];
-    }),
-  );
 }
 
 /** Reads everything that is the same for every member, with as few requests as Graph allows. */
@@ -156,7 +280,7 @@ export async function readTenantWide(graph: Graph, tenantFacts: TenantFacts, rea
     roleGroupsRead,
     collect<GraphTypes.DirectoryAudit>(
       graph,
-      `/auditLogs/directoryAudits?$filter=activityDateTime ge ${since} and activityDisplayName eq 'Add member to group'&$top=1000`,
+      graphPath('/auditLogs/directoryAudits', { $filter: `activityDateTime ge ${since} and activityDisplayName eq 'Add member to group'`, $top: 1000 }),
       PERMISSIONS.auditLogs,
     ),
   ]);
@@ -205,7 +329,7 @@ async function readGroupSets(graph: Graph, tenantFacts: TenantFacts, policies: T
   const transitiveGroups = [...new Set([...policyGroups, ...(includeGroups.length > 1 ? includeGroups : [])])];
   const ids = (path: string) => graph.all<{ id?: string }>(path).then((members) => new Set(members.flatMap((m) => (m.id ? [m.id] : []))));
   const members = (groupId: string, relation: 'members' | 'transitiveMembers') =>
-    ids(`/groups/${encodeURIComponent(groupId)}/${relation}/microsoft.graph.user?$select=id&$top=${MEMBER_PAGE_SIZE}`);
+    ids(graphPath(`/groups/${encodeURIComponent(groupId)}/${relation}/microsoft.graph.user`, { $select: 'id', $top: MEMBER_PAGE_SIZE }));
   try {
     const [transitive, direct, groupNames] = await Promise.all([
       Promise.all(transitiveGroups.map(async (id) => [id, await members(id, 'transitiveMembers')] as const)),

@@ -12,6 +12,7 @@ import { actionResponse, invokeResponseActivity, unsupportedInvoke } from './inv
 import { PASTED_ERROR, registerDiagnosisRoutes } from './diagnosis.js';
 import { MAX_EXTRACT_CHARS } from '../diagnosis/extract.js';
 import { registerGuideRoutes } from './guide.js';
+import type { ReadinessJobs } from '../readiness/jobs.js';
 import { registerReadinessRoutes } from './readiness.js';
 import type { Catalogue } from '../diagnosis/catalogue.js';
 import { StoreUnavailableError } from '../storage/store.js';
@@ -26,6 +27,8 @@ export interface BotDependencies {
   escalations: EscalationService;
   book: ConversationBook;
   log: Logger;
+  /** Readiness reports, kept in the store so any instance can answer for them. */
+  readinessJobs: ReadinessJobs;
 }
 
 /** A command, a name or an address fits easily; a pasted error page may be as long as diagnosis reads. */
@@ -93,7 +96,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   registerDiagnosisRoutes(app, kit, { directory, catalogue: deps.catalogue });
   registerGuideRoutes(app, kit, directory);
   registerCheckRoutes(app, kit, { directory, cards });
-  registerReadinessRoutes(app, kit, { directory, cards, log });
+  registerReadinessRoutes(app, kit, { directory, cards, log, jobs: deps.readinessJobs });
   registerEscalationRoutes(app, kit, { directory, cards, escalations: deps.escalations, book: deps.book });
 
   // Catch-all for text: anything no route understood gets a helpful card, never silence.

@@ -66,6 +66,7 @@ export interface CardViews {
     notReady: string;
     fixes: { line: string }[];
     requirements: { id: string; name: string | undefined; counts: string }[];
+    notes: { line: string }[];
     csvNote: string;
   };
 }

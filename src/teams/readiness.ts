@@ -1,36 +1,27 @@
-import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { once } from 'node:events';
 import type { Application } from '@microsoft/teams-ai';
-import { CardFactory, TurnContext, type Attachment, type ConversationReference, type FileConsentCardResponse } from 'botbuilder';
+import { CardFactory, TurnContext, type Attachment, type FileConsentCardResponse } from 'botbuilder';
 import { isLoopbackUrl } from '../config.js';
 import type { Directory } from '../directory/directory.js';
 import type { Logger } from '../log.js';
-import { CSV_HEADER, csvLine, csvRow } from '../readiness/csv.js';
+import { ReadinessJobs, type ReadinessJob, type ReadinessOffer } from '../readiness/jobs.js';
 import { REQUIREMENTS } from '../eligibility/requirements.js';
 import { REQUIREMENT_IDS, type ReadinessSummary } from '../readiness/report.js';
-import { ReadinessUnavailable, scanReadiness, type ReadinessProgress } from '../readiness/scan.js';
 import { errorSummary } from '../log.js';
 import { isPersonalChat, whoIsAsking } from './asker.js';
 import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
 import { Refused, type TurnKit } from './turn.js';
 
 /*
- * "readiness report": scans the whole recovery group in the background, keeps one progress card up
- * to date (with Cancel), answers with a summary card, and offers the CSV as a file in the agent's
- * 1:1 chat through Teams' file consent flow. Names never go to a group chat.
+ * "readiness report": starts the agent's report through the ReadinessJobs use case (its state in
+ * the document store, so a poll, a cancel or a file-consent accept can land on any instance),
+ * keeps one progress card up to date (Refresh, Cancel), answers with a summary card, and offers
+ * the CSV as a file in the agent's 1:1 chat through Teams' file consent flow. Names never go to a
+ * group chat.
  */
 
 export const READINESS_PATTERN = /^\s*(?:ssar\s+)?readiness(?:\s+report)?\s*[.!?]*\s*$/i;
 const FILE_CONSENT = 'application/vnd.microsoft.teams.card.file.consent';
 const FILE_INFO = 'application/vnd.microsoft.teams.card.file.info';
-/** Progress card updates are spaced out: Teams rate-limits edits to one conversation. */
-const PROGRESS_EVERY_MS = 3_000;
-/** An offered CSV is kept this long for the agent to accept. */
-const OFFER_TTL_MS = 60 * 60_000;
 // OneDrive upload sessions take fragments in multiples of 320 KiB.
 const UPLOAD_FRAGMENT_BYTES = 320 * 1024 * 12;
 
@@ -38,25 +29,11 @@ export interface ReadinessDependencies {
   directory: Directory;
   cards: CardTemplates;
   log: Logger;
-  progressEveryMs?: number;
-}
-
-interface Job {
-  agentId: string;
-  controller: AbortController;
-}
-
-interface Offer {
-  agentId: string;
-  path: string;
-  fileName: string;
-  expiresAt: number;
+  jobs: ReadinessJobs;
 }
 
 export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: ReadinessDependencies): void {
-  const jobs = new Map<string, Job>();
-  const offers = new Map<string, Offer>();
-  const { cards, log } = deps;
+  const { cards, log, jobs } = deps;
 
   app.message(READINESS_PATTERN, async (context) => {
     let asker;
@@ -73,177 +50,112 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
       }));
       return;
     }
-    if ([...jobs.values()].some((job) => job.agentId === asker.id)) {
-      await kit.reply(context, cards.render('notice', { title: 'A readiness report is already running', message: 'Wait for it to finish, or cancel it on its progress card.' }));
-      return;
-    }
-    const jobId = randomUUID();
     const personal = isPersonalChat(context);
-    const sent = await kit.reply(context, progressCard(cards, jobId, 'Reading the recovery setup…', undefined, true));
-    const job: Job = { agentId: asker.id, controller: new AbortController() };
-    jobs.set(jobId, job);
     const reference = TurnContext.getConversationReference(context.activity);
     // The turn's context is revoked once the turn ends: keep the adapter and the bot's identity instead.
     const adapter = context.adapter;
     const identity = context.turnState.get(adapter.BotIdentityKey);
     const later = (logic: (context: TurnContext) => Promise<void>) => adapter.continueConversationAsync(identity, reference, logic);
-    const progressId = (sent as { id?: string } | undefined)?.id;
-    void runJob({ jobId, job, personal, progressId, later, reference }).finally(() => jobs.delete(jobId));
+    let progressId: string | undefined;
+    // Updates go out one at a time, in order; a failed update is not worth stopping the scan for.
+    let updates = Promise.resolve();
+    const showProgress = (job: ReadinessJob) => {
+      if (!progressId) return;
+      const card = progressCard(cards, job);
+      const id = progressId;
+      updates = updates
+        .then(() => later((later) => later.updateActivity({ id, type: 'message', attachments: [CardFactory.adaptiveCard(card)] }).then(() => undefined)))
+        .catch((error) => log.warn({ err: errorSummary(error) }, 'could not update the readiness progress card'));
+    };
+    const outcome = await jobs.start(asker.id, personal, {
+      beforeRun: async (job) => {
+        const sent = await kit.reply(context, progressCard(cards, job));
+        progressId = (sent as { id?: string } | undefined)?.id;
+      },
+      onProgress: showProgress,
+      onFinished: async (job, summary, offer, error) => {
+        if (error) log.warn({ err: errorSummary(error) }, 'readiness report failed');
+        showProgress(job);
+        await updates;
+        if (!summary) return;
+        await later(async (later) => {
+          await later.sendActivity({ attachments: [CardFactory.adaptiveCard(summaryCard(cards, summary, personal))] });
+          if (offer) await later.sendActivity({ attachments: [fileConsentCard(offer)] });
+        });
+      },
+    });
+    if ('refused' in outcome) {
+      await kit.reply(context, cards.render('notice', { title: 'A readiness report is already running', message: 'Wait for it to finish, or cancel it on its progress card.' }));
+    }
   });
 
   kit.onVerb(app, 'readiness.cancel', async (_context, asker, { jobId }) => {
-      const job = jobs.get(jobId);
-      if (!job) return cards.render('notice', { title: 'Nothing to cancel', message: 'That readiness report has already finished or stopped.' });
-      if (job.agentId !== asker.id) throw new Refused('Not your report', 'Only the agent who started a readiness report can cancel it.');
-      job.controller.abort();
-      return progressCard(cards, jobId, 'Cancelling…', undefined, false);
+    const outcome = await jobs.cancel(jobId, asker.id);
+    if (outcome === 'not-yours') throw new Refused('Not your report', 'Only the agent who started a readiness report can cancel it.');
+    if (outcome === 'not-running') return cards.render('notice', { title: 'Nothing to cancel', message: 'That readiness report has already finished or stopped.' });
+    return progressCard(cards, (await jobs.status(jobId, asker.id))!);
+  });
+
+  // Any instance answers from the store, whichever one runs the scan.
+  kit.onVerb(app, 'readiness.refresh', async (_context, asker, { jobId }) => {
+    const job = await jobs.status(jobId, asker.id);
+    if (!job) return cards.render('notice', { title: 'No such report', message: 'That readiness report is not one of yours, or it is gone: say "readiness report" to run it again.' });
+    return progressCard(cards, job);
   });
 
   app.fileConsentAccept(async (context, _state, response) => {
-    const offer = takeOffer(offers, response, context.activity.from?.aadObjectId);
+    const offer = await jobs.takeOffer(offerIdOf(response), context.activity.from?.aadObjectId);
     if (!offer) {
       await context.sendActivity('That report is no longer available: run "readiness report" again.');
       return;
     }
     try {
-      await upload(offer.path, response);
+      await upload(offer.csv, response);
       await context.sendActivity({ attachments: [fileInfoCard(response)] });
     } catch (error) {
       log.warn({ err: errorSummary(error) }, 'readiness CSV upload failed');
       await context.sendActivity('I could not upload the report to your OneDrive. Run "readiness report" again in a minute.');
-    } finally {
-      await rm(offer.path, { force: true });
     }
   });
 
   app.fileConsentDecline(async (context, _state, response) => {
-    const offer = takeOffer(offers, response, context.activity.from?.aadObjectId);
-    if (offer) await rm(offer.path, { force: true });
+    await jobs.takeOffer(offerIdOf(response), context.activity.from?.aadObjectId);
     await context.sendActivity('OK, I deleted the report file without uploading it.');
   });
-
-  async function runJob(run: {
-    jobId: string;
-    job: Job;
-    personal: boolean;
-    progressId: string | undefined;
-    later: (logic: (context: TurnContext) => Promise<void>) => Promise<void>;
-    reference: Partial<ConversationReference>;
-  }): Promise<void> {
-    const { jobId, job, personal, progressId, later } = run;
-    // Updates go out one at a time, in order; a failed update is not worth stopping the scan for.
-    let updates = Promise.resolve();
-    const showProgress = (status: string, progress: ReadinessProgress | undefined, running: boolean) => {
-      if (!progressId) return;
-      const card = progressCard(cards, jobId, status, progress, running);
-      updates = updates
-        .then(() => later((context) => context.updateActivity({ id: progressId, type: 'message', attachments: [CardFactory.adaptiveCard(card)] }).then(() => undefined)))
-        .catch((error) => log.warn({ err: errorSummary(error) }, 'could not update the readiness progress card'));
-    };
-    const dir = personal ? await mkdtemp(join(tmpdir(), 'ssar-readiness-')) : undefined;
-    const fileName = `ssar-readiness-${new Date().toISOString().slice(0, 10)}.csv`;
-    const path = dir ? join(dir, fileName) : undefined;
-    const csv = path ? createWriteStream(path, { encoding: 'utf8' }) : undefined;
-    const write = async (line: string) => {
-      if (csv && !csv.write(line)) await once(csv, 'drain');
-    };
-    let lastShown = Date.now();
-    let keepFile = false;
-    try {
-      await write(csvLine(CSV_HEADER));
-      const summary = await scanReadiness(deps.directory.graph, deps.directory.tenant, {
-        signal: job.controller.signal,
-        onMember: csv ? (user, eligibility) => write(csvRow(user, eligibility)) : undefined,
-        onProgress: (progress) => {
-          if (Date.now() - lastShown < (deps.progressEveryMs ?? PROGRESS_EVERY_MS)) return;
-          lastShown = Date.now();
-          showProgress(`Checking the members of the recovery group…`, progress, true);
-        },
-      });
-      // Nothing left to cancel: the agent may start the next report while this one is delivered.
-      jobs.delete(jobId);
-      const counts = { scanned: summary.scanned, ready: summary.ready, notReady: summary.notReady };
-      if (summary.cancelled) {
-        showProgress(`Cancelled after ${count(summary.scanned)} members. Nothing was sent.`, counts, false);
-        return;
-      }
-      showProgress('Done.', counts, false);
-      if (csv) {
-        csv.end();
-        await once(csv, 'finish');
-      }
-      await later(async (context) => {
-        await context.sendActivity({ attachments: [CardFactory.adaptiveCard(summaryCard(cards, summary, personal))] });
-        if (!path || summary.scanned === 0) return;
-        const offerId = randomUUID();
-        offers.set(offerId, { agentId: job.agentId, path, fileName, expiresAt: Date.now() + OFFER_TTL_MS });
-        keepFile = true;
-        await context.sendActivity({ attachments: [fileConsentCard(fileName, (await stat(path)).size, offerId)] });
-      });
-    } catch (error) {
-      const why = error instanceof ReadinessUnavailable ? plain(error.message) : 'the directory could not be read';
-      if (!(error instanceof ReadinessUnavailable)) log.warn({ err: errorSummary(error) }, 'readiness report failed');
-      showProgress(`The report stopped: ${why}. Try again in a few minutes.`, undefined, false);
-    } finally {
-      await updates;
-      if (csv && !csv.closed) csv.destroy();
-      if (dir && !keepFile) await rm(dir, { recursive: true, force: true });
-      sweep(offers);
-    }
-  }
 }
 
-function takeOffer(offers: Map<string, Offer>, response: FileConsentCardResponse, senderId: string | undefined): Offer | undefined {
-  sweep(offers);
+function offerIdOf(response: FileConsentCardResponse): string {
   const offerId = (response.context as { offerId?: unknown } | undefined)?.offerId;
-  const offer = typeof offerId === 'string' ? offers.get(offerId) : undefined;
-  // Only the agent who ran the report may take it: the consent context alone proves nothing.
-  if (!offer || offer.agentId !== senderId) return undefined;
-  offers.delete(offerId as string);
-  return offer;
-}
-
-function sweep(offers: Map<string, Offer>): void {
-  for (const [id, offer] of offers) {
-    if (offer.expiresAt > Date.now()) continue;
-    offers.delete(id);
-    void rm(offer.path, { force: true });
-  }
+  return typeof offerId === 'string' && /^[0-9a-f-]{36}$/i.test(offerId) ? offerId : '';
 }
 
 /** PUTs the file to the upload session Teams created, in fragments, as OneDrive expects. */
-async function upload(path: string, response: FileConsentCardResponse): Promise<void> {
+async function upload(csv: string, response: FileConsentCardResponse): Promise<void> {
   const url = response.uploadInfo?.uploadUrl;
   // Only OneDrive over https; plain http only on loopback (the local chat and tests).
   if (!url || !(url.startsWith('https://') || isLoopbackUrl(url))) throw new Error('upload URL is not https');
-  const file = await open(path, 'r');
-  try {
-    const { size } = await file.stat();
-    for (let offset = 0; offset < size || (size === 0 && offset === 0); offset += UPLOAD_FRAGMENT_BYTES) {
-      const length = Math.min(UPLOAD_FRAGMENT_BYTES, size - offset);
-      const chunk = Buffer.alloc(length);
-      await file.read(chunk, 0, length, offset);
-      const result = await fetch(url, {
-        method: 'PUT',
-        headers: { 'Content-Length': String(length), 'Content-Range': `bytes ${offset}-${offset + length - 1}/${size}` },
-        body: chunk,
-      });
-      if (!result.ok) throw new Error(`upload answered ${result.status}`);
-      if (size === 0) break;
-    }
-  } finally {
-    await file.close();
+  const file = Buffer.from(csv, 'utf8');
+  const size = file.length;
+  for (let offset = 0; offset < size || (size === 0 && offset === 0); offset += UPLOAD_FRAGMENT_BYTES) {
+    const chunk = file.subarray(offset, Math.min(size, offset + UPLOAD_FRAGMENT_BYTES));
+    const result = await fetch(url, {
+      method: 'PUT',
+      headers: { 'Content-Length': String(chunk.length), 'Content-Range': `bytes ${offset}-${offset + chunk.length - 1}/${size}` },
+      body: chunk,
+    });
+    if (!result.ok) throw new Error(`upload answered ${result.status}`);
+    if (size === 0) break;
   }
 }
 
-function fileConsentCard(fileName: string, sizeInBytes: number, offerId: string): Attachment {
-  const context = { offerId };
+function fileConsentCard(offer: ReadinessOffer): Attachment {
+  const context = { offerId: offer.offerId };
   return {
     contentType: FILE_CONSENT,
-    name: fileName,
+    name: offer.fileName,
     content: {
       description: 'SSAR readiness report: one row per member of the recovery group, with each requirement and the fix.',
-      sizeInBytes,
+      sizeInBytes: Buffer.byteLength(offer.csv, 'utf8'),
       acceptContext: context,
       declineContext: context,
     },
@@ -257,15 +169,16 @@ function fileInfoCard(response: FileConsentCardResponse): Attachment {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-function progressCard(cards: CardTemplates, jobId: string, status: string, progress: ReadinessProgress | undefined, running: boolean): AdaptiveCard {
+function progressCard(cards: CardTemplates, job: ReadinessJob): AdaptiveCard {
+  const running = job.state === 'running';
   return cards.render('readiness-progress', {
     title: 'SSAR readiness report',
-    status,
-    checked: count(progress?.scanned ?? 0),
-    ready: count(progress?.ready ?? 0),
-    notReady: count(progress?.notReady ?? 0),
+    status: job.status,
+    checked: count(job.progress.scanned),
+    ready: count(job.progress.ready),
+    notReady: count(job.progress.notReady),
     running,
-    jobId,
+    jobId: job.jobId,
   });
 }
 
@@ -284,6 +197,7 @@ function summaryCard(cards: CardTemplates, summary: ReadinessSummary, personal: 
       const parts = [fail && `${count(fail)} fail`, unknown && `${count(unknown)} unknown`, warn && `${count(warn)} to check`].filter(Boolean);
       return parts.length > 0 ? [{ id, name: REQUIREMENTS[id].shortName, counts: parts.join(', ') }] : [];
     }),
+    notes: summary.notes.map((line) => ({ line: plain(line) })),
     csvNote: personal
       ? 'The full list (one row per member) follows as a CSV file: accept it to save it to your OneDrive.'
       : 'The full list names people, so I only send it in your 1:1 chat with me: say "readiness report" there.',

@@ -35,6 +35,7 @@ export const VERBS = {
   'escalation.cancel': REQUEST_ID,
   'pass.hide': REQUEST_ID,
   'readiness.cancel': { jobId: { kind: 'guid', required: true } },
+  'readiness.refresh': { jobId: { kind: 'guid', required: true } },
 } as const satisfies Record<string, ActionSpec>;
 
 export type Verb = keyof typeof VERBS;

@@ -63,8 +63,36 @@ describe('users', () => {
   });
 
   it('shows a user who never signed in with no recorded sign-in activity', async () => {
-    const { body } = await graph('/users/miriam.graham@contoso.com?$select=signInActivity');
+    const { body } = await graph('/users/11111111-0000-4000-8000-000000000003?$select=signInActivity');
     expect(body.signInActivity).toBeNull();
+  });
+
+  it('refuses signInActivity on a user addressed by UPN, as Graph does, but serves it by id or through a filter', async () => {
+    const byUpn = await graph('/users/miriam.graham@contoso.com?$select=signInActivity');
+    expect(byUpn.status).toBe(400);
+    const filter = encodeURIComponent("userPrincipalName eq 'miriam.graham@contoso.com'");
+    const filtered = await graph(`/users?$filter=${filter}&$select=id,signInActivity`);
+    expect(filtered.status).toBe(200);
+    expect(filtered.body.value).toEqual([{ id: '11111111-0000-4000-8000-000000000003', signInActivity: null }]);
+  });
+
+  it('pages users with signInActivity at most 500 at a time', async () => {
+    expect((await graph('/users?$select=id,signInActivity&$top=500')).status).toBe(200);
+    const tooMany = await graph('/users?$select=id,signInActivity&$top=999');
+    expect(tooMany.status).toBe(400);
+    expect((await graph('/users?$select=id&$top=999')).status).toBe(200);
+  });
+
+  it("needs the /users('$...') form for a UPN that starts with $", async () => {
+    emulator.tenant.users.push({ ...emulator.tenant.users[0]!, id: '11111111-0000-4000-8000-0000000000d1', userPrincipalName: '$dollar@contoso.com', mail: null });
+    try {
+      expect((await graph('/users/$dollar@contoso.com')).status).toBe(400);
+      const keyed = await graph("/users('$dollar@contoso.com')?$select=id");
+      expect(keyed.status).toBe(200);
+      expect(keyed.body.id).toBe('11111111-0000-4000-8000-0000000000d1');
+    } finally {
+      emulator.tenant.users.pop();
+    }
   });
 
   it('answers an unknown user with Graph’s 404 error body and request ids', async () => {

@@ -129,6 +129,26 @@ describe('an agent asks the bot for the readiness report', () => {
       harness.graph.setLatency(0);
     }
   });
+
+  it('after a restart mid-scan, continues from the checkpoint when the agent asks again', async () => {
+    harness.graph.setLatency(150);
+    const chat = harness.personalChat(people.agent);
+    try {
+      const first = await harness.say(people.agent, 'readiness report');
+      expect(first.replies.some((reply) => reply.kind === 'send')).toBe(true);
+      // Let it read some pages into the checkpoint, then redeploy.
+      await harness.connector.waitFor((a) => a.kind === 'update' && /sign-in activity|Checking/.test(cardText(cardOf(a))), 10_000).catch(() => undefined);
+      await harness.restartBot();
+    } finally {
+      harness.graph.setLatency(0);
+    }
+    const since = harness.connector.activities.length;
+    const again = await harness.say(people.agent, 'readiness report');
+    const progress = again.replies.find((reply) => reply.kind === 'send')!;
+    expect(cardText(cardOf(progress))).toContain('Continuing where the last run stopped');
+    const summary = cardOf(await summaryAfter(since, chat.id));
+    expect(summary.body[0].text).toBe(`${synthetic.expected.ready.toLocaleString('en-US')} of ${synthetic.expected.members.toLocaleString('en-US')} members are ready for account recovery`);
+  });
 });
 
 const CSV_E3 = 7;

@@ -1,0 +1,40 @@
+import type { FactCheckpoint, StreamName, StreamPage } from '../directory/group-facts.js';
+import { ConflictError, type DocumentStore } from '../storage/store.js';
+
+/**
+ * A scan's bulk pages in the document store, one document per page, written once before the next
+ * page is asked for: a restarted or redeployed instance (or another one) loads them and continues
+ * from the last page's nextLink instead of spending Graph's budget again. The pages hold user ids
+ * with a date or method names, never names or a pass, and are deleted when the report is done.
+ */
+export const SCAN_PAGES = 'readiness-pages';
+
+interface PageDocument {
+  key: string;
+  stream: StreamName;
+  page: StreamPage<unknown>;
+}
+
+export function storeCheckpoint(store: DocumentStore, jobId: string): FactCheckpoint & { clear(): Promise<void> } {
+  const read = () => store.list<PageDocument>(SCAN_PAGES, { prefix: `${jobId}.` });
+  return {
+    async load() {
+      const pages: { [S in StreamName]?: StreamPage<unknown>[] } = {};
+      // Keys sort by stream, then by zero-padded page index.
+      for (const { value } of await read()) (pages[value.stream] ??= []).push(value.page);
+      return pages;
+    },
+    async save(stream, index, page) {
+      const key = `${jobId}.${stream}.${String(index).padStart(6, '0')}`;
+      try {
+        await store.create<PageDocument>(SCAN_PAGES, key, { key, stream, page });
+      } catch (error) {
+        // The same page from the same nextLink, saved already: the first copy stands.
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    },
+    async clear() {
+      await Promise.all((await read()).map(({ value }) => store.delete(SCAN_PAGES, value.key)));
+    },
+  };
+}
