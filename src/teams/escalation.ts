@@ -77,7 +77,7 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
       const query = await escalationQuery(context);
       if ('problem' in query) {
         if (!asker.isHelpdeskAgent) return requestForm(asker, { kind: 'id', id: '' });
-        return cards.render('notice', { title: 'Who needs a pass?', message: `${plain(query.problem)} For example: escalate adele.vance@contoso.com` });
+        return cards.render('escalate-choose', { message: `${plain(query.problem)} Pick them below, or type for example: escalate adele.vance@contoso.com` });
       }
       return requestForm(asker, query);
     }),
