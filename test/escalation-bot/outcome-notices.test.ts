@@ -138,6 +138,15 @@ describe('denied, expired and failed requests', () => {
     expect(latest.actions ?? []).toEqual([]);
   });
 
+  it('a cancellation: the approvers\' cards say the agent cancelled it, with no buttons left', async () => {
+    const { requestId } = await fileRequest(harness, cast.helen, cast.miriam);
+    expect(requestId).toBeDefined();
+    await act(harness, cast.helen, 'escalation.cancel', { requestId });
+    const { latest } = latestApprovalCard(harness, cast.lee, requestId!);
+    expect(cardText(latest)).toMatch(/Cancelled by Helen Desk at \d\d:\d\d UTC/);
+    expect(latest.actions ?? []).toEqual([]);
+  });
+
   it('an expiry found by the sweep: the agent is told, the approvers\' cards say expired', async () => {
     const { requestId } = await fileRequest(harness, cast.helen, cast.miriam);
     clock += 61 * 60_000;
