@@ -17,6 +17,8 @@ import { PERMISSIONS, unknownReason } from './directory/permissions.js';
 import { TenantFacts } from './directory/tenant-facts.js';
 import { EscalationService } from './app/escalations.js';
 import { ReadinessJobs } from './readiness/jobs.js';
+import { OutcomeNotices } from './app/notify-outcome.js';
+import { GraphMailer } from './directory/mail.js';
 import type { Logger } from './log.js';
 import { createServer, turnAwareLogger, type Readiness } from './server.js';
 import { BlobStore } from './storage/blob-store.js';
@@ -26,6 +28,7 @@ import { tracedStore } from './storage/traced-store.js';
 import { CardTemplates } from './teams/cards.js';
 import { ConversationBook } from './teams/conversations.js';
 import { TeamsEscalationNotifier } from './teams/escalation.js';
+import { ApprovalCardLedger, TeamsOutcomeMessenger } from './teams/notifications.js';
 import { createAdapter, createBot } from './teams/app.js';
 
 /** Everything the running bot is made of, wired once: config -> Graph -> stores -> app -> HTTP. */
@@ -67,8 +70,11 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const adapter = createAdapter(config.botAuth);
   const catalogue = defaultCatalogue();
   const book = new ConversationBook(store, adapter, config.botAuth?.appId ?? '');
-  const notifier = new TeamsEscalationNotifier({ book, cards });
-  const escalations = new EscalationService(store, directory, notifier, { ...config.escalation }, log, options.now);
+  const ledger = new ApprovalCardLedger(store);
+  const notifier = new TeamsEscalationNotifier({ book, cards, ledger });
+  const mailer = config.noticeMailFrom ? new GraphMailer(graph, config.noticeMailFrom) : undefined;
+  const outcomes = new OutcomeNotices(store, directory, new TeamsOutcomeMessenger({ book, cards, ledger, log }), mailer, log, options.now);
+  const escalations = new EscalationService(store, directory, notifier, { ...config.escalation }, log, options.now, outcomes);
   const readinessJobs = new ReadinessJobs({ store, graph, tenant });
   const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log, readinessJobs });
   const storageProblem = config.blobStorage ? 'Azure Storage is not reachable or not writable' : 'the data directory is not writable';

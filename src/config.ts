@@ -51,6 +51,8 @@ export interface Config {
     perRequesterPerHour: number;
     perTargetPerHour: number;
   };
+  /** The mailbox (object id or UPN) the bot mails "a pass was issued for your account" from; unset: Teams only. */
+  noticeMailFrom?: string;
   dataDir: string;
   blobStorage?: BlobStorageConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -72,7 +74,7 @@ export const CONFIG_VARIABLES = [
   'GRAPH_TENANT_ID', 'GRAPH_BASE_URL', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET', 'AUTHORITY_HOST', 'MANAGED_IDENTITY_CLIENT_ID',
   'HELPDESK_GROUP_ID', 'APPROVER_GROUP_ID', 'SSAR_GROUP_IDS', 'SSAR_MODE',
   'REQUEST_TTL_MINUTES', 'ALLOW_PRIVILEGED_WITH_TWO_APPROVERS', 'RATE_LIMIT_PER_REQUESTER_PER_HOUR', 'RATE_LIMIT_PER_TARGET_PER_HOUR',
-  'DATA_DIR', 'STORAGE_CONNECTION_STRING', 'STORAGE_ACCOUNT_URL', 'STORAGE_CONTAINER', 'LOG_LEVEL',
+  'NOTIFY_MAIL_FROM', 'DATA_DIR', 'STORAGE_CONNECTION_STRING', 'STORAGE_ACCOUNT_URL', 'STORAGE_CONTAINER', 'LOG_LEVEL',
   // Read before the rest of the configuration, by src/telemetry/register.ts.
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
 ] as const;
@@ -189,10 +191,20 @@ export function loadConfig(env: Env): Config {
       perRequesterPerHour: integer('RATE_LIMIT_PER_REQUESTER_PER_HOUR', 5, 1, 1000),
       perTargetPerHour: integer('RATE_LIMIT_PER_TARGET_PER_HOUR', 3, 1, 1000),
     },
+    noticeMailFrom: noticeMailbox(read('NOTIFY_MAIL_FROM')),
     dataDir: read('DATA_DIR') ?? '.data',
     blobStorage: blobStorageConfig(read),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };
+}
+
+/** An object id or a user principal name: it goes into a Graph path. */
+function noticeMailbox(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) && !/^[^\s@/?#]{1,64}@[A-Za-z0-9.-]{1,253}$/.test(value)) {
+    throw new ConfigError('NOTIFY_MAIL_FROM', 'must be the object id or user principal name of the mailbox to send from');
+  }
+  return value;
 }
 
 export const DEFAULT_STORAGE_CONTAINER = 'ssar-helpdesk';

@@ -58,6 +58,9 @@ export function activityProblem(body: unknown): string | undefined {
   return undefined;
 }
 
+/** The README section that explains the Playground's tenant and user (named by the local-mode refusal). */
+export const PLAYGROUND_HELP = 'README.md#microsoft-365-agents-playground';
+
 export function createServer(options: ServerOptions): restify.Server {
   const { adapter, runTurn, localMode, allowedTenantIds, log } = options;
   const server = restify.createServer({ name: 'ssar-helpdesk', handleUncaughtExceptions: false });
@@ -92,6 +95,17 @@ export function createServer(options: ServerOptions): restify.Server {
     }
     const tenantId = tenantOf(activity);
     if (allowedTenantIds.length > 0 && (!tenantId || !allowedTenantIds.includes(tenantId))) {
+      if (localMode) {
+        // A local client (the Agents Playground above all) with its own made-up tenant otherwise only sees a silent 403.
+        const received = tenantId ? `"${String(tenantId).slice(0, 64)}"` : 'no tenant id';
+        log.warn(
+          { status: 403, code: 'TenantNotAllowed', receivedTenantId: tenantId ? String(tenantId).slice(0, 64) : null, servedTenantIds: allowedTenantIds },
+          `refused activity: it came from ${received}, but this bot serves ${allowedTenantIds.map((id) => `"${id}"`).join(', ')}. ` +
+            `In the Agents Playground, use a demo-tenant user: see ${PLAYGROUND_HELP}`,
+        );
+        res.send(403, { error: { code: 'TenantNotAllowed', message: 'This bot does not serve the tenant this activity came from.' } });
+        return;
+      }
       return refuse(403, 'TenantNotAllowed', 'This bot does not serve the tenant this activity came from.');
     }
     const turnLog = log.child({ activityId: activity.id, conversationId: activity.conversation.id });

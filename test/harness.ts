@@ -180,7 +180,9 @@ export async function startHarness(options: { env?: Env; now?: () => Date; share
       // Every log line and stored byte of every test run through here is scanned for every pass
       // the tenant issued and every configured secret.
       const secrets = [...issuedPasses, options.env?.BOT_PASSWORD ?? '', options.env?.GRAPH_CLIENT_SECRET ?? ''];
-      const leaks = findLeaks([...logs.map((text, i) => ({ where: `log line ${i + 1}`, text })), ...(await filesUnder(dataDir))], secrets);
+      // Mail the bot sent (the target's "a pass was issued for your account") is scanned too.
+      const mail = demo.emulator.sentMail().map((sent, i) => ({ where: `sent mail ${i + 1}`, text: JSON.stringify(sent) }));
+      const leaks = findLeaks([...logs.map((text, i) => ({ where: `log line ${i + 1}`, text })), ...mail, ...(await filesUnder(dataDir))], secrets);
       if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
       if (leaks.length > 0) throw new Error(`Secrets leaked: ${[...new Set(leaks)].join('; ')}`);
     },

@@ -32,6 +32,7 @@ import { ConflictError, updateRetryingOnConflict, type DocumentStore } from '../
 import { correlationId, metric } from '../telemetry/telemetry.js';
 import type { Actor } from './actor.js';
 import { decide as policy, type Action, type ActorFacts } from './policy.js';
+import type { OutcomeNotices } from './notify-outcome.js';
 import { isRefusal, NO_SUCH_REQUEST, refusal, type Refusal } from './refusal.js';
 
 /**
@@ -146,6 +147,8 @@ export class EscalationService {
     private readonly settings: EscalationSettings,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
+    /** Who else hears how a request ended (src/app/notify-outcome.ts); none in tests that do not need it. */
+    private readonly outcomes?: OutcomeNotices,
   ) {}
 
   /** The lifetime and one-time setting a pass would get now, clamped to the tenant's policy; undefined when unreadable. */
@@ -296,7 +299,9 @@ export class EscalationService {
     const record = await this.open(actor.tenantId, requestId);
     if (!record) return NO_SUCH_REQUEST;
     const allowed = policy('hand-over', this.factsFor(actor, false), record);
-    return isRefusal(allowed) ? allowed : record;
+    if (isRefusal(allowed)) return allowed;
+    await this.outcomes?.handedOver(record, actor);
+    return record;
   }
 
   /** The tenant's newest requests this person may see: the helpdesk and approvers see all, a manager those of their reports. */
@@ -620,6 +625,8 @@ export class EscalationService {
         if (CLOSED.has(outcome.after.value.state)) {
           // Left behind by a crash here, the sweep finds the record closed and removes the entry then.
           await this.store.delete(OPEN_ESCALATIONS, key).catch((error) => this.log.warn({ requestKey: key, err: (error as Error).name }, 'could not close the open entry'));
+          // Only the one write that closed it gets here, on whichever instance: everyone is told once.
+          await this.outcomes?.closed(outcome.after.value);
         }
         return { record: outcome.after.value, changed: true };
     }

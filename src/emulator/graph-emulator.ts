@@ -70,6 +70,8 @@ export const GRAPH_PERMISSIONS = {
   },
   directoryAudits: { anyOf: ['AuditLog.Read.All'], endpoints: ['GET /auditLogs/directoryAudits', 'GET /reports/authenticationMethods/userRegistrationDetails'] },
   organization: { anyOf: ['Organization.Read.All', 'Directory.Read.All'], endpoints: ['GET /subscribedSkus', 'GET /organization'] },
+  // https://learn.microsoft.com/graph/api/user-sendmail (application permission Mail.Send)
+  sendMail: { anyOf: ['Mail.Send'], endpoints: ['POST /users/{id | userPrincipalName}/sendMail'] },
 } as const satisfies Record<string, { anyOf: readonly string[]; endpoints: readonly string[] }>;
 
 export type GraphPermissionArea = keyof typeof GRAPH_PERMISSIONS;
@@ -133,6 +135,13 @@ export interface GraphEmulator {
   addGroupMember(groupId: string, memberId: string): void;
   /** What the budgets counted and refused so far; undefined when budgets are off. */
   budgetUsage(): { charged: Record<BudgetName, number>; throttled: Record<BudgetName, number> } | undefined;
+  /** Every message accepted by `sendMail`, with the mailbox it was sent from. */
+  sentMail(): { senderId: string; message: Record<string, any> }[];
+  /**
+   * An Exchange application access policy (RestrictAccess) for the bot: only these mailboxes may be
+   * used with Mail.Send; undefined lifts it. https://learn.microsoft.com/graph/auth-limit-mailbox-access
+   */
+  restrictMailboxAccess(mailboxUserIds: string[] | undefined): void;
   close(): Promise<void>;
 }
 
@@ -219,6 +228,8 @@ class Emulator implements GraphEmulator {
   private readonly faults: { match: FaultMatch; fault: Fault; remaining: number }[] = [];
   private readonly taps = new Map<string, TapState>();
   private readonly tapLog: { userId: string; createdAt: string }[] = [];
+  private readonly mailLog: { senderId: string; message: Record<string, any> }[] = [];
+  private mailboxPolicy?: Set<string>;
   private readonly server = createServer((req, res) => void this.onHttpRequest(req, res));
   private directoryIndexes?: DirectoryIndexes;
   private readonly budgets?: ThrottlingBudgets;
@@ -266,6 +277,14 @@ class Emulator implements GraphEmulator {
 
   issuedTaps(): { userId: string; createdAt: string }[] {
     return this.tapLog.map((entry) => ({ ...entry }));
+  }
+
+  sentMail(): { senderId: string; message: Record<string, any> }[] {
+    return this.mailLog.map((entry) => structuredClone(entry));
+  }
+
+  restrictMailboxAccess(mailboxUserIds: string[] | undefined): void {
+    this.mailboxPolicy = mailboxUserIds ? new Set(mailboxUserIds.map((id) => id.toLowerCase())) : undefined;
   }
 
   addGroupMember(groupId: string, memberId: string): void {
@@ -528,9 +547,33 @@ class Emulator implements GraphEmulator {
         });
         return ok({ '@odata.context': this.context(`users('${user.id}')/licenseDetails`), value: details });
       }
+      case 'sendmail':
+        return this.sendMail(request, key, tail);
       default:
         throw segmentNotFound(navigation);
     }
+  }
+
+  /**
+   * POST /users/{id}/sendMail: 202 Accepted with no body
+   * (https://learn.microsoft.com/graph/api/user-sendmail). A mailbox outside the app's application
+   * access policy answers 403 ErrorAccessDenied "Access to OData is disabled."
+   * (https://learn.microsoft.com/graph/auth-limit-mailbox-access, "Handling API errors").
+   */
+  private sendMail(request: EmulatedRequest, key: string, rest: string[]): EmulatedResponse {
+    expectShape(request, rest, 0, 'POST');
+    this.requirePermission('sendMail');
+    const sender = this.findUser(key);
+    if (this.mailboxPolicy && !this.mailboxPolicy.has(sender.id.toLowerCase())) {
+      throw new GraphError(403, 'ErrorAccessDenied', 'Access to OData is disabled.');
+    }
+    const message = (request.body as { message?: unknown } | undefined)?.message;
+    // The page documents no error for a JSON body without a message; the emulator's generic unreadable-payload answer stands in.
+    if (typeof message !== 'object' || message === null) {
+      throw new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+    }
+    this.mailLog.push({ senderId: sender.id, message: structuredClone(message) as Record<string, any> });
+    return { status: 202, headers: {}, body: undefined };
   }
 
   private listUsers(request: EmulatedRequest): EmulatedResponse {

@@ -170,6 +170,17 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
       return [200, { id: activity.id, status }];
     },
 
+    // What Teams sends as someone types in a people picker (dynamic typeahead): the bot answers with choices.
+    'POST /api/search': async (_query, body) => {
+      const person = personFrom(body.as);
+      const { dataset, queryText } = body;
+      if (typeof dataset !== 'string' || !dataset || dataset.length > 100) throw new HttpError('"dataset" must be a non-empty string');
+      if (typeof queryText !== 'string' || queryText.length > 256) throw new HttpError('"queryText" must be a string of at most 256 characters');
+      const activity = teamsActivity(person, { type: 'invoke', name: 'application/search', value: { queryText, queryOptions: { skip: 0, top: 15 }, dataset } });
+      const answer = await postToBot(activity);
+      return [answer.status, answer.body ?? {}];
+    },
+
     'POST /api/invoke': async (_query, body) => {
       const person = personFrom(body.as);
       const { verb, data = {}, replyToId } = body;

@@ -13,6 +13,7 @@ import { PASTED_ERROR, registerDiagnosisRoutes } from './diagnosis.js';
 import { MAX_EXTRACT_CHARS } from '../diagnosis/extract.js';
 import { registerGuideRoutes } from './guide.js';
 import type { ReadinessJobs } from '../readiness/jobs.js';
+import { registerPeopleSearch } from './people-search.js';
 import { registerReadinessRoutes } from './readiness.js';
 import type { Catalogue } from '../diagnosis/catalogue.js';
 import { StoreUnavailableError } from '../storage/store.js';
@@ -98,6 +99,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   registerCheckRoutes(app, kit, { directory, cards });
   registerReadinessRoutes(app, kit, { directory, cards, log, jobs: deps.readinessJobs });
   registerEscalationRoutes(app, kit, { directory, cards, escalations: deps.escalations, book: deps.book });
+  registerPeopleSearch(app, { directory, log });
 
   // Catch-all for text: anything no route understood gets a helpful card, never silence.
   app.activity(ActivityTypes.Message, async (context) => {

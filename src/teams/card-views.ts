@@ -57,6 +57,8 @@ export interface CardViews {
   'escalation-list': { title: string; requests: { requestId: string; target: string; state: string; detail: string }[] };
   'tap-issued': { requestId: string; targetName: string; userPrincipalName: string; code: string; startsAt: string; expiresAt: string; oneTime: string };
   'tap-handed-over': { targetName: string; removedAt: string; state: string };
+  'outcome-notice': { title: string; message: string; facts: Fact[] };
+  'escalate-choose': { message: string };
   'readiness-progress': { title: string; status: string; checked: string; ready: string; notReady: string; running: boolean; jobId: string };
   'readiness-summary': {
     title: string;
@@ -76,4 +78,5 @@ export type TemplateName = keyof CardViews;
 export const TEMPLATE_NAMES = [
   'welcome', 'help', 'notice', 'error', 'guide', 'eligibility-agent', 'eligibility-colleague', 'user-choice', 'diagnosis-start', 'diagnosis',
   'escalation-request', 'escalation', 'escalation-list', 'tap-issued', 'tap-handed-over', 'readiness-progress', 'readiness-summary',
+  'outcome-notice', 'escalate-choose',
 ] as const satisfies readonly TemplateName[];

@@ -57,6 +57,16 @@ export class ConversationBook {
     return id ?? '';
   }
 
+  /** Replaces a message the bot sent to the person's 1:1 chat (an approval card, once decided); false when they have no chat. */
+  async update(tenantId: string, userId: string, activityId: string, card: AdaptiveCard): Promise<boolean> {
+    const reference = await this.reference(tenantId, userId);
+    if (!reference) return false;
+    await this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
+      await context.updateActivity({ id: activityId, type: 'message', attachments: [CardFactory.adaptiveCard(card)] });
+    });
+    return true;
+  }
+
   /** The person's chat id in Teams (29:…), which refresh.userIds needs. */
   async chatUserId(tenantId: string, userId: string): Promise<string | undefined> {
     return (await this.reference(tenantId, userId))?.user?.id;

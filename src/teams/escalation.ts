@@ -9,6 +9,7 @@ import { describeState, type EscalationRecord, type EscalationState, type Person
 import { plain, utcMinute, type AdaptiveCard, type CardTemplates } from './cards.js';
 import { queryFromMessage } from './check.js';
 import type { ConversationBook } from './conversations.js';
+import type { ApprovalCardLedger } from './notifications.js';
 import { Refused, type TurnKit } from './turn.js';
 
 export interface EscalationDependencies {
@@ -76,7 +77,7 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
       const query = await escalationQuery(context);
       if ('problem' in query) {
         if (!asker.isHelpdeskAgent) return requestForm(asker, { kind: 'id', id: '' });
-        return cards.render('notice', { title: 'Who needs a pass?', message: `${plain(query.problem)} For example: escalate adele.vance@contoso.com` });
+        return cards.render('escalate-choose', { message: `${plain(query.problem)} Pick them below, or type for example: escalate adele.vance@contoso.com` });
       }
       return requestForm(asker, query);
     }),
@@ -196,7 +197,8 @@ export async function escalationCard(deps: Pick<EscalationDependencies, 'book' |
 
 /** Approval cards, the pass and status news, each only ever to one person's 1:1 chat. */
 export class TeamsEscalationNotifier implements EscalationNotifier {
-  constructor(private readonly deps: Pick<EscalationDependencies, 'book' | 'cards'>) {}
+  /** With a ledger, each approval card's message id is kept so the card can be replaced once the request is decided. */
+  constructor(private readonly deps: Pick<EscalationDependencies, 'book' | 'cards'> & { ledger?: ApprovalCardLedger }) {}
 
   hasPersonalChat(tenantId: string, userId: string): Promise<boolean> {
     return this.deps.book.has(tenantId, userId);
@@ -205,7 +207,8 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
   async askApprover(record: EscalationRecord, approver: Person, passSettings: PassSettings | undefined): Promise<void> {
     const viewerChatId = await this.deps.book.chatUserId(record.tenantId, approver.id);
     const card = await escalationCard(this.deps, { record, canDecide: true, passSettings }, { viewerId: approver.id, viewerChatId });
-    await this.sendOrThrow(record.tenantId, approver.id, card);
+    const activityId = await this.sendOrThrow(record.tenantId, approver.id, card);
+    await this.deps.ledger?.remember(record, approver.id, activityId);
   }
 
   async deliverPass(record: EscalationRecord, pass: PassToDeliver): Promise<void> {
@@ -227,8 +230,9 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
     await this.sendOrThrow(record.tenantId, record.requester.id, card);
   }
 
-  private async sendOrThrow(tenantId: string, userId: string, card: AdaptiveCard): Promise<void> {
+  private async sendOrThrow(tenantId: string, userId: string, card: AdaptiveCard): Promise<string> {
     const sent = await this.deps.book.send(tenantId, userId, card);
     if (sent === undefined) throw new Error('The person has no 1:1 chat with the bot');
+    return sent;
   }
 }

@@ -22,6 +22,17 @@ export function actionResponse(result: AdaptiveCard | string): InvokeResponse<Ac
   return { status: 200, body };
 }
 
+/**
+ * The answer to an `application/search` invoke (dynamic typeahead): the choices to show, as
+ * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/dynamic-search documents.
+ */
+export function searchResponse(results: { title: string; value: string }[]): InvokeResponse<{
+  type: 'application/vnd.microsoft.search.searchResponse';
+  value: { results: { title: string; value: string }[] };
+}> {
+  return { status: 200, body: { type: 'application/vnd.microsoft.search.searchResponse', value: { results } } };
+}
+
 /** An invoke this bot does not handle at all (not a card action): 400 with a machine-readable code. */
 export function unsupportedInvoke(): InvokeResponse<{ error: { code: string; message: string } }> {
   return { status: 400, body: { error: { code: 'UnsupportedInvoke', message: 'This bot does not handle that invoke.' } } };

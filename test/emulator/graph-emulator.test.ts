@@ -384,3 +384,28 @@ describe('with the Graph JS client', () => {
     expect(batch.responses[0]).toMatchObject({ id: '1', status: 200, body: { id: ADELE } });
   });
 });
+
+describe('POST /users/{id}/sendMail (https://learn.microsoft.com/graph/api/user-sendmail)', () => {
+  const message = { subject: 'Hello', body: { contentType: 'Text', content: 'Hi' }, toRecipients: [{ emailAddress: { address: 'lidia.holloway@contoso.com' } }] };
+  afterEach(() => emulator.restrictMailboxAccess(undefined));
+
+  it('accepts a message with 202 and no body, and keeps it', async () => {
+    const before = emulator.sentMail().length;
+    const sent = await post(`/users/adele.vance@contoso.com/sendMail`, { message, saveToSentItems: false });
+    expect(sent).toMatchObject({ status: 202, body: undefined });
+    expect(emulator.sentMail().slice(before)).toEqual([{ senderId: ADELE, message }]);
+  });
+
+  it('answers 403 ErrorAccessDenied for a mailbox outside the application access policy (auth-limit-mailbox-access)', async () => {
+    emulator.restrictMailboxAccess([LIDIA]);
+    const refused = await post(`/users/${ADELE}/sendMail`, { message });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: 'ErrorAccessDenied', message: 'Access to OData is disabled.' });
+    expect((await post(`/users/${LIDIA}/sendMail`, { message })).status).toBe(202);
+  });
+
+  it('needs Mail.Send', async () => {
+    emulator.denyPermission('Mail.Send');
+    expect((await post(`/users/${ADELE}/sendMail`, { message })).status).toBe(403);
+  });
+});

@@ -23,6 +23,10 @@ async function startStandInBot() {
     req.on('end', async () => {
       const activity = JSON.parse(body);
       received.push(activity);
+      if (activity.type === 'invoke' && activity.name === 'application/search') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ type: 'application/vnd.microsoft.search.searchResponse', value: { results: [{ title: `match for ${activity.value.queryText}`, value: 'id-1' }] } }));
+      }
       if (activity.type === 'invoke') {
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end(JSON.stringify({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card(`refreshed ${activity.value.action.data.target}`) }));
@@ -121,6 +125,20 @@ describe('the local chat page talks to the bot the way Teams does', () => {
     expect(entries.indexOf(said)).toBeLessThan(entries.indexOf(reply));
     expect((await transcript(helen, next)).entries).toEqual([]);
     expect((await transcript(alex)).entries).toEqual([]);
+  });
+
+  it('sends what a person types in a people picker to the bot as the application/search invoke Teams sends, and returns its choices', async () => {
+    const response = await post('/api/search', { as: helen.aadObjectId, dataset: 'ssar.people', queryText: 'Jon' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ type: 'application/vnd.microsoft.search.searchResponse', value: { results: [{ title: 'match for Jon', value: 'id-1' }] } });
+    expect(bot.received.at(-1)).toMatchObject({
+      type: 'invoke',
+      name: 'application/search',
+      value: { queryText: 'Jon', queryOptions: { skip: 0, top: 15 }, dataset: 'ssar.people' },
+      from: { aadObjectId: helen.aadObjectId },
+      conversation: { id: `a:personal-${helen.aadObjectId}` },
+    });
+    expect((await post('/api/search', { as: helen.aadObjectId, dataset: '', queryText: 'Jon' })).status).toBe(400);
   });
 
   it('sends a card button to the bot as an adaptiveCard/action invoke and returns the new card', async () => {

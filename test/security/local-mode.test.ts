@@ -131,3 +131,23 @@ describe('local mode replies only to this machine', () => {
     },
   );
 });
+
+describe("a local client from another tenant (the Agents Playground's default user)", () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.close());
+
+  it('is refused with 403, and the log line names the tenant received, the tenant served and the README section', async () => {
+    const activity = harness.activity(people.colleague, { type: 'message', text: 'hi' }) as any;
+    activity.conversation.tenantId = '00000000-0000-0000-0000-0000000000001';
+    activity.channelData = { tenant: { id: '00000000-0000-0000-0000-0000000000001' } };
+    const response = await harness.post(activity);
+    expect(response.status).toBe(403);
+    const line = harness.logs.map((l) => JSON.parse(l)).find((entry) => entry.code === 'TenantNotAllowed');
+    expect(line.msg).toContain('it came from "00000000-0000-0000-0000-0000000000001"');
+    expect(line.msg).toContain(`this bot serves "${harness.tenantId}"`);
+    expect(line.msg).toContain('README.md#microsoft-365-agents-playground');
+  });
+});

@@ -3,8 +3,9 @@
 // fake Bot Connector); card buttons go to the bot as Teams' adaptiveCard/action invokes.
 import { renderMarkdown } from './markdown.js';
 
-const { AdaptiveCard, HostConfig } = window.AdaptiveCards;
+const { AdaptiveCard, HostConfig, ChoiceSetInput, Choice } = window.AdaptiveCards;
 const CARD = 'application/vnd.microsoft.card.adaptive';
+const SEARCH_RESPONSE = 'application/vnd.microsoft.search.searchResponse';
 const MESSAGE = 'application/vnd.microsoft.activity.message';
 const POLL_MS = 700;
 
@@ -167,6 +168,10 @@ function renderCard(chat, container, content) {
   const card = new AdaptiveCard();
   card.hostConfig = hostConfig;
   card.onExecuteAction = (action) => runAction(chat, container, action);
+  // A people picker (Input.ChoiceSet with choices.data Data.Query) asks the bot as the person types, as Teams does.
+  card.onInputValueChanged = (changed) => {
+    if (changed instanceof ChoiceSetInput && changed.isDynamicTypeahead()) searchChoices(chat, changed);
+  };
   let rendered;
   try {
     card.parse(content);
@@ -175,9 +180,32 @@ function renderCard(chat, container, content) {
     console.error('card could not be rendered', error, content);
   }
   container.replaceChildren(rendered ?? document.createTextNode('(a card this page could not render; see the browser console)'));
+  // The renderer names a people picker's text box only by its placeholder; give it the input's label, as Teams does.
+  for (const box of container.querySelectorAll('.ac-choiceSetInput-filtered-container[aria-labelledby] > input')) {
+    box.setAttribute('aria-labelledby', box.parentElement.getAttribute('aria-labelledby'));
+  }
   // Tests and screen readers find buttons by their title.
   for (const button of container.querySelectorAll('button')) {
     if (!button.getAttribute('aria-label') && button.textContent.trim()) button.setAttribute('aria-label', button.textContent.trim());
+  }
+}
+
+/**
+ * Sends the bot the `application/search` invoke Teams sends for a typeahead, and shows its results.
+ * They become the input's choices, so picking "Jon Doe" submits Jon Doe's object id.
+ */
+async function searchChoices(chat, input) {
+  const filter = input.getFilterForDynamicSearch() ?? '';
+  // Just picked from the list (the box now holds that choice's title): nothing to look up.
+  if (!filter.trim() || input.choices.some((choice) => choice.title === filter)) return;
+  input.showLoadingIndicator();
+  try {
+    const { ok, body } = await api('/api/search', { as: chat.person.aadObjectId, dataset: input.choicesData.dataset, queryText: filter });
+    const results = ok && body?.type === SEARCH_RESPONSE ? body.value.results : [];
+    input.choices.splice(0, input.choices.length, ...results.map((result) => new Choice(result.title, result.value)));
+    input.renderChoices(filter, []);
+  } catch {
+    input.showErrorIndicator(filter, 'Unable to load');
   }
 }
 

@@ -1,0 +1,192 @@
+import type { Directory } from '../directory/directory.js';
+import { GraphRequestError } from '../directory/graph.js';
+import type { EscalationRecord, Person } from '../escalation/state-machine.js';
+import { samePerson } from '../escalation/state-machine.js';
+import type { Logger } from '../log.js';
+import { ConflictError, type DocumentStore } from '../storage/store.js';
+
+/**
+ * Everyone learns how a pass request ended, and nobody learns the pass: the other approvers' cards
+ * show who decided, the person whose account got a pass is told (an account takeover becomes
+ * visible to its victim), the requester learns whether that message reached them, and the manager
+ * hears when the pass was handed over. Every message here is built from the record, which never
+ * holds the pass. Sends are best effort: a failure is logged and recorded, never thrown at the
+ * decision that caused it.
+ */
+
+/** A short message for one person's 1:1 chat. */
+export interface Notice {
+  title: string;
+  message: string;
+  facts: { title: string; value: string }[];
+}
+
+/** How the notices reach people; the Teams layer implements it with proactive messages. */
+export interface OutcomeMessenger {
+  /** 'no-chat' when the person never opened the app (nothing can reach them in Teams); throws when a send failed. */
+  notify(tenantId: string, userId: string, notice: Notice): Promise<'delivered' | 'no-chat'>;
+  /** Replaces every approval card sent for the request with the request as it stands now. */
+  updateApprovalCards(record: EscalationRecord): Promise<void>;
+}
+
+/** Mail to a person's mailbox (Graph sendMail from the bot's one permitted mailbox); absent when not configured. */
+export interface NoticeMailer {
+  send(to: { address: string; name: string }, subject: string, text: string): Promise<void>;
+}
+
+export type OutcomeDirectory = Pick<Directory, 'manager' | 'findUsers'>;
+
+/** What reached the target and the manager, per request: the record of an undeliverable notice. Ids and outcomes only. */
+export const OUTCOME_NOTICES = 'outcome-notices';
+
+export type TeamsDelivery = 'delivered' | 'undeliverable' | 'failed';
+export type MailDelivery = 'sent' | 'failed' | 'not-configured' | 'no-mailbox';
+
+export interface TargetNoticeRecord {
+  requestId: string;
+  targetId: string;
+  teams: TeamsDelivery;
+  mail: MailDelivery;
+  /** Why mail failed, in words (a Graph error code, never a body). */
+  mailProblem?: string;
+  at: string;
+}
+
+const utc = (at: string) => `${new Date(at).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+const names = (people: Person[]) => people.map((p) => p.name).join(' and ');
+
+export class OutcomeNotices {
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly directory: OutcomeDirectory,
+    private readonly messenger: OutcomeMessenger,
+    private readonly mailer: NoticeMailer | undefined,
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The request has just closed (issued, denied, expired, cancelled or failed). Never throws. */
+  async closed(record: EscalationRecord): Promise<void> {
+    await this.safely(record, 'approval cards not updated', () => this.messenger.updateApprovalCards(record));
+    if (record.state === 'issued') await this.safely(record, 'target not told', () => this.tellTarget(record));
+  }
+
+  /** The requester handed the pass over: the target's manager is told, once. Never throws. */
+  async handedOver(record: EscalationRecord, by: Person): Promise<void> {
+    await this.safely(record, 'manager not told', async () => {
+      const manager = await this.directory.manager(record.target.id);
+      if (!manager || samePerson(manager, by)) return;
+      try {
+        await this.store.create(OUTCOME_NOTICES, `${record.tenantId}:${record.id}:handed-over`, { requestId: record.id, at: this.now().toISOString() });
+      } catch (error) {
+        if (error instanceof ConflictError) return; // already told
+        throw error;
+      }
+      await this.messenger.notify(record.tenantId, manager.id, {
+        title: `The pass for ${record.target.name} was handed over`,
+        message: `${by.name} handed the Temporary Access Pass for ${record.target.name} over at ${utc(this.now().toISOString())}. If ${record.target.name} did not expect it, call them on a number you already know.`,
+        facts: this.facts(record),
+      });
+    });
+  }
+
+  /**
+   * The person whose account now has a pass hears it in Teams (if they ever opened the app) and by
+   * mail (if configured); the requester learns which of the two reached them.
+   */
+  private async tellTarget(record: EscalationRecord): Promise<void> {
+    const notice: Notice = {
+      title: 'A helpdesk pass was issued for your account',
+      message:
+        `${record.requester.name} of the helpdesk issued a Temporary Access Pass for your account (${record.target.userPrincipalName}) ` +
+        `at ${utc(record.issuedAt ?? record.updatedAt)}, approved by ${names(record.approvals.map((a) => a.approver))}. ` +
+        'It lets someone sign in as you once and set up new sign-in methods. If you did not ask the helpdesk for this, ' +
+        'tell the helpdesk or your manager now, on a number you already know: someone may be taking over your account.',
+      facts: this.facts(record),
+    };
+    let teams: TeamsDelivery;
+    try {
+      teams = (await this.messenger.notify(record.tenantId, record.target.id, notice)) === 'delivered' ? 'delivered' : 'undeliverable';
+    } catch (error) {
+      this.log.warn({ requestId: record.id, err: (error as Error).name }, 'the target could not be told in Teams');
+      teams = 'failed';
+    }
+    const mail = await this.mailTarget(record, notice);
+    const outcome: TargetNoticeRecord = { requestId: record.id, targetId: record.target.id, teams, ...mail, at: this.now().toISOString() };
+    await this.store.create(OUTCOME_NOTICES, `${record.tenantId}:${record.id}:target`, outcome).catch((error) => {
+      if (!(error instanceof ConflictError)) throw error;
+    });
+    if (teams !== 'delivered') this.log.info({ requestId: record.id, teams, mail: mail.mail }, 'target notice undeliverable in Teams');
+    await this.messenger.notify(record.tenantId, record.requester.id, {
+      title: `Approved: the pass for ${record.target.name} was issued`,
+      message: [approvalLine(record), targetLine(record.target.name, teams), mailLine(record.target.name, mail)].filter(Boolean).join('\n\n'),
+      facts: [],
+    });
+  }
+
+  private async mailTarget(record: EscalationRecord, notice: Notice): Promise<{ mail: MailDelivery; mailProblem?: string }> {
+    if (!this.mailer) return { mail: 'not-configured' };
+    try {
+      const [user] = await this.directory.findUsers({ kind: 'id', id: record.target.id });
+      if (!user?.mail) return { mail: 'no-mailbox' };
+      const text = `${notice.message}\n\n${notice.facts.map((f) => `${f.title}: ${f.value}`).join('\n')}`;
+      await this.mailer.send({ address: user.mail, name: record.target.name }, notice.title, text);
+      return { mail: 'sent' };
+    } catch (error) {
+      const problem = !(error instanceof GraphRequestError)
+        ? 'an unexpected error'
+        : error.code === 'ErrorAccessDenied'
+          ? `${error.status} ${error.code}: the sending mailbox is outside the app's Exchange application access policy`
+          : error.isPermissionDenied
+            ? `${error.status} ${error.code}: the app needs the Mail.Send permission`
+            : `${error.status} ${error.code}`;
+      this.log.warn({ requestId: record.id, problem }, 'the target could not be mailed');
+      return { mail: 'failed', mailProblem: problem };
+    }
+  }
+
+  private facts(record: EscalationRecord): Notice['facts'] {
+    return [
+      { title: 'Account', value: record.target.userPrincipalName },
+      { title: 'Requested by', value: `${record.requester.name} at ${utc(record.createdAt)}` },
+      { title: 'Approved by', value: record.approvals.map((a) => `${a.approver.name} at ${utc(a.at)}`).join('; ') || 'nobody' },
+      ...(record.issuedAt ? [{ title: 'Issued', value: utc(record.issuedAt) }] : []),
+    ];
+  }
+
+  private async safely(record: EscalationRecord, what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.log.warn({ requestId: record.id, err: (error as Error).name }, what);
+    }
+  }
+}
+
+function approvalLine(record: EscalationRecord): string {
+  return `Approved by ${record.approvals.map((a) => `${a.approver.name} at ${utc(a.at)}`).join(' and ')}. The pass is in the card above, only in this chat.`;
+}
+
+function targetLine(name: string, teams: TeamsDelivery): string {
+  switch (teams) {
+    case 'delivered':
+      return `${name} was told in Teams that a pass was issued for their account (without the pass).`;
+    case 'undeliverable':
+      return `${name} has never opened the SSAR Helpdesk app, so they could not be told in Teams; this is recorded. Tell them yourself when you hand the pass over.`;
+    case 'failed':
+      return `Telling ${name} in Teams failed; tell them yourself when you hand the pass over.`;
+  }
+}
+
+function mailLine(name: string, mail: { mail: MailDelivery; mailProblem?: string }): string {
+  switch (mail.mail) {
+    case 'sent':
+      return `${name} was also sent an email about it.`;
+    case 'failed':
+      return `Emailing ${name} failed (${mail.mailProblem}).`;
+    case 'no-mailbox':
+      return `${name} has no mailbox, so no email was sent.`;
+    case 'not-configured':
+      return '';
+  }
+}

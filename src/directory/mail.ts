@@ -1,0 +1,26 @@
+import type * as GraphTypes from '@microsoft/microsoft-graph-types';
+import type { Graph } from './graph.js';
+
+/**
+ * Plain-text mail from one mailbox the bot may send as, through `POST /users/{sender}/sendMail`
+ * (https://learn.microsoft.com/graph/api/user-sendmail; 202 Accepted, no body). Mail.Send is an
+ * application permission over every mailbox, so docs/permissions.md limits it to the sender with
+ * an Exchange application access policy; a mailbox outside it answers 403 ErrorAccessDenied.
+ */
+export class GraphMailer {
+  constructor(
+    private readonly graph: Graph,
+    /** Object id or user principal name of the sending mailbox (NOTIFY_MAIL_FROM). */
+    private readonly sender: string,
+  ) {}
+
+  async send(to: { address: string; name: string }, subject: string, text: string): Promise<void> {
+    const message: GraphTypes.Message = {
+      subject,
+      body: { contentType: 'text', content: text },
+      toRecipients: [{ emailAddress: { address: to.address, name: to.name } }],
+    };
+    // Sending is a change: never repeated after a timeout, or the person gets two mails.
+    await this.graph.postChange(`/users/${encodeURIComponent(this.sender)}/sendMail`, { message, saveToSentItems: false });
+  }
+}
