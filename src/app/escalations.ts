@@ -506,10 +506,11 @@ export class EscalationService {
         if (!code) throw new Error('Graph returned no pass');
         await this.notifier.deliverPass(record, { code, startsAt, expiresAt, lifetimeInMinutes, isUsableOnce: created.isUsableOnce ?? settings.isUsableOnce });
       } catch (error) {
-        this.log.warn({ requestId: record.id, err: (error as Error).name }, 'pass could not be delivered');
+        this.log.warn({ requestId: record.id, err: (error as Error).name, message: (error as Error).message }, 'pass could not be delivered');
         const deleted = await this.deletePass(record, created.id);
+        const why = error instanceof Error && error.name === 'ProactiveSendFailed' ? ` (${error.message})` : '';
         return fail(
-          `The pass could not be shown to ${record.requester.name} in their 1:1 chat, so it was ` +
+          `The pass could not be shown to ${record.requester.name} in their 1:1 chat${why}, so it was ` +
             (deleted ? 'deleted again. It is safe to file a new request.' : 'created but not delivered, and deleting it failed: delete it in the Entra admin center.'),
         );
       }
