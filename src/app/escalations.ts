@@ -3,6 +3,7 @@ import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import type { Directory, DirectoryUser, UserQuery } from '../directory/directory.js';
 import { GraphRequestError } from '../directory/graph.js';
 import { PERMISSIONS } from '../directory/permissions.js';
+import type { Fact } from '../eligibility/facts.js';
 import { tapIssueSettings, tapScopeFor } from '../eligibility/tap-scope.js';
 import { auditEntryFor, SYSTEM_ACTOR, type AuditEntry } from '../escalation/audit.js';
 import { checkRateLimit, RATE_WINDOW_MS, type Filing, type RateLimits } from '../escalation/rate-limit.js';
@@ -17,6 +18,7 @@ import {
   markFailed,
   markIssued,
   refusePrivileged,
+  reopenForApprovals,
   samePerson,
   type EscalationPolicy,
   type EscalationRecord,
@@ -90,6 +92,8 @@ export type EscalationDirectory = Pick<
   | 'temporaryAccessPassMethods'
   | 'deleteTemporaryAccessPass'
   | 'tenant'
+  | 'standingNow'
+  | 'tapPolicyNow'
 >;
 
 export interface EscalationSettings extends EscalationPolicy, RateLimits {}
@@ -128,6 +132,8 @@ interface OpenEntry {
   createdAt: string;
 }
 
+type TapPolicy = GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration;
+
 const keyOf = (record: { tenantId: string; id: string }) => `${record.tenantId}:${record.id}`;
 const notEligible = (message: string) => refusal('target-not-eligible', message, 'No pass for this person');
 
@@ -147,7 +153,11 @@ export class EscalationService {
   /** The lifetime and one-time setting a pass would get now, clamped to the tenant's policy; undefined when unreadable. */
   async passSettings(): Promise<PassSettings | undefined> {
     const { tapPolicy } = await this.directory.tenant.getPolicies();
-    return tapPolicy.known ? tapIssueSettings(tapPolicy.value) : undefined;
+    return tapPolicy.known ? this.issueSettings(tapPolicy.value) : undefined;
+  }
+
+  private issueSettings(policy: TapPolicy): PassSettings {
+    return tapIssueSettings(policy);
   }
 
   /**
@@ -345,8 +355,11 @@ export class EscalationService {
     }
   }
 
-  /** Whether a pass may be requested for this user at all, and whether they hold a directory role. */
-  private async assessTarget(targetId: string): Promise<Omit<RequestForm, 'passSettings'> | Refusal> {
+  /**
+   * Whether a pass may be requested for this user at all, and whether they hold a directory role.
+   * `tapPolicy` read fresh replaces the tenant cache's copy at the moment of issuing.
+   */
+  private async assessTarget(targetId: string, tapPolicy?: Fact<TapPolicy>): Promise<Omit<RequestForm, 'passSettings'> | Refusal> {
     const [user] = await this.directory.findUsers({ kind: 'id', id: targetId });
     if (!user) return refusal('no-such-user', 'That account does not exist in this tenant (any more).', 'No such user in this tenant');
     const name = user.displayName ?? user.userPrincipalName ?? 'This person';
@@ -356,7 +369,8 @@ export class EscalationService {
     if (user.userType === 'Guest') {
       return notEligible(`${name} is a guest from another organisation. Their home organisation has to help them sign in again.`);
     }
-    const facts = await this.directory.eligibilityFacts(user, this.now());
+    const read = await this.directory.eligibilityFacts(user, this.now());
+    const facts = tapPolicy ? { ...read, tapPolicy } : read;
     if (!facts.tapPolicy.known) return notEligible(`I could not read the tenant’s Temporary Access Pass policy (${facts.tapPolicy.reason}), so no pass can be requested.`);
     const scope = tapScopeFor(facts.tapPolicy.value, user.id, facts.membership);
     switch (scope.kind) {
@@ -473,8 +487,17 @@ export class EscalationService {
       if (!(await this.notifier.hasPersonalChat(record.tenantId, record.requester.id))) {
         return fail(`${record.requester.name} has no 1:1 chat with the app to show the pass in, so no pass was created. File a new request after opening the app.`);
       }
-      const settings = await this.passSettings();
-      if (!settings) return fail('The tenant’s Temporary Access Pass policy could not be read, so no pass was created. It is safe to file a new request.');
+      // Time of use: the facts the approval rested on are read again, fresh from Graph, right before the pass exists.
+      let recheck: Awaited<ReturnType<EscalationService['recheckBeforeIssuing']>>;
+      try {
+        recheck = await this.recheckBeforeIssuing(record);
+      } catch (error) {
+        this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not re-read the facts before issuing');
+        return fail('I could not read the directory again just before creating the pass, so no pass was created. It is safe to file a new request.');
+      }
+      if ('refusal' in recheck) return fail(recheck.refusal);
+      if ('reopen' in recheck) return this.reopen(key, actor, recheck.reopen);
+      const { settings } = recheck;
 
       let created: GraphTypes.TemporaryAccessPassAuthenticationMethod;
       try {
@@ -518,6 +541,46 @@ export class EscalationService {
     } finally {
       this.issuing.delete(key);
     }
+  }
+
+  /**
+   * What must still hold when the pass is created, read fresh: the requester is still on the helpdesk
+   * (not the cached standing), and the target still qualifies under the TAP policy as it is now,
+   * with the approvals their roles now require.
+   */
+  private async recheckBeforeIssuing(record: EscalationRecord): Promise<{ settings: PassSettings } | { refusal: string } | { reopen: string }> {
+    const standing = await this.directory.standingNow(record.requester.id);
+    if (!standing.isHelpdeskAgent) {
+      return {
+        refusal:
+          `${record.requester.name} is no longer a member of the helpdesk group, so no pass was created for them to hand over. ` +
+          'Someone on the helpdesk can file a new request.',
+      };
+    }
+    const tapPolicy = await this.directory.tapPolicyNow();
+    const assessed = await this.assessTarget(record.target.id, tapPolicy);
+    if (isRefusal(assessed)) return { refusal: `Just before creating the pass I read the account again: ${assessed.message} No pass was created.` };
+    if (assessed.privileged && record.approvalsRequired < 2) return { reopen: `${record.target.name} now holds a directory role` };
+    if (!tapPolicy.known) return { refusal: 'The tenant’s Temporary Access Pass policy could not be read, so no pass was created. It is safe to file a new request.' };
+    return { settings: this.issueSettings(tapPolicy.value) };
+  }
+
+  /** Back to waiting, for the further approval the current facts require; the approvers who have not approved are asked again. */
+  private async reopen(key: string, actor: Person, why: string): Promise<EscalationRecord | undefined> {
+    const outcome = await this.transition(key, actor, (r) => reopenForApprovals(r, this.now(), 2, why));
+    if (!outcome?.changed) return outcome?.record;
+    const record = outcome.record;
+    const approvers = (await this.approversFor(record.target.id)).filter(
+      (a) => !samePerson(a, record.requester) && !record.approvals.some((approval) => samePerson(approval.approver, a)),
+    );
+    const passSettings = await this.passSettings();
+    for (const approver of approvers) {
+      if (!(await this.notifier.hasPersonalChat(record.tenantId, approver.id))) continue;
+      await this.notifier
+        .askApprover(record, approver, passSettings)
+        .catch((error) => this.log.warn({ requestId: record.id, approverId: approver.id, err: (error as Error).name }, 'approval card not delivered'));
+    }
+    return record;
   }
 
   /**
