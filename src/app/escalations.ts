@@ -199,6 +199,16 @@ export class EscalationService {
     if (approvers.length === 0) {
       return refusal('no-approver', `${user.displayName} has no manager and the approver group is empty, so nobody could approve a pass.`, 'Nobody can approve this');
     }
+    const needed = assessed.privileged ? 2 : 1;
+    if (approvers.length < needed) {
+      const who = approvers.map((a) => a.name).join(' and ');
+      return refusal(
+        'not-enough-deciders',
+        `${user.displayName} holds a directory role, so two different people must approve, but only ${who} can decide on a request for them ` +
+          `(their manager and the approver group, other than you). Add someone to the approver group first; nothing was filed.`,
+        'Not enough approvers',
+      );
+    }
 
     const now = this.now();
     const requester = { id: actor.id, name: actor.name };

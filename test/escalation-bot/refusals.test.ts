@@ -210,3 +210,29 @@ describe('privileged targets when the policy allows them with two approvers', ()
     expect(harness.graph.issuedTaps()).toHaveLength(1);
   });
 });
+
+describe('a request that could never be approved', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ env: { ALLOW_PRIVILEGED_WITH_TWO_APPROVERS: 'true' } });
+    await openApp(harness, cast.helen, cast.lee, cast.patti);
+  });
+  afterAll(() => harness.close());
+
+  it('is refused at filing, saying who is missing, when fewer distinct deciders exist than it needs', async () => {
+    // Nestor (Global Administrator) needs two approvers; with Lee out of the approver group only Patti, his manager, is left.
+    const group = harness.graph.tenant.groups.find((g) => g.id === '22222222-0000-4000-8000-000000000004')!;
+    const members = [...group.memberIds];
+    group.memberIds = members.filter((id) => id !== cast.lee.aadObjectId);
+    try {
+      const { text, requestId } = await fileRequest(harness, cast.helen, cast.nestor);
+      expect(requestId).toBeUndefined();
+      expect(text).toContain('Not enough approvers');
+      expect(text).toContain('two different people must approve, but only Patti Fernandez can decide');
+      expect(await harness.bot.escalations.recent(harness.tenantId)).toEqual([]);
+      expect(harness.connector.activities.filter((a) => a.conversationId === `a:personal-${cast.patti.aadObjectId}` && a.activity.attachments?.length)).toHaveLength(1);
+    } finally {
+      group.memberIds = members;
+    }
+  });
+});
