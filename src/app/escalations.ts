@@ -47,6 +47,10 @@ export const ESCALATIONS = 'escalations';
 export const OPEN_ESCALATIONS = 'escalations-open';
 /** Per requester and per target: the filings of the last hour, updated with etag-checked writes on every instance. */
 export const FILING_COUNTERS = 'escalation-filings';
+/** Per target: the one open request, so a second cannot be filed while it is open. */
+export const OPEN_TARGETS = 'escalations-open-targets';
+/** A target claim younger than this whose request is not stored yet belongs to a filing still under way. */
+const FILING_IN_FLIGHT_MS = 30_000;
 export const AUDIT_LOG = 'audit';
 /** Which request created each pass method (ids only, never the code), so a sweep never deletes another request's pass. */
 export const PASS_METHODS = 'pass-methods';
@@ -122,10 +126,20 @@ export interface FiledRequest extends RequestView {
 }
 
 export interface NewEscalation {
+  /** The card instance the form was sent from (the invoke's replyToId), so sending the same form twice files once. */
+  formId?: string;
   targetId: string;
   reason: string;
   verification: { method: VerificationMethod; detail?: string };
 }
+
+interface TargetClaim {
+  requestId: string;
+  formKey?: string;
+  at: string;
+}
+
+const targetKeyOf = (tenantId: string, targetId: string) => `${tenantId}:${targetId.toLowerCase()}`;
 
 interface OpenEntry {
   key: string;
@@ -226,11 +240,17 @@ export class EscalationService {
       this.settings,
     );
     if (isRefusal(created)) return { ...created, title: 'The request was not filed' };
+    const formKey = input.formId ? `${actor.id.toLowerCase()}:${input.formId}` : undefined;
+    const claim = await this.claimTarget(created, formKey);
+    if (claim !== 'claimed') return claim;
     const limited = await this.reserveFiling(created, now);
-    if (limited) return limited;
+    if (limited) {
+      await this.releaseTarget(created);
+      return limited;
+    }
 
     const stored = await this.store.create(ESCALATIONS, keyOf(created), created).catch(async (error) => {
-      await this.releaseFiling(created);
+      await Promise.all([this.releaseFiling(created), this.releaseTarget(created)]);
       throw error;
     });
     try {
@@ -240,7 +260,7 @@ export class EscalationService {
       // A request nobody can see in the trail must not exist either: take it back, then report the failure.
       await this.store.delete(ESCALATIONS, keyOf(created), stored.etag).catch(() => undefined);
       await this.store.delete(OPEN_ESCALATIONS, keyOf(created)).catch(() => undefined);
-      await this.releaseFiling(created);
+      await Promise.all([this.releaseFiling(created), this.releaseTarget(created)]);
       throw error;
     }
 
@@ -404,6 +424,52 @@ export class EscalationService {
     const refused = refusePrivileged(name, privileged, this.settings);
     if (refused) return { ...refused, title: 'No pass for this person' };
     return { target: { ...user, displayName: name, userPrincipalName: user.userPrincipalName ?? '' }, privileged };
+  }
+
+  /**
+   * One open request per target, claimed with a create-if-absent document so two instances cannot
+   * both file. The same form sent again (same agent, target and card) gets the request it filed;
+   * another request while one is open is refused, showing the open one.
+   */
+  private async claimTarget(record: EscalationRecord, formKey: string | undefined): Promise<'claimed' | FiledRequest | Refusal> {
+    const key = targetKeyOf(record.tenantId, record.target.id);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.store.create<TargetClaim>(OPEN_TARGETS, key, { requestId: record.id, formKey, at: record.createdAt });
+        return 'claimed';
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+      const claim = await this.store.get<TargetClaim>(OPEN_TARGETS, key);
+      if (!claim) continue;
+      const open = await this.expire(`${record.tenantId}:${claim.value.requestId}`);
+      if (!open && this.now().getTime() - Date.parse(claim.value.at) < FILING_IN_FLIGHT_MS) {
+        return refusal('already-open', `A request for ${record.target.name} is being filed right now; open it with "requests" in a moment.`, 'Already being filed');
+      }
+      if (!open || CLOSED.has(open.state)) {
+        // Left behind by a crash after the request closed: clear it and claim again.
+        await this.store.delete(OPEN_TARGETS, key, claim.etag).catch(() => undefined);
+        continue;
+      }
+      const sameForm = formKey !== undefined && claim.value.formKey === formKey;
+      return {
+        record: open,
+        canDecide: false,
+        notified: [],
+        unreachable: [],
+        notice: sameForm
+          ? 'This form was already sent: this is the request it filed. Nothing new was filed and no approver was asked twice.'
+          : `A request for ${open.target.name} is already open, so no second one was filed. This is the open one: cancel it first to file a new one.`,
+      };
+    }
+    throw new ConflictError(`Could not claim ${key}`);
+  }
+
+  private async releaseTarget(record: EscalationRecord): Promise<void> {
+    const key = targetKeyOf(record.tenantId, record.target.id);
+    const claim = await this.store.get<TargetClaim>(OPEN_TARGETS, key).catch(() => undefined);
+    if (claim?.value.requestId !== record.id) return;
+    await this.store.delete(OPEN_TARGETS, key, claim.etag).catch((error) => this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not release the target'));
   }
 
   /** Reserves one filing in the requester's and the target's counters, atomically per counter across instances; a refusal when over a limit. */
@@ -676,6 +742,7 @@ export class EscalationService {
         if (CLOSED.has(outcome.after.value.state)) {
           // Left behind by a crash here, the sweep finds the record closed and removes the entry then.
           await this.store.delete(OPEN_ESCALATIONS, key).catch((error) => this.log.warn({ requestKey: key, err: (error as Error).name }, 'could not close the open entry'));
+          await this.releaseTarget(outcome.after.value);
         }
         return { record: outcome.after.value, changed: true };
     }

@@ -87,12 +87,14 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
   kit.onVerb(app, 'escalate.submit', async (context, asker, input) => {
     const filed = orRefuse(
       await escalations.file(asker, {
+        formId: context.activity.replyToId,
         targetId: input.userId,
         reason: input.reason ?? '',
         verification: { method: input.verification, detail: input.verificationDetail },
       }),
     );
-    return render(context, asker.id, filed, deliveryReport(filed.notified, filed.unreachable));
+    // An answer that shows an open request instead of filing one has no delivery to report.
+    return render(context, asker.id, filed, filed.notice ? undefined : deliveryReport(filed.notified, filed.unreachable));
   });
 
   kit.onVerb(app, 'escalation.view', async (context, asker, { requestId }) => render(context, asker.id, orRefuse(await escalations.view(asker, requestId))));

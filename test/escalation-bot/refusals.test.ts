@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequest, isRefusal } from '../../src/escalation/state-machine.js';
 import { FileStore } from '../../src/storage/file-store.js';
-import { cardOf, cardText, startHarness, type Harness } from '../harness.js';
+import { cardOf, cardText, startHarness, type Harness, type TeamsUser } from '../harness.js';
 import { act, cast, fileRequest, openApp } from './helpers.js';
 
 describe('who may request a pass, and for whom', () => {
@@ -55,7 +55,12 @@ describe('who may request a pass, and for whom', () => {
   });
 
   it('too many requests for one person in an hour are refused with a time to try again', async () => {
-    for (let i = 0; i < 3; i++) expect((await fileRequest(harness, cast.henrik, cast.miriam)).requestId).toBeDefined();
+    // Each is cancelled before the next, since only one request per person may be open at a time.
+    for (let i = 0; i < 3; i++) {
+      const { requestId } = await fileRequest(harness, cast.henrik, cast.miriam);
+      expect(requestId).toBeDefined();
+      await act(harness, cast.henrik, 'escalation.cancel', { requestId });
+    }
     const { text } = await fileRequest(harness, cast.henrik, cast.miriam);
     expect(text).toMatch(/3 requests have been filed for Miriam Graham in the last hour; the limit is 3\. Try again after \d\d:\d\d UTC/);
   });
@@ -234,5 +239,49 @@ describe('a request that could never be approved', () => {
     } finally {
       group.memberIds = members;
     }
+  });
+});
+
+describe('the same request twice', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+    await openApp(harness, cast.helen, cast.henrik, cast.megan, cast.lee);
+  });
+  afterAll(() => harness.close());
+
+  const submit = (agent: TeamsUser, cardId: string) =>
+    harness.invoke(agent, 'escalate.submit', { userId: cast.adele.aadObjectId, reason: 'Lost their phone', verification: 'in-person' }, undefined, cardId);
+  const approvalCardsTo = (person: TeamsUser) =>
+    harness.connector.activities.filter((a) => a.conversationId === `a:personal-${person.aadObjectId}` && a.activity.attachments?.[0]?.content?.refresh).length;
+
+  it('sending the same form twice files once and asks each approver once', async () => {
+    const first = await submit(cast.helen, 'form-card-1');
+    const again = await submit(cast.helen, 'form-card-1');
+    const id = (turn: { body: any }) => turn.body?.value?.refresh?.action?.data?.requestId;
+    expect(id(first)).toBeDefined();
+    expect(id(again)).toBe(id(first));
+    expect(cardText(again.body.value)).toContain('This form was already sent');
+    expect(await harness.bot.escalations.recent(harness.tenantId)).toHaveLength(1);
+    expect(approvalCardsTo(cast.megan)).toBe(1);
+  });
+
+  it('a second request for someone with one open is refused, showing the open one, also from another agent', async () => {
+    const [open] = await harness.bot.escalations.recent(harness.tenantId);
+    for (const agent of [cast.helen, cast.henrik]) {
+      const second = await submit(agent, `another-form-${agent.name}`);
+      expect(second.body.value.refresh.action.data.requestId).toBe(open!.id);
+      expect(cardText(second.body.value)).toContain('A request for Adele Vance is already open, so no second one was filed');
+    }
+    expect(await harness.bot.escalations.recent(harness.tenantId)).toHaveLength(1);
+    expect(approvalCardsTo(cast.megan)).toBe(1);
+  });
+
+  it('once the open one is closed, a new request can be filed', async () => {
+    const [open] = await harness.bot.escalations.recent(harness.tenantId);
+    await act(harness, cast.helen, 'escalation.cancel', { requestId: open!.id });
+    const next = await submit(cast.helen, 'form-card-2');
+    expect(next.body.value.refresh.action.data.requestId).not.toBe(open!.id);
+    expect(await harness.bot.escalations.recent(harness.tenantId)).toHaveLength(2);
   });
 });
