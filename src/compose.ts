@@ -65,7 +65,7 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const catalogue = defaultCatalogue();
   const book = new ConversationBook(store, adapter, config.botAuth?.appId ?? '');
   const notifier = new TeamsEscalationNotifier({ book, cards });
-  const escalations = new EscalationService(store, directory, notifier, { ...config.escalation }, log, options.now);
+  const escalations = new EscalationService(store, directory, notifier, { ...config.escalation, exclusiveStore: !config.blobStorage }, log, options.now);
   const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log });
   const storageProblem = config.blobStorage ? 'Azure Storage is not reachable or not writable' : 'the data directory is not writable';
   const ready = () => checkReadiness(graph, store, storageProblem);

@@ -100,7 +100,10 @@ export type EscalationDirectory = Pick<
   | 'tapPolicyNow'
 >;
 
-export interface EscalationSettings extends EscalationPolicy, RateLimits {}
+export interface EscalationSettings extends EscalationPolicy, RateLimits {
+  /** No other process uses this store (the embedded store refuses a second one), so an unfinished claim is always orphaned. */
+  exclusiveStore?: boolean;
+}
 
 /** What the request form shows before anything is filed. */
 export interface RequestForm {
@@ -376,13 +379,23 @@ export class EscalationService {
         const record = await this.expire(key);
         if (!record || CLOSED.has(record.state)) await this.store.delete(OPEN_ESCALATIONS, key);
         else if (record.state === 'approved') await this.issue(key, SYSTEM_ACTOR);
-        else if (record.state === 'issuing' && !this.issuing.has(key) && this.now().getTime() - Date.parse(record.updatedAt) > STUCK_ISSUING_MS) {
+        else if (record.state === 'issuing' && !this.issuing.has(key) && this.isAbandoned(record)) {
           await this.resolveUncertainIssue(record, SYSTEM_ACTOR, 'The bot stopped while the pass was being issued.');
         }
       } catch (error) {
         this.log.warn({ requestKey: key, err: (error as Error).name, message: (error as Error).message }, 'escalation sweep step failed');
       }
     }
+  }
+
+  /**
+   * A claim in 'issuing' nobody works on. With a store this process has to itself (the embedded
+   * store's lock), every claim not in flight here was left by a process that stopped: resolved at
+   * the first sweep after a restart. With a shared store another instance may still be at it, so
+   * only a claim older than STUCK_ISSUING_MS counts.
+   */
+  private isAbandoned(record: EscalationRecord): boolean {
+    return this.settings.exclusiveStore === true || this.now().getTime() - Date.parse(record.updatedAt) > STUCK_ISSUING_MS;
   }
 
   /**
