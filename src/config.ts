@@ -50,6 +50,8 @@ export interface Config {
     allowPrivilegedWithTwoApprovers: boolean;
     perRequesterPerHour: number;
     perTargetPerHour: number;
+    /** The lifetime asked for each pass, clamped to the tenant's TAP policy (at least its minimum). */
+    tapLifetimeMinutes: number;
   };
   dataDir: string;
   blobStorage?: BlobStorageConfig;
@@ -67,12 +69,15 @@ export class ConfigError extends Error {
  * Every environment variable the bot reads. The readers below only accept these names, so a new
  * variable must be added here, where the deployment check (test/ops) finds it.
  */
+/** Long enough to read a pass out on a call and sign in with it; the tenant's minimum wins when higher. */
+export const DEFAULT_TAP_LIFETIME_MINUTES = 30;
+
 export const CONFIG_VARIABLES = [
   'PORT', 'HOST', 'BOT_ID', 'BOT_TYPE', 'BOT_TENANT_ID', 'BOT_PASSWORD', 'ALLOWED_TENANT_IDS', 'DEMO_TENANT',
   'GRAPH_TENANT_ID', 'GRAPH_BASE_URL', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET', 'AUTHORITY_HOST', 'MANAGED_IDENTITY_CLIENT_ID',
   'HELPDESK_GROUP_ID', 'APPROVER_GROUP_ID', 'SSAR_GROUP_IDS', 'SSAR_MODE',
   'REQUEST_TTL_MINUTES', 'ALLOW_PRIVILEGED_WITH_TWO_APPROVERS', 'RATE_LIMIT_PER_REQUESTER_PER_HOUR', 'RATE_LIMIT_PER_TARGET_PER_HOUR',
-  'DATA_DIR', 'STORAGE_CONNECTION_STRING', 'STORAGE_ACCOUNT_URL', 'STORAGE_CONTAINER', 'LOG_LEVEL',
+  'TAP_LIFETIME_MINUTES', 'DATA_DIR', 'STORAGE_CONNECTION_STRING', 'STORAGE_ACCOUNT_URL', 'STORAGE_CONTAINER', 'LOG_LEVEL',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
@@ -186,6 +191,8 @@ export function loadConfig(env: Env): Config {
       allowPrivilegedWithTwoApprovers: boolean('ALLOW_PRIVILEGED_WITH_TWO_APPROVERS', false),
       perRequesterPerHour: integer('RATE_LIMIT_PER_REQUESTER_PER_HOUR', 5, 1, 1000),
       perTargetPerHour: integer('RATE_LIMIT_PER_TARGET_PER_HOUR', 3, 1, 1000),
+      // Graph accepts 10 to 43200 minutes: https://learn.microsoft.com/graph/api/resources/temporaryaccesspassauthenticationmethod
+      tapLifetimeMinutes: integer('TAP_LIFETIME_MINUTES', DEFAULT_TAP_LIFETIME_MINUTES, 10, 43_200),
     },
     dataDir: read('DATA_DIR') ?? '.data',
     blobStorage: blobStorageConfig(read),

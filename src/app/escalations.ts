@@ -72,7 +72,9 @@ export interface PassToDeliver {
 
 export interface PassSettings {
   lifetimeInMinutes: number;
-  isUsableOnce: boolean;
+  isUsableOnce: true;
+  /** Why this lifetime: the bot's setting, or the TAP policy's bound when the setting lies outside it. */
+  lifetimeSource: 'configured' | 'policy-minimum' | 'policy-maximum';
 }
 
 /** How the use cases reach people; the Teams layer implements it with proactive messages. Each send throws when it did not arrive. */
@@ -101,6 +103,8 @@ export type EscalationDirectory = Pick<
 >;
 
 export interface EscalationSettings extends EscalationPolicy, RateLimits {
+  /** The lifetime asked for each pass before the policy clamps it. */
+  tapLifetimeMinutes: number;
   /** No other process uses this store (the embedded store refuses a second one), so an unfinished claim is always orphaned. */
   exclusiveStore?: boolean;
 }
@@ -173,8 +177,17 @@ export class EscalationService {
     return tapPolicy.known ? this.issueSettings(tapPolicy.value) : undefined;
   }
 
+  /**
+   * The shortest lifetime the policy allows at or above the configured one, and always one-time use:
+   * a policy with isUsableOnce true makes every pass one-time, one with false lets the creator choose
+   * (https://learn.microsoft.com/graph/api/resources/temporaryaccesspassauthenticationmethodconfiguration).
+   * A pass read out over a call should not work twice.
+   */
   private issueSettings(policy: TapPolicy): PassSettings {
-    return tapIssueSettings(policy);
+    const wanted = this.settings.tapLifetimeMinutes;
+    const { lifetimeInMinutes } = tapIssueSettings(policy, wanted);
+    const lifetimeSource = lifetimeInMinutes > wanted ? 'policy-minimum' : lifetimeInMinutes < wanted ? 'policy-maximum' : 'configured';
+    return { lifetimeInMinutes, isUsableOnce: true, lifetimeSource };
   }
 
   /**

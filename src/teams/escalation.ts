@@ -39,9 +39,15 @@ const LOOK: Record<EscalationState, { label: string; style: string }> = {
   failed: { label: 'Failed', style: 'attention' },
 };
 
+const LIFETIME_SOURCE: Record<PassSettings['lifetimeSource'], string> = {
+  configured: 'the helpdesk’s setting',
+  'policy-minimum': 'the shortest the tenant’s TAP policy allows',
+  'policy-maximum': 'the longest the tenant’s TAP policy allows',
+};
+
 const describeSettings = (settings: PassSettings | undefined) =>
   settings
-    ? `valid for ${settings.lifetimeInMinutes} minutes, ${settings.isUsableOnce ? 'one-time use' : 'usable more than once until it expires'} (the tenant's TAP policy)`
+    ? `valid for ${settings.lifetimeInMinutes} minutes, one-time use (${LIFETIME_SOURCE[settings.lifetimeSource]}; a pass read out on a call works for one sign-in only)`
     : 'issued with the tenant’s TAP policy settings (they could not be read just now)';
 
 /** The result of a use case, or its refusal thrown to become the error card. */

@@ -143,3 +143,26 @@ describe('denials and cancellations reach the requester', () => {
     expect(harness.graph.issuedTaps()).toEqual([]);
   });
 });
+
+describe('the pass is as short-lived and single-use as the tenant allows', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+    // A policy that allows reusable passes and lifetimes from 10 minutes.
+    const policy = harness.graph.tenant.authenticationMethodConfigurations.TemporaryAccessPass;
+    Object.assign(policy, { isUsableOnce: false, minimumLifetimeInMinutes: 10, defaultLifetimeInMinutes: 60 });
+    await openApp(harness, cast.helen, cast.megan);
+  });
+  afterAll(() => harness.close());
+
+  it('asks Graph for a one-time pass with the configured 30 minutes, and the approval card says so', async () => {
+    const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
+    const card = cardText(approvalCard(harness, cast.megan, requestId!));
+    expect(card).toContain('valid for 30 minutes, one-time use (the helpdesk’s setting');
+    await act(harness, cast.megan, 'escalation.approve', { requestId: requestId! });
+    const methods = (await (await fetch(`${harness.graph.baseUrl}/users/${cast.adele.aadObjectId}/authentication/temporaryAccessPassMethods`)).json()).value;
+    expect(methods).toMatchObject([{ isUsableOnce: true, lifetimeInMinutes: 30 }]);
+    const pass = cardsIn(harness, personalChatId(cast.helen)).at(-1);
+    expect(cardText(pass)).toContain('Yes: it works for one sign-in only');
+  });
+});
