@@ -166,3 +166,27 @@ describe('the pass is as short-lived and single-use as the tenant allows', () =>
     expect(cardText(pass)).toContain('Yes: it works for one sign-in only');
   });
 });
+
+describe('a manager who approves for their reports', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+    await openApp(harness, cast.helen, cast.megan, cast.lee);
+  });
+  afterAll(() => harness.close());
+
+  it('lists the requests they may decide on, and only those', async () => {
+    // Megan manages Adele; Lee's manager is Patti. Megan is neither on the helpdesk nor in the approver group.
+    await fileRequest(harness, cast.helen, cast.adele);
+    await fileRequest(harness, cast.helen, cast.lee);
+    const list = cardText(cardOf((await harness.say(cast.megan, 'requests')).replies[0]));
+    expect(list).toContain('Adele Vance');
+    expect(list).not.toContain('Lee Gu');
+    expect(list).not.toContain('Only for the helpdesk and approvers');
+  });
+
+  it('a colleague who manages nobody with a request still hears that the list is not for them', async () => {
+    const said = cardText(cardOf((await harness.say(cast.alex, 'requests')).replies[0]));
+    expect(said).toContain('Only for the helpdesk and approvers');
+  });
+});
