@@ -47,6 +47,8 @@ export const ESCALATIONS = 'escalations';
 export const OPEN_ESCALATIONS = 'escalations-open';
 /** Per requester and per target: the filings of the last hour, updated with etag-checked writes on every instance. */
 export const FILING_COUNTERS = 'escalation-filings';
+/** One agent's counter is contended by every filing of theirs at once: each lost race re-reads and tries again. */
+const COUNTER_ATTEMPTS = 50;
 /** Per target: the one open request, so a second cannot be filed while it is open. */
 export const OPEN_TARGETS = 'escalations-open-targets';
 /** A target claim younger than this whose request is not stored yet belongs to a filing still under way. */
@@ -515,11 +517,17 @@ export class EscalationService {
 
   private async addToCounter(key: string, filing: Filing, now: Date, check: (filings: Filing[]) => { ok: true } | CoreRefusal): Promise<Refusal | undefined> {
     for (;;) {
-      const outcome = await updateRetryingOnConflict<{ filings: Filing[] }, Refusal>(this.store, FILING_COUNTERS, key, (counter) => {
-        const inWindow = counter.filings.filter((f) => Date.parse(f.createdAt) > now.getTime() - RATE_WINDOW_MS);
-        const limited = check(inWindow);
-        return isRefusal(limited) ? { ...limited, title: 'Too many requests' } : { filings: [...inWindow, filing] };
-      });
+      const outcome = await updateRetryingOnConflict<{ filings: Filing[] }, Refusal>(
+        this.store,
+        FILING_COUNTERS,
+        key,
+        (counter) => {
+          const inWindow = counter.filings.filter((f) => Date.parse(f.createdAt) > now.getTime() - RATE_WINDOW_MS);
+          const limited = check(inWindow);
+          return isRefusal(limited) ? { ...limited, title: 'Too many requests' } : { filings: [...inWindow, filing] };
+        },
+        COUNTER_ATTEMPTS,
+      );
       if (outcome.outcome === 'refused') return outcome.refusal;
       if (outcome.outcome === 'updated') return undefined;
       try {
@@ -538,8 +546,12 @@ export class EscalationService {
   }
 
   private async removeFromCounter(key: string, requestId: string): Promise<void> {
-    await updateRetryingOnConflict<{ filings: Filing[] }>(this.store, FILING_COUNTERS, key, (counter) =>
-      counter.filings.some((f) => f.id === requestId) ? { filings: counter.filings.filter((f) => f.id !== requestId) } : counter,
+    await updateRetryingOnConflict<{ filings: Filing[] }>(
+      this.store,
+      FILING_COUNTERS,
+      key,
+      (counter) => (counter.filings.some((f) => f.id === requestId) ? { filings: counter.filings.filter((f) => f.id !== requestId) } : counter),
+      COUNTER_ATTEMPTS,
     );
   }
 
