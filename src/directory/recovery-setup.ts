@@ -23,7 +23,8 @@ export interface VerifiableCredentialsMethodConfiguration {
   excludeTargets?: { targetType: string; id: string }[];
 }
 
-export const ALL_USERS_TARGET = 'all_users';
+/** The includeTargets id that stands for every user: one constant for the TAP and recovery policies alike. */
+export { ALL_USERS as ALL_USERS_TARGET } from '../eligibility/tap-scope.js';
 
 /**
  * Which groups recovery is assigned to, and in which mode, from the tenant's own setup: the Verified

@@ -2,9 +2,11 @@
  * The life of one request for a human-approved Temporary Access Pass (TAP).
  *
  * Pure: no I/O and no clock. Callers pass `now` in, persist the record they get back (with an
- * etag check), and decide approver eligibility themselves (manager or approver group).
+ * etag check), and decide approver eligibility themselves (src/app/policy.ts, on facts read fresh).
  * The record deliberately has no field for the pass itself: the code is shown once and never kept.
  */
+
+import { utcClock } from '../time.js';
 
 export type EscalationState =
   | 'requested'
@@ -124,9 +126,7 @@ export const samePerson = (a: { id: string }, b: { id: string }): boolean =>
 const hasIdentity = (person: Person): boolean => person.id.trim() !== '';
 
 /** "10:32 UTC": deterministic, so cards and tests read the same everywhere. */
-export function clockTime(at: string | Date): string {
-  return `${new Date(at).toISOString().slice(11, 16)} UTC`;
-}
+export const clockTime = utcClock;
 
 export function createRequest(input: NewRequest, now: Date, policy: EscalationPolicy): Transition {
   if (!hasIdentity(input.requester) || !hasIdentity(input.target)) {

@@ -1,5 +1,6 @@
 import { CardFactory, TurnContext, type ConversationReference } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
+import { tenantOf } from '../activity.js';
 import { ConflictError, type DocumentStore } from '../storage/store.js';
 import type { AdaptiveCard } from './cards.js';
 
@@ -24,7 +25,7 @@ export class ConversationBook {
   async remember(context: TurnContext): Promise<void> {
     const { activity } = context;
     const userId = activity.from?.aadObjectId;
-    const tenantId = activity.conversation?.tenantId ?? activity.channelData?.tenant?.id;
+    const tenantId = tenantOf(activity);
     if (activity.conversation?.conversationType !== 'personal' || !userId || !tenantId) return;
     const reference = TurnContext.getConversationReference(activity);
     delete reference.activityId;
