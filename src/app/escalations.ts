@@ -196,9 +196,10 @@ export class EscalationService {
    * The form for a new request: whether this actor may ask for a pass for this person, and what the
    * approver will see. A name that matches several people returns them to choose from.
    */
-  async startRequest(actor: Actor, query: UserQuery): Promise<RequestForm | { several: DirectoryUser[] } | Refusal> {
-    const mayFile = policy('file', this.factsFor(actor, false), { tenantId: actor.tenantId, target: { id: query.kind === 'id' ? query.id : '' } });
+  async startRequest(actor: Actor, query: UserQuery | { problem: string }): Promise<RequestForm | { several: DirectoryUser[] } | { unclear: string } | Refusal> {
+    const mayFile = policy('file', this.factsFor(actor, false), { tenantId: actor.tenantId, target: { id: 'kind' in query && query.kind === 'id' ? query.id : '' } });
     if (isRefusal(mayFile)) return mayFile;
+    if ('problem' in query) return { unclear: query.problem };
     const users = await this.directory.findUsers(query);
     const [only, ...others] = users;
     if (!only) return refusal('no-such-user', 'I found nobody matching that. Use their email address.', 'No such user in this tenant');
@@ -392,7 +393,11 @@ export class EscalationService {
     for (const key of keys) {
       try {
         const record = await this.expire(key);
-        if (!record || CLOSED.has(record.state)) await this.store.delete(OPEN_ESCALATIONS, key);
+        if (!record || CLOSED.has(record.state)) {
+          // Left behind by a crash between closing the request and tidying up after it.
+          await this.store.delete(OPEN_ESCALATIONS, key);
+          if (record) await this.releaseTarget(record);
+        }
         else if (record.state === 'approved') await this.issue(key, SYSTEM_ACTOR);
         else if (record.state === 'issuing' && !this.issuing.has(key) && this.isAbandoned(record)) {
           await this.resolveUncertainIssue(record, SYSTEM_ACTOR, 'The bot stopped while the pass was being issued.');

@@ -59,8 +59,11 @@ function orRefuse<T>(result: T | Refusal): T {
 export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: EscalationDependencies): void {
   const { escalations, cards } = deps;
 
-  const requestForm = async (asker: Asker, query: UserQuery): Promise<AdaptiveCard> => {
+  const requestForm = async (asker: Asker, query: UserQuery | { problem: string }): Promise<AdaptiveCard> => {
     const form = orRefuse(await escalations.startRequest(asker, query));
+    if ('unclear' in form) {
+      return cards.render('notice', { title: 'Who needs a pass?', message: `${plain(form.unclear)} For example: escalate adele.vance@contoso.com` });
+    }
     if ('several' in form) {
       const names = form.several.map((u) => plain(u.userPrincipalName ?? u.displayName)).join(', ');
       return cards.render('notice', { title: 'Several people match', message: `Say which one with their email address: ${names}.` });
@@ -79,12 +82,7 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
   app.message(
     ESCALATE_PATTERN,
     kit.onMessage(async (context, asker) => {
-      const query = await escalationQuery(context);
-      if ('problem' in query) {
-        if (!asker.isHelpdeskAgent) return requestForm(asker, { kind: 'id', id: '' });
-        return cards.render('notice', { title: 'Who needs a pass?', message: `${plain(query.problem)} For example: escalate adele.vance@contoso.com` });
-      }
-      return requestForm(asker, query);
+      return requestForm(asker, await escalationQuery(context));
     }),
   );
 
