@@ -94,7 +94,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   registerGuideRoutes(app, kit, directory);
   registerCheckRoutes(app, kit, { directory, cards });
   registerReadinessRoutes(app, kit, { directory, cards, log });
-  registerEscalationRoutes(app, kit, { directory, cards, escalations: deps.escalations, book: deps.book });
+  registerEscalationRoutes(app, kit, { cards, escalations: deps.escalations, book: deps.book });
 
   // Catch-all for text: anything no route understood gets a helpful card, never silence.
   app.activity(ActivityTypes.Message, async (context) => {

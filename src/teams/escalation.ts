@@ -2,7 +2,6 @@ import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import type { EscalationNotifier, EscalationService, PassSettings, PassToDeliver, RequestView } from '../app/escalations.js';
 import { isRefusal, type Refusal } from '../app/refusal.js';
-import type { Directory } from '../directory/directory.js';
 import { parseUserQuery, type UserQuery } from '../directory/users.js';
 import type { Asker } from './asker.js';
 import { describeState, type EscalationRecord, type EscalationState, type Person, type VerificationMethod } from '../escalation/state-machine.js';
@@ -14,7 +13,6 @@ import { Refused, type TurnKit } from './turn.js';
 export interface EscalationDependencies {
   escalations: EscalationService;
   book: ConversationBook;
-  directory: Directory;
   cards: CardTemplates;
 }
 
