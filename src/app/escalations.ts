@@ -316,8 +316,8 @@ export class EscalationService {
     const current = await this.expire(key);
     if (!current) return NO_SUCH_REQUEST;
     const facts = await this.freshFactsFor(actor, current);
-    const allowed = await this.authorize(decision, actor, facts, current);
-    if (allowed) return allowed;
+    const refused = await this.authorize(decision, actor, facts, current);
+    if (refused) return refused;
     if (decision === 'approve' && current.state === 'requested' && !(await this.notifier.hasPersonalChat(actor.tenantId, current.requester.id))) {
       return this.viewFor(facts, current, {
         notice: `${current.requester.name} has no 1:1 chat with the SSAR Helpdesk app, so the pass could not be shown to them. Nothing was approved; ask them to open the app, then approve again.`,
@@ -360,11 +360,14 @@ export class EscalationService {
     if (actor.isHelpdeskAgent) return recent;
     const approverGroup = await this.directory.approverGroupMembers();
     const inGroup = approverGroup.some((member) => samePerson(member, actor));
-    const visible: EscalationRecord[] = [];
-    for (const record of recent) {
-      const managesTarget = !inGroup && (await this.directory.manager(record.target.id).then((m) => (m ? samePerson(m, actor) : false)));
-      if (!isRefusal(policy('view', this.factsFor(actor, inGroup || managesTarget), record))) visible.push(record);
-    }
+    // Read fresh, once per target: whether this person manages them.
+    const targets = inGroup ? [] : [...new Set(recent.map((record) => record.target.id.toLowerCase()))];
+    const manages = new Map(
+      await Promise.all(targets.map(async (id) => [id, await this.directory.manager(id).then((m) => (m ? samePerson(m, actor) : false))] as const)),
+    );
+    const visible = recent.filter(
+      (record) => !isRefusal(policy('view', this.factsFor(actor, inGroup || manages.get(record.target.id.toLowerCase()) === true), record)),
+    );
     if (visible.length === 0 && !inGroup && !actor.isApprover) {
       return refusal('not-an-approver', 'The list of pass requests is for helpdesk agents, approvers and the managers of the people they are for.', 'Only for the helpdesk and approvers');
     }
@@ -573,8 +576,9 @@ export class EscalationService {
   }
 
   /**
-   * The policy's answer, or the refusal to return. Refusals are audited; someone who may see the
-   * request gets it back with the reason as a notice, anyone else only "no such request".
+   * Undefined when the policy allows the action; otherwise what to answer. Refusals are audited;
+   * someone who may see the request gets it back with the reason as a notice, anyone else only
+   * "no such request".
    */
   private async authorize(action: Action, actor: Actor, facts: ActorFacts, record: EscalationRecord): Promise<RequestView | Refusal | undefined> {
     const allowed = policy(action, facts, record);
