@@ -51,6 +51,9 @@ export const FILING_COUNTERS = 'escalation-filings';
 const COUNTER_ATTEMPTS = 50;
 /** Per target: the one open request, so a second cannot be filed while it is open. */
 export const OPEN_TARGETS = 'escalations-open-targets';
+/** One-off changes to what is stored, each recorded once done. */
+const MIGRATIONS = 'migrations';
+const OPEN_INDEX_MIGRATION = 'escalations-open-index';
 /** A target claim younger than this whose request is not stored yet belongs to a filing still under way. */
 const FILING_IN_FLIGHT_MS = 30_000;
 export const AUDIT_LOG = 'audit';
@@ -163,6 +166,8 @@ const notEligible = (message: string) => refusal('target-not-eligible', message,
 export class EscalationService {
   /** Requests this process is issuing right now; the sweep leaves them alone. */
   private readonly issuing = new Set<string>();
+  /** Whether this store's open requests are known to all have their open entry. */
+  private openIndexReady = false;
 
   constructor(
     private readonly store: DocumentStore,
@@ -392,6 +397,7 @@ export class EscalationService {
    * time: every step is a claim.
    */
   async sweep(): Promise<void> {
+    if (!this.openIndexReady) await this.backfillOpenIndex();
     const keys = (await this.store.list<OpenEntry>(OPEN_ESCALATIONS)).map((entry) => entry.value.key);
     for (const key of keys) {
       try {
@@ -408,6 +414,31 @@ export class EscalationService {
       } catch (error) {
         this.log.warn({ requestKey: key, err: (error as Error).name, message: (error as Error).message }, 'escalation sweep step failed');
       }
+    }
+  }
+
+  /**
+   * Requests filed before open ones were kept apart have no open entry: read the history once, ever
+   * (a marker document says it was done), and give each request still open its entry and its claim
+   * on the target.
+   */
+  private async backfillOpenIndex(): Promise<void> {
+    if (!(await this.store.get(MIGRATIONS, OPEN_INDEX_MIGRATION))) {
+      for (const { value: record } of await this.store.list<EscalationRecord>(ESCALATIONS)) {
+        if (CLOSED.has(record.state)) continue;
+        await this.createIfAbsent(OPEN_ESCALATIONS, keyOf(record), { key: keyOf(record), createdAt: record.createdAt } satisfies OpenEntry);
+        await this.createIfAbsent(OPEN_TARGETS, targetKeyOf(record.tenantId, record.target.id), { requestId: record.id, at: record.createdAt } satisfies TargetClaim);
+      }
+      await this.createIfAbsent(MIGRATIONS, OPEN_INDEX_MIGRATION, { at: this.now().toISOString() });
+    }
+    this.openIndexReady = true;
+  }
+
+  private async createIfAbsent(collection: string, key: string, value: object): Promise<void> {
+    try {
+      await this.store.create(collection, key, value);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
     }
   }
 

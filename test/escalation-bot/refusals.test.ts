@@ -185,6 +185,32 @@ describe('a request that waits too long', () => {
     expect(harness.graph.issuedTaps()).toEqual([]);
   });
 
+  it('a request stored before open requests were kept apart is still swept, once the history has been read once', async () => {
+    const legacy = createRequest(
+      {
+        id: randomUUID(),
+        tenantId: harness.tenantId,
+        requester: { id: cast.helen.aadObjectId, name: 'Helen Desk' },
+        target: { id: cast.lee.aadObjectId, name: 'Lee Gu', userPrincipalName: 'lee.gu@contoso.com' },
+        reason: 'Filed by an older version',
+        verification: { method: 'in-person' },
+        privileged: false,
+      },
+      new Date(clock),
+      { allowPrivilegedWithTwoApprovers: false },
+    );
+    if (isRefusal(legacy)) throw new Error(legacy.message);
+    const store = new FileStore({ dataDir: harness.dataDir });
+    await store.create('escalations', `${legacy.tenantId}:${legacy.id}`, legacy);
+    await store.close();
+    // A second request for Lee is refused while the legacy one is open: its target claim was restored too.
+    await harness.bot.escalations.sweep();
+    expect((await fileRequest(harness, cast.helen, cast.lee)).text).toContain('A request for Lee Gu is already open');
+    clock += 61 * 60_000;
+    await harness.bot.escalations.sweep();
+    expect((await harness.bot.escalations.open(harness.tenantId, legacy.id))?.state).toBe('expired');
+  });
+
   it('the sweep expires it without anyone clicking', async () => {
     const { requestId } = await fileRequest(harness, cast.helen, cast.miriam);
     clock += 61 * 60_000;
