@@ -18,6 +18,8 @@ describe('who may request a pass, and for whom', () => {
     expect(said).toContain('Only the helpdesk can request a pass');
     const forged = await act(harness, cast.alex, 'escalate.submit', { userId: cast.adele.aadObjectId, reason: 'x', verification: 'in-person' });
     expect(forged.text).toContain('Only the helpdesk can request a pass');
+    // The refusal's code travels to the card (as the id of its heading), for clients and tests.
+    expect(forged.card.body[0].id).toBe('refusal-not-helpdesk');
   });
 
   it('an agent cannot request a pass for themselves', async () => {
