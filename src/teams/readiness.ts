@@ -104,11 +104,11 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
   });
 
   kit.onVerb(app, 'readiness.cancel', async (_context, asker, { jobId }) => {
-      const job = jobs.get(jobId);
-      if (!job) return cards.render('notice', { title: 'Nothing to cancel', message: 'That readiness report has already finished or stopped.' });
-      if (job.agentId !== asker.id) throw new Refused('Not your report', 'Only the agent who started a readiness report can cancel it.');
-      job.controller.abort();
-      return progressCard(cards, jobId, 'Cancelling…', undefined, false);
+    const job = jobs.get(jobId);
+    if (!job) return cards.render('notice', { title: 'Nothing to cancel', message: 'That readiness report has already finished or stopped.' });
+    if (job.agentId !== asker.id) throw new Refused('Not your report', 'Only the agent who started a readiness report can cancel it.');
+    job.controller.abort();
+    return progressCard(cards, jobId, 'Cancelling…', undefined, false);
   });
 
   app.fileConsentAccept(async (context, _state, response) => {
