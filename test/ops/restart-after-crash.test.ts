@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cardOf, cardText, people, startHarness } from '../harness.js';
 
@@ -10,14 +11,20 @@ import { cardOf, cardText, people, startHarness } from '../harness.js';
  * crashed like that must not keep its data directory from the bot restarted in its place.
  */
 async function zombiePid(): Promise<{ pid: number; reap: () => void }> {
-  // The shell starts a child, then becomes `sleep`, which never reaps it: the child stays a zombie.
-  const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (chunk) => resolve(Number.parseInt(String(chunk), 10))));
-  for (;;) {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) break;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  // The shell starts a child that waits for a line on fd 3, then becomes `sleep`, which never reaps
+  // children. Only once the exec happened is the child let go: it exits and stays a zombie.
+  const parent = spawn('sh', ['-c', 'read line <&3 & echo $!; exec sleep 30 3<&-'], { stdio: ['ignore', 'pipe', 'ignore', 'pipe'] });
+  const pid = await new Promise<number>((resolve) => parent.stdout!.once('data', (chunk) => resolve(Number.parseInt(String(chunk), 10))));
+  const state = async (of: number) => {
+    const stat = await readFile(`/proc/${of}/stat`, 'utf8').catch(() => '');
+    return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), state: stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) };
+  };
+  const until = async (done: () => Promise<boolean>) => {
+    while (!(await done())) await new Promise((resolve) => setImmediate(resolve));
+  };
+  await until(async () => (await state(parent.pid!)).comm === 'sleep');
+  (parent.stdio[3] as Writable).write('go\n');
+  await until(async () => (await state(pid)).state === 'Z');
   return { pid, reap: () => parent.kill() };
 }
 
