@@ -74,7 +74,7 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const notifier = new TeamsEscalationNotifier({ book, cards, ledger });
   const mailer = config.noticeMailFrom ? new GraphMailer(graph, config.noticeMailFrom) : undefined;
   const outcomes = new OutcomeNotices(store, directory, new TeamsOutcomeMessenger({ book, cards, ledger, log }), mailer, log, options.now);
-  const escalations = new EscalationService(store, directory, notifier, { ...config.escalation }, log, options.now, outcomes);
+  const escalations = new EscalationService(store, directory, notifier, { ...config.escalation, exclusiveStore: !config.blobStorage }, log, options.now, outcomes);
   const readinessJobs = new ReadinessJobs({ store, graph, tenant });
   const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log, readinessJobs });
   const storageProblem = config.blobStorage ? 'Azure Storage is not reachable or not writable' : 'the data directory is not writable';

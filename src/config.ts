@@ -50,6 +50,8 @@ export interface Config {
     allowPrivilegedWithTwoApprovers: boolean;
     perRequesterPerHour: number;
     perTargetPerHour: number;
+    /** The lifetime asked for each pass, clamped to the tenant's TAP policy (at least its minimum). */
+    tapLifetimeMinutes: number;
   };
   /** The mailbox (object id or UPN) the bot mails "a pass was issued for your account" from; unset: Teams only. */
   noticeMailFrom?: string;
@@ -69,12 +71,15 @@ export class ConfigError extends Error {
  * Every environment variable the bot reads. The readers below only accept these names, so a new
  * variable must be added here, where the deployment check (test/ops) finds it.
  */
+/** Long enough to read a pass out on a call and sign in with it; the tenant's minimum wins when higher. */
+export const DEFAULT_TAP_LIFETIME_MINUTES = 30;
+
 export const CONFIG_VARIABLES = [
   'PORT', 'HOST', 'BOT_ID', 'BOT_TYPE', 'BOT_TENANT_ID', 'BOT_PASSWORD', 'ALLOWED_TENANT_IDS', 'DEMO_TENANT',
   'GRAPH_TENANT_ID', 'GRAPH_BASE_URL', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET', 'AUTHORITY_HOST', 'MANAGED_IDENTITY_CLIENT_ID',
   'HELPDESK_GROUP_ID', 'APPROVER_GROUP_ID', 'SSAR_GROUP_IDS', 'SSAR_MODE',
   'REQUEST_TTL_MINUTES', 'ALLOW_PRIVILEGED_WITH_TWO_APPROVERS', 'RATE_LIMIT_PER_REQUESTER_PER_HOUR', 'RATE_LIMIT_PER_TARGET_PER_HOUR',
-  'NOTIFY_MAIL_FROM', 'DATA_DIR', 'STORAGE_CONNECTION_STRING', 'STORAGE_ACCOUNT_URL', 'STORAGE_CONTAINER', 'LOG_LEVEL',
+  'NOTIFY_MAIL_FROM', 'TAP_LIFETIME_MINUTES', 'DATA_DIR', 'STORAGE_CONNECTION_STRING', 'STORAGE_ACCOUNT_URL', 'STORAGE_CONTAINER', 'LOG_LEVEL',
   // Read before the rest of the configuration, by src/telemetry/register.ts.
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
 ] as const;
@@ -190,6 +195,8 @@ export function loadConfig(env: Env): Config {
       allowPrivilegedWithTwoApprovers: boolean('ALLOW_PRIVILEGED_WITH_TWO_APPROVERS', false),
       perRequesterPerHour: integer('RATE_LIMIT_PER_REQUESTER_PER_HOUR', 5, 1, 1000),
       perTargetPerHour: integer('RATE_LIMIT_PER_TARGET_PER_HOUR', 3, 1, 1000),
+      // Graph accepts 10 to 43200 minutes: https://learn.microsoft.com/graph/api/resources/temporaryaccesspassauthenticationmethod
+      tapLifetimeMinutes: integer('TAP_LIFETIME_MINUTES', DEFAULT_TAP_LIFETIME_MINUTES, 10, 43_200),
     },
     noticeMailFrom: noticeMailbox(read('NOTIFY_MAIL_FROM')),
     dataDir: read('DATA_DIR') ?? '.data',

@@ -4,6 +4,7 @@ import type { Directory, DirectoryUser, UserQuery } from '../directory/directory
 import { GraphRequestError } from '../directory/graph.js';
 import { PERMISSIONS } from '../directory/permissions.js';
 import { externalUserType } from '../eligibility/external-users.js';
+import type { Fact } from '../eligibility/facts.js';
 import { tapIssueSettings, tapScopeFor } from '../eligibility/tap-scope.js';
 import { auditEntryFor, SYSTEM_ACTOR, type AuditEntry } from '../escalation/audit.js';
 import { checkRateLimit, RATE_WINDOW_MS, type Filing, type RateLimits } from '../escalation/rate-limit.js';
@@ -18,6 +19,7 @@ import {
   markFailed,
   markIssued,
   refusePrivileged,
+  reopenForApprovals,
   samePerson,
   type EscalationPolicy,
   type EscalationRecord,
@@ -48,8 +50,15 @@ export const ESCALATIONS = 'escalations';
 export const OPEN_ESCALATIONS = 'escalations-open';
 /** Per requester and per target: the filings of the last hour, updated with etag-checked writes on every instance. */
 export const FILING_COUNTERS = 'escalation-filings';
-/** Filings at once that one counter document must absorb without an error (more than any helpdesk files in a moment). */
-const COUNTER_UPDATE_ATTEMPTS = 32;
+/** One agent's counter is contended by every filing of theirs at once: each lost race re-reads and tries again. */
+const COUNTER_ATTEMPTS = 50;
+/** Per target: the one open request, so a second cannot be filed while it is open. */
+export const OPEN_TARGETS = 'escalations-open-targets';
+/** One-off changes to what is stored, each recorded once done. */
+const MIGRATIONS = 'migrations';
+const OPEN_INDEX_MIGRATION = 'escalations-open-index';
+/** A target claim younger than this whose request is not stored yet belongs to a filing still under way. */
+const FILING_IN_FLIGHT_MS = 30_000;
 export const AUDIT_LOG = 'audit';
 /** Which request created each pass method (ids only, never the code), so a sweep never deletes another request's pass. */
 export const PASS_METHODS = 'pass-methods';
@@ -71,7 +80,9 @@ export interface PassToDeliver {
 
 export interface PassSettings {
   lifetimeInMinutes: number;
-  isUsableOnce: boolean;
+  isUsableOnce: true;
+  /** Why this lifetime: the bot's setting, or the TAP policy's bound when the setting lies outside it. */
+  lifetimeSource: 'configured' | 'policy-minimum' | 'policy-maximum';
 }
 
 /** How the use cases reach people; the Teams layer implements it with proactive messages. Each send throws when it did not arrive. */
@@ -95,9 +106,16 @@ export type EscalationDirectory = Pick<
   | 'temporaryAccessPassMethods'
   | 'deleteTemporaryAccessPass'
   | 'tenant'
+  | 'standingNow'
+  | 'tapPolicyNow'
 >;
 
-export interface EscalationSettings extends EscalationPolicy, RateLimits {}
+export interface EscalationSettings extends EscalationPolicy, RateLimits {
+  /** The lifetime asked for each pass before the policy clamps it. */
+  tapLifetimeMinutes: number;
+  /** No other process uses this store (the embedded store refuses a second one), so an unfinished claim is always orphaned. */
+  exclusiveStore?: boolean;
+}
 
 /** What the request form shows before anything is filed. */
 export interface RequestForm {
@@ -123,15 +141,27 @@ export interface FiledRequest extends RequestView {
 }
 
 export interface NewEscalation {
+  /** The card instance the form was sent from (the invoke's replyToId), so sending the same form twice files once. */
+  formId?: string;
   targetId: string;
   reason: string;
   verification: { method: VerificationMethod; detail?: string };
 }
 
+interface TargetClaim {
+  requestId: string;
+  formKey?: string;
+  at: string;
+}
+
+const targetKeyOf = (tenantId: string, targetId: string) => `${tenantId}:${targetId.toLowerCase()}`;
+
 interface OpenEntry {
   key: string;
   createdAt: string;
 }
+
+type TapPolicy = GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration;
 
 const keyOf = (record: { tenantId: string; id: string }) => `${record.tenantId}:${record.id}`;
 const notEligible = (message: string) => refusal('target-not-eligible', message, 'No pass for this person');
@@ -139,6 +169,8 @@ const notEligible = (message: string) => refusal('target-not-eligible', message,
 export class EscalationService {
   /** Requests this process is issuing right now; the sweep leaves them alone. */
   private readonly issuing = new Set<string>();
+  /** Whether this store's open requests are known to all have their open entry. */
+  private openIndexReady = false;
 
   constructor(
     private readonly store: DocumentStore,
@@ -153,17 +185,31 @@ export class EscalationService {
 
   /** The lifetime and one-time setting a pass would get now, clamped to the tenant's policy; undefined when unreadable. */
   async passSettings(): Promise<PassSettings | undefined> {
-    const { tapPolicy, conditionalAccessPolicies } = await this.directory.tenant.getPolicies();
-    return tapPolicy.known ? tapIssueSettings(tapPolicy.value, undefined, conditionalAccessPolicies.known ? conditionalAccessPolicies.value : []) : undefined;
+    const { tapPolicy } = await this.directory.tenant.getPolicies();
+    return tapPolicy.known ? this.issueSettings(tapPolicy.value) : undefined;
+  }
+
+  /**
+   * The shortest lifetime the policy allows at or above the configured one, and always one-time use:
+   * a policy with isUsableOnce true makes every pass one-time, one with false lets the creator choose
+   * (https://learn.microsoft.com/graph/api/resources/temporaryaccesspassauthenticationmethodconfiguration).
+   * A pass read out over a call should not work twice.
+   */
+  private issueSettings(policy: TapPolicy): PassSettings {
+    const wanted = this.settings.tapLifetimeMinutes;
+    const { lifetimeInMinutes } = tapIssueSettings(policy, wanted);
+    const lifetimeSource = lifetimeInMinutes > wanted ? 'policy-minimum' : lifetimeInMinutes < wanted ? 'policy-maximum' : 'configured';
+    return { lifetimeInMinutes, isUsableOnce: true, lifetimeSource };
   }
 
   /**
    * The form for a new request: whether this actor may ask for a pass for this person, and what the
    * approver will see. A name that matches several people returns them to choose from.
    */
-  async startRequest(actor: Actor, query: UserQuery): Promise<RequestForm | { several: DirectoryUser[] } | Refusal> {
-    const mayFile = policy('file', this.factsFor(actor, false), { tenantId: actor.tenantId, target: { id: query.kind === 'id' ? query.id : '' } });
+  async startRequest(actor: Actor, query: UserQuery | { problem: string }): Promise<RequestForm | { several: DirectoryUser[] } | { unclear: string } | Refusal> {
+    const mayFile = policy('file', this.factsFor(actor, false), { tenantId: actor.tenantId, target: { id: 'kind' in query && query.kind === 'id' ? query.id : '' } });
     if (isRefusal(mayFile)) return mayFile;
+    if ('problem' in query) return { unclear: query.problem };
     const users = await this.directory.findUsers(query);
     const [only, ...others] = users;
     if (!only) return refusal('no-such-user', 'I found nobody matching that. Use their email address.', 'No such user in this tenant');
@@ -196,6 +242,16 @@ export class EscalationService {
     if (approvers.length === 0) {
       return refusal('no-approver', `${user.displayName} has no manager and the approver group is empty, so nobody could approve a pass.`, 'Nobody can approve this');
     }
+    const needed = assessed.privileged ? 2 : 1;
+    if (approvers.length < needed) {
+      const who = approvers.map((a) => a.name).join(' and ');
+      return refusal(
+        'not-enough-deciders',
+        `${user.displayName} holds a directory role, so two different people must approve, but only ${who} can decide on a request for them ` +
+          `(their manager and the approver group, other than you). Add someone to the approver group first; nothing was filed.`,
+        'Not enough approvers',
+      );
+    }
 
     const now = this.now();
     const requester = { id: actor.id, name: actor.name };
@@ -213,11 +269,17 @@ export class EscalationService {
       this.settings,
     );
     if (isRefusal(created)) return { ...created, title: 'The request was not filed' };
+    const formKey = input.formId ? `${actor.id.toLowerCase()}:${input.formId}` : undefined;
+    const claim = await this.claimTarget(created, formKey);
+    if (claim !== 'claimed') return claim;
     const limited = await this.reserveFiling(created, now);
-    if (limited) return limited;
+    if (limited) {
+      await this.releaseTarget(created);
+      return limited;
+    }
 
     const stored = await this.store.create(ESCALATIONS, keyOf(created), created).catch(async (error) => {
-      await this.releaseFiling(created);
+      await Promise.all([this.releaseFiling(created), this.releaseTarget(created)]);
       throw error;
     });
     try {
@@ -227,7 +289,7 @@ export class EscalationService {
       // A request nobody can see in the trail must not exist either: take it back, then report the failure.
       await this.store.delete(ESCALATIONS, keyOf(created), stored.etag).catch(() => undefined);
       await this.store.delete(OPEN_ESCALATIONS, keyOf(created)).catch(() => undefined);
-      await this.releaseFiling(created);
+      await Promise.all([this.releaseFiling(created), this.releaseTarget(created)]);
       throw error;
     }
 
@@ -264,8 +326,8 @@ export class EscalationService {
     const current = await this.expire(key);
     if (!current) return NO_SUCH_REQUEST;
     const facts = await this.freshFactsFor(actor, current);
-    const allowed = await this.authorize(decision, actor, facts, current);
-    if (allowed) return allowed;
+    const refused = await this.authorize(decision, actor, facts, current);
+    if (refused) return refused;
     if (decision === 'approve' && current.state === 'requested' && !(await this.notifier.hasPersonalChat(actor.tenantId, current.requester.id))) {
       return this.viewFor(facts, current, {
         notice: `${current.requester.name} has no 1:1 chat with the SSAR Helpdesk app, so the pass could not be shown to them. Nothing was approved; ask them to open the app, then approve again.`,
@@ -310,11 +372,14 @@ export class EscalationService {
     if (actor.isHelpdeskAgent) return recent;
     const approverGroup = await this.directory.approverGroupMembers();
     const inGroup = approverGroup.some((member) => samePerson(member, actor));
-    const visible: EscalationRecord[] = [];
-    for (const record of recent) {
-      const managesTarget = !inGroup && (await this.directory.manager(record.target.id).then((m) => (m ? samePerson(m, actor) : false)));
-      if (!isRefusal(policy('view', this.factsFor(actor, inGroup || managesTarget), record))) visible.push(record);
-    }
+    // Read fresh, once per target: whether this person manages them.
+    const targets = inGroup ? [] : [...new Set(recent.map((record) => record.target.id.toLowerCase()))];
+    const manages = new Map(
+      await Promise.all(targets.map(async (id) => [id, await this.directory.manager(id).then((m) => (m ? samePerson(m, actor) : false))] as const)),
+    );
+    const visible = recent.filter(
+      (record) => !isRefusal(policy('view', this.factsFor(actor, inGroup || manages.get(record.target.id.toLowerCase()) === true), record)),
+    );
     if (visible.length === 0 && !inGroup && !actor.isApprover) {
       return refusal('not-an-approver', 'The list of pass requests is for helpdesk agents, approvers and the managers of the people they are for.', 'Only for the helpdesk and approvers');
     }
@@ -339,13 +404,18 @@ export class EscalationService {
    * time: every step is a claim.
    */
   async sweep(): Promise<void> {
+    if (!this.openIndexReady) await this.backfillOpenIndex();
     const keys = (await this.store.list<OpenEntry>(OPEN_ESCALATIONS)).map((entry) => entry.value.key);
     for (const key of keys) {
       try {
         const record = await this.expire(key);
-        if (!record || CLOSED.has(record.state)) await this.store.delete(OPEN_ESCALATIONS, key);
+        if (!record || CLOSED.has(record.state)) {
+          // Left behind by a crash between closing the request and tidying up after it.
+          await this.store.delete(OPEN_ESCALATIONS, key);
+          if (record) await this.releaseTarget(record);
+        }
         else if (record.state === 'approved') await this.issue(key, SYSTEM_ACTOR);
-        else if (record.state === 'issuing' && !this.issuing.has(key) && this.now().getTime() - Date.parse(record.updatedAt) > STUCK_ISSUING_MS) {
+        else if (record.state === 'issuing' && !this.issuing.has(key) && this.isAbandoned(record)) {
           await this.resolveUncertainIssue(record, SYSTEM_ACTOR, 'The bot stopped while the pass was being issued.');
         }
       } catch (error) {
@@ -354,8 +424,46 @@ export class EscalationService {
     }
   }
 
-  /** Whether a pass may be requested for this user at all, and whether they hold a directory role. */
-  private async assessTarget(targetId: string): Promise<Omit<RequestForm, 'passSettings'> | Refusal> {
+  /**
+   * Requests filed before open ones were kept apart have no open entry: read the history once, ever
+   * (a marker document says it was done), and give each request still open its entry and its claim
+   * on the target.
+   */
+  private async backfillOpenIndex(): Promise<void> {
+    if (!(await this.store.get(MIGRATIONS, OPEN_INDEX_MIGRATION))) {
+      for (const { value: record } of await this.store.list<EscalationRecord>(ESCALATIONS)) {
+        if (CLOSED.has(record.state)) continue;
+        await this.createIfAbsent(OPEN_ESCALATIONS, keyOf(record), { key: keyOf(record), createdAt: record.createdAt } satisfies OpenEntry);
+        await this.createIfAbsent(OPEN_TARGETS, targetKeyOf(record.tenantId, record.target.id), { requestId: record.id, at: record.createdAt } satisfies TargetClaim);
+      }
+      await this.createIfAbsent(MIGRATIONS, OPEN_INDEX_MIGRATION, { at: this.now().toISOString() });
+    }
+    this.openIndexReady = true;
+  }
+
+  private async createIfAbsent(collection: string, key: string, value: object): Promise<void> {
+    try {
+      await this.store.create(collection, key, value);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+
+  /**
+   * A claim in 'issuing' nobody works on. With a store this process has to itself (the embedded
+   * store's lock), every claim not in flight here was left by a process that stopped: resolved at
+   * the first sweep after a restart. With a shared store another instance may still be at it, so
+   * only a claim older than STUCK_ISSUING_MS counts.
+   */
+  private isAbandoned(record: EscalationRecord): boolean {
+    return this.settings.exclusiveStore === true || this.now().getTime() - Date.parse(record.updatedAt) > STUCK_ISSUING_MS;
+  }
+
+  /**
+   * Whether a pass may be requested for this user at all, and whether they hold a directory role.
+   * `tapPolicy` read fresh replaces the tenant cache's copy at the moment of issuing.
+   */
+  private async assessTarget(targetId: string, tapPolicy?: Fact<TapPolicy>): Promise<Omit<RequestForm, 'passSettings'> | Refusal> {
     const [user] = await this.directory.findUsers({ kind: 'id', id: targetId });
     if (!user) return refusal('no-such-user', 'That account does not exist in this tenant (any more).', 'No such user in this tenant');
     const name = user.displayName ?? user.userPrincipalName ?? 'This person';
@@ -365,8 +473,9 @@ export class EscalationService {
     if (user.userType === 'Guest' || externalUserType(user) === 'b2bCollaborationMember') {
       return notEligible(`${name} is a guest from another organisation. Their home organisation has to help them sign in again.`);
     }
-    // Fresh, not the 5-minute tenant cache: privilege and the TAP policy decide this request now.
-    const facts = await this.directory.eligibilityFacts(user, this.now(), { fresh: true });
+    // Fresh, not the 5-minute tenant cache: privilege decides this request now.
+    const read = await this.directory.eligibilityFacts(user, this.now(), { fresh: true });
+    const facts = tapPolicy ? { ...read, tapPolicy } : read;
     if (!facts.tapPolicy.known) return notEligible(`I could not read the tenant’s Temporary Access Pass policy (${facts.tapPolicy.reason}), so no pass can be requested.`);
     const scope = tapScopeFor(facts.tapPolicy.value, user.id, facts.membership);
     switch (scope.kind) {
@@ -392,6 +501,52 @@ export class EscalationService {
     return { target: { ...user, displayName: name, userPrincipalName: user.userPrincipalName ?? '' }, privileged };
   }
 
+  /**
+   * One open request per target, claimed with a create-if-absent document so two instances cannot
+   * both file. The same form sent again (same agent, target and card) gets the request it filed;
+   * another request while one is open is refused, showing the open one.
+   */
+  private async claimTarget(record: EscalationRecord, formKey: string | undefined): Promise<'claimed' | FiledRequest | Refusal> {
+    const key = targetKeyOf(record.tenantId, record.target.id);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.store.create<TargetClaim>(OPEN_TARGETS, key, { requestId: record.id, formKey, at: record.createdAt });
+        return 'claimed';
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+      const claim = await this.store.get<TargetClaim>(OPEN_TARGETS, key);
+      if (!claim) continue;
+      const open = await this.expire(`${record.tenantId}:${claim.value.requestId}`);
+      if (!open && this.now().getTime() - Date.parse(claim.value.at) < FILING_IN_FLIGHT_MS) {
+        return refusal('already-open', `A request for ${record.target.name} is being filed right now; open it with "requests" in a moment.`, 'Already being filed');
+      }
+      if (!open || CLOSED.has(open.state)) {
+        // Left behind by a crash after the request closed: clear it and claim again.
+        await this.store.delete(OPEN_TARGETS, key, claim.etag).catch(() => undefined);
+        continue;
+      }
+      const sameForm = formKey !== undefined && claim.value.formKey === formKey;
+      return {
+        record: open,
+        canDecide: false,
+        notified: [],
+        unreachable: [],
+        notice: sameForm
+          ? 'This form was already sent: this is the request it filed. Nothing new was filed and no approver was asked twice.'
+          : `A request for ${open.target.name} is already open, so no second one was filed. This is the open one: cancel it first to file a new one.`,
+      };
+    }
+    throw new ConflictError(`Could not claim ${key}`);
+  }
+
+  private async releaseTarget(record: EscalationRecord): Promise<void> {
+    const key = targetKeyOf(record.tenantId, record.target.id);
+    const claim = await this.store.get<TargetClaim>(OPEN_TARGETS, key).catch(() => undefined);
+    if (claim?.value.requestId !== record.id) return;
+    await this.store.delete(OPEN_TARGETS, key, claim.etag).catch((error) => this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not release the target'));
+  }
+
   /** Reserves one filing in the requester's and the target's counters, atomically per counter across instances; a refusal when over a limit. */
   private async reserveFiling(record: EscalationRecord, now: Date): Promise<Refusal | undefined> {
     const filing: Filing = { id: record.id, requester: { id: record.requester.id }, target: { id: record.target.id, name: record.target.name }, createdAt: record.createdAt };
@@ -409,12 +564,17 @@ export class EscalationService {
 
   private async addToCounter(key: string, filing: Filing, now: Date, check: (filings: Filing[]) => { ok: true } | CoreRefusal): Promise<Refusal | undefined> {
     for (;;) {
-      // Every lost race means another filing was written, so N filings at once need at most N attempts each.
-      const outcome = await updateRetryingOnConflict<{ filings: Filing[] }, Refusal>(this.store, FILING_COUNTERS, key, (counter) => {
-        const inWindow = counter.filings.filter((f) => Date.parse(f.createdAt) > now.getTime() - RATE_WINDOW_MS);
-        const limited = check(inWindow);
-        return isRefusal(limited) ? { ...limited, title: 'Too many requests' } : { filings: [...inWindow, filing] };
-      }, COUNTER_UPDATE_ATTEMPTS);
+      const outcome = await updateRetryingOnConflict<{ filings: Filing[] }, Refusal>(
+        this.store,
+        FILING_COUNTERS,
+        key,
+        (counter) => {
+          const inWindow = counter.filings.filter((f) => Date.parse(f.createdAt) > now.getTime() - RATE_WINDOW_MS);
+          const limited = check(inWindow);
+          return isRefusal(limited) ? { ...limited, title: 'Too many requests' } : { filings: [...inWindow, filing] };
+        },
+        COUNTER_ATTEMPTS,
+      );
       if (outcome.outcome === 'refused') return outcome.refusal;
       if (outcome.outcome === 'updated') return undefined;
       try {
@@ -433,8 +593,12 @@ export class EscalationService {
   }
 
   private async removeFromCounter(key: string, requestId: string): Promise<void> {
-    await updateRetryingOnConflict<{ filings: Filing[] }>(this.store, FILING_COUNTERS, key, (counter) =>
-      counter.filings.some((f) => f.id === requestId) ? { filings: counter.filings.filter((f) => f.id !== requestId) } : counter,
+    await updateRetryingOnConflict<{ filings: Filing[] }>(
+      this.store,
+      FILING_COUNTERS,
+      key,
+      (counter) => (counter.filings.some((f) => f.id === requestId) ? { filings: counter.filings.filter((f) => f.id !== requestId) } : counter),
+      COUNTER_ATTEMPTS,
     );
   }
 
@@ -451,8 +615,9 @@ export class EscalationService {
   }
 
   /**
-   * The policy's answer, or the refusal to return. Refusals are audited; someone who may see the
-   * request gets it back with the reason as a notice, anyone else only "no such request".
+   * Undefined when the policy allows the action; otherwise what to answer. Refusals are audited;
+   * someone who may see the request gets it back with the reason as a notice, anyone else only
+   * "no such request".
    */
   private async authorize(action: Action, actor: Actor, facts: ActorFacts, record: EscalationRecord): Promise<RequestView | Refusal | undefined> {
     const allowed = policy(action, facts, record);
@@ -484,8 +649,17 @@ export class EscalationService {
       if (!(await this.notifier.hasPersonalChat(record.tenantId, record.requester.id))) {
         return fail(`${record.requester.name} has no 1:1 chat with the app to show the pass in, so no pass was created. File a new request after opening the app.`);
       }
-      const settings = await this.passSettings();
-      if (!settings) return fail('The tenant’s Temporary Access Pass policy could not be read, so no pass was created. It is safe to file a new request.');
+      // Time of use: the facts the approval rested on are read again, fresh from Graph, right before the pass exists.
+      let recheck: Awaited<ReturnType<EscalationService['recheckBeforeIssuing']>>;
+      try {
+        recheck = await this.recheckBeforeIssuing(record);
+      } catch (error) {
+        this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not re-read the facts before issuing');
+        return fail('I could not read the directory again just before creating the pass, so no pass was created. It is safe to file a new request.');
+      }
+      if ('refusal' in recheck) return fail(recheck.refusal);
+      if ('reopen' in recheck) return this.reopen(key, actor, recheck.reopen);
+      const { settings } = recheck;
 
       let created: GraphTypes.TemporaryAccessPassAuthenticationMethod;
       try {
@@ -529,10 +703,11 @@ export class EscalationService {
         if (!code) throw new Error('Graph returned no pass');
         await this.notifier.deliverPass(record, { code, startsAt, expiresAt, lifetimeInMinutes, isUsableOnce: created.isUsableOnce ?? settings.isUsableOnce });
       } catch (error) {
-        this.log.warn({ requestId: record.id, err: (error as Error).name }, 'pass could not be delivered');
+        this.log.warn({ requestId: record.id, err: (error as Error).name, message: (error as Error).message }, 'pass could not be delivered');
         const deleted = await this.deletePass(record, created.id);
+        const why = error instanceof Error && error.name === 'ProactiveSendFailed' ? ` (${error.message})` : '';
         return fail(
-          `The pass could not be shown to ${record.requester.name} in their 1:1 chat, so it was ` +
+          `The pass could not be shown to ${record.requester.name} in their 1:1 chat${why}, so it was ` +
             (deleted ? 'deleted again. It is safe to file a new request.' : 'created but not delivered, and deleting it failed: delete it in the Entra admin center.'),
         );
       }
@@ -540,6 +715,46 @@ export class EscalationService {
     } finally {
       this.issuing.delete(key);
     }
+  }
+
+  /**
+   * What must still hold when the pass is created, read fresh: the requester is still on the helpdesk
+   * (not the cached standing), and the target still qualifies under the TAP policy as it is now,
+   * with the approvals their roles now require.
+   */
+  private async recheckBeforeIssuing(record: EscalationRecord): Promise<{ settings: PassSettings } | { refusal: string } | { reopen: string }> {
+    const standing = await this.directory.standingNow(record.requester.id);
+    if (!standing.isHelpdeskAgent) {
+      return {
+        refusal:
+          `${record.requester.name} is no longer a member of the helpdesk group, so no pass was created for them to hand over. ` +
+          'Someone on the helpdesk can file a new request.',
+      };
+    }
+    const tapPolicy = await this.directory.tapPolicyNow();
+    const assessed = await this.assessTarget(record.target.id, tapPolicy);
+    if (isRefusal(assessed)) return { refusal: `Just before creating the pass I read the account again: ${assessed.message} No pass was created.` };
+    if (assessed.privileged && record.approvalsRequired < 2) return { reopen: `${record.target.name} now holds a directory role` };
+    if (!tapPolicy.known) return { refusal: 'The tenant’s Temporary Access Pass policy could not be read, so no pass was created. It is safe to file a new request.' };
+    return { settings: this.issueSettings(tapPolicy.value) };
+  }
+
+  /** Back to waiting, for the further approval the current facts require; the approvers who have not approved are asked again. */
+  private async reopen(key: string, actor: Person, why: string): Promise<EscalationRecord | undefined> {
+    const outcome = await this.transition(key, actor, (r) => reopenForApprovals(r, this.now(), 2, why));
+    if (!outcome?.changed) return outcome?.record;
+    const record = outcome.record;
+    const approvers = (await this.approversFor(record.target.id)).filter(
+      (a) => !samePerson(a, record.requester) && !record.approvals.some((approval) => samePerson(approval.approver, a)),
+    );
+    const passSettings = await this.passSettings();
+    for (const approver of approvers) {
+      if (!(await this.notifier.hasPersonalChat(record.tenantId, approver.id))) continue;
+      await this.notifier
+        .askApprover(record, approver, passSettings)
+        .catch((error) => this.log.warn({ requestId: record.id, approverId: approver.id, err: (error as Error).name }, 'approval card not delivered'));
+    }
+    return record;
   }
 
   /**
@@ -627,6 +842,7 @@ export class EscalationService {
           await this.store.delete(OPEN_ESCALATIONS, key).catch((error) => this.log.warn({ requestKey: key, err: (error as Error).name }, 'could not close the open entry'));
           // Only the one write that closed it gets here, on whichever instance: everyone is told once.
           await this.outcomes?.closed(outcome.after.value);
+          await this.releaseTarget(outcome.after.value);
         }
         return { record: outcome.after.value, changed: true };
     }

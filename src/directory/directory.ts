@@ -1,9 +1,14 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import type { Graph } from './graph.js';
 import { GraphRequestError } from './graph.js';
+import { known, unknownFact, type Fact } from '../eligibility/facts.js';
 import { readEligibilityFacts, type ReadOptions } from './eligibility-facts.js';
+import { PERMISSIONS, unknownReason } from './permissions.js';
 import type { TenantFacts } from './tenant-facts.js';
 import { findUsers, type DirectoryUser, type UserQuery } from './users.js';
+
+// https://learn.microsoft.com/graph/api/temporaryaccesspassauthenticationmethodconfiguration-get
+const TAP_POLICY_PATH = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass';
 
 export interface DirectoryGroups {
   helpdeskGroupId?: string;
@@ -51,6 +56,23 @@ export class Directory {
     this.standings.set(userId, { at: Date.now(), value });
     value.catch(() => this.standings.delete(userId));
     return value;
+  }
+
+  /**
+   * Helpdesk and approver group membership read from Graph now, past the cache: for decisions that
+   * take effect at once, such as creating a pass for the person who asked for it.
+   */
+  standingNow(userId: string): Promise<Standing> {
+    return this.readStanding(userId);
+  }
+
+  /** The tenant's Temporary Access Pass policy read now, past the tenant cache, for the moment a pass is created. */
+  async tapPolicyNow(): Promise<Fact<GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration>> {
+    try {
+      return known(await this.graph.get<GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration>(TAP_POLICY_PATH));
+    } catch (error) {
+      return unknownFact(unknownReason(error, PERMISSIONS.methodPolicies));
+    }
   }
 
   /** The user's manager, or undefined when none is set. */

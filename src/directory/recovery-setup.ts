@@ -24,7 +24,8 @@ export interface VerifiableCredentialsMethodConfiguration {
   excludeTargets?: { targetType: string; id: string }[];
 }
 
-export const ALL_USERS_TARGET = 'all_users';
+/** The includeTargets id that stands for every user: one constant for the TAP and recovery policies alike. */
+export { ALL_USERS as ALL_USERS_TARGET } from '../eligibility/tap-scope.js';
 
 // https://learn.microsoft.com/graph/api/resources/verifiedidusageconfiguration: `all` covers recovery too.
 const RECOVERY_PURPOSES = new Set(['recovery', 'all']);

@@ -314,7 +314,7 @@ function conditionalAccessAllowsRegistration(facts: EligibilityFacts): Requireme
     user: facts.user,
     membership: facts.membership,
     roleTemplateIds: facts.conditionalAccessRoleIds,
-    tapIsUsableOnce: tapPolicy.known ? tapIssueSettings(tapPolicy.value, undefined, conditionalAccessPolicies.value).isUsableOnce : undefined,
+    tapIsUsableOnce: tapPolicy.known ? tapIssueSettings(tapPolicy.value).isUsableOnce : undefined,
     namedLocations: facts.namedLocations,
   };
   const findings = registrationPolicyFindings(conditionalAccessPolicies.value, subject);

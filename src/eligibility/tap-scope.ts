@@ -62,34 +62,19 @@ const GRAPH_DEFAULT_LIFETIME = 60;
 
 /**
  * The lifetime and one-time setting to send when creating a TAP: the requested (or policy default)
- * lifetime clamped to the policy's and Graph's bounds. One-time use when the policy requires it, or
- * when a Conditional Access policy on registering security info requires an authentication
- * strength that accepts a one-time pass but not a multi-use one (the two are separate
- * combinations: https://learn.microsoft.com/graph/api/resources/authenticationstrengthpolicy);
- * otherwise multi-use, which leaves time to register a passkey. E7 judges this same pass.
+ * lifetime clamped to the policy's and Graph's bounds, and always one-time use. A policy with
+ * isUsableOnce true makes every pass one-time; one with false lets the creator choose
+ * (https://learn.microsoft.com/graph/api/resources/temporaryaccesspassauthenticationmethodconfiguration),
+ * and a pass read out over a call should not work twice. E7 judges this same pass: a registration
+ * strength must accept `temporaryAccessPassOneTime`
+ * (https://learn.microsoft.com/graph/api/resources/authenticationstrengthpolicy).
  */
-export function tapIssueSettings(
-  policy: TapPolicy,
-  requestedMinutes?: number,
-  conditionalAccessPolicies: Graph.ConditionalAccessPolicy[] = [],
-): { lifetimeInMinutes: number; isUsableOnce: boolean } {
+export function tapIssueSettings(policy: TapPolicy, requestedMinutes?: number): { lifetimeInMinutes: number; isUsableOnce: true } {
   const lowest = Math.max(GRAPH_MIN_LIFETIME, policy.minimumLifetimeInMinutes ?? GRAPH_MIN_LIFETIME);
   const highest = Math.max(lowest, Math.min(GRAPH_MAX_LIFETIME, policy.maximumLifetimeInMinutes ?? GRAPH_MAX_LIFETIME));
   const wanted =
     requestedMinutes !== undefined && Number.isFinite(requestedMinutes)
       ? requestedMinutes
       : (policy.defaultLifetimeInMinutes ?? GRAPH_DEFAULT_LIFETIME);
-  const strengthWantsOneTime = conditionalAccessPolicies.some((ca) => {
-    const combinations = ca.grantControls?.authenticationStrength?.allowedCombinations ?? [];
-    return (
-      ca.state !== 'disabled' &&
-      ca.conditions?.applications?.includeUserActions?.includes(REGISTER_SECURITY_INFO) &&
-      combinations.includes('temporaryAccessPassOneTime') &&
-      !combinations.includes('temporaryAccessPassMultiUse')
-    );
-  });
-  return {
-    lifetimeInMinutes: Math.min(highest, Math.max(lowest, Math.round(wanted))),
-    isUsableOnce: (policy.isUsableOnce ?? true) || strengthWantsOneTime,
-  };
+  return { lifetimeInMinutes: Math.min(highest, Math.max(lowest, Math.round(wanted))), isUsableOnce: true };
 }

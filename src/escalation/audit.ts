@@ -9,6 +9,7 @@ export type AuditAction =
   | 'issuing'
   | 'issued'
   | 'failed'
+  | 'reopened'
   | 'refused';
 
 /** One line of the audit trail. Built field by field from the record, so nothing else leaks in. */
@@ -64,6 +65,9 @@ export function auditEntryFor(
   }
   if (after.approvals.length > before.approvals.length) {
     return { ...base, action: 'approved', detail: `${after.approvals.length} of ${after.approvalsRequired} approvals` };
+  }
+  if (before.state === 'issuing' && after.state === 'requested') {
+    return { ...base, action: 'reopened', detail: `needs ${after.approvalsRequired} approvals: ${after.reopenedBecause ?? 'the facts changed'}` };
   }
   if (after.state === before.state) throw new Error(`Request ${after.id} did not change, so there is nothing to audit.`);
 

@@ -2,9 +2,11 @@
  * The life of one request for a human-approved Temporary Access Pass (TAP).
  *
  * Pure: no I/O and no clock. Callers pass `now` in, persist the record they get back (with an
- * etag check), and decide approver eligibility themselves (manager or approver group).
+ * etag check), and decide approver eligibility themselves (src/app/policy.ts, on facts read fresh).
  * The record deliberately has no field for the pass itself: the code is shown once and never kept.
  */
+
+import { utcClock } from '../time.js';
 
 export type EscalationState =
   | 'requested'
@@ -50,6 +52,8 @@ export interface EscalationRecord {
   issuedAt?: string;
   tapExpiresAt?: string;
   failure?: string;
+  /** Why the request went back for another approval after it was approved (the facts changed). */
+  reopenedBecause?: string;
   /** Links the request to the diagnosis that preceded it. */
   correlationId?: string;
   /** The requester's 1:1 conversation, the only place the pass may be shown. */
@@ -122,9 +126,7 @@ export const samePerson = (a: { id: string }, b: { id: string }): boolean =>
 const hasIdentity = (person: Person): boolean => person.id.trim() !== '';
 
 /** "10:32 UTC": deterministic, so cards and tests read the same everywhere. */
-export function clockTime(at: string | Date): string {
-  return `${new Date(at).toISOString().slice(11, 16)} UTC`;
-}
+export const clockTime = utcClock;
 
 export function createRequest(input: NewRequest, now: Date, policy: EscalationPolicy): Transition {
   if (!hasIdentity(input.requester) || !hasIdentity(input.target)) {
@@ -297,6 +299,17 @@ export function markIssued(record: EscalationRecord, now: Date, tapExpiresAt: st
   return { ...record, state: 'issued', issuedAt: at, tapExpiresAt: new Date(tapExpiresAt).toISOString(), updatedAt: at };
 }
 
+/**
+ * The facts read just before issuing need more approvals than the request has (the target now holds
+ * a directory role): back to 'requested' with the new count, saying why. Only from 'issuing', so only
+ * the holder of the claim can do it.
+ */
+export function reopenForApprovals(record: EscalationRecord, now: Date, approvalsRequired: 2, why: string): Transition {
+  if (record.state !== 'issuing') return refuseNotIssuing(record);
+  const reopenedBecause = why.trim().slice(0, MAX_TEXT_LENGTH);
+  return { ...record, state: 'requested', privileged: true, approvalsRequired, reopenedBecause, updatedAt: now.toISOString() };
+}
+
 /** `reason` is shown to people and kept in the audit trail: never put a pass in it. */
 export function markFailed(record: EscalationRecord, now: Date, reason: string): Transition {
   if (record.state !== 'issuing') return refuseNotIssuing(record);
@@ -322,7 +335,8 @@ export function describeState(record: EscalationRecord): string {
         const why = record.privileged ? ` because ${record.target.name} holds a directory role` : '';
         return `Waiting for ${who}${why}; ${expires}.`;
       }
-      return `Waiting for a second approver (so far approved by ${listApprovals(record.approvals)}); ${expires}.`;
+      const because = record.reopenedBecause ? ` because ${record.reopenedBecause}` : '';
+      return `Waiting for a second approver${because} (so far approved by ${listApprovals(record.approvals)}); ${expires}.`;
     }
     case 'approved':
       return `${approvedBy}; the pass has not been issued yet.`;

@@ -29,6 +29,12 @@ export interface FakeConnector {
   serviceUrl: string;
   activities: ConnectorActivity[];
   conversations: CreatedConversation[];
+  /**
+   * From now on, new messages to this conversation are refused with `status` (undefined: accepted
+   * again), as Teams does when the person uninstalled the app or the conversation is gone (404
+   * ConversationNotFound) or when the connector fails (500). Card updates are refused too.
+   */
+  failSendsTo(conversationId: string, status: 404 | 500 | undefined): void;
   /** Resolves with the first activity matching `predicate` that arrives (or has arrived). */
   waitFor(predicate: (a: ConnectorActivity) => boolean, timeoutMs?: number): Promise<ConnectorActivity>;
   close(): Promise<void>;
@@ -37,6 +43,11 @@ export interface FakeConnector {
 export async function startFakeConnector(port = 0): Promise<FakeConnector> {
   const activities: ConnectorActivity[] = [];
   const conversations: CreatedConversation[] = [];
+  const failing = new Map<string, 404 | 500>();
+  const FAILURE_BODIES = {
+    404: { error: { code: 'ConversationNotFound', message: 'Conversation not found.' } },
+    500: { error: { code: 'ServiceError', message: 'The service encountered an error.' } },
+  } as const;
   const waiters = new Set<{ predicate: (a: ConnectorActivity) => boolean; resolve: (a: ConnectorActivity) => void }>();
 
   const record = (entry: ConnectorActivity) => {
@@ -73,6 +84,8 @@ export async function startFakeConnector(port = 0): Promise<FakeConnector> {
       const match = /^\/v3\/conversations(?:\/([^/]+)\/activities(?:\/([^/]+))?)?\/?$/.exec(path);
       if (!match) return reply(404, { error: { code: 'NotFound', message: `No route ${req.method} ${path}` } });
       const [, conversationId, activityId] = match;
+      const failure = conversationId ? failing.get(conversationId) : undefined;
+      if (failure && (req.method === 'POST' || req.method === 'PUT')) return reply(failure, FAILURE_BODIES[failure]);
 
       if (!conversationId && req.method === 'POST') {
         // Proactive 1:1: Teams answers with the personal conversation's id.
@@ -104,6 +117,10 @@ export async function startFakeConnector(port = 0): Promise<FakeConnector> {
     serviceUrl: `http://127.0.0.1:${boundPort}/`,
     activities,
     conversations,
+    failSendsTo(conversationId, status) {
+      if (status === undefined) failing.delete(conversationId);
+      else failing.set(conversationId, status);
+    },
     waitFor(predicate, timeoutMs = 10_000) {
       const found = activities.find(predicate);
       if (found) return Promise.resolve(found);

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConflictError, parseJsonLines, StoreUnavailableError, type DocumentStore, type Stored } from './store.js';
 
@@ -53,15 +54,53 @@ export function decodeName(encoded: string): string | undefined {
 }
 
 const LOCK_FILE = 'bot.lock';
+/** How often an open store stamps its lock, and how old a stamp may be before its owner counts as gone. */
+export const LOCK_HEARTBEAT_MS = 5_000;
+export const LOCK_STALE_MS = 3 * LOCK_HEARTBEAT_MS;
 /** Directories claimed by an open store in this process. */
 const CLAIMED_DIRECTORIES = new Set<string>();
 
-function processIsAlive(pid: number): boolean {
+/** What the lock file says: the owner's pid and when it last said it was alive (older locks hold only the pid). */
+interface LockContent {
+  pid: number;
+  heartbeatAt?: number;
+}
+
+function readLock(text: string): LockContent | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed === 'number' && Number.isInteger(parsed)) return { pid: parsed };
+    const lock = parsed as Partial<LockContent>;
+    if (typeof lock?.pid === 'number' && Number.isInteger(lock.pid)) return typeof lock.heartbeatAt === 'number' ? { pid: lock.pid, heartbeatAt: lock.heartbeatAt } : { pid: lock.pid };
+  } catch {
+    // Not a lock this store wrote.
+  }
+  return undefined;
+}
+
+/**
+ * Whether the lock's owner is still a running bot. Dead when any sign says so: its heartbeat stopped
+ * (a crashed, frozen or reused pid), no process has that pid, or the process is a zombie (exited,
+ * not yet reaped: `kill(pid, 0)` alone counts it as alive).
+ */
+function ownerIsAlive(lock: LockContent, now: number): boolean {
+  if (lock.heartbeatAt !== undefined && now - lock.heartbeatAt > LOCK_STALE_MS) return false;
+  try {
+    process.kill(lock.pid, 0);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return !isZombie(lock.pid);
+}
+
+/** Linux only (/proc); elsewhere the heartbeat tells a dead owner within LOCK_STALE_MS. */
+function isZombie(pid: number): boolean {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ...": the state follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 
@@ -73,6 +112,8 @@ export class FileStore implements DocumentStore {
   readonly #tempFilesInFlight = new Set<string>();
   #closed = false;
   #claimed: string | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #stamping: Promise<unknown> = Promise.resolve();
 
   constructor(options: FileStoreOptions) {
     this.#dataDir = options.dataDir;
@@ -88,17 +129,22 @@ export class FileStore implements DocumentStore {
     const dir = resolve(this.#dataDir);
     await guard(() => this.#ensureDirectory(dir));
     const lock = join(dir, LOCK_FILE);
-    const holder = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
-    const heldElsewhere = Number.isInteger(holder) && holder !== process.pid && processIsAlive(holder);
+    const holder = readLock(await readFile(lock, 'utf8').catch(() => ''));
+    const heldElsewhere = holder !== undefined && holder.pid !== process.pid && ownerIsAlive(holder, Date.now());
     if (heldElsewhere || CLAIMED_DIRECTORIES.has(dir)) {
       throw new StoreUnavailableError(
-        `The data directory ${this.#dataDir} is in use by another bot (${heldElsewhere ? `process ${holder}` : 'in this process'}). ` +
+        `The data directory ${this.#dataDir} is in use by another bot (${heldElsewhere ? `process ${holder.pid}` : 'in this process'}). ` +
           'The embedded store serves one bot at a time; several instances need the shared Azure Blob store (STORAGE_ACCOUNT_URL).',
       );
     }
-    await guard(() => writeFile(lock, String(process.pid), { mode: 0o600 }));
+    const stamp = () => writeFile(lock, JSON.stringify({ pid: process.pid, heartbeatAt: Date.now() } satisfies LockContent), { mode: 0o600 });
+    await guard(stamp);
     CLAIMED_DIRECTORIES.add(dir);
     this.#claimed = dir;
+    // A stamp that fails (disk full) only lets the lock go stale sooner; the next one tries again.
+    this.#heartbeat = setInterval(() => {
+      this.#stamping = stamp().catch(() => undefined);
+    }, LOCK_HEARTBEAT_MS).unref();
   }
 
   async get<T>(collection: string, key: string): Promise<Stored<T> | undefined> {
@@ -225,6 +271,9 @@ export class FileStore implements DocumentStore {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.allSettled([...this.#queues.values()]);
+    clearInterval(this.#heartbeat);
+    // A stamp still being written would bring the lock file back after it is removed.
+    await this.#stamping;
     if (this.#claimed) {
       CLAIMED_DIRECTORIES.delete(this.#claimed);
       await rm(join(this.#claimed, LOCK_FILE), { force: true });

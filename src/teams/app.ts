@@ -98,7 +98,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   registerGuideRoutes(app, kit, directory);
   registerCheckRoutes(app, kit, { directory, cards });
   registerReadinessRoutes(app, kit, { directory, cards, log, jobs: deps.readinessJobs });
-  registerEscalationRoutes(app, kit, { directory, cards, escalations: deps.escalations, book: deps.book });
+  registerEscalationRoutes(app, kit, { cards, escalations: deps.escalations, book: deps.book });
   registerPeopleSearch(app, { directory, log });
 
   // Catch-all for text: anything no route understood gets a helpful card, never silence.

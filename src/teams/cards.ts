@@ -37,9 +37,7 @@ export class CardTemplates {
 }
 
 /** A moment as people read it on a card: "2026-11-25 10:32 UTC". */
-export function utcMinute(at: string | Date): string {
-  return `${new Date(at).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
-}
+export { utcMinute } from '../time.js';
 
 /**
  * Text a person typed or the directory holds, made safe for a TextBlock: Adaptive Cards render a

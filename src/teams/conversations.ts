@@ -1,5 +1,6 @@
 import { CardFactory, TurnContext, type ConversationReference } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
+import { tenantOf } from '../activity.js';
 import { ConflictError, type DocumentStore } from '../storage/store.js';
 import type { AdaptiveCard } from './cards.js';
 
@@ -24,7 +25,7 @@ export class ConversationBook {
   async remember(context: TurnContext): Promise<void> {
     const { activity } = context;
     const userId = activity.from?.aadObjectId;
-    const tenantId = activity.conversation?.tenantId ?? activity.channelData?.tenant?.id;
+    const tenantId = tenantOf(activity);
     if (activity.conversation?.conversationType !== 'personal' || !userId || !tenantId) return;
     const reference = TurnContext.getConversationReference(activity);
     delete reference.activityId;
@@ -46,15 +47,28 @@ export class ConversationBook {
     return (await this.reference(tenantId, userId)) !== undefined;
   }
 
-  /** Sends a card to the person's 1:1 chat; returns the message id, or undefined when they have none. */
+  /**
+   * Sends a card to the person's 1:1 chat; returns the message id, or undefined when they have none.
+   * Throws when the Bot Connector refused it (404 ConversationNotFound when the app was uninstalled,
+   * a 5xx): teams-ai installs its error handler as the adapter's onTurnError, which would otherwise
+   * swallow an error thrown inside continueConversationAsync and make a lost message look sent.
+   * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages
+   */
   async send(tenantId: string, userId: string, card: AdaptiveCard): Promise<string | undefined> {
     const reference = await this.reference(tenantId, userId);
     if (!reference) return undefined;
-    let id: string | undefined;
+    let sent: { id?: string } | undefined;
+    let failure: unknown;
     await this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
-      id = (await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] }))?.id;
+      try {
+        sent = await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+      } catch (error) {
+        failure = error;
+      }
     });
-    return id ?? '';
+    if (failure !== undefined) throw new ProactiveSendFailed(failure);
+    if (!sent) throw new ProactiveSendFailed(new Error('the Bot Connector returned no message'));
+    return sent.id ?? '';
   }
 
   /** Replaces a message the bot sent to the person's 1:1 chat (an approval card, once decided); false when they have no chat. */
@@ -75,6 +89,17 @@ export class ConversationBook {
   private async reference(tenantId: string, userId: string): Promise<Partial<ConversationReference> | undefined> {
     const stored = await this.store.get<Partial<ConversationReference>>(CONVERSATIONS, keyFor(tenantId, userId));
     return stored?.value.conversation?.conversationType === 'personal' ? stored.value : undefined;
+  }
+}
+
+/** A proactive message the Bot Connector did not take; `status` is its HTTP status when it answered. */
+export class ProactiveSendFailed extends Error {
+  override name = 'ProactiveSendFailed';
+  readonly status: number | undefined;
+  constructor(cause: unknown) {
+    const status = typeof (cause as { statusCode?: unknown })?.statusCode === 'number' ? (cause as { statusCode: number }).statusCode : undefined;
+    super(status ? `the Bot Connector answered ${status}` : `the message could not be sent (${(cause as Error)?.name ?? 'error'})`);
+    this.status = status;
   }
 }
 

@@ -2,7 +2,6 @@ import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import type { EscalationNotifier, EscalationService, PassSettings, PassToDeliver, RequestView } from '../app/escalations.js';
 import { isRefusal, type Refusal } from '../app/refusal.js';
-import type { Directory } from '../directory/directory.js';
 import { parseUserQuery, type UserQuery } from '../directory/users.js';
 import type { Asker } from './asker.js';
 import { describeState, type EscalationRecord, type EscalationState, type Person, type VerificationMethod } from '../escalation/state-machine.js';
@@ -15,7 +14,6 @@ import { Refused, type TurnKit } from './turn.js';
 export interface EscalationDependencies {
   escalations: EscalationService;
   book: ConversationBook;
-  directory: Directory;
   cards: CardTemplates;
 }
 
@@ -40,9 +38,15 @@ const LOOK: Record<EscalationState, { label: string; style: string }> = {
   failed: { label: 'Failed', style: 'attention' },
 };
 
+const LIFETIME_SOURCE: Record<PassSettings['lifetimeSource'], string> = {
+  configured: 'the helpdesk’s setting',
+  'policy-minimum': 'the shortest the tenant’s TAP policy allows',
+  'policy-maximum': 'the longest the tenant’s TAP policy allows',
+};
+
 const describeSettings = (settings: PassSettings | undefined) =>
   settings
-    ? `valid for ${settings.lifetimeInMinutes} minutes, ${settings.isUsableOnce ? 'one-time use' : 'usable more than once until it expires'} (the tenant's TAP policy)`
+    ? `valid for ${settings.lifetimeInMinutes} minutes, one-time use (${LIFETIME_SOURCE[settings.lifetimeSource]}; a pass read out on a call works for one sign-in only)`
     : 'issued with the tenant’s TAP policy settings (they could not be read just now)';
 
 /** The result of a use case, or its refusal thrown to become the error card. */
@@ -54,8 +58,11 @@ function orRefuse<T>(result: T | Refusal): T {
 export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: EscalationDependencies): void {
   const { escalations, cards } = deps;
 
-  const requestForm = async (asker: Asker, query: UserQuery): Promise<AdaptiveCard> => {
+  const requestForm = async (asker: Asker, query: UserQuery | { problem: string }): Promise<AdaptiveCard> => {
     const form = orRefuse(await escalations.startRequest(asker, query));
+    if ('unclear' in form) {
+      return cards.render('notice', { title: 'Who needs a pass?', message: `${plain(form.unclear)} For example: escalate adele.vance@contoso.com` });
+    }
     if ('several' in form) {
       const names = form.several.map((u) => plain(u.userPrincipalName ?? u.displayName)).join(', ');
       return cards.render('notice', { title: 'Several people match', message: `Say which one with their email address: ${names}.` });
@@ -88,12 +95,14 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
   kit.onVerb(app, 'escalate.submit', async (context, asker, input) => {
     const filed = orRefuse(
       await escalations.file(asker, {
+        formId: context.activity.replyToId,
         targetId: input.userId,
         reason: input.reason ?? '',
         verification: { method: input.verification, detail: input.verificationDetail },
       }),
     );
-    return render(context, asker.id, filed, deliveryReport(filed.notified, filed.unreachable));
+    // An answer that shows an open request instead of filing one has no delivery to report.
+    return render(context, asker.id, filed, filed.notice ? undefined : deliveryReport(filed.notified, filed.unreachable));
   });
 
   kit.onVerb(app, 'escalation.view', async (context, asker, { requestId }) => render(context, asker.id, orRefuse(await escalations.view(asker, requestId))));

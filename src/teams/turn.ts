@@ -22,8 +22,11 @@ export interface TurnKit {
   reply(context: TurnContext, card: AdaptiveCard): Promise<unknown>;
   /** `command` names the route for telemetry (the turn span's verb), never what was typed. */
   onMessage(command: string, handler: (context: TurnContext, asker: Asker) => Promise<AdaptiveCard>): (context: TurnContext) => Promise<void>;
-  /** A handler returns the card that replaces the one clicked, or a short acknowledgement that leaves it. */
-  /** Registers the route for one verb of src/teams/verbs.ts; the handler gets the data already checked against its spec. */
+  /**
+   * Registers the route for one verb of src/teams/verbs.ts; the handler gets the data already
+   * checked against its spec, and returns the card that replaces the one clicked or a short
+   * acknowledgement that leaves it.
+   */
   onVerb<V extends Verb>(
     app: Application,
     verb: V,
@@ -46,7 +49,7 @@ export class Refused extends Error {
   }
 }
 
-/** Titles for refusals that carry none of their own. */
+/** The title of a refusal that carries none of its own. */
 const REFUSAL_TITLE = 'That did not work';
 
 /** What a person reads when the store cannot be written: each write is all or nothing, so nothing half-done is left. */

@@ -69,8 +69,9 @@ describe('tapIssueSettings', () => {
     expect(tapIssueSettings(unbounded, 100_000).lifetimeInMinutes).toBe(43_200);
   });
 
-  it('follows the policy on one-time use', () => {
-    expect(tapIssueSettings(tapPolicy({ isUsableOnce: false })).isUsableOnce).toBe(false);
+  it('is always one-time use: a policy that allows multi-use lets the creator choose, and a pass read out over a call must not work twice', () => {
+    expect(tapIssueSettings(tapPolicy({ isUsableOnce: false })).isUsableOnce).toBe(true);
+    expect(tapIssueSettings(tapPolicy({ isUsableOnce: true })).isUsableOnce).toBe(true);
     expect(tapIssueSettings(tapPolicy({ isUsableOnce: null })).isUsableOnce).toBe(true);
   });
 

@@ -3,8 +3,8 @@ import type { AuditEntry } from '../../src/escalation/audit.js';
 import { approve, beginIssuing, type EscalationRecord, type Transition } from '../../src/escalation/state-machine.js';
 import { FileStore } from '../../src/storage/file-store.js';
 import { updateRetryingOnConflict } from '../../src/storage/store.js';
-import { startHarness, type Harness } from '../harness.js';
-import { act, cast, fileRequest, openApp, passesIn, personalChatId } from './helpers.js';
+import { cardText, startHarness, type Harness } from '../harness.js';
+import { act, cardsIn, cast, fileRequest, openApp, passesIn, personalChatId } from './helpers.js';
 
 const megan = { id: cast.megan.aadObjectId, name: 'Megan Bowen', eligible: true };
 
@@ -125,5 +125,30 @@ describe('a restart between approval and issuing', () => {
     // The pass another request issued to Adele after this claim was made is hers to keep.
     const adeles = await fetch(`${harness.graph.baseUrl}/users/${cast.adele.aadObjectId}/authentication/temporaryAccessPassMethods`);
     expect((await adeles.json()).value).toHaveLength(1);
+  });
+
+  it('a pass created but unreadable after a crash is resolved at the first sweep after the restart, not minutes later, and the agent is shown what happened', async () => {
+    const { requestId } = await fileRequest(harness, cast.helen, cast.miriam);
+    const justNow = new Date();
+    await rewrite(harness, requestId!, (record) => {
+      const approved = approve(record, megan, justNow);
+      return 'refused' in approved ? approved : beginIssuing(approved, justNow);
+    });
+    const created = await fetch(`${harness.graph.baseUrl}/users/${cast.miriam.aadObjectId}/authentication/temporaryAccessPassMethods`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(created.status).toBe(201);
+    await harness.restartBot();
+    await harness.bot.escalations.sweep();
+    const record = await harness.bot.escalations.open(harness.tenantId, requestId!);
+    expect(record?.state).toBe('failed');
+    expect(record?.failure).toMatch(/The bot stopped while the pass was being issued\. A pass was created at \d\d:\d\d UTC, but its code can never be read again, so it was deleted/);
+    const left = await fetch(`${harness.graph.baseUrl}/users/${cast.miriam.aadObjectId}/authentication/temporaryAccessPassMethods`);
+    expect((await left.json()).value).toEqual([]);
+    const told = cardsIn(harness, personalChatId(cast.helen)).at(-1);
+    expect(cardText(told)).toContain('Temporary Access Pass for Miriam Graham');
+    expect(cardText(told)).toContain('Failed');
   });
 });

@@ -143,3 +143,50 @@ describe('denials and cancellations reach the requester', () => {
     expect(harness.graph.issuedTaps()).toEqual([]);
   });
 });
+
+describe('the pass is as short-lived and single-use as the tenant allows', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+    // A policy that allows reusable passes and lifetimes from 10 minutes.
+    const policy = harness.graph.tenant.authenticationMethodConfigurations.TemporaryAccessPass;
+    Object.assign(policy, { isUsableOnce: false, minimumLifetimeInMinutes: 10, defaultLifetimeInMinutes: 60 });
+    await openApp(harness, cast.helen, cast.megan);
+  });
+  afterAll(() => harness.close());
+
+  it('asks Graph for a one-time pass with the configured 30 minutes, and the approval card says so', async () => {
+    const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
+    const card = cardText(approvalCard(harness, cast.megan, requestId!));
+    expect(card).toContain('valid for 30 minutes, one-time use (the helpdesk’s setting');
+    await act(harness, cast.megan, 'escalation.approve', { requestId: requestId! });
+    const methods = (await (await fetch(`${harness.graph.baseUrl}/users/${cast.adele.aadObjectId}/authentication/temporaryAccessPassMethods`)).json()).value;
+    expect(methods).toMatchObject([{ isUsableOnce: true, lifetimeInMinutes: 30 }]);
+    const pass = cardsIn(harness, personalChatId(cast.helen)).at(-1);
+    expect(cardText(pass)).toContain('Yes: it works for one sign-in only');
+  });
+});
+
+describe('a manager who approves for their reports', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+    await openApp(harness, cast.helen, cast.megan, cast.lee);
+  });
+  afterAll(() => harness.close());
+
+  it('lists the requests they may decide on, and only those', async () => {
+    // Megan manages Adele; Lee's manager is Patti. Megan is neither on the helpdesk nor in the approver group.
+    await fileRequest(harness, cast.helen, cast.adele);
+    await fileRequest(harness, cast.helen, cast.lee);
+    const list = cardText(cardOf((await harness.say(cast.megan, 'requests')).replies[0]));
+    expect(list).toContain('Adele Vance');
+    expect(list).not.toContain('Lee Gu');
+    expect(list).not.toContain('Only for the helpdesk and approvers');
+  });
+
+  it('a colleague who manages nobody with a request still hears that the list is not for them', async () => {
+    const said = cardText(cardOf((await harness.say(cast.alex, 'requests')).replies[0]));
+    expect(said).toContain('Only for the helpdesk and approvers');
+  });
+});

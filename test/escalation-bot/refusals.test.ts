@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequest, isRefusal } from '../../src/escalation/state-machine.js';
 import { FileStore } from '../../src/storage/file-store.js';
-import { cardOf, cardText, startHarness, type Harness } from '../harness.js';
+import { cardOf, cardText, startHarness, type Harness, type TeamsUser } from '../harness.js';
 import { act, cast, fileRequest, openApp } from './helpers.js';
 
 describe('who may request a pass, and for whom', () => {
@@ -18,6 +18,8 @@ describe('who may request a pass, and for whom', () => {
     expect(said).toContain('Only the helpdesk can request a pass');
     const forged = await act(harness, cast.alex, 'escalate.submit', { userId: cast.adele.aadObjectId, reason: 'x', verification: 'in-person' });
     expect(forged.text).toContain('Only the helpdesk can request a pass');
+    // The refusal's code travels to the card (as the id of its heading), for clients and tests.
+    expect(forged.card.body[0].id).toBe('refusal-not-helpdesk');
   });
 
   it('an agent cannot request a pass for themselves', async () => {
@@ -55,7 +57,12 @@ describe('who may request a pass, and for whom', () => {
   });
 
   it('too many requests for one person in an hour are refused with a time to try again', async () => {
-    for (let i = 0; i < 3; i++) expect((await fileRequest(harness, cast.henrik, cast.miriam)).requestId).toBeDefined();
+    // Each is cancelled before the next, since only one request per person may be open at a time.
+    for (let i = 0; i < 3; i++) {
+      const { requestId } = await fileRequest(harness, cast.henrik, cast.miriam);
+      expect(requestId).toBeDefined();
+      await act(harness, cast.henrik, 'escalation.cancel', { requestId });
+    }
     const { text } = await fileRequest(harness, cast.henrik, cast.miriam);
     expect(text).toMatch(/3 requests have been filed for Miriam Graham in the last hour; the limit is 3\. Try again after \d\d:\d\d UTC/);
   });
@@ -180,6 +187,32 @@ describe('a request that waits too long', () => {
     expect(harness.graph.issuedTaps()).toEqual([]);
   });
 
+  it('a request stored before open requests were kept apart is still swept, once the history has been read once', async () => {
+    const legacy = createRequest(
+      {
+        id: randomUUID(),
+        tenantId: harness.tenantId,
+        requester: { id: cast.helen.aadObjectId, name: 'Helen Desk' },
+        target: { id: cast.lee.aadObjectId, name: 'Lee Gu', userPrincipalName: 'lee.gu@contoso.com' },
+        reason: 'Filed by an older version',
+        verification: { method: 'in-person' },
+        privileged: false,
+      },
+      new Date(clock),
+      { allowPrivilegedWithTwoApprovers: false },
+    );
+    if (isRefusal(legacy)) throw new Error(legacy.message);
+    const store = new FileStore({ dataDir: harness.dataDir });
+    await store.create('escalations', `${legacy.tenantId}:${legacy.id}`, legacy);
+    await store.close();
+    // A second request for Lee is refused while the legacy one is open: its target claim was restored too.
+    await harness.bot.escalations.sweep();
+    expect((await fileRequest(harness, cast.helen, cast.lee)).text).toContain('A request for Lee Gu is already open');
+    clock += 61 * 60_000;
+    await harness.bot.escalations.sweep();
+    expect((await harness.bot.escalations.open(harness.tenantId, legacy.id))?.state).toBe('expired');
+  });
+
   it('the sweep expires it without anyone clicking', async () => {
     const { requestId } = await fileRequest(harness, cast.helen, cast.miriam);
     clock += 61 * 60_000;
@@ -208,5 +241,75 @@ describe('privileged targets when the policy allows them with two approvers', ()
     const second = await act(harness, cast.lee, 'escalation.approve', { requestId: requestId! });
     expect(second.text).toContain('Pass issued');
     expect(harness.graph.issuedTaps()).toHaveLength(1);
+  });
+});
+
+describe('a request that could never be approved', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ env: { ALLOW_PRIVILEGED_WITH_TWO_APPROVERS: 'true' } });
+    await openApp(harness, cast.helen, cast.lee, cast.patti);
+  });
+  afterAll(() => harness.close());
+
+  it('is refused at filing, saying who is missing, when fewer distinct deciders exist than it needs', async () => {
+    // Nestor (Global Administrator) needs two approvers; with Lee out of the approver group only Patti, his manager, is left.
+    const group = harness.graph.tenant.groups.find((g) => g.id === '22222222-0000-4000-8000-000000000004')!;
+    const members = [...group.memberIds];
+    group.memberIds = members.filter((id) => id !== cast.lee.aadObjectId);
+    try {
+      const { text, requestId } = await fileRequest(harness, cast.helen, cast.nestor);
+      expect(requestId).toBeUndefined();
+      expect(text).toContain('Not enough approvers');
+      expect(text).toContain('two different people must approve, but only Patti Fernandez can decide');
+      expect(await harness.bot.escalations.recent(harness.tenantId)).toEqual([]);
+      expect(harness.connector.activities.filter((a) => a.conversationId === `a:personal-${cast.patti.aadObjectId}` && a.activity.attachments?.length)).toHaveLength(1);
+    } finally {
+      group.memberIds = members;
+    }
+  });
+});
+
+describe('the same request twice', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+    await openApp(harness, cast.helen, cast.henrik, cast.megan, cast.lee);
+  });
+  afterAll(() => harness.close());
+
+  const submit = (agent: TeamsUser, cardId: string) =>
+    harness.invoke(agent, 'escalate.submit', { userId: cast.adele.aadObjectId, reason: 'Lost their phone', verification: 'in-person' }, undefined, cardId);
+  const approvalCardsTo = (person: TeamsUser) =>
+    harness.connector.activities.filter((a) => a.conversationId === `a:personal-${person.aadObjectId}` && a.activity.attachments?.[0]?.content?.refresh).length;
+
+  it('sending the same form twice files once and asks each approver once', async () => {
+    const first = await submit(cast.helen, 'form-card-1');
+    const again = await submit(cast.helen, 'form-card-1');
+    const id = (turn: { body: any }) => turn.body?.value?.refresh?.action?.data?.requestId;
+    expect(id(first)).toBeDefined();
+    expect(id(again)).toBe(id(first));
+    expect(cardText(again.body.value)).toContain('This form was already sent');
+    expect(await harness.bot.escalations.recent(harness.tenantId)).toHaveLength(1);
+    expect(approvalCardsTo(cast.megan)).toBe(1);
+  });
+
+  it('a second request for someone with one open is refused, showing the open one, also from another agent', async () => {
+    const [open] = await harness.bot.escalations.recent(harness.tenantId);
+    for (const agent of [cast.helen, cast.henrik]) {
+      const second = await submit(agent, `another-form-${agent.name}`);
+      expect(second.body.value.refresh.action.data.requestId).toBe(open!.id);
+      expect(cardText(second.body.value)).toContain('A request for Adele Vance is already open, so no second one was filed');
+    }
+    expect(await harness.bot.escalations.recent(harness.tenantId)).toHaveLength(1);
+    expect(approvalCardsTo(cast.megan)).toBe(1);
+  });
+
+  it('once the open one is closed, a new request can be filed', async () => {
+    const [open] = await harness.bot.escalations.recent(harness.tenantId);
+    await act(harness, cast.helen, 'escalation.cancel', { requestId: open!.id });
+    const next = await submit(cast.helen, 'form-card-2');
+    expect(next.body.value.refresh.action.data.requestId).not.toBe(open!.id);
+    expect(await harness.bot.escalations.recent(harness.tenantId)).toHaveLength(2);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { mkdtemp, readdir, rm, writeFile, appendFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile, appendFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, isAbsolute } from 'node:path';
-import { FileStore, encodeName } from '../../src/storage/file-store.js';
+import { FileStore, LOCK_STALE_MS, encodeName } from '../../src/storage/file-store.js';
 import { ConflictError, StoreUnavailableError } from '../../src/storage/store.js';
 import { describeDocumentStoreContract, hostileKeys } from './contract.js';
 
@@ -55,6 +55,21 @@ describe('FileStore on disk', () => {
     it('refuses a directory held by another live process', async () => {
       await writeFile(join(dataDir, 'bot.lock'), String(process.ppid));
       await expect(store.open()).rejects.toBeInstanceOf(StoreUnavailableError);
+    });
+
+    it('refuses a live process whose heartbeat is fresh, and takes over one whose heartbeat stopped (a reused pid)', async () => {
+      await writeFile(join(dataDir, 'bot.lock'), JSON.stringify({ pid: process.ppid, heartbeatAt: Date.now() }));
+      await expect(store.open()).rejects.toBeInstanceOf(StoreUnavailableError);
+      await writeFile(join(dataDir, 'bot.lock'), JSON.stringify({ pid: process.ppid, heartbeatAt: Date.now() - LOCK_STALE_MS - 1 }));
+      await store.open();
+    });
+
+    it('stamps its own lock with a heartbeat while open, and removes it on close', async () => {
+      await store.open();
+      const lock = JSON.parse(await readFile(join(dataDir, 'bot.lock'), 'utf8'));
+      expect(lock).toEqual({ pid: process.pid, heartbeatAt: expect.any(Number) });
+      await store.close();
+      expect(await filesUnder(dataDir)).not.toContain('bot.lock');
     });
   });
 

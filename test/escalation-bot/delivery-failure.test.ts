@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEntry } from '../../src/escalation/audit.js';
+import { FileStore } from '../../src/storage/file-store.js';
+import { startHarness, type Harness } from '../harness.js';
+import { act, cast, fileRequest, openApp, passesIn, personalChatId } from './helpers.js';
+
+const tapMethodsOf = async (harness: Harness, userId: string) =>
+  (await (await fetch(`${harness.graph.baseUrl}/users/${userId}/authentication/temporaryAccessPassMethods`)).json()).value as unknown[];
+
+/**
+ * The Bot Connector refuses the message that would show the pass (the agent uninstalled the app,
+ * or the connector fails): the pass must not count as issued, nor stay usable in the directory.
+ */
+describe.each([404, 500] as const)('when the agent’s 1:1 chat answers %i', (status) => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+    await openApp(harness, cast.helen, cast.megan, cast.lee);
+  });
+  afterAll(() => harness.close());
+
+  it('the pass is deleted at once, the request ends failed with the reason, the approver is told, and it is audited', async () => {
+    const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
+    harness.connector.failSendsTo(personalChatId(cast.helen), status);
+    try {
+      const approved = await act(harness, cast.megan, 'escalation.approve', { requestId: requestId! });
+      expect(approved.text).not.toContain('Pass issued');
+      expect(approved.text).toContain('Failed');
+      expect(approved.text).toContain(`could not be shown to Helen Desk in their 1:1 chat (the Bot Connector answered ${status})`);
+      expect(approved.text).toContain('deleted again');
+    } finally {
+      harness.connector.failSendsTo(personalChatId(cast.helen), undefined);
+    }
+    // Graph created one pass, and it is gone again; nothing reached Helen.
+    expect(harness.graph.issuedTaps().map((tap) => tap.userId)).toEqual([cast.adele.aadObjectId]);
+    expect(await tapMethodsOf(harness, cast.adele.aadObjectId)).toEqual([]);
+    expect(passesIn(harness, personalChatId(cast.helen))).toEqual([]);
+    const record = await harness.bot.escalations.open(harness.tenantId, requestId!);
+    expect(record?.state).toBe('failed');
+    const store = new FileStore({ dataDir: harness.dataDir });
+    const trail = (await store.readLog<AuditEntry>('audit')).filter((e) => e.requestId === requestId);
+    await store.close();
+    expect(trail.map((e) => e.action)).toEqual(['requested', 'approved', 'issuing', 'failed']);
+    expect(trail.at(-1)?.reason).toContain(`the Bot Connector answered ${status}`);
+  });
+
+  it('once the chat works again, a new request is issued and delivered as usual', async () => {
+    // The failure notice could not reach Helen while her chat refused messages; a new request works end to end.
+    const { requestId } = await fileRequest(harness, cast.helen, cast.miriam);
+    const approved = await act(harness, cast.megan, 'escalation.approve', { requestId: requestId! });
+    expect(approved.text).toContain('Pass issued');
+    expect(passesIn(harness, personalChatId(cast.helen))).toHaveLength(1);
+  });
+});
