@@ -127,6 +127,11 @@ export interface GraphEmulator {
   resetRequests(): void;
   setLatency(ms: number): void;
   failNext(match: FaultMatch, fault: Fault, times?: number): void;
+  /**
+   * Changes the tenant just before the next matching request is served: what an administrator does
+   * between the bot's last read and its write, a race a real tenant allows.
+   */
+  changeBeforeNext(match: FaultMatch, change: (tenant: TenantFixture) => void): void;
   denyPermission(permission: string): void;
   grantAllPermissions(): void;
   /** Every TAP created so far; never the pass itself. */
@@ -226,6 +231,7 @@ class Emulator implements GraphEmulator {
   private readonly onPassIssued?: (pass: string) => void;
   private readonly denied = new Set<string>();
   private readonly faults: { match: FaultMatch; fault: Fault; remaining: number }[] = [];
+  private readonly changes: { match: FaultMatch; change: (tenant: TenantFixture) => void }[] = [];
   private readonly taps = new Map<string, TapState>();
   private readonly tapLog: { userId: string; createdAt: string }[] = [];
   private readonly mailLog: { senderId: string; message: Record<string, any> }[] = [];
@@ -265,6 +271,10 @@ class Emulator implements GraphEmulator {
 
   failNext(match: FaultMatch, fault: Fault, times = 1): void {
     this.faults.push({ match, fault, remaining: times });
+  }
+
+  changeBeforeNext(match: FaultMatch, change: (tenant: TenantFixture) => void): void {
+    this.changes.push({ match, change });
   }
 
   denyPermission(permission: string): void {
@@ -362,6 +372,7 @@ class Emulator implements GraphEmulator {
     try {
       const relative = toVersionRelative(target, !inBatch);
       record.path = readablePath(relative);
+      this.applyChangeBefore(method, record.path);
       response = this.injectedFault(method, record.path) ?? this.throttled(method, relative) ?? this.route(method, relative, headers, body, inBatch);
     } catch (error) {
       response = this.errorResponse(error, clientRequestId);
@@ -369,6 +380,11 @@ class Emulator implements GraphEmulator {
     record.status = response.status;
     record.endedAt = realNow();
     return response;
+  }
+
+  private applyChangeBefore(method: string, path: string): void {
+    const index = this.changes.findIndex(({ match }) => (match.method === undefined || match.method.toUpperCase() === method.toUpperCase()) && match.path.test(path));
+    if (index >= 0) this.changes.splice(index, 1)[0]!.change(this.tenant);
   }
 
   private injectedFault(method: string, path: string): EmulatedResponse | undefined {

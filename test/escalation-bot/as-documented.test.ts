@@ -60,8 +60,10 @@ describe('the pass Graph creates but says cannot be used', () => {
   it('is deleted, never shown, and the request fails with Graph’s reason in the trail', async () => {
     const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
     expect(requestId).toBeDefined();
-    // The TAP policy changes after the request was filed: Adele is now in its excluded group.
-    harness.graph.tenant.groups.find((group) => group.id === NO_TAP_GROUP)!.memberIds.push(cast.adele.aadObjectId);
+    // The TAP policy changes after the bot's last read, just before it creates the pass: Adele is now in its excluded group.
+    harness.graph.changeBeforeNext({ method: 'POST', path: /temporaryAccessPassMethods/ }, (tenant) =>
+      tenant.groups.find((group) => group.id === NO_TAP_GROUP)!.memberIds.push(cast.adele.aadObjectId),
+    );
 
     const approved = await act(harness, cast.megan, 'escalation.approve', { requestId });
     expect(approved.text).toContain('Failed');

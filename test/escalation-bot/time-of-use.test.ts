@@ -44,7 +44,7 @@ describe('facts that change between filing and approval', () => {
     undo.push(() => harness.graph.tenant.roleAssignments.pop());
     const approved = await act(harness, cast.megan, 'escalation.approve', { requestId: requestId! });
     expect(approved.text).toContain('Failed');
-    expect(approved.text).toContain('Just before creating the pass I read the account again: Adele Vance holds a directory role.');
+    expect(approved.text).toContain('Just before creating the pass I read the account again: Adele Vance holds a directory role (directly, through a group, or eligible to activate it in PIM).');
     expectNoPass();
     const trail = await trailOf(harness, requestId!);
     expect(trail.at(-1)).toMatchObject({ action: 'failed', reason: expect.stringContaining('holds a directory role') });
