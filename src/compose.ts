@@ -8,13 +8,17 @@ import {
   ManagedIdentityCredential,
   type TokenCredential,
 } from '@azure/identity';
-import { isLoopbackUrl, type Config } from './config.js';
+import { isLoopbackUrl, PUBLIC_GRAPH_BASE_URL, type Config } from './config.js';
 import { defaultCatalogue } from './diagnosis/catalogue.js';
 import { Directory } from './directory/directory.js';
 import { Graph } from './directory/graph.js';
 import { PERMISSIONS, unknownReason } from './directory/permissions.js';
 import { TenantFacts } from './directory/tenant-facts.js';
 import { EscalationService } from './app/escalations.js';
+import { VerifyCaller } from './app/verify-caller.js';
+import { registerVerificationRoutes } from './verification/page.js';
+import { RequestServiceClient } from './verification/request-service.js';
+import { VerificationSessions } from './verification/sessions.js';
 import type { Logger } from './log.js';
 import { createServer, turnAwareLogger, type Readiness } from './server.js';
 import { BlobStore } from './storage/blob-store.js';
@@ -32,6 +36,7 @@ export interface RunningBot {
   port: number;
   directory: Directory;
   escalations: EscalationService;
+  verifyCaller: VerifyCaller;
   /** Whether Graph answers and the store takes writes: what GET /readyz reports. */
   ready(): Promise<Readiness>;
   close(): Promise<void>;
@@ -66,8 +71,22 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const catalogue = defaultCatalogue();
   const book = new ConversationBook(store, adapter, config.botAuth?.appId ?? '');
   const notifier = new TeamsEscalationNotifier({ book, cards });
-  const escalations = new EscalationService(store, directory, notifier, { ...config.escalation }, log, options.now);
-  const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log });
+  const sessions = new VerificationSessions(store, config.verification);
+  const escalations = new EscalationService(store, directory, notifier, { ...config.escalation }, log, options.now, sessions.enabled ? sessions : undefined);
+  // Against a loopback emulator the bot's own listening URL is where callers and callbacks go.
+  let publicBaseUrl = config.verification.publicBaseUrl ?? '';
+  const verifyCaller = new VerifyCaller({
+    store,
+    sessions,
+    escalations,
+    directory,
+    requestService: new RequestServiceClient(config.verification.requestServiceUrl, requestServiceCredential(config)),
+    config: config.verification,
+    publicBaseUrl: () => publicBaseUrl,
+    log,
+    now: options.now,
+  });
+  const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log, verifyCaller });
   const storageProblem = config.blobStorage ? 'Azure Storage is not reachable or not writable' : 'the data directory is not writable';
   const ready = () => checkReadiness(graph, store, storageProblem);
   const server = createServer({
@@ -78,6 +97,9 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     appId: config.botAuth?.appId,
     allowedTenantIds: config.allowedTenantIds,
     log,
+    extraRoutes: sessions.enabled
+      ? (routes) => registerVerificationRoutes(routes, verifyCaller, { secureCookie: (config.verification.publicBaseUrl ?? '').startsWith('https:'), log })
+      : undefined,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -89,11 +111,13 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const sweeper = sweepEveryMs > 0 ? setInterval(sweep, sweepEveryMs).unref() : undefined;
   if (sweeper) void sweep();
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  if (!publicBaseUrl) publicBaseUrl = `http://${host}:${port}`;
   return {
     url: `http://${host}:${port}`,
     port,
     directory,
     escalations,
+    verifyCaller,
     ready,
     close: async () => {
       clearInterval(sweeper);
@@ -124,6 +148,17 @@ export function graphCredential(config: Config): TokenCredential | undefined {
     return new ClientAssertionCredential(tenantId, clientId, assertion, { authorityHost });
   }
   return new ManagedIdentityCredential(clientId ? { clientId } : {});
+}
+
+/**
+ * The Verified ID Request Service takes a token from the same app registration or managed identity
+ * as Graph (its role VerifiableCredential.Create.PresentRequest); none for a loopback emulator.
+ */
+function requestServiceCredential(config: Config): TokenCredential | undefined {
+  if (isLoopbackUrl(config.verification.requestServiceUrl)) return undefined;
+  const asForGraph = graphCredential({ ...config, graph: { ...config.graph, baseUrl: PUBLIC_GRAPH_BASE_URL } });
+  const clientId = config.graph.managedIdentityClientId;
+  return asForGraph ?? new ManagedIdentityCredential(clientId ? { clientId } : {});
 }
 
 /** The embedded file store unless Azure Storage is configured. */

@@ -20,6 +20,8 @@ export interface ServerOptions {
   /** What GET /readyz reports; absent, the bot reports ready once it listens. */
   ready?: () => Promise<Readiness>;
   maxBodyBytes?: number;
+  /** Further routes on the same server (the caller verification page and its callback). */
+  extraRoutes?: (server: restify.Server) => void;
 }
 
 /** Each check is 'ok' or a short reason in words (no secrets, no stack traces). */
@@ -72,6 +74,8 @@ export function createServer(options: ServerOptions): restify.Server {
     const readiness = (await options.ready?.()) ?? { ready: true, checks: {} };
     res.send(readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
   });
+
+  options.extraRoutes?.(server);
 
   server.post('/api/messages', async (req, res) => {
     const refuse = (status: number, code: string, message: string) => {

@@ -28,6 +28,7 @@ import {
 } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
 import { ConflictError, updateRetryingOnConflict, type DocumentStore } from '../storage/store.js';
+import type { CallerVerificationView } from '../verification/sessions.js';
 import type { Actor } from './actor.js';
 import { decide as policy, type Action, type ActorFacts } from './policy.js';
 import { isRefusal, NO_SUCH_REQUEST, refusal, type Refusal } from './refusal.js';
@@ -111,6 +112,13 @@ export interface RequestView {
   passSettings?: PassSettings;
   /** Why the person's action did not apply, when it did not. */
   notice?: string;
+  /** Caller verification with Verified ID, when configured: its evidence is shown to everyone who may see the request. */
+  verification?: CallerVerificationView;
+}
+
+/** Caller verification (src/verification/sessions.ts), as the escalation use cases consult it. */
+export interface CallerVerificationPort {
+  factsFor(record: EscalationRecord): Promise<CallerVerificationView>;
 }
 
 export interface FiledRequest extends RequestView {
@@ -144,6 +152,7 @@ export class EscalationService {
     private readonly settings: EscalationSettings,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
+    private readonly callerVerification?: CallerVerificationPort,
   ) {}
 
   /** The lifetime and one-time setting a pass would get now, clamped to the tenant's policy; undefined when unreadable. */
@@ -272,8 +281,11 @@ export class EscalationService {
     );
     if (!outcome) return NO_SUCH_REQUEST;
     let record = outcome.record;
-    if (outcome.changed && record.state === 'approved') record = (await this.issue(key, actor)) ?? record;
-    else if (outcome.changed && record.state === 'denied') await this.tell(record);
+    if (outcome.changed && record.state === 'approved') {
+      // Direct delivery: the pass is created when the verified caller's page asks for it, never for the agent.
+      if ((await this.callerVerification?.factsFor(record))?.directDelivery) await this.tell(record);
+      else record = (await this.issue(key, actor)) ?? record;
+    } else if (outcome.changed && record.state === 'denied') await this.tell(record);
     return this.viewFor(facts, record, outcome.refusal ? { notice: outcome.refusal } : {});
   }
 
@@ -337,7 +349,7 @@ export class EscalationService {
       try {
         const record = await this.expire(key);
         if (!record || CLOSED.has(record.state)) await this.store.delete(OPEN_ESCALATIONS, key);
-        else if (record.state === 'approved') await this.issue(key, SYSTEM_ACTOR);
+        else if (record.state === 'approved' && !(await this.callerVerification?.factsFor(record))?.directDelivery) await this.issue(key, SYSTEM_ACTOR);
         else if (record.state === 'issuing' && !this.issuing.has(key) && this.now().getTime() - Date.parse(record.updatedAt) > STUCK_ISSUING_MS) {
           await this.resolveUncertainIssue(record, SYSTEM_ACTOR, 'The bot stopped while the pass was being issued.');
         }
@@ -447,7 +459,8 @@ export class EscalationService {
    * request gets it back with the reason as a notice, anyone else only "no such request".
    */
   private async authorize(action: Action, actor: Actor, facts: ActorFacts, record: EscalationRecord): Promise<RequestView | Refusal | undefined> {
-    const allowed = policy(action, facts, record);
+    const verification = action === 'approve' ? await this.callerVerification?.factsFor(record) : undefined;
+    const allowed = policy(action, facts, record, verification);
     if (!isRefusal(allowed)) return undefined;
     await this.audit(auditEntryFor(record, allowed, actor, this.now()));
     if (isRefusal(policy('view', facts, record))) return allowed;
@@ -455,16 +468,35 @@ export class EscalationService {
   }
 
   private async viewFor(facts: ActorFacts, record: EscalationRecord, extra: { notice?: string } = {}): Promise<RequestView> {
+    const verification = await this.callerVerification?.factsFor(record);
     const canDecide =
-      record.state === 'requested' && !isRefusal(policy('approve', facts, record)) && !record.approvals.some((a) => samePerson(a.approver, facts));
-    return { record, canDecide, ...(canDecide ? { passSettings: await this.passSettings() } : {}), ...extra };
+      record.state === 'requested' && !isRefusal(policy('approve', facts, record, verification)) && !record.approvals.some((a) => samePerson(a.approver, facts));
+    return { record, canDecide, ...(canDecide ? { passSettings: await this.passSettings() } : {}), ...(verification ? { verification } : {}), ...extra };
+  }
+
+  /**
+   * The pass for an approved request whose caller passed verification, created now and handed to
+   * `deliver` (the caller's own page), never to the agent. Exactly once, like every issue.
+   */
+  async issueToVerifiedPerson(tenantId: string, requestId: string, deliver: (pass: PassToDeliver) => Promise<void>): Promise<EscalationRecord | undefined> {
+    const key = `${tenantId}:${requestId}`;
+    const record = await this.expire(key);
+    if (!record || record.state !== 'approved' || !(await this.callerVerification?.factsFor(record))?.directDelivery) return record;
+    const caller = { id: record.target.id, name: `${record.target.name} (verified caller)` };
+    const issued = await this.issue(key, caller, (r, pass) => deliver(pass));
+    if (issued?.state === 'issued') await this.tell(issued);
+    return issued;
   }
 
   /**
    * Exactly one pass per approved request: only the caller whose claim ('approved' -> 'issuing')
    * is written calls Graph. Returns the request as it ends up.
    */
-  private async issue(key: string, actor: Person): Promise<EscalationRecord | undefined> {
+  private async issue(
+    key: string,
+    actor: Person,
+    deliver: (record: EscalationRecord, pass: PassToDeliver) => Promise<void> = (record, pass) => this.notifier.deliverPass(record, pass),
+  ): Promise<EscalationRecord | undefined> {
     if (this.issuing.has(key)) return undefined;
     this.issuing.add(key);
     try {
@@ -507,7 +539,7 @@ export class EscalationService {
       const expiresAt = new Date(Date.parse(startsAt) + lifetimeInMinutes * 60_000).toISOString();
       try {
         if (!code) throw new Error('Graph returned no pass');
-        await this.notifier.deliverPass(record, { code, startsAt, expiresAt, lifetimeInMinutes, isUsableOnce: created.isUsableOnce ?? settings.isUsableOnce });
+        await deliver(record, { code, startsAt, expiresAt, lifetimeInMinutes, isUsableOnce: created.isUsableOnce ?? settings.isUsableOnce });
       } catch (error) {
         this.log.warn({ requestId: record.id, err: (error as Error).name }, 'pass could not be delivered');
         const deleted = await this.deletePass(record, created.id);

@@ -8,6 +8,8 @@ import { registerCheckRoutes } from './check.js';
 import type { ConversationBook } from './conversations.js';
 import { registerEscalationRoutes } from './escalation.js';
 import type { EscalationService } from '../app/escalations.js';
+import type { VerifyCaller } from '../app/verify-caller.js';
+import { registerVerificationRoutes } from './verification.js';
 import { actionResponse, invokeResponseActivity, unsupportedInvoke } from './invoke-response.js';
 import { PASTED_ERROR, registerDiagnosisRoutes } from './diagnosis.js';
 import { MAX_EXTRACT_CHARS } from '../diagnosis/extract.js';
@@ -26,6 +28,7 @@ export interface BotDependencies {
   escalations: EscalationService;
   book: ConversationBook;
   log: Logger;
+  verifyCaller: VerifyCaller;
 }
 
 /** A command, a name or an address fits easily; a pasted error page may be as long as diagnosis reads. */
@@ -95,6 +98,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   registerCheckRoutes(app, kit, { directory, cards });
   registerReadinessRoutes(app, kit, { directory, cards, log });
   registerEscalationRoutes(app, kit, { directory, cards, escalations: deps.escalations, book: deps.book });
+  registerVerificationRoutes(app, kit, { verifyCaller: deps.verifyCaller, cards });
 
   // Catch-all for text: anything no route understood gets a helpful card, never silence.
   app.activity(ActivityTypes.Message, async (context) => {
