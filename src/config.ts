@@ -224,7 +224,7 @@ export function loadConfig(env: Env): Config {
     dataDir: read('DATA_DIR') ?? '.data',
     blobStorage: blobStorageConfig(read),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    verification: verificationConfig(read, integer, oneOf),
+    verification: verificationConfig(read, integer, oneOf, demo),
   };
 }
 
@@ -235,6 +235,7 @@ function verificationConfig(
   read: (name: ConfigVariable) => string | undefined,
   integer: (name: ConfigVariable, fallback: number, min: number, max: number) => number,
   oneOf: <T extends string>(name: ConfigVariable, allowed: readonly T[], fallback: T) => T,
+  demo: boolean,
 ): VerificationConfig {
   const policy = oneOf('CALLER_VERIFICATION', VERIFICATION_POLICIES, 'off');
   const list = (name: ConfigVariable) => (read(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -255,7 +256,8 @@ function verificationConfig(
     if (!authority) throw new ConfigError('VERIFIED_ID_AUTHORITY', `is required when CALLER_VERIFICATION is ${policy} (the tenant's verifier DID)`);
     // The Request Service accepts any issuer when the list is empty: never send one.
     if (acceptedIssuers.length === 0) throw new ConfigError('VERIFIED_ID_ACCEPTED_ISSUERS', `is required when CALLER_VERIFICATION is ${policy}: an empty list would accept a credential from any issuer`);
-    if (!publicBaseUrl && !isLoopbackUrl(requestServiceUrl)) {
+    // The demo tenant brings its own Request Service emulator on loopback (src/emulator/verified-id/demo.ts).
+    if (!publicBaseUrl && !isLoopbackUrl(requestServiceUrl) && !demo) {
       throw new ConfigError('PUBLIC_BASE_URL', 'is required with a real Verified ID Request Service: the https address where it calls the bot back and callers open their page');
     }
   }

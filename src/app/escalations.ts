@@ -108,6 +108,8 @@ export interface RequestForm {
 export interface RequestView {
   record: EscalationRecord;
   canDecide: boolean;
+  /** Whether Approve is offered: false while a required caller verification has not passed. Absent means as canDecide. */
+  canApprove?: boolean;
   /** The pass a decision would create, for those who may decide. */
   passSettings?: PassSettings;
   /** Why the person's action did not apply, when it did not. */
@@ -470,8 +472,10 @@ export class EscalationService {
   private async viewFor(facts: ActorFacts, record: EscalationRecord, extra: { notice?: string } = {}): Promise<RequestView> {
     const verification = await this.callerVerification?.factsFor(record);
     const canDecide =
-      record.state === 'requested' && !isRefusal(policy('approve', facts, record, verification)) && !record.approvals.some((a) => samePerson(a.approver, facts));
-    return { record, canDecide, ...(canDecide ? { passSettings: await this.passSettings() } : {}), ...(verification ? { verification } : {}), ...extra };
+      record.state === 'requested' && !isRefusal(policy('approve', facts, record)) && !record.approvals.some((a) => samePerson(a.approver, facts));
+    // Deny stays possible; Approve waits for caller verification when the policy requires it.
+    const canApprove = canDecide && !isRefusal(policy('approve', facts, record, verification));
+    return { record, canDecide, canApprove, ...(canDecide ? { passSettings: await this.passSettings() } : {}), ...(verification ? { verification } : {}), ...extra };
   }
 
   /**

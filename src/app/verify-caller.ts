@@ -38,7 +38,7 @@ export type CallerPage =
   | { kind: 'opened-elsewhere' }
   | { kind: 'present'; link: string; qrCode?: string; retrieved: boolean; expiresAt: string }
   | { kind: 'failed'; failure: string }
-  | { kind: 'verified'; next: 'wait-for-approval' | 'collect-pass' | 'agent-delivers' | 'delivered' | 'closed'; closedBecause?: string };
+  | { kind: 'verified'; next: 'wait-for-approval' | 'collect-pass' | 'being-shown' | 'agent-delivers' | 'delivered' | 'closed'; closedBecause?: string };
 
 export interface VerificationAudit {
   at: string;
@@ -237,7 +237,7 @@ export class VerifyCaller {
       case 'approved':
         return { next: facts.directDelivery ? 'collect-pass' : 'agent-delivers' };
       case 'issuing':
-        return { next: facts.directDelivery ? 'wait-for-approval' : 'agent-delivers' };
+        return { next: facts.directDelivery ? 'being-shown' : 'agent-delivers' };
       case 'issued':
         return { next: 'agent-delivers' };
       default:

@@ -51,6 +51,7 @@ export interface CardViews {
     delivery: string;
     facts: Fact[];
     canDecide: boolean;
+    canApprove: boolean;
     canCancel: boolean;
     passSettings: string;
     /** The requester may start caller verification with Verified ID. */

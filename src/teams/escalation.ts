@@ -191,6 +191,7 @@ export async function escalationCard(deps: Pick<EscalationDependencies, 'book' |
     delivery: viewer.delivery ?? '',
     facts,
     canDecide: view.canDecide,
+    canApprove: view.canApprove ?? view.canDecide,
     canCancel: isRequester && (record.state === 'requested' || record.state === 'approved'),
     passSettings: view.canDecide ? describeSettings(view.passSettings) : '',
     canVerify: isRequester && record.state === 'requested' && view.verification !== undefined && view.verification.policy !== 'off' && !view.verification.passed,

@@ -152,6 +152,8 @@ ${page.qrCode ? `<p><img alt="QR code for Microsoft Authenticator" src="${escape
             `<div class="box warn">Your Temporary Access Pass is shown <strong>once</strong>, on this page only. Have a pen or your sign-in page ready, and do not share it with anyone, including the helpdesk.</div>
 <form method="post" action="${VERIFY_PATH}/${escape(sessionId)}/pass" id="collect"><button type="submit">Show my pass now</button></form>`,
           );
+        case 'being-shown':
+          return layout('Your pass is shown once', '<p>Your pass is shown once, in the window where you asked for it, and is not shown again.</p>');
         case 'agent-delivers':
           return layout('You are verified', '<div class="box good">Your helpdesk agent will give you your Temporary Access Pass.</div>');
         case 'delivered':

@@ -55,7 +55,7 @@ describe('caller verification configuration', () => {
     [{ ...ON, FACE_CHECK_THRESHOLD: '101' }, 'FACE_CHECK_THRESHOLD'],
     [{ ...ON, FACE_CHECK_THRESHOLD: '70.5' }, 'FACE_CHECK_THRESHOLD'],
     [{ ...ON, PASS_DELIVERY: 'email' }, 'PASS_DELIVERY'],
-    [{ ...ON, PUBLIC_BASE_URL: '' }, 'PUBLIC_BASE_URL'],
+    [{ ...ON, PUBLIC_BASE_URL: '', GRAPH_TENANT_ID: '0b6c4d2e-8f1a-4b3c-9d5e-6f7a8b9c0d1e', GRAPH_CLIENT_ID: '0b6c4d2e-8f1a-4b3c-9d5e-6f7a8b9c0d1e' }, 'PUBLIC_BASE_URL'],
     [{ ...ON, PUBLIC_BASE_URL: 'http://helpdesk.contoso.com' }, 'PUBLIC_BASE_URL'],
     [{ ...ON, VERIFIED_ID_BASE_URL: 'http://verifiedid.example.com/v1.0' }, 'VERIFIED_ID_BASE_URL'],
     [{ ...ON, VERIFICATION_LINK_MINUTES: '600' }, 'VERIFICATION_LINK_MINUTES'],
