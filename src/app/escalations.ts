@@ -449,6 +449,11 @@ export class EscalationService {
     return { id: actor.id, tenantId: actor.tenantId, isHelpdeskAgent: actor.isHelpdeskAgent, isApproverForTarget };
   }
 
+  /** The policy's facts about this actor for this request, read now (for use cases beside these, such as caller verification). */
+  factsAbout(actor: Actor, record: EscalationRecord): Promise<ActorFacts> {
+    return this.freshFactsFor(actor, record);
+  }
+
   /** The one answer to "is this person an approver for this request", read from Graph now. */
   private async freshFactsFor(actor: Actor, record: EscalationRecord): Promise<ActorFacts> {
     if (actor.tenantId !== record.tenantId) return this.factsFor(actor, false);

@@ -12,7 +12,7 @@ import type { VerificationSessions } from '../verification/sessions.js';
 import type { Actor } from './actor.js';
 import { AUDIT_LOG, type EscalationService, type PassToDeliver } from './escalations.js';
 import { decide as policy } from './policy.js';
-import { isRefusal, NO_SUCH_REQUEST, refusal, type Refusal } from './refusal.js';
+import { isRefusal, refusal, type Refusal } from './refusal.js';
 
 /**
  * Verifying the caller before a pass (issue 19): the agent starts a session bound to one request
@@ -81,9 +81,11 @@ export class VerifyCaller {
     if (config.policy === 'off') {
       return refusal('verification-off', 'Caller verification with Verified ID is not set up for this helpdesk (CALLER_VERIFICATION is off).', 'Verification is off');
     }
-    const record = await escalations.open(actor.tenantId, requestId);
-    if (!record) return NO_SUCH_REQUEST;
-    const allowed = policy('verify-caller', { id: actor.id, tenantId: actor.tenantId, isHelpdeskAgent: actor.isHelpdeskAgent, isApproverForTarget: false }, record);
+    // Whoever may not see the request learns nothing more than "no such request".
+    const view = await escalations.view(actor, requestId);
+    if (isRefusal(view)) return view;
+    const { record } = view;
+    const allowed = policy('verify-caller', await escalations.factsAbout(actor, record), record);
     if (isRefusal(allowed)) return allowed;
     if (record.state !== 'requested') {
       return refusal('verification-not-possible', 'This request is no longer waiting for approval, so there is nothing to verify the caller for.', 'Nothing to verify');

@@ -9,8 +9,9 @@ export { DEMO_VERIFIER_DID as ISSUER };
 export const ADELE = { userPrincipalName: 'adele.vance@contoso.com', givenName: 'Adele', surname: 'Vance', displayName: 'Adele Vance' };
 
 /** The bot with caller verification on, against the Request Service emulator; generous rate limits so each test files its own request. */
-export async function startVerifying(policy: string, env: Record<string, string> = {}): Promise<Harness> {
+export async function startVerifying(policy: string, env: Record<string, string> = {}, now?: () => Date): Promise<Harness> {
   const harness = await startHarness({
+    now,
     env: {
       CALLER_VERIFICATION: policy,
       VERIFIED_ID_AUTHORITY: DEMO_VERIFIER_DID,
