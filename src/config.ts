@@ -252,12 +252,12 @@ function verificationConfig(
   const requestServiceUrl = httpsOrLoopback('VERIFIED_ID_BASE_URL', read('VERIFIED_ID_BASE_URL') ?? PUBLIC_VERIFIED_ID_BASE_URL);
   const publicBase = read('PUBLIC_BASE_URL');
   const publicBaseUrl = publicBase === undefined ? undefined : httpsOrLoopback('PUBLIC_BASE_URL', publicBase);
-  if (policy !== 'off') {
+  // The demo tenant fills these in with its own emulator and DID (src/emulator/verified-id/demo.ts).
+  if (policy !== 'off' && !demo) {
     if (!authority) throw new ConfigError('VERIFIED_ID_AUTHORITY', `is required when CALLER_VERIFICATION is ${policy} (the tenant's verifier DID)`);
     // The Request Service accepts any issuer when the list is empty: never send one.
     if (acceptedIssuers.length === 0) throw new ConfigError('VERIFIED_ID_ACCEPTED_ISSUERS', `is required when CALLER_VERIFICATION is ${policy}: an empty list would accept a credential from any issuer`);
-    // The demo tenant brings its own Request Service emulator on loopback (src/emulator/verified-id/demo.ts).
-    if (!publicBaseUrl && !isLoopbackUrl(requestServiceUrl) && !demo) {
+    if (!publicBaseUrl && !isLoopbackUrl(requestServiceUrl)) {
       throw new ConfigError('PUBLIC_BASE_URL', 'is required with a real Verified ID Request Service: the https address where it calls the bot back and callers open their page');
     }
   }

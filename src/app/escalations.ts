@@ -253,7 +253,8 @@ export class EscalationService {
       }
       unreachable.push(approver);
     }
-    return { record: created, canDecide: false, notified, unreachable };
+    const verification = await this.callerVerification?.factsFor(created);
+    return { record: created, canDecide: false, notified, unreachable, ...(verification ? { verification } : {}) };
   }
 
   async view(actor: Actor, requestId: string): Promise<RequestView | Refusal> {

@@ -98,7 +98,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   registerCheckRoutes(app, kit, { directory, cards });
   registerReadinessRoutes(app, kit, { directory, cards, log });
   registerEscalationRoutes(app, kit, { directory, cards, escalations: deps.escalations, book: deps.book });
-  registerVerificationRoutes(app, kit, { verifyCaller: deps.verifyCaller, cards });
+  registerVerificationRoutes(app, kit, { verifyCaller: deps.verifyCaller, cards, book: deps.book });
 
   // Catch-all for text: anything no route understood gets a helpful card, never silence.
   app.activity(ActivityTypes.Message, async (context) => {

@@ -5,15 +5,23 @@ import type { VerifyCaller } from '../app/verify-caller.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
 import type { CallerVerificationView } from '../verification/sessions.js';
 import { plain, utcMinute, type CardTemplates } from './cards.js';
+import type { ConversationBook } from './conversations.js';
 import { Refused, type TurnKit } from './turn.js';
 
-/** "Verify with Face Check" on the escalation card: the agent gets the caller's link and code, in their own view only. */
-export function registerVerificationRoutes(app: Application, kit: TurnKit, deps: { verifyCaller: VerifyCaller; cards: CardTemplates }): void {
+/**
+ * "Verify with Face Check" on the escalation card: the caller's link and code go to the agent's own
+ * 1:1 chat (the card may sit in a group chat, and is replaced for everyone when it refreshes); the
+ * click is answered with a line saying so.
+ */
+export function registerVerificationRoutes(app: Application, kit: TurnKit, deps: { verifyCaller: VerifyCaller; cards: CardTemplates; book: ConversationBook }): void {
   kit.onVerb(app, 'verification.start', async (_context, asker, { requestId }) => {
+    if (!(await deps.book.has(asker.tenantId, asker.id))) {
+      throw new Refused('Open a 1:1 chat with me first', 'The caller’s link and code can only be sent to your own 1:1 chat with the SSAR Helpdesk app, and you have not opened it yet.');
+    }
     const started = await deps.verifyCaller.start(asker, requestId);
     if (isRefusal(started)) throw new Refused(started);
     const { session, link, code } = started;
-    return deps.cards.render('notice', {
+    const card = deps.cards.render('notice', {
       title: `Verify ${plain(session.target.name)} with Face Check`,
       message: [
         `Give the caller this link and code, read out on the call or sent to a contact you already trust. The link works until ${utcMinute(session.expiresAt)}; only the first browser that enters the code can continue.`,
@@ -22,6 +30,8 @@ export function registerVerificationRoutes(app: Application, kit: TurnKit, deps:
         'They scan a QR code with Microsoft Authenticator, share their Verified ID and take a selfie for Face Check. The result appears on the request card for everyone who can see it.',
       ].join('\n\n'),
     });
+    if ((await deps.book.send(asker.tenantId, asker.id, card)) === undefined) throw new Error('the link could not be sent to the agent’s 1:1 chat');
+    return 'I sent the caller’s link and code to your 1:1 chat with me.';
   });
 }
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, PUBLIC_VERIFIED_ID_BASE_URL } from '../../src/config.js';
 
+const TENANT = '0b6c4d2e-8f1a-4b3c-9d5e-6f7a8b9c0d1e';
 const ON = {
+  GRAPH_TENANT_ID: TENANT,
+  GRAPH_CLIENT_ID: TENANT,
   CALLER_VERIFICATION: 'required',
   VERIFIED_ID_AUTHORITY: 'did:web:verifiedid.contoso.com',
   VERIFIED_ID_ACCEPTED_ISSUERS: 'did:web:verifiedid.contoso.com',
@@ -55,7 +58,7 @@ describe('caller verification configuration', () => {
     [{ ...ON, FACE_CHECK_THRESHOLD: '101' }, 'FACE_CHECK_THRESHOLD'],
     [{ ...ON, FACE_CHECK_THRESHOLD: '70.5' }, 'FACE_CHECK_THRESHOLD'],
     [{ ...ON, PASS_DELIVERY: 'email' }, 'PASS_DELIVERY'],
-    [{ ...ON, PUBLIC_BASE_URL: '', GRAPH_TENANT_ID: '0b6c4d2e-8f1a-4b3c-9d5e-6f7a8b9c0d1e', GRAPH_CLIENT_ID: '0b6c4d2e-8f1a-4b3c-9d5e-6f7a8b9c0d1e' }, 'PUBLIC_BASE_URL'],
+    [{ ...ON, PUBLIC_BASE_URL: '' }, 'PUBLIC_BASE_URL'],
     [{ ...ON, PUBLIC_BASE_URL: 'http://helpdesk.contoso.com' }, 'PUBLIC_BASE_URL'],
     [{ ...ON, VERIFIED_ID_BASE_URL: 'http://verifiedid.example.com/v1.0' }, 'VERIFIED_ID_BASE_URL'],
     [{ ...ON, VERIFICATION_LINK_MINUTES: '600' }, 'VERIFICATION_LINK_MINUTES'],
@@ -63,6 +66,10 @@ describe('caller verification configuration', () => {
     const message = problemWith(env);
     expect(message).toContain(variable);
     expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('the demo tenant needs none of it: its emulator brings the verifier DID and issuer', () => {
+    expect(loadConfig({ CALLER_VERIFICATION: 'required' }).verification).toMatchObject({ policy: 'required', acceptedIssuers: [] });
   });
 
   it('against a loopback emulator the bot calls itself back, so no public address is needed', () => {

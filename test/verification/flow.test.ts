@@ -30,6 +30,12 @@ describe('under "required", the caller proves who they are with Face Check and g
   });
   afterAll(() => harness.close());
 
+  it('the agent’s card offers "Verify with Face Check" as soon as the request is filed', async () => {
+    const { card } = await (await import('../escalation-bot/helpers.js')).fileRequest(harness, cast.helen, cast.adele);
+    expect(card.actions.map((a: any) => a.title)).toEqual(['Verify with Face Check', 'Cancel the request']);
+    expect(cardText(card)).toMatch(/Caller verification\nNot started \(required before approval\)/);
+  });
+
   it('gives the agent a link on the bot and a six-digit code, valid for a short time', () => {
     expect(started.link).toMatch(new RegExp(`^${harness.bot.url}/verify/[\\w-]{40,}$`));
     expect(started.code).toMatch(/^\d{6}$/);

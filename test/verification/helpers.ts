@@ -2,7 +2,7 @@ import { DEMO_VERIFIER_DID } from '../../src/emulator/verified-id/demo.js';
 import type { Presentation } from '../../src/emulator/verified-id/request-service.js';
 import { TestWallet, verifiedEmployee } from '../../src/emulator/verified-id/wallet.js';
 import { cardText, startHarness, type Harness, type TeamsUser } from '../harness.js';
-import { act, cast, fileRequest, openApp } from '../escalation-bot/helpers.js';
+import { act, cast, fileRequest, openApp, personalChatId } from '../escalation-bot/helpers.js';
 
 export { DEMO_VERIFIER_DID as ISSUER };
 
@@ -42,7 +42,11 @@ export async function fileAndStartVerification(harness: Harness): Promise<Starte
 }
 
 export async function startVerification(harness: Harness, requestId: string) {
-  const { text } = await act(harness, cast.helen, 'verification.start', { requestId });
+  const before = harness.connector.activities.length;
+  const answer = await act(harness, cast.helen, 'verification.start', { requestId });
+  // The link and code arrive in Helen's 1:1 chat; the click itself is answered with a line (or a refusal card).
+  const sent = harness.connector.activities.slice(before).filter((a) => a.conversationId === personalChatId(cast.helen));
+  const text = sent.map((a) => cardText(a.activity.attachments?.[0]?.content)).join('\n') || answer.text || String(answer.body?.value ?? '');
   const link = /Link: (\S+)/.exec(text)?.[1] ?? '';
   const code = /Code: \*\*(\d{6})\*\*/.exec(text)?.[1] ?? '';
   if (code) harness.secrets.push(code);

@@ -149,6 +149,20 @@ export async function startVerifiedIdEmulator(options: { port?: number; tenantId
         if (!/^application\/json/i.test(req.headers['content-type'] ?? '')) throw new RequestError(415, { code: 'badOrMissingField', message: 'Content-Type must be application/json.', target: 'Content-Type' });
         return send(res, 201, create(await readJson(req)));
       }
+      if (path === '/wallet' && req.method === 'GET') return sendHtml(res, walletPage([...requests.values()].filter((r) => r.status === 'created' || r.status === 'retrieved')));
+      if (path === '/wallet/present' && req.method === 'POST') {
+        const form = new URLSearchParams(await readText(req));
+        const requestId = form.get('requestId') ?? '';
+        const request = live(requestId);
+        if (request.status === 'created') await retrieve(requestId);
+        const issuer = form.get('issuer') || request.body.authority;
+        const type = request.body.requestedCredentials[0]!.type;
+        const claims = { revocationId: form.get('upn') ?? '', givenName: form.get('givenName') ?? '', surname: form.get('surname') ?? '', photo: 'emulated-photo' };
+        const issuedAt = new Date(Date.now() - 30 * 24 * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+        await present(requestId, { credential: { type, issuer, claims, issuanceDate: issuedAt }, faceCheckScore: Number(form.get('score') ?? '0') });
+        res.writeHead(303, { location: '/wallet' });
+        return res.end();
+      }
       const match = new RegExp(`^/v1\\.0/${tenantId}/verifiableCredentials/presentationRequests/([\\w-]+)(/present)?$`).exec(path);
       if (match && !match[2] && req.method === 'GET') return send(res, 200, await retrieve(match[1]!));
       if (match && match[2] && req.method === 'POST') return send(res, 200, await present(match[1]!, (await readJson(req)) as Presentation));
@@ -257,16 +271,45 @@ function errorBody(status: number, inner: { code: string; message: string; targe
   return { requestId: randomUUID(), date: new Date().toUTCString(), mscv: 'emulator', error: { code, message, innererror: inner } };
 }
 
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** For people trying the demo: Authenticator's part by hand, one form per open presentation request. */
+function walletPage(open: EmulatedRequest[]): string {
+  const forms = open
+    .map(
+      (r) => `<form method="post" action="/wallet/present"><fieldset><legend>${escapeHtml(r.body.requestedCredentials[0]!.type)} for ${escapeHtml(r.body.registration.clientName)} (${escapeHtml(r.status)})</legend>
+<input type="hidden" name="requestId" value="${escapeHtml(r.requestId)}">
+<label>Sign-in name (revocationId) <input name="upn" placeholder="adele.vance@contoso.com" required></label><br>
+<label>First name <input name="givenName"></label> <label>Last name <input name="surname"></label><br>
+<label>Issuer <input name="issuer" value="${escapeHtml(r.body.authority)}" size="40"></label><br>
+<label>Face Check score <input name="score" type="number" min="0" max="100" step="0.1" value="86.3"></label>
+<button type="submit">Present</button></fieldset></form>`,
+    )
+    .join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test wallet</title></head><body><h1>Test wallet (plays Microsoft Authenticator)</h1>
+${forms || '<p>No open presentation request. Enter the code on the caller’s page first, then reload.</p>'}</body></html>`;
+}
+
+function sendHtml(res: ServerResponse, html: string): void {
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(html);
+}
+
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readText(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const text = await readText(req);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+    return JSON.parse(text || 'null');
   } catch {
     throw bad('body', 'The request body is not valid JSON.');
   }
