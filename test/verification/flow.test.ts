@@ -150,3 +150,35 @@ describe('under "required", a Face Check below the threshold leaves no way to ap
     expect(harness.graph.issuedTaps()).toHaveLength(0);
   });
 });
+
+describe('other policies and delivery modes', () => {
+  it('with PASS_DELIVERY=agent-chat a verified caller is told the agent will hand the pass over, and the agent gets it as before', async () => {
+    const harness = await startVerifying('required', { PASS_DELIVERY: 'agent-chat' });
+    try {
+      const started = await fileAndStartVerification(harness);
+      const { browser } = await verifyAsCaller(harness, started);
+      await act(harness, cast.megan, 'escalation.approve', { requestId: started.requestId });
+      expect(passesIn(harness, personalChatId(cast.helen))).toEqual(harness.issuedPasses);
+      expect(harness.issuedPasses).toHaveLength(1);
+      const page = await browser.open(started.link);
+      expect(page.html).toContain('Your helpdesk agent will give you your Temporary Access Pass');
+      expect((await browser.collectPass(started.link)).html).not.toContain(harness.issuedPasses[0]);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('under "optional" Approve is offered without verification, and the card says verification was not done', async () => {
+    const harness = await startVerifying('optional');
+    try {
+      const { requestId } = await (await import('../escalation-bot/helpers.js')).fileRequest(harness, cast.helen, cast.adele);
+      const megan = await cardAs(harness, cast.megan, requestId!);
+      expect(megan.actions).toEqual(['Approve', 'Deny']);
+      expect(megan.text).toMatch(/Caller verification\nNot started \(optional\)/);
+      await act(harness, cast.megan, 'escalation.approve', { requestId });
+      expect(passesIn(harness, personalChatId(cast.helen))).toHaveLength(1);
+    } finally {
+      await harness.close();
+    }
+  });
+});
