@@ -15,7 +15,7 @@ import { Graph } from './directory/graph.js';
 import { PERMISSIONS, unknownReason } from './directory/permissions.js';
 import { TenantFacts } from './directory/tenant-facts.js';
 import { EscalationService } from './app/escalations.js';
-import { VerifyCaller } from './app/verify-caller.js';
+import { CALLBACK_PATH, VerifyCaller } from './app/verify-caller.js';
 import { registerVerificationRoutes } from './verification/page.js';
 import { RequestServiceClient } from './verification/request-service.js';
 import { VerificationSessions } from './verification/sessions.js';
@@ -100,6 +100,8 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     extraRoutes: sessions.enabled
       ? (routes) => registerVerificationRoutes(routes, verifyCaller, { secureCookie: (config.verification.publicBaseUrl ?? '').startsWith('https:'), log })
       : undefined,
+    // A VerifiedEmployee photo may be up to 2 MB, base64url-encoded in the claims; the docs do not say whether callbacks carry it.
+    largeBodies: sessions.enabled ? { pathPrefix: CALLBACK_PATH, maxBytes: CALLBACK_MAX_BYTES } : undefined,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -172,6 +174,8 @@ function createStore(config: Config, log: Logger): DocumentStore {
   const credential = clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
   return new BlobStore({ target: { ...blob, credential }, warn });
 }
+
+const CALLBACK_MAX_BYTES = 4 * 1024 * 1024;
 
 /** Public cloud audience for a managed identity used as a federated credential. */
 const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/escalation/audit.js';
 import { FileStore } from '../../src/storage/file-store.js';
 import type { Harness } from '../harness.js';
+import { storedText } from '../escalation-bot/helpers.js';
 import {
   act,
   ADELE,
@@ -162,6 +163,18 @@ describe('refusals on the way to a verified caller, each through HTTP', () => {
     expect((await postCallback(secrets.url, verifiedBody(secrets), secrets.apiKey)).status).toBe(403);
     expect((await auditEvents(harness, started.requestId)).at(-1)).toBe('refused expired: the session expired');
     expect((await cardAs(harness, cast.megan, started.requestId)).actions).not.toContain('Approve');
+  });
+
+  it('a genuine callback carrying a 2 MB photo claim is read, while activities stay limited to 256 KB', async () => {
+    const { started, secrets } = await openSession(harness);
+    const photo = 'A'.repeat(2.7 * 1024 * 1024);
+    const body = verifiedBody(secrets, { claims: { revocationId: ADELE.userPrincipalName, photo } });
+    expect((await postCallback(secrets.url, body, secrets.apiKey)).status).toBe(200);
+    expect((await cardAs(harness, cast.megan, started.requestId)).actions).toContain('Approve');
+    // Neither the photo nor any other claim is logged or kept: only the evidence.
+    expect(harness.logs.some((line) => line.includes('AAAAAAAAAAAAAAAA'))).toBe(false);
+    expect((await storedText(harness.dataDir)).includes('AAAAAAAAAAAAAAAA')).toBe(false);
+    expect((await harness.post({ type: 'message', text: 'x'.repeat(300 * 1024) })).status).toBe(413);
   });
 
   it('only a helpdesk agent can start a verification, and only while the request waits', async () => {
