@@ -126,7 +126,11 @@ export class VerifyCaller {
     if (session.status === 'failed') return { kind: 'failed', failure: session.failure ?? 'The verification did not pass.' };
     if (session.status === 'verified') return { kind: 'verified', ...(await this.afterVerification(session)) };
     if (isExpired(session, this.now())) return { kind: 'gone' };
-    return { kind: 'present', link: session.presentation!.url, qrCode: session.presentation!.qrCode, retrieved: session.status === 'retrieved', expiresAt: session.expiresAt };
+    const presentation = session.presentation!;
+    // The Request Service's own expiry may come before the session's: a stale QR code is no use to the caller.
+    const expiresAt = presentation.expiresAt && presentation.expiresAt < session.expiresAt ? presentation.expiresAt : session.expiresAt;
+    if (session.status === 'opened' && isExpired({ expiresAt }, this.now())) return { kind: 'gone' };
+    return { kind: 'present', link: presentation.url, qrCode: presentation.qrCode, retrieved: session.status === 'retrieved', expiresAt };
   }
 
   /**
@@ -157,7 +161,14 @@ export class VerifyCaller {
             ...s,
             status: 'opened',
             browserHash: hashOf(cookie),
-            presentation: { requestId: created.requestId, url: created.url, ...(created.qrCode ? { qrCode: created.qrCode } : {}), stateHash: hashOf(state), apiKeyHash: hashOf(apiKey) },
+            presentation: {
+              requestId: created.requestId,
+              url: created.url,
+              ...(created.qrCode ? { qrCode: created.qrCode } : {}),
+              expiresAt: new Date(created.expiry * 1000).toISOString(),
+              stateHash: hashOf(state),
+              apiKeyHash: hashOf(apiKey),
+            },
           },
     );
     if (outcome.outcome !== 'updated') return { kind: 'opened-elsewhere' };

@@ -33,7 +33,8 @@ export interface VerificationSession {
   codeAttempts: number;
   /** Set when the caller entered the code: only this browser may see the QR code, the result and the pass. */
   browserHash?: string;
-  presentation?: { requestId: string; url: string; qrCode?: string; stateHash: string; apiKeyHash: string };
+  /** `expiresAt` is the Request Service's `expiry`: after it the QR code no longer works. */
+  presentation?: { requestId: string; url: string; qrCode?: string; expiresAt?: string; stateHash: string; apiKeyHash: string };
   evidence?: Evidence;
   /** Why the presentation failed, in words for the agent and the caller (no score: the service sends none). */
   failure?: string;

@@ -156,6 +156,14 @@ describe('refusals on the way to a verified caller, each through HTTP', () => {
     expect((await auditEvents(harness, started.requestId)).filter((e) => e.startsWith('refused replay-ignored'))).toHaveLength(2);
   });
 
+  it('a QR code past the Request Service’s expiry is not shown again', async () => {
+    const { started, browser, qrPage } = await openSession(harness);
+    expect(qrPage.html).toContain('Scan with Microsoft Authenticator');
+    clock += 6 * 60_000;
+    expect((await browser.open(started.link)).status).toBe(404);
+    clock -= 6 * 60_000;
+  });
+
   it('an expired verification: the link is gone and late callbacks are refused', async () => {
     const { started, secrets, browser } = await openSession(harness);
     clock += 16 * 60_000;
