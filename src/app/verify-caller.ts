@@ -122,7 +122,10 @@ export class VerifyCaller {
       if (isExpired(session, this.now()) || session.codeAttempts >= MAX_CODE_ATTEMPTS) return { kind: 'gone' };
       return { kind: 'enter-code', targetFirstName: firstName(session.target.name), types: this.deps.config.credentialTypes };
     }
-    if (!matchesHash(browser, session.browserHash)) return { kind: 'opened-elsewhere' };
+    if (!matchesHash(browser, session.browserHash)) {
+      await this.refused(session, CALLER, 'opened-elsewhere', 'the link was opened without this session’s browser cookie');
+      return { kind: 'opened-elsewhere' };
+    }
     if (session.status === 'failed') return { kind: 'failed', failure: session.failure ?? 'The verification did not pass.' };
     if (session.status === 'verified') return { kind: 'verified', ...(await this.afterVerification(session)) };
     if (isExpired(session, this.now())) return { kind: 'gone' };
@@ -141,7 +144,7 @@ export class VerifyCaller {
     const { sessions, config } = this.deps;
     const session = await sessions.get(sessionId);
     if (!session || isExpired(session, this.now()) || session.codeAttempts >= MAX_CODE_ATTEMPTS) return { kind: 'gone' };
-    if (session.browserHash) return matchesHash(browser, session.browserHash) ? this.page(sessionId, browser) : { kind: 'opened-elsewhere' };
+    if (session.browserHash) return this.page(sessionId, browser);
     const credentialType = config.credentialTypes.find((t) => t === type) ?? config.credentialTypes[0]!;
     if (!matchesHash(code.trim(), session.codeHash)) {
       const outcome = await sessions.update(sessionId, (s) => (s.browserHash ? s : { ...s, codeAttempts: s.codeAttempts + 1 }));

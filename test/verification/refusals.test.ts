@@ -129,7 +129,9 @@ describe('refusals on the way to a verified caller, each through HTTP', () => {
     const asked = await stranger.collectPass(started.link);
     expect(asked.html).toContain('open in another browser');
     expect(harness.issuedPasses).toHaveLength(0);
-    expect((await auditEvents(harness, started.requestId)).at(-1)).toMatch(/^refused pass-without-browser/);
+    const events = await auditEvents(harness, started.requestId);
+    expect(events.at(-1)).toMatch(/^refused pass-without-browser/);
+    expect(events.filter((e) => e.startsWith('refused opened-elsewhere'))).toHaveLength(2);
     // The verified browser still gets it.
     expect((await browser.collectPass(started.link)).html).toContain('Your Temporary Access Pass');
     expect(harness.issuedPasses).toHaveLength(1);
