@@ -8,7 +8,7 @@ import {
   ManagedIdentityCredential,
   type TokenCredential,
 } from '@azure/identity';
-import { isLoopbackUrl, type Config } from './config.js';
+import { isLoopbackUrl, PUBLIC_GRAPH_BASE_URL, type Config } from './config.js';
 import { defaultCatalogue } from './diagnosis/catalogue.js';
 import { tokenExchangeAudience } from './directory/cloud.js';
 import { Directory } from './directory/directory.js';
@@ -19,6 +19,10 @@ import { EscalationService } from './app/escalations.js';
 import { ReadinessJobs } from './readiness/jobs.js';
 import { OutcomeNotices } from './app/notify-outcome.js';
 import { GraphMailer } from './directory/mail.js';
+import { CALLBACK_PATH, VerifyCaller } from './app/verify-caller.js';
+import { registerVerificationRoutes } from './verification/page.js';
+import { RequestServiceClient } from './verification/request-service.js';
+import { VerificationSessions } from './verification/sessions.js';
 import type { Logger } from './log.js';
 import { createServer, turnAwareLogger, type Readiness } from './server.js';
 import { BlobStore } from './storage/blob-store.js';
@@ -37,6 +41,7 @@ export interface RunningBot {
   port: number;
   directory: Directory;
   escalations: EscalationService;
+  verifyCaller: VerifyCaller;
   /** Whether Graph answers and the store takes writes: what GET /readyz reports. */
   ready(): Promise<Readiness>;
   close(): Promise<void>;
@@ -74,9 +79,32 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const notifier = new TeamsEscalationNotifier({ book, cards, ledger });
   const mailer = config.noticeMailFrom ? new GraphMailer(graph, config.noticeMailFrom) : undefined;
   const outcomes = new OutcomeNotices(store, directory, new TeamsOutcomeMessenger({ book, cards, ledger, log }), mailer, log, options.now);
-  const escalations = new EscalationService(store, directory, notifier, { ...config.escalation, exclusiveStore: !config.blobStorage }, log, options.now, outcomes);
+  const sessions = new VerificationSessions(store, config.verification);
+  const escalations = new EscalationService(
+    store,
+    directory,
+    notifier,
+    { ...config.escalation, exclusiveStore: !config.blobStorage },
+    log,
+    options.now,
+    outcomes,
+    sessions.enabled ? sessions : undefined,
+  );
   const readinessJobs = new ReadinessJobs({ store, graph, tenant });
-  const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log, readinessJobs });
+  // Against a loopback emulator the bot's own listening URL is where callers and callbacks go.
+  let publicBaseUrl = config.verification.publicBaseUrl ?? '';
+  const verifyCaller = new VerifyCaller({
+    store,
+    sessions,
+    escalations,
+    directory,
+    requestService: new RequestServiceClient(config.verification.requestServiceUrl, requestServiceCredential(config)),
+    config: config.verification,
+    publicBaseUrl: () => publicBaseUrl,
+    log,
+    now: options.now,
+  });
+  const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log, readinessJobs, verifyCaller });
   const storageProblem = config.blobStorage ? 'Azure Storage is not reachable or not writable' : 'the data directory is not writable';
   const ready = () => checkReadiness(graph, store, storageProblem);
   const server = createServer({
@@ -87,6 +115,11 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     appId: config.botAuth?.appId,
     allowedTenantIds: config.allowedTenantIds,
     log,
+    extraRoutes: sessions.enabled
+      ? (routes) => registerVerificationRoutes(routes, verifyCaller, { secureCookie: (config.verification.publicBaseUrl ?? '').startsWith('https:'), log })
+      : undefined,
+    // A VerifiedEmployee photo may be up to 2 MB, base64url-encoded in the claims; the docs do not say whether callbacks carry it.
+    largeBodies: sessions.enabled ? { pathPrefix: CALLBACK_PATH, maxBytes: CALLBACK_MAX_BYTES } : undefined,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -98,11 +131,13 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const sweeper = sweepEveryMs > 0 ? setInterval(sweep, sweepEveryMs).unref() : undefined;
   if (sweeper) void sweep();
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  if (!publicBaseUrl) publicBaseUrl = `http://${host}:${port}`;
   return {
     url: `http://${host}:${port}`,
     port,
     directory,
     escalations,
+    verifyCaller,
     ready,
     close: async () => {
       clearInterval(sweeper);
@@ -137,6 +172,17 @@ export function graphCredential(config: Config): TokenCredential | undefined {
   return new ManagedIdentityCredential(clientId ? { clientId } : {});
 }
 
+/**
+ * The Verified ID Request Service takes a token from the same app registration or managed identity
+ * as Graph (its role VerifiableCredential.Create.PresentRequest); none for a loopback emulator.
+ */
+function requestServiceCredential(config: Config): TokenCredential | undefined {
+  if (isLoopbackUrl(config.verification.requestServiceUrl)) return undefined;
+  const asForGraph = graphCredential({ ...config, graph: { ...config.graph, baseUrl: PUBLIC_GRAPH_BASE_URL } });
+  const clientId = config.graph.managedIdentityClientId;
+  return asForGraph ?? new ManagedIdentityCredential(clientId ? { clientId } : {});
+}
+
 /** The embedded file store unless Azure Storage is configured. */
 function createStore(config: Config, log: Logger): DocumentStore {
   const warn = (message: string) => log.warn(message);
@@ -149,6 +195,7 @@ function createStore(config: Config, log: Logger): DocumentStore {
   return new BlobStore({ target: { ...blob, credential }, warn });
 }
 
+const CALLBACK_MAX_BYTES = 4 * 1024 * 1024;
 const READINESS_TIMEOUT_MS = 5_000;
 
 /** A cheap Graph read and a write to the store; each failure is named, never detailed. */

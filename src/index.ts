@@ -7,6 +7,7 @@ import './runtime-check.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { startBot } from './compose.js';
 import { startDemoTenant, CONTOSO } from './demo.js';
+import { withDemoVerifiedId } from './emulator/verified-id/demo.js';
 import { createLogger } from './log.js';
 import { startLocalChat } from './localchat/server.js';
 import { StoreUnavailableError } from './storage/store.js';
@@ -46,8 +47,11 @@ async function startOrExit(config: Config) {
 if (config.demoTenant) {
   const demo = await startDemoTenant(config);
   closers.push(() => demo.emulator.close());
-  config = demo.config;
-  log.info({ graph: demo.emulator.baseUrl }, `demo tenant "${config.demoTenant}" served by the Graph emulator`);
+  // The Verified ID Request Service emulator too, so caller verification works with no Azure.
+  const verifiedId = await withDemoVerifiedId(demo.config);
+  closers.push(() => verifiedId.emulator.close());
+  config = verifiedId.config;
+  log.info({ graph: demo.emulator.baseUrl, verifiedId: verifiedId.emulator.baseUrl }, `demo tenant "${config.demoTenant}" served by the Graph and Verified ID emulators`);
   const bot = await startOrExit(config);
   closers.unshift(() => bot.close());
   const chat = await startLocalChat({
@@ -64,6 +68,8 @@ if (config.demoTenant) {
       `  Bot endpoint:  ${bot.url}/api/messages`,
       `  Chat with it:  ${chat.url}  (pick who you are: helpdesk agent, colleague, manager or approver)`,
       `  Try: "check jon.doe@contoso.com", "check Adele Vance", "guide", or paste an AADSTS error.`,
+      `  Caller verification (${config.verification.policy}): on a request card choose "Verify with Face Check" and open the link in another tab;`,
+      `  the Verified ID emulator plays Authenticator: ${verifiedId.emulator.baseUrl.replace(/\/v1\.0$/, '')}/wallet`,
       `  Stop with Ctrl+C.`,
       '',
     ].join('\n'),

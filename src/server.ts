@@ -20,6 +20,17 @@ export interface ServerOptions {
   /** What GET /readyz reports; absent, the bot reports ready once it listens. */
   ready?: () => Promise<Readiness>;
   maxBodyBytes?: number;
+  /** Further routes on the same server (the caller verification page and its callback). */
+  extraRoutes?: (server: restify.Server) => void;
+  /** A larger body limit under one path (the Request Service's callbacks may carry a credential's photo claim). */
+  largeBodies?: { pathPrefix: string; maxBytes: number };
+}
+
+/** Runs restify handlers in order, as `server.use` would, stopping at the first that passes an error (or false). */
+function runChain(handlers: restify.RequestHandler[], req: restify.Request, res: restify.Response, next: restify.Next): void {
+  const [first, ...rest] = handlers;
+  if (!first) return next();
+  first(req, res, ((error?: unknown) => (error === undefined || error === null ? runChain(rest, req, res, next) : next(error as Error))) as restify.Next);
 }
 
 /** Each check is 'ok' or a short reason in words (no secrets, no stack traces). */
@@ -64,7 +75,10 @@ export const PLAYGROUND_HELP = 'README.md#microsoft-365-agents-playground';
 export function createServer(options: ServerOptions): restify.Server {
   const { adapter, runTurn, localMode, allowedTenantIds, log } = options;
   const server = restify.createServer({ name: 'ssar-helpdesk', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: options.maxBodyBytes ?? MAX_BODY_BYTES, mapParams: false }));
+  const parse = restify.plugins.bodyParser({ maxBodySize: options.maxBodyBytes ?? MAX_BODY_BYTES, mapParams: false });
+  const large = options.largeBodies;
+  const parseLarge = large ? restify.plugins.bodyParser({ maxBodySize: large.maxBytes, mapParams: false }) : undefined;
+  server.use((req, res, next) => runChain(parseLarge && req.path().startsWith(large!.pathPrefix) ? parseLarge : parse, req, res, next));
 
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok' });
@@ -75,6 +89,8 @@ export function createServer(options: ServerOptions): restify.Server {
     const readiness = (await options.ready?.()) ?? { ready: true, checks: {} };
     res.send(readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
   });
+
+  options.extraRoutes?.(server);
 
   server.post('/api/messages', async (req, res) => {
     const refuse = (status: number, code: string, message: string) => {

@@ -7,6 +7,8 @@ import { loadConfig, type Config, type Env } from '../src/config.js';
 import { startBot, type RunningBot } from '../src/compose.js';
 import { CONTOSO, startDemoTenant } from '../src/demo.js';
 import type { GraphEmulator } from '../src/emulator/graph-emulator.js';
+import type { VerifiedIdEmulator } from '../src/emulator/verified-id/request-service.js';
+import { withDemoVerifiedId } from '../src/emulator/verified-id/demo.js';
 import { createLogger } from '../src/log.js';
 import { findLeaks, filesUnder } from './leaks.js';
 import { startFakeConnector, type ConnectorActivity, type FakeConnector } from '../src/localchat/connector.js';
@@ -40,6 +42,12 @@ export interface Harness {
   logs: string[];
   /** Every Temporary Access Pass the emulated tenant issued, for leak scans. */
   issuedPasses: string[];
+  /** The Verified ID Request Service emulator, started when the env turns CALLER_VERIFICATION on. */
+  verifiedId?: VerifiedIdEmulator;
+  /** Further secrets a test saw (codes, cookies) that must never appear in a log line or a stored byte. */
+  secrets: string[];
+  /** Verification pages and callback answers a test fetched (not the one page that shows a pass), scanned with the logs. */
+  pages: Array<{ where: string; text: string }>;
   tenantId: string;
   /** Where the bot keeps requests, conversation references and the audit trail (a fresh temp dir per harness). */
   dataDir: string;
@@ -83,7 +91,11 @@ export async function startHarness(options: { env?: Env; now?: () => Date; share
   const tenantId = demo.tenantId;
   const ownDataDir = !shared && options.env?.DATA_DIR === undefined;
   const dataDir = shared?.dataDir ?? options.env?.DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'ssar-harness-')));
-  const config = { ...demo.config, dataDir };
+  const verified = shared ? undefined : options.env?.CALLER_VERIFICATION ? await withDemoVerifiedId(demo.config) : undefined;
+  const verifiedId = shared?.verifiedId ?? verified?.emulator;
+  const config = { ...(verified?.config ?? demo.config), dataDir };
+  const secrets: string[] = shared?.secrets ?? [];
+  const pages: Array<{ where: string; text: string }> = shared?.pages ?? [];
   const log = createLogger(config.logLevel, sink);
   // The periodic sweep is off: tests call bot.escalations.sweep() when they mean it.
   const start = () => startBot(config, log, { now: options.now, sweepEveryMs: 0 });
@@ -135,6 +147,9 @@ export async function startHarness(options: { env?: Env; now?: () => Date; share
       return bot;
     },
     graph: demo.emulator,
+    verifiedId,
+    secrets,
+    pages,
     connector,
     logs,
     tenantId,
@@ -176,13 +191,16 @@ export async function startHarness(options: { env?: Env; now?: () => Date; share
       if (!shared) {
         await connector.close();
         await demo.emulator.close();
+        await verifiedId?.close();
       }
       // Every log line and stored byte of every test run through here is scanned for every pass
       // the tenant issued and every configured secret.
-      const secrets = [...issuedPasses, options.env?.BOT_PASSWORD ?? '', options.env?.GRAPH_CLIENT_SECRET ?? ''];
+      // The callback api-keys and states the bot sent to the Request Service count too.
+      const callbackSecrets = (verifiedId?.requests() ?? []).flatMap((r) => [r.body.callback.state, r.body.callback.headers?.['api-key'] ?? '']);
+      const allSecrets = [...issuedPasses, ...secrets, ...callbackSecrets, options.env?.BOT_PASSWORD ?? '', options.env?.GRAPH_CLIENT_SECRET ?? ''];
       // Mail the bot sent (the target's "a pass was issued for your account") is scanned too.
       const mail = demo.emulator.sentMail().map((sent, i) => ({ where: `sent mail ${i + 1}`, text: JSON.stringify(sent) }));
-      const leaks = findLeaks([...logs.map((text, i) => ({ where: `log line ${i + 1}`, text })), ...mail, ...(await filesUnder(dataDir))], secrets);
+      const leaks = findLeaks([...logs.map((text, i) => ({ where: `log line ${i + 1}`, text })), ...mail, ...pages, ...(await filesUnder(dataDir))], allSecrets);
       if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
       if (leaks.length > 0) throw new Error(`Secrets leaked: ${[...new Set(leaks)].join('; ')}`);
     },

@@ -32,6 +32,7 @@ import {
 import type { Logger } from '../log.js';
 import { ConflictError, updateRetryingOnConflict, type DocumentStore } from '../storage/store.js';
 import { correlationId, metric } from '../telemetry/telemetry.js';
+import type { CallerVerificationView } from '../verification/sessions.js';
 import type { Actor } from './actor.js';
 import { decide as policy, type Action, type ActorFacts } from './policy.js';
 import type { OutcomeNotices } from './notify-outcome.js';
@@ -128,10 +129,19 @@ export interface RequestForm {
 export interface RequestView {
   record: EscalationRecord;
   canDecide: boolean;
+  /** Whether Approve is offered: false while a required caller verification has not passed. Absent means as canDecide. */
+  canApprove?: boolean;
   /** The pass a decision would create, for those who may decide. */
   passSettings?: PassSettings;
   /** Why the person's action did not apply, when it did not. */
   notice?: string;
+  /** Caller verification with Verified ID, when configured: its evidence is shown to everyone who may see the request. */
+  verification?: CallerVerificationView;
+}
+
+/** Caller verification (src/verification/sessions.ts), as the escalation use cases consult it. */
+export interface CallerVerificationPort {
+  factsFor(record: EscalationRecord): Promise<CallerVerificationView>;
 }
 
 export interface FiledRequest extends RequestView {
@@ -181,6 +191,7 @@ export class EscalationService {
     private readonly now: () => Date = () => new Date(),
     /** Who else hears how a request ended (src/app/notify-outcome.ts); none in tests that do not need it. */
     private readonly outcomes?: OutcomeNotices,
+    private readonly callerVerification?: CallerVerificationPort,
   ) {}
 
   /** The lifetime and one-time setting a pass would get now, clamped to the tenant's policy; undefined when unreadable. */
@@ -309,7 +320,8 @@ export class EscalationService {
       }
       unreachable.push(approver);
     }
-    return { record: created, canDecide: false, notified, unreachable };
+    const verification = await this.callerVerification?.factsFor(created);
+    return { record: created, canDecide: false, notified, unreachable, ...(verification ? { verification } : {}) };
   }
 
   async view(actor: Actor, requestId: string): Promise<RequestView | Refusal> {
@@ -339,8 +351,11 @@ export class EscalationService {
     );
     if (!outcome) return NO_SUCH_REQUEST;
     let record = outcome.record;
-    if (outcome.changed && record.state === 'approved') record = (await this.issue(key, actor)) ?? record;
-    else if (outcome.changed && record.state === 'denied') await this.tell(record);
+    if (outcome.changed && record.state === 'approved') {
+      // Direct delivery: the pass is created when the verified caller's page asks for it, never for the agent.
+      if ((await this.callerVerification?.factsFor(record))?.directDelivery) await this.tell(record);
+      else record = (await this.issue(key, actor)) ?? record;
+    } else if (outcome.changed && record.state === 'denied') await this.tell(record);
     return this.viewFor(facts, record, outcome.refusal ? { notice: outcome.refusal } : {});
   }
 
@@ -414,7 +429,8 @@ export class EscalationService {
           await this.store.delete(OPEN_ESCALATIONS, key);
           if (record) await this.releaseTarget(record);
         }
-        else if (record.state === 'approved') await this.issue(key, SYSTEM_ACTOR);
+        // A pass for the verified caller is created only when their page asks for it.
+        else if (record.state === 'approved' && !(await this.callerVerification?.factsFor(record))?.directDelivery) await this.issue(key, SYSTEM_ACTOR);
         else if (record.state === 'issuing' && !this.issuing.has(key) && this.isAbandoned(record)) {
           await this.resolveUncertainIssue(record, SYSTEM_ACTOR, 'The bot stopped while the pass was being issued.');
         }
@@ -607,6 +623,11 @@ export class EscalationService {
     return { id: actor.id, tenantId: actor.tenantId, isHelpdeskAgent: actor.isHelpdeskAgent, isApproverForTarget };
   }
 
+  /** The policy's facts about this actor for this request, read now (for use cases beside these, such as caller verification). */
+  factsAbout(actor: Actor, record: EscalationRecord): Promise<ActorFacts> {
+    return this.freshFactsFor(actor, record);
+  }
+
   /** The one answer to "is this person an approver for this request", read from Graph now. */
   private async freshFactsFor(actor: Actor, record: EscalationRecord): Promise<ActorFacts> {
     if (actor.tenantId !== record.tenantId) return this.factsFor(actor, false);
@@ -620,7 +641,8 @@ export class EscalationService {
    * "no such request".
    */
   private async authorize(action: Action, actor: Actor, facts: ActorFacts, record: EscalationRecord): Promise<RequestView | Refusal | undefined> {
-    const allowed = policy(action, facts, record);
+    const verification = action === 'approve' ? await this.callerVerification?.factsFor(record) : undefined;
+    const allowed = policy(action, facts, record, verification);
     if (!isRefusal(allowed)) return undefined;
     await this.audit(auditEntryFor(record, allowed, actor, this.now()));
     if (isRefusal(policy('view', facts, record))) return allowed;
@@ -628,16 +650,37 @@ export class EscalationService {
   }
 
   private async viewFor(facts: ActorFacts, record: EscalationRecord, extra: { notice?: string } = {}): Promise<RequestView> {
+    const verification = await this.callerVerification?.factsFor(record);
     const canDecide =
       record.state === 'requested' && !isRefusal(policy('approve', facts, record)) && !record.approvals.some((a) => samePerson(a.approver, facts));
-    return { record, canDecide, ...(canDecide ? { passSettings: await this.passSettings() } : {}), ...extra };
+    // Deny stays possible; Approve waits for caller verification when the policy requires it.
+    const canApprove = canDecide && !isRefusal(policy('approve', facts, record, verification));
+    return { record, canDecide, canApprove, ...(canDecide ? { passSettings: await this.passSettings() } : {}), ...(verification ? { verification } : {}), ...extra };
+  }
+
+  /**
+   * The pass for an approved request whose caller passed verification, created now and handed to
+   * `deliver` (the caller's own page), never to the agent. Exactly once, like every issue.
+   */
+  async issueToVerifiedPerson(tenantId: string, requestId: string, deliver: (pass: PassToDeliver) => Promise<void>): Promise<EscalationRecord | undefined> {
+    const key = `${tenantId}:${requestId}`;
+    const record = await this.expire(key);
+    if (!record || record.state !== 'approved' || !(await this.callerVerification?.factsFor(record))?.directDelivery) return record;
+    const caller = { id: record.target.id, name: `${record.target.name} (verified caller)` };
+    const issued = await this.issue(key, caller, (r, pass) => deliver(pass));
+    if (issued?.state === 'issued') await this.tell(issued);
+    return issued;
   }
 
   /**
    * Exactly one pass per approved request: only the caller whose claim ('approved' -> 'issuing')
    * is written calls Graph. Returns the request as it ends up.
    */
-  private async issue(key: string, actor: Person): Promise<EscalationRecord | undefined> {
+  private async issue(
+    key: string,
+    actor: Person,
+    deliver: (record: EscalationRecord, pass: PassToDeliver) => Promise<void> = (record, pass) => this.notifier.deliverPass(record, pass),
+  ): Promise<EscalationRecord | undefined> {
     if (this.issuing.has(key)) return undefined;
     this.issuing.add(key);
     try {
@@ -701,7 +744,7 @@ export class EscalationService {
       const expiresAt = new Date(Date.parse(startsAt) + lifetimeInMinutes * 60_000).toISOString();
       try {
         if (!code) throw new Error('Graph returned no pass');
-        await this.notifier.deliverPass(record, { code, startsAt, expiresAt, lifetimeInMinutes, isUsableOnce: created.isUsableOnce ?? settings.isUsableOnce });
+        await deliver(record, { code, startsAt, expiresAt, lifetimeInMinutes, isUsableOnce: created.isUsableOnce ?? settings.isUsableOnce });
       } catch (error) {
         this.log.warn({ requestId: record.id, err: (error as Error).name, message: (error as Error).message }, 'pass could not be delivered');
         const deleted = await this.deletePass(record, created.id);

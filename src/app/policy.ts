@@ -5,7 +5,7 @@ import { NO_SUCH_REQUEST, refusal, type Refusal } from './refusal.js';
  * Who may do what to which request: pure, no I/O, the one place these rules live. Use cases gather
  * the facts (fresh from the directory at the moment of the decision) and ask here first.
  */
-export type Action = 'file' | 'view' | 'approve' | 'deny' | 'cancel' | 'hand-over';
+export type Action = 'file' | 'view' | 'approve' | 'deny' | 'cancel' | 'hand-over' | 'verify-caller';
 
 export interface ActorFacts {
   id: string;
@@ -24,10 +24,17 @@ export type Subject = EscalationRecord | { tenantId: string; target: { id: strin
 
 export type Decision = { allowed: true } | Refusal;
 
+/** Caller verification (issue 19) as it stands for one request, read when the decision is made. */
+export interface CallerVerificationFacts {
+  /** The configured policy asks for a passed verification before this request may be approved. */
+  required: boolean;
+  passed: boolean;
+}
+
 const ALLOWED: Decision = { allowed: true };
 const isRecord = (subject: Subject): subject is EscalationRecord => 'requester' in subject;
 
-export function decide(action: Action, actor: ActorFacts, subject: Subject): Decision {
+export function decide(action: Action, actor: ActorFacts, subject: Subject, verification?: CallerVerificationFacts): Decision {
   if (actor.tenantId !== subject.tenantId) return action === 'file' ? refusal('not-found', 'That person is not in your organisation.', 'No such user in this tenant') : NO_SUCH_REQUEST;
   const isTarget = samePerson(actor, subject.target);
 
@@ -60,10 +67,21 @@ export function decide(action: Action, actor: ActorFacts, subject: Subject): Dec
       if (!actor.isApproverForTarget) {
         return refusal('not-an-approver', `Only ${subject.target.name}’s manager or a member of the approver group can decide on this request.`);
       }
+      if (action === 'approve' && verification?.required && !verification.passed) return callerNotVerified(subject.target.name);
       return ALLOWED;
     case 'cancel':
       return isRequester ? ALLOWED : refusal('not-requester', `Only ${subject.requester.name}, who filed this request, can cancel it.`);
     case 'hand-over':
       return isRequester ? ALLOWED : NO_SUCH_REQUEST;
+    case 'verify-caller':
+      return actor.isHelpdeskAgent ? ALLOWED : refusal('not-helpdesk', 'Callers are verified by helpdesk agents.', 'Only the helpdesk can verify a caller');
   }
 }
+
+/** Why Approve is not offered yet: the approver reads this on the card. */
+export const callerNotVerified = (targetName: string) =>
+  refusal(
+    'caller-not-verified',
+    `The caller has not yet proved with Verified ID and Face Check that they are ${targetName}, and this helpdesk requires it before a pass. The agent starts it with "Verify with Face Check".`,
+    'Caller verification required',
+  );

@@ -18,7 +18,11 @@ export type AppRefusalCode =
   | 'already-open'
   | 'requester-lost-standing'
   | 'facts-changed'
-  | 'not-allowed';
+  | 'not-allowed'
+  | 'caller-not-verified'
+  | 'verification-off'
+  | 'verification-not-possible'
+  | 'already-verified';
 
 export type Refusal = CoreRefusal<AppRefusalCode>;
 

@@ -8,6 +8,8 @@ import { registerCheckRoutes } from './check.js';
 import type { ConversationBook } from './conversations.js';
 import { registerEscalationRoutes } from './escalation.js';
 import type { EscalationService } from '../app/escalations.js';
+import type { VerifyCaller } from '../app/verify-caller.js';
+import { registerVerificationRoutes } from './verification.js';
 import { actionResponse, invokeResponseActivity, unsupportedInvoke } from './invoke-response.js';
 import { PASTED_ERROR, registerDiagnosisRoutes } from './diagnosis.js';
 import { MAX_EXTRACT_CHARS } from '../diagnosis/extract.js';
@@ -30,6 +32,7 @@ export interface BotDependencies {
   log: Logger;
   /** Readiness reports, kept in the store so any instance can answer for them. */
   readinessJobs: ReadinessJobs;
+  verifyCaller: VerifyCaller;
 }
 
 /** A command, a name or an address fits easily; a pasted error page may be as long as diagnosis reads. */
@@ -100,6 +103,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   registerReadinessRoutes(app, kit, { directory, cards, log, jobs: deps.readinessJobs });
   registerEscalationRoutes(app, kit, { cards, escalations: deps.escalations, book: deps.book });
   registerPeopleSearch(app, { directory, log });
+  registerVerificationRoutes(app, kit, { verifyCaller: deps.verifyCaller, cards, book: deps.book });
 
   // Catch-all for text: anything no route understood gets a helpful card, never silence.
   app.activity(ActivityTypes.Message, async (context) => {

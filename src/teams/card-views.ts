@@ -51,8 +51,13 @@ export interface CardViews {
     delivery: string;
     facts: Fact[];
     canDecide: boolean;
+    canApprove: boolean;
     canCancel: boolean;
     passSettings: string;
+    /** The requester may start caller verification with Verified ID. */
+    canVerify: boolean;
+    /** Why Approve is not offered yet (caller verification required), for everyone who sees the card. */
+    verificationNote: string;
   };
   'escalation-list': { title: string; requests: { requestId: string; target: string; state: string; detail: string }[] };
   'tap-issued': { requestId: string; targetName: string; userPrincipalName: string; code: string; startsAt: string; expiresAt: string; oneTime: string };

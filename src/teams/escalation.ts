@@ -9,6 +9,7 @@ import { plain, utcMinute, type AdaptiveCard, type CardTemplates } from './cards
 import { queryFromMessage } from './check.js';
 import type { ConversationBook } from './conversations.js';
 import type { ApprovalCardLedger } from './notifications.js';
+import { verificationFacts, verificationNote } from './verification.js';
 import { Refused, type TurnKit } from './turn.js';
 
 export interface EscalationDependencies {
@@ -186,6 +187,7 @@ export async function escalationCard(deps: Pick<EscalationDependencies, 'book' |
     },
     ...(record.state === 'requested' ? [{ title: 'Expires', value: utcMinute(record.expiresAt) }] : []),
     ...(record.privileged ? [{ title: 'Approvals needed', value: `${record.approvalsRequired} (holds a directory role)` }] : []),
+    ...verificationFacts(view.verification),
   ];
   return deps.cards.render('escalation', {
     requestId: record.id,
@@ -199,8 +201,11 @@ export async function escalationCard(deps: Pick<EscalationDependencies, 'book' |
     delivery: viewer.delivery ?? '',
     facts,
     canDecide: view.canDecide,
+    canApprove: view.canApprove ?? view.canDecide,
     canCancel: isRequester && (record.state === 'requested' || record.state === 'approved'),
     passSettings: view.canDecide ? describeSettings(view.passSettings) : '',
+    canVerify: isRequester && record.state === 'requested' && view.verification !== undefined && view.verification.policy !== 'off' && !view.verification.passed,
+    verificationNote: verificationNote(record, view.verification),
   });
 }
 

@@ -34,6 +34,7 @@ export const VERBS = {
   'escalation.deny': { ...REQUEST_ID, denialReason: { kind: 'text', maxLength: 500 } },
   'escalation.cancel': REQUEST_ID,
   'pass.hide': REQUEST_ID,
+  'verification.start': REQUEST_ID,
   'readiness.cancel': { jobId: { kind: 'guid', required: true } },
   'readiness.refresh': { jobId: { kind: 'guid', required: true } },
 } as const satisfies Record<string, ActionSpec>;

@@ -5,6 +5,8 @@ import { Writable } from 'node:stream';
 import { startBot } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { CONTOSO, startDemoTenant } from '../../src/demo.js';
+import { withDemoVerifiedId } from '../../src/emulator/verified-id/demo.js';
+import type { VerifiedIdEmulator } from '../../src/emulator/verified-id/request-service.js';
 import { startLocalChat } from '../../src/localchat/server.js';
 import { createLogger } from '../../src/log.js';
 import { findLeaks, filesUnder } from '../leaks.js';
@@ -14,10 +16,14 @@ export interface Stack {
   chatUrl: string;
   /** Every Temporary Access Pass the emulated tenant issued, so tests can look for it on the page. */
   issuedPasses: string[];
+  /** The Verified ID Request Service emulator, as `npm start` runs it. */
+  verifiedId: VerifiedIdEmulator;
+  /** Text the caller's browser was shown (not the pass page), for the leak scan. */
+  pages: Array<{ where: string; text: string }>;
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -27,21 +33,29 @@ export async function startStack(): Promise<Stack> {
   });
   const issuedPasses: string[] = [];
   const dataDir = await mkdtemp(join(tmpdir(), 'ssar-e2e-'));
-  const demo = await startDemoTenant(loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' }), 'contoso', {
+  const demo = await startDemoTenant(loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env }), 'contoso', {
     onPassIssued: (pass) => issuedPasses.push(pass),
   });
+  const verified = await withDemoVerifiedId(demo.config);
   const log = createLogger(demo.config.logLevel, sink);
-  const bot = await startBot(demo.config, log, { sweepEveryMs: 0 });
+  const bot = await startBot(verified.config, log, { sweepEveryMs: 0 });
+  const pages: Array<{ where: string; text: string }> = [];
   const chat = await startLocalChat({ botUrl: bot.url, tenantId: demo.tenantId, people: Object.values(CONTOSO.people), port: 0 });
   return {
     chatUrl: chat.url,
     issuedPasses,
+    verifiedId: verified.emulator,
+    pages,
     close: async () => {
       await chat.close();
       await bot.close();
       await demo.emulator.close();
+      await verified.emulator.close();
       // The browser run goes through the same leak scan as the other suites: no pass in a log line or stored byte.
-      const leaks = findLeaks([...logs.map((text, i) => ({ where: `log line ${i + 1}`, text })), ...(await filesUnder(dataDir))], issuedPasses);
+      const leaks = findLeaks([...logs.map((text, i) => ({ where: `log line ${i + 1}`, text })), ...pages, ...(await filesUnder(dataDir))], [
+        ...issuedPasses,
+        ...verified.emulator.requests().flatMap((r) => [r.body.callback.state, r.body.callback.headers?.['api-key'] ?? '']),
+      ]);
       await rm(dataDir, { recursive: true, force: true });
       if (leaks.length > 0) throw new Error(`Secrets leaked: ${[...new Set(leaks)].join('; ')}`);
     },

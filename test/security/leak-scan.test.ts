@@ -21,3 +21,17 @@ describe('the suite-wide leak scan', () => {
     await expect(harness.close()).rejects.toThrow(/a secret appears in log line .*a bearer token appears/);
   });
 });
+
+describe('the leak scan covers caller verification', () => {
+  it('fails a run whose verification page shows a secret, or whose logs carry a callback api-key, state or browser cookie', async () => {
+    const { startVerifying, fileAndStartVerification, CallerBrowser, callbackSecrets } = await import('../verification/helpers.js');
+    const harness = await startVerifying('required');
+    const started = await fileAndStartVerification(harness);
+    const browser = new CallerBrowser(harness);
+    await browser.enterCode(started.link, started.code);
+    const { apiKey, state } = callbackSecrets(harness, started.sessionId);
+    harness.pages.push({ where: 'a verification page', text: `<p>your code is ${started.code}</p>` });
+    harness.logs.push(JSON.stringify({ msg: 'callback', apiKey }), JSON.stringify({ msg: 'callback', state }), JSON.stringify({ cookie: browser.cookie }));
+    await expect(harness.close()).rejects.toThrow(/(a secret appears in log line \d+; ){3}a secret appears in a verification page/);
+  });
+});

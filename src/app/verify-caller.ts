@@ -1,0 +1,337 @@
+import type { VerificationConfig } from '../config.js';
+import type { Directory } from '../directory/directory.js';
+import type { EscalationRecord, Person } from '../escalation/state-machine.js';
+import type { Logger } from '../log.js';
+import type { DocumentStore } from '../storage/store.js';
+import type { PresentationCallback, PresentationRequest } from '../verification/api.js';
+import type { RequestServiceClient } from '../verification/request-service.js';
+import { judgeCallback, SOURCE_PHOTO_CLAIM } from '../verification/rules.js';
+import { hashOf, matchesHash, shortCode, unguessable } from '../verification/secrets.js';
+import { isExpired, MAX_CODE_ATTEMPTS, type VerificationSession } from '../verification/session.js';
+import type { VerificationSessions } from '../verification/sessions.js';
+import type { Actor } from './actor.js';
+import { AUDIT_LOG, type EscalationService, type PassToDeliver } from './escalations.js';
+import { decide as policy } from './policy.js';
+import { isRefusal, refusal, type Refusal } from './refusal.js';
+
+/**
+ * Verifying the caller before a pass (issue 19): the agent starts a session bound to one request
+ * and its target; the caller opens the link, enters the short code, and presents a Verified ID
+ * with Face Check from Authenticator; the Request Service calls back; after approval the pass is
+ * shown once in that same browser. Every refusal is logged (no secrets) and audited.
+ */
+
+export const VERIFY_PATH = '/verify';
+export const CALLBACK_PATH = '/api/verify/callback';
+
+export interface StartedVerification {
+  session: VerificationSession;
+  link: string;
+  /** Shown to the agent once, to read out; only its hash is kept. */
+  code: string;
+}
+
+/** What the caller's page shows, decided here so the page only renders. */
+export type CallerPage =
+  | { kind: 'gone' }
+  | { kind: 'enter-code'; targetFirstName: string; types: string[]; problem?: string }
+  | { kind: 'opened-elsewhere' }
+  | { kind: 'present'; link: string; qrCode?: string; retrieved: boolean; expiresAt: string }
+  | { kind: 'failed'; failure: string }
+  | { kind: 'verified'; next: 'wait-for-approval' | 'collect-pass' | 'being-shown' | 'agent-delivers' | 'delivered' | 'closed'; closedBecause?: string };
+
+export interface VerificationAudit {
+  at: string;
+  action: 'caller-verification';
+  event: string;
+  tenantId: string;
+  requestId: string;
+  sessionId: string;
+  actor: Person;
+  target: Person;
+  detail?: string;
+}
+
+const CALLER: Person = { id: 'caller', name: 'caller (verification page)' };
+const REQUEST_SERVICE: Person = { id: 'verified-id-request-service', name: 'Verified ID Request Service' };
+
+export interface VerifyCallerDependencies {
+  store: DocumentStore;
+  sessions: VerificationSessions;
+  escalations: EscalationService;
+  directory: Pick<Directory, 'findUsers'>;
+  requestService: RequestServiceClient;
+  config: VerificationConfig;
+  /** The bot's public base URL (callbacks and links); the listening URL against a loopback emulator. */
+  publicBaseUrl: () => string;
+  log: Logger;
+  now?: () => Date;
+}
+
+export class VerifyCaller {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: VerifyCallerDependencies) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** The agent's "Verify with Face Check": a new session for this request, its link and short code. */
+  async start(actor: Actor, requestId: string): Promise<StartedVerification | Refusal> {
+    const { config, escalations, sessions } = this.deps;
+    if (config.policy === 'off') {
+      return refusal('verification-off', 'Caller verification with Verified ID is not set up for this helpdesk (CALLER_VERIFICATION is off).', 'Verification is off');
+    }
+    // Whoever may not see the request learns nothing more than "no such request".
+    const view = await escalations.view(actor, requestId);
+    if (isRefusal(view)) return view;
+    const { record } = view;
+    const allowed = policy('verify-caller', await escalations.factsAbout(actor, record), record);
+    if (isRefusal(allowed)) return allowed;
+    if (record.state !== 'requested') {
+      return refusal('verification-not-possible', 'This request is no longer waiting for approval, so there is nothing to verify the caller for.', 'Nothing to verify');
+    }
+    const latest = await sessions.latestFor(record.tenantId, record.id);
+    if (latest?.status === 'verified') {
+      return refusal('already-verified', `The caller was already verified for this request at ${latest.evidence?.verifiedAt ?? 'an earlier time'}; a request takes one verified result.`, 'Already verified');
+    }
+    const now = this.now();
+    const code = shortCode();
+    const expiresAt = new Date(Math.min(now.getTime() + config.linkMinutes * 60_000, Date.parse(record.expiresAt))).toISOString();
+    const session: VerificationSession = {
+      id: unguessable(),
+      tenantId: record.tenantId,
+      requestId: record.id,
+      target: { id: record.target.id, name: record.target.name, userPrincipalName: record.target.userPrincipalName },
+      startedBy: { id: actor.id, name: actor.name },
+      createdAt: now.toISOString(),
+      expiresAt,
+      status: 'created',
+      codeHash: hashOf(code),
+      codeAttempts: 0,
+    };
+    await sessions.create(session);
+    await this.audit(session, actor, 'started', `link valid until ${expiresAt}`);
+    return { session, link: `${this.deps.publicBaseUrl()}${VERIFY_PATH}/${session.id}`, code };
+  }
+
+  /** The page for a link, as this browser (its cookie) may see it. */
+  async page(sessionId: string, browser: string | undefined): Promise<CallerPage> {
+    const session = await this.deps.sessions.get(sessionId);
+    if (!session) return { kind: 'gone' };
+    if (!session.browserHash) {
+      if (isExpired(session, this.now()) || session.codeAttempts >= MAX_CODE_ATTEMPTS) return { kind: 'gone' };
+      return { kind: 'enter-code', targetFirstName: firstName(session.target.name), types: this.deps.config.credentialTypes };
+    }
+    if (!matchesHash(browser, session.browserHash)) {
+      await this.refused(session, CALLER, 'opened-elsewhere', 'the link was opened without this session’s browser cookie');
+      return { kind: 'opened-elsewhere' };
+    }
+    if (session.status === 'failed') return { kind: 'failed', failure: session.failure ?? 'The verification did not pass.' };
+    if (session.status === 'verified') return { kind: 'verified', ...(await this.afterVerification(session)) };
+    if (isExpired(session, this.now())) return { kind: 'gone' };
+    const presentation = session.presentation!;
+    // The Request Service's own expiry may come before the session's: a stale QR code is no use to the caller.
+    const expiresAt = presentation.expiresAt && presentation.expiresAt < session.expiresAt ? presentation.expiresAt : session.expiresAt;
+    if (session.status === 'opened' && isExpired({ expiresAt }, this.now())) return { kind: 'gone' };
+    return { kind: 'present', link: presentation.url, qrCode: presentation.qrCode, retrieved: session.status === 'retrieved', expiresAt };
+  }
+
+  /**
+   * The caller typed the code: the first right code binds this browser (a new unguessable cookie)
+   * and creates the presentation request. Returns the cookie to set, or the page to show instead.
+   */
+  async enterCode(sessionId: string, code: string, type: string | undefined, browser: string | undefined): Promise<{ cookie: string } | CallerPage> {
+    const { sessions, config } = this.deps;
+    const session = await sessions.get(sessionId);
+    if (!session || isExpired(session, this.now()) || session.codeAttempts >= MAX_CODE_ATTEMPTS) return { kind: 'gone' };
+    if (session.browserHash) return this.page(sessionId, browser);
+    const credentialType = config.credentialTypes.find((t) => t === type) ?? config.credentialTypes[0]!;
+    if (!matchesHash(code.trim(), session.codeHash)) {
+      const outcome = await sessions.update(sessionId, (s) => (s.browserHash ? s : { ...s, codeAttempts: s.codeAttempts + 1 }));
+      const attempts = outcome.outcome === 'updated' ? outcome.after.value.codeAttempts : session.codeAttempts;
+      await this.refused(session, CALLER, 'wrong-code', `attempt ${attempts} of ${MAX_CODE_ATTEMPTS}`);
+      if (attempts >= MAX_CODE_ATTEMPTS) return { kind: 'gone' };
+      return { kind: 'enter-code', targetFirstName: firstName(session.target.name), types: config.credentialTypes, problem: 'That code is not right. Check it with the helpdesk agent and try again.' };
+    }
+    const cookie = unguessable();
+    const state = unguessable();
+    const apiKey = unguessable();
+    const created = await this.deps.requestService.createPresentationRequest(this.presentationRequest(session, credentialType, state, apiKey));
+    const outcome = await sessions.update(sessionId, (s) =>
+      s.browserHash
+        ? refusal('verification-not-possible', 'opened in another browser meanwhile')
+        : {
+            ...s,
+            status: 'opened',
+            browserHash: hashOf(cookie),
+            presentation: {
+              requestId: created.requestId,
+              url: created.url,
+              ...(created.qrCode ? { qrCode: created.qrCode } : {}),
+              expiresAt: new Date(created.expiry * 1000).toISOString(),
+              stateHash: hashOf(state),
+              apiKeyHash: hashOf(apiKey),
+            },
+          },
+    );
+    if (outcome.outcome !== 'updated') return { kind: 'opened-elsewhere' };
+    await this.audit(session, CALLER, 'opened', `presentation request for ${credentialType} created`);
+    return { cookie };
+  }
+
+  /** One Request Service callback. The answer is an HTTP status; nothing about the session leaks into it. */
+  async callback(sessionId: string, apiKey: string | undefined, body: unknown): Promise<number> {
+    const { sessions, config, log } = this.deps;
+    const session = await sessions.get(sessionId);
+    if (!session) {
+      log.warn({ session: sessionId.slice(0, 8), code: 'unknown-session' }, 'verification callback refused: no such session');
+      return 404;
+    }
+    const callback = parseCallback(body);
+    if (!callback) {
+      await this.refused(session, REQUEST_SERVICE, 'bad-callback', 'the body is not a presentation callback');
+      return 400;
+    }
+    const judgement = judgeCallback(
+      session,
+      callback,
+      { apiKeyMatches: matchesHash(apiKey, session.presentation?.apiKeyHash), stateMatches: matchesHash(callback.state, session.presentation?.stateHash) },
+      await this.targetNow(session),
+      { acceptedIssuers: config.acceptedIssuers, credentialTypes: config.credentialTypes, threshold: config.faceCheckThreshold },
+      this.now(),
+    );
+    if (judgement.outcome === 'ignored') {
+      await this.refused(session, REQUEST_SERVICE, 'replay-ignored', judgement.reason);
+      return 200;
+    }
+    const next = judgement.session;
+    if (next) {
+      // Etag-checked against the session as judged: of two callbacks at once, one wins and the other is judged again.
+      const outcome = await sessions.update(session.id, (current) => (current.status === session.status ? next : current));
+      if (outcome.outcome === 'unchanged') return this.callback(sessionId, apiKey, body);
+    }
+    if (judgement.outcome === 'refused') {
+      await this.refused(session, REQUEST_SERVICE, judgement.code, judgement.reason);
+      return judgement.code === 'bad-api-key' ? 401 : 403;
+    }
+    const detail = judgement.event === 'verified' ? `${next!.evidence!.credentialType} from ${next!.evidence!.issuer}, Face Check ${next!.evidence!.score} (threshold ${next!.evidence!.threshold})` : next!.failure;
+    await this.audit(session, REQUEST_SERVICE, judgement.event, detail);
+    return 200;
+  }
+
+  /**
+   * The verified caller's browser asks for its pass after approval: created now, written into this
+   * response by `write`, never stored. The second ask finds the request issued and gets nothing.
+   */
+  async collectPass(sessionId: string, browser: string | undefined, write: (pass: PassToDeliver) => Promise<void>): Promise<'shown' | CallerPage> {
+    const session = await this.deps.sessions.get(sessionId);
+    if (!session?.browserHash || !matchesHash(browser, session.browserHash)) {
+      if (session) await this.refused(session, CALLER, 'pass-without-browser', 'the pass was asked for without this session’s cookie');
+      return session ? { kind: 'opened-elsewhere' } : { kind: 'gone' };
+    }
+    if (session.status !== 'verified') return this.page(sessionId, browser);
+    let shown = false;
+    const record = await this.deps.escalations.issueToVerifiedPerson(session.tenantId, session.requestId, async (pass) => {
+      await write(pass);
+      shown = true;
+    });
+    if (!shown) return this.page(sessionId, browser);
+    const at = this.now().toISOString();
+    await this.deps.sessions.update(session.id, (s) => ({ ...s, passDeliveredAt: at }));
+    await this.audit(session, CALLER, 'pass-shown', `shown once in the verified browser; request ${record?.state ?? 'unknown'}`);
+    return 'shown';
+  }
+
+  private async afterVerification(session: VerificationSession): Promise<{ next: Extract<CallerPage, { kind: 'verified' }>['next']; closedBecause?: string }> {
+    if (session.passDeliveredAt) return { next: 'delivered' };
+    const record = await this.deps.escalations.open(session.tenantId, session.requestId);
+    if (!record) return { next: 'closed', closedBecause: 'The request is gone.' };
+    const facts = await this.deps.sessions.factsFor(record);
+    switch (record.state) {
+      case 'requested':
+        return { next: 'wait-for-approval' };
+      case 'approved':
+        return { next: facts.directDelivery ? 'collect-pass' : 'agent-delivers' };
+      case 'issuing':
+        return { next: facts.directDelivery ? 'being-shown' : 'agent-delivers' };
+      case 'issued':
+        return { next: 'agent-delivers' };
+      default:
+        return { next: 'closed', closedBecause: closedWords(record) };
+    }
+  }
+
+  private presentationRequest(session: VerificationSession, type: VerificationConfig['credentialTypes'][number], state: string, apiKey: string): PresentationRequest {
+    const { config } = this.deps;
+    const purpose = 'To confirm to your helpdesk that it is really you before they help you sign in again';
+    return {
+      authority: config.authority!,
+      includeQRCode: true,
+      includeReceipt: false,
+      registration: { clientName: 'SSAR Helpdesk', purpose },
+      callback: { url: `${this.deps.publicBaseUrl()}${CALLBACK_PATH}/${session.id}`, state, headers: { 'api-key': apiKey } },
+      requestedCredentials: [
+        {
+          type,
+          purpose,
+          acceptedIssuers: [...config.acceptedIssuers],
+          configuration: {
+            validation: {
+              allowRevoked: false,
+              validateLinkedDomain: true,
+              faceCheck: { sourcePhotoClaimName: SOURCE_PHOTO_CLAIM[type], matchConfidenceThreshold: config.faceCheckThreshold },
+            },
+          },
+        },
+      ],
+    };
+  }
+
+  /** The target as the directory has them at the moment the callback arrives. */
+  private async targetNow(session: VerificationSession) {
+    const [user] = await this.deps.directory.findUsers({ kind: 'id', id: session.target.id });
+    return { userPrincipalName: user?.userPrincipalName ?? '', givenName: user?.givenName, surname: user?.surname };
+  }
+
+  private async refused(session: VerificationSession, actor: Person, code: string, reason: string): Promise<void> {
+    this.deps.log.warn({ session: session.id.slice(0, 8), requestId: session.requestId, code }, `verification refused: ${reason}`);
+    await this.audit(session, actor, 'refused', `${code}: ${reason}`);
+  }
+
+  private audit(session: VerificationSession, actor: Person, event: string, detail?: string): Promise<void> {
+    const entry: VerificationAudit = {
+      at: this.now().toISOString(),
+      action: 'caller-verification',
+      event,
+      tenantId: session.tenantId,
+      requestId: session.requestId,
+      sessionId: session.id.slice(0, 8),
+      actor: { id: actor.id, name: actor.name },
+      target: { id: session.target.id, name: session.target.name },
+      ...(detail ? { detail } : {}),
+    };
+    return this.deps.store.append(AUDIT_LOG, entry);
+  }
+}
+
+function parseCallback(body: unknown): PresentationCallback | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  if (typeof b.requestId !== 'string' || typeof b.requestStatus !== 'string' || typeof b.state !== 'string') return undefined;
+  return b as unknown as PresentationCallback;
+}
+
+const firstName = (name: string) => name.split(/\s+/)[0] ?? name;
+
+function closedWords(record: EscalationRecord): string {
+  switch (record.state) {
+    case 'denied':
+      return 'The request for a pass was denied. Talk to your helpdesk.';
+    case 'expired':
+      return 'The request for a pass expired. Ask your helpdesk to start again.';
+    case 'cancelled':
+      return 'The helpdesk cancelled the request.';
+    default:
+      return 'The pass could not be created. Ask your helpdesk to start again.';
+  }
+}

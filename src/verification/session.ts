@@ -1,0 +1,51 @@
+import type { CredentialType, VerificationPolicy } from '../config.js';
+import type { Person } from '../escalation/state-machine.js';
+
+/**
+ * One attempt to verify the caller for one escalation request, as stored. It holds no secret: the
+ * short code, the browser cookie, the callback state and api-key are kept only as SHA-256 hashes,
+ * and the pass never appears here (it goes from Graph straight into the caller's HTTP response).
+ */
+export type SessionStatus = 'created' | 'opened' | 'retrieved' | 'verified' | 'failed';
+
+export interface Evidence {
+  credentialType: CredentialType;
+  issuer: string;
+  issuedAt?: string;
+  score: number;
+  threshold: number;
+  verifiedAt: string;
+  /** How the credential's subject was matched to the target. */
+  matchedBy: 'sign-in name' | 'first and last name';
+  linkedDomain?: string;
+}
+
+export interface VerificationSession {
+  id: string;
+  tenantId: string;
+  requestId: string;
+  target: Person & { userPrincipalName: string };
+  startedBy: Person;
+  createdAt: string;
+  expiresAt: string;
+  status: SessionStatus;
+  codeHash: string;
+  codeAttempts: number;
+  /** Set when the caller entered the code: only this browser may see the QR code, the result and the pass. */
+  browserHash?: string;
+  /** `expiresAt` is the Request Service's `expiry`: after it the QR code no longer works. */
+  presentation?: { requestId: string; url: string; qrCode?: string; expiresAt?: string; stateHash: string; apiKeyHash: string };
+  evidence?: Evidence;
+  /** Why the presentation failed, in words for the agent and the caller (no score: the service sends none). */
+  failure?: string;
+  passDeliveredAt?: string;
+}
+
+export const MAX_CODE_ATTEMPTS = 5;
+
+/** Whether a request needs a passed verification before it may be approved. */
+export function verificationRequired(policy: VerificationPolicy, privileged: boolean): boolean {
+  return policy === 'required' || (policy === 'required-for-privileged' && privileged);
+}
+
+export const isExpired = (session: Pick<VerificationSession, 'expiresAt'>, now: Date) => now.getTime() >= Date.parse(session.expiresAt);

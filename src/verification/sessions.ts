@@ -1,0 +1,87 @@
+import type { VerificationConfig } from '../config.js';
+import type { EscalationRecord } from '../escalation/state-machine.js';
+import { ConflictError, updateRetryingOnConflict, type DocumentStore, type RefusalLike } from '../storage/store.js';
+import type { CallerVerificationFacts } from '../app/policy.js';
+import { verificationRequired, type Evidence, type SessionStatus, type VerificationSession } from './session.js';
+
+export const VERIFICATION_SESSIONS = 'verification-sessions';
+/** Per request, the newest session: what its card shows and what approval depends on. */
+export const SESSIONS_BY_REQUEST = 'verification-by-request';
+
+/** Everything the escalation use cases need to know about caller verification for one request. */
+export interface CallerVerificationView extends CallerVerificationFacts {
+  policy: VerificationConfig['policy'];
+  status?: SessionStatus;
+  evidence?: Evidence;
+  failure?: string;
+  /** The pass goes to the verified caller's page instead of the agent's chat. */
+  directDelivery: boolean;
+  passDeliveredAt?: string;
+  /** The newest session's link is still usable. */
+  sessionExpiresAt?: string;
+}
+
+/** Verification sessions in the document store: one document per session, etag-checked like requests. */
+export class VerificationSessions {
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly config: VerificationConfig,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.policy !== 'off';
+  }
+
+  async get(id: string): Promise<VerificationSession | undefined> {
+    if (!/^[\w-]{20,64}$/.test(id)) return undefined;
+    return (await this.store.get<VerificationSession>(VERIFICATION_SESSIONS, id))?.value;
+  }
+
+  async create(session: VerificationSession): Promise<void> {
+    await this.store.create(VERIFICATION_SESSIONS, session.id, session);
+    const key = `${session.tenantId}:${session.requestId}`;
+    for (;;) {
+      const outcome = await updateRetryingOnConflict<{ sessionId: string }>(this.store, SESSIONS_BY_REQUEST, key, () => ({ sessionId: session.id }));
+      if (outcome.outcome !== 'not-found') return;
+      try {
+        await this.store.create(SESSIONS_BY_REQUEST, key, { sessionId: session.id });
+        return;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+  }
+
+  /** One etag-checked change; the mutation may refuse (returning a refusal) or leave the session as it is (returning it unchanged). */
+  update<R extends RefusalLike>(id: string, mutate: (session: VerificationSession) => VerificationSession | R) {
+    return updateRetryingOnConflict<VerificationSession, R>(this.store, VERIFICATION_SESSIONS, id, mutate);
+  }
+
+  async latestFor(tenantId: string, requestId: string): Promise<VerificationSession | undefined> {
+    const pointer = await this.store.get<{ sessionId: string }>(SESSIONS_BY_REQUEST, `${tenantId}:${requestId}`);
+    return pointer ? this.get(pointer.value.sessionId) : undefined;
+  }
+
+  async factsFor(record: EscalationRecord): Promise<CallerVerificationView> {
+    const policy = this.config.policy;
+    const required = verificationRequired(policy, record.privileged);
+    if (policy === 'off') return { policy, required, passed: false, directDelivery: false };
+    const session = await this.latestFor(record.tenantId, record.id);
+    const passed = session?.status === 'verified';
+    return {
+      policy,
+      required,
+      passed,
+      directDelivery: passed && this.config.passDelivery === 'verified-person',
+      ...(session
+        ? {
+            status: session.status,
+            evidence: session.evidence,
+            failure: session.failure,
+            passDeliveredAt: session.passDeliveredAt,
+            sessionExpiresAt: session.expiresAt,
+          }
+        : {}),
+    };
+  }
+}
