@@ -35,9 +35,16 @@ export interface Started {
 }
 
 /** Helen files a request for Adele and starts verification from its card. */
+/** The request each harness filed last, so the next test starts from none open (one open request per target). */
+const lastFiled = new WeakMap<Harness, string>();
+
 export async function fileAndStartVerification(harness: Harness): Promise<Started> {
+  const previous = lastFiled.get(harness);
+  // Cancelling a request that already ended is refused, and changes nothing.
+  if (previous) await act(harness, cast.helen, 'escalation.cancel', { requestId: previous });
   const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
-  if (!requestId) throw new Error('the request was not filed');
+  if (!requestId || requestId === previous) throw new Error('the request was not filed');
+  lastFiled.set(harness, requestId);
   return { requestId, ...(await startVerification(harness, requestId)) };
 }
 
