@@ -6,7 +6,8 @@ import type { Finding } from '../diagnosis/matcher.js';
 import type { RecoveryAttempt } from '../diagnosis/recovery-attempt.js';
 import type { RequirementResult } from '../eligibility/rules.js';
 import type { Asker } from './asker.js';
-import { plain, utcMinute, type AdaptiveCard, type CardTemplates } from './cards.js';
+import { t } from './locale.js';
+import { plain, cardTime, type AdaptiveCard, type CardTemplates } from './cards.js';
 import type { TurnKit } from './turn.js';
 
 export interface DiagnosisDependencies {
@@ -99,8 +100,8 @@ function attemptView(attempt: RecoveryAttempt) {
     incomplete: `It went no further than: ${plain(attempt.stoppedAt.activity)}.`,
   }[attempt.outcome];
   return {
-    heading: `Last recovery attempt, started ${utcMinute(attempt.startedAt)}`,
-    steps: attempt.steps.map((s) => ({ at: utcMinute(s.at), text: `${s.failed ? '❌' : '✅'} ${plain(s.activity)}` })),
+    heading: `Last recovery attempt, started ${cardTime(attempt.startedAt)}`,
+    steps: attempt.steps.map((s) => ({ at: cardTime(s.at), text: `${s.failed ? `❌ ${t('failed')}` : `✅ ${t('done')}`}: ${plain(s.activity)}` })),
     stopped: outcome,
   };
 }

@@ -6,7 +6,7 @@ import type { Directory } from '../directory/directory.js';
 import { parseUserQuery, type UserQuery } from '../directory/users.js';
 import type { Asker } from './asker.js';
 import { describeState, type EscalationRecord, type EscalationState, type Person, type VerificationMethod } from '../escalation/state-machine.js';
-import { plain, utcMinute, type AdaptiveCard, type CardTemplates } from './cards.js';
+import { plain, cardTime, type AdaptiveCard, type CardTemplates } from './cards.js';
 import { queryFromMessage } from './check.js';
 import type { ConversationBook } from './conversations.js';
 import { Refused, type TurnKit } from './turn.js';
@@ -112,7 +112,7 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
     const record = orRefuse(await escalations.handOver(asker, requestId));
     return cards.render('tap-handed-over', {
       targetName: plain(record.target.name),
-      removedAt: utcMinute(new Date().toISOString()),
+      removedAt: cardTime(new Date().toISOString()),
       state: plain(describeState(record)),
     });
   });
@@ -127,7 +127,7 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
           requestId: record.id,
           target: plain(record.target.name),
           state: LOOK[record.state].label,
-          detail: `Requested by ${plain(record.requester.name)} at ${utcMinute(record.createdAt)}. ${plain(describeState(record))}`,
+          detail: `Requested by ${plain(record.requester.name)} at ${cardTime(record.createdAt)}. ${plain(describeState(record))}`,
         })),
       });
     }),
@@ -168,13 +168,13 @@ export async function escalationCard(deps: Pick<EscalationDependencies, 'book' |
   const facts = [
     { title: 'User', value: plain(record.target.name) },
     { title: 'Sign-in name', value: plain(record.target.userPrincipalName) },
-    { title: 'Requested by', value: `${plain(record.requester.name)} at ${utcMinute(record.createdAt)}` },
+    { title: 'Requested by', value: `${plain(record.requester.name)} at ${cardTime(record.createdAt)}` },
     { title: 'Reason', value: plain(record.reason) },
     {
       title: 'Identity verified',
       value: VERIFICATION[record.verification.method] + (record.verification.detail ? `: ${plain(record.verification.detail)}` : ''),
     },
-    ...(record.state === 'requested' ? [{ title: 'Expires', value: utcMinute(record.expiresAt) }] : []),
+    ...(record.state === 'requested' ? [{ title: 'Expires', value: cardTime(record.expiresAt) }] : []),
     ...(record.privileged ? [{ title: 'Approvals needed', value: `${record.approvalsRequired} (holds a directory role)` }] : []),
   ];
   return deps.cards.render('escalation', {
@@ -214,8 +214,8 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
       targetName: plain(record.target.name),
       userPrincipalName: plain(record.target.userPrincipalName),
       code: pass.code,
-      startsAt: utcMinute(pass.startsAt),
-      expiresAt: `${utcMinute(pass.expiresAt)} (${pass.lifetimeInMinutes} minutes)`,
+      startsAt: cardTime(pass.startsAt),
+      expiresAt: `${cardTime(pass.expiresAt)} (${pass.lifetimeInMinutes} minutes)`,
       oneTime: pass.isUsableOnce ? 'Yes: it works for one sign-in only' : 'No: it works until it expires',
     });
     await this.sendOrThrow(record.tenantId, record.requester.id, card);

@@ -9,6 +9,7 @@ import { BadActionData, readActionData, type ActionData } from './action-data.js
 import { NotAnOrganisationUser, whoIsAsking, type Asker } from './asker.js';
 import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
 import { actionResponse, invokeResponseActivity } from './invoke-response.js';
+import { forReader, readerOf } from './locale.js';
 import { VERBS, type Verb } from './verbs.js';
 import { annotateTurn, metric } from '../telemetry/telemetry.js';
 
@@ -30,6 +31,14 @@ export interface TurnKit {
     handler: (context: TurnContext, asker: Asker, data: ActionData<(typeof VERBS)[V]>) => Promise<AdaptiveCard | string>,
   ): void;
   errorCard(reference: string, message?: string, title?: string, code?: string): AdaptiveCard;
+}
+
+/**
+ * A whole turn for the person who sent it: the reader (language, time zone) is decided once, from
+ * the activity like the asker, and every card rendered in the turn, error cards included, is theirs.
+ */
+export function inReadersTurn<T>(context: TurnContext, work: () => Promise<T>): Promise<T> {
+  return forReader(readerOf(context.activity), work);
 }
 
 /** A use case's Refusal on its way to the card, thrown from deep inside a handler. */
