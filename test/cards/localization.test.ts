@@ -16,13 +16,13 @@ const KEPT_AS_IS = new Set(['check NAME', 'guide', 'diagnose', 'requests', 'AADS
 /** Proper nouns, product names and codes, which no language translates. */
 const PROPER_NOUNS = [
   'Microsoft Authenticator', 'Authenticator', 'Self-Service Account Recovery', 'Verified ID', 'Face Check', 'InPrivate', 'Incognito',
-  'Edge', 'Chrome', 'Safari', 'SSAR', 'AADSTS55200', 'continuation_token',
+  'Edge', 'Chrome', 'Safari', 'SSAR', 'AADSTS55200', 'continuation_token', 'Microsoft Graph', 'Teams',
 ];
 
 /** Words a language shares with English. */
 const SHARED_WORDS: Record<Exclude<Language, 'en'>, string[]> = {
-  de: ['pass', 'helpdesk', 'chat', 'selfie', 'name', 'passkey', 'details', 'optional', 'person', 'browser', 'code', 'text', 'symptom', 'hand'],
-  fr: ['guide', 'selfie', 'passe', 'minutes', 'page', 'type', 'code', 'message', 'causes', 'principal', 'catalogue', 'mode', 'configuration', 'exact'],
+  de: ['pass', 'helpdesk', 'chat', 'selfie', 'name', 'passkey', 'details', 'optional', 'person', 'browser', 'code', 'text', 'symptom', 'hand', 'organisation', 'minute', 'live', 'version', 'administrator'],
+  fr: ['guide', 'selfie', 'passe', 'minutes', 'page', 'type', 'code', 'message', 'causes', 'principal', 'catalogue', 'mode', 'configuration', 'exact', 'organisation', 'minute', 'audit', 'version', 'long'],
   es: ['selfie', 'chat', 'error', 'compare', 'principal'],
   ja: [],
 };
@@ -131,6 +131,15 @@ describe('a person whose Teams is in another language', () => {
     expect(text).toContain('まだ SSAR を使えません');
     expect(text).toMatch(/確認日時: \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d JST/);
     expect(text).toMatch(/❌ \*\*E5 [^*]+\*\*: 不合格/);
+  });
+
+  it('notices and failures are in the reader language too', async () => {
+    const missing = cardText(cardOf((await harness.say(people.agent, 'check nobody.here@contoso.com', undefined, clientInfo('fr-FR', 'Europe/Paris'))).replies[0]));
+    expect(missing).toContain("Cet utilisateur n'existe pas dans ce locataire");
+    expect(missing).toContain('nobody.here@contoso.com');
+    harness.graph.failNext({ path: /^\/users\/diego/ }, { status: 500 }, 10);
+    const failed = cardText(cardOf((await harness.say(people.agent, 'check diego.siciliani@contoso.com', undefined, clientInfo('es-ES', 'Europe/Madrid'))).replies[0]));
+    expect(failed).toContain('No pude leer el directorio');
   });
 
   it('a button press is answered in the language of the person who pressed it', async () => {
