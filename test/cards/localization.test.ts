@@ -16,7 +16,7 @@ const KEPT_AS_IS = new Set(['check NAME', 'guide', 'diagnose', 'requests', 'AADS
 /** Proper nouns, product names and codes, which no language translates. */
 const PROPER_NOUNS = [
   'Microsoft Authenticator', 'Authenticator', 'Self-Service Account Recovery', 'Verified ID', 'Face Check', 'InPrivate', 'Incognito',
-  'Edge', 'Chrome', 'Safari', 'SSAR', 'AADSTS55200', 'continuation_token', 'Microsoft Graph', 'Teams',
+  'Edge', 'Chrome', 'Safari', 'SSAR Helpdesk', 'SSAR', 'TAP', 'AADSTS55200', 'continuation_token', 'Microsoft Graph', 'Teams',
 ];
 
 /** Words a language shares with English. */
@@ -30,8 +30,10 @@ const SHARED_WORDS: Record<Exclude<Language, 'en'>, string[]> = {
 function comparableWords(text: string): Set<string> {
   let rest = text
     .replace(/\$\{[^}]*\}/g, ' ')
-    .replace(/https?:\/\/\S+|\b[\w.-]+\.(?:com|ms)(?:\/\S*)?/g, ' ')
-    .replace(/\*\*(?:check|guide|diagnose|requests)\*\*|"escalate"/g, ' ');
+    .replace(/\bescalate (?=[\w.+-]+@)/g, ' ')
+    .replace(/https?:\/\/\S+|[\w.+-]+@[\w.-]+|\b[\w.-]+\.(?:com|ms)(?:\/\S*)?/g, ' ')
+    // The commands the bot understands, shown as commands.
+    .replace(/\*\*(?:check|guide|diagnose|requests)\*\*|"(?:escalate|requests)"/g, ' ');
   for (const noun of PROPER_NOUNS) rest = rest.split(noun).join(' ');
   return new Set((rest.toLowerCase().match(/\p{L}{4,}/gu) ?? []).map((w) => w));
 }
