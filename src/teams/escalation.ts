@@ -7,7 +7,7 @@ import { parseUserQuery, type UserQuery } from '../directory/users.js';
 import type { Asker } from './asker.js';
 import { describeState, type EscalationRecord, type EscalationState, type Person, type VerificationMethod } from '../escalation/state-machine.js';
 import { plain, cardTime, type AdaptiveCard, type CardTemplates } from './cards.js';
-import { t } from './locale.js';
+import { forReader, t } from './locale.js';
 import { queryFromMessage } from './check.js';
 import type { ConversationBook } from './conversations.js';
 import { Refused, type TurnKit } from './turn.js';
@@ -206,14 +206,22 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
     return this.deps.book.has(tenantId, userId);
   }
 
+  // Each card is written in its recipient's language, not in that of the person whose turn sends it.
   async askApprover(record: EscalationRecord, approver: Person, passSettings: PassSettings | undefined): Promise<void> {
     const viewerChatId = await this.deps.book.chatUserId(record.tenantId, approver.id);
-    const card = await escalationCard(this.deps, { record, canDecide: true, passSettings }, { viewerId: approver.id, viewerChatId });
+    const card = await forReader(await this.deps.book.reader(record.tenantId, approver.id), () =>
+      escalationCard(this.deps, { record, canDecide: true, passSettings }, { viewerId: approver.id, viewerChatId }),
+    );
     await this.sendOrThrow(record.tenantId, approver.id, card);
   }
 
   async deliverPass(record: EscalationRecord, pass: PassToDeliver): Promise<void> {
-    const card = this.deps.cards.render('tap-issued', {
+    const card = forReader(await this.deps.book.reader(record.tenantId, record.requester.id), () => this.passCard(record, pass));
+    await this.sendOrThrow(record.tenantId, record.requester.id, card);
+  }
+
+  private passCard(record: EscalationRecord, pass: PassToDeliver): AdaptiveCard {
+    return this.deps.cards.render('tap-issued', {
       requestId: record.id,
       targetName: plain(record.target.name),
       userPrincipalName: plain(record.target.userPrincipalName),
@@ -222,12 +230,13 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
       expiresAt: t('${at} (${minutes} minutes)', { at: cardTime(pass.expiresAt), minutes: pass.lifetimeInMinutes }),
       oneTime: pass.isUsableOnce ? t('Yes: it works for one sign-in only') : t('No: it works until it expires'),
     });
-    await this.sendOrThrow(record.tenantId, record.requester.id, card);
   }
 
   async tellRequester(record: EscalationRecord): Promise<void> {
     const viewerChatId = await this.deps.book.chatUserId(record.tenantId, record.requester.id);
-    const card = await escalationCard(this.deps, { record, canDecide: false }, { viewerId: record.requester.id, viewerChatId });
+    const card = await forReader(await this.deps.book.reader(record.tenantId, record.requester.id), () =>
+      escalationCard(this.deps, { record, canDecide: false }, { viewerId: record.requester.id, viewerChatId }),
+    );
     await this.sendOrThrow(record.tenantId, record.requester.id, card);
   }
 

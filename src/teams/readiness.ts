@@ -15,6 +15,7 @@ import { ReadinessUnavailable, scanReadiness, type ReadinessProgress } from '../
 import { errorSummary } from '../log.js';
 import { isPersonalChat, whoIsAsking } from './asker.js';
 import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
+import { currentReader, t } from './locale.js';
 import { Refused, type TurnKit } from './turn.js';
 
 /*
@@ -33,17 +34,17 @@ const OFFER_TTL_MS = 60 * 60_000;
 // OneDrive upload sessions take fragments in multiples of 320 KiB.
 const UPLOAD_FRAGMENT_BYTES = 320 * 1024 * 12;
 
-const REQUIREMENT_NAMES: Record<string, string> = {
-  E1: 'Account enabled, a member',
-  E2: 'In a recovery group',
-  E3: 'Signed in before',
-  E4: 'First and last name set',
-  E5: 'No name twin in the group',
-  E6: 'Inside the TAP policy',
-  E7: 'Conditional Access lets a TAP register',
-  E8: 'Production mode',
-  E9: 'Entra ID P1/P2 licence',
-  E10: 'No usable method left',
+const REQUIREMENT_NAMES: Record<string, () => string> = {
+  E1: () => t('Account enabled, a member'),
+  E2: () => t('In a recovery group'),
+  E3: () => t('Signed in before'),
+  E4: () => t('First and last name set'),
+  E5: () => t('No name twin in the group'),
+  E6: () => t('Inside the TAP policy'),
+  E7: () => t('Conditional Access lets a TAP register'),
+  E8: () => t('Production mode'),
+  E9: () => t('Entra ID P1/P2 licence'),
+  E10: () => t('No usable method left'),
 };
 
 export interface ReadinessDependencies {
@@ -80,18 +81,18 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
     }
     if (!asker.isHelpdeskAgent) {
       await kit.reply(context, cards.render('notice', {
-        title: 'The readiness report is for the helpdesk',
-        message: 'It lists everyone in the account recovery group, so only helpdesk agents can run it. Ask your helpdesk if you need it.',
+        title: t('The readiness report is for the helpdesk'),
+        message: t('It lists everyone in the account recovery group, so only helpdesk agents can run it. Ask your helpdesk if you need it.'),
       }));
       return;
     }
     if ([...jobs.values()].some((job) => job.agentId === asker.id)) {
-      await kit.reply(context, cards.render('notice', { title: 'A readiness report is already running', message: 'Wait for it to finish, or cancel it on its progress card.' }));
+      await kit.reply(context, cards.render('notice', { title: t('A readiness report is already running'), message: t('Wait for it to finish, or cancel it on its progress card.') }));
       return;
     }
     const jobId = randomUUID();
     const personal = isPersonalChat(context);
-    const sent = await kit.reply(context, progressCard(cards, jobId, 'Reading the recovery setup…', undefined, true));
+    const sent = await kit.reply(context, progressCard(cards, jobId, t('Reading the recovery setup…'), undefined, true));
     const job: Job = { agentId: asker.id, controller: new AbortController() };
     jobs.set(jobId, job);
     const reference = TurnContext.getConversationReference(context.activity);
@@ -105,10 +106,10 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
 
   kit.onVerb(app, 'readiness.cancel', async (_context, asker, { jobId }) => {
       const job = jobs.get(jobId);
-      if (!job) return cards.render('notice', { title: 'Nothing to cancel', message: 'That readiness report has already finished or stopped.' });
+      if (!job) return cards.render('notice', { title: t('Nothing to cancel'), message: t('That readiness report has already finished or stopped.') });
       if (job.agentId !== asker.id) throw new Refused('Not your report', 'Only the agent who started a readiness report can cancel it.');
       job.controller.abort();
-      return progressCard(cards, jobId, 'Cancelling…', undefined, false);
+      return progressCard(cards, jobId, t('Cancelling…'), undefined, false);
   });
 
   app.fileConsentAccept(async (context, _state, response) => {
@@ -169,17 +170,17 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
         onProgress: (progress) => {
           if (Date.now() - lastShown < (deps.progressEveryMs ?? PROGRESS_EVERY_MS)) return;
           lastShown = Date.now();
-          showProgress(`Checking the members of the recovery group…`, progress, true);
+          showProgress(t('Checking the members of the recovery group…'), progress, true);
         },
       });
       // Nothing left to cancel: the agent may start the next report while this one is delivered.
       jobs.delete(jobId);
       const counts = { scanned: summary.scanned, ready: summary.ready, notReady: summary.notReady };
       if (summary.cancelled) {
-        showProgress(`Cancelled after ${count(summary.scanned)} members. Nothing was sent.`, counts, false);
+        showProgress(t('Cancelled after ${count} members. Nothing was sent.', { count: count(summary.scanned) }), counts, false);
         return;
       }
-      showProgress('Done.', counts, false);
+      showProgress(t('Done.'), counts, false);
       if (csv) {
         csv.end();
         await once(csv, 'finish');
@@ -193,9 +194,9 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
         await context.sendActivity({ attachments: [fileConsentCard(fileName, (await stat(path)).size, offerId)] });
       });
     } catch (error) {
-      const why = error instanceof ReadinessUnavailable ? plain(error.message) : 'the directory could not be read';
+      const why = error instanceof ReadinessUnavailable ? plain(error.message) : t('the directory could not be read');
       if (!(error instanceof ReadinessUnavailable)) log.warn({ err: errorSummary(error) }, 'readiness report failed');
-      showProgress(`The report stopped: ${why}. Try again in a few minutes.`, undefined, false);
+      showProgress(t('The report stopped: ${why}. Try again in a few minutes.', { why }), undefined, false);
     } finally {
       await updates;
       if (csv && !csv.closed) csv.destroy();
@@ -267,11 +268,11 @@ function fileInfoCard(response: FileConsentCardResponse): Attachment {
   return { contentType: FILE_INFO, contentUrl: info.contentUrl, name: info.name, content: { uniqueId: info.uniqueId, fileType: info.fileType } };
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
+const count = (n: number) => n.toLocaleString(currentReader().locale);
 
 function progressCard(cards: CardTemplates, jobId: string, status: string, progress: ReadinessProgress | undefined, running: boolean): AdaptiveCard {
   return cards.render('readiness-progress', {
-    title: 'SSAR readiness report',
+    title: t('SSAR readiness report'),
     status,
     checked: count(progress?.scanned ?? 0),
     ready: count(progress?.ready ?? 0),
@@ -282,22 +283,32 @@ function progressCard(cards: CardTemplates, jobId: string, status: string, progr
 }
 
 function summaryCard(cards: CardTemplates, summary: ReadinessSummary, personal: boolean): AdaptiveCard {
-  const groups = summary.groups.map((name) => `"${plain(name, 100)}"`).join(', ') || 'none';
-  const from = summary.scopeSource === 'graph' ? "from the tenant's account recovery settings" : "from the bot's configuration";
+  const groups = summary.groups.map((name) => `"${plain(name, 100)}"`).join(', ') || t('none');
+  const scope =
+    summary.scopeSource === 'graph'
+      ? t("Recovery group ${groups}, from the tenant's account recovery settings. Ready means every requirement passes or only needs a look.", { groups })
+      : t("Recovery group ${groups}, from the bot's configuration. Ready means every requirement passes or only needs a look.", { groups });
   return cards.render('readiness-summary', {
-    title: summary.notReady === 0 ? `All ${count(summary.scanned)} members are ready for account recovery` : `${count(summary.ready)} of ${count(summary.scanned)} members are ready for account recovery`,
-    scope: `Recovery group ${groups}, ${from}. Ready means every requirement passes or only needs a look.`,
+    title:
+      summary.notReady === 0
+        ? t('All ${scanned} members are ready for account recovery', { scanned: count(summary.scanned) })
+        : t('${ready} of ${scanned} members are ready for account recovery', { ready: count(summary.ready), scanned: count(summary.scanned) }),
+    scope,
     members: count(summary.scanned),
     ready: count(summary.ready),
     notReady: count(summary.notReady),
     fixes: summary.topFixes.map((line) => ({ line: plain(line) })),
     requirements: REQUIREMENT_IDS.flatMap((id) => {
       const { fail, unknown, warn } = summary.byRequirement[id];
-      const parts = [fail && `${count(fail)} fail`, unknown && `${count(unknown)} unknown`, warn && `${count(warn)} to check`].filter(Boolean);
-      return parts.length > 0 ? [{ id, name: REQUIREMENT_NAMES[id], counts: parts.join(', ') }] : [];
+      const parts = [
+        fail && t('${count} fail', { count: count(fail) }),
+        unknown && t('${count} unknown', { count: count(unknown) }),
+        warn && t('${count} to check', { count: count(warn) }),
+      ].filter(Boolean);
+      return parts.length > 0 ? [{ id, name: REQUIREMENT_NAMES[id]?.(), counts: parts.join(', ') }] : [];
     }),
     csvNote: personal
-      ? 'The full list (one row per member) follows as a CSV file: accept it to save it to your OneDrive.'
-      : 'The full list names people, so I only send it in your 1:1 chat with me: say "readiness report" there.',
+      ? t('The full list (one row per member) follows as a CSV file: accept it to save it to your OneDrive.')
+      : t('The full list names people, so I only send it in your 1:1 chat with me: say "readiness report" there.'),
   });
 }

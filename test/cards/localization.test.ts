@@ -4,6 +4,7 @@ import { CardTemplates, hasOwnWords, templateTexts } from '../../src/teams/cards
 import { catalogue, forReader, LANGUAGES, readerOf, readerTime, type Language } from '../../src/teams/locale.js';
 import { cardOf, cardText, people, startHarness, type Harness } from '../harness.js';
 import { allMessageIds, templateMessages } from './messages.js';
+import { approvalCard, cardsIn, cast, personalChatId } from '../escalation-bot/helpers.js';
 import { cardProblems } from './validate.js';
 
 const TRANSLATED = LANGUAGES.filter((l) => l !== 'en');
@@ -16,13 +17,13 @@ const KEPT_AS_IS = new Set(['check NAME', 'guide', 'diagnose', 'requests', 'AADS
 /** Proper nouns, product names and codes, which no language translates. */
 const PROPER_NOUNS = [
   'Microsoft Authenticator', 'Authenticator', 'Self-Service Account Recovery', 'Verified ID', 'Face Check', 'InPrivate', 'Incognito',
-  'Edge', 'Chrome', 'Safari', 'SSAR Helpdesk', 'SSAR', 'TAP', 'AADSTS55200', 'continuation_token', 'Microsoft Graph', 'Teams',
+  'Edge', 'Chrome', 'Safari', 'SSAR Helpdesk', 'SSAR', 'TAP', 'AADSTS55200', 'continuation_token', 'Microsoft Graph', 'Teams', 'Entra ID', 'OneDrive',
 ];
 
 /** Words a language shares with English. */
 const SHARED_WORDS: Record<Exclude<Language, 'en'>, string[]> = {
   de: ['pass', 'helpdesk', 'chat', 'selfie', 'name', 'passkey', 'details', 'optional', 'person', 'browser', 'code', 'text', 'symptom', 'hand', 'organisation', 'minute', 'live', 'version', 'administrator'],
-  fr: ['guide', 'selfie', 'passe', 'minutes', 'page', 'type', 'code', 'message', 'causes', 'principal', 'catalogue', 'mode', 'configuration', 'exact', 'organisation', 'minute', 'audit', 'version', 'long'],
+  fr: ['guide', 'selfie', 'passe', 'minutes', 'page', 'type', 'code', 'message', 'causes', 'principal', 'catalogue', 'mode', 'configuration', 'exact', 'organisation', 'minute', 'audit', 'version', 'long', 'licence', 'agents', 'production'],
   es: ['selfie', 'chat', 'error', 'compare', 'principal'],
   ja: [],
 };
@@ -33,7 +34,7 @@ function comparableWords(text: string): Set<string> {
     .replace(/\bescalate (?=[\w.+-]+@)/g, ' ')
     .replace(/https?:\/\/\S+|[\w.+-]+@[\w.-]+|\b[\w.-]+\.(?:com|ms)(?:\/\S*)?/g, ' ')
     // The commands the bot understands, shown as commands.
-    .replace(/\*\*(?:check|guide|diagnose|requests)\*\*|"(?:escalate|requests)"/g, ' ');
+    .replace(/\*\*(?:check|guide|diagnose|requests)\*\*|"(?:escalate|requests|readiness report)"/g, ' ');
   for (const noun of PROPER_NOUNS) rest = rest.split(noun).join(' ');
   return new Set((rest.toLowerCase().match(/\p{L}{4,}/gu) ?? []).map((w) => w));
 }
@@ -142,6 +143,29 @@ describe('a person whose Teams is in another language', () => {
     harness.graph.failNext({ path: /^\/users\/diego/ }, { status: 500 }, 10);
     const failed = cardText(cardOf((await harness.say(people.agent, 'check diego.siciliani@contoso.com', undefined, clientInfo('es-ES', 'Europe/Madrid'))).replies[0]));
     expect(failed).toContain('No pude leer el directorio');
+  });
+
+  it('a card the bot writes first is in its recipient language, not in that of the person whose turn sent it', async () => {
+    await harness.say(cast.megan, 'hi', undefined, clientInfo('fr-FR', 'Europe/Paris'));
+    const german = clientInfo('de-DE', 'Europe/Berlin');
+    await harness.say(cast.helen, 'hi', undefined, german);
+    await harness.post(harness.activity(cast.helen, { type: 'invoke', name: 'adaptiveCard/action', replyToId: 'c1', ...german, value: { action: { type: 'Action.Execute', verb: 'escalate.start', data: { userId: cast.adele.aadObjectId } }, trigger: 'manual' } }));
+    const filed = await harness.post(harness.activity(cast.helen, {
+      type: 'invoke', name: 'adaptiveCard/action', replyToId: 'c1', ...german,
+      value: { action: { type: 'Action.Execute', verb: 'escalate.submit', data: { userId: cast.adele.aadObjectId, reason: 'Telefon verloren', verification: 'video-call-with-id' } }, trigger: 'manual' },
+    }));
+    const requestId = filed.body.value.refresh.action.data.requestId;
+    expect(cardText(filed.body.value)).toContain('Wartet auf Genehmigung');
+    const forMegan = cardText(approvalCard(harness, cast.megan, requestId));
+    expect(forMegan).toContain("En attente d'approbation");
+    expect(forMegan).toContain('Approuver');
+
+    await harness.post(harness.activity(cast.megan, {
+      type: 'invoke', name: 'adaptiveCard/action', replyToId: 'c2', ...clientInfo('fr-FR', 'Europe/Paris'),
+      value: { action: { type: 'Action.Execute', verb: 'escalation.approve', data: { requestId } }, trigger: 'manual' },
+    }));
+    const passCard = cardsIn(harness, personalChatId(cast.helen)).find((card) => card?.body?.some?.((e: any) => e.type === 'RichTextBlock'));
+    expect(cardText(passCard)).toContain('Befristeter Zugriffspass für Adele Vance');
   });
 
   it('a button press is answered in the language of the person who pressed it', async () => {
