@@ -23,12 +23,14 @@ export interface Reader {
 export const ENGLISH_UTC: Reader = { language: 'en', locale: 'en-GB', timeZone: 'UTC' };
 
 interface ActivityLocale {
-  locale?: string;
-  entities?: { type?: string; locale?: unknown; timezone?: unknown }[];
+  locale?: unknown;
+  entities?: unknown;
 }
 
+/** Whatever the activity holds: a missing, malformed or unknown locale or zone reads as English and UTC. */
 export function readerOf(activity: ActivityLocale): Reader {
-  const clientInfo = activity.entities?.find((entity) => entity?.type === 'clientInfo');
+  const entities = Array.isArray(activity.entities) ? (activity.entities as ({ type?: unknown; locale?: unknown; timezone?: unknown } | null)[]) : [];
+  const clientInfo = entities.find((entity) => entity?.type === 'clientInfo') ?? undefined;
   const locale = canonicalLocale(activity.locale) ?? canonicalLocale(clientInfo?.locale);
   const language = (LANGUAGES as readonly string[]).find((l) => l === locale?.split('-')[0]?.toLowerCase()) as Language | undefined;
   if (!language) return { ...ENGLISH_UTC, timeZone: knownTimeZone(clientInfo?.timezone) ?? 'UTC' };

@@ -99,6 +99,8 @@ describe('the reader of a turn, from the activity', () => {
     expect(readerOf({ locale: 'pt-BR', entities: [{ type: 'clientInfo', timezone: 'Mars/Olympus' }] })).toMatchObject({ language: 'en', timeZone: 'UTC' });
     expect(readerOf({ locale: 'not a locale!' })).toMatchObject({ language: 'en', timeZone: 'UTC' });
     expect(readerOf({})).toMatchObject({ language: 'en', timeZone: 'UTC' });
+    expect(readerOf({ locale: 42, entities: {} })).toMatchObject({ language: 'en', timeZone: 'UTC' });
+    expect(readerOf({ entities: [null, { type: 'clientInfo', locale: ['de'], timezone: 7 }] })).toMatchObject({ language: 'en', timeZone: 'UTC' });
   });
 
   it('writes times in the reader language and zone', () => {
