@@ -34,6 +34,7 @@ import { ConversationBook } from './teams/conversations.js';
 import { TeamsEscalationNotifier } from './teams/escalation.js';
 import { ApprovalCardLedger, TeamsOutcomeMessenger } from './teams/notifications.js';
 import { createAdapter, createBot } from './teams/app.js';
+import { inReadersTurn } from './teams/turn.js';
 
 /** Everything the running bot is made of, wired once: config -> Graph -> stores -> app -> HTTP. */
 export interface RunningBot {
@@ -110,7 +111,7 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const server = createServer({
     adapter,
     ready,
-    runTurn: (context) => app.run(context).then(() => undefined),
+    runTurn: (context) => inReadersTurn(context, () => app.run(context)).then(() => undefined),
     localMode: !config.botAuth,
     appId: config.botAuth?.appId,
     allowedTenantIds: config.allowedTenantIds,

@@ -72,6 +72,17 @@ class HttpError extends Error {
   }
 }
 
+/**
+ * The browser's language and time zone, sent as Teams sends the client's: the activity's `locale`
+ * and a `clientInfo` entity. Anything that does not look like a language tag or a zone name is ignored.
+ */
+function clientInfo(client: unknown): { locale?: string; entities?: object[] } {
+  const { locale, timezone } = (client ?? {}) as { locale?: unknown; timezone?: unknown };
+  if (typeof locale !== 'string' || !/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}$/.test(locale)) return {};
+  const zone = typeof timezone === 'string' && /^[A-Za-z0-9_+\-/]{1,64}$/.test(timezone) ? timezone : undefined;
+  return { locale, entities: [{ type: 'clientInfo', locale, platform: 'web', ...(zone && { timezone: zone }) }] };
+}
+
 export async function startLocalChat(options: LocalChatOptions): Promise<LocalChat> {
   const { botUrl, tenantId, people } = options;
   const files = pageFiles();
@@ -95,7 +106,7 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
     return person;
   };
 
-  const teamsActivity = (person: ChatPerson, fields: Record<string, unknown>) => ({
+  const teamsActivity = (person: ChatPerson, fields: Record<string, unknown>, client?: unknown) => ({
     id: randomUUID(),
     timestamp: new Date().toISOString(),
     serviceUrl: connector.serviceUrl,
@@ -105,6 +116,7 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
     recipient: BOT_ACCOUNT,
     channelData: { tenant: { id: tenantId } },
     locale: 'en-US',
+    ...clientInfo(client),
     ...fields,
   });
 
@@ -162,7 +174,7 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
       if (typeof body.text !== 'string' || !body.text.trim()) throw new HttpError('"text" must be a non-empty string');
       if (body.text.length > MAX_TEXT_LENGTH) throw new HttpError(`"text" must be at most ${MAX_TEXT_LENGTH} characters`);
       await install(person);
-      const activity = teamsActivity(person, { type: 'message', text: body.text, textFormat: 'plain' });
+      const activity = teamsActivity(person, { type: 'message', text: body.text, textFormat: 'plain' }, body.client);
       // Earlier bot messages go first, so the transcript keeps the order things happened in.
       collectBotActivities();
       transcripts.get(conversationIdOf(person))!.push({ kind: 'said', id: activity.id, activity, at: Date.now() });
@@ -192,7 +204,7 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
         name: 'adaptiveCard/action',
         replyToId,
         value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
-      });
+      }, body.client);
       const answer = await postToBot(activity);
       return [answer.status, answer.body ?? {}];
     },

@@ -19,7 +19,8 @@ import { registerPeopleSearch } from './people-search.js';
 import { registerReadinessRoutes } from './readiness.js';
 import type { Catalogue } from '../diagnosis/catalogue.js';
 import { StoreUnavailableError } from '../storage/store.js';
-import { createTurnKit, STORE_UNAVAILABLE } from './turn.js';
+import { createTurnKit, storeUnavailable } from './turn.js';
+import { t } from './locale.js';
 
 export type AppTurnState = TurnState;
 
@@ -69,7 +70,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   // No storage: no route keeps Teams AI conversation or user state, so none is read or written per turn.
   const app = new Application<AppTurnState>({ adapter, removeRecipientMention: true });
   const kit = createTurnKit(cards, directory, log);
-  const welcome = () => cards.render('welcome', { title: 'Hi, I am the account recovery helper' });
+  const welcome = () => cards.render('welcome', { title: t('Hi, I am the account recovery helper') });
 
   // Every 1:1 activity (install included) keeps the person's chat reachable for approval cards and the pass.
   app.turn('beforeTurn', async (context) => {
@@ -88,7 +89,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
     async (context) => messageLengthProblem(context.activity.text ?? '') !== undefined,
     async (context) => {
       const problem = messageLengthProblem(context.activity.text ?? '') ?? '';
-      await kit.reply(context, cards.render('notice', { title: 'That message is too long', message: problem }));
+      await kit.reply(context, cards.render('notice', { title: t('That message is too long'), message: problem }));
     },
   );
 
@@ -117,7 +118,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
     const isCardAction = context.activity.name === 'adaptiveCard/action';
     log.warn({ activityId: context.activity.id, name: String(context.activity.name ?? '').slice(0, 64) }, 'unhandled invoke');
     const response = isCardAction
-      ? actionResponse(kit.errorCard('', 'That button is not something I can do (it may come from an older version of this card). Nothing was changed.', 'That did not work'))
+      ? actionResponse(kit.errorCard('', t('That button is not something I can do (it may come from an older version of this card). Nothing was changed.'), t('That did not work')))
       : unsupportedInvoke();
     await context.sendActivity(invokeResponseActivity(response));
   });
@@ -125,7 +126,8 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   app.error(async (context, error) => {
     const reference = context.activity.id ?? '';
     log.error({ err: errorSummary(error), activityId: reference, type: context.activity.type }, 'turn failed');
-    const card = error instanceof StoreUnavailableError ? kit.errorCard(reference, STORE_UNAVAILABLE.message, STORE_UNAVAILABLE.title) : kit.errorCard(reference);
+    const unavailable = storeUnavailable();
+    const card = error instanceof StoreUnavailableError ? kit.errorCard(reference, unavailable.message, unavailable.title) : kit.errorCard(reference);
     if (context.activity.type === ActivityTypes.Message) {
       await kit.reply(context, card).catch(() => undefined);
     } else if (context.activity.type === ActivityTypes.Invoke && context.activity.name === 'adaptiveCard/action') {

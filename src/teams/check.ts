@@ -6,6 +6,7 @@ import { checkUser, recheckUser, type CheckDirectory, type CheckResult } from '.
 import { parseUserQuery, type UserQuery } from '../directory/users.js';
 import type { Asker } from './asker.js';
 import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
+import { t } from './locale.js';
 import { agentEligibilityView, candidatesView, colleagueEligibilityView } from './eligibility-views.js';
 
 export interface CheckDependencies {
@@ -55,7 +56,7 @@ export function registerCheckRoutes(app: Application, kit: TurnKit, deps: CheckD
 
   kit.onVerb(app, 'check.refresh', async (_context, asker, { userId }) => {
     const result = await recheckUser(deps.directory, asker, userId);
-    if (result.kind === 'nobody') return deps.cards.render('notice', { title: 'No such user in this tenant', message: 'That account no longer exists.' });
+    if (result.kind === 'nobody') return deps.cards.render('notice', { title: t('No such user in this tenant'), message: t('That account no longer exists.') });
     return checkCard(deps.cards, result, '');
   });
 }
@@ -68,11 +69,11 @@ async function eligibilityCard(deps: CheckDependencies, asker: Asker, query: Use
 function checkCard(cards: CardTemplates, result: CheckResult, typed: string): AdaptiveCard {
   switch (result.kind) {
     case 'unclear':
-      return cards.render('notice', { title: 'Who should I check?', message: plain(result.problem) });
+      return cards.render('notice', { title: t('Who should I check?'), message: plain(result.problem) });
     case 'nobody':
       return cards.render('notice', {
-        title: 'No such user in this tenant',
-        message: `I found nobody matching "${plain(typed, 100)}". Check the spelling, or use their email address.`,
+        title: t('No such user in this tenant'),
+        message: t('I found nobody matching "${typed}". Check the spelling, or use their email address.', { typed: plain(typed, 100) }),
       });
     case 'several':
       return cards.render('user-choice', candidatesView(typed, result.users, result.limit));

@@ -3,6 +3,7 @@ import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { tenantOf } from '../activity.js';
 import { ConflictError, type DocumentStore } from '../storage/store.js';
 import type { AdaptiveCard } from './cards.js';
+import { readerOf, type Reader } from './locale.js';
 
 export const CONVERSATIONS = 'conversations';
 
@@ -79,6 +80,14 @@ export class ConversationBook {
       await context.updateActivity({ id: activityId, type: 'message', attachments: [CardFactory.adaptiveCard(card)] });
     });
     return true;
+  }
+
+  /**
+   * Whom a card written to this person first is for: the language of their chat's last activity
+   * (the reference keeps its locale); UTC, since a reference keeps no time zone.
+   */
+  async reader(tenantId: string, userId: string): Promise<Reader> {
+    return readerOf({ locale: (await this.reference(tenantId, userId))?.locale });
   }
 
   /** The person's chat id in Teams (29:…), which refresh.userIds needs. */

@@ -6,7 +6,8 @@ import type { Finding } from '../diagnosis/matcher.js';
 import type { RecoveryAttempt } from '../diagnosis/recovery-attempt.js';
 import type { RequirementResult } from '../eligibility/rules.js';
 import type { Asker } from './asker.js';
-import { plain, utcMinute, type AdaptiveCard, type CardTemplates } from './cards.js';
+import { t } from './locale.js';
+import { plain, cardTime, type AdaptiveCard, type CardTemplates } from './cards.js';
 import type { TurnKit } from './turn.js';
 
 export interface DiagnosisDependencies {
@@ -36,7 +37,9 @@ export function registerDiagnosisRoutes(app: Application, kit: TurnKit, deps: Di
 
 function startCard(cards: CardTemplates, catalogue: Catalogue, user?: DirectoryUser): AdaptiveCard {
   return cards.render('diagnosis-start', {
-    forWhom: user ? `About ${plain(user.displayName ?? user.userPrincipalName)}.` : 'Pick a symptom or paste the error, and say who it is about if you know.',
+    forWhom: user
+      ? t('About ${name}.', { name: plain(user.displayName ?? user.userPrincipalName) })
+      : t('Pick a symptom or paste the error, and say who it is about if you know.'),
     symptoms: catalogue.entries.flatMap((e) => (e.kind === 'symptom' ? [{ id: e.id, label: e.label }] : [])),
     askForUser: !user,
     userId: user?.id ?? '',
@@ -58,11 +61,11 @@ function diagnosisCard(cards: CardTemplates, asker: Asker, { diagnosis, evidence
   const name = user ? plain(user.displayName ?? user.userPrincipalName) : undefined;
   const { details } = diagnosis;
   return cards.render('diagnosis', {
-    heading: name ? `Diagnosis for ${name}` : 'Diagnosis',
+    heading: name ? t('Diagnosis for ${name}', { name }) : t('Diagnosis'),
     subheading: evidence
-      ? `I ran the matching checks on ${name}'s account.`
+      ? t("I ran the matching checks on ${name}'s account.", { name: name ?? '' })
       : user && !asker.isHelpdeskAgent
-        ? 'The helpdesk can check which of these applies to them.'
+        ? t('The helpdesk can check which of these applies to them.')
         : '',
     entries: diagnosis.matched.map(({ entry, causes }) => ({
       title: plain(entry.kind === 'code' ? `${entry.code}: ${entry.title}` : entry.title),
@@ -78,29 +81,31 @@ function diagnosisCard(cards: CardTemplates, asker: Asker, { diagnosis, evidence
     nothingMatched: diagnosis.matched.length === 0 && diagnosis.unknownCodes.length === 0,
     hasAttempt: Boolean(evidence?.attempt),
     attempt: evidence?.attempt ? attemptView(evidence.attempt) : { heading: '', steps: [], stopped: '' },
-    evidenceNote: evidence?.auditUnreadable ? `Recovery attempts could not be read from the audit log: ${plain(evidence.auditUnreadable)}.` : '',
+    evidenceNote: evidence?.auditUnreadable ? t('Recovery attempts could not be read from the audit log: ${reason}.', { reason: plain(evidence.auditUnreadable) }) : '',
     hasDetails: Boolean(details.correlationId || details.timestamp),
-    details: { correlationId: details.correlationId ?? '(none)', timestamp: details.timestamp ?? '(none)' },
+    details: { correlationId: details.correlationId ?? t('(none)'), timestamp: details.timestamp ?? t('(none)') },
     userId: user?.id ?? '',
   });
 }
 
 function findingText(found: Finding, checks: string[], live: Map<string, RequirementResult>): string {
   const evidence = checks.map((id) => live.get(id)).find((r) => r && r.status !== 'pass');
-  if (found === true) return `Found on this account: ${plain(evidence?.evidence ?? 'the live check failed')}`;
-  if (found === false) return 'Ruled out: the live check passed.';
-  return checks.length > 0 ? 'Not confirmed by the live checks.' : 'Cannot be checked from the directory.';
+  if (found === true) return t('Found on this account: ${evidence}', { evidence: plain(evidence?.evidence ?? t('the live check failed')) });
+  if (found === false) return t('Ruled out: the live check passed.');
+  return checks.length > 0 ? t('Not confirmed by the live checks.') : t('Cannot be checked from the directory.');
 }
 
 function attemptView(attempt: RecoveryAttempt) {
   const outcome = {
-    completed: 'It completed: the user recovered their account.',
-    failed: `It stopped at: ${plain(attempt.stoppedAt.activity)}${attempt.stoppedAt.reason ? ` (${plain(attempt.stoppedAt.reason)})` : ''}.`,
-    incomplete: `It went no further than: ${plain(attempt.stoppedAt.activity)}.`,
+    completed: t('It completed: the user recovered their account.'),
+    failed: attempt.stoppedAt.reason
+      ? t('It stopped at: ${step} (${reason}).', { step: plain(attempt.stoppedAt.activity), reason: plain(attempt.stoppedAt.reason) })
+      : t('It stopped at: ${step}.', { step: plain(attempt.stoppedAt.activity) }),
+    incomplete: t('It went no further than: ${step}.', { step: plain(attempt.stoppedAt.activity) }),
   }[attempt.outcome];
   return {
-    heading: `Last recovery attempt, started ${utcMinute(attempt.startedAt)}`,
-    steps: attempt.steps.map((s) => ({ at: utcMinute(s.at), text: `${s.failed ? '❌' : '✅'} ${plain(s.activity)}` })),
+    heading: t('Last recovery attempt, started ${at}', { at: cardTime(attempt.startedAt) }),
+    steps: attempt.steps.map((s) => ({ at: cardTime(s.at), text: `${s.failed ? `❌ ${t('failed')}` : `✅ ${t('done')}`}: ${plain(s.activity)}` })),
     stopped: outcome,
   };
 }

@@ -2,58 +2,80 @@ import type { colleagueView, Eligibility, RequirementResult } from '../eligibili
 import type { RecoveryScope, Fact } from '../eligibility/facts.js';
 import type { Status } from '../eligibility/status.js';
 import type { DirectoryUser } from '../directory/users.js';
-import { plain, utcMinute } from './cards.js';
+import { plain, cardTime } from './cards.js';
+import { t } from './locale.js';
 
 /**
  * View models for the eligibility cards. The colleague's model is built from the colleague view
  * only, so its card cannot carry agent-only fields (dates, groups, policies) by construction.
  */
 
-const LOOK: Record<Status, { icon: string; label: string; color: string; style: string }> = {
-  pass: { icon: '✅', label: 'pass', color: 'Good', style: 'good' },
-  warn: { icon: '⚠️', label: 'check', color: 'Warning', style: 'warning' },
-  fail: { icon: '❌', label: 'fail', color: 'Attention', style: 'attention' },
-  unknown: { icon: '❔', label: 'unknown', color: 'Default', style: 'emphasis' },
+/** Each status has its word beside its icon and colour, so no meaning rests on colour or emoji alone. */
+const LOOK: Record<Status, { icon: string; label: () => string; color: string; style: string }> = {
+  pass: { icon: '✅', label: () => t('pass'), color: 'Good', style: 'good' },
+  warn: { icon: '⚠️', label: () => t('check'), color: 'Warning', style: 'warning' },
+  fail: { icon: '❌', label: () => t('fail'), color: 'Attention', style: 'attention' },
+  unknown: { icon: '❔', label: () => t('unknown'), color: 'Default', style: 'emphasis' },
 };
 
 const VERDICT: Record<Status, (name: string) => string> = {
-  pass: (name) => `SSAR should work for ${name}`,
-  warn: (name) => `SSAR should work for ${name}, with warnings`,
-  unknown: (name) => `Not sure yet whether SSAR works for ${name}`,
-  fail: (name) => `SSAR will not work for ${name} yet`,
+  pass: (name) => t('SSAR should work for ${name}', { name }),
+  warn: (name) => t('SSAR should work for ${name}, with warnings', { name }),
+  unknown: (name) => t('Not sure yet whether SSAR works for ${name}', { name }),
+  fail: (name) => t('SSAR will not work for ${name} yet', { name }),
 };
 
+/** What the agent looks at first: failures, then checks that could not run, then warnings. */
+const ATTENTION_ORDER: Status[] = ['fail', 'unknown', 'warn'];
+
 export function agentEligibilityView(user: DirectoryUser, eligibility: Eligibility, scope: Fact<RecoveryScope>, readAt: Date) {
-  const name = plain(user.displayName ?? user.userPrincipalName ?? 'this user');
+  const name = plain(user.displayName ?? user.userPrincipalName ?? t('this user'));
+  const problems = ATTENTION_ORDER.flatMap((status) => eligibility.results.filter((result) => result.status === status));
+  const passing = eligibility.results.filter((result) => result.status === 'pass');
+  const look = LOOK[eligibility.verdict];
   return {
-    verdict: { ...LOOK[eligibility.verdict], label: VERDICT[eligibility.verdict](name) },
+    verdict: { icon: look.icon, style: look.style, label: VERDICT[eligibility.verdict](name) },
+    nextStep: nextStep(problems[0]),
     summary: plain(eligibility.summary, 1000),
     user: {
       id: user.id,
       displayName: name,
       userPrincipalName: plain(user.userPrincipalName),
       // Exactly as stored, quoted so leading or trailing spaces show.
-      givenName: user.givenName ? `"${plain(user.givenName)}"` : '(empty)',
-      surname: user.surname ? `"${plain(user.surname)}"` : '(empty)',
+      givenName: user.givenName ? `"${plain(user.givenName)}"` : t('(empty)'),
+      surname: user.surname ? `"${plain(user.surname)}"` : t('(empty)'),
     },
-    requirements: eligibility.results.map((result) => requirementView(result)),
+    hasProblems: problems.length > 0,
+    problems: problems.map(requirementView),
+    hasPassing: passing.length > 0,
+    passing: passing.map(requirementView),
+    passingSummary: t('${passed} of ${total} checks pass.', { passed: passing.length, total: eligibility.results.length }),
+    checkCount: eligibility.results.length,
     scopeSource: scope.known
       ? scope.value.source === 'graph'
-        ? "Recovery groups and mode read from the tenant's account recovery settings."
-        : "Recovery groups and mode from the bot's configuration (the tenant's recovery settings could not be read)."
-      : `Recovery groups unknown: ${plain(scope.reason)}.`,
-    checkedAt: utcMinute(readAt),
+        ? t("Recovery groups and mode read from the tenant's account recovery settings.")
+        : t("Recovery groups and mode from the bot's configuration (the tenant's recovery settings could not be read).")
+      : t('Recovery groups unknown: ${reason}.', { reason: plain(scope.reason) }),
+    checkedAt: cardTime(readAt),
   };
+}
+
+/** The headline's one line: the first problem's fix, or what to do when there is none. */
+function nextStep(first: RequirementResult | undefined): string {
+  if (!first) return t('Next: send them the guide; they can recover on their own.');
+  if (first.fix) return t('Next: ${fix}', { fix: plain(first.fix) });
+  if (first.status === 'unknown') return t('Next: check ${id} by hand; I could not check it.', { id: first.id });
+  return t('Next: look at ${id} below, then send them the guide.', { id: first.id });
 }
 
 function requirementView(result: RequirementResult) {
   const look = LOOK[result.status];
-  const evidence = result.status === 'unknown' && result.unknownReason ? `Could not check: ${result.unknownReason}.` : result.evidence;
+  const evidence = result.status === 'unknown' && result.unknownReason ? t('Could not check: ${reason}.', { reason: result.unknownReason }) : result.evidence;
   return {
     id: result.id,
     title: plain(result.title),
     icon: look.icon,
-    statusLabel: look.label,
+    statusLabel: look.label(),
     color: look.color,
     evidence: plain(evidence, 1000),
     fix: plain(result.fix ?? ''),
@@ -61,13 +83,14 @@ function requirementView(result: RequirementResult) {
 }
 
 export function colleagueEligibilityView(user: Pick<DirectoryUser, 'id' | 'displayName'>, view: ReturnType<typeof colleagueView>) {
-  const name = plain(user.displayName ?? 'This person');
+  const name = plain(user.displayName ?? t('This person'));
   return {
-    heading: view.canSelfRecover ? `${name} can recover on their own` : `${name} needs the helpdesk`,
-    message: view.message,
+    heading: view.canSelfRecover ? t('${name} can recover on their own', { name }) : t('${name} needs the helpdesk', { name }),
+    // The core's two fixed sentences are message ids of their own.
+    message: t(view.message),
     nextStep: view.canSelfRecover
-      ? 'Forward them the guide: it walks them through recovery step by step.'
-      : 'Ask them to contact the helpdesk. You can forward the guide meanwhile.',
+      ? t('Forward them the guide: it walks them through recovery step by step.')
+      : t('Ask them to contact the helpdesk. You can forward the guide meanwhile.'),
     userId: user.id,
   };
 }

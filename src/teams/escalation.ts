@@ -5,7 +5,8 @@ import { isRefusal, type Refusal } from '../app/refusal.js';
 import { parseUserQuery, type UserQuery } from '../directory/users.js';
 import type { Asker } from './asker.js';
 import { describeState, type EscalationRecord, type EscalationState, type Person, type VerificationMethod } from '../escalation/state-machine.js';
-import { plain, utcMinute, type AdaptiveCard, type CardTemplates } from './cards.js';
+import { plain, cardTime, type AdaptiveCard, type CardTemplates } from './cards.js';
+import { forReader, t } from './locale.js';
 import { queryFromMessage } from './check.js';
 import type { ConversationBook } from './conversations.js';
 import type { ApprovalCardLedger } from './notifications.js';
@@ -21,22 +22,23 @@ export interface EscalationDependencies {
 export const ESCALATE_PATTERN = /^\s*escalate\b/i;
 const REQUESTS_PATTERN = /^\s*(?:requests|my requests|list requests)\s*[.!?]?\s*$/i;
 
-const VERIFICATION: Record<VerificationMethod, string> = {
-  'video-call-with-id': 'Video call with a government ID',
-  'in-person': 'In person',
-  'manager-vouched-on-call': 'Their manager vouched for them on a call',
-  other: 'Other',
+// Functions, so each is written in the language of the turn that renders it.
+const VERIFICATION: Record<VerificationMethod, () => string> = {
+  'video-call-with-id': () => t('Video call with a government ID'),
+  'in-person': () => t('In person'),
+  'manager-vouched-on-call': () => t('Their manager vouched for them on a call'),
+  other: () => t('Other'),
 };
 
-const LOOK: Record<EscalationState, { label: string; style: string }> = {
-  requested: { label: 'Waiting for approval', style: 'emphasis' },
-  approved: { label: 'Approved', style: 'good' },
-  issuing: { label: 'Issuing the pass', style: 'good' },
-  issued: { label: 'Pass issued', style: 'good' },
-  denied: { label: 'Denied', style: 'attention' },
-  expired: { label: 'Expired', style: 'warning' },
-  cancelled: { label: 'Cancelled', style: 'default' },
-  failed: { label: 'Failed', style: 'attention' },
+const LOOK: Record<EscalationState, { label: () => string; style: string }> = {
+  requested: { label: () => t('Waiting for approval'), style: 'emphasis' },
+  approved: { label: () => t('Approved'), style: 'good' },
+  issuing: { label: () => t('Issuing the pass'), style: 'good' },
+  issued: { label: () => t('Pass issued'), style: 'good' },
+  denied: { label: () => t('Denied'), style: 'attention' },
+  expired: { label: () => t('Expired'), style: 'warning' },
+  cancelled: { label: () => t('Cancelled'), style: 'default' },
+  failed: { label: () => t('Failed'), style: 'attention' },
 };
 
 const LIFETIME_SOURCE: Record<PassSettings['lifetimeSource'], string> = {
@@ -47,8 +49,11 @@ const LIFETIME_SOURCE: Record<PassSettings['lifetimeSource'], string> = {
 
 const describeSettings = (settings: PassSettings | undefined) =>
   settings
-    ? `valid for ${settings.lifetimeInMinutes} minutes, one-time use (${LIFETIME_SOURCE[settings.lifetimeSource]}; a pass read out on a call works for one sign-in only)`
-    : 'issued with the tenant’s TAP policy settings (they could not be read just now)';
+    ? t('valid for ${minutes} minutes, one-time use (${source}; a pass read out on a call works for one sign-in only)', {
+        minutes: settings.lifetimeInMinutes,
+        source: t(LIFETIME_SOURCE[settings.lifetimeSource]),
+      })
+    : t('issued with the tenant’s TAP policy settings (they could not be read just now)');
 
 /** The result of a use case, or its refusal thrown to become the error card. */
 function orRefuse<T>(result: T | Refusal): T {
@@ -66,7 +71,7 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
     }
     if ('several' in form) {
       const names = form.several.map((u) => plain(u.userPrincipalName ?? u.displayName)).join(', ');
-      return cards.render('notice', { title: 'Several people match', message: `Say which one with their email address: ${names}.` });
+      return cards.render('notice', { title: t('Several people match'), message: t('Say which one with their email address: ${names}.', { names }) });
     }
     const { target, privileged, passSettings } = form;
     return cards.render('escalation-request', {
@@ -85,7 +90,7 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
       const query = await escalationQuery(context);
       if ('problem' in query) {
         if (!asker.isHelpdeskAgent) return requestForm(asker, { kind: 'id', id: '' });
-        return cards.render('escalate-choose', { message: `${plain(query.problem)} Pick them below, or type for example: escalate adele.vance@contoso.com` });
+        return cards.render('escalate-choose', { message: t('${problem} Pick them below, or type for example: escalate adele.vance@contoso.com', { problem: plain(query.problem) }) });
       }
       return requestForm(asker, query);
     }),
@@ -123,7 +128,7 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
     const record = orRefuse(await escalations.handOver(asker, requestId));
     return cards.render('tap-handed-over', {
       targetName: plain(record.target.name),
-      removedAt: utcMinute(new Date().toISOString()),
+      removedAt: cardTime(new Date().toISOString()),
       state: plain(describeState(record)),
     });
   });
@@ -133,12 +138,12 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
     kit.onMessage('requests', async (_context, asker) => {
       const recent = orRefuse(await escalations.list(asker));
       return cards.render('escalation-list', {
-        title: 'Recent Temporary Access Pass requests',
+        title: t('Recent Temporary Access Pass requests'),
         requests: recent.map((record) => ({
           requestId: record.id,
           target: plain(record.target.name),
-          state: LOOK[record.state].label,
-          detail: `Requested by ${plain(record.requester.name)} at ${utcMinute(record.createdAt)}. ${plain(describeState(record))}`,
+          state: LOOK[record.state].label(),
+          detail: `${t('Requested by ${name} at ${at}.', { name: plain(record.requester.name), at: cardTime(record.createdAt) })} ${plain(describeState(record))}`,
         })),
       });
     }),
@@ -155,11 +160,11 @@ async function escalationQuery(context: TurnContext) {
 function deliveryReport(notified: Person[], unreachable: Person[]): string {
   const names = (people: Person[]) => people.map((p) => plain(p.name)).join(', ');
   const lines: string[] = [];
-  if (notified.length > 0) lines.push(`Sent for approval to ${names(notified)}.`);
+  if (notified.length > 0) lines.push(t('Sent for approval to ${names}.', { names: names(notified) }));
   for (const person of unreachable) {
-    lines.push(`${plain(person.name)} has not opened the SSAR Helpdesk app in Teams yet; ask them to, or another approver can approve.`);
+    lines.push(t('${name} has not opened the SSAR Helpdesk app in Teams yet; ask them to, or another approver can approve.', { name: plain(person.name) }));
   }
-  if (notified.length === 0) lines.push('No approver could be reached yet: once one opens the app, they can find this request with "requests".');
+  if (notified.length === 0) lines.push(t('No approver could be reached yet: once one opens the app, they can find this request with "requests".'));
   return lines.join('\n\n');
 }
 
@@ -177,24 +182,24 @@ export async function escalationCard(deps: Pick<EscalationDependencies, 'book' |
   const requesterChatId = await deps.book.chatUserId(record.tenantId, record.requester.id);
   const userIds = [...new Set([viewer.viewerChatId, requesterChatId].filter((id): id is string => Boolean(id)))];
   const facts = [
-    { title: 'User', value: plain(record.target.name) },
-    { title: 'Sign-in name', value: plain(record.target.userPrincipalName) },
-    { title: 'Requested by', value: `${plain(record.requester.name)} at ${utcMinute(record.createdAt)}` },
-    { title: 'Reason', value: plain(record.reason) },
+    { title: t('User'), value: plain(record.target.name) },
+    { title: t('Sign-in name'), value: plain(record.target.userPrincipalName) },
+    { title: t('Requested by'), value: t('${name} at ${at}', { name: plain(record.requester.name), at: cardTime(record.createdAt) }) },
+    { title: t('Reason'), value: plain(record.reason) },
     {
-      title: 'Identity verified',
-      value: VERIFICATION[record.verification.method] + (record.verification.detail ? `: ${plain(record.verification.detail)}` : ''),
+      title: t('Identity verified'),
+      value: VERIFICATION[record.verification.method]() + (record.verification.detail ? `: ${plain(record.verification.detail)}` : ''),
     },
-    ...(record.state === 'requested' ? [{ title: 'Expires', value: utcMinute(record.expiresAt) }] : []),
-    ...(record.privileged ? [{ title: 'Approvals needed', value: `${record.approvalsRequired} (holds a directory role)` }] : []),
+    ...(record.state === 'requested' ? [{ title: t('Expires'), value: cardTime(record.expiresAt) }] : []),
+    ...(record.privileged ? [{ title: t('Approvals needed'), value: t('${count} (holds a directory role)', { count: record.approvalsRequired }) }] : []),
     ...verificationFacts(view.verification),
   ];
   return deps.cards.render('escalation', {
     requestId: record.id,
     userIds,
-    title: `Temporary Access Pass for ${plain(record.target.name)}`,
+    title: t('Temporary Access Pass for ${targetName}', { targetName: plain(record.target.name) }),
     targetName: plain(record.target.name),
-    stateLabel: LOOK[record.state].label,
+    stateLabel: LOOK[record.state].label(),
     style: LOOK[record.state].style,
     status: plain(describeState(record), 1000),
     notice: view.notice ? plain(view.notice, 1000) : '',
@@ -218,29 +223,38 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
     return this.deps.book.has(tenantId, userId);
   }
 
+  // Each card is written in its recipient's language, not in that of the person whose turn sends it.
   async askApprover(record: EscalationRecord, approver: Person, passSettings: PassSettings | undefined): Promise<void> {
     const viewerChatId = await this.deps.book.chatUserId(record.tenantId, approver.id);
-    const card = await escalationCard(this.deps, { record, canDecide: true, passSettings }, { viewerId: approver.id, viewerChatId });
+    const card = await forReader(await this.deps.book.reader(record.tenantId, approver.id), () =>
+      escalationCard(this.deps, { record, canDecide: true, passSettings }, { viewerId: approver.id, viewerChatId }),
+    );
     const activityId = await this.sendOrThrow(record.tenantId, approver.id, card);
     await this.deps.ledger?.remember(record, approver.id, activityId);
   }
 
   async deliverPass(record: EscalationRecord, pass: PassToDeliver): Promise<void> {
-    const card = this.deps.cards.render('tap-issued', {
+    const card = forReader(await this.deps.book.reader(record.tenantId, record.requester.id), () => this.passCard(record, pass));
+    await this.sendOrThrow(record.tenantId, record.requester.id, card);
+  }
+
+  private passCard(record: EscalationRecord, pass: PassToDeliver): AdaptiveCard {
+    return this.deps.cards.render('tap-issued', {
       requestId: record.id,
       targetName: plain(record.target.name),
       userPrincipalName: plain(record.target.userPrincipalName),
       code: pass.code,
-      startsAt: utcMinute(pass.startsAt),
-      expiresAt: `${utcMinute(pass.expiresAt)} (${pass.lifetimeInMinutes} minutes)`,
-      oneTime: pass.isUsableOnce ? 'Yes: it works for one sign-in only' : 'No: it works until it expires',
+      startsAt: cardTime(pass.startsAt),
+      expiresAt: t('${at} (${minutes} minutes)', { at: cardTime(pass.expiresAt), minutes: pass.lifetimeInMinutes }),
+      oneTime: pass.isUsableOnce ? t('Yes: it works for one sign-in only') : t('No: it works until it expires'),
     });
-    await this.sendOrThrow(record.tenantId, record.requester.id, card);
   }
 
   async tellRequester(record: EscalationRecord): Promise<void> {
     const viewerChatId = await this.deps.book.chatUserId(record.tenantId, record.requester.id);
-    const card = await escalationCard(this.deps, { record, canDecide: false }, { viewerId: record.requester.id, viewerChatId });
+    const card = await forReader(await this.deps.book.reader(record.tenantId, record.requester.id), () =>
+      escalationCard(this.deps, { record, canDecide: false }, { viewerId: record.requester.id, viewerChatId }),
+    );
     await this.sendOrThrow(record.tenantId, record.requester.id, card);
   }
 

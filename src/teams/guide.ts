@@ -2,6 +2,7 @@ import type { Application } from '@microsoft/teams-ai';
 import { guideFor, type Guide } from '../app/guide.js';
 import type { Directory } from '../directory/directory.js';
 import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
+import { t } from './locale.js';
 import type { TurnKit } from './turn.js';
 
 export const GUIDE_PATTERN = /^\s*(?:guide|steps|how (?:do|can) (?:i|they|we) recover|recover(?:y)?(?: guide| steps)?)\b/i;
@@ -9,8 +10,12 @@ export const GUIDE_PATTERN = /^\s*(?:guide|steps|how (?:do|can) (?:i|they|we) re
 /** The path through https://aka.ms/mfasetup, short enough to forward. */
 export function guideCard(cards: CardTemplates, guide: Guide): AdaptiveCard {
   return cards.render('guide', {
-    heading: guide.firstName ? `${plain(guide.firstName)}, here is how to get back into your account` : 'How to get back into your work account',
-    signInHint: guide.signInName ? `your sign-in name **${plain(guide.signInName)}**` : 'your work sign-in name (usually your work email address)',
+    heading: guide.firstName
+      ? t('${firstName}, here is how to get back into your account', { firstName: plain(guide.firstName) })
+      : t('How to get back into your work account'),
+    signInHint: guide.signInName
+      ? t('your sign-in name **${signInName}**', { signInName: plain(guide.signInName) })
+      : t('your work sign-in name (usually your work email address)'),
     userId: guide.userId ?? '',
   });
 }
@@ -21,6 +26,6 @@ export function registerGuideRoutes(app: Application, kit: TurnKit, directory: P
   // From a button on another card: the guide arrives as a new message to forward, the card stays.
   kit.onVerb(app, 'guide', async (context, asker, { userId }) => {
     await kit.reply(context, guideCard(kit.cards, await guideFor(directory, asker, userId)));
-    return 'The guide is below: forward it, or read it to the person.';
+    return t('The guide is below: forward it, or read it to the person.');
   });
 }

@@ -9,6 +9,7 @@ import { REQUIREMENT_IDS, type ReadinessSummary } from '../readiness/report.js';
 import { errorSummary } from '../log.js';
 import { isPersonalChat, whoIsAsking } from './asker.js';
 import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
+import { currentReader, t } from './locale.js';
 import { Refused, type TurnKit } from './turn.js';
 
 /*
@@ -45,8 +46,8 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
     }
     if (!asker.isHelpdeskAgent) {
       await kit.reply(context, cards.render('notice', {
-        title: 'The readiness report is for the helpdesk',
-        message: 'It lists everyone in the account recovery group, so only helpdesk agents can run it. Ask your helpdesk if you need it.',
+        title: t('The readiness report is for the helpdesk'),
+        message: t('It lists everyone in the account recovery group, so only helpdesk agents can run it. Ask your helpdesk if you need it.'),
       }));
       return;
     }
@@ -91,15 +92,15 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
 
   kit.onVerb(app, 'readiness.cancel', async (_context, asker, { jobId }) => {
     const outcome = await jobs.cancel(jobId, asker.id);
-    if (outcome === 'not-yours') throw new Refused('Not your report', 'Only the agent who started a readiness report can cancel it.');
-    if (outcome === 'not-running') return cards.render('notice', { title: 'Nothing to cancel', message: 'That readiness report has already finished or stopped.' });
+    if (outcome === 'not-yours') throw new Refused(t('Not your report'), t('Only the agent who started a readiness report can cancel it.'));
+    if (outcome === 'not-running') return cards.render('notice', { title: t('Nothing to cancel'), message: t('That readiness report has already finished or stopped.') });
     return progressCard(cards, (await jobs.status(jobId, asker.id))!);
   });
 
   // Any instance answers from the store, whichever one runs the scan.
   kit.onVerb(app, 'readiness.refresh', async (_context, asker, { jobId }) => {
     const job = await jobs.status(jobId, asker.id);
-    if (!job) return cards.render('notice', { title: 'No such report', message: 'That readiness report is not one of yours, or it is gone: say "readiness report" to run it again.' });
+    if (!job) return cards.render('notice', { title: t('No such report'), message: t('That readiness report is not one of yours, or it is gone: say "readiness report" to run it again.') });
     return progressCard(cards, job);
   });
 
@@ -167,12 +168,12 @@ function fileInfoCard(response: FileConsentCardResponse): Attachment {
   return { contentType: FILE_INFO, contentUrl: info.contentUrl, name: info.name, content: { uniqueId: info.uniqueId, fileType: info.fileType } };
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
+const count = (n: number) => n.toLocaleString(currentReader().locale);
 
 function progressCard(cards: CardTemplates, job: ReadinessJob): AdaptiveCard {
   const running = job.state === 'running';
   return cards.render('readiness-progress', {
-    title: 'SSAR readiness report',
+    title: t('SSAR readiness report'),
     status: job.status,
     checked: count(job.progress.scanned),
     ready: count(job.progress.ready),
@@ -183,23 +184,33 @@ function progressCard(cards: CardTemplates, job: ReadinessJob): AdaptiveCard {
 }
 
 function summaryCard(cards: CardTemplates, summary: ReadinessSummary, personal: boolean): AdaptiveCard {
-  const groups = summary.groups.map((name) => `"${plain(name, 100)}"`).join(', ') || 'none';
-  const from = summary.scopeSource === 'graph' ? "from the tenant's account recovery settings" : "from the bot's configuration";
+  const groups = summary.groups.map((name) => `"${plain(name, 100)}"`).join(', ') || t('none');
+  const scope =
+    summary.scopeSource === 'graph'
+      ? t("Recovery group ${groups}, from the tenant's account recovery settings. Ready means every requirement passes or only needs a look.", { groups })
+      : t("Recovery group ${groups}, from the bot's configuration. Ready means every requirement passes or only needs a look.", { groups });
   return cards.render('readiness-summary', {
-    title: summary.notReady === 0 ? `All ${count(summary.scanned)} members are ready for account recovery` : `${count(summary.ready)} of ${count(summary.scanned)} members are ready for account recovery`,
-    scope: `Recovery group ${groups}, ${from}. Ready means every requirement passes or only needs a look.`,
+    title:
+      summary.notReady === 0
+        ? t('All ${scanned} members are ready for account recovery', { scanned: count(summary.scanned) })
+        : t('${ready} of ${scanned} members are ready for account recovery', { ready: count(summary.ready), scanned: count(summary.scanned) }),
+    scope,
     members: count(summary.scanned),
     ready: count(summary.ready),
     notReady: count(summary.notReady),
     fixes: summary.topFixes.map((line) => ({ line: plain(line) })),
     requirements: REQUIREMENT_IDS.flatMap((id) => {
       const { fail, unknown, warn } = summary.byRequirement[id];
-      const parts = [fail && `${count(fail)} fail`, unknown && `${count(unknown)} unknown`, warn && `${count(warn)} to check`].filter(Boolean);
-      return parts.length > 0 ? [{ id, name: REQUIREMENTS[id].shortName, counts: parts.join(', ') }] : [];
+      const parts = [
+        fail && t('${count} fail', { count: count(fail) }),
+        unknown && t('${count} unknown', { count: count(unknown) }),
+        warn && t('${count} to check', { count: count(warn) }),
+      ].filter(Boolean);
+      return parts.length > 0 ? [{ id, name: t(REQUIREMENTS[id].shortName), counts: parts.join(', ') }] : [];
     }),
     notes: summary.notes.map((line) => ({ line: plain(line) })),
     csvNote: personal
-      ? 'The full list (one row per member) follows as a CSV file: accept it to save it to your OneDrive.'
-      : 'The full list names people, so I only send it in your 1:1 chat with me: say "readiness report" there.',
+      ? t('The full list (one row per member) follows as a CSV file: accept it to save it to your OneDrive.')
+      : t('The full list names people, so I only send it in your 1:1 chat with me: say "readiness report" there.'),
   });
 }

@@ -9,6 +9,7 @@ import { BadActionData, readActionData, type ActionData } from './action-data.js
 import { NotAnOrganisationUser, whoIsAsking, type Asker } from './asker.js';
 import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
 import { actionResponse, invokeResponseActivity } from './invoke-response.js';
+import { forReader, readerOf, t } from './locale.js';
 import { VERBS, type Verb } from './verbs.js';
 import { annotateTurn, metric } from '../telemetry/telemetry.js';
 
@@ -35,6 +36,14 @@ export interface TurnKit {
   errorCard(reference: string, message?: string, title?: string, code?: string): AdaptiveCard;
 }
 
+/**
+ * A whole turn for the person who sent it: the reader (language, time zone) is decided once, from
+ * the activity like the asker, and every card rendered in the turn, error cards included, is theirs.
+ */
+export function inReadersTurn<T>(context: TurnContext, work: () => Promise<T>): Promise<T> {
+  return forReader(readerOf(context.activity), work);
+}
+
 /** A use case's Refusal on its way to the card, thrown from deep inside a handler. */
 export class Refused extends Error {
   readonly refusal: Refusal;
@@ -49,22 +58,22 @@ export class Refused extends Error {
   }
 }
 
-/** The title of a refusal that carries none of its own. */
-const REFUSAL_TITLE = 'That did not work';
+/** The title for refusals that carry none of their own. */
+const refusalTitle = () => t('That did not work');
 
 /** What a person reads when the store cannot be written: each write is all or nothing, so nothing half-done is left. */
-export const STORE_UNAVAILABLE = {
-  title: 'I could not save that',
-  message: 'I could not save that; nothing was changed. My storage cannot be reached right now: try again in a minute, and tell the helpdesk if it keeps happening.',
-};
+export const storeUnavailable = () => ({
+  title: t('I could not save that'),
+  message: t('I could not save that; nothing was changed. My storage cannot be reached right now: try again in a minute, and tell the helpdesk if it keeps happening.'),
+});
 
 export function createTurnKit(cards: CardTemplates, directory: Directory, log: Logger): TurnKit {
   const reply = (context: TurnContext, card: AdaptiveCard) => context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
 
   const errorCard = (reference: string, message?: string, title?: string, code?: string) =>
     cards.render('error', {
-      title: title ?? 'Something went wrong on my side',
-      message: message ?? 'Nothing was changed. Please try again in a minute; if it keeps happening, tell the helpdesk.',
+      title: title ?? t('Something went wrong on my side'),
+      message: message ?? t('Nothing was changed. Please try again in a minute; if it keeps happening, tell the helpdesk.'),
       reference: plain(reference, 100),
       code: code ?? '',
     });
@@ -74,23 +83,24 @@ export function createTurnKit(cards: CardTemplates, directory: Directory, log: L
     if (error instanceof Refused) {
       metric.refusal(error.refusal.code);
       annotateTurn({ outcome: 'refused' });
-      return errorCard('', error.refusal.message, error.refusal.title ?? REFUSAL_TITLE, error.refusal.code);
+      return errorCard('', error.refusal.message, error.refusal.title ?? refusalTitle(), error.refusal.code);
     }
     annotateTurn({ outcome: 'failed' });
     if (error instanceof NotAnOrganisationUser) {
-      return cards.render('notice', { title: 'I can only help people in your organisation', message: 'Sign in to Teams with your work account and try again.' });
+      return cards.render('notice', { title: t('I can only help people in your organisation'), message: t('Sign in to Teams with your work account and try again.') });
     }
     if (error instanceof BadActionData) {
       log.warn({ activityId: reference, problem: error.message }, 'refused card action data');
-      return errorCard(reference, `That button sent something I cannot accept (${plain(error.message)}). Nothing was changed.`, 'That did not work');
+      return errorCard(reference, t('That button sent something I cannot accept (${problem}). Nothing was changed.', { problem: plain(error.message) }), refusalTitle());
     }
     if (error instanceof StoreUnavailableError) {
       log.warn({ err: errorSummary(error), activityId: reference }, 'store unavailable');
-      return errorCard(reference, STORE_UNAVAILABLE.message, STORE_UNAVAILABLE.title);
+      const { message, title } = storeUnavailable();
+      return errorCard(reference, message, title);
     }
     if (error instanceof GraphRequestError) {
       log.warn({ err: errorSummary(error), activityId: reference }, 'directory read failed');
-      return errorCard(reference, directoryTrouble(error), 'I could not read the directory');
+      return errorCard(reference, directoryTrouble(error), t('I could not read the directory'));
     }
     log.error({ err: errorSummary(error), activityId: reference, type: context.activity.type }, 'turn failed');
     return errorCard(reference);
@@ -142,10 +152,10 @@ async function respondToAction(context: TurnContext, result: AdaptiveCard | stri
 }
 
 function directoryTrouble(error: GraphRequestError): string {
-  if (error.isPermissionDenied) return 'The bot is missing a Microsoft Graph permission for this. Nothing was changed; tell your Teams administrator.';
-  if (error.isThrottled) return 'Microsoft Graph is busy (throttling). Nothing was changed; try again in a minute.';
-  if (error.status === 0) return 'Microsoft Graph could not be reached. Nothing was changed; try again in a minute.';
-  return `Microsoft Graph answered ${error.status}. Nothing was changed; try again in a minute.`;
+  if (error.isPermissionDenied) return t('The bot is missing a Microsoft Graph permission for this. Nothing was changed; tell your Teams administrator.');
+  if (error.isThrottled) return t('Microsoft Graph is busy (throttling). Nothing was changed; try again in a minute.');
+  if (error.status === 0) return t('Microsoft Graph could not be reached. Nothing was changed; try again in a minute.');
+  return t('Microsoft Graph answered ${status}. Nothing was changed; try again in a minute.', { status: error.status });
 }
 
 /** The asker's standing in the bot's groups as one word for telemetry, never who they are; a manager deciding for a report is a 'member'. */

@@ -4,7 +4,7 @@ import { isRefusal } from '../app/refusal.js';
 import type { VerifyCaller } from '../app/verify-caller.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
 import type { CallerVerificationView } from '../verification/sessions.js';
-import { plain, utcMinute, type CardTemplates } from './cards.js';
+import { plain, cardTime, type CardTemplates } from './cards.js';
 import type { ConversationBook } from './conversations.js';
 import { Refused, type TurnKit } from './turn.js';
 
@@ -24,7 +24,7 @@ export function registerVerificationRoutes(app: Application, kit: TurnKit, deps:
     const card = deps.cards.render('notice', {
       title: `Verify ${plain(session.target.name)} with Face Check`,
       message: [
-        `Give the caller this link and code, read out on the call or sent to a contact you already trust. The link works until ${utcMinute(session.expiresAt)}; only the first browser that enters the code can continue.`,
+        `Give the caller this link and code, read out on the call or sent to a contact you already trust. The link works until ${cardTime(session.expiresAt)}; only the first browser that enters the code can continue.`,
         `Link: ${link}`,
         `Code: **${code}**`,
         'They scan a QR code with Microsoft Authenticator, share their Verified ID and take a selfie for Face Check. The result appears on the request card for everyone who can see it.',
@@ -46,13 +46,13 @@ export function verificationFacts(view: CallerVerificationView | undefined): { t
     facts.push(
       { title: 'Caller verification', value: `Passed: ${evidence.credentialType} matched by ${evidence.matchedBy}` },
       { title: 'Credential issuer', value: plain(evidence.issuer, 200) },
-      ...(evidence.issuedAt ? [{ title: 'Credential issued', value: utcMinute(evidence.issuedAt) }] : []),
+      ...(evidence.issuedAt ? [{ title: 'Credential issued', value: cardTime(evidence.issuedAt) }] : []),
       { title: 'Face Check', value: `${score(evidence.score)} (threshold ${evidence.threshold})` },
-      { title: 'Verified at', value: utcMinute(evidence.verifiedAt) },
+      { title: 'Verified at', value: cardTime(evidence.verifiedAt) },
       {
         title: 'Pass delivery',
         value: view.passDeliveredAt
-          ? `Shown once to the verified caller on their own page at ${utcMinute(view.passDeliveredAt)}; nobody else saw it`
+          ? `Shown once to the verified caller on their own page at ${cardTime(view.passDeliveredAt)}; nobody else saw it`
           : view.directDelivery
             ? 'After approval, only to the verified caller, on their own page'
             : 'To the requesting agent’s 1:1 chat',
@@ -68,7 +68,7 @@ export function verificationFacts(view: CallerVerificationView | undefined): { t
         : view.status === 'opened'
           ? 'In progress: the caller entered the code and sees the QR code'
           : view.status === 'created'
-            ? `Started: waiting for the caller to open the link (until ${utcMinute(view.sessionExpiresAt ?? '')})`
+            ? `Started: waiting for the caller to open the link (until ${cardTime(view.sessionExpiresAt ?? '')})`
             : 'Not started';
   facts.push({ title: 'Caller verification', value: `${status}${view.required ? ' (required before approval)' : ' (optional)'}` });
   return facts;

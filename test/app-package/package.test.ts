@@ -13,8 +13,14 @@ describe('npm run package: the Teams app zip an admin uploads', () => {
   const zip = unzipSync(buildAppPackage(appPackageDir, SAMPLE_ENVIRONMENT));
   const manifestText = strFromU8(zip['manifest.json']!);
 
-  it('holds exactly the manifest and its two icons, at the root', () => {
-    expect(Object.keys(zip).sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
+  it('holds exactly the manifest, its two icons and its four language files, at the root', () => {
+    expect(Object.keys(zip).sort()).toEqual(['color.png', 'de.json', 'es.json', 'fr.json', 'ja.json', 'manifest.json', 'outline.png']);
+  });
+
+  it('fills the name suffix in the language files too', () => {
+    const german = JSON.parse(strFromU8(zip['de.json']!));
+    expect(german['name.short']).toBe(`SSAR Helpdesk${SAMPLE_ENVIRONMENT.APP_NAME_SUFFIX}`);
+    expect(strFromU8(zip['de.json']!)).not.toContain('${{');
   });
 
   it('has the environment ids filled in and no placeholder left', () => {

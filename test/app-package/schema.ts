@@ -14,6 +14,16 @@ export function manifestSchemaErrors(manifest: { manifestVersion: string }): Err
   return validate(manifest) ? [] : (validate.errors ?? []);
 }
 
+/** Errors of one localized strings file against the Teams localization schema of the manifest's version. */
+export function localizationSchemaErrors(manifestVersion: string, strings: object): ErrorObject[] {
+  const schema = require(`@microsoft/app-manifest/build/json-schemas/teams/v${manifestVersion}/MicrosoftTeams.Localization.schema.json`);
+  // The published schema's patterns are not valid as unicode regular expressions (an unescaped "]").
+  const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
+  ajvFormats.default(ajv);
+  const validate = ajv.compile(schema);
+  return validate(strings) ? [] : (validate.errors ?? []);
+}
+
 /** The values Agents Toolkit fills in at provision time, as a real environment would have them. */
 export const SAMPLE_ENVIRONMENT: Record<string, string> = {
   TEAMS_APP_ID: '3f1c2a9e-5b7d-4c1e-9a2b-7d6e5f4c3b2a',

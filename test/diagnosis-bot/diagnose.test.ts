@@ -39,8 +39,9 @@ describe('diagnosing an error or a symptom', () => {
   it('"no Recover your account link" for a user outside the recovery group names that as the cause found', async () => {
     const turn = await harness.invoke(people.agent, 'diagnose.run', { userId: LIDIA, symptom: 'no-recover-link' });
     const card = turn.body.value;
-    const firstCause = card.body[2].items[3].columns[1].items;
-    expect(card.body[2].items[3].columns[0].items[0].text).toBe('🔎');
+    // The icon shares its line with the cause, so its meaning never rests on the emoji alone.
+    const firstCause = card.body[2].items[3].items;
+    expect(firstCause[0].text).toMatch(/^🔎 /);
     expect(firstCause[0].text).toMatch(/not in the group that is allowed to use account recovery/i);
     expect(firstCause[1].text).toMatch(/^Found on this account/);
   });
@@ -48,7 +49,7 @@ describe('diagnosing an error or a symptom', () => {
   it('for a user added to the group minutes ago it says to wait', async () => {
     const card = (await harness.invoke(people.agent, 'diagnose.run', { userId: PRADEEP, symptom: 'no-recover-link' })).body.value;
     const first = card.body[2].items[3];
-    expect(first.columns[0].items[0].text).toBe('🔎');
+    expect(first.items[0].text).toMatch(/^🔎 /);
     expect(cardText(first)).toMatch(/wait/i);
     expect(cardText(first)).toMatch(/minutes ago/);
   });

@@ -26,8 +26,8 @@ describe('the cards as a person sees them, in headless Chromium', () => {
   let stack: Stack;
   let browser: Browser;
   const pages: ChatPage[] = [];
-  const open = async (person: ChatPerson) => {
-    const page = await ChatPage.open(browser, stack.chatUrl, person);
+  const open = async (person: ChatPerson, browserLanguage?: { locale: string; timezoneId: string }) => {
+    const page = await ChatPage.open(browser, stack.chatUrl, person, browserLanguage);
     pages.push(page);
     return page;
   };
@@ -56,11 +56,32 @@ describe('the cards as a person sees them, in headless Chromium', () => {
     const e5 = card.getByText('E5 No other recovery-group member with the same name: fail');
     expect(await e5.isVisible()).toBe(true);
     expect(await card.innerText()).toContain('Shares First + Last name with Jón Doe (jon.doe2@contoso.com)');
-    expect(await buttonsOf(card)).toEqual(['Send the guide', 'Diagnose', 'Check again', 'Escalate to a pass']);
+    expect(await buttonsOf(card)).toEqual(['Show all 10 checks', 'Send the guide', 'Diagnose', 'Check again', 'Escalate to a pass']);
     await chat.screenshot(reply, 'agent-eligibility-jon-doe', { forDocs: true });
+
+    // What is wrong comes first; the passing checks wait behind one button.
+    const passing = card.getByText('E1 Account is enabled and a member: pass');
+    expect(await passing.isVisible()).toBe(false);
+    await card.getByRole('button', { name: 'Show all 10 checks' }).click();
+    expect(await passing.isVisible()).toBe(true);
+    await card.getByRole('button', { name: 'Show all 10 checks' }).click();
 
     await click(card, 'Check again');
     expect(await card.getByText('E5 No other recovery-group member with the same name: fail').isVisible()).toBe(true);
+  });
+
+  it('a colleague whose browser is in German gets the guide in German, every step', async () => {
+    const chat = await open(alex, { locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+    const guide = await chat.say('guide');
+    const card = guide.locator('[data-card]');
+    await expect.poll(() => card.innerText()).toContain('So kommen Sie wieder in Ihr Arbeitskonto');
+    const seen = await card.innerText();
+    expect(seen).toContain('Öffnen Sie ein privates Browserfenster');
+    expect(seen).toContain('Melden Sie sich damit an und richten Sie sofort einen Passkey in Authenticator ein.');
+    expect(seen).not.toContain('Steps');
+    expect(seen).toContain('aka.ms/mfasetup öffnen');
+    expect(await buttonsOf(card)).toContain('Etwas ist schiefgegangen');
+    await chat.screenshot(guide, 'guide-de', { forDocs: true });
   });
 
   it('a colleague asking about the same user sees only the short answer and the guide', async () => {

@@ -50,9 +50,12 @@ export class ChatPage {
     page.on('pageerror', (error) => this.problems.push(`page error: ${error.message}`));
   }
 
-  /** Opens the chat as this person in a browser context of its own (its own cookies and storage, like another device) and waits for the bot's greeting. */
-  static async open(browser: Browser, chatUrl: string, person: ChatPerson): Promise<ChatPage> {
-    const context = await browser.newContext({ viewport: { width: 900, height: 1000 }, colorScheme: 'light', locale: 'en-US' });
+  /**
+   * Opens the chat as this person in a browser context of its own (its own cookies and storage, like
+   * another device), in the browser language and time zone given, and waits for the bot's greeting.
+   */
+  static async open(browser: Browser, chatUrl: string, person: ChatPerson, { locale = 'en-US', timezoneId = 'UTC' } = {}): Promise<ChatPage> {
+    const context = await browser.newContext({ viewport: { width: 900, height: 1000 }, colorScheme: 'light', locale, timezoneId });
     const chat = new ChatPage(await context.newPage(), person);
     await chat.page.goto(`${chatUrl}#as=${person.aadObjectId}`);
     await chat.botMessages().first().locator('[data-card]').waitFor();

@@ -156,6 +156,19 @@ describe('the local chat page talks to the bot the way Teams does', () => {
     });
   });
 
+  it("sends the browser's language and time zone as Teams sends a client's, and ignores what is not one", async () => {
+    const client = { locale: 'de-DE', timezone: 'Europe/Berlin' };
+    const { id } = await (await post('/api/send', { as: alex.aadObjectId, text: 'guide', client })).json();
+    expect(bot.received.find((a) => a.id === id)).toMatchObject({
+      locale: 'de-DE',
+      entities: [{ type: 'clientInfo', locale: 'de-DE', timezone: 'Europe/Berlin', platform: 'web' }],
+    });
+    const odd = await (await post('/api/send', { as: alex.aadObjectId, text: 'guide', client: { locale: '<script>', timezone: 'x' } })).json();
+    const plain = bot.received.find((a) => a.id === odd.id)!;
+    expect(plain.locale).toBe('en-US');
+    expect(plain.entities).toBeUndefined();
+  });
+
   it('refuses to act as someone who is not in the chat', async () => {
     const before = bot.received.length;
     expect((await post('/api/send', { as: 'someone-else', text: 'hi' })).status).toBe(400);

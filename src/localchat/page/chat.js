@@ -59,8 +59,11 @@ const input = composer.elements.text;
 const chats = new Map();
 let current;
 
+/** The browser's language and time zone, which the bot gets as Teams sends a client's. */
+const CLIENT = { locale: navigator.language, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone };
+
 async function api(path, body) {
-  const init = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const init = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, client: CLIENT }) };
   const response = await fetch(path, init);
   const payload = await response.json().catch(() => ({}));
   return { ok: response.ok, status: response.status, body: payload };

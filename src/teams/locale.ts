@@ -1,0 +1,113 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { readFileSync } from 'node:fs';
+
+/**
+ * The language and time zone a person reads cards in, decided once per turn from the activity:
+ * Teams sends the client's `locale` on every activity and a `clientInfo` entity with `locale` and
+ * `timezone` (an IANA name such as "Europe/Berlin") on messages.
+ * https://learn.microsoft.com/microsoftteams/platform/concepts/build-and-test/apps-localization
+ * https://learn.microsoft.com/dotnet/api/microsoft.teams.apps.schema.entities.clientinfoentity.-ctor
+ * Never from card data: a button cannot choose the language of the card it gets back.
+ */
+export const LANGUAGES = ['en', 'de', 'fr', 'es', 'ja'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export interface Reader {
+  language: Language;
+  /** A BCP 47 tag for dates and numbers, e.g. "de-DE"; the language alone when the client sent none. */
+  locale: string;
+  /** IANA time zone; UTC when Teams sent none (or one this runtime does not know). */
+  timeZone: string;
+}
+
+export const ENGLISH_UTC: Reader = { language: 'en', locale: 'en-GB', timeZone: 'UTC' };
+
+interface ActivityLocale {
+  locale?: unknown;
+  entities?: unknown;
+}
+
+/** Whatever the activity holds: a missing, malformed or unknown locale or zone reads as English and UTC. */
+export function readerOf(activity: ActivityLocale): Reader {
+  const entities = Array.isArray(activity.entities) ? (activity.entities as ({ type?: unknown; locale?: unknown; timezone?: unknown } | null)[]) : [];
+  const clientInfo = entities.find((entity) => entity?.type === 'clientInfo') ?? undefined;
+  const locale = canonicalLocale(activity.locale) ?? canonicalLocale(clientInfo?.locale);
+  const language = (LANGUAGES as readonly string[]).find((l) => l === locale?.split('-')[0]?.toLowerCase()) as Language | undefined;
+  if (!language) return { ...ENGLISH_UTC, timeZone: knownTimeZone(clientInfo?.timezone) ?? 'UTC' };
+  return { language, locale: locale!, timeZone: knownTimeZone(clientInfo?.timezone) ?? 'UTC' };
+}
+
+function canonicalLocale(tag: unknown): string | undefined {
+  if (typeof tag !== 'string' || tag.length > 35) return undefined;
+  try {
+    return Intl.getCanonicalLocales(tag)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function knownTimeZone(zone: unknown): string | undefined {
+  if (typeof zone !== 'string' || zone.length > 64) return undefined;
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+const turnReader = new AsyncLocalStorage<Reader>();
+
+/**
+ * Everything rendered inside `work` (the turn's cards, its error card) is for this reader. Cards
+ * rendered outside a turn, such as a proactive message to an approver, are English and UTC.
+ */
+export function forReader<T>(reader: Reader, work: () => T): T {
+  return turnReader.run(reader, work);
+}
+
+export function currentReader(): Reader {
+  return turnReader.getStore() ?? ENGLISH_UTC;
+}
+
+/** Catalogues keyed by the English text (gettext style, `${name}` placeholders kept verbatim). */
+export type Catalogue = Record<string, string>;
+
+const CATALOGUE_DIR = new URL('./locales/', import.meta.url);
+const catalogues = new Map<Language, Catalogue>();
+
+export function catalogue(language: Language): Catalogue {
+  let found = catalogues.get(language);
+  if (!found) {
+    found = language === 'en' ? {} : (JSON.parse(readFileSync(new URL(`${language}.json`, CATALOGUE_DIR), 'utf8')) as Catalogue);
+    catalogues.set(language, found);
+  }
+  return found;
+}
+
+/** The message in `language`, English when the catalogue lacks it. */
+export function translate(english: string, language: Language): string {
+  return catalogue(language)[english] ?? english;
+}
+
+/**
+ * A message produced in code, in the turn's language, with `${name}` filled from `values`. Values
+ * are inserted after translation, so a name can never be mistaken for a message.
+ */
+export function t(english: string, values: Record<string, string | number> = {}): string {
+  return translate(english, currentReader().language).replace(/\$\{(\w+)\}/g, (whole, name: string) =>
+    name in values ? String(values[name]) : whole,
+  );
+}
+
+/** A moment as the reader reads it: their language's date and time, in their zone, zone named. */
+export function readerTime(at: string | Date, reader = currentReader()): string {
+  return new Intl.DateTimeFormat(reader.locale, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: reader.timeZone,
+    timeZoneName: 'short',
+  }).format(new Date(at));
+}

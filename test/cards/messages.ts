@@ -1,0 +1,37 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { colleagueView, type Eligibility } from '../../src/eligibility/rules.js';
+import { CARD_TEMPLATE_DIR, templateTexts } from '../../src/teams/cards.js';
+
+const TEAMS_DIR = new URL('../../src/teams/', import.meta.url);
+
+/** Each template's texts, by template name. */
+export function templateMessages(): Map<string, string[]> {
+  const byTemplate = new Map<string, string[]>();
+  for (const file of readdirSync(CARD_TEMPLATE_DIR).filter((f) => f.endsWith('.json'))) {
+    byTemplate.set(file.replace(/\.json$/, ''), templateTexts(JSON.parse(readFileSync(new URL(file, `file://${CARD_TEMPLATE_DIR}`), 'utf8'))));
+  }
+  return byTemplate;
+}
+
+/** The literal message ids passed to t('...') in src/teams/. */
+export function codeMessages(): string[] {
+  const ids: string[] = [];
+  for (const file of readdirSync(TEAMS_DIR).filter((f) => f.endsWith('.ts'))) {
+    const source = readFileSync(new URL(file, TEAMS_DIR), 'utf8');
+    for (const match of source.matchAll(/\bt\(\s*(?:'((?:\\.|[^'\\])*)'|"((?:\\.|[^"\\])*)")/g)) {
+      ids.push((match[1] ?? match[2]!).replace(/\\(['"\\])/g, '$1'));
+    }
+  }
+  return ids;
+}
+
+/** Sentences the pure core produces as fixed text and the Teams layer translates by their id. */
+export function coreMessages(): string[] {
+  const outcome = (canSelfRecover: boolean) => colleagueView({ canSelfRecover } as Eligibility).message;
+  return [outcome(true), outcome(false)];
+}
+
+/** Every message id a catalogue must have. */
+export function allMessageIds(): string[] {
+  return [...new Set([...[...templateMessages().values()].flat(), ...codeMessages(), ...coreMessages()])].sort();
+}
