@@ -86,7 +86,7 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
       },
     });
     if ('refused' in outcome) {
-      await kit.reply(context, cards.render('notice', { title: 'A readiness report is already running', message: 'Wait for it to finish, or cancel it on its progress card.' }));
+      await kit.reply(context, cards.render('notice', { title: t('A readiness report is already running'), message: t('Wait for it to finish, or cancel it on its progress card.') }));
     }
   });
 

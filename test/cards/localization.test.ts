@@ -23,7 +23,7 @@ const PROPER_NOUNS = [
 /** Words a language shares with English. */
 const SHARED_WORDS: Record<Exclude<Language, 'en'>, string[]> = {
   de: ['pass', 'helpdesk', 'chat', 'selfie', 'name', 'passkey', 'details', 'optional', 'person', 'browser', 'code', 'text', 'symptom', 'hand', 'organisation', 'minute', 'live', 'version', 'administrator'],
-  fr: ['guide', 'selfie', 'passe', 'minutes', 'page', 'type', 'code', 'message', 'causes', 'principal', 'catalogue', 'mode', 'configuration', 'exact', 'organisation', 'minute', 'audit', 'version', 'long', 'licence', 'agents', 'production'],
+  fr: ['guide', 'selfie', 'passe', 'minutes', 'page', 'type', 'code', 'message', 'causes', 'principal', 'catalogue', 'mode', 'configuration', 'exact', 'organisation', 'minute', 'audit', 'version', 'long', 'licence', 'agent', 'agents', 'production'],
   es: ['selfie', 'chat', 'error', 'compare', 'principal'],
   ja: [],
 };

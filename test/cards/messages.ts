@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { REQUIREMENTS } from '../../src/eligibility/requirements.js';
 import { colleagueView, type Eligibility } from '../../src/eligibility/rules.js';
 import { CARD_TEMPLATE_DIR, templateTexts } from '../../src/teams/cards.js';
 
@@ -28,7 +29,8 @@ export function codeMessages(): string[] {
 /** Sentences the pure core produces as fixed text and the Teams layer translates by their id. */
 export function coreMessages(): string[] {
   const outcome = (canSelfRecover: boolean) => colleagueView({ canSelfRecover } as Eligibility).message;
-  return [outcome(true), outcome(false)];
+  // The requirements' short names, shown on the readiness summary.
+  return [outcome(true), outcome(false), ...Object.values(REQUIREMENTS).map((requirement) => requirement.shortName)];
 }
 
 /** Every message id a catalogue must have. */
