@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
-import { inSpan, metric, SpanKind } from '../telemetry/telemetry.js';
+import { inSpan, metric, recordFinishedSpan, SpanKind } from '../telemetry/telemetry.js';
 import { retryAfterMs } from './middleware.js';
 
 /**
@@ -46,6 +46,31 @@ export class GraphTelemetry implements Middleware {
       },
       SpanKind.CLIENT,
     );
+  }
+}
+
+/**
+ * One span per request inside a `$batch` envelope (Graph counts each against its budget), spanning
+ * the envelope's round trip: the path template, the status, the budget and a Retry-After.
+ */
+export function recordBatchItems(
+  items: ReadonlyArray<{ method: string; url: string; status: number; retryAfterMs: number | undefined }>,
+  startedAt: number,
+): void {
+  for (const item of items) {
+    const url = new URL(item.url, 'https://graph.invalid/v1.0/');
+    const template = graphPathTemplate(url.pathname.replace(/^\/v1\.0/, ''));
+    const budget = graphBudget(url);
+    const retryAfterSeconds = item.retryAfterMs === undefined ? undefined : item.retryAfterMs / 1000;
+    recordFinishedSpan(`graph batch ${item.method} ${template}`, startedAt, {
+      'http.request.method': item.method,
+      'url.template': template,
+      'http.response.status_code': item.status,
+      'ssar.graph.budget': budget,
+      ...(retryAfterSeconds === undefined ? {} : { 'ssar.graph.retry_after_s': retryAfterSeconds }),
+      ...(item.status >= 400 ? { 'error.type': String(item.status) } : {}),
+    });
+    if (item.status === 429) metric.graphThrottled(budget, retryAfterSeconds);
   }
 }
 

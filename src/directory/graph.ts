@@ -5,7 +5,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { isLoopbackUrl } from '../config.js';
 import type { Logger } from '../log.js';
 import { DOCUMENTED_BUDGETS, GraphBudget, NO_BUDGETS, type Priority } from './budget.js';
-import { GraphTelemetry } from './graph-telemetry.js';
+import { GraphTelemetry, recordBatchItems } from './graph-telemetry.js';
 import {
   BUDGET_REFUSAL_HEADER,
   GraphCallLogger,
@@ -219,10 +219,16 @@ export class Graph {
         ...(body === undefined && headers ? { headers } : {}),
       })),
     };
+    const startedAt = Date.now();
     const response = await this.postRead<{ responses?: Array<{ id: string; status: number; headers?: Record<string, string>; body?: any }> }>('/$batch', payload);
     const byId = new Map((response.responses ?? []).map((r) => [String(r.id), r]));
     // A request Graph dropped from the envelope is reported, never silently missing.
-    return chunk.map((r) => byId.get(r.id) ?? { id: r.id, status: 502, body: { error: { code: 'MissingBatchResponse', message: 'Graph returned no response for this request' } } });
+    const answers = chunk.map((r) => byId.get(r.id) ?? { id: r.id, status: 502, body: { error: { code: 'MissingBatchResponse', message: 'Graph returned no response for this request' } } });
+    recordBatchItems(
+      chunk.map((request, i) => ({ method: request.method, url: this.relative(request.url), status: answers[i]!.status, retryAfterMs: retryAfterMs(header(answers[i]!.headers, 'retry-after'), this.clock.now()) })),
+      startedAt,
+    );
+    return answers;
   }
 
   /** Paths and nextLinks relative to the version root: the client does not treat an http:// nextLink as absolute. */

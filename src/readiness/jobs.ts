@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { metric } from '../telemetry/telemetry.js';
 import type { Graph } from '../directory/graph.js';
 import type { TenantFacts } from '../directory/tenant-facts.js';
 import { ConflictError, updateRetryingOnConflict, type DocumentStore } from '../storage/store.js';
@@ -201,6 +202,7 @@ export class ReadinessJobs {
     }, this.options.heartbeatMs ?? HEARTBEAT_MS);
     poll.unref();
     let summary: ReadinessSummary | undefined;
+    let counted = current.progress.scanned;
     let failure: unknown;
     let finalState: JobState = 'done';
     let finalStatus = 'Done.';
@@ -210,6 +212,9 @@ export class ReadinessJobs {
         checkpoint,
         onMember: keepCsv ? (user, eligibility) => void rows.push(csvRow(user, eligibility)) : undefined,
         onProgress: (progress) => {
+          // Members checked since the last progress, for the scan-progress metric (docs/operations.md).
+          metric.readinessMembers(Math.max(0, progress.scanned - counted));
+          counted = Math.max(counted, progress.scanned);
           if (this.now() - lastWrite < (this.options.heartbeatMs ?? HEARTBEAT_MS)) return;
           lastWrite = this.now();
           void heartbeat(progress, statusLine(progress));

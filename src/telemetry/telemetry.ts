@@ -52,6 +52,11 @@ export function inSpanSync<T>(name: string, attributes: Attributes, work: () => 
   });
 }
 
+/** A span for work that has already happened (a request inside a `$batch`), a child of the active span. */
+export function recordFinishedSpan(name: string, startedAt: number, attributes: Attributes): void {
+  tracer.startSpan(name, { kind: SpanKind.CLIENT, startTime: startedAt, attributes }).end();
+}
+
 export { SpanKind };
 
 /** Adds what the Teams layer learns during a turn (verb, role of the asker, outcome) to the turn's span. */

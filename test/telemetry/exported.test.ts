@@ -77,7 +77,7 @@ describe('telemetry an operator sees in Application Insights', () => {
     expect(checkTurn.attributes['ssar.activity.type']).toBe('message');
     expect(checkTurn.attributes['http.response.status_code']).toBe(200);
     const inCheck = finished.filter((span) => span.spanContext().traceId === checkTurn.spanContext().traceId && span !== checkTurn);
-    const graphCalls = inCheck.filter((span) => span.name.startsWith('graph '));
+    const graphCalls = inCheck.filter((span) => span.name.startsWith('graph ') && !span.name.startsWith('graph batch '));
     expect(graphCalls.length).toBeGreaterThan(0);
     for (const call of graphCalls) {
       expect(call.parentSpanContext?.spanId).toBeDefined();
@@ -128,6 +128,24 @@ describe('telemetry an operator sees in Application Insights', () => {
     expect(issued?.traceId).toMatch(/^[0-9a-f]{32}$/);
     const approveTurn = spans.getFinishedSpans().filter((span) => span.name === 'POST /api/messages' && span.attributes['ssar.turn.verb'] === 'escalation.approve');
     expect(approveTurn.map((span) => span.spanContext().traceId)).toContain(issued!.traceId);
+  });
+
+  it('each request inside a $batch is a span of its own, by path template, under the turn', () => {
+    const finished = spans.getFinishedSpans();
+    const checkTurn = finished.find((span) => span.name === 'POST /api/messages')!;
+    const items = finished.filter((span) => span.name.startsWith('graph batch ') && span.spanContext().traceId === checkTurn.spanContext().traceId);
+    expect(items.length).toBeGreaterThan(3);
+    expect(items.map((span) => span.attributes['url.template'])).toContain('/users/{id}/authentication/methods');
+    expect(items.find((span) => span.attributes['url.template'] === '/users/{id}/authentication/methods')!.attributes['ssar.graph.budget']).toBe('reports');
+  });
+
+  it('a readiness report counts the members it checked', async () => {
+    const since = harness.connector.activities.length;
+    await harness.say(cast.helen, 'readiness report');
+    await harness.connector.waitFor((a) => harness.connector.activities.indexOf(a) >= since && /members are ready/.test(JSON.stringify(a.activity)), 15_000);
+    const points = metricPoints(await exportedMetrics(), 'ssar.readiness.members') as Array<{ value?: number }>;
+    expect(points.length).toBe(1);
+    expect(points[0]!.value).toBeGreaterThan(0);
   });
 
   it('turn latency is a histogram under the HTTP semantic conventions', async () => {
