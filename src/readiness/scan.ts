@@ -53,7 +53,8 @@ import {
  *   registered methods:  ceil(T/1000) pages of the registration report (reports budget, 5 per
  *                        10 s), then one read per member missing from it (disabled accounts);
  *   members:             ceil(N/999) pages of ids (to find who is missing from the report), then
- *                        ceil(N/999) pages with the properties E1/E4 need, evaluated as they arrive.
+ *                        ceil(N/999) pages with the properties E1/E4 need, read beside the bulk
+ *                        pages above and evaluated as soon as each member's facts are in.
  * Every request goes through the background client: paced to the budgets with a share left for
  * people in chat, any Retry-After waited out. Each bulk page is saved to the checkpoint before the
  * next is asked for, so a restart resumes where the scan stopped.
