@@ -53,7 +53,8 @@ import {
  *   registered methods:  ceil(T/1000) pages of the registration report (reports budget, 5 per
  *                        10 s), then one read per member missing from it (disabled accounts);
  *   members:             ceil(N/999) pages of ids (to find who is missing from the report), then
- *                        ceil(N/999) pages with the properties E1/E4 need, evaluated as they arrive.
+ *                        ceil(N/999) pages with the properties E1/E4 need, read beside the bulk
+ *                        pages above and evaluated as soon as each member's facts are in.
  * Every request goes through the background client: paced to the budgets with a share left for
  * people in chat, any Retry-After waited out. Each bulk page is saved to the checkpoint before the
  * next is asked for, so a restart resumes where the scan stopped.
@@ -65,6 +66,8 @@ export const SCAN_SELECT = 'id,accountEnabled,userType,externalUserState,creatio
 const REGISTRATION_PAGE_SIZE = 1000;
 /** Reads one by one go out once this many are waiting: what one reports window admits for background work. */
 const FULL_BATCH = 4;
+/** Members read before their sign-in or methods have come in, kept until they do (a few MiB at most). */
+const MAX_WAITING_MEMBERS = 5_000;
 
 export interface ReadinessProgress {
   scanned: number;
@@ -137,6 +140,7 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
 
   const signInIndex = { methods: saved.methods?.length ?? 0, signIns: saved.signIns?.length ?? 0 };
   const branches: Promise<unknown>[] = [tenantWide];
+  const changes = new Changes();
   for (const page of (saved.methods ?? []) as StreamPage<MethodsEntry>[]) addMethods(bulk, page.entries);
   try {
     const signIns =
@@ -144,6 +148,7 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
         ? readStream<SignInEntry>(graph, 'signIns', SIGN_INS_PATH, (saved.signIns ?? []) as StreamPage<SignInEntry>[], checkpoint, (entries) => {
             for (const [id, at] of entries) bulk.signIns.set(id, at);
             bulk.signInPagesRead += 1;
+            changes.notify();
             report();
           }, signInEntries, signal).catch((error) => {
             if (isAbort(error)) throw error;
@@ -153,6 +158,7 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
     const registrations = readStream<RegistrationEntry>(graph, 'registrations', REGISTRATIONS_PATH, (saved.registrations ?? []) as StreamPage<RegistrationEntry>[], checkpoint, (entries) => {
       for (const [id, methods] of entries) bulk.addRegistration(id, methods);
       bulk.registrationPagesRead += 1;
+      changes.notify();
       report();
     }, registrationEntries, signal).catch((error) => {
       if (isAbort(error)) throw error;
@@ -185,12 +191,46 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
     })();
     branches.push(signIns, registrations, oneByOne);
     for (const branch of branches) branch.catch(() => undefined);
-    const [tenant] = await abortable(Promise.all([tenantWide, signIns, oneByOne]), signal);
+    let signInsDone = false;
+    let methodsDone = false;
+    // With the per-member plan the sign-ins are read one by one, beside the methods.
+    const signInsSettled = () => {
+      if (!perMember) signInsDone = true;
+      changes.notify();
+    };
+    const methodsSettled = () => {
+      methodsDone = true;
+      if (perMember) signInsDone = true;
+      changes.notify();
+    };
+    signIns.then(signInsSettled, signInsSettled);
+    oneByOne.then(methodsSettled, methodsSettled);
+    const everything = abortable(Promise.all([tenantWide, signIns, oneByOne]), signal);
+    everything.catch(() => undefined);
+    const tenant = await abortable(tenantWide, signal);
     scope = tenant.policies.recoveryScope;
-    notes.push(registrationNote(bulk));
 
+    // Members are evaluated while the sign-in pages still come in: a member whose sign-in and
+    // methods are both known is checked at once, the others wait (a bounded number of them) for
+    // the page or the read that completes them. The budgets, not this loop, set the pace.
+    const ready = (userId: string) =>
+      (signInsDone || bulk.signIns.has(userId)) && (methodsDone || !bulk.needsOwnMethodsRead(userId));
+    let deferred: Array<{ user: GraphTypes.User & { id: string }; groupId: string }> = [];
+    const evaluate = async (user: GraphTypes.User & { id: string }, groupId: string) => {
+      const eligibility = checkEligibility(memberFacts(tenant, user, groupId, { lastSuccessfulSignIn: bulk.signInOf(user.id), authenticationMethods: bulk.methodsOf(user.id) }));
+      tally.add(eligibility);
+      await options.onMember?.(user, eligibility);
+    };
+    const flush = async () => {
+      const waiting = deferred;
+      deferred = [];
+      for (const entry of waiting) {
+        if (ready(entry.user.id)) await evaluate(entry.user, entry.groupId);
+        else deferred.push(entry);
+      }
+    };
+    const untilChange = () => Promise.race([changes.next(), everything.then(() => undefined)]);
     stage = 'Checking the members of the recovery group';
-    waiting = undefined;
     // With several recovery groups a member may be listed by more than one; with one, no set is needed.
     const seen = groups.length > 1 ? new Set<string>() : undefined;
     for (const groupId of groups) {
@@ -198,13 +238,22 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
         signal?.throwIfAborted();
         const fresh = seen ? page.filter((user) => !seen.has(user.id) && seen.add(user.id)) : page;
         for (const user of fresh) {
-          const eligibility = checkEligibility(memberFacts(tenant, user, groupId, { lastSuccessfulSignIn: bulk.signInOf(user.id), authenticationMethods: bulk.methodsOf(user.id) }));
-          tally.add(eligibility);
-          await options.onMember?.(user, eligibility);
+          if (ready(user.id)) await evaluate(user, groupId);
+          else deferred.push({ user, groupId });
+        }
+        await flush();
+        while (deferred.length >= MAX_WAITING_MEMBERS && !(signInsDone && methodsDone)) {
+          await untilChange();
+          await flush();
         }
         report();
       }
     }
+    await everything;
+    await flush();
+    notes.push(registrationNote(bulk));
+    waiting = undefined;
+    report();
     return describe(false);
   } catch (error) {
     if (!isAbort(error)) throw error;
@@ -213,6 +262,19 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
     return describe(true);
   } finally {
     stopListening();
+  }
+}
+
+/** Wakes whoever waits for the next bulk page or finished read. */
+class Changes {
+  private waiters: Array<() => void> = [];
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+  next(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 }
 
