@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { inSpan, metric, recordFinishedSpan, SpanKind } from '../telemetry/telemetry.js';
+import { budgetOf, type BudgetName } from './budget.js';
 import { retryAfterMs } from './middleware.js';
 
 /**
@@ -20,7 +21,8 @@ export class GraphTelemetry implements Middleware {
     const url = new URL(typeof context.request === 'string' ? context.request : context.request.url);
     const method = (context.options?.method ?? 'GET').toUpperCase();
     const template = graphPathTemplate(url.pathname);
-    const budget = graphBudget(url);
+    // Relative to the version root (`/v1.0`), as budgetOf reads it.
+    const budget = budgetName(`${url.pathname.replace(/^\/[^/]+/, '')}${url.search}`);
     const clientRequestId = randomUUID();
     setHeader(context, 'client-request-id', clientRequestId);
     await inSpan(
@@ -58,9 +60,8 @@ export function recordBatchItems(
   startedAt: number,
 ): void {
   for (const item of items) {
-    const url = new URL(item.url, 'https://graph.invalid/v1.0/');
-    const template = graphPathTemplate(url.pathname.replace(/^\/v1\.0/, ''));
-    const budget = graphBudget(url);
+    const template = graphPathTemplate(item.url.split('?')[0]!);
+    const budget = budgetName(item.url);
     const retryAfterSeconds = item.retryAfterMs === undefined ? undefined : item.retryAfterMs / 1000;
     recordFinishedSpan(`graph batch ${item.method} ${template}`, startedAt, {
       'http.request.method': item.method,
@@ -87,16 +88,11 @@ export function graphPathTemplate(pathname: string): string {
 }
 
 /**
- * Which of Graph's documented throttling budgets a request draws on
- * (https://learn.microsoft.com/graph/throttling-limits, "Identity and access reports service limits"):
- * reads that select signInActivity, the identity and access reports resources (directory audits,
- * sign-ins, authentication methods and their reports), or the general directory budget.
+ * Which of Graph's documented throttling budgets a request draws on, by the same rule the client's
+ * budget middleware paces by (`budgetOf`); everything else is the general directory budget.
  */
-export function graphBudget(url: URL): 'signInActivity' | 'reports' | 'directory' {
-  const select = url.searchParams.get('$select') ?? '';
-  if (/\bsignInActivity\b/i.test(select)) return 'signInActivity';
-  if (/\/(auditLogs|reports)\//i.test(url.pathname) || /\/authentication\/methods/i.test(url.pathname)) return 'reports';
-  return 'directory';
+function budgetName(pathFromVersionRoot: string): BudgetName | 'directory' {
+  return budgetOf(pathFromVersionRoot) ?? 'directory';
 }
 
 function setHeader(context: Context, name: string, value: string): void {
