@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileStore } from '../../src/storage/file-store.js';
 import { OUTCOME_NOTICES, type TargetNoticeRecord } from '../../src/app/notify-outcome.js';
 import { cardText, startHarness, type Harness, type TeamsUser } from '../harness.js';
-import { act, approvalCard, cardsIn, cast, fileRequest, openApp, passesIn, personalChatId } from './helpers.js';
+import { act, approvalCard, cast, fileRequest, openApp, passesIn, personalChatId } from './helpers.js';
 
 /** Cards that arrived in a person's 1:1 chat as new messages, newest last, as text. */
 const newsFor = (harness: Harness, person: TeamsUser) =>

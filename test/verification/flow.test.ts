@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/escalation/audit.js';
 import { FileStore } from '../../src/storage/file-store.js';
-import { cardOf, cardText, type Harness } from '../harness.js';
+import { cardText, type Harness } from '../harness.js';
 import { approvalCard, cardsIn, passesIn, personalChatId, storedText } from '../escalation-bot/helpers.js';
 import { act, cardAs, cast, CallerBrowser, fileAndStartVerification, startVerifying, verifyAsCaller, type Started } from './helpers.js';
 
