@@ -19,7 +19,8 @@ export interface BotReady {
 }
 
 const [graphBaseUrl, tenantId, dataDir, telemetry] = process.argv.slice(2);
-if (!graphBaseUrl || !tenantId || !dataDir) throw new Error('usage: bot-process.ts <graph base url> <tenant id> <data dir> [telemetry]');
+if (!graphBaseUrl || !tenantId || !dataDir)
+  throw new Error('usage: bot-process.ts <graph base url> <tenant id> <data dir> [telemetry]');
 if (telemetry === 'telemetry') await import('./in-memory-telemetry.js');
 
 const config = loadConfig({
@@ -36,6 +37,7 @@ const bot = await startBot(config, createLogger(config.logLevel), { sweepEveryMs
 const ready: BotReady = { url: bot.url };
 serveParent(
   ready,
-  async (request: BotRequest) => (request.kind === 'usage' ? usageAfterCollection() : { cpuMs: cpuMs(process.cpuUsage()) }),
+  async (request: BotRequest) =>
+    request.kind === 'usage' ? usageAfterCollection() : { cpuMs: cpuMs(process.cpuUsage()) },
   () => bot.close(),
 );

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /**
@@ -30,7 +30,10 @@ export interface BenchChild {
 export async function forkChild<Ready>(script: string, args: string[]): Promise<{ child: BenchChild; ready: Ready }> {
   const profileDir = process.env.BENCH_CPU_PROF_DIR;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = fork(script, args, { execArgv: ['--no-deprecation', '--expose-gc', ...profile, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(script, args, {
+    execArgv: ['--no-deprecation', '--expose-gc', ...profile, '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const waiting: Array<{ resolve: (value: any) => void; reject: (error: Error) => void }> = [];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.on('message', (message: { ok: boolean; value?: unknown; error?: string }) => {
@@ -67,7 +70,11 @@ function stopChild(child: ChildProcess): void {
  * The child's side: sends `ready` once started, then answers each request with its handler's
  * value. `close` (or the parent going away) runs `onClose` and exits.
  */
-export function serveParent(ready: unknown, handle: (request: any) => Promise<unknown>, onClose: () => Promise<void>): void {
+export function serveParent(
+  ready: unknown,
+  handle: (request: any) => Promise<unknown>,
+  onClose: () => Promise<void>,
+): void {
   const send = process.send?.bind(process);
   if (!send) throw new Error('started without an IPC channel: run it through forkChild');
   const close = () => onClose().finally(() => process.exit(0));

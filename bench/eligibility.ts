@@ -1,9 +1,9 @@
 import { Directory } from '../src/directory/directory.js';
 import { Graph } from '../src/directory/graph.js';
-import { TenantFacts, type RecoveryFallback } from '../src/directory/tenant-facts.js';
+import { type RecoveryFallback, TenantFacts } from '../src/directory/tenant-facts.js';
 import type { EligibilityFacts } from '../src/eligibility/facts.js';
 import { checkEligibility } from '../src/eligibility/rules.js';
-import { startGraphEmulator, type GraphEmulator } from '../src/emulator/graph-emulator.js';
+import { type GraphEmulator, startGraphEmulator } from '../src/emulator/graph-emulator.js';
 import { DEMO_TENANT_PATH, loadTenant } from '../src/emulator/tenant.js';
 import { createLogger } from '../src/log.js';
 import { median, requestCounts, round, roundTripWaves } from './measure.js';
@@ -58,7 +58,10 @@ export interface EligibilityBenchmark {
  * One eligibility check, as "check <upn>" runs it (find the user, read the facts), for the naive
  * baseline and for the bot with a cold and a warm tenant cache, at each simulated Graph latency.
  */
-export async function benchmarkEligibility(options: { latencies: number[]; castSize?: number }): Promise<EligibilityBenchmark> {
+export async function benchmarkEligibility(options: {
+  latencies: number[];
+  castSize?: number;
+}): Promise<EligibilityBenchmark> {
   const emulator = await startGraphEmulator({ tenant: await loadTenant(DEMO_TENANT_PATH) });
   try {
     const graph = new Graph({ baseUrl: emulator.baseUrl, log: createLogger('silent') });
@@ -84,12 +87,14 @@ export async function benchmarkEligibility(options: { latencies: number[]; castS
         disagreements.add(`${upn}: verdict ${fromBot.verdict} (bot) vs ${fromNaive.verdict} (naive)`);
       }
       for (const [index, result] of fromBot.results.entries()) {
-        if (JSON.stringify(result) !== JSON.stringify(fromNaive.results[index])) disagreements.add(`${upn}: ${result.id} differs`);
+        if (JSON.stringify(result) !== JSON.stringify(fromNaive.results[index]))
+          disagreements.add(`${upn}: ${result.id} differs`);
       }
     };
 
     // Unmeasured first pass over every user: warms the JIT and both clients, and checks the comparison is fair.
-    for (const upn of everyone) compare(upn, await botCheck(new TenantFacts(graph, NO_FALLBACK), upn), await naiveCheck(upn));
+    for (const upn of everyone)
+      compare(upn, await botCheck(new TenantFacts(graph, NO_FALLBACK), upn), await naiveCheck(upn));
 
     const byLatency: LatencyResult[] = [];
     for (const latencyMs of options.latencies) {
@@ -99,7 +104,12 @@ export async function benchmarkEligibility(options: { latencies: number[]; castS
       const measurements: Record<Implementation, CheckMeasurement[]> = { naive: [], botCold: [], botWarm: [] };
       for (const upn of cast) {
         const naive = await measure(emulator, upn, () => naiveCheck(upn), measurements.naive);
-        const cold = await measure(emulator, upn, () => botCheck(new TenantFacts(graph, NO_FALLBACK), upn), measurements.botCold);
+        const cold = await measure(
+          emulator,
+          upn,
+          () => botCheck(new TenantFacts(graph, NO_FALLBACK), upn),
+          measurements.botCold,
+        );
         await measure(emulator, upn, () => botCheck(warmTenant, upn), measurements.botWarm);
         compare(upn, cold, naive);
       }
@@ -136,13 +146,24 @@ export async function benchmarkEligibility(options: { latencies: number[]; castS
   }
 }
 
-async function measure<T>(emulator: GraphEmulator, userPrincipalName: string, check: () => Promise<T>, into: CheckMeasurement[]): Promise<T> {
+async function measure<T>(
+  emulator: GraphEmulator,
+  userPrincipalName: string,
+  check: () => Promise<T>,
+  into: CheckMeasurement[],
+): Promise<T> {
   emulator.resetRequests();
   const started = performance.now();
   const result = await check();
   const wallMs = performance.now() - started;
   const { topLevel, inBatch } = requestCounts(emulator.requests);
-  into.push({ userPrincipalName, wallMs: round(wallMs), topLevelRequests: topLevel, inBatchRequests: inBatch, waves: roundTripWaves(emulator.requests) });
+  into.push({
+    userPrincipalName,
+    wallMs: round(wallMs),
+    topLevelRequests: topLevel,
+    inBatchRequests: inBatch,
+    waves: roundTripWaves(emulator.requests),
+  });
   return result;
 }
 
@@ -152,7 +173,10 @@ function summarise(checks: CheckMeasurement[]): ImplementationSummary {
   return {
     checks: checks.length,
     wallMs: { median: round(median(wall)), min: round(Math.min(...wall)), max: round(Math.max(...wall)) },
-    topLevelRequests: { median: median(of((c) => c.topLevelRequests)), max: Math.max(...of((c) => c.topLevelRequests)) },
+    topLevelRequests: {
+      median: median(of((c) => c.topLevelRequests)),
+      max: Math.max(...of((c) => c.topLevelRequests)),
+    },
     inBatchRequests: { median: median(of((c) => c.inBatchRequests)), max: Math.max(...of((c) => c.inBatchRequests)) },
     waves: { median: median(of((c) => c.waves)), max: Math.max(...of((c) => c.waves)) },
     perCheck: checks,

@@ -1,5 +1,10 @@
 import { metrics } from '@opentelemetry/api';
-import { InMemoryMetricExporter, AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
@@ -12,7 +17,12 @@ const spans = new InMemorySpanExporter();
 new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(spans)] }).register();
 metrics.setGlobalMeterProvider(
   new MeterProvider({
-    readers: [new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 5_000 })],
+    readers: [
+      new PeriodicExportingMetricReader({
+        exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+        exportIntervalMillis: 5_000,
+      }),
+    ],
   }),
 );
 // Exported spans are dropped now and then, as a real exporter's would leave the process.

@@ -1,20 +1,26 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { AUDIT_WINDOW_DAYS, USER_SELECT } from '../src/directory/eligibility-facts.js';
+import { AUDIT_WINDOW_DAYS, toTwins, USER_SELECT } from '../src/directory/eligibility-facts.js';
 import type { Graph } from '../src/directory/graph.js';
 import { PERMISSIONS, unknownReason } from '../src/directory/permissions.js';
+import { graphPath, odataString } from '../src/directory/query.js';
 import {
   ALL_USERS_TARGET,
   recoveryScopeFromTenant,
   type VerifiableCredentialsMethodConfiguration,
   type VerifiedIdProfile,
 } from '../src/directory/recovery-setup.js';
-import { MEMBER_SELECT, ROLE_GRANT_SELECT, type RecoveryFallback } from '../src/directory/tenant-facts.js';
-import { toTwins } from '../src/directory/eligibility-facts.js';
-import { graphPath, odataString } from '../src/directory/query.js';
-import { userRoles, type RoleGrant, type TenantRoleGrants } from '../src/eligibility/roles.js';
+import { MEMBER_SELECT, type RecoveryFallback, ROLE_GRANT_SELECT } from '../src/directory/tenant-facts.js';
 import type { DirectoryUser } from '../src/directory/users.js';
-import { known, unknownFact, type EligibilityFacts, type Fact, type NameTwin, type RecoveryScope } from '../src/eligibility/facts.js';
+import {
+  type EligibilityFacts,
+  type Fact,
+  known,
+  type NameTwin,
+  type RecoveryScope,
+  unknownFact,
+} from '../src/eligibility/facts.js';
 import { combineNameTwins, nameKey } from '../src/eligibility/names.js';
+import { type RoleGrant, type TenantRoleGrants, userRoles } from '../src/eligibility/roles.js';
 
 /**
  * The baseline the bot is measured against: what an admin script would do to answer the same
@@ -38,29 +44,53 @@ export async function readEligibilityFactsNaively(
     const body = await graph.get<GraphTypes.User>(`/users/${id}?$select=id,signInActivity`);
     return body.signInActivity?.lastSuccessfulSignInDateTime ?? null;
   });
-  const direct = await read(PERMISSIONS.groupMembership, () => graph.all<GraphTypes.Group>(`/users/${id}/memberOf/microsoft.graph.group?$select=id,displayName&$top=999`));
+  const direct = await read(PERMISSIONS.groupMembership, () =>
+    graph.all<GraphTypes.Group>(`/users/${id}/memberOf/microsoft.graph.group?$select=id,displayName&$top=999`),
+  );
   const transitive = await read(PERMISSIONS.groupMembership, () =>
-    graph.all<GraphTypes.Group>(`/users/${id}/transitiveMemberOf/microsoft.graph.group?$select=id,displayName&$top=999`),
+    graph.all<GraphTypes.Group>(
+      `/users/${id}/transitiveMemberOf/microsoft.graph.group?$select=id,displayName&$top=999`,
+    ),
   );
   const methodConfigurations = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations';
   const tapPolicy = await read(PERMISSIONS.methodPolicies, () =>
-    graph.get<GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration>(`${methodConfigurations}/TemporaryAccessPass`),
+    graph.get<GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration>(
+      `${methodConfigurations}/TemporaryAccessPass`,
+    ),
   );
-  const vcPolicy = await read(PERMISSIONS.methodPolicies, () => graph.get<VerifiableCredentialsMethodConfiguration>(`${methodConfigurations}/VerifiableCredentials`));
-  const profiles = await read(PERMISSIONS.verifiedIdProfiles, () => graph.all<VerifiedIdProfile>('/identity/verifiedId/profiles'));
+  const vcPolicy = await read(PERMISSIONS.methodPolicies, () =>
+    graph.get<VerifiableCredentialsMethodConfiguration>(`${methodConfigurations}/VerifiableCredentials`),
+  );
+  const profiles = await read(PERMISSIONS.verifiedIdProfiles, () =>
+    graph.all<VerifiedIdProfile>('/identity/verifiedId/profiles'),
+  );
   const recoveryScope = await withGroupNames(graph, scopeFrom(profiles, vcPolicy, fallback));
   const nameTwins = await twinsOf(graph, user, recoveryScope);
-  const conditionalAccessPolicies = await read(PERMISSIONS.conditionalAccess, () => graph.all<GraphTypes.ConditionalAccessPolicy>('/identity/conditionalAccess/policies'));
-  const namedLocations = await read(PERMISSIONS.conditionalAccess, () => graph.all<GraphTypes.NamedLocation>('/identity/conditionalAccess/namedLocations'));
+  const conditionalAccessPolicies = await read(PERMISSIONS.conditionalAccess, () =>
+    graph.all<GraphTypes.ConditionalAccessPolicy>('/identity/conditionalAccess/policies'),
+  );
+  const namedLocations = await read(PERMISSIONS.conditionalAccess, () =>
+    graph.all<GraphTypes.NamedLocation>('/identity/conditionalAccess/namedLocations'),
+  );
   const roles = await read(PERMISSIONS.roleAssignments, () =>
-    graph.all<GraphTypes.UnifiedRoleAssignment>(`/roleManagement/directory/roleAssignments?$filter=principalId eq '${user.id}'`),
+    graph.all<GraphTypes.UnifiedRoleAssignment>(
+      `/roleManagement/directory/roleAssignments?$filter=principalId eq '${user.id}'`,
+    ),
   );
   const eligibleRoles = await read(PERMISSIONS.roleEligibility, () =>
-    graph.all<GraphTypes.UnifiedRoleAssignment>(`/roleManagement/directory/roleEligibilityScheduleInstances?$filter=principalId eq '${user.id}'`),
+    graph.all<GraphTypes.UnifiedRoleAssignment>(
+      `/roleManagement/directory/roleEligibilityScheduleInstances?$filter=principalId eq '${user.id}'`,
+    ),
   );
-  const everyActive = await read(PERMISSIONS.roleAssignments, () => graph.all<RoleGrant>(`/roleManagement/directory/roleAssignments?$select=${ROLE_GRANT_SELECT}`));
-  const everyEligible = await read(PERMISSIONS.roleEligibility, () => graph.all<RoleGrant>(`/roleManagement/directory/roleEligibilityScheduleInstances?$select=${ROLE_GRANT_SELECT}`));
-  const customRoles = await read(PERMISSIONS.roleAssignments, () => graph.all<{ id?: string }>('/roleManagement/directory/roleDefinitions?$filter=isBuiltIn eq false&$select=id'));
+  const everyActive = await read(PERMISSIONS.roleAssignments, () =>
+    graph.all<RoleGrant>(`/roleManagement/directory/roleAssignments?$select=${ROLE_GRANT_SELECT}`),
+  );
+  const everyEligible = await read(PERMISSIONS.roleEligibility, () =>
+    graph.all<RoleGrant>(`/roleManagement/directory/roleEligibilityScheduleInstances?$select=${ROLE_GRANT_SELECT}`),
+  );
+  const customRoles = await read(PERMISSIONS.roleAssignments, () =>
+    graph.all<{ id?: string }>('/roleManagement/directory/roleDefinitions?$filter=isBuiltIn eq false&$select=id'),
+  );
   const tenantGrants: Fact<TenantRoleGrants> = !everyActive.known
     ? everyActive
     : !everyEligible.known
@@ -75,17 +105,32 @@ export async function readEligibilityFactsNaively(
     directEligible: eligibleRoles,
     tenant: tenantGrants,
   });
-  const namesakes = user.givenName && user.surname
-    ? await read(PERMISSIONS.users, () =>
-        graph.all<GraphTypes.User>(graphPath('/users', { $filter: `givenName eq ${odataString(user.givenName!)} and surname eq ${odataString(user.surname!)}`, $select: MEMBER_SELECT, $top: 999 })),
-      )
-    : known([]);
-  const authenticationMethods = await read(PERMISSIONS.authenticationMethods, () => graph.all<GraphTypes.AuthenticationMethod>(`/users/${id}/authentication/methods`));
-  const userLicences = await read(PERMISSIONS.users, () => graph.all<GraphTypes.LicenseDetails>(`/users/${id}/licenseDetails`));
-  const subscribedSkus = await read(PERMISSIONS.subscriptions, () => graph.all<GraphTypes.SubscribedSku>('/subscribedSkus?$select=skuPartNumber,capabilityStatus,servicePlans'));
+  const namesakes =
+    user.givenName && user.surname
+      ? await read(PERMISSIONS.users, () =>
+          graph.all<GraphTypes.User>(
+            graphPath('/users', {
+              $filter: `givenName eq ${odataString(user.givenName!)} and surname eq ${odataString(user.surname!)}`,
+              $select: MEMBER_SELECT,
+              $top: 999,
+            }),
+          ),
+        )
+      : known([]);
+  const authenticationMethods = await read(PERMISSIONS.authenticationMethods, () =>
+    graph.all<GraphTypes.AuthenticationMethod>(`/users/${id}/authentication/methods`),
+  );
+  const userLicences = await read(PERMISSIONS.users, () =>
+    graph.all<GraphTypes.LicenseDetails>(`/users/${id}/licenseDetails`),
+  );
+  const subscribedSkus = await read(PERMISSIONS.subscriptions, () =>
+    graph.all<GraphTypes.SubscribedSku>('/subscribedSkus?$select=skuPartNumber,capabilityStatus,servicePlans'),
+  );
   const since = new Date(now.getTime() - AUDIT_WINDOW_DAYS * 86_400_000).toISOString();
   const audits = await read(PERMISSIONS.auditLogs, () =>
-    graph.all<GraphTypes.DirectoryAudit>(`/auditLogs/directoryAudits?$filter=activityDateTime ge ${since} and targetResources/any(t:t/id eq '${user.id}')&$top=100`),
+    graph.all<GraphTypes.DirectoryAudit>(
+      `/auditLogs/directoryAudits?$filter=activityDateTime ge ${since} and targetResources/any(t:t/id eq '${user.id}')&$top=100`,
+    ),
   );
 
   const recoveryGroups = new Set(recoveryScope.known ? recoveryScope.value.includeGroupIds : []);
@@ -106,7 +151,9 @@ export async function readEligibilityFactsNaively(
           : unknownFact(direct.known ? (transitive as { reason: string }).reason : direct.reason),
       roleTemplateIds: held.privileged,
       conditionalAccessRoleIds: held.conditionalAccess,
-      nameTwins: nameKey(user) ? combineNameTwins(user.id, nameTwins, namesakes.known ? known(toTwins(namesakes.value)) : namesakes) : known([]),
+      nameTwins: nameKey(user)
+        ? combineNameTwins(user.id, nameTwins, namesakes.known ? known(toTwins(namesakes.value)) : namesakes)
+        : known([]),
       tapPolicy,
       conditionalAccessPolicies,
       namedLocations,
@@ -147,12 +194,19 @@ function scopeFrom(
 }
 
 /** One request per recovery group for its display name; the id stands in when it cannot be read. */
-async function withGroupNames(graph: Graph, scope: Fact<Omit<RecoveryScope, 'groupNames'>>): Promise<Fact<RecoveryScope>> {
+async function withGroupNames(
+  graph: Graph,
+  scope: Fact<Omit<RecoveryScope, 'groupNames'>>,
+): Promise<Fact<RecoveryScope>> {
   if (!scope.known) return scope;
   const groupNames: Record<string, string> = { [ALL_USERS_TARGET]: 'All users' };
-  for (const id of [...scope.value.includeGroupIds, ...scope.value.excludeGroupIds].filter((id) => id !== ALL_USERS_TARGET)) {
+  for (const id of [...scope.value.includeGroupIds, ...scope.value.excludeGroupIds].filter(
+    (id) => id !== ALL_USERS_TARGET,
+  )) {
     try {
-      groupNames[id] = (await graph.get<GraphTypes.Group>(`/groups/${encodeURIComponent(id)}?$select=id,displayName`)).displayName ?? id;
+      groupNames[id] =
+        (await graph.get<GraphTypes.Group>(`/groups/${encodeURIComponent(id)}?$select=id,displayName`)).displayName ??
+        id;
     } catch {
       groupNames[id] = id;
     }
@@ -163,15 +217,22 @@ async function withGroupNames(graph: Graph, scope: Fact<Omit<RecoveryScope, 'gro
 /** Every member of every recovery group, read group by group, to find others with the user's name. */
 async function twinsOf(graph: Graph, user: DirectoryUser, scope: Fact<RecoveryScope>): Promise<Fact<NameTwin[]>> {
   if (!scope.known) return unknownFact(scope.reason);
-  if (scope.value.includeGroupIds.includes(ALL_USERS_TARGET)) return unknownFact('recovery is assigned to all users; the duplicate check needs a group');
+  if (scope.value.includeGroupIds.includes(ALL_USERS_TARGET))
+    return unknownFact('recovery is assigned to all users; the duplicate check needs a group');
   const key = nameKey(user);
   const twins = new Map<string, NameTwin>();
   for (const groupId of scope.value.includeGroupIds) {
     try {
-      const members = await graph.all<GraphTypes.User>(`/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=${MEMBER_SELECT}&$top=999`);
+      const members = await graph.all<GraphTypes.User>(
+        `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=${MEMBER_SELECT}&$top=999`,
+      );
       for (const member of members) {
         if (key && member.id && member.id !== user.id && nameKey(member) === key) {
-          twins.set(member.id, { id: member.id, displayName: member.displayName ?? '', userPrincipalName: member.userPrincipalName ?? '' });
+          twins.set(member.id, {
+            id: member.id,
+            displayName: member.displayName ?? '',
+            userPrincipalName: member.userPrincipalName ?? '',
+          });
         }
       }
     } catch (error) {
@@ -190,7 +251,9 @@ function newestAdditionTo(events: GraphTypes.DirectoryAudit[], userId: string, g
   const groupIdsIn = (event: GraphTypes.DirectoryAudit) =>
     (event.targetResources ?? []).flatMap((t) => [
       ...(t.id ? [t.id] : []),
-      ...(t.modifiedProperties ?? []).filter((p) => p.displayName === 'Group.ObjectID').map((p) => (p.newValue ?? '').replace(/"/g, '')),
+      ...(t.modifiedProperties ?? [])
+        .filter((p) => p.displayName === 'Group.ObjectID')
+        .map((p) => (p.newValue ?? '').replace(/"/g, '')),
     ]);
   const newest = events
     .filter(

@@ -4,8 +4,8 @@ import { readEligibilityFacts } from '../src/directory/eligibility-facts.js';
 import { Graph } from '../src/directory/graph.js';
 import { TenantFacts } from '../src/directory/tenant-facts.js';
 import { startGraphEmulator } from '../src/emulator/graph-emulator.js';
-import { DOCUMENTED_LIMITS } from '../src/emulator/throttling.js';
 import { syntheticTenant } from '../src/emulator/synthetic.js';
+import { DOCUMENTED_LIMITS } from '../src/emulator/throttling.js';
 import { createLogger } from '../src/log.js';
 import { REQUIREMENT_IDS } from '../src/readiness/report.js';
 import { scanReadiness } from '../src/readiness/scan.js';
@@ -39,7 +39,14 @@ export interface BudgetScanPlan {
 export interface BudgetScanRun extends BudgetScanPlan {
   countsRight: boolean;
   unknownMembers: number;
-  requests: { topLevel: number; inBatch: number; signInActivity: number; reports: number; resourceUnits: number; throttledByGraph: number };
+  requests: {
+    topLevel: number;
+    inBatch: number;
+    signInActivity: number;
+    reports: number;
+    resourceUnits: number;
+    throttledByGraph: number;
+  };
   /** Member and sign-in pages read one after another. */
   sequentialPages: number;
   /** On the scaled clock, everything included. */
@@ -64,12 +71,29 @@ async function runOne(plan: BudgetScanPlan): Promise<BudgetScanRun> {
   const now = new Date();
   const synthetic = syntheticTenant({ members: plan.members, seed: 3, now });
   const clock = scaledClock(plan.speed);
-  const emulator = await startGraphEmulator({ tenant: synthetic.tenant, now: () => now, latencyMs: plan.latencyMs / plan.speed, budgets: { clock } });
+  const emulator = await startGraphEmulator({
+    tenant: synthetic.tenant,
+    now: () => now,
+    latencyMs: plan.latencyMs / plan.speed,
+    budgets: { clock },
+  });
   try {
-    const graph = new Graph({ baseUrl: emulator.baseUrl, log: createLogger('silent'), budget: new GraphBudget(clock, DOCUMENTED_BUDGETS) });
+    const graph = new Graph({
+      baseUrl: emulator.baseUrl,
+      log: createLogger('silent'),
+      budget: new GraphBudget(clock, DOCUMENTED_BUDGETS),
+    });
     const tenantFacts = new TenantFacts(graph, { groupIds: [], mode: 'production' });
     const member = synthetic.tenant.users.find((user) => user.accountEnabled !== false)!;
-    const user = { id: member.id, accountEnabled: true, userType: member.userType, givenName: member.givenName, surname: member.surname, displayName: member.displayName, userPrincipalName: member.userPrincipalName };
+    const user = {
+      id: member.id,
+      accountEnabled: true,
+      userType: member.userType,
+      givenName: member.givenName,
+      surname: member.surname,
+      displayName: member.displayName,
+      userPrincipalName: member.userPrincipalName,
+    };
     const started = clock.now();
     const startedCpu = process.cpuUsage();
     let done = false;
@@ -107,13 +131,17 @@ async function runOne(plan: BudgetScanPlan): Promise<BudgetScanRun> {
     // The scan's own requests in each budget: the helpdesk checks' (about the one member they read) are not in the floor.
     const checks = emulator.requests.filter((r) => r.inBatch && r.status !== 429 && r.path.includes(user.id));
     const signInRequests = usage.charged.signInActivity - checks.filter((r) => /signInActivity/.test(r.path)).length;
-    const reportsRequests = usage.charged.reports - checks.filter((r) => /authentication\/methods|auditLogs/.test(r.path)).length;
+    const reportsRequests =
+      usage.charged.reports - checks.filter((r) => /authentication\/methods|auditLogs/.test(r.path)).length;
     const floors = {
       latency: sequentialPages * plan.latencyMs,
-      signInActivity: (signInRequests / DOCUMENTED_LIMITS.signInActivity.requests) * DOCUMENTED_LIMITS.signInActivity.windowMs,
+      signInActivity:
+        (signInRequests / DOCUMENTED_LIMITS.signInActivity.requests) * DOCUMENTED_LIMITS.signInActivity.windowMs,
       reports: (reportsRequests / DOCUMENTED_LIMITS.reports.requests) * DOCUMENTED_LIMITS.reports.windowMs,
     };
-    const [floorBudget, floorMs] = (Object.entries(floors) as [BudgetScanRun['floorBudget'], number][]).sort((a, b) => b[1] - a[1])[0]!;
+    const [floorBudget, floorMs] = (Object.entries(floors) as [BudgetScanRun['floorBudget'], number][]).sort(
+      (a, b) => b[1] - a[1],
+    )[0]!;
     const perMemberFloorMs = Math.max(
       (plan.members / DOCUMENTED_LIMITS.signInActivity.requests) * DOCUMENTED_LIMITS.signInActivity.windowMs,
       (plan.members / DOCUMENTED_LIMITS.reports.requests) * DOCUMENTED_LIMITS.reports.windowMs,
@@ -143,7 +171,11 @@ async function runOne(plan: BudgetScanPlan): Promise<BudgetScanRun> {
         maxSeconds: round(Math.max(0, ...checkSeconds), 2),
         answeredWithThrottledFacts: throttledChecks,
       },
-      perMemberDesign: { signInActivityRequests: plan.members, reportsRequests: plan.members, floorHours: round(perMemberFloorMs / 3_600_000, 1) },
+      perMemberDesign: {
+        signInActivityRequests: plan.members,
+        reportsRequests: plan.members,
+        floorHours: round(perMemberFloorMs / 3_600_000, 1),
+      },
     };
   } finally {
     await emulator.close();
@@ -152,7 +184,22 @@ async function runOne(plan: BudgetScanPlan): Promise<BudgetScanRun> {
 
 export function budgetReport(runs: BudgetScanRun[]): string {
   const rows = [
-    ['members', 'latency', 'counts right', 'requests (in $batch)', 'signInActivity', 'reports', 'Graph 429s', 'seq. pages', 'wall min (CPU once)', 'floor min (budget)', 'ratio (CPU once)', 'checks p95 s', 'checks w/ throttled facts', 'per-member design floor'],
+    [
+      'members',
+      'latency',
+      'counts right',
+      'requests (in $batch)',
+      'signInActivity',
+      'reports',
+      'Graph 429s',
+      'seq. pages',
+      'wall min (CPU once)',
+      'floor min (budget)',
+      'ratio (CPU once)',
+      'checks p95 s',
+      'checks w/ throttled facts',
+      'per-member design floor',
+    ],
     ...runs.map((run) => [
       run.members.toLocaleString('en-US'),
       `${run.latencyMs} ms`,
@@ -171,7 +218,14 @@ export function budgetReport(runs: BudgetScanRun[]): string {
     ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const table = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  const table = rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
   const target = runs.every((run) => run.countsRight && run.cpuAdjustedRatio <= 1.2 && run.interactive.p95Seconds <= 2);
   return [
     `Readiness under Graph's documented budgets (clock ${runs[0]?.speed ?? 0}x, times in real-tenant minutes)`,

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { readEligibilityFacts } from '../src/directory/eligibility-facts.js';
 import { Graph } from '../src/directory/graph.js';
-import { TenantFacts, type RecoveryFallback } from '../src/directory/tenant-facts.js';
+import { type RecoveryFallback, TenantFacts } from '../src/directory/tenant-facts.js';
 import { findUsers } from '../src/directory/users.js';
 import { checkEligibility } from '../src/eligibility/rules.js';
-import { startGraphEmulator, type GraphEmulator } from '../src/emulator/graph-emulator.js';
+import { type GraphEmulator, startGraphEmulator } from '../src/emulator/graph-emulator.js';
 import { syntheticTenant } from '../src/emulator/synthetic.js';
 import { createLogger } from '../src/log.js';
 import { MEMBER_PAGE_SIZE } from '../src/readiness/scan.js';
@@ -65,7 +65,16 @@ export interface ReadinessRun extends ReadinessPlan {
   verdicts: { ready: number; notReady: number; matchGenerated: boolean };
 }
 
-type PerUserBaselines = Record<'naive' | 'botCheck', { sampled: number; msPerMember: number; requestsPerMember: number; estimatedWallMs: number; estimatedRequests: number }>;
+type PerUserBaselines = Record<
+  'naive' | 'botCheck',
+  {
+    sampled: number;
+    msPerMember: number;
+    requestsPerMember: number;
+    estimatedWallMs: number;
+    estimatedRequests: number;
+  }
+>;
 
 export interface ReadinessBenchmark {
   runs: ReadinessRun[];
@@ -73,12 +82,21 @@ export interface ReadinessBenchmark {
   heapGrowthBytesPerMember: { peak: number; retained: number };
   targets: {
     /** Largest group, at the largest latency: wall time within 1.5x of the time floor, at the bot's concurrency and at the best one tried. */
-    within1_5xOfFloor: { members: number; latencyMs: number; atBotConcurrency: boolean; atBestConcurrency: boolean; bestConcurrency: number };
+    within1_5xOfFloor: {
+      members: number;
+      latencyMs: number;
+      atBotConcurrency: boolean;
+      atBestConcurrency: boolean;
+      bestConcurrency: number;
+    };
     memoryFlat: boolean;
   };
 }
 
-export async function benchmarkReadiness(options: { plan: ReadinessPlan[]; sample?: number }): Promise<ReadinessBenchmark> {
+export async function benchmarkReadiness(options: {
+  plan: ReadinessPlan[];
+  sample?: number;
+}): Promise<ReadinessBenchmark> {
   const sample = options.sample ?? 5;
   const runs: ReadinessRun[] = [];
   for (const members of [...new Set(options.plan.map((p) => p.members))]) {
@@ -137,7 +155,9 @@ function judge(runs: ReadinessRun[]): Pick<ReadinessBenchmark, 'heapGrowthBytesP
   const atBot = runs.filter((run) => run.concurrency === BOT_CONCURRENCY);
   const [smallest, largest] = [atBot[0], atBot.at(-1)];
   const perMember = (pick: (run: ReadinessRun) => number) =>
-    smallest && largest && largest.members !== smallest.members ? round(((pick(largest) - pick(smallest)) * 1024 * 1024) / (largest.members - smallest.members), 0) : 0;
+    smallest && largest && largest.members !== smallest.members
+      ? round(((pick(largest) - pick(smallest)) * 1024 * 1024) / (largest.members - smallest.members), 0)
+      : 0;
   const peak = perMember((run) => run.memory.peakHeapGrowthMiB);
   const retained = perMember((run) => run.memory.retainedHeapGrowthMiB);
   const members = Math.max(...runs.map((run) => run.members));
@@ -160,19 +180,33 @@ function judge(runs: ReadinessRun[]): Pick<ReadinessBenchmark, 'heapGrowthBytesP
   };
 }
 
-async function perUserBaselines(graph: Graph, emulator: GraphEmulator, users: Array<{ id: string; userPrincipalName: string }>, members: number, now: Date): Promise<PerUserBaselines> {
+async function perUserBaselines(
+  graph: Graph,
+  emulator: GraphEmulator,
+  users: Array<{ id: string; userPrincipalName: string }>,
+  members: number,
+  now: Date,
+): Promise<PerUserBaselines> {
   const measure = async (check: (user: { id: string; userPrincipalName: string }) => Promise<unknown>) => {
     emulator.resetRequests();
     const started = performance.now();
     for (const user of users) await check(user);
     const ms = (performance.now() - started) / users.length;
     const requests = requestCounts(emulator.requests).topLevel / users.length;
-    return { sampled: users.length, msPerMember: round(ms), requestsPerMember: round(requests), estimatedWallMs: Math.round(ms * members), estimatedRequests: Math.round(requests * members) };
+    return {
+      sampled: users.length,
+      msPerMember: round(ms),
+      requestsPerMember: round(requests),
+      estimatedWallMs: Math.round(ms * members),
+      estimatedRequests: Math.round(requests * members),
+    };
   };
   const tenant = new TenantFacts(graph, NO_FALLBACK);
   await tenant.getNameIndex((await tenant.getPolicies()).recoveryScope);
   return {
-    naive: await measure(async (user) => checkEligibility((await readEligibilityFactsNaively(graph, user.userPrincipalName, NO_FALLBACK, now)).facts)),
+    naive: await measure(async (user) =>
+      checkEligibility((await readEligibilityFactsNaively(graph, user.userPrincipalName, NO_FALLBACK, now)).facts),
+    ),
     // The bot's own per-user check in a loop, with its tenant cache warm.
     botCheck: await measure(async (user) => {
       const [found] = await findUsers(graph, { kind: 'upn', upn: user.userPrincipalName });
@@ -184,7 +218,28 @@ async function perUserBaselines(graph: Graph, emulator: GraphEmulator, users: Ar
 /** The readiness section of the bench table. */
 export function readinessReport(result: ReadinessBenchmark): string {
   const seconds = (ms: number) => String(round(ms / 1000, 1));
-  const rows = [['members', 'latency', 'in flight', 'wall s', 'CPU s', 'emulator CPU s', 'requests', 'in $batch', 'req. floor', 'x req.', 'time floor s', 'x time', 'heap peak +MiB', 'retained +MiB', 'rss peak MiB', 'naive est. s', 'per-user check est. s', 'counts ok']];
+  const rows = [
+    [
+      'members',
+      'latency',
+      'in flight',
+      'wall s',
+      'CPU s',
+      'emulator CPU s',
+      'requests',
+      'in $batch',
+      'req. floor',
+      'x req.',
+      'time floor s',
+      'x time',
+      'heap peak +MiB',
+      'retained +MiB',
+      'rss peak MiB',
+      'naive est. s',
+      'per-user check est. s',
+      'counts ok',
+    ],
+  ];
   for (const run of result.runs) {
     rows.push([
       run.members.toLocaleString('en-US'),
@@ -213,7 +268,14 @@ export function readinessReport(result: ReadinessBenchmark): string {
   return [
     'Readiness scan of a generated recovery group, in a process of its own; per-user baselines timed on a sample and scaled',
     '',
-    rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n'),
+    rows
+      .map((row) =>
+        row
+          .map((cell, column) => cell.padEnd(widths[column]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n'),
     '',
     `Heap growth per member, smallest to largest group: peak ${result.heapGrowthBytesPerMember.peak} bytes, retained ${result.heapGrowthBytesPerMember.retained} bytes (the name index and member-id sets; no user objects are kept)`,
     `Targets at ${floor.members.toLocaleString('en-US')} members, ${floor.latencyMs} ms: within 1.5x of the time floor: at ${BOT_CONCURRENCY} in flight ${yes(floor.atBotConcurrency)}, at ${floor.bestConcurrency} in flight ${yes(floor.atBestConcurrency)}; memory flat (retained under ${FLAT_BYTES_PER_MEMBER} bytes a member): ${yes(memoryFlat)}`,

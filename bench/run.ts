@@ -3,9 +3,9 @@ import os from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchmarkEligibility, type EligibilityBenchmark, type Implementation } from './eligibility.js';
-import { BOT_CONCURRENCY, benchmarkReadiness, readinessReport, type ReadinessPlan } from './readiness.js';
-import { benchmarkTelemetryOverhead, telemetryReport } from './telemetry.js';
+import { BOT_CONCURRENCY, benchmarkReadiness, type ReadinessPlan, readinessReport } from './readiness.js';
 import { benchmarkBudgetedReadiness, budgetReport } from './readiness-budgets.js';
+import { benchmarkTelemetryOverhead, telemetryReport } from './telemetry.js';
 import { benchmarkTurns, type TurnBenchmark, type TurnPhase } from './turns.js';
 
 /**
@@ -42,29 +42,61 @@ const { values } = parseArgs({
 const latencies = values.latency.split(',').map((part) => wholeNumber('--latency', part));
 const quick = values.quick;
 const turns = values.turns === undefined ? (quick ? 200 : 10_000) : wholeNumber('--turns', values.turns);
-const concurrentTurns = values['concurrent-turns'] === undefined ? (quick ? 100 : 2_000) : wholeNumber('--concurrent-turns', values['concurrent-turns']);
+const concurrentTurns =
+  values['concurrent-turns'] === undefined
+    ? quick
+      ? 100
+      : 2_000
+    : wholeNumber('--concurrent-turns', values['concurrent-turns']);
 const concurrency = wholeNumber('--concurrency', values.concurrency);
-const readinessMembers = (values['readiness-members'] ?? (quick ? '300' : '10000,50000')).split(',').map((part) => wholeNumber('--readiness-members', part));
-const readinessConcurrency = values['readiness-concurrency'].split(',').map((part) => wholeNumber('--readiness-concurrency', part));
-if (turns < 10 || concurrentTurns < 1 || concurrency < 1) fail('--turns must be at least 10, --concurrent-turns and --concurrency at least 1');
-if (readinessMembers.some((members) => members < 1) || readinessConcurrency.some((c) => c < 1)) fail('--readiness-members and --readiness-concurrency take numbers of at least 1');
+const readinessMembers = (values['readiness-members'] ?? (quick ? '300' : '10000,50000'))
+  .split(',')
+  .map((part) => wholeNumber('--readiness-members', part));
+const readinessConcurrency = values['readiness-concurrency']
+  .split(',')
+  .map((part) => wholeNumber('--readiness-concurrency', part));
+if (turns < 10 || concurrentTurns < 1 || concurrency < 1)
+  fail('--turns must be at least 10, --concurrent-turns and --concurrency at least 1');
+if (readinessMembers.some((members) => members < 1) || readinessConcurrency.some((c) => c < 1))
+  fail('--readiness-members and --readiness-concurrency take numbers of at least 1');
 
 // Other work on the machine shows in the timings: the load when the run began is kept with them.
 const loadAverage = os.loadavg().map((load) => Math.round(load * 100) / 100);
 const started = Date.now();
 const eligibility = await benchmarkEligibility({ latencies, castSize: quick ? 3 : undefined });
-const turnResults = await benchmarkTurns({ turns, concurrentTurns, concurrency, warmupTurns: quick ? 20 : 1_000, sampleEvery: Math.max(1, Math.floor(turns / 10)) });
-const telemetry = await benchmarkTelemetryOverhead({ turns: quick ? 100 : 3_000, rounds: quick ? 1 : 3, warmupTurns: quick ? 20 : 500 });
+const turnResults = await benchmarkTurns({
+  turns,
+  concurrentTurns,
+  concurrency,
+  warmupTurns: quick ? 20 : 1_000,
+  sampleEvery: Math.max(1, Math.floor(turns / 10)),
+});
+const telemetry = await benchmarkTelemetryOverhead({
+  turns: quick ? 100 : 3_000,
+  rounds: quick ? 1 : 3,
+  warmupTurns: quick ? 20 : 500,
+});
 const readiness = await benchmarkReadiness({ plan: readinessPlan(), sample: quick ? 2 : 5 });
 const budgetSpeed = wholeNumber('--budget-speed', values['budget-speed'] ?? (quick ? '600' : '10'));
 const budgetLatency = wholeNumber('--budget-latency', values['budget-latency']);
 const budgeted = await benchmarkBudgetedReadiness(
-  (values['budget-members'] ?? (quick ? '2000' : '10000,50000')).split(',').map((part) => ({ members: wholeNumber('--budget-members', part), latencyMs: budgetLatency, speed: Math.max(1, budgetSpeed) })),
+  (values['budget-members'] ?? (quick ? '2000' : '10000,50000')).split(',').map((part) => ({
+    members: wholeNumber('--budget-members', part),
+    latencyMs: budgetLatency,
+    speed: Math.max(1, budgetSpeed),
+  })),
 );
 
 const results = {
   date: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', totalMemoryMiB: Math.round(os.totalmem() / 1024 / 1024), node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverageAtStart: loadAverage },
+  machine: {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    totalMemoryMiB: Math.round(os.totalmem() / 1024 / 1024),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    loadAverageAtStart: loadAverage,
+  },
   options: { latencies, turns, concurrentTurns, concurrency, readinessMembers, readinessConcurrency, quick },
   durationSeconds: Math.round((Date.now() - started) / 1000),
   eligibility,
@@ -75,16 +107,23 @@ const results = {
 };
 await mkdir(dirname(values.out), { recursive: true });
 await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
-console.log(`${report(eligibility, turnResults)}\n\n${telemetryReport(telemetry)}\n\n${readinessReport(readiness)}\n\n${budgetReport(budgeted)}`);
+console.log(
+  `${report(eligibility, turnResults)}\n\n${telemetryReport(telemetry)}\n\n${readinessReport(readiness)}\n\n${budgetReport(budgeted)}`,
+);
 console.log(`\nResults written to ${values.out} (${results.durationSeconds} s).`);
 
 /** Every size at every latency, except the largest (the scale target), which only runs at the largest latency to keep the run short. */
 function readinessPlan(): ReadinessPlan[] {
   const largest = Math.max(...readinessMembers);
-  const runsAt = (members: number) => (members === largest && readinessMembers.length > 1 ? [Math.max(...latencies)] : latencies);
+  const runsAt = (members: number) =>
+    members === largest && readinessMembers.length > 1 ? [Math.max(...latencies)] : latencies;
   return [...new Set(readinessMembers)]
     .sort((a, b) => a - b)
-    .flatMap((members) => runsAt(members).flatMap((latencyMs) => readinessConcurrency.map((concurrency) => ({ members, latencyMs, concurrency }))));
+    .flatMap((members) =>
+      runsAt(members).flatMap((latencyMs) =>
+        readinessConcurrency.map((concurrency) => ({ members, latencyMs, concurrency })),
+      ),
+    );
 }
 
 function report(eligibility: EligibilityBenchmark, turns: TurnBenchmark): string {
@@ -93,12 +132,21 @@ function report(eligibility: EligibilityBenchmark, turns: TurnBenchmark): string
     `Verdicts of naive and bot agree for all ${eligibility.usersCompared} demo users: ${yes(eligibility.verdictsAgree)}; every requirement agrees: ${yes(eligibility.checklistsAgree)}`,
     '',
   ];
-  const names: Record<Implementation, string> = { naive: 'naive (sequential)', botCold: 'bot, cold cache', botWarm: 'bot, warm cache' };
+  const names: Record<Implementation, string> = {
+    naive: 'naive (sequential)',
+    botCold: 'bot, cold cache',
+    botWarm: 'bot, warm cache',
+  };
   const rows = [['latency', 'implementation', 'wall ms', 'HTTP requests', 'in $batch', 'waves (max)', 'speed-up']];
   for (const result of eligibility.byLatency) {
     for (const implementation of ['naive', 'botCold', 'botWarm'] as const) {
       const summary = result.implementations[implementation];
-      const speedup = implementation === 'botCold' ? result.speedup.cold : implementation === 'botWarm' ? result.speedup.warm : undefined;
+      const speedup =
+        implementation === 'botCold'
+          ? result.speedup.cold
+          : implementation === 'botWarm'
+            ? result.speedup.warm
+            : undefined;
       rows.push([
         `${result.latencyMs} ms`,
         names[implementation],
@@ -149,7 +197,14 @@ function report(eligibility: EligibilityBenchmark, turns: TurnBenchmark): string
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function yes(met: boolean): string {

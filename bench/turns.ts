@@ -77,7 +77,12 @@ export async function benchmarkTurns(options: {
   const emulator = await startGraphEmulator({ tenant: await loadTenant(DEMO_TENANT_PATH) });
   const tenantId = emulator.tenant.tenantId;
   const dataDir = await mkdtemp(join(tmpdir(), 'ssar-bench-'));
-  const { child: bot, ready } = await forkChild<BotReady>(BOT_PROCESS, [emulator.baseUrl, tenantId, dataDir, ...(options.telemetry ? ['telemetry'] : [])]);
+  const { child: bot, ready } = await forkChild<BotReady>(BOT_PROCESS, [
+    emulator.baseUrl,
+    tenantId,
+    dataDir,
+    ...(options.telemetry ? ['telemetry'] : []),
+  ]);
   const botCpuMs = async () => (await bot.ask<{ cpuMs: number }>({ kind: 'cpu' })).cpuMs;
   const agent = CONTOSO.people.agent;
   let answered = 0;
@@ -101,7 +106,11 @@ export async function benchmarkTurns(options: {
       textFormat: 'plain',
     };
     const started = performance.now();
-    const response = await fetch(`${ready.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+    const response = await fetch(`${ready.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(activity),
+    });
     await response.arrayBuffer();
     const elapsed = performance.now() - started;
     return response.ok ? elapsed : undefined;
@@ -112,7 +121,10 @@ export async function benchmarkTurns(options: {
     answered += connector.activities.filter((a) => a.kind === 'send' && a.activity.attachments?.length).length;
     connector.activities.length = 0;
     const counted = requestCounts(emulator.requests);
-    graphRequests = { topLevel: graphRequests.topLevel + counted.topLevel, inBatch: graphRequests.inBatch + counted.inBatch };
+    graphRequests = {
+      topLevel: graphRequests.topLevel + counted.topLevel,
+      inBatch: graphRequests.inBatch + counted.inBatch,
+    };
     emulator.resetRequests();
   };
 
@@ -121,10 +133,17 @@ export async function benchmarkTurns(options: {
     drain();
     const before = await botCpuMs();
     const usage = await bot.ask<ProcessUsage>({ kind: 'usage' });
-    return { sample: { turn: turnNumber, rssMiB: round(usage.rssMiB, 3), heapUsedMiB: round(usage.heapUsedMiB, 3) }, botCpuMs: usage.cpuMs - before };
+    return {
+      sample: { turn: turnNumber, rssMiB: round(usage.rssMiB, 3), heapUsedMiB: round(usage.heapUsedMiB, 3) },
+      botCpuMs: usage.cpuMs - before,
+    };
   };
 
-  const phase = async (turns: number, concurrency: number, onTurn?: (done: number) => Promise<number>): Promise<TurnPhase> => {
+  const phase = async (
+    turns: number,
+    concurrency: number,
+    onTurn?: (done: number) => Promise<number>,
+  ): Promise<TurnPhase> => {
     drain();
     answered = 0;
     graphRequests = { topLevel: 0, inBatch: 0 };
@@ -182,10 +201,14 @@ export async function benchmarkTurns(options: {
       samples.push(sample);
       return botCpuMs;
     });
-    const perTurn = { topLevel: round(graphRequests.topLevel / options.turns), inBatch: round(graphRequests.inBatch / options.turns) };
+    const perTurn = {
+      topLevel: round(graphRequests.topLevel / options.turns),
+      inBatch: round(graphRequests.inBatch / options.turns),
+    };
     const concurrent = await phase(options.concurrentTurns, options.concurrency);
 
-    const toKiBPer1000 = (pick: (sample: MemorySample) => number, from = samples) => round(slope(from.map((s) => ({ x: s.turn / 1000, y: pick(s) * 1024 }))), 1);
+    const toKiBPer1000 = (pick: (sample: MemorySample) => number, from = samples) =>
+      round(slope(from.map((s) => ({ x: s.turn / 1000, y: pick(s) * 1024 }))), 1);
     const heapUsedKiBPer1000Turns = toKiBPer1000((s) => s.heapUsedMiB);
     const secondHalf = samples.filter((s) => s.turn >= options.turns / 2);
     const fittedHeapGrowthMiB = round((heapUsedKiBPer1000Turns * (options.turns / 1000)) / 1024);

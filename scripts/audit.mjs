@@ -5,7 +5,10 @@ import { execFileSync } from 'node:child_process';
 
 let output;
 try {
-  output = execFileSync('npm', ['audit', '--omit=dev', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  output = execFileSync('npm', ['audit', '--omit=dev', '--json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 } catch (error) {
   output = error.stdout ?? '';
 }

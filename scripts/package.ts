@@ -53,14 +53,20 @@ export function fillPlaceholders(template: string, values: Environment, source: 
     if (value === undefined || (value === '' && !MAY_BE_EMPTY.has(name!))) unset.add(name!);
   }
   if (unset.size > 0) {
-    throw new PackagingError(`${source} needs ${[...unset].join(', ')}: set ${unset.size === 1 ? 'it' : 'them'} in ${whereToSet} (teamsapp provision writes the ids).`);
+    throw new PackagingError(
+      `${source} needs ${[...unset].join(', ')}: set ${unset.size === 1 ? 'it' : 'them'} in ${whereToSet} (teamsapp provision writes the ids).`,
+    );
   }
   // JSON-escaped, so a value can never break the manifest's syntax.
   return template.replace(PLACEHOLDER, (_match, name: string) => JSON.stringify(values[name]).slice(1, -1));
 }
 
 /** The zip Teams accepts: manifest.json, the two icons and the language files it names, at the root. */
-export function buildAppPackage(appPackageDir: string, values: Environment, whereToSet = 'the environment'): Uint8Array {
+export function buildAppPackage(
+  appPackageDir: string,
+  values: Environment,
+  whereToSet = 'the environment',
+): Uint8Array {
   const template = readFileSync(join(appPackageDir, 'manifest.json'), 'utf8');
   const manifestText = fillPlaceholders(template, values, 'appPackage/manifest.json', whereToSet);
   const manifest = JSON.parse(manifestText) as {
@@ -68,14 +74,21 @@ export function buildAppPackage(appPackageDir: string, values: Environment, wher
     localizationInfo?: { additionalLanguages?: { file: string }[] };
   };
   const icons = [manifest.icons?.color, manifest.icons?.outline];
-  if (icons.some((icon) => !icon)) throw new PackagingError('appPackage/manifest.json must name a color and an outline icon.');
+  if (icons.some((icon) => !icon))
+    throw new PackagingError('appPackage/manifest.json must name a color and an outline icon.');
   const entries: Record<string, [Uint8Array, { mtime: Date }]> = {
     'manifest.json': [strToU8(manifestText), { mtime: ENTRY_TIME }],
   };
-  for (const icon of icons as string[]) entries[icon] = [readFileSync(join(appPackageDir, icon)), { mtime: ENTRY_TIME }];
+  for (const icon of icons as string[])
+    entries[icon] = [readFileSync(join(appPackageDir, icon)), { mtime: ENTRY_TIME }];
   // The localized name carries the same suffix as the manifest's.
   for (const { file } of manifest.localizationInfo?.additionalLanguages ?? []) {
-    const text = fillPlaceholders(readFileSync(join(appPackageDir, file), 'utf8'), values, `appPackage/${file}`, whereToSet);
+    const text = fillPlaceholders(
+      readFileSync(join(appPackageDir, file), 'utf8'),
+      values,
+      `appPackage/${file}`,
+      whereToSet,
+    );
     entries[file] = [strToU8(text), { mtime: ENTRY_TIME }];
   }
   return zipSync(entries, { level: 9 });

@@ -4,7 +4,7 @@
  * a ready-made configuration from playground/. Start the bot first with `npm start`.
  * README.md, "Microsoft 365 Agents Playground", says what it can and cannot do.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,21 +27,31 @@ export interface RunningPlayground {
 }
 
 /** Starts the Playground and resolves once its web server answers. */
-export async function startPlayground(options: { role: PlaygroundRole; botEndpoint: string; port: number; timeoutMs?: number }): Promise<RunningPlayground> {
+export async function startPlayground(options: {
+  role: PlaygroundRole;
+  botEndpoint: string;
+  port: number;
+  timeoutMs?: number;
+}): Promise<RunningPlayground> {
   const cli = createRequire(import.meta.url).resolve('@microsoft/m365agentsplayground/cli.js');
-  const child = spawn(process.execPath, [cli, '-e', options.botEndpoint, '-c', 'msteams', '-p', String(options.port), '--dt'], {
-    cwd: ROOT,
-    // No browser to open (without this it exits with `spawn xdg-open ENOENT`); the configuration names the demo user.
-    env: {
-      ...process.env,
-      TEAMSAPPTESTER_BROWSER: 'none',
-      M365_AGENTS_PLAYGROUND_CONFIG_PATH: playgroundConfigPath(options.role),
-      // Its log (which says why it stopped, e.g. an invalid configuration) goes where the bot's data lives, not into the repository.
-      M365_AGENTS_PLAYGROUND_LOGFILE: process.env.M365_AGENTS_PLAYGROUND_LOGFILE ?? path.join(ROOT, '.data', 'm365agentsplayground.log'),
+  const child = spawn(
+    process.execPath,
+    [cli, '-e', options.botEndpoint, '-c', 'msteams', '-p', String(options.port), '--dt'],
+    {
+      cwd: ROOT,
+      // No browser to open (without this it exits with `spawn xdg-open ENOENT`); the configuration names the demo user.
+      env: {
+        ...process.env,
+        TEAMSAPPTESTER_BROWSER: 'none',
+        M365_AGENTS_PLAYGROUND_CONFIG_PATH: playgroundConfigPath(options.role),
+        // Its log (which says why it stopped, e.g. an invalid configuration) goes where the bot's data lives, not into the repository.
+        M365_AGENTS_PLAYGROUND_LOGFILE:
+          process.env.M365_AGENTS_PLAYGROUND_LOGFILE ?? path.join(ROOT, '.data', 'm365agentsplayground.log'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  );
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
@@ -58,12 +68,18 @@ export async function startPlayground(options: { role: PlaygroundRole; botEndpoi
   };
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`The Agents Playground exited with ${child.exitCode}: ${output.slice(-2000)}`);
-    const up = await fetch(`${url}/_internal/v1/config`).then((r) => r.ok, () => false);
+    if (child.exitCode !== null)
+      throw new Error(`The Agents Playground exited with ${child.exitCode}: ${output.slice(-2000)}`);
+    const up = await fetch(`${url}/_internal/v1/config`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) return { url, process: child, close };
     if (Date.now() > deadline) {
       await close();
-      throw new Error(`The Agents Playground did not answer on ${url} within ${options.timeoutMs ?? 30_000} ms: ${output.slice(-2000)}`);
+      throw new Error(
+        `The Agents Playground did not answer on ${url} within ${options.timeoutMs ?? 30_000} ms: ${output.slice(-2000)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -72,11 +88,16 @@ export async function startPlayground(options: { role: PlaygroundRole; botEndpoi
 async function main(): Promise<void> {
   const role = (process.argv[2] ?? 'agent') as PlaygroundRole;
   if (!PLAYGROUND_ROLES.includes(role)) {
-    console.error(`Who should the Playground be? One of: ${PLAYGROUND_ROLES.join(', ')} (for example: npm run playground -- manager)`);
+    console.error(
+      `Who should the Playground be? One of: ${PLAYGROUND_ROLES.join(', ')} (for example: npm run playground -- manager)`,
+    );
     process.exit(2);
   }
   const botEndpoint = process.env.BOT_ENDPOINT ?? 'http://127.0.0.1:3978/api/messages';
-  const healthy = await fetch(new URL('/healthz', botEndpoint)).then((r) => r.ok, () => false);
+  const healthy = await fetch(new URL('/healthz', botEndpoint)).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (!healthy) {
     console.error(`No bot answers at ${botEndpoint}. Start it first with "npm start" (or set BOT_ENDPOINT).`);
     process.exit(1);

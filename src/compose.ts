@@ -8,33 +8,33 @@ import {
   ManagedIdentityCredential,
   type TokenCredential,
 } from '@azure/identity';
-import { isLoopbackUrl, PUBLIC_GRAPH_BASE_URL, type Config } from './config.js';
+import { EscalationService } from './app/escalations.js';
+import { OutcomeNotices } from './app/notify-outcome.js';
+import { CALLBACK_PATH, VerifyCaller } from './app/verify-caller.js';
+import { type Config, isLoopbackUrl, PUBLIC_GRAPH_BASE_URL } from './config.js';
 import { defaultCatalogue } from './diagnosis/catalogue.js';
 import { tokenExchangeAudience } from './directory/cloud.js';
 import { Directory } from './directory/directory.js';
 import { Graph } from './directory/graph.js';
+import { GraphMailer } from './directory/mail.js';
 import { PERMISSIONS, unknownReason } from './directory/permissions.js';
 import { TenantFacts } from './directory/tenant-facts.js';
-import { EscalationService } from './app/escalations.js';
-import { ReadinessJobs } from './readiness/jobs.js';
-import { OutcomeNotices } from './app/notify-outcome.js';
-import { GraphMailer } from './directory/mail.js';
-import { CALLBACK_PATH, VerifyCaller } from './app/verify-caller.js';
-import { registerVerificationRoutes } from './verification/page.js';
-import { RequestServiceClient } from './verification/request-service.js';
-import { VerificationSessions } from './verification/sessions.js';
 import type { Logger } from './log.js';
-import { createServer, turnAwareLogger, type Readiness } from './server.js';
+import { ReadinessJobs } from './readiness/jobs.js';
+import { createServer, type Readiness, turnAwareLogger } from './server.js';
 import { BlobStore } from './storage/blob-store.js';
 import { FileStore } from './storage/file-store.js';
 import type { DocumentStore } from './storage/store.js';
 import { tracedStore } from './storage/traced-store.js';
+import { createAdapter, createBot } from './teams/app.js';
 import { CardTemplates } from './teams/cards.js';
 import { ConversationBook } from './teams/conversations.js';
 import { TeamsEscalationNotifier } from './teams/escalation.js';
 import { ApprovalCardLedger, TeamsOutcomeMessenger } from './teams/notifications.js';
-import { createAdapter, createBot } from './teams/app.js';
 import { inReadersTurn } from './teams/turn.js';
+import { registerVerificationRoutes } from './verification/page.js';
+import { RequestServiceClient } from './verification/request-service.js';
+import { VerificationSessions } from './verification/sessions.js';
 
 /** Everything the running bot is made of, wired once: config -> Graph -> stores -> app -> HTTP. */
 export interface RunningBot {
@@ -72,14 +72,24 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const cards = new CardTemplates();
   const graph = new Graph({ baseUrl: config.graph.baseUrl, credential: graphCredential(config), log });
   const tenant = new TenantFacts(graph, { groupIds: config.recoveryGroupIds, mode: config.recoveryMode });
-  const directory = new Directory(graph, tenant, { helpdeskGroupId: config.helpdeskGroupId, approverGroupId: config.approverGroupId });
+  const directory = new Directory(graph, tenant, {
+    helpdeskGroupId: config.helpdeskGroupId,
+    approverGroupId: config.approverGroupId,
+  });
   const adapter = createAdapter(config.botAuth);
   const catalogue = defaultCatalogue();
   const book = new ConversationBook(store, adapter, config.botAuth?.appId ?? '');
   const ledger = new ApprovalCardLedger(store);
   const notifier = new TeamsEscalationNotifier({ book, cards, ledger });
   const mailer = config.noticeMailFrom ? new GraphMailer(graph, config.noticeMailFrom) : undefined;
-  const outcomes = new OutcomeNotices(store, directory, new TeamsOutcomeMessenger({ book, cards, ledger, log }), mailer, log, options.now);
+  const outcomes = new OutcomeNotices(
+    store,
+    directory,
+    new TeamsOutcomeMessenger({ book, cards, ledger, log }),
+    mailer,
+    log,
+    options.now,
+  );
   const sessions = new VerificationSessions(store, config.verification);
   const escalations = new EscalationService(
     store,
@@ -106,7 +116,9 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     now: options.now,
   });
   const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log, readinessJobs, verifyCaller });
-  const storageProblem = config.blobStorage ? 'Azure Storage is not reachable or not writable' : 'the data directory is not writable';
+  const storageProblem = config.blobStorage
+    ? 'Azure Storage is not reachable or not writable'
+    : 'the data directory is not writable';
   const ready = () => checkReadiness(graph, store, storageProblem);
   const server = createServer({
     adapter,
@@ -117,7 +129,11 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     allowedTenantIds: config.allowedTenantIds,
     log,
     extraRoutes: sessions.enabled
-      ? (routes) => registerVerificationRoutes(routes, verifyCaller, { secureCookie: (config.verification.publicBaseUrl ?? '').startsWith('https:'), log })
+      ? (routes) =>
+          registerVerificationRoutes(routes, verifyCaller, {
+            secureCookie: (config.verification.publicBaseUrl ?? '').startsWith('https:'),
+            log,
+          })
       : undefined,
     // A VerifiedEmployee photo may be up to 2 MB, base64url-encoded in the claims; the docs do not say whether callbacks carry it.
     largeBodies: sessions.enabled ? { pathPrefix: CALLBACK_PATH, maxBytes: CALLBACK_MAX_BYTES } : undefined,
@@ -127,7 +143,8 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const sweep = () => escalations.sweep().catch((error) => log.warn({ err: (error as Error).name }, 'escalation sweep failed'));
+  const sweep = () =>
+    escalations.sweep().catch((error) => log.warn({ err: (error as Error).name }, 'escalation sweep failed'));
   const sweepEveryMs = options.sweepEveryMs ?? 60_000;
   const sweeper = sweepEveryMs > 0 ? setInterval(sweep, sweepEveryMs).unref() : undefined;
   if (sweeper) void sweep();
@@ -204,12 +221,18 @@ async function checkReadiness(graph: Graph, store: DocumentStore, storageProblem
   const [graphCheck, storageCheck] = await Promise.all([
     answerWithin(
       READINESS_TIMEOUT_MS,
-      graph.get('/organization?$select=id').then(() => 'ok', (error) => unknownReason(error, PERMISSIONS.subscriptions)),
+      graph.get('/organization?$select=id').then(
+        () => 'ok',
+        (error) => unknownReason(error, PERMISSIONS.subscriptions),
+      ),
       'Microsoft Graph did not answer within 5 seconds',
     ),
     answerWithin(
       READINESS_TIMEOUT_MS,
-      probeWritable(store).then(() => 'ok', () => storageProblem),
+      probeWritable(store).then(
+        () => 'ok',
+        () => storageProblem,
+      ),
       storageProblem,
     ),
   ]);

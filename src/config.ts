@@ -91,7 +91,10 @@ export interface VerificationConfig {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, expected: string) {
+  constructor(
+    readonly variable: string,
+    expected: string,
+  ) {
     super(`Configuration error: ${variable} ${expected}`);
     this.name = 'ConfigError';
   }
@@ -105,13 +108,44 @@ export class ConfigError extends Error {
 export const DEFAULT_TAP_LIFETIME_MINUTES = 30;
 
 export const CONFIG_VARIABLES = [
-  'PORT', 'HOST', 'BOT_ID', 'BOT_TYPE', 'BOT_TENANT_ID', 'BOT_PASSWORD', 'ALLOWED_TENANT_IDS', 'DEMO_TENANT',
-  'GRAPH_TENANT_ID', 'GRAPH_BASE_URL', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET', 'AUTHORITY_HOST', 'MANAGED_IDENTITY_CLIENT_ID',
-  'HELPDESK_GROUP_ID', 'APPROVER_GROUP_ID', 'SSAR_GROUP_IDS', 'SSAR_MODE',
-  'REQUEST_TTL_MINUTES', 'ALLOW_PRIVILEGED_WITH_TWO_APPROVERS', 'RATE_LIMIT_PER_REQUESTER_PER_HOUR', 'RATE_LIMIT_PER_TARGET_PER_HOUR',
-  'NOTIFY_MAIL_FROM', 'TAP_LIFETIME_MINUTES', 'DATA_DIR', 'STORAGE_CONNECTION_STRING', 'STORAGE_ACCOUNT_URL', 'STORAGE_CONTAINER', 'LOG_LEVEL',
-  'CALLER_VERIFICATION', 'VERIFIED_ID_AUTHORITY', 'VERIFIED_ID_ACCEPTED_ISSUERS', 'VERIFIED_ID_CREDENTIAL_TYPES', 'FACE_CHECK_THRESHOLD',
-  'PASS_DELIVERY', 'PUBLIC_BASE_URL', 'VERIFIED_ID_BASE_URL', 'VERIFICATION_LINK_MINUTES',
+  'PORT',
+  'HOST',
+  'BOT_ID',
+  'BOT_TYPE',
+  'BOT_TENANT_ID',
+  'BOT_PASSWORD',
+  'ALLOWED_TENANT_IDS',
+  'DEMO_TENANT',
+  'GRAPH_TENANT_ID',
+  'GRAPH_BASE_URL',
+  'GRAPH_CLIENT_ID',
+  'GRAPH_CLIENT_SECRET',
+  'AUTHORITY_HOST',
+  'MANAGED_IDENTITY_CLIENT_ID',
+  'HELPDESK_GROUP_ID',
+  'APPROVER_GROUP_ID',
+  'SSAR_GROUP_IDS',
+  'SSAR_MODE',
+  'REQUEST_TTL_MINUTES',
+  'ALLOW_PRIVILEGED_WITH_TWO_APPROVERS',
+  'RATE_LIMIT_PER_REQUESTER_PER_HOUR',
+  'RATE_LIMIT_PER_TARGET_PER_HOUR',
+  'NOTIFY_MAIL_FROM',
+  'TAP_LIFETIME_MINUTES',
+  'DATA_DIR',
+  'STORAGE_CONNECTION_STRING',
+  'STORAGE_ACCOUNT_URL',
+  'STORAGE_CONTAINER',
+  'LOG_LEVEL',
+  'CALLER_VERIFICATION',
+  'VERIFIED_ID_AUTHORITY',
+  'VERIFIED_ID_ACCEPTED_ISSUERS',
+  'VERIFIED_ID_CREDENTIAL_TYPES',
+  'FACE_CHECK_THRESHOLD',
+  'PASS_DELIVERY',
+  'PUBLIC_BASE_URL',
+  'VERIFIED_ID_BASE_URL',
+  'VERIFICATION_LINK_MINUTES',
   // Read before the rest of the configuration, by src/telemetry/register.ts.
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
 ] as const;
@@ -144,14 +178,20 @@ export function loadConfig(env: Env): Config {
   const guid = (name: ConfigVariable): string | undefined => {
     const raw = read(name);
     if (raw !== undefined && !isObjectId(raw)) {
-      throw new ConfigError(name, `must be an Entra object id (a GUID like 00000000-0000-0000-0000-000000000000), got "${raw}"`);
+      throw new ConfigError(
+        name,
+        `must be an Entra object id (a GUID like 00000000-0000-0000-0000-000000000000), got "${raw}"`,
+      );
     }
     return raw;
   };
   const guidList = (name: ConfigVariable): string[] => {
     const raw = read(name);
     if (raw === undefined) return [];
-    const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const ids = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const bad = ids.find((id) => !isObjectId(id));
     if (bad !== undefined) throw new ConfigError(name, `must be a comma-separated list of GUIDs, "${bad}" is not one`);
     return ids;
@@ -173,7 +213,10 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError('BOT_PASSWORD', 'is required when BOT_ID is set (the bot registration client secret)');
   }
   if (botId && botType === 'SingleTenant' && !botTenantId) {
-    throw new ConfigError('BOT_TENANT_ID', 'is required for a SingleTenant bot (the tenant id of the bot registration)');
+    throw new ConfigError(
+      'BOT_TENANT_ID',
+      'is required for a SingleTenant bot (the tenant id of the bot registration)',
+    );
   }
   if (!botId && (botPassword || botTenantId)) {
     throw new ConfigError('BOT_ID', 'is required when BOT_PASSWORD or BOT_TENANT_ID is set');
@@ -195,7 +238,10 @@ export function loadConfig(env: Env): Config {
   const demo = !graphTenantId && graphBaseUrl === undefined;
   const clientId = guid('GRAPH_CLIENT_ID');
   if (graphTenantId && graphBaseUrl && !isLoopbackUrl(graphBaseUrl) && !clientId) {
-    throw new ConfigError('GRAPH_CLIENT_ID', 'is required with GRAPH_TENANT_ID (the app registration allowed to read the directory)');
+    throw new ConfigError(
+      'GRAPH_CLIENT_ID',
+      'is required with GRAPH_TENANT_ID (the app registration allowed to read the directory)',
+    );
   }
   if (!demo && !graphTenantId && graphBaseUrl && !isLoopbackUrl(graphBaseUrl)) {
     throw new ConfigError('GRAPH_TENANT_ID', 'is required when GRAPH_BASE_URL points at a real Graph endpoint');
@@ -241,8 +287,14 @@ export function loadConfig(env: Env): Config {
 /** An object id or a user principal name: it goes into a Graph path. */
 function noticeMailbox(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) && !/^[^\s@/?#]{1,64}@[A-Za-z0-9.-]{1,253}$/.test(value)) {
-    throw new ConfigError('NOTIFY_MAIL_FROM', 'must be the object id or user principal name of the mailbox to send from');
+  if (
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) &&
+    !/^[^\s@/?#]{1,64}@[A-Za-z0-9.-]{1,253}$/.test(value)
+  ) {
+    throw new ConfigError(
+      'NOTIFY_MAIL_FROM',
+      'must be the object id or user principal name of the mailbox to send from',
+    );
   }
   return value;
 }
@@ -257,27 +309,56 @@ function verificationConfig(
   demo: boolean,
 ): VerificationConfig {
   const policy = oneOf('CALLER_VERIFICATION', VERIFICATION_POLICIES, 'off');
-  const list = (name: ConfigVariable) => (read(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (name: ConfigVariable) =>
+    (read(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const authority = read('VERIFIED_ID_AUTHORITY');
   if (authority !== undefined && !DID.test(authority)) {
-    throw new ConfigError('VERIFIED_ID_AUTHORITY', `must be the verifier's DID, like did:web:verifiedid.contoso.com (got "${authority}")`);
+    throw new ConfigError(
+      'VERIFIED_ID_AUTHORITY',
+      `must be the verifier's DID, like did:web:verifiedid.contoso.com (got "${authority}")`,
+    );
   }
   const acceptedIssuers = list('VERIFIED_ID_ACCEPTED_ISSUERS');
   const badIssuer = acceptedIssuers.find((issuer) => !DID.test(issuer));
-  if (badIssuer !== undefined) throw new ConfigError('VERIFIED_ID_ACCEPTED_ISSUERS', `must be a comma-separated list of DIDs, "${badIssuer}" is not one`);
+  if (badIssuer !== undefined)
+    throw new ConfigError(
+      'VERIFIED_ID_ACCEPTED_ISSUERS',
+      `must be a comma-separated list of DIDs, "${badIssuer}" is not one`,
+    );
   const types = list('VERIFIED_ID_CREDENTIAL_TYPES');
   const badType = types.find((type) => !(CREDENTIAL_TYPES as readonly string[]).includes(type));
-  if (badType !== undefined) throw new ConfigError('VERIFIED_ID_CREDENTIAL_TYPES', `must be ${CREDENTIAL_TYPES.join(' and/or ')} (got "${badType}")`);
-  const requestServiceUrl = httpsOrLoopback('VERIFIED_ID_BASE_URL', read('VERIFIED_ID_BASE_URL') ?? PUBLIC_VERIFIED_ID_BASE_URL);
+  if (badType !== undefined)
+    throw new ConfigError(
+      'VERIFIED_ID_CREDENTIAL_TYPES',
+      `must be ${CREDENTIAL_TYPES.join(' and/or ')} (got "${badType}")`,
+    );
+  const requestServiceUrl = httpsOrLoopback(
+    'VERIFIED_ID_BASE_URL',
+    read('VERIFIED_ID_BASE_URL') ?? PUBLIC_VERIFIED_ID_BASE_URL,
+  );
   const publicBase = read('PUBLIC_BASE_URL');
   const publicBaseUrl = publicBase === undefined ? undefined : httpsOrLoopback('PUBLIC_BASE_URL', publicBase);
   // The demo tenant fills these in with its own emulator and DID (src/emulator/verified-id/demo.ts).
   if (policy !== 'off' && !demo) {
-    if (!authority) throw new ConfigError('VERIFIED_ID_AUTHORITY', `is required when CALLER_VERIFICATION is ${policy} (the tenant's verifier DID)`);
+    if (!authority)
+      throw new ConfigError(
+        'VERIFIED_ID_AUTHORITY',
+        `is required when CALLER_VERIFICATION is ${policy} (the tenant's verifier DID)`,
+      );
     // The Request Service accepts any issuer when the list is empty: never send one.
-    if (acceptedIssuers.length === 0) throw new ConfigError('VERIFIED_ID_ACCEPTED_ISSUERS', `is required when CALLER_VERIFICATION is ${policy}: an empty list would accept a credential from any issuer`);
+    if (acceptedIssuers.length === 0)
+      throw new ConfigError(
+        'VERIFIED_ID_ACCEPTED_ISSUERS',
+        `is required when CALLER_VERIFICATION is ${policy}: an empty list would accept a credential from any issuer`,
+      );
     if (!publicBaseUrl && !isLoopbackUrl(requestServiceUrl)) {
-      throw new ConfigError('PUBLIC_BASE_URL', 'is required with a real Verified ID Request Service: the https address where it calls the bot back and callers open their page');
+      throw new ConfigError(
+        'PUBLIC_BASE_URL',
+        'is required with a real Verified ID Request Service: the https address where it calls the bot back and callers open their page',
+      );
     }
   }
   return {
@@ -304,7 +385,8 @@ function httpsOrLoopback(name: ConfigVariable, raw: string): string {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw new ConfigError(name, 'must use https unless it points at this machine');
   }
-  if (url.search || url.username || url.password) throw new ConfigError(name, 'must be a plain base URL, without a query string or credentials');
+  if (url.search || url.username || url.password)
+    throw new ConfigError(name, 'must be a plain base URL, without a query string or credentials');
   return url.href.replace(/\/+$/, '');
 }
 
@@ -321,16 +403,24 @@ function blobStorageConfig(read: (name: ConfigVariable) => string | undefined): 
     throw new ConfigError('STORAGE_ACCOUNT_URL', 'cannot be combined with STORAGE_CONNECTION_STRING: set one of them');
   }
   if (!connectionString && !accountUrl) {
-    if (containerName) throw new ConfigError('STORAGE_CONTAINER', 'needs STORAGE_ACCOUNT_URL or STORAGE_CONNECTION_STRING (without them the bot uses DATA_DIR)');
+    if (containerName)
+      throw new ConfigError(
+        'STORAGE_CONTAINER',
+        'needs STORAGE_ACCOUNT_URL or STORAGE_CONNECTION_STRING (without them the bot uses DATA_DIR)',
+      );
     return undefined;
   }
   const container = containerName ?? DEFAULT_STORAGE_CONTAINER;
   if (!CONTAINER_NAME.test(container)) {
-    throw new ConfigError('STORAGE_CONTAINER', `must be 3-63 lower-case letters, digits and single hyphens (got "${container}")`);
+    throw new ConfigError(
+      'STORAGE_CONTAINER',
+      `must be 3-63 lower-case letters, digits and single hyphens (got "${container}")`,
+    );
   }
   if (connectionString) {
     const problem = connectionStringProblem(connectionString);
-    if (problem) throw new ConfigError('STORAGE_CONNECTION_STRING', `${problem} (the value is not shown: it holds a key)`);
+    if (problem)
+      throw new ConfigError('STORAGE_CONNECTION_STRING', `${problem} (the value is not shown: it holds a key)`);
     return { container, connectionString };
   }
   let url: URL | undefined;
@@ -341,10 +431,16 @@ function blobStorageConfig(read: (name: ConfigVariable) => string | undefined): 
   }
   if (!url || url.protocol !== 'https:' || url.pathname.replace(/\/+$/, '') !== '') {
     const shown = url?.search ? 'a URL with a query string' : `"${accountUrl}"`;
-    throw new ConfigError('STORAGE_ACCOUNT_URL', `must be the account's blob endpoint, like https://<account>.blob.core.windows.net (got ${shown})`);
+    throw new ConfigError(
+      'STORAGE_ACCOUNT_URL',
+      `must be the account's blob endpoint, like https://<account>.blob.core.windows.net (got ${shown})`,
+    );
   }
   if (url.search || url.username || url.password) {
-    throw new ConfigError('STORAGE_ACCOUNT_URL', 'must not carry a SAS token or credentials (the bot signs in with its managed identity); use STORAGE_CONNECTION_STRING for key or SAS access');
+    throw new ConfigError(
+      'STORAGE_ACCOUNT_URL',
+      'must not carry a SAS token or credentials (the bot signs in with its managed identity); use STORAGE_CONNECTION_STRING for key or SAS access',
+    );
   }
   return { container, accountUrl: url.origin };
 }
@@ -371,7 +467,8 @@ function connectionStringProblem(connectionString: string): string | undefined {
     } catch {
       return 'has a BlobEndpoint that is not a URL';
     }
-    if (url.protocol !== 'https:' && !isLoopbackHost(url.hostname)) return 'has a BlobEndpoint that must use https unless it points at a loopback emulator such as Azurite';
+    if (url.protocol !== 'https:' && !isLoopbackHost(url.hostname))
+      return 'has a BlobEndpoint that must use https unless it points at a loopback emulator such as Azurite';
   } else if (parts.get('defaultendpointsprotocol')?.toLowerCase() === 'http') {
     return 'must use DefaultEndpointsProtocol=https (http is only for a loopback emulator, given as BlobEndpoint)';
   }

@@ -1,6 +1,6 @@
-import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions } from './emulator/graph-emulator.js';
-import { DEMO_TENANT_PATH, loadTenant } from './emulator/tenant.js';
 import type { Config } from './config.js';
+import { type GraphEmulator, type GraphEmulatorOptions, startGraphEmulator } from './emulator/graph-emulator.js';
+import { DEMO_TENANT_PATH, loadTenant } from './emulator/tenant.js';
 
 /**
  * The built-in demo tenant: the Graph emulator on loopback with the Contoso fixture, and the bot's
@@ -14,7 +14,11 @@ export const CONTOSO = {
   people: {
     agent: { aadObjectId: '11111111-0000-4000-8000-000000000017', name: 'Helen Desk', role: 'helpdesk agent' },
     colleague: { aadObjectId: '11111111-0000-4000-8000-000000000019', name: 'Alex Wilber', role: 'colleague' },
-    manager: { aadObjectId: '11111111-0000-4000-8000-000000000015', name: 'Megan Bowen', role: "manager of most of the cast" },
+    manager: {
+      aadObjectId: '11111111-0000-4000-8000-000000000015',
+      name: 'Megan Bowen',
+      role: 'manager of most of the cast',
+    },
     approver: { aadObjectId: '11111111-0000-4000-8000-000000000020', name: 'Lee Gu', role: 'TAP approver' },
   },
 } as const;

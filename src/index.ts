@@ -4,15 +4,15 @@
  */
 // First, so the warning is printed before any other module loads (and perhaps fails to on that runtime).
 import './runtime-check.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
 import { startBot } from './compose.js';
-import { startDemoTenant, CONTOSO } from './demo.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { CONTOSO, startDemoTenant } from './demo.js';
 import { withDemoVerifiedId } from './emulator/verified-id/demo.js';
-import { createLogger } from './log.js';
 import { startLocalChat } from './localchat/server.js';
+import { createLogger } from './log.js';
 import { StoreUnavailableError } from './storage/store.js';
 
-let config;
+let config: Config;
 try {
   config = loadConfig(process.env);
 } catch (error) {
@@ -51,7 +51,10 @@ if (config.demoTenant) {
   const verifiedId = await withDemoVerifiedId(demo.config);
   closers.push(() => verifiedId.emulator.close());
   config = verifiedId.config;
-  log.info({ graph: demo.emulator.baseUrl, verifiedId: verifiedId.emulator.baseUrl }, `demo tenant "${config.demoTenant}" served by the Graph and Verified ID emulators`);
+  log.info(
+    { graph: demo.emulator.baseUrl, verifiedId: verifiedId.emulator.baseUrl },
+    `demo tenant "${config.demoTenant}" served by the Graph and Verified ID emulators`,
+  );
   const bot = await startOrExit(config);
   closers.unshift(() => bot.close());
   const chat = await startLocalChat({

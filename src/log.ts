@@ -1,4 +1,4 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import { traceIds } from './telemetry/telemetry.js';
 
 export type { Logger };
@@ -39,10 +39,15 @@ export function redactSecrets(value: unknown, depth = 0, parentKey = ''): unknow
   if (depth >= MAX_DEPTH) return REDACTED;
   if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1, parentKey));
   const isError = value instanceof Error;
-  if (!isError && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
+  if (!isError && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null)
+    return value;
   // An error keeps its name (pino's err serializer reads it off a prototype-less object), message and stack.
   const copy: Record<string, unknown> = isError
-    ? Object.assign(Object.create(null), { name: value.name, message: redactSecrets(value.message), stack: redactSecrets(value.stack) })
+    ? Object.assign(Object.create(null), {
+        name: value.name,
+        message: redactSecrets(value.message),
+        stack: redactSecrets(value.stack),
+      })
     : {};
   for (const [key, inner] of Object.entries(value)) {
     const sensitive = SENSITIVE_KEYS.has(key.toLowerCase()) || (parentKey === 'pass' && key === 'code');

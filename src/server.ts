@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import restify from 'restify';
-import type { TurnContext } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
-import { isLoopbackAddress, isLoopbackUrl } from './config.js';
+import type { TurnContext } from 'botbuilder';
+import restify from 'restify';
 import { tenantOf } from './activity.js';
+import { isLoopbackAddress, isLoopbackUrl } from './config.js';
 import { errorSummary, type Logger } from './log.js';
 import { inSpan, metric, SpanKind } from './telemetry/telemetry.js';
 
@@ -27,10 +27,19 @@ export interface ServerOptions {
 }
 
 /** Runs restify handlers in order, as `server.use` would, stopping at the first that passes an error (or false). */
-function runChain(handlers: restify.RequestHandler[], req: restify.Request, res: restify.Response, next: restify.Next): void {
+function runChain(
+  handlers: restify.RequestHandler[],
+  req: restify.Request,
+  res: restify.Response,
+  next: restify.Next,
+): void {
   const [first, ...rest] = handlers;
-  if (!first) return next();
-  first(req, res, ((error?: unknown) => (error === undefined || error === null ? runChain(rest, req, res, next) : next(error as Error))) as restify.Next);
+  if (!first) {
+    next();
+    return;
+  }
+  first(req, res, ((error?: unknown) =>
+    error === undefined || error === null ? runChain(rest, req, res, next) : next(error as Error)) as restify.Next);
 }
 
 /** Each check is 'ok' or a short reason in words (no secrets, no stack traces). */
@@ -62,7 +71,8 @@ export function activityProblem(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body must be a JSON object';
   const a = body as Record<string, any>;
   if (typeof a.type !== 'string' || a.type.length === 0 || a.type.length > 64) return 'type must be a non-empty string';
-  if (typeof a.serviceUrl !== 'string' || !/^https?:\/\//.test(a.serviceUrl)) return 'serviceUrl must be an http(s) URL';
+  if (typeof a.serviceUrl !== 'string' || !/^https?:\/\//.test(a.serviceUrl))
+    return 'serviceUrl must be an http(s) URL';
   if (typeof a.conversation?.id !== 'string' || !a.conversation.id) return 'conversation.id must be a string';
   if (typeof a.from?.id !== 'string' || !a.from.id) return 'from.id must be a string';
   if (a.text !== undefined && typeof a.text !== 'string') return 'text must be a string';
@@ -78,7 +88,9 @@ export function createServer(options: ServerOptions): restify.Server {
   const parse = restify.plugins.bodyParser({ maxBodySize: options.maxBodyBytes ?? MAX_BODY_BYTES, mapParams: false });
   const large = options.largeBodies;
   const parseLarge = large ? restify.plugins.bodyParser({ maxBodySize: large.maxBytes, mapParams: false }) : undefined;
-  server.use((req, res, next) => runChain(parseLarge && req.path().startsWith(large!.pathPrefix) ? parseLarge : parse, req, res, next));
+  server.use((req, res, next) =>
+    runChain(parseLarge && req.path().startsWith(large!.pathPrefix) ? parseLarge : parse, req, res, next),
+  );
 
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok' });
@@ -87,7 +99,10 @@ export function createServer(options: ServerOptions): restify.Server {
 
   server.get('/readyz', async (_req, res) => {
     const readiness = (await options.ready?.()) ?? { ready: true, checks: {} };
-    res.send(readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
+    res.send(readiness.ready ? 200 : 503, {
+      status: readiness.ready ? 'ready' : 'not ready',
+      checks: readiness.checks,
+    });
   });
 
   options.extraRoutes?.(server);
@@ -98,7 +113,11 @@ export function createServer(options: ServerOptions): restify.Server {
       res.send(status, { error: { code, message } });
     };
     if (localMode && !isLoopbackAddress(req.socket.remoteAddress)) {
-      return refuse(403, 'LocalModeLoopbackOnly', 'This bot runs without BOT_ID and only accepts activities from this machine.');
+      return refuse(
+        403,
+        'LocalModeLoopbackOnly',
+        'This bot runs without BOT_ID and only accepts activities from this machine.',
+      );
     }
     if (!localMode && !tokenAddressedTo(req.headers.authorization, options.appId)) {
       return refuse(401, 'Unauthorized', 'A Bot Framework token for this bot is required.');
@@ -115,11 +134,18 @@ export function createServer(options: ServerOptions): restify.Server {
         // A local client (the Agents Playground above all) with its own made-up tenant otherwise only sees a silent 403.
         const received = tenantId ? `"${String(tenantId).slice(0, 64)}"` : 'no tenant id';
         log.warn(
-          { status: 403, code: 'TenantNotAllowed', receivedTenantId: tenantId ? String(tenantId).slice(0, 64) : null, servedTenantIds: allowedTenantIds },
+          {
+            status: 403,
+            code: 'TenantNotAllowed',
+            receivedTenantId: tenantId ? String(tenantId).slice(0, 64) : null,
+            servedTenantIds: allowedTenantIds,
+          },
           `refused activity: it came from ${received}, but this bot serves ${allowedTenantIds.map((id) => `"${id}"`).join(', ')}. ` +
             `In the Agents Playground, use a demo-tenant user: see ${PLAYGROUND_HELP}`,
         );
-        res.send(403, { error: { code: 'TenantNotAllowed', message: 'This bot does not serve the tenant this activity came from.' } });
+        res.send(403, {
+          error: { code: 'TenantNotAllowed', message: 'This bot does not serve the tenant this activity came from.' },
+        });
         return;
       }
       return refuse(403, 'TenantNotAllowed', 'This bot does not serve the tenant this activity came from.');
@@ -127,21 +153,36 @@ export function createServer(options: ServerOptions): restify.Server {
     const turnLog = log.child({ activityId: activity.id, conversationId: activity.conversation.id });
     const started = performance.now();
     // One span per turn: the kind of activity, never its text; the Teams layer adds verb, role and outcome.
-    const turnAttributes = { 'http.request.method': 'POST', 'http.route': '/api/messages', 'ssar.activity.type': activity.type };
-    await inSpan('POST /api/messages', turnAttributes, (span) =>
-      turnLogs.run(turnLog, async () => {
-        try {
-          await adapter.process(req, res, runTurn);
-        } catch (error) {
-          // The adapter answers authentication failures itself; anything reaching here is ours.
-          turnLog.error({ err: errorSummary(error) }, 'activity processing failed');
-          if (!res.headersSent) res.send(500, { error: { code: 'InternalError', message: 'The bot could not process this activity.' } });
-        }
-        const ms = performance.now() - started;
-        span.setAttribute('http.response.status_code', res.statusCode);
-        metric.turn(ms / 1000, { method: 'POST', route: '/api/messages', status: res.statusCode, activityType: activity.type });
-        turnLog.info({ type: activity.type, status: res.statusCode, ms: Math.round(ms) }, 'activity processed');
-      }), SpanKind.SERVER);
+    const turnAttributes = {
+      'http.request.method': 'POST',
+      'http.route': '/api/messages',
+      'ssar.activity.type': activity.type,
+    };
+    await inSpan(
+      'POST /api/messages',
+      turnAttributes,
+      (span) =>
+        turnLogs.run(turnLog, async () => {
+          try {
+            await adapter.process(req, res, runTurn);
+          } catch (error) {
+            // The adapter answers authentication failures itself; anything reaching here is ours.
+            turnLog.error({ err: errorSummary(error) }, 'activity processing failed');
+            if (!res.headersSent)
+              res.send(500, { error: { code: 'InternalError', message: 'The bot could not process this activity.' } });
+          }
+          const ms = performance.now() - started;
+          span.setAttribute('http.response.status_code', res.statusCode);
+          metric.turn(ms / 1000, {
+            method: 'POST',
+            route: '/api/messages',
+            status: res.statusCode,
+            activityType: activity.type,
+          });
+          turnLog.info({ type: activity.type, status: res.statusCode, ms: Math.round(ms) }, 'activity processed');
+        }),
+      SpanKind.SERVER,
+    );
   });
 
   return server;
@@ -162,4 +203,3 @@ export function tokenAddressedTo(header: string | undefined, appId: string | und
     return false;
   }
 }
-

@@ -36,13 +36,27 @@ export default async function startAzurite(project: TestProject): Promise<() => 
   // Port 0: Azurite picks a free port and prints it. Started with node, not npx, so it stops with its process.
   const azurite = spawn(
     process.execPath,
-    [bin, '--blobHost', '127.0.0.1', '--blobPort', '0', '--location', location, '--skipApiVersionCheck', '--disableTelemetry', '--silent'],
+    [
+      bin,
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      '0',
+      '--location',
+      location,
+      '--skipApiVersionCheck',
+      '--disableTelemetry',
+      '--silent',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<void>((resolve) => azurite.once('exit', () => resolve()));
   const endpoint = await new Promise<string>((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`Azurite did not start within ${START_TIMEOUT_MS / 1000} s:\n${output}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`Azurite did not start within ${START_TIMEOUT_MS / 1000} s:\n${output}`)),
+      START_TIMEOUT_MS,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const listening = /listens on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);

@@ -3,15 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadConfig, type Config, type Env } from '../src/config.js';
-import { startBot, type RunningBot } from '../src/compose.js';
+import { type RunningBot, startBot } from '../src/compose.js';
+import { type Config, type Env, loadConfig } from '../src/config.js';
 import { CONTOSO, startDemoTenant } from '../src/demo.js';
 import type { GraphEmulator } from '../src/emulator/graph-emulator.js';
-import type { VerifiedIdEmulator } from '../src/emulator/verified-id/request-service.js';
 import { withDemoVerifiedId } from '../src/emulator/verified-id/demo.js';
+import type { VerifiedIdEmulator } from '../src/emulator/verified-id/request-service.js';
+import { type ConnectorActivity, type FakeConnector, startFakeConnector } from '../src/localchat/connector.js';
 import { createLogger } from '../src/log.js';
-import { findLeaks, filesUnder } from './leaks.js';
-import { startFakeConnector, type ConnectorActivity, type FakeConnector } from '../src/localchat/connector.js';
+import { filesUnder, findLeaks } from './leaks.js';
 
 /**
  * Drives the real bot over HTTP the way Teams does: activities POSTed to /api/messages, replies
@@ -57,9 +57,21 @@ export interface Harness {
   restartBot(): Promise<void>;
   post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   say(from: TeamsUser, text: string, conversation?: Conversation, extra?: Record<string, unknown>): Promise<TurnResult>;
-  invoke(from: TeamsUser, verb: string, data: Record<string, unknown>, conversation?: Conversation, replyToId?: string): Promise<TurnResult>;
+  invoke(
+    from: TeamsUser,
+    verb: string,
+    data: Record<string, unknown>,
+    conversation?: Conversation,
+    replyToId?: string,
+  ): Promise<TurnResult>;
   /** The invoke Teams sends when the person accepts or declines a FileConsentCard; `uploadInfo` only on accept. */
-  fileConsent(from: TeamsUser, action: 'accept' | 'decline', context: unknown, uploadInfo?: Record<string, unknown>, conversation?: Conversation): Promise<TurnResult>;
+  fileConsent(
+    from: TeamsUser,
+    action: 'accept' | 'decline',
+    context: unknown,
+    uploadInfo?: Record<string, unknown>,
+    conversation?: Conversation,
+  ): Promise<TurnResult>;
   activity(from: TeamsUser, fields: Record<string, unknown>, conversation?: Conversation): Record<string, unknown>;
   personalChat(user: TeamsUser): Conversation;
   close(): Promise<void>;
@@ -71,7 +83,9 @@ export const BOT_ACCOUNT = { id: '28:ssar-helpdesk-bot', name: 'SSAR Helpdesk' }
 export const people = CONTOSO.people;
 
 /** Starts the Graph emulator with the demo tenant, a fake Bot Connector and the real bot. */
-export async function startHarness(options: { env?: Env; now?: () => Date; shareWith?: Harness } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { env?: Env; now?: () => Date; shareWith?: Harness } = {},
+): Promise<Harness> {
   // Another bot instance on its own port, with the same config, tenant, connector and store; closing it closes only its bot.
   const shared = options.shareWith;
   const connector = shared?.connector ?? (await startFakeConnector());
@@ -91,7 +105,11 @@ export async function startHarness(options: { env?: Env; now?: () => Date; share
   const tenantId = demo.tenantId;
   const ownDataDir = !shared && options.env?.DATA_DIR === undefined;
   const dataDir = shared?.dataDir ?? options.env?.DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'ssar-harness-')));
-  const verified = shared ? undefined : options.env?.CALLER_VERIFICATION ? await withDemoVerifiedId(demo.config) : undefined;
+  const verified = shared
+    ? undefined
+    : options.env?.CALLER_VERIFICATION
+      ? await withDemoVerifiedId(demo.config)
+      : undefined;
   const verifiedId = shared?.verifiedId ?? verified?.emulator;
   const config = { ...(verified?.config ?? demo.config), dataDir };
   const secrets: string[] = shared?.secrets ?? [];
@@ -125,7 +143,12 @@ export async function startHarness(options: { env?: Env; now?: () => Date; share
     serviceUrl: connector.serviceUrl,
     channelId: 'msteams',
     from: { id: `29:${from.aadObjectId}`, name: from.name, aadObjectId: from.aadObjectId },
-    conversation: { id: conversation.id, conversationType: conversation.type, tenantId, isGroup: conversation.type !== 'personal' },
+    conversation: {
+      id: conversation.id,
+      conversationType: conversation.type,
+      tenantId,
+      isGroup: conversation.type !== 'personal',
+    },
     recipient: BOT_ACCOUNT,
     channelData: { tenant: { id: tenantId } },
     locale: 'en-US',
@@ -182,7 +205,11 @@ export async function startHarness(options: { env?: Env; now?: () => Date; share
       turn(
         activity(
           from,
-          { type: 'invoke', name: 'fileConsent/invoke', value: { type: 'fileUpload', action, context, ...(uploadInfo && { uploadInfo }) } },
+          {
+            type: 'invoke',
+            name: 'fileConsent/invoke',
+            value: { type: 'fileUpload', action, context, ...(uploadInfo && { uploadInfo }) },
+          },
           conversation,
         ),
       ),
@@ -196,11 +223,30 @@ export async function startHarness(options: { env?: Env; now?: () => Date; share
       // Every log line and stored byte of every test run through here is scanned for every pass
       // the tenant issued and every configured secret.
       // The callback api-keys and states the bot sent to the Request Service count too.
-      const callbackSecrets = (verifiedId?.requests() ?? []).flatMap((r) => [r.body.callback.state, r.body.callback.headers?.['api-key'] ?? '']);
-      const allSecrets = [...issuedPasses, ...secrets, ...callbackSecrets, options.env?.BOT_PASSWORD ?? '', options.env?.GRAPH_CLIENT_SECRET ?? ''];
+      const callbackSecrets = (verifiedId?.requests() ?? []).flatMap((r) => [
+        r.body.callback.state,
+        r.body.callback.headers?.['api-key'] ?? '',
+      ]);
+      const allSecrets = [
+        ...issuedPasses,
+        ...secrets,
+        ...callbackSecrets,
+        options.env?.BOT_PASSWORD ?? '',
+        options.env?.GRAPH_CLIENT_SECRET ?? '',
+      ];
       // Mail the bot sent (the target's "a pass was issued for your account") is scanned too.
-      const mail = demo.emulator.sentMail().map((sent, i) => ({ where: `sent mail ${i + 1}`, text: JSON.stringify(sent) }));
-      const leaks = findLeaks([...logs.map((text, i) => ({ where: `log line ${i + 1}`, text })), ...mail, ...pages, ...(await filesUnder(dataDir))], allSecrets);
+      const mail = demo.emulator
+        .sentMail()
+        .map((sent, i) => ({ where: `sent mail ${i + 1}`, text: JSON.stringify(sent) }));
+      const leaks = findLeaks(
+        [
+          ...logs.map((text, i) => ({ where: `log line ${i + 1}`, text })),
+          ...mail,
+          ...pages,
+          ...(await filesUnder(dataDir)),
+        ],
+        allSecrets,
+      );
       if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
       if (leaks.length > 0) throw new Error(`Secrets leaked: ${[...new Set(leaks)].join('; ')}`);
     },
@@ -209,7 +255,8 @@ export async function startHarness(options: { env?: Env; now?: () => Date; share
 
 /** The Adaptive Card in a reply, or undefined. */
 export function cardOf(reply: ConnectorActivity | undefined): any {
-  return reply?.activity.attachments?.find((a: any) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+  return reply?.activity.attachments?.find((a: any) => a.contentType === 'application/vnd.microsoft.card.adaptive')
+    ?.content;
 }
 
 /** All visible text of a card, flattened, for assertions a person would make. */
@@ -219,7 +266,8 @@ export function cardText(card: unknown): string {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       for (const [key, value] of Object.entries(node)) {
-        if (typeof value === 'string' && ['text', 'title', 'value', 'label', 'placeholder', 'altText'].includes(key)) parts.push(value);
+        if (typeof value === 'string' && ['text', 'title', 'value', 'label', 'placeholder', 'altText'].includes(key))
+          parts.push(value);
         else walk(value);
       }
     }

@@ -1,5 +1,5 @@
 import type { Directory } from '../directory/directory.js';
-import { MAX_MATCHES, type DirectoryUser, type UserQuery } from '../directory/users.js';
+import { type DirectoryUser, MAX_MATCHES, type UserQuery } from '../directory/users.js';
 import type { Fact, RecoveryScope } from '../eligibility/facts.js';
 import { checkEligibility, colleagueView, type Eligibility } from '../eligibility/rules.js';
 import { metric } from '../telemetry/telemetry.js';
@@ -15,10 +15,24 @@ export type CheckResult =
   | { kind: 'unclear'; problem: string }
   | { kind: 'nobody' }
   | { kind: 'several'; users: DirectoryUser[]; limit: number }
-  | { kind: 'for-agent'; user: DirectoryUser; eligibility: Eligibility; recoveryScope: Fact<RecoveryScope>; readAt: Date }
-  | { kind: 'for-colleague'; user: Pick<DirectoryUser, 'id' | 'displayName'>; answer: ReturnType<typeof colleagueView> };
+  | {
+      kind: 'for-agent';
+      user: DirectoryUser;
+      eligibility: Eligibility;
+      recoveryScope: Fact<RecoveryScope>;
+      readAt: Date;
+    }
+  | {
+      kind: 'for-colleague';
+      user: Pick<DirectoryUser, 'id' | 'displayName'>;
+      answer: ReturnType<typeof colleagueView>;
+    };
 
-export async function checkUser(directory: CheckDirectory, actor: Actor, query: UserQuery | { problem: string }): Promise<CheckResult> {
+export async function checkUser(
+  directory: CheckDirectory,
+  actor: Actor,
+  query: UserQuery | { problem: string },
+): Promise<CheckResult> {
   if ('problem' in query) return { kind: 'unclear', problem: query.problem };
   // The tenant's policies do not depend on the user: read them in the same wave as the lookup.
   directory.prefetchTenantFacts();
@@ -38,8 +52,15 @@ export async function recheckUser(directory: CheckDirectory, actor: Actor, userI
 async function checkOne(directory: CheckDirectory, actor: Actor, user: DirectoryUser): Promise<CheckResult> {
   const facts = await directory.eligibilityFacts(user);
   const eligibility = checkEligibility(facts);
-  metric.check(eligibility.verdict, eligibility.results.filter((r) => r.status !== 'pass').map((r) => ({ requirement: r.id, status: r.status })));
+  metric.check(
+    eligibility.verdict,
+    eligibility.results.filter((r) => r.status !== 'pass').map((r) => ({ requirement: r.id, status: r.status })),
+  );
   return actor.isHelpdeskAgent
     ? { kind: 'for-agent', user, eligibility, recoveryScope: facts.recoveryScope, readAt: facts.readAt }
-    : { kind: 'for-colleague', user: { id: user.id, displayName: user.displayName }, answer: colleagueView(eligibility) };
+    : {
+        kind: 'for-colleague',
+        user: { id: user.id, displayName: user.displayName },
+        answer: colleagueView(eligibility),
+      };
 }

@@ -1,9 +1,9 @@
-import type { Directory } from '../directory/directory.js';
-import { parseUserQuery, type DirectoryUser } from '../directory/users.js';
 import type { Catalogue } from '../diagnosis/catalogue.js';
 import { MAX_EXTRACT_CHARS } from '../diagnosis/extract.js';
-import { diagnose, type Diagnosis } from '../diagnosis/matcher.js';
+import { type Diagnosis, diagnose } from '../diagnosis/matcher.js';
 import { lastRecoveryAttempt, type RecoveryAttempt } from '../diagnosis/recovery-attempt.js';
+import type { Directory } from '../directory/directory.js';
+import { type DirectoryUser, parseUserQuery } from '../directory/users.js';
 import { checkEligibility, type RequirementResult } from '../eligibility/rules.js';
 import type { Actor } from './actor.js';
 
@@ -33,7 +33,10 @@ export function diagnosePaste(catalogue: Catalogue, text: string): DiagnosisResu
 }
 
 /** The symptom picker, addressed to the user when the card knew who it was about. */
-export async function startDiagnosis(directory: DiagnosisDirectory, userId: string | undefined): Promise<{ user?: DirectoryUser }> {
+export async function startDiagnosis(
+  directory: DiagnosisDirectory,
+  userId: string | undefined,
+): Promise<{ user?: DirectoryUser }> {
   const [user] = userId ? await directory.findUsers({ kind: 'id', id: userId }) : [];
   return user ? { user } : {};
 }
@@ -51,7 +54,11 @@ export async function runDiagnosis(
   return { diagnosis, ...(user ? { user } : {}), ...(evidence ? { evidence } : {}) };
 }
 
-async function targetUser(directory: DiagnosisDirectory, userId?: string, typed?: string): Promise<DirectoryUser | undefined> {
+async function targetUser(
+  directory: DiagnosisDirectory,
+  userId?: string,
+  typed?: string,
+): Promise<DirectoryUser | undefined> {
   if (userId) return (await directory.findUsers({ kind: 'id', id: userId }))[0];
   if (!typed?.trim()) return undefined;
   const query = parseUserQuery(typed);

@@ -6,37 +6,37 @@ import { PERMISSIONS } from '../directory/permissions.js';
 import { externalUserType } from '../eligibility/external-users.js';
 import type { Fact } from '../eligibility/facts.js';
 import { tapIssueSettings, tapScopeFor } from '../eligibility/tap-scope.js';
-import { auditEntryFor, SYSTEM_ACTOR, type AuditEntry } from '../escalation/audit.js';
-import { checkRateLimit, RATE_WINDOW_MS, type Filing, type RateLimits } from '../escalation/rate-limit.js';
+import { type AuditEntry, auditEntryFor, SYSTEM_ACTOR } from '../escalation/audit.js';
+import { checkRateLimit, type Filing, RATE_WINDOW_MS, type RateLimits } from '../escalation/rate-limit.js';
 import {
   approve,
   beginIssuing,
+  type Refusal as CoreRefusal,
   cancel,
   clockTime,
   createRequest,
   deny,
-  expireIfDue,
-  markFailed,
-  markIssued,
-  refusePrivileged,
-  reopenForApprovals,
-  samePerson,
   type EscalationPolicy,
   type EscalationRecord,
   type EscalationState,
+  expireIfDue,
+  markFailed,
+  markIssued,
   type Person,
-  type Refusal as CoreRefusal,
+  refusePrivileged,
+  reopenForApprovals,
+  samePerson,
   type Transition,
   type VerificationMethod,
 } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
-import { ConflictError, updateRetryingOnConflict, type DocumentStore } from '../storage/store.js';
+import { ConflictError, type DocumentStore, updateRetryingOnConflict } from '../storage/store.js';
 import { correlationId, metric } from '../telemetry/telemetry.js';
 import type { CallerVerificationView } from '../verification/sessions.js';
 import type { Actor } from './actor.js';
-import { decide as policy, type Action, type ActorFacts } from './policy.js';
 import type { OutcomeNotices } from './notify-outcome.js';
-import { isRefusal, NO_SUCH_REQUEST, refusal, type Refusal } from './refusal.js';
+import { type Action, type ActorFacts, decide as policy } from './policy.js';
+import { isRefusal, NO_SUCH_REQUEST, type Refusal, refusal } from './refusal.js';
 
 /**
  * The escalation use cases: file, view, decide, cancel, hand over and list requests for a
@@ -209,7 +209,8 @@ export class EscalationService {
   private issueSettings(policy: TapPolicy): PassSettings {
     const wanted = this.settings.tapLifetimeMinutes;
     const { lifetimeInMinutes } = tapIssueSettings(policy, wanted);
-    const lifetimeSource = lifetimeInMinutes > wanted ? 'policy-minimum' : lifetimeInMinutes < wanted ? 'policy-maximum' : 'configured';
+    const lifetimeSource =
+      lifetimeInMinutes > wanted ? 'policy-minimum' : lifetimeInMinutes < wanted ? 'policy-maximum' : 'configured';
     return { lifetimeInMinutes, isUsableOnce: true, lifetimeSource };
   }
 
@@ -217,13 +218,24 @@ export class EscalationService {
    * The form for a new request: whether this actor may ask for a pass for this person, and what the
    * approver will see. A name that matches several people returns them to choose from.
    */
-  async startRequest(actor: Actor, query: UserQuery | { problem: string }): Promise<RequestForm | { several: DirectoryUser[] } | { unclear: string } | Refusal> {
-    const mayFile = policy('file', this.factsFor(actor, false), { tenantId: actor.tenantId, target: { id: 'kind' in query && query.kind === 'id' ? query.id : '' } });
+  async startRequest(
+    actor: Actor,
+    query: UserQuery | { problem: string },
+  ): Promise<RequestForm | { several: DirectoryUser[] } | { unclear: string } | Refusal> {
+    const mayFile = policy('file', this.factsFor(actor, false), {
+      tenantId: actor.tenantId,
+      target: { id: 'kind' in query && query.kind === 'id' ? query.id : '' },
+    });
     if (isRefusal(mayFile)) return mayFile;
     if ('problem' in query) return { unclear: query.problem };
     const users = await this.directory.findUsers(query);
     const [only, ...others] = users;
-    if (!only) return refusal('no-such-user', 'I found nobody matching that. Use their email address.', 'No such user in this tenant');
+    if (!only)
+      return refusal(
+        'no-such-user',
+        'I found nobody matching that. Use their email address.',
+        'No such user in this tenant',
+      );
     if (others.length > 0) return { several: users };
     return this.formFor(actor, only.id);
   }
@@ -237,7 +249,10 @@ export class EscalationService {
   }
 
   async file(actor: Actor, input: NewEscalation): Promise<FiledRequest | Refusal> {
-    const allowed = policy('file', this.factsFor(actor, false), { tenantId: actor.tenantId, target: { id: input.targetId } });
+    const allowed = policy('file', this.factsFor(actor, false), {
+      tenantId: actor.tenantId,
+      target: { id: input.targetId },
+    });
     if (isRefusal(allowed)) return allowed;
     const assessed = await this.assessTarget(input.targetId);
     if (isRefusal(assessed)) return assessed;
@@ -251,7 +266,11 @@ export class EscalationService {
     }
     const approvers = (await this.approversFor(user.id)).filter((a) => !samePerson(a, actor));
     if (approvers.length === 0) {
-      return refusal('no-approver', `${user.displayName} has no manager and the approver group is empty, so nobody could approve a pass.`, 'Nobody can approve this');
+      return refusal(
+        'no-approver',
+        `${user.displayName} has no manager and the approver group is empty, so nobody could approve a pass.`,
+        'Nobody can approve this',
+      );
     }
     const needed = assessed.privileged ? 2 : 1;
     if (approvers.length < needed) {
@@ -294,7 +313,10 @@ export class EscalationService {
       throw error;
     });
     try {
-      await this.store.create<OpenEntry>(OPEN_ESCALATIONS, keyOf(created), { key: keyOf(created), createdAt: created.createdAt });
+      await this.store.create<OpenEntry>(OPEN_ESCALATIONS, keyOf(created), {
+        key: keyOf(created),
+        createdAt: created.createdAt,
+      });
       await this.audit(auditEntryFor(undefined, created, requester, now));
     } catch (error) {
       // A request nobody can see in the trail must not exist either: take it back, then report the failure.
@@ -315,7 +337,10 @@ export class EscalationService {
           notified.push(approver);
           continue;
         } catch (error) {
-          this.log.warn({ requestId: created.id, approverId: approver.id, err: (error as Error).name }, 'approval card not delivered');
+          this.log.warn(
+            { requestId: created.id, approverId: approver.id, err: (error as Error).name },
+            'approval card not delivered',
+          );
         }
       }
       unreachable.push(approver);
@@ -333,14 +358,23 @@ export class EscalationService {
     return this.viewFor(facts, record);
   }
 
-  async decide(actor: Actor, requestId: string, decision: 'approve' | 'deny', reason?: string): Promise<RequestView | Refusal> {
+  async decide(
+    actor: Actor,
+    requestId: string,
+    decision: 'approve' | 'deny',
+    reason?: string,
+  ): Promise<RequestView | Refusal> {
     const key = `${actor.tenantId}:${requestId}`;
     const current = await this.expire(key);
     if (!current) return NO_SUCH_REQUEST;
     const facts = await this.freshFactsFor(actor, current);
     const refused = await this.authorize(decision, actor, facts, current);
     if (refused) return refused;
-    if (decision === 'approve' && current.state === 'requested' && !(await this.notifier.hasPersonalChat(actor.tenantId, current.requester.id))) {
+    if (
+      decision === 'approve' &&
+      current.state === 'requested' &&
+      !(await this.notifier.hasPersonalChat(actor.tenantId, current.requester.id))
+    ) {
       return this.viewFor(facts, current, {
         notice: `${current.requester.name} has no 1:1 chat with the SSAR Helpdesk app, so the pass could not be shown to them. Nothing was approved; ask them to open the app, then approve again.`,
       });
@@ -390,13 +424,24 @@ export class EscalationService {
     // Read fresh, once per target: whether this person manages them.
     const targets = inGroup ? [] : [...new Set(recent.map((record) => record.target.id.toLowerCase()))];
     const manages = new Map(
-      await Promise.all(targets.map(async (id) => [id, await this.directory.manager(id).then((m) => (m ? samePerson(m, actor) : false))] as const)),
+      await Promise.all(
+        targets.map(
+          async (id) => [id, await this.directory.manager(id).then((m) => (m ? samePerson(m, actor) : false))] as const,
+        ),
+      ),
     );
     const visible = recent.filter(
-      (record) => !isRefusal(policy('view', this.factsFor(actor, inGroup || manages.get(record.target.id.toLowerCase()) === true), record)),
+      (record) =>
+        !isRefusal(
+          policy('view', this.factsFor(actor, inGroup || manages.get(record.target.id.toLowerCase()) === true), record),
+        ),
     );
     if (visible.length === 0 && !inGroup && !actor.isApprover) {
-      return refusal('not-an-approver', 'The list of pass requests is for helpdesk agents, approvers and the managers of the people they are for.', 'Only for the helpdesk and approvers');
+      return refusal(
+        'not-an-approver',
+        'The list of pass requests is for helpdesk agents, approvers and the managers of the people they are for.',
+        'Only for the helpdesk and approvers',
+      );
     }
     return visible;
   }
@@ -409,7 +454,10 @@ export class EscalationService {
   /** The tenant's newest requests first. */
   async recent(tenantId: string, limit = RECENT_LIMIT): Promise<EscalationRecord[]> {
     const all = await this.store.list<EscalationRecord>(ESCALATIONS, { prefix: `${tenantId}:` });
-    const newest = all.map((s) => s.value).sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit);
+    const newest = all
+      .map((s) => s.value)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, limit);
     return Promise.all(newest.map(async (record) => (await this.expire(keyOf(record))) ?? record));
   }
 
@@ -430,12 +478,16 @@ export class EscalationService {
           if (record) await this.releaseTarget(record);
         }
         // A pass for the verified caller is created only when their page asks for it.
-        else if (record.state === 'approved' && !(await this.callerVerification?.factsFor(record))?.directDelivery) await this.issue(key, SYSTEM_ACTOR);
+        else if (record.state === 'approved' && !(await this.callerVerification?.factsFor(record))?.directDelivery)
+          await this.issue(key, SYSTEM_ACTOR);
         else if (record.state === 'issuing' && !this.issuing.has(key) && this.isAbandoned(record)) {
           await this.resolveUncertainIssue(record, SYSTEM_ACTOR, 'The bot stopped while the pass was being issued.');
         }
       } catch (error) {
-        this.log.warn({ requestKey: key, err: (error as Error).name, message: (error as Error).message }, 'escalation sweep step failed');
+        this.log.warn(
+          { requestKey: key, err: (error as Error).name, message: (error as Error).message },
+          'escalation sweep step failed',
+        );
       }
     }
   }
@@ -449,8 +501,14 @@ export class EscalationService {
     if (!(await this.store.get(MIGRATIONS, OPEN_INDEX_MIGRATION))) {
       for (const { value: record } of await this.store.list<EscalationRecord>(ESCALATIONS)) {
         if (CLOSED.has(record.state)) continue;
-        await this.createIfAbsent(OPEN_ESCALATIONS, keyOf(record), { key: keyOf(record), createdAt: record.createdAt } satisfies OpenEntry);
-        await this.createIfAbsent(OPEN_TARGETS, targetKeyOf(record.tenantId, record.target.id), { requestId: record.id, at: record.createdAt } satisfies TargetClaim);
+        await this.createIfAbsent(OPEN_ESCALATIONS, keyOf(record), {
+          key: keyOf(record),
+          createdAt: record.createdAt,
+        } satisfies OpenEntry);
+        await this.createIfAbsent(OPEN_TARGETS, targetKeyOf(record.tenantId, record.target.id), {
+          requestId: record.id,
+          at: record.createdAt,
+        } satisfies TargetClaim);
       }
       await this.createIfAbsent(MIGRATIONS, OPEN_INDEX_MIGRATION, { at: this.now().toISOString() });
     }
@@ -472,31 +530,50 @@ export class EscalationService {
    * only a claim older than STUCK_ISSUING_MS counts.
    */
   private isAbandoned(record: EscalationRecord): boolean {
-    return this.settings.exclusiveStore === true || this.now().getTime() - Date.parse(record.updatedAt) > STUCK_ISSUING_MS;
+    return (
+      this.settings.exclusiveStore === true || this.now().getTime() - Date.parse(record.updatedAt) > STUCK_ISSUING_MS
+    );
   }
 
   /**
    * Whether a pass may be requested for this user at all, and whether they hold a directory role.
    * `tapPolicy` read fresh replaces the tenant cache's copy at the moment of issuing.
    */
-  private async assessTarget(targetId: string, tapPolicy?: Fact<TapPolicy>): Promise<Omit<RequestForm, 'passSettings'> | Refusal> {
+  private async assessTarget(
+    targetId: string,
+    tapPolicy?: Fact<TapPolicy>,
+  ): Promise<Omit<RequestForm, 'passSettings'> | Refusal> {
     const [user] = await this.directory.findUsers({ kind: 'id', id: targetId });
-    if (!user) return refusal('no-such-user', 'That account does not exist in this tenant (any more).', 'No such user in this tenant');
+    if (!user)
+      return refusal(
+        'no-such-user',
+        'That account does not exist in this tenant (any more).',
+        'No such user in this tenant',
+      );
     const name = user.displayName ?? user.userPrincipalName ?? 'This person';
     if (user.accountEnabled === false) {
-      return notEligible(`${name}’s account is disabled, so a pass could not be used. Re-enable the account through your usual process first.`);
+      return notEligible(
+        `${name}’s account is disabled, so a pass could not be used. Re-enable the account through your usual process first.`,
+      );
     }
     if (user.userType === 'Guest' || externalUserType(user) === 'b2bCollaborationMember') {
-      return notEligible(`${name} is a guest from another organisation. Their home organisation has to help them sign in again.`);
+      return notEligible(
+        `${name} is a guest from another organisation. Their home organisation has to help them sign in again.`,
+      );
     }
     // Fresh, not the 5-minute tenant cache: privilege decides this request now.
     const read = await this.directory.eligibilityFacts(user, this.now(), { fresh: true });
     const facts = tapPolicy ? { ...read, tapPolicy } : read;
-    if (!facts.tapPolicy.known) return notEligible(`I could not read the tenant’s Temporary Access Pass policy (${facts.tapPolicy.reason}), so no pass can be requested.`);
+    if (!facts.tapPolicy.known)
+      return notEligible(
+        `I could not read the tenant’s Temporary Access Pass policy (${facts.tapPolicy.reason}), so no pass can be requested.`,
+      );
     const scope = tapScopeFor(facts.tapPolicy.value, user.id, facts.membership);
     switch (scope.kind) {
       case 'disabled':
-        return notEligible('The Temporary Access Pass method is turned off in this tenant, so a pass could not be used.');
+        return notEligible(
+          'The Temporary Access Pass method is turned off in this tenant, so a pass could not be used.',
+        );
       case 'excluded':
       case 'notIncluded':
         return notEligible(
@@ -504,12 +581,16 @@ export class EscalationService {
             'Graph would create the pass, but it could not be used to sign in. Ask an administrator to add them to the policy first.',
         );
       case 'unknown':
-        return notEligible(`I could not confirm that ${name} is inside the Temporary Access Pass policy (${scope.reason}), so no pass can be requested.`);
+        return notEligible(
+          `I could not confirm that ${name} is inside the Temporary Access Pass policy (${scope.reason}), so no pass can be requested.`,
+        );
       case 'included':
         break;
     }
     if (!facts.roleTemplateIds.known) {
-      return notEligible(`I could not read whether ${name} holds a directory role (${facts.roleTemplateIds.reason}), so no pass can be requested.`);
+      return notEligible(
+        `I could not read whether ${name} holds a directory role (${facts.roleTemplateIds.reason}), so no pass can be requested.`,
+      );
     }
     const privileged = facts.roleTemplateIds.value.length > 0;
     const refused = refusePrivileged(name, privileged, this.settings);
@@ -522,11 +603,18 @@ export class EscalationService {
    * both file. The same form sent again (same agent, target and card) gets the request it filed;
    * another request while one is open is refused, showing the open one.
    */
-  private async claimTarget(record: EscalationRecord, formKey: string | undefined): Promise<'claimed' | FiledRequest | Refusal> {
+  private async claimTarget(
+    record: EscalationRecord,
+    formKey: string | undefined,
+  ): Promise<'claimed' | FiledRequest | Refusal> {
     const key = targetKeyOf(record.tenantId, record.target.id);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await this.store.create<TargetClaim>(OPEN_TARGETS, key, { requestId: record.id, formKey, at: record.createdAt });
+        await this.store.create<TargetClaim>(OPEN_TARGETS, key, {
+          requestId: record.id,
+          formKey,
+          at: record.createdAt,
+        });
         return 'claimed';
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
@@ -535,7 +623,11 @@ export class EscalationService {
       if (!claim) continue;
       const open = await this.expire(`${record.tenantId}:${claim.value.requestId}`);
       if (!open && this.now().getTime() - Date.parse(claim.value.at) < FILING_IN_FLIGHT_MS) {
-        return refusal('already-open', `A request for ${record.target.name} is being filed right now; open it with "requests" in a moment.`, 'Already being filed');
+        return refusal(
+          'already-open',
+          `A request for ${record.target.name} is being filed right now; open it with "requests" in a moment.`,
+          'Already being filed',
+        );
       }
       if (!open || CLOSED.has(open.state)) {
         // Left behind by a crash after the request closed: clear it and claim again.
@@ -560,25 +652,47 @@ export class EscalationService {
     const key = targetKeyOf(record.tenantId, record.target.id);
     const claim = await this.store.get<TargetClaim>(OPEN_TARGETS, key).catch(() => undefined);
     if (claim?.value.requestId !== record.id) return;
-    await this.store.delete(OPEN_TARGETS, key, claim.etag).catch((error) => this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not release the target'));
+    await this.store
+      .delete(OPEN_TARGETS, key, claim.etag)
+      .catch((error) =>
+        this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not release the target'),
+      );
   }
 
   /** Reserves one filing in the requester's and the target's counters, atomically per counter across instances; a refusal when over a limit. */
   private async reserveFiling(record: EscalationRecord, now: Date): Promise<Refusal | undefined> {
-    const filing: Filing = { id: record.id, requester: { id: record.requester.id }, target: { id: record.target.id, name: record.target.name }, createdAt: record.createdAt };
+    const filing: Filing = {
+      id: record.id,
+      requester: { id: record.requester.id },
+      target: { id: record.target.id, name: record.target.name },
+      createdAt: record.createdAt,
+    };
     const who = { requesterId: record.requester.id, targetId: record.target.id };
-    const byRequester = await this.addToCounter(`${record.tenantId}:requester:${record.requester.id.toLowerCase()}`, filing, now, (filings) =>
-      checkRateLimit(filings, who, now, { ...this.settings, perTargetPerHour: Number.POSITIVE_INFINITY }),
+    const byRequester = await this.addToCounter(
+      `${record.tenantId}:requester:${record.requester.id.toLowerCase()}`,
+      filing,
+      now,
+      (filings) => checkRateLimit(filings, who, now, { ...this.settings, perTargetPerHour: Number.POSITIVE_INFINITY }),
     );
     if (byRequester) return byRequester;
-    const forTarget = await this.addToCounter(`${record.tenantId}:target:${record.target.id.toLowerCase()}`, filing, now, (filings) =>
-      checkRateLimit(filings, who, now, { ...this.settings, perRequesterPerHour: Number.POSITIVE_INFINITY }),
+    const forTarget = await this.addToCounter(
+      `${record.tenantId}:target:${record.target.id.toLowerCase()}`,
+      filing,
+      now,
+      (filings) =>
+        checkRateLimit(filings, who, now, { ...this.settings, perRequesterPerHour: Number.POSITIVE_INFINITY }),
     );
-    if (forTarget) await this.removeFromCounter(`${record.tenantId}:requester:${record.requester.id.toLowerCase()}`, record.id);
+    if (forTarget)
+      await this.removeFromCounter(`${record.tenantId}:requester:${record.requester.id.toLowerCase()}`, record.id);
     return forTarget;
   }
 
-  private async addToCounter(key: string, filing: Filing, now: Date, check: (filings: Filing[]) => { ok: true } | CoreRefusal): Promise<Refusal | undefined> {
+  private async addToCounter(
+    key: string,
+    filing: Filing,
+    now: Date,
+    check: (filings: Filing[]) => { ok: true } | CoreRefusal,
+  ): Promise<Refusal | undefined> {
     for (;;) {
       const outcome = await updateRetryingOnConflict<{ filings: Filing[] }, Refusal>(
         this.store,
@@ -605,7 +719,9 @@ export class EscalationService {
     await Promise.all([
       this.removeFromCounter(`${record.tenantId}:requester:${record.requester.id.toLowerCase()}`, record.id),
       this.removeFromCounter(`${record.tenantId}:target:${record.target.id.toLowerCase()}`, record.id),
-    ]).catch((error) => this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not release a rate-limit reservation'));
+    ]).catch((error) =>
+      this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not release a rate-limit reservation'),
+    );
   }
 
   private async removeFromCounter(key: string, requestId: string): Promise<void> {
@@ -613,7 +729,10 @@ export class EscalationService {
       this.store,
       FILING_COUNTERS,
       key,
-      (counter) => (counter.filings.some((f) => f.id === requestId) ? { filings: counter.filings.filter((f) => f.id !== requestId) } : counter),
+      (counter) =>
+        counter.filings.some((f) => f.id === requestId)
+          ? { filings: counter.filings.filter((f) => f.id !== requestId) }
+          : counter,
       COUNTER_ATTEMPTS,
     );
   }
@@ -632,7 +751,10 @@ export class EscalationService {
   private async freshFactsFor(actor: Actor, record: EscalationRecord): Promise<ActorFacts> {
     if (actor.tenantId !== record.tenantId) return this.factsFor(actor, false);
     const approvers = await this.approversFor(record.target.id);
-    return this.factsFor(actor, approvers.some((a) => samePerson(a, actor)));
+    return this.factsFor(
+      actor,
+      approvers.some((a) => samePerson(a, actor)),
+    );
   }
 
   /**
@@ -640,7 +762,12 @@ export class EscalationService {
    * someone who may see the request gets it back with the reason as a notice, anyone else only
    * "no such request".
    */
-  private async authorize(action: Action, actor: Actor, facts: ActorFacts, record: EscalationRecord): Promise<RequestView | Refusal | undefined> {
+  private async authorize(
+    action: Action,
+    actor: Actor,
+    facts: ActorFacts,
+    record: EscalationRecord,
+  ): Promise<RequestView | Refusal | undefined> {
     const verification = action === 'approve' ? await this.callerVerification?.factsFor(record) : undefined;
     const allowed = policy(action, facts, record, verification);
     if (!isRefusal(allowed)) return undefined;
@@ -649,23 +776,41 @@ export class EscalationService {
     return this.viewFor(facts, record, { notice: allowed.message });
   }
 
-  private async viewFor(facts: ActorFacts, record: EscalationRecord, extra: { notice?: string } = {}): Promise<RequestView> {
+  private async viewFor(
+    facts: ActorFacts,
+    record: EscalationRecord,
+    extra: { notice?: string } = {},
+  ): Promise<RequestView> {
     const verification = await this.callerVerification?.factsFor(record);
     const canDecide =
-      record.state === 'requested' && !isRefusal(policy('approve', facts, record)) && !record.approvals.some((a) => samePerson(a.approver, facts));
+      record.state === 'requested' &&
+      !isRefusal(policy('approve', facts, record)) &&
+      !record.approvals.some((a) => samePerson(a.approver, facts));
     // Deny stays possible; Approve waits for caller verification when the policy requires it.
     const canApprove = canDecide && !isRefusal(policy('approve', facts, record, verification));
-    return { record, canDecide, canApprove, ...(canDecide ? { passSettings: await this.passSettings() } : {}), ...(verification ? { verification } : {}), ...extra };
+    return {
+      record,
+      canDecide,
+      canApprove,
+      ...(canDecide ? { passSettings: await this.passSettings() } : {}),
+      ...(verification ? { verification } : {}),
+      ...extra,
+    };
   }
 
   /**
    * The pass for an approved request whose caller passed verification, created now and handed to
    * `deliver` (the caller's own page), never to the agent. Exactly once, like every issue.
    */
-  async issueToVerifiedPerson(tenantId: string, requestId: string, deliver: (pass: PassToDeliver) => Promise<void>): Promise<EscalationRecord | undefined> {
+  async issueToVerifiedPerson(
+    tenantId: string,
+    requestId: string,
+    deliver: (pass: PassToDeliver) => Promise<void>,
+  ): Promise<EscalationRecord | undefined> {
     const key = `${tenantId}:${requestId}`;
     const record = await this.expire(key);
-    if (!record || record.state !== 'approved' || !(await this.callerVerification?.factsFor(record))?.directDelivery) return record;
+    if (!record || record.state !== 'approved' || !(await this.callerVerification?.factsFor(record))?.directDelivery)
+      return record;
     const caller = { id: record.target.id, name: `${record.target.name} (verified caller)` };
     const issued = await this.issue(key, caller, (r, pass) => deliver(pass));
     if (issued?.state === 'issued') await this.tell(issued);
@@ -679,7 +824,8 @@ export class EscalationService {
   private async issue(
     key: string,
     actor: Person,
-    deliver: (record: EscalationRecord, pass: PassToDeliver) => Promise<void> = (record, pass) => this.notifier.deliverPass(record, pass),
+    deliver: (record: EscalationRecord, pass: PassToDeliver) => Promise<void> = (record, pass) =>
+      this.notifier.deliverPass(record, pass),
   ): Promise<EscalationRecord | undefined> {
     if (this.issuing.has(key)) return undefined;
     this.issuing.add(key);
@@ -690,15 +836,22 @@ export class EscalationService {
       const fail = (reason: string) => this.finish(key, actor, (r) => markFailed(r, this.now(), reason));
 
       if (!(await this.notifier.hasPersonalChat(record.tenantId, record.requester.id))) {
-        return fail(`${record.requester.name} has no 1:1 chat with the app to show the pass in, so no pass was created. File a new request after opening the app.`);
+        return fail(
+          `${record.requester.name} has no 1:1 chat with the app to show the pass in, so no pass was created. File a new request after opening the app.`,
+        );
       }
       // Time of use: the facts the approval rested on are read again, fresh from Graph, right before the pass exists.
       let recheck: Awaited<ReturnType<EscalationService['recheckBeforeIssuing']>>;
       try {
         recheck = await this.recheckBeforeIssuing(record);
       } catch (error) {
-        this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not re-read the facts before issuing');
-        return fail('I could not read the directory again just before creating the pass, so no pass was created. It is safe to file a new request.');
+        this.log.warn(
+          { requestId: record.id, err: (error as Error).name },
+          'could not re-read the facts before issuing',
+        );
+        return fail(
+          'I could not read the directory again just before creating the pass, so no pass was created. It is safe to file a new request.',
+        );
       }
       if ('refusal' in recheck) return fail(recheck.refusal);
       if ('reopen' in recheck) return this.reopen(key, actor, recheck.reopen);
@@ -709,8 +862,15 @@ export class EscalationService {
         created = await this.directory.createTemporaryAccessPass(record.target.id, settings);
       } catch (error) {
         if (error instanceof GraphRequestError && (error.status === 0 || error.status >= 500)) {
-          this.log.warn({ requestId: record.id, status: error.status, code: error.code }, 'pass creation outcome unknown');
-          return this.resolveUncertainIssue(record, actor, `Microsoft Graph did not confirm the pass (${error.status === 0 ? 'no answer' : `error ${error.status}`}).`);
+          this.log.warn(
+            { requestId: record.id, status: error.status, code: error.code },
+            'pass creation outcome unknown',
+          );
+          return this.resolveUncertainIssue(
+            record,
+            actor,
+            `Microsoft Graph did not confirm the pass (${error.status === 0 ? 'no answer' : `error ${error.status}`}).`,
+          );
         }
         const why = !(error instanceof GraphRequestError)
           ? 'an unexpected error'
@@ -729,14 +889,25 @@ export class EscalationService {
         const deleted = await this.deletePass(record, created.id);
         return fail(
           `Microsoft Graph created the pass but says it cannot be used to sign in (${reason}${reason === 'DisabledByPolicy' ? ': the Temporary Access Pass policy no longer covers this person' : ''}), so it was ` +
-            (deleted ? 'deleted and not handed over.' : 'not handed over; deleting it failed, so delete it in the Entra admin center.'),
+            (deleted
+              ? 'deleted and not handed over.'
+              : 'not handed over; deleting it failed, so delete it in the Entra admin center.'),
         );
       }
 
       if (created.id) {
         await this.store
-          .create(PASS_METHODS, `${record.tenantId}:${created.id}`, { requestId: record.id, targetId: record.target.id, createdAt: created.createdDateTime })
-          .catch((error) => this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not record which request created the pass'));
+          .create(PASS_METHODS, `${record.tenantId}:${created.id}`, {
+            requestId: record.id,
+            targetId: record.target.id,
+            createdAt: created.createdDateTime,
+          })
+          .catch((error) =>
+            this.log.warn(
+              { requestId: record.id, err: (error as Error).name },
+              'could not record which request created the pass',
+            ),
+          );
       }
       const code = created.temporaryAccessPass;
       const startsAt = new Date(created.startDateTime ?? this.now()).toISOString();
@@ -744,14 +915,25 @@ export class EscalationService {
       const expiresAt = new Date(Date.parse(startsAt) + lifetimeInMinutes * 60_000).toISOString();
       try {
         if (!code) throw new Error('Graph returned no pass');
-        await deliver(record, { code, startsAt, expiresAt, lifetimeInMinutes, isUsableOnce: created.isUsableOnce ?? settings.isUsableOnce });
+        await deliver(record, {
+          code,
+          startsAt,
+          expiresAt,
+          lifetimeInMinutes,
+          isUsableOnce: created.isUsableOnce ?? settings.isUsableOnce,
+        });
       } catch (error) {
-        this.log.warn({ requestId: record.id, err: (error as Error).name, message: (error as Error).message }, 'pass could not be delivered');
+        this.log.warn(
+          { requestId: record.id, err: (error as Error).name, message: (error as Error).message },
+          'pass could not be delivered',
+        );
         const deleted = await this.deletePass(record, created.id);
         const why = error instanceof Error && error.name === 'ProactiveSendFailed' ? ` (${error.message})` : '';
         return fail(
           `The pass could not be shown to ${record.requester.name} in their 1:1 chat${why}, so it was ` +
-            (deleted ? 'deleted again. It is safe to file a new request.' : 'created but not delivered, and deleting it failed: delete it in the Entra admin center.'),
+            (deleted
+              ? 'deleted again. It is safe to file a new request.'
+              : 'created but not delivered, and deleting it failed: delete it in the Entra admin center.'),
         );
       }
       return this.finish(key, actor, (r) => markIssued(r, this.now(), expiresAt));
@@ -765,7 +947,9 @@ export class EscalationService {
    * (not the cached standing), and the target still qualifies under the TAP policy as it is now,
    * with the approvals their roles now require.
    */
-  private async recheckBeforeIssuing(record: EscalationRecord): Promise<{ settings: PassSettings } | { refusal: string } | { reopen: string }> {
+  private async recheckBeforeIssuing(
+    record: EscalationRecord,
+  ): Promise<{ settings: PassSettings } | { refusal: string } | { reopen: string }> {
     const standing = await this.directory.standingNow(record.requester.id);
     if (!standing.isHelpdeskAgent) {
       return {
@@ -776,9 +960,17 @@ export class EscalationService {
     }
     const tapPolicy = await this.directory.tapPolicyNow();
     const assessed = await this.assessTarget(record.target.id, tapPolicy);
-    if (isRefusal(assessed)) return { refusal: `Just before creating the pass I read the account again: ${assessed.message} No pass was created.` };
-    if (assessed.privileged && record.approvalsRequired < 2) return { reopen: `${record.target.name} now holds a directory role` };
-    if (!tapPolicy.known) return { refusal: 'The tenant’s Temporary Access Pass policy could not be read, so no pass was created. It is safe to file a new request.' };
+    if (isRefusal(assessed))
+      return {
+        refusal: `Just before creating the pass I read the account again: ${assessed.message} No pass was created.`,
+      };
+    if (assessed.privileged && record.approvalsRequired < 2)
+      return { reopen: `${record.target.name} now holds a directory role` };
+    if (!tapPolicy.known)
+      return {
+        refusal:
+          'The tenant’s Temporary Access Pass policy could not be read, so no pass was created. It is safe to file a new request.',
+      };
     return { settings: this.issueSettings(tapPolicy.value) };
   }
 
@@ -795,7 +987,12 @@ export class EscalationService {
       if (!(await this.notifier.hasPersonalChat(record.tenantId, approver.id))) continue;
       await this.notifier
         .askApprover(record, approver, passSettings)
-        .catch((error) => this.log.warn({ requestId: record.id, approverId: approver.id, err: (error as Error).name }, 'approval card not delivered'));
+        .catch((error) =>
+          this.log.warn(
+            { requestId: record.id, approverId: approver.id, err: (error as Error).name },
+            'approval card not delivered',
+          ),
+        );
     }
     return record;
   }
@@ -804,26 +1001,37 @@ export class EscalationService {
    * After a timeout, a 5xx or a crash it is unknown whether Graph created the pass. Never create
    * another: look. A pass created since the claim has a code nobody can read again, so delete it.
    */
-  private async resolveUncertainIssue(record: EscalationRecord, actor: Person, what: string): Promise<EscalationRecord | undefined> {
+  private async resolveUncertainIssue(
+    record: EscalationRecord,
+    actor: Person,
+    what: string,
+  ): Promise<EscalationRecord | undefined> {
     const key = keyOf(record);
     let methods: GraphTypes.TemporaryAccessPassAuthenticationMethod[];
     try {
       methods = await this.directory.temporaryAccessPassMethods(record.target.id);
     } catch (error) {
       // Left 'issuing': the sweep looks again once the claim is stale.
-      this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not read pass methods after an uncertain creation');
+      this.log.warn(
+        { requestId: record.id, err: (error as Error).name },
+        'could not read pass methods after an uncertain creation',
+      );
       return record;
     }
     const claimedAt = Date.parse(record.updatedAt);
     const ours: GraphTypes.TemporaryAccessPassAuthenticationMethod[] = [];
     for (const method of methods) {
       if (!(Date.parse(method.createdDateTime ?? '') >= claimedAt - CLOCK_SKEW_MS)) continue;
-      const owner = method.id ? await this.store.get<{ requestId: string }>(PASS_METHODS, `${record.tenantId}:${method.id}`) : undefined;
+      const owner = method.id
+        ? await this.store.get<{ requestId: string }>(PASS_METHODS, `${record.tenantId}:${method.id}`)
+        : undefined;
       // A later request's pass, already handed over: not ours to delete.
       if (owner === undefined || owner.value.requestId === record.id) ours.push(method);
     }
     if (ours.length === 0) {
-      return this.finish(key, actor, (r) => markFailed(r, this.now(), `${what} No pass was created. It is safe to file a new request.`));
+      return this.finish(key, actor, (r) =>
+        markFailed(r, this.now(), `${what} No pass was created. It is safe to file a new request.`),
+      );
     }
     const deleted = (await Promise.all(ours.map((m) => this.deletePass(record, m.id)))).every(Boolean);
     const createdAt = clockTime(ours[0]!.createdDateTime!);
@@ -832,7 +1040,9 @@ export class EscalationService {
         r,
         this.now(),
         `${what} A pass was created at ${createdAt}, but its code can never be read again, so ` +
-          (deleted ? 'it was deleted. File a new request to issue a fresh pass.' : 'it is unusable; deleting it failed, so delete it in the Entra admin center.'),
+          (deleted
+            ? 'it was deleted. File a new request to issue a fresh pass.'
+            : 'it is unusable; deleting it failed, so delete it in the Entra admin center.'),
       ),
     );
   }
@@ -849,7 +1059,11 @@ export class EscalationService {
   }
 
   /** markIssued / markFailed, audited, and the requester told about a failure. */
-  private async finish(key: string, actor: Person, step: (record: EscalationRecord) => Transition): Promise<EscalationRecord | undefined> {
+  private async finish(
+    key: string,
+    actor: Person,
+    step: (record: EscalationRecord) => Transition,
+  ): Promise<EscalationRecord | undefined> {
     const outcome = await this.transition(key, actor, step);
     if (outcome?.changed && outcome.record.state === 'failed') await this.tell(outcome.record);
     return outcome?.record;
@@ -882,7 +1096,11 @@ export class EscalationService {
         await this.audit(auditEntryFor(outcome.before, outcome.after.value, actor, now));
         if (CLOSED.has(outcome.after.value.state)) {
           // Left behind by a crash here, the sweep finds the record closed and removes the entry then.
-          await this.store.delete(OPEN_ESCALATIONS, key).catch((error) => this.log.warn({ requestKey: key, err: (error as Error).name }, 'could not close the open entry'));
+          await this.store
+            .delete(OPEN_ESCALATIONS, key)
+            .catch((error) =>
+              this.log.warn({ requestKey: key, err: (error as Error).name }, 'could not close the open entry'),
+            );
           // Only the one write that closed it gets here, on whichever instance: everyone is told once.
           await this.outcomes?.closed(outcome.after.value);
           await this.releaseTarget(outcome.after.value);
@@ -893,7 +1111,10 @@ export class EscalationService {
 
   /** The target's manager and the approver group's members, never the target: read fresh, since it decides. */
   private async approversFor(targetId: string): Promise<Person[]> {
-    const [manager, members] = await Promise.all([this.directory.manager(targetId), this.directory.approverGroupMembers()]);
+    const [manager, members] = await Promise.all([
+      this.directory.manager(targetId),
+      this.directory.approverGroupMembers(),
+    ]);
     const people: Person[] = [];
     for (const user of [...(manager ? [manager] : []), ...members]) {
       if (samePerson(user, { id: targetId }) || people.some((p) => samePerson(p, user))) continue;

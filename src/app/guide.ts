@@ -16,6 +16,6 @@ export async function guideFor(directory: Pick<Directory, 'findUsers'>, actor: A
   const [user] = userId ? await directory.findUsers({ kind: 'id', id: userId }) : [];
   if (!user) return {};
   const firstName = user.givenName?.trim() || user.displayName?.trim();
-  const signInName = actor.isHelpdeskAgent ? user.userPrincipalName ?? undefined : undefined;
+  const signInName = actor.isHelpdeskAgent ? (user.userPrincipalName ?? undefined) : undefined;
   return { userId: user.id, ...(firstName ? { firstName } : {}), ...(signInName ? { signInName } : {}) };
 }

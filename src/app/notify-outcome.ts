@@ -77,7 +77,10 @@ export class OutcomeNotices {
       const manager = await this.directory.manager(record.target.id);
       if (!manager || samePerson(manager, by)) return;
       try {
-        await this.store.create(OUTCOME_NOTICES, `${record.tenantId}:${record.id}:handed-over`, { requestId: record.id, at: this.now().toISOString() });
+        await this.store.create(OUTCOME_NOTICES, `${record.tenantId}:${record.id}:handed-over`, {
+          requestId: record.id,
+          at: this.now().toISOString(),
+        });
       } catch (error) {
         if (error instanceof ConflictError) return; // already told
         throw error;
@@ -106,25 +109,40 @@ export class OutcomeNotices {
     };
     let teams: TeamsDelivery;
     try {
-      teams = (await this.messenger.notify(record.tenantId, record.target.id, notice)) === 'delivered' ? 'delivered' : 'undeliverable';
+      teams =
+        (await this.messenger.notify(record.tenantId, record.target.id, notice)) === 'delivered'
+          ? 'delivered'
+          : 'undeliverable';
     } catch (error) {
       this.log.warn({ requestId: record.id, err: (error as Error).name }, 'the target could not be told in Teams');
       teams = 'failed';
     }
     const mail = await this.mailTarget(record, notice);
-    const outcome: TargetNoticeRecord = { requestId: record.id, targetId: record.target.id, teams, ...mail, at: this.now().toISOString() };
+    const outcome: TargetNoticeRecord = {
+      requestId: record.id,
+      targetId: record.target.id,
+      teams,
+      ...mail,
+      at: this.now().toISOString(),
+    };
     await this.store.create(OUTCOME_NOTICES, `${record.tenantId}:${record.id}:target`, outcome).catch((error) => {
       if (!(error instanceof ConflictError)) throw error;
     });
-    if (teams !== 'delivered') this.log.info({ requestId: record.id, teams, mail: mail.mail }, 'target notice undeliverable in Teams');
+    if (teams !== 'delivered')
+      this.log.info({ requestId: record.id, teams, mail: mail.mail }, 'target notice undeliverable in Teams');
     await this.messenger.notify(record.tenantId, record.requester.id, {
       title: `Approved: the pass for ${record.target.name} was issued`,
-      message: [approvalLine(record), targetLine(record.target.name, teams), mailLine(record.target.name, mail)].filter(Boolean).join('\n\n'),
+      message: [approvalLine(record), targetLine(record.target.name, teams), mailLine(record.target.name, mail)]
+        .filter(Boolean)
+        .join('\n\n'),
       facts: [],
     });
   }
 
-  private async mailTarget(record: EscalationRecord, notice: Notice): Promise<{ mail: MailDelivery; mailProblem?: string }> {
+  private async mailTarget(
+    record: EscalationRecord,
+    notice: Notice,
+  ): Promise<{ mail: MailDelivery; mailProblem?: string }> {
     if (!this.mailer) return { mail: 'not-configured' };
     try {
       const [user] = await this.directory.findUsers({ kind: 'id', id: record.target.id });
@@ -149,7 +167,10 @@ export class OutcomeNotices {
     return [
       { title: 'Account', value: record.target.userPrincipalName },
       { title: 'Requested by', value: `${record.requester.name} at ${utc(record.createdAt)}` },
-      { title: 'Approved by', value: record.approvals.map((a) => `${a.approver.name} at ${utc(a.at)}`).join('; ') || 'nobody' },
+      {
+        title: 'Approved by',
+        value: record.approvals.map((a) => `${a.approver.name} at ${utc(a.at)}`).join('; ') || 'nobody',
+      },
       ...(record.issuedAt ? [{ title: 'Issued', value: utc(record.issuedAt) }] : []),
     ];
   }

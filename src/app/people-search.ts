@@ -22,7 +22,12 @@ export interface PersonChoice {
   value: string;
 }
 
-export async function searchPeople(directory: PeopleSearchDirectory, actor: Actor, typed: string, count = MAX_CHOICES): Promise<PersonChoice[]> {
+export async function searchPeople(
+  directory: PeopleSearchDirectory,
+  actor: Actor,
+  typed: string,
+  count = MAX_CHOICES,
+): Promise<PersonChoice[]> {
   const text = typed.trim();
   if (text.length < MIN_QUERY_LENGTH) return [];
   const query = parseUserQuery(text);
@@ -30,6 +35,9 @@ export async function searchPeople(directory: PeopleSearchDirectory, actor: Acto
   const users = await directory.findUsers(query);
   return users.slice(0, Math.max(0, Math.min(count, MAX_CHOICES))).map((user) => {
     const name = user.displayName ?? user.userPrincipalName ?? 'Unnamed user';
-    return { title: actor.isHelpdeskAgent && user.userPrincipalName ? `${name} (${user.userPrincipalName})` : name, value: user.id };
+    return {
+      title: actor.isHelpdeskAgent && user.userPrincipalName ? `${name} (${user.userPrincipalName})` : name,
+      value: user.id,
+    };
   });
 }

@@ -1,5 +1,5 @@
-import { samePerson, type EscalationRecord } from '../escalation/state-machine.js';
-import { NO_SUCH_REQUEST, refusal, type Refusal } from './refusal.js';
+import { type EscalationRecord, samePerson } from '../escalation/state-machine.js';
+import { NO_SUCH_REQUEST, type Refusal, refusal } from './refusal.js';
 
 /**
  * Who may do what to which request: pure, no I/O, the one place these rules live. Use cases gather
@@ -34,8 +34,16 @@ export interface CallerVerificationFacts {
 const ALLOWED: Decision = { allowed: true };
 const isRecord = (subject: Subject): subject is EscalationRecord => 'requester' in subject;
 
-export function decide(action: Action, actor: ActorFacts, subject: Subject, verification?: CallerVerificationFacts): Decision {
-  if (actor.tenantId !== subject.tenantId) return action === 'file' ? refusal('not-found', 'That person is not in your organisation.', 'No such user in this tenant') : NO_SUCH_REQUEST;
+export function decide(
+  action: Action,
+  actor: ActorFacts,
+  subject: Subject,
+  verification?: CallerVerificationFacts,
+): Decision {
+  if (actor.tenantId !== subject.tenantId)
+    return action === 'file'
+      ? refusal('not-found', 'That person is not in your organisation.', 'No such user in this tenant')
+      : NO_SUCH_REQUEST;
   const isTarget = samePerson(actor, subject.target);
 
   if (action === 'file' || !isRecord(subject)) {
@@ -46,14 +54,23 @@ export function decide(action: Action, actor: ActorFacts, subject: Subject, veri
         'Only the helpdesk can request a pass',
       );
     }
-    if (isTarget) return refusal('requester-is-target', 'You cannot request a Temporary Access Pass for your own account.', 'No pass for this person');
+    if (isTarget)
+      return refusal(
+        'requester-is-target',
+        'You cannot request a Temporary Access Pass for your own account.',
+        'No pass for this person',
+      );
     return ALLOWED;
   }
 
   const isRequester = samePerson(actor, subject.requester);
   // The target is told only that they cannot decide on their own pass: nothing of the request itself.
   if (isTarget && (action === 'approve' || action === 'deny')) {
-    return refusal('self-approval', 'You cannot decide on a Temporary Access Pass for your own account.', 'You cannot decide on this request');
+    return refusal(
+      'self-approval',
+      'You cannot decide on a Temporary Access Pass for your own account.',
+      'You cannot decide on this request',
+    );
   }
   const maySee = !isTarget && (actor.isHelpdeskAgent || isRequester || actor.isApproverForTarget);
   if (!maySee) return NO_SUCH_REQUEST;
@@ -63,18 +80,27 @@ export function decide(action: Action, actor: ActorFacts, subject: Subject, veri
       return ALLOWED;
     case 'approve':
     case 'deny':
-      if (isRequester) return refusal('requester-cannot-approve', 'You filed this request, so someone else has to decide on it.');
+      if (isRequester)
+        return refusal('requester-cannot-approve', 'You filed this request, so someone else has to decide on it.');
       if (!actor.isApproverForTarget) {
-        return refusal('not-an-approver', `Only ${subject.target.name}’s manager or a member of the approver group can decide on this request.`);
+        return refusal(
+          'not-an-approver',
+          `Only ${subject.target.name}’s manager or a member of the approver group can decide on this request.`,
+        );
       }
-      if (action === 'approve' && verification?.required && !verification.passed) return callerNotVerified(subject.target.name);
+      if (action === 'approve' && verification?.required && !verification.passed)
+        return callerNotVerified(subject.target.name);
       return ALLOWED;
     case 'cancel':
-      return isRequester ? ALLOWED : refusal('not-requester', `Only ${subject.requester.name}, who filed this request, can cancel it.`);
+      return isRequester
+        ? ALLOWED
+        : refusal('not-requester', `Only ${subject.requester.name}, who filed this request, can cancel it.`);
     case 'hand-over':
       return isRequester ? ALLOWED : NO_SUCH_REQUEST;
     case 'verify-caller':
-      return actor.isHelpdeskAgent ? ALLOWED : refusal('not-helpdesk', 'Callers are verified by helpdesk agents.', 'Only the helpdesk can verify a caller');
+      return actor.isHelpdeskAgent
+        ? ALLOWED
+        : refusal('not-helpdesk', 'Callers are verified by helpdesk agents.', 'Only the helpdesk can verify a caller');
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Refusal as CoreRefusal, RefusalCode } from '../escalation/state-machine.js';
+
 export { isRefusal } from '../escalation/state-machine.js';
 
 /**

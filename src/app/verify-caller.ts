@@ -12,7 +12,7 @@ import type { VerificationSessions } from '../verification/sessions.js';
 import type { Actor } from './actor.js';
 import { AUDIT_LOG, type EscalationService, type PassToDeliver } from './escalations.js';
 import { decide as policy } from './policy.js';
-import { isRefusal, refusal, type Refusal } from './refusal.js';
+import { isRefusal, type Refusal, refusal } from './refusal.js';
 
 /**
  * Verifying the caller before a pass (issue 19): the agent starts a session bound to one request
@@ -38,7 +38,11 @@ export type CallerPage =
   | { kind: 'opened-elsewhere' }
   | { kind: 'present'; link: string; qrCode?: string; retrieved: boolean; expiresAt: string }
   | { kind: 'failed'; failure: string }
-  | { kind: 'verified'; next: 'wait-for-approval' | 'collect-pass' | 'being-shown' | 'agent-delivers' | 'delivered' | 'closed'; closedBecause?: string };
+  | {
+      kind: 'verified';
+      next: 'wait-for-approval' | 'collect-pass' | 'being-shown' | 'agent-delivers' | 'delivered' | 'closed';
+      closedBecause?: string;
+    };
 
 export interface VerificationAudit {
   at: string;
@@ -79,7 +83,11 @@ export class VerifyCaller {
   async start(actor: Actor, requestId: string): Promise<StartedVerification | Refusal> {
     const { config, escalations, sessions } = this.deps;
     if (config.policy === 'off') {
-      return refusal('verification-off', 'Caller verification with Verified ID is not set up for this helpdesk (CALLER_VERIFICATION is off).', 'Verification is off');
+      return refusal(
+        'verification-off',
+        'Caller verification with Verified ID is not set up for this helpdesk (CALLER_VERIFICATION is off).',
+        'Verification is off',
+      );
     }
     // Whoever may not see the request learns nothing more than "no such request".
     const view = await escalations.view(actor, requestId);
@@ -88,15 +96,25 @@ export class VerifyCaller {
     const allowed = policy('verify-caller', await escalations.factsAbout(actor, record), record);
     if (isRefusal(allowed)) return allowed;
     if (record.state !== 'requested') {
-      return refusal('verification-not-possible', 'This request is no longer waiting for approval, so there is nothing to verify the caller for.', 'Nothing to verify');
+      return refusal(
+        'verification-not-possible',
+        'This request is no longer waiting for approval, so there is nothing to verify the caller for.',
+        'Nothing to verify',
+      );
     }
     const latest = await sessions.latestFor(record.tenantId, record.id);
     if (latest?.status === 'verified') {
-      return refusal('already-verified', `The caller was already verified for this request at ${latest.evidence?.verifiedAt ?? 'an earlier time'}; a request takes one verified result.`, 'Already verified');
+      return refusal(
+        'already-verified',
+        `The caller was already verified for this request at ${latest.evidence?.verifiedAt ?? 'an earlier time'}; a request takes one verified result.`,
+        'Already verified',
+      );
     }
     const now = this.now();
     const code = shortCode();
-    const expiresAt = new Date(Math.min(now.getTime() + config.linkMinutes * 60_000, Date.parse(record.expiresAt))).toISOString();
+    const expiresAt = new Date(
+      Math.min(now.getTime() + config.linkMinutes * 60_000, Date.parse(record.expiresAt)),
+    ).toISOString();
     const session: VerificationSession = {
       id: unguessable(),
       tenantId: record.tenantId,
@@ -120,43 +138,75 @@ export class VerifyCaller {
     if (!session) return { kind: 'gone' };
     if (!session.browserHash) {
       if (isExpired(session, this.now()) || session.codeAttempts >= MAX_CODE_ATTEMPTS) return { kind: 'gone' };
-      return { kind: 'enter-code', targetFirstName: firstName(session.target.name), types: this.deps.config.credentialTypes };
+      return {
+        kind: 'enter-code',
+        targetFirstName: firstName(session.target.name),
+        types: this.deps.config.credentialTypes,
+      };
     }
     if (!matchesHash(browser, session.browserHash)) {
-      await this.refused(session, CALLER, 'opened-elsewhere', 'the link was opened without this session’s browser cookie');
+      await this.refused(
+        session,
+        CALLER,
+        'opened-elsewhere',
+        'the link was opened without this session’s browser cookie',
+      );
       return { kind: 'opened-elsewhere' };
     }
-    if (session.status === 'failed') return { kind: 'failed', failure: session.failure ?? 'The verification did not pass.' };
+    if (session.status === 'failed')
+      return { kind: 'failed', failure: session.failure ?? 'The verification did not pass.' };
     if (session.status === 'verified') return { kind: 'verified', ...(await this.afterVerification(session)) };
     if (isExpired(session, this.now())) return { kind: 'gone' };
     const presentation = session.presentation!;
     // The Request Service's own expiry may come before the session's: a stale QR code is no use to the caller.
-    const expiresAt = presentation.expiresAt && presentation.expiresAt < session.expiresAt ? presentation.expiresAt : session.expiresAt;
+    const expiresAt =
+      presentation.expiresAt && presentation.expiresAt < session.expiresAt ? presentation.expiresAt : session.expiresAt;
     if (session.status === 'opened' && isExpired({ expiresAt }, this.now())) return { kind: 'gone' };
-    return { kind: 'present', link: presentation.url, qrCode: presentation.qrCode, retrieved: session.status === 'retrieved', expiresAt };
+    return {
+      kind: 'present',
+      link: presentation.url,
+      qrCode: presentation.qrCode,
+      retrieved: session.status === 'retrieved',
+      expiresAt,
+    };
   }
 
   /**
    * The caller typed the code: the first right code binds this browser (a new unguessable cookie)
    * and creates the presentation request. Returns the cookie to set, or the page to show instead.
    */
-  async enterCode(sessionId: string, code: string, type: string | undefined, browser: string | undefined): Promise<{ cookie: string } | CallerPage> {
+  async enterCode(
+    sessionId: string,
+    code: string,
+    type: string | undefined,
+    browser: string | undefined,
+  ): Promise<{ cookie: string } | CallerPage> {
     const { sessions, config } = this.deps;
     const session = await sessions.get(sessionId);
-    if (!session || isExpired(session, this.now()) || session.codeAttempts >= MAX_CODE_ATTEMPTS) return { kind: 'gone' };
+    if (!session || isExpired(session, this.now()) || session.codeAttempts >= MAX_CODE_ATTEMPTS)
+      return { kind: 'gone' };
     if (session.browserHash) return this.page(sessionId, browser);
     const credentialType = config.credentialTypes.find((t) => t === type) ?? config.credentialTypes[0]!;
     if (!matchesHash(code.trim(), session.codeHash)) {
-      const outcome = await sessions.update(sessionId, (s) => (s.browserHash ? s : { ...s, codeAttempts: s.codeAttempts + 1 }));
+      const outcome = await sessions.update(sessionId, (s) =>
+        s.browserHash ? s : { ...s, codeAttempts: s.codeAttempts + 1 },
+      );
       const attempts = outcome.outcome === 'updated' ? outcome.after.value.codeAttempts : session.codeAttempts;
       await this.refused(session, CALLER, 'wrong-code', `attempt ${attempts} of ${MAX_CODE_ATTEMPTS}`);
       if (attempts >= MAX_CODE_ATTEMPTS) return { kind: 'gone' };
-      return { kind: 'enter-code', targetFirstName: firstName(session.target.name), types: config.credentialTypes, problem: 'That code is not right. Check it with the helpdesk agent and try again.' };
+      return {
+        kind: 'enter-code',
+        targetFirstName: firstName(session.target.name),
+        types: config.credentialTypes,
+        problem: 'That code is not right. Check it with the helpdesk agent and try again.',
+      };
     }
     const cookie = unguessable();
     const state = unguessable();
     const apiKey = unguessable();
-    const created = await this.deps.requestService.createPresentationRequest(this.presentationRequest(session, credentialType, state, apiKey));
+    const created = await this.deps.requestService.createPresentationRequest(
+      this.presentationRequest(session, credentialType, state, apiKey),
+    );
     const outcome = await sessions.update(sessionId, (s) =>
       s.browserHash
         ? refusal('verification-not-possible', 'opened in another browser meanwhile')
@@ -184,7 +234,10 @@ export class VerifyCaller {
     const { sessions, config, log } = this.deps;
     const session = await sessions.get(sessionId);
     if (!session) {
-      log.warn({ session: sessionId.slice(0, 8), code: 'unknown-session' }, 'verification callback refused: no such session');
+      log.warn(
+        { session: sessionId.slice(0, 8), code: 'unknown-session' },
+        'verification callback refused: no such session',
+      );
       return 404;
     }
     const callback = parseCallback(body);
@@ -195,9 +248,16 @@ export class VerifyCaller {
     const judgement = judgeCallback(
       session,
       callback,
-      { apiKeyMatches: matchesHash(apiKey, session.presentation?.apiKeyHash), stateMatches: matchesHash(callback.state, session.presentation?.stateHash) },
+      {
+        apiKeyMatches: matchesHash(apiKey, session.presentation?.apiKeyHash),
+        stateMatches: matchesHash(callback.state, session.presentation?.stateHash),
+      },
       await this.targetNow(session),
-      { acceptedIssuers: config.acceptedIssuers, credentialTypes: config.credentialTypes, threshold: config.faceCheckThreshold },
+      {
+        acceptedIssuers: config.acceptedIssuers,
+        credentialTypes: config.credentialTypes,
+        threshold: config.faceCheckThreshold,
+      },
       this.now(),
     );
     if (judgement.outcome === 'ignored') {
@@ -207,14 +267,19 @@ export class VerifyCaller {
     const next = judgement.session;
     if (next) {
       // Etag-checked against the session as judged: of two callbacks at once, one wins and the other is judged again.
-      const outcome = await sessions.update(session.id, (current) => (current.status === session.status ? next : current));
+      const outcome = await sessions.update(session.id, (current) =>
+        current.status === session.status ? next : current,
+      );
       if (outcome.outcome === 'unchanged') return this.callback(sessionId, apiKey, body);
     }
     if (judgement.outcome === 'refused') {
       await this.refused(session, REQUEST_SERVICE, judgement.code, judgement.reason);
       return judgement.code === 'bad-api-key' ? 401 : 403;
     }
-    const detail = judgement.event === 'verified' ? `${next!.evidence!.credentialType} from ${next!.evidence!.issuer}, Face Check ${next!.evidence!.score} (threshold ${next!.evidence!.threshold})` : next!.failure;
+    const detail =
+      judgement.event === 'verified'
+        ? `${next!.evidence!.credentialType} from ${next!.evidence!.issuer}, Face Check ${next!.evidence!.score} (threshold ${next!.evidence!.threshold})`
+        : next!.failure;
     await this.audit(session, REQUEST_SERVICE, judgement.event, detail);
     return 200;
   }
@@ -223,26 +288,47 @@ export class VerifyCaller {
    * The verified caller's browser asks for its pass after approval: created now, written into this
    * response by `write`, never stored. The second ask finds the request issued and gets nothing.
    */
-  async collectPass(sessionId: string, browser: string | undefined, write: (pass: PassToDeliver) => Promise<void>): Promise<'shown' | CallerPage> {
+  async collectPass(
+    sessionId: string,
+    browser: string | undefined,
+    write: (pass: PassToDeliver) => Promise<void>,
+  ): Promise<'shown' | CallerPage> {
     const session = await this.deps.sessions.get(sessionId);
     if (!session?.browserHash || !matchesHash(browser, session.browserHash)) {
-      if (session) await this.refused(session, CALLER, 'pass-without-browser', 'the pass was asked for without this session’s cookie');
+      if (session)
+        await this.refused(
+          session,
+          CALLER,
+          'pass-without-browser',
+          'the pass was asked for without this session’s cookie',
+        );
       return session ? { kind: 'opened-elsewhere' } : { kind: 'gone' };
     }
     if (session.status !== 'verified') return this.page(sessionId, browser);
     let shown = false;
-    const record = await this.deps.escalations.issueToVerifiedPerson(session.tenantId, session.requestId, async (pass) => {
-      await write(pass);
-      shown = true;
-    });
+    const record = await this.deps.escalations.issueToVerifiedPerson(
+      session.tenantId,
+      session.requestId,
+      async (pass) => {
+        await write(pass);
+        shown = true;
+      },
+    );
     if (!shown) return this.page(sessionId, browser);
     const at = this.now().toISOString();
     await this.deps.sessions.update(session.id, (s) => ({ ...s, passDeliveredAt: at }));
-    await this.audit(session, CALLER, 'pass-shown', `shown once in the verified browser; request ${record?.state ?? 'unknown'}`);
+    await this.audit(
+      session,
+      CALLER,
+      'pass-shown',
+      `shown once in the verified browser; request ${record?.state ?? 'unknown'}`,
+    );
     return 'shown';
   }
 
-  private async afterVerification(session: VerificationSession): Promise<{ next: Extract<CallerPage, { kind: 'verified' }>['next']; closedBecause?: string }> {
+  private async afterVerification(
+    session: VerificationSession,
+  ): Promise<{ next: Extract<CallerPage, { kind: 'verified' }>['next']; closedBecause?: string }> {
     if (session.passDeliveredAt) return { next: 'delivered' };
     const record = await this.deps.escalations.open(session.tenantId, session.requestId);
     if (!record) return { next: 'closed', closedBecause: 'The request is gone.' };
@@ -261,7 +347,12 @@ export class VerifyCaller {
     }
   }
 
-  private presentationRequest(session: VerificationSession, type: VerificationConfig['credentialTypes'][number], state: string, apiKey: string): PresentationRequest {
+  private presentationRequest(
+    session: VerificationSession,
+    type: VerificationConfig['credentialTypes'][number],
+    state: string,
+    apiKey: string,
+  ): PresentationRequest {
     const { config } = this.deps;
     const purpose = 'To confirm to your helpdesk that it is really you before they help you sign in again';
     return {
@@ -269,7 +360,11 @@ export class VerifyCaller {
       includeQRCode: true,
       includeReceipt: false,
       registration: { clientName: 'SSAR Helpdesk', purpose },
-      callback: { url: `${this.deps.publicBaseUrl()}${CALLBACK_PATH}/${session.id}`, state, headers: { 'api-key': apiKey } },
+      callback: {
+        url: `${this.deps.publicBaseUrl()}${CALLBACK_PATH}/${session.id}`,
+        state,
+        headers: { 'api-key': apiKey },
+      },
       requestedCredentials: [
         {
           type,
@@ -279,7 +374,10 @@ export class VerifyCaller {
             validation: {
               allowRevoked: false,
               validateLinkedDomain: true,
-              faceCheck: { sourcePhotoClaimName: SOURCE_PHOTO_CLAIM[type], matchConfidenceThreshold: config.faceCheckThreshold },
+              faceCheck: {
+                sourcePhotoClaimName: SOURCE_PHOTO_CLAIM[type],
+                matchConfidenceThreshold: config.faceCheckThreshold,
+              },
             },
           },
         },
@@ -294,7 +392,10 @@ export class VerifyCaller {
   }
 
   private async refused(session: VerificationSession, actor: Person, code: string, reason: string): Promise<void> {
-    this.deps.log.warn({ session: session.id.slice(0, 8), requestId: session.requestId, code }, `verification refused: ${reason}`);
+    this.deps.log.warn(
+      { session: session.id.slice(0, 8), requestId: session.requestId, code },
+      `verification refused: ${reason}`,
+    );
     await this.audit(session, actor, 'refused', `${code}: ${reason}`);
   }
 
@@ -317,7 +418,8 @@ export class VerifyCaller {
 function parseCallback(body: unknown): PresentationCallback | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const b = body as Record<string, unknown>;
-  if (typeof b.requestId !== 'string' || typeof b.requestStatus !== 'string' || typeof b.state !== 'string') return undefined;
+  if (typeof b.requestId !== 'string' || typeof b.requestStatus !== 'string' || typeof b.state !== 'string')
+    return undefined;
   return b as unknown as PresentationCallback;
 }
 

@@ -125,11 +125,17 @@ const ENTRY_FIELDS = ['id', 'kind', 'code', 'label', 'title', 'meaning', 'causes
 const CAUSE_FIELDS = ['id', 'text', 'checks', 'confirmedBy', 'fix', 'whoCanFix'];
 const CONFIRMATION_FIELDS = ['check', 'status', 'reason'];
 
-function readConfirmation(reader: EntryReader, value: unknown, prefix: string, checks: RequirementId[]): CauseConfirmation {
+function readConfirmation(
+  reader: EntryReader,
+  value: unknown,
+  prefix: string,
+  checks: RequirementId[],
+): CauseConfirmation {
   if (!isObject(value)) reader.fail(prefix.slice(0, -1), 'must be an object { check, status, reason? }');
   reader.onlyFields(value, CONFIRMATION_FIELDS, prefix);
   const check = reader.oneOf(value, 'check', REQUIREMENT_IDS, prefix);
-  if (!checks.includes(check)) reader.fail(`${prefix}check`, `must be one of the cause's checks (${checks.join(', ') || 'none'})`);
+  if (!checks.includes(check))
+    reader.fail(`${prefix}check`, `must be one of the cause's checks (${checks.join(', ') || 'none'})`);
   const status = reader.oneOf(value, 'status', ['warn', 'fail'] as const, prefix);
   if (value.reason === undefined) return { check, status };
   return { check, status, reason: reader.oneOf(value, 'reason', RESULT_REASONS, prefix) };
@@ -149,14 +155,17 @@ function readCause(reader: EntryReader, value: unknown, index: number): Cause {
     fix: reader.text(value, 'fix', prefix),
     whoCanFix: reader.oneOf(value, 'whoCanFix', FIXERS, prefix),
   };
-  if (value.confirmedBy !== undefined) cause.confirmedBy = readConfirmation(reader, value.confirmedBy, `${prefix}confirmedBy.`, checks);
+  if (value.confirmedBy !== undefined)
+    cause.confirmedBy = readConfirmation(reader, value.confirmedBy, `${prefix}confirmedBy.`, checks);
   return cause;
 }
 
 function readEntry(value: unknown, index: number): CatalogueEntry {
   const idForLabel = isObject(value) && typeof value.id === 'string' ? value.id : undefined;
   // Annotated so TypeScript treats reader.fail() as ending the flow when narrowing `value`.
-  const reader: EntryReader = new EntryReader(idForLabel ? `entry "${idForLabel}" (#${index + 1})` : `entry #${index + 1}`);
+  const reader: EntryReader = new EntryReader(
+    idForLabel ? `entry "${idForLabel}" (#${index + 1})` : `entry #${index + 1}`,
+  );
   if (!isObject(value)) reader.fail('(entry)', 'must be an object');
   reader.onlyFields(value, ENTRY_FIELDS);
 
@@ -185,7 +194,8 @@ function readEntry(value: unknown, index: number): CatalogueEntry {
   if (kind === 'code') {
     if (value.label !== undefined) reader.fail('label', 'belongs to symptoms only; a code entry has "code"');
     const code = reader.text(value, 'code');
-    if (!AADSTS_CODE.test(code)) reader.fail('code', `must look like AADSTS55200 (AADSTS and 4 to 7 digits), got ${JSON.stringify(code)}`);
+    if (!AADSTS_CODE.test(code))
+      reader.fail('code', `must look like AADSTS55200 (AADSTS and 4 to 7 digits), got ${JSON.stringify(code)}`);
     return { ...base, kind, code };
   }
   if (value.code !== undefined) reader.fail('code', 'belongs to code entries only; a symptom has "label"');
@@ -196,7 +206,8 @@ function readEntry(value: unknown, index: number): CatalogueEntry {
 export function loadCatalogue(json: unknown): Catalogue {
   if (!isObject(json)) throw new CatalogueError('catalogue: must be an object { "entries": [...] }');
   for (const key of Object.keys(json)) {
-    if (key !== 'entries') throw new CatalogueError(`catalogue: field "${key}" is not a known field (allowed: entries)`);
+    if (key !== 'entries')
+      throw new CatalogueError(`catalogue: field "${key}" is not a known field (allowed: entries)`);
   }
   if (!Array.isArray(json.entries)) throw new CatalogueError('catalogue: field "entries" must be a list');
 
@@ -210,7 +221,8 @@ export function loadCatalogue(json: unknown): Catalogue {
     seenIds.set(entry.id, index);
     if (entry.kind === 'code') {
       const holder = seenCodes.get(entry.code);
-      if (holder !== undefined) throw new CatalogueError(`${label}: field "code" ${entry.code} is already used by entry "${holder}"`);
+      if (holder !== undefined)
+        throw new CatalogueError(`${label}: field "code" ${entry.code} is already used by entry "${holder}"`);
       seenCodes.set(entry.code, entry.id);
     }
   });

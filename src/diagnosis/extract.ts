@@ -29,8 +29,7 @@ const LABEL_GAP = '[ \\t_-]?id[ \\t"\']*[:=]?[ \\t"\']*';
 const CORRELATION_ID = new RegExp(`correlation${LABEL_GAP}${GUID}`, 'i');
 // The JSON error body calls the request id trace_id.
 const REQUEST_ID = new RegExp(`(?:request|trace)${LABEL_GAP}${GUID}`, 'i');
-const TIMESTAMP =
-  /timestamp[ \t"']*[:=]?[ \t"']*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z?/i;
+const TIMESTAMP = /timestamp[ \t"']*[:=]?[ \t"']*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z?/i;
 
 const normaliseDigits = (raw: string): string => raw.replace(/o/gi, '0');
 

@@ -1,5 +1,5 @@
 import type { Catalogue, CatalogueEntry, Cause } from './catalogue.js';
-import { extractErrorDetails, type ExtractedDetails } from './extract.js';
+import { type ExtractedDetails, extractErrorDetails } from './extract.js';
 
 /**
  * The live eligibility result for one requirement, as far as diagnosis needs it. Structural on

@@ -96,7 +96,8 @@ function classify(event: Graph.DirectoryAudit): ClassifiedEvent | undefined {
   const stage = STAGE_PHRASES.find((p) => p.matches(name))?.stage;
   if (!stage) return undefined;
 
-  const failed = /\bfail|not matched|not validated/.test(name) || event.result === 'failure' || event.result === 'timeout';
+  const failed =
+    /\bfail|not matched|not validated/.test(name) || event.result === 'failure' || event.result === 'timeout';
   const step: RecoveryStep = { stage, activity, at: event.activityDateTime!, failed };
   if (event.resultReason) step.reason = event.resultReason;
   const classified: ClassifiedEvent = { step, time };

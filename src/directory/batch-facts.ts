@@ -1,5 +1,5 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { known, unknownFact, type Fact } from '../eligibility/facts.js';
+import { type Fact, known, unknownFact } from '../eligibility/facts.js';
 import type { BatchResult, Graph } from './graph.js';
 import { unknownReason } from './permissions.js';
 
@@ -10,7 +10,11 @@ export function batchFact<T>(result: BatchResult | undefined, permission: string
 }
 
 /** A collection answered inside a `$batch`, with any further pages read through `@odata.nextLink`. */
-export async function batchList<T>(graph: Graph, result: BatchResult | undefined, permission: string): Promise<Fact<T[]>> {
+export async function batchList<T>(
+  graph: Graph,
+  result: BatchResult | undefined,
+  permission: string,
+): Promise<Fact<T[]>> {
   const first = batchFact(result, permission, (body) => body as { value?: T[]; '@odata.nextLink'?: string });
   if (!first.known) return first;
   const items: T[] = [...(first.value.value ?? [])];
@@ -30,11 +34,14 @@ export async function batchList<T>(graph: Graph, result: BatchResult | undefined
 export function additionsToGroups(events: GraphTypes.DirectoryAudit[], groups: Set<string>): Map<string, string> {
   const newest = new Map<string, string>();
   for (const event of events) {
-    if (event.activityDisplayName !== 'Add member to group' || event.result !== 'success' || !event.activityDateTime) continue;
+    if (event.activityDisplayName !== 'Add member to group' || event.result !== 'success' || !event.activityDateTime)
+      continue;
     const targets = event.targetResources ?? [];
     const groupIds = targets.flatMap((t) => [
       ...(t.id ? [t.id] : []),
-      ...(t.modifiedProperties ?? []).filter((p) => p.displayName === 'Group.ObjectID').map((p) => (p.newValue ?? '').replace(/"/g, '')),
+      ...(t.modifiedProperties ?? [])
+        .filter((p) => p.displayName === 'Group.ObjectID')
+        .map((p) => (p.newValue ?? '').replace(/"/g, '')),
     ]);
     if (!groupIds.some((id) => groups.has(id))) continue;
     for (const target of targets) {

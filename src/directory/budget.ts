@@ -41,9 +41,13 @@ export const BUDGET_DESCRIPTIONS: Record<BudgetName, string> = {
 export function budgetOf(path: string): BudgetName | undefined {
   const [pathPart = '', query = ''] = path.split('?');
   const decodedQuery = safeDecode(query).toLowerCase();
-  const segments = pathPart.split('/').filter(Boolean).map((segment) => safeDecode(segment).toLowerCase());
+  const segments = pathPart
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => safeDecode(segment).toLowerCase());
   const [root = ''] = segments;
-  if (root.startsWith('users') && /(^|&)\$(select|filter)=[^&]*signinactivity/.test(decodedQuery)) return 'signInActivity';
+  if (root.startsWith('users') && /(^|&)\$(select|filter)=[^&]*signinactivity/.test(decodedQuery))
+    return 'signInActivity';
   if (root === 'auditlogs' || (root === 'reports' && segments[1] === 'authenticationmethods')) return 'reports';
   if (root.startsWith('users') && segments.includes('authentication')) return 'reports';
   return undefined;
@@ -141,7 +145,8 @@ export class GraphBudget {
     const window = limit.windowMs + this.marginMs;
     const times = this.sent[budget];
     while (times.length > 0 && times[0]! <= now - window) times.shift();
-    const capacity = priority === 'background' ? Math.max(1, limit.requests - limit.reservedForInteractive) : limit.requests;
+    const capacity =
+      priority === 'background' ? Math.max(1, limit.requests - limit.reservedForInteractive) : limit.requests;
     const paused = Math.max(0, this.pausedUntil[budget] - now);
     // More than a window holds is admitted once the window is empty; Graph throttles the rest.
     const fits = Math.min(wanted, capacity);

@@ -1,11 +1,11 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
+import { type Fact, known, unknownFact } from '../eligibility/facts.js';
+import { type ReadOptions, readEligibilityFacts } from './eligibility-facts.js';
 import type { Graph } from './graph.js';
 import { GraphRequestError } from './graph.js';
-import { known, unknownFact, type Fact } from '../eligibility/facts.js';
-import { readEligibilityFacts, type ReadOptions } from './eligibility-facts.js';
 import { PERMISSIONS, unknownReason } from './permissions.js';
 import type { TenantFacts } from './tenant-facts.js';
-import { findUsers, type DirectoryUser, type UserQuery } from './users.js';
+import { type DirectoryUser, findUsers, type UserQuery } from './users.js';
 
 // https://learn.microsoft.com/graph/api/temporaryaccesspassauthenticationmethodconfiguration-get
 const TAP_POLICY_PATH = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass';
@@ -69,7 +69,9 @@ export class Directory {
   /** The tenant's Temporary Access Pass policy read now, past the tenant cache, for the moment a pass is created. */
   async tapPolicyNow(): Promise<Fact<GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration>> {
     try {
-      return known(await this.graph.get<GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration>(TAP_POLICY_PATH));
+      return known(
+        await this.graph.get<GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration>(TAP_POLICY_PATH),
+      );
     } catch (error) {
       return unknownFact(unknownReason(error, PERMISSIONS.methodPolicies));
     }
@@ -78,7 +80,9 @@ export class Directory {
   /** The user's manager, or undefined when none is set. */
   async manager(userId: string): Promise<DirectoryUser | undefined> {
     try {
-      return await this.graph.get<DirectoryUser>(`/users/${encodeURIComponent(userId)}/manager?$select=id,displayName,userPrincipalName`);
+      return await this.graph.get<DirectoryUser>(
+        `/users/${encodeURIComponent(userId)}/manager?$select=id,displayName,userPrincipalName`,
+      );
     } catch (error) {
       if (error instanceof GraphRequestError && error.isNotFound) return undefined;
       throw error;
@@ -89,7 +93,9 @@ export class Directory {
   async approverGroupMembers(): Promise<DirectoryUser[]> {
     if (!this.groups.approverGroupId) return [];
     const id = encodeURIComponent(this.groups.approverGroupId);
-    return this.graph.all<DirectoryUser>(`/groups/${id}/transitiveMembers/microsoft.graph.user?$select=id,displayName,userPrincipalName&$top=999`);
+    return this.graph.all<DirectoryUser>(
+      `/groups/${id}/transitiveMembers/microsoft.graph.user?$select=id,displayName,userPrincipalName&$top=999`,
+    );
   }
 
   /** Creates a pass, replacing any the user holds. The response is the only place the code ever appears. */
@@ -97,7 +103,10 @@ export class Directory {
     userId: string,
     settings: { lifetimeInMinutes: number; isUsableOnce: boolean; startDateTime?: string },
   ): Promise<GraphTypes.TemporaryAccessPassAuthenticationMethod> {
-    return this.graph.postChange(`/users/${encodeURIComponent(userId)}/authentication/temporaryAccessPassMethods`, settings);
+    return this.graph.postChange(
+      `/users/${encodeURIComponent(userId)}/authentication/temporaryAccessPassMethods`,
+      settings,
+    );
   }
 
   async temporaryAccessPassMethods(userId: string): Promise<GraphTypes.TemporaryAccessPassAuthenticationMethod[]> {
@@ -105,15 +114,22 @@ export class Directory {
   }
 
   deleteTemporaryAccessPass(userId: string, methodId: string): Promise<void> {
-    return this.graph.delete(`/users/${encodeURIComponent(userId)}/authentication/temporaryAccessPassMethods/${encodeURIComponent(methodId)}`);
+    return this.graph.delete(
+      `/users/${encodeURIComponent(userId)}/authentication/temporaryAccessPassMethods/${encodeURIComponent(methodId)}`,
+    );
   }
 
   private async readStanding(userId: string): Promise<Standing> {
-    const groupIds = [this.groups.helpdeskGroupId, this.groups.approverGroupId].filter((id): id is string => Boolean(id));
+    const groupIds = [this.groups.helpdeskGroupId, this.groups.approverGroupId].filter((id): id is string =>
+      Boolean(id),
+    );
     if (groupIds.length === 0) return { isHelpdeskAgent: false, isApprover: false };
     let value: string[];
     try {
-      ({ value } = await this.graph.postRead<{ value: string[] }>(`/users/${encodeURIComponent(userId)}/checkMemberGroups`, { groupIds }));
+      ({ value } = await this.graph.postRead<{ value: string[] }>(
+        `/users/${encodeURIComponent(userId)}/checkMemberGroups`,
+        { groupIds },
+      ));
     } catch (error) {
       // Someone this directory does not know (a user from another tenant) holds no role here.
       if (error instanceof GraphRequestError && error.isNotFound) return { isHelpdeskAgent: false, isApprover: false };
@@ -126,4 +142,4 @@ export class Directory {
   }
 }
 
-export type { DirectoryUser, UserQuery, GraphTypes };
+export type { DirectoryUser, GraphTypes, UserQuery };

@@ -1,14 +1,22 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { known, unknownFact, type EligibilityFacts, type Fact, type GroupMembership, type NameTwin } from '../eligibility/facts.js';
+import {
+  type EligibilityFacts,
+  type Fact,
+  type GroupMembership,
+  known,
+  type NameTwin,
+  unknownFact,
+} from '../eligibility/facts.js';
 import { combineNameTwins, nameKey, namesakeKey } from '../eligibility/names.js';
-import { userRoles, type RoleGrant } from '../eligibility/roles.js';
+import { type RoleGrant, userRoles } from '../eligibility/roles.js';
 import { additionsToGroups, batchFact, batchList } from './batch-facts.js';
 import type { Graph } from './graph.js';
 import { PERMISSIONS } from './permissions.js';
-import { MEMBER_SELECT, type TenantFacts } from './tenant-facts.js';
 import { graphPath, odataString } from './query.js';
+import { MEMBER_SELECT, type TenantFacts } from './tenant-facts.js';
 
-export const USER_SELECT = 'id,accountEnabled,userType,externalUserState,creationType,givenName,surname,displayName,userPrincipalName,mail,jobTitle';
+export const USER_SELECT =
+  'id,accountEnabled,userType,externalUserState,creationType,givenName,surname,displayName,userPrincipalName,mail,jobTitle';
 /** How far back the audit log is read for group additions and recovery attempts. */
 export const AUDIT_WINDOW_DAYS = 7;
 
@@ -39,7 +47,9 @@ export async function readEligibilityFacts(
   const namesakes = namesakeKey(user);
   const cachedNamesakes = namesakes ? tenant.cachedNamesakes(namesakes) : [];
   const tapGroups = policies.tapPolicy.known
-    ? [...(policies.tapPolicy.value.includeTargets ?? []), ...(policies.tapPolicy.value.excludeTargets ?? [])].filter((t) => t.targetType !== 'user').flatMap((t) => (t.id ? [t.id] : []))
+    ? [...(policies.tapPolicy.value.includeTargets ?? []), ...(policies.tapPolicy.value.excludeTargets ?? [])]
+        .filter((t) => t.targetType !== 'user')
+        .flatMap((t) => (t.id ? [t.id] : []))
     : [];
   const [results, names, groupNames, hidden] = await Promise.all([
     graph.batch([
@@ -48,17 +58,37 @@ export async function readEligibilityFacts(
             {
               id: 'namesakes',
               method: 'GET' as const,
-              url: graphPath('/users', { $filter: `givenName eq ${odataString(user.givenName!)} and surname eq ${odataString(user.surname!)}`, $select: MEMBER_SELECT, $top: 999 }),
+              url: graphPath('/users', {
+                $filter: `givenName eq ${odataString(user.givenName!)} and surname eq ${odataString(user.surname!)}`,
+                $select: MEMBER_SELECT,
+                $top: 999,
+              }),
             },
           ]
         : []),
       // signInActivity by object id: some tenants reject it when the user is addressed by UPN.
       { id: 'signIn', method: 'GET', url: `/users/${id}?$select=id,signInActivity` },
-      { id: 'direct', method: 'GET', url: `/users/${id}/memberOf/microsoft.graph.group?$select=id,displayName&$top=999` },
-      { id: 'transitive', method: 'GET', url: `/users/${id}/transitiveMemberOf/microsoft.graph.group?$select=id,displayName&$top=999` },
-      { id: 'roles', method: 'GET', url: `/roleManagement/directory/roleAssignments?$filter=principalId eq '${user.id}'` },
+      {
+        id: 'direct',
+        method: 'GET',
+        url: `/users/${id}/memberOf/microsoft.graph.group?$select=id,displayName&$top=999`,
+      },
+      {
+        id: 'transitive',
+        method: 'GET',
+        url: `/users/${id}/transitiveMemberOf/microsoft.graph.group?$select=id,displayName&$top=999`,
+      },
+      {
+        id: 'roles',
+        method: 'GET',
+        url: `/roleManagement/directory/roleAssignments?$filter=principalId eq '${user.id}'`,
+      },
       // PIM: roles the user may activate at any moment count as held.
-      { id: 'eligibleRoles', method: 'GET', url: `/roleManagement/directory/roleEligibilityScheduleInstances?$filter=principalId eq '${user.id}'` },
+      {
+        id: 'eligibleRoles',
+        method: 'GET',
+        url: `/roleManagement/directory/roleEligibilityScheduleInstances?$filter=principalId eq '${user.id}'`,
+      },
       { id: 'methods', method: 'GET', url: `/users/${id}/authentication/methods` },
       { id: 'licences', method: 'GET', url: `/users/${id}/licenseDetails` },
       {
@@ -76,27 +106,43 @@ export async function readEligibilityFacts(
     ]),
     tenant.getNameIndex(scope),
     tenant.groupNames(scope.known ? [...scope.value.includeGroupIds, ...scope.value.excludeGroupIds] : []),
-    tenant.hiddenGroups([...(scope.known ? [...scope.value.includeGroupIds, ...scope.value.excludeGroupIds] : []), ...tapGroups]),
+    tenant.hiddenGroups([
+      ...(scope.known ? [...scope.value.includeGroupIds, ...scope.value.excludeGroupIds] : []),
+      ...tapGroups,
+    ]),
   ]);
   // A hidden recovery group whose members were listed is readable: the bot holds Member.Read.Hidden.
-  const unreadable = hidden.filter((groupId) => !(names.known && scope.known && scope.value.includeGroupIds.includes(groupId) && !names.value.emptyGroupIds?.has(groupId)));
+  const unreadable = hidden.filter(
+    (groupId) =>
+      !(
+        names.known &&
+        scope.known &&
+        scope.value.includeGroupIds.includes(groupId) &&
+        !names.value.emptyGroupIds?.has(groupId)
+      ),
+  );
 
-  const fact = <T>(resultId: string, permission: string, pick: (body: any) => T) => batchFact(results.get(resultId), permission, pick);
+  const fact = <T>(resultId: string, permission: string, pick: (body: any) => T) =>
+    batchFact(results.get(resultId), permission, pick);
   const list = <T>(resultId: string, permission: string) => batchList<T>(graph, results.get(resultId), permission);
 
-  const [direct, transitive, roles, eligibleRoles, methods, auditsOnUser, namesakesRead, licences, auditsByUser] = await Promise.all([
-    list<GraphTypes.Group>('direct', PERMISSIONS.groupMembership),
-    list<GraphTypes.Group>('transitive', PERMISSIONS.groupMembership),
-    list<RoleGrant>('roles', PERMISSIONS.roleAssignments),
-    list<RoleGrant>('eligibleRoles', PERMISSIONS.roleEligibility),
-    list<GraphTypes.AuthenticationMethod>('methods', PERMISSIONS.authenticationMethods),
-    list<GraphTypes.DirectoryAudit>('audits', PERMISSIONS.auditLogs),
-    cachedNamesakes === undefined ? list<GraphTypes.User>('namesakes', PERMISSIONS.users).then((fact) => mapFact(fact, toTwins)) : Promise.resolve(known(cachedNamesakes)),
-    list<GraphTypes.LicenseDetails>('licences', PERMISSIONS.users),
-    list<GraphTypes.DirectoryAudit>('auditsByUser', PERMISSIONS.auditLogs),
-  ]);
+  const [direct, transitive, roles, eligibleRoles, methods, auditsOnUser, namesakesRead, licences, auditsByUser] =
+    await Promise.all([
+      list<GraphTypes.Group>('direct', PERMISSIONS.groupMembership),
+      list<GraphTypes.Group>('transitive', PERMISSIONS.groupMembership),
+      list<RoleGrant>('roles', PERMISSIONS.roleAssignments),
+      list<RoleGrant>('eligibleRoles', PERMISSIONS.roleEligibility),
+      list<GraphTypes.AuthenticationMethod>('methods', PERMISSIONS.authenticationMethods),
+      list<GraphTypes.DirectoryAudit>('audits', PERMISSIONS.auditLogs),
+      cachedNamesakes === undefined
+        ? list<GraphTypes.User>('namesakes', PERMISSIONS.users).then((fact) => mapFact(fact, toTwins))
+        : Promise.resolve(known(cachedNamesakes)),
+      list<GraphTypes.LicenseDetails>('licences', PERMISSIONS.users),
+      list<GraphTypes.DirectoryAudit>('auditsByUser', PERMISSIONS.auditLogs),
+    ]);
   const audits = mergeAudits(auditsOnUser, auditsByUser);
-  if (namesakes && cachedNamesakes === undefined && namesakesRead.known) tenant.rememberNamesakes(namesakes, namesakesRead.value);
+  if (namesakes && cachedNamesakes === undefined && namesakesRead.known)
+    tenant.rememberNamesakes(namesakes, namesakesRead.value);
 
   const membership: Fact<GroupMembership> =
     direct.known && transitive.known
@@ -120,12 +166,22 @@ export async function readEligibilityFacts(
   return {
     readAt: now,
     user,
-    lastSuccessfulSignIn: fact('signIn', PERMISSIONS.signInActivity, (b) => b.signInActivity?.lastSuccessfulSignInDateTime ?? null),
-    recoveryScope: scope.known ? known({ ...scope.value, groupNames: { ...scope.value.groupNames, ...groupNames } }) : scope,
+    lastSuccessfulSignIn: fact(
+      'signIn',
+      PERMISSIONS.signInActivity,
+      (b) => b.signInActivity?.lastSuccessfulSignInDateTime ?? null,
+    ),
+    recoveryScope: scope.known
+      ? known({ ...scope.value, groupNames: { ...scope.value.groupNames, ...groupNames } })
+      : scope,
     membership,
     roleTemplateIds: held.privileged,
     conditionalAccessRoleIds: held.conditionalAccess,
-    nameTwins: combineNameTwins(user.id, key ? (names.known ? known(names.value.get(key) ?? []) : names) : known([]), namesakesRead),
+    nameTwins: combineNameTwins(
+      user.id,
+      key ? (names.known ? known(names.value.get(key) ?? []) : names) : known([]),
+      namesakesRead,
+    ),
     tapPolicy: policies.tapPolicy,
     conditionalAccessPolicies: policies.conditionalAccessPolicies,
     namedLocations: policies.namedLocations,
@@ -133,7 +189,9 @@ export async function readEligibilityFacts(
     userLicences: licences,
     authenticationMethods: methods,
     ...(unreadable.length > 0 && { hiddenMembershipGroupIds: unreadable }),
-    addedToRecoveryGroupAt: audits.known ? known(additionsToGroups(audits.value, recoveryGroups).get(user.id) ?? null) : audits,
+    addedToRecoveryGroupAt: audits.known
+      ? known(additionsToGroups(audits.value, recoveryGroups).get(user.id) ?? null)
+      : audits,
     auditEvents: audits,
   };
 }
@@ -143,7 +201,9 @@ function ids(objects: Array<{ id?: string }>): string[] {
 }
 
 export function toTwins(users: GraphTypes.User[]): NameTwin[] {
-  return users.flatMap((u) => (u.id ? [{ id: u.id, displayName: u.displayName ?? '', userPrincipalName: u.userPrincipalName ?? '' }] : []));
+  return users.flatMap((u) =>
+    u.id ? [{ id: u.id, displayName: u.displayName ?? '', userPrincipalName: u.userPrincipalName ?? '' }] : [],
+  );
 }
 
 function mapFact<T, U>(fact: Fact<T>, map: (value: T) => U): Fact<U> {
@@ -151,9 +211,17 @@ function mapFact<T, U>(fact: Fact<T>, map: (value: T) => U): Fact<U> {
 }
 
 /** Events on the user and events by the user, each once, newest first. */
-function mergeAudits(onUser: Fact<GraphTypes.DirectoryAudit[]>, byUser: Fact<GraphTypes.DirectoryAudit[]>): Fact<GraphTypes.DirectoryAudit[]> {
+function mergeAudits(
+  onUser: Fact<GraphTypes.DirectoryAudit[]>,
+  byUser: Fact<GraphTypes.DirectoryAudit[]>,
+): Fact<GraphTypes.DirectoryAudit[]> {
   if (!onUser.known) return onUser;
   if (!byUser.known) return byUser;
-  const byId = new Map([...onUser.value, ...byUser.value].map((event) => [event.id ?? `${event.correlationId}:${event.activityDateTime}`, event]));
+  const byId = new Map(
+    [...onUser.value, ...byUser.value].map((event) => [
+      event.id ?? `${event.correlationId}:${event.activityDateTime}`,
+      event,
+    ]),
+  );
   return known([...byId.values()].sort((a, b) => (b.activityDateTime ?? '').localeCompare(a.activityDateTime ?? '')));
 }

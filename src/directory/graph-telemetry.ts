@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { inSpan, metric, recordFinishedSpan, SpanKind } from '../telemetry/telemetry.js';
-import { budgetOf, type BudgetName } from './budget.js';
+import { type BudgetName, budgetOf } from './budget.js';
 import { retryAfterMs } from './middleware.js';
 
 /**
@@ -83,7 +83,11 @@ export function recordBatchItems(
 export function graphPathTemplate(pathname: string): string {
   return pathname
     .split('/')
-    .map((segment) => (segment === '' || /^(v\d+\.\d+|beta|\$batch|\$count|\$value|[A-Za-z][A-Za-z.]*)$/.test(segment) ? segment : '{id}'))
+    .map((segment) =>
+      segment === '' || /^(v\d+\.\d+|beta|\$batch|\$count|\$value|[A-Za-z][A-Za-z.]*)$/.test(segment)
+        ? segment
+        : '{id}',
+    )
     .join('/');
 }
 

@@ -1,7 +1,13 @@
-import { AuthenticationHandler, Client, GraphError, HTTPMessageHandler, type Middleware } from '@microsoft/microsoft-graph-client';
-import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import type { TokenCredential } from '@azure/identity';
-import { systemClock, type Clock } from '../clock.js';
+import {
+  AuthenticationHandler,
+  Client,
+  GraphError,
+  HTTPMessageHandler,
+  type Middleware,
+} from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
+import { type Clock, systemClock } from '../clock.js';
 import { isLoopbackUrl } from '../config.js';
 import type { Logger } from '../log.js';
 import { DOCUMENTED_BUDGETS, GraphBudget, NO_BUDGETS, type Priority } from './budget.js';
@@ -10,11 +16,11 @@ import {
   BUDGET_REFUSAL_HEADER,
   GraphCallLogger,
   RequestPriority,
+  type RetryOptions,
   RetryPolicy,
+  retryAfterMs,
   ThrottlingBudgetHandler,
   ThrottlingRetryHandler,
-  retryAfterMs,
-  type RetryOptions,
 } from './middleware.js';
 
 /** A failed Graph request, the same shape whether it failed on its own or inside a `$batch`. */
@@ -94,12 +100,15 @@ export class Graph {
     const url = new URL(options.baseUrl);
     this.versionRoot = url.href.replace(/\/+$/, '');
     this.clock = options.clock ?? options.budget?.clock ?? systemClock;
-    this.budget = options.budget ?? new GraphBudget(this.clock, isLoopbackUrl(options.baseUrl) ? NO_BUDGETS : DOCUMENTED_BUDGETS);
+    this.budget =
+      options.budget ?? new GraphBudget(this.clock, isLoopbackUrl(options.baseUrl) ? NO_BUDGETS : DOCUMENTED_BUDGETS);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     const chain: Middleware[] = [];
     if (options.credential && !isLoopbackUrl(options.baseUrl)) {
       const scope = `${url.origin}/.default`;
-      chain.push(new AuthenticationHandler(new TokenCredentialAuthenticationProvider(options.credential, { scopes: [scope] })));
+      chain.push(
+        new AuthenticationHandler(new TokenCredentialAuthenticationProvider(options.credential, { scopes: [scope] })),
+      );
     }
     chain.push(
       new ThrottlingRetryHandler(this.retry, this.clock),
@@ -115,7 +124,10 @@ export class Graph {
     const segments = url.pathname.split('/').filter(Boolean);
     this.client = Client.initWithMiddleware({
       middleware: chain,
-      baseUrl: `${url.origin}/${segments.slice(0, -1).map((s) => `${s}/`).join('')}`,
+      baseUrl: `${url.origin}/${segments
+        .slice(0, -1)
+        .map((s) => `${s}/`)
+        .join('')}`,
       defaultVersion: segments.at(-1) ?? 'v1.0',
       customHosts: new Set([url.hostname]),
     });
@@ -129,7 +141,10 @@ export class Graph {
    * out any Retry-After; `signal` cuts those waits short when the work is cancelled.
    */
   background(signal?: AbortSignal): Graph {
-    return Object.create(this, { priority: { value: 'background', enumerable: true }, signal: { value: signal, enumerable: true } }) as Graph;
+    return Object.create(this, {
+      priority: { value: 'background', enumerable: true },
+      signal: { value: signal, enumerable: true },
+    }) as Graph;
   }
 
   async get<T>(path: string, headers: Record<string, string> = {}): Promise<T> {
@@ -151,7 +166,9 @@ export class Graph {
   }
 
   private request(path: string, ...options: RetryPolicy[]) {
-    return this.client.api(this.relative(path)).middlewareOptions([...options, new RequestPriority(this.priority, this.signal)]);
+    return this.client
+      .api(this.relative(path))
+      .middlewareOptions([...options, new RequestPriority(this.priority, this.signal)]);
   }
 
   /** Every page of a collection, following `@odata.nextLink`, one page at a time. */
@@ -190,7 +207,8 @@ export class Graph {
         const transient = response.status === 429 || response.status === 503 || response.status === 504;
         const hinted = retryAfterMs(header(response.headers, 'retry-after'), this.clock.now());
         // A person is not kept waiting: the bot's own budget refusal, or a long Retry-After, is the answer.
-        const worthWaiting = background || (!header(response.headers, BUDGET_REFUSAL_HEADER) && (hinted ?? 0) <= this.retry.maxWaitMs);
+        const worthWaiting =
+          background || (!header(response.headers, BUDGET_REFUSAL_HEADER) && (hinted ?? 0) <= this.retry.maxWaitMs);
         if (transient && worthWaiting && round < BATCH_RETRY_ROUNDS[this.priority]) {
           retry.push(request);
           wait = Math.max(wait, hinted ?? 500 * 2 ** Math.min(round, 5));
@@ -200,16 +218,22 @@ export class Graph {
           response.id,
           response.status < 400
             ? { ok: true, status: response.status, body: response.body }
-            : { ok: false, error: toError(response.status, response.body, header(response.headers, 'request-id'), hinted) },
+            : {
+                ok: false,
+                error: toError(response.status, response.body, header(response.headers, 'request-id'), hinted),
+              },
         );
       }
-      if (retry.length > 0) await this.clock.sleep(background ? wait : Math.min(wait, this.retry.maxWaitMs), this.signal);
+      if (retry.length > 0)
+        await this.clock.sleep(background ? wait : Math.min(wait, this.retry.maxWaitMs), this.signal);
       pending = retry;
     }
     return results;
   }
 
-  private async sendBatch(chunk: BatchRequest[]): Promise<Array<{ id: string; status: number; headers?: Record<string, string>; body?: any }>> {
+  private async sendBatch(
+    chunk: BatchRequest[],
+  ): Promise<Array<{ id: string; status: number; headers?: Record<string, string>; body?: any }>> {
     const payload = {
       requests: chunk.map(({ id, method, url, body, headers }) => ({
         id,
@@ -220,12 +244,26 @@ export class Graph {
       })),
     };
     const startedAt = Date.now();
-    const response = await this.postRead<{ responses?: Array<{ id: string; status: number; headers?: Record<string, string>; body?: any }> }>('/$batch', payload);
+    const response = await this.postRead<{
+      responses?: Array<{ id: string; status: number; headers?: Record<string, string>; body?: any }>;
+    }>('/$batch', payload);
     const byId = new Map((response.responses ?? []).map((r) => [String(r.id), r]));
     // A request Graph dropped from the envelope is reported, never silently missing.
-    const answers = chunk.map((r) => byId.get(r.id) ?? { id: r.id, status: 502, body: { error: { code: 'MissingBatchResponse', message: 'Graph returned no response for this request' } } });
+    const answers = chunk.map(
+      (r) =>
+        byId.get(r.id) ?? {
+          id: r.id,
+          status: 502,
+          body: { error: { code: 'MissingBatchResponse', message: 'Graph returned no response for this request' } },
+        },
+    );
     recordBatchItems(
-      chunk.map((request, i) => ({ method: request.method, url: this.relative(request.url), status: answers[i]!.status, retryAfterMs: retryAfterMs(header(answers[i]!.headers, 'retry-after'), this.clock.now()) })),
+      chunk.map((request, i) => ({
+        method: request.method,
+        url: this.relative(request.url),
+        status: answers[i]!.status,
+        retryAfterMs: retryAfterMs(header(answers[i]!.headers, 'retry-after'), this.clock.now()),
+      })),
       startedAt,
     );
     return answers;
@@ -248,11 +286,22 @@ export class Graph {
       // Cancelled background work: not a Graph failure.
       if (this.signal?.aborted) throw this.signal.reason;
       if (error instanceof GraphError) {
-        const retryAfter = error.statusCode === 429 ? retryAfterMs(error.headers?.get('Retry-After'), this.clock.now()) : undefined;
-        throw new GraphRequestError(error.statusCode, error.code ?? 'Unknown', error.message, error.requestId ?? undefined, retryAfter === undefined ? undefined : Math.ceil(retryAfter / 1000));
+        const retryAfter =
+          error.statusCode === 429 ? retryAfterMs(error.headers?.get('Retry-After'), this.clock.now()) : undefined;
+        throw new GraphRequestError(
+          error.statusCode,
+          error.code ?? 'Unknown',
+          error.message,
+          error.requestId ?? undefined,
+          retryAfter === undefined ? undefined : Math.ceil(retryAfter / 1000),
+        );
       }
       if (error instanceof GraphRequestError) throw error;
-      throw new GraphRequestError(0, 'NetworkError', `Microsoft Graph could not be reached (${(error as Error).message})`);
+      throw new GraphRequestError(
+        0,
+        'NetworkError',
+        `Microsoft Graph could not be reached (${(error as Error).message})`,
+      );
     }
   }
 }
@@ -266,5 +315,11 @@ function header(headers: Record<string, string> | undefined, name: string): stri
 function toError(status: number, body: any, requestId?: string, retryAfter?: number): GraphRequestError {
   const error = body?.error ?? {};
   const seconds = status === 429 && retryAfter !== undefined ? Math.ceil(retryAfter / 1000) : undefined;
-  return new GraphRequestError(status, error.code ?? 'Unknown', error.message ?? `Graph answered ${status}`, requestId ?? error.innerError?.['request-id'], seconds);
+  return new GraphRequestError(
+    status,
+    error.code ?? 'Unknown',
+    error.message ?? `Graph answered ${status}`,
+    requestId ?? error.innerError?.['request-id'],
+    seconds,
+  );
 }

@@ -1,5 +1,5 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { known, unknownFact, type Fact } from '../eligibility/facts.js';
+import { type Fact, known, unknownFact } from '../eligibility/facts.js';
 import { batchFact, batchList } from './batch-facts.js';
 import type { BudgetName } from './budget.js';
 import type { BatchRequest, Graph } from './graph.js';
@@ -93,7 +93,12 @@ export class BulkMemberReads {
     const own = this.methods.get(userId);
     if (own) return own;
     const registered = this.registrations.get(userId);
-    if (registered) return known(registered.flatMap((name) => METHOD_TYPES[name] ?? []).map((type) => ({ '@odata.type': type }) as GraphTypes.AuthenticationMethod));
+    if (registered)
+      return known(
+        registered
+          .flatMap((name) => METHOD_TYPES[name] ?? [])
+          .map((type) => ({ '@odata.type': type }) as GraphTypes.AuthenticationMethod),
+      );
     return unknownFact(this.registrationFailure ?? 'not in the authentication methods registration report');
   }
 
@@ -126,7 +131,10 @@ const METHOD_TYPES: Record<string, string[]> = {
 };
 
 /** Users in the tenant and members of a group, as `$count` gives them (eventually consistent). */
-export async function countPopulation(graph: Graph, membersPath: string): Promise<{ tenantUsers?: number; members?: number }> {
+export async function countPopulation(
+  graph: Graph,
+  membersPath: string,
+): Promise<{ tenantUsers?: number; members?: number }> {
   const eventual = { ConsistencyLevel: 'eventual' };
   const count = (path: string) =>
     graph.get<{ '@odata.count'?: number }>(graphPath(path, { $count: 'true', $top: 1, $select: 'id' }), eventual).then(
@@ -153,7 +161,10 @@ export async function readStream<E>(
   for (let index = saved.length; next; index++) {
     signal?.throwIfAborted();
     const body: { value?: any[]; '@odata.nextLink'?: string } = await graph.get(next);
-    const page: StreamPage<E> = { entries: toEntries(body.value ?? []), ...(body['@odata.nextLink'] ? { nextLink: body['@odata.nextLink'] } : {}) };
+    const page: StreamPage<E> = {
+      entries: toEntries(body.value ?? []),
+      ...(body['@odata.nextLink'] ? { nextLink: body['@odata.nextLink'] } : {}),
+    };
     await checkpoint.save(stream, index, page);
     onPage(page.entries);
     next = page.nextLink;
@@ -161,7 +172,9 @@ export async function readStream<E>(
 }
 
 export const signInEntries = (users: GraphTypes.User[]): SignInEntry[] =>
-  users.flatMap((user) => (user.id ? [[user.id, user.signInActivity?.lastSuccessfulSignInDateTime ?? null] as SignInEntry] : []));
+  users.flatMap((user) =>
+    user.id ? [[user.id, user.signInActivity?.lastSuccessfulSignInDateTime ?? null] as SignInEntry] : [],
+  );
 
 export const registrationEntries = (rows: GraphTypes.UserRegistrationDetails[]): RegistrationEntry[] =>
   rows.flatMap((row) => (row.id ? [[row.id, (row.methodsRegistered ?? []) as string[]] as RegistrationEntry] : []));
@@ -196,13 +209,20 @@ export async function readMembersOneByOne(
       const requests: BatchRequest[] = chunk.map((userId, index) => ({
         id: String(index),
         method: 'GET',
-        url: budget === 'reports' ? `/users/${encodeURIComponent(userId)}/authentication/methods` : graphPath(`/users/${encodeURIComponent(userId)}`, { $select: 'id,signInActivity' }),
+        url:
+          budget === 'reports'
+            ? `/users/${encodeURIComponent(userId)}/authentication/methods`
+            : graphPath(`/users/${encodeURIComponent(userId)}`, { $select: 'id,signInActivity' }),
       }));
       const results = await graph.batch(requests);
       if (budget === 'reports') {
         const entries: MethodsEntry[] = await Promise.all(
           chunk.map(async (userId, index): Promise<MethodsEntry> => {
-            const fact = await batchList<GraphTypes.AuthenticationMethod>(graph, results.get(String(index)), PERMISSIONS.authenticationMethods);
+            const fact = await batchList<GraphTypes.AuthenticationMethod>(
+              graph,
+              results.get(String(index)),
+              PERMISSIONS.authenticationMethods,
+            );
             return [userId, fact.known ? fact.value : { unknown: fact.reason }];
           }),
         );
@@ -211,7 +231,11 @@ export async function readMembersOneByOne(
       } else {
         const entries: SignInEntry[] = [];
         chunk.forEach((userId, index) => {
-          const fact = batchFact(results.get(String(index)), PERMISSIONS.signInActivity, (body) => body.signInActivity?.lastSuccessfulSignInDateTime ?? null);
+          const fact = batchFact(
+            results.get(String(index)),
+            PERMISSIONS.signInActivity,
+            (body) => body.signInActivity?.lastSuccessfulSignInDateTime ?? null,
+          );
           if (fact.known) entries.push([userId, fact.value]);
           else bulk.signInFailure ??= fact.reason;
         });
@@ -223,5 +247,6 @@ export async function readMembersOneByOne(
 }
 
 export function addMethods(bulk: BulkMemberReads, entries: MethodsEntry[]): void {
-  for (const [userId, value] of entries) bulk.methods.set(userId, Array.isArray(value) ? known(value) : unknownFact(value.unknown));
+  for (const [userId, value] of entries)
+    bulk.methods.set(userId, Array.isArray(value) ? known(value) : unknownFact(value.unknown));
 }

@@ -21,6 +21,9 @@ export class GraphMailer {
       toRecipients: [{ emailAddress: { address: to.address, name: to.name } }],
     };
     // Sending is a change: never repeated after a timeout, or the person gets two mails.
-    await this.graph.postChange(`/users/${encodeURIComponent(this.sender)}/sendMail`, { message, saveToSentItems: false });
+    await this.graph.postChange(`/users/${encodeURIComponent(this.sender)}/sendMail`, {
+      message,
+      saveToSentItems: false,
+    });
   }
 }

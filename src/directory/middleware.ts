@@ -1,7 +1,7 @@
 import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
-import { systemClock, type Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { budgetOf, type BudgetName, type GraphBudget, type Priority } from './budget.js';
+import { type BudgetName, budgetOf, type GraphBudget, type Priority } from './budget.js';
 
 /**
  * Cross-cutting Graph concerns as a middleware chain, as msgraph-sdk-javascript intends: callers
@@ -21,7 +21,10 @@ export class RetryPolicy implements MiddlewareOptions {
 /** Who is waiting for a request: a person in chat, or background work such as the readiness report. */
 export class RequestPriority implements MiddlewareOptions {
   /** `signal` ends background waits (for a budget, for a Retry-After) when the work is cancelled. */
-  constructor(readonly priority: Priority, readonly signal?: AbortSignal) {}
+  constructor(
+    readonly priority: Priority,
+    readonly signal?: AbortSignal,
+  ) {}
 }
 
 export interface RetryOptions {
@@ -37,7 +40,8 @@ export interface RetryOptions {
   baseDelayMs: number;
 }
 
-const priorityOption = (context: Context) => context.middlewareControl?.getMiddlewareOptions(RequestPriority) as RequestPriority | undefined;
+const priorityOption = (context: Context) =>
+  context.middlewareControl?.getMiddlewareOptions(RequestPriority) as RequestPriority | undefined;
 const priorityOf = (context: Context): Priority => priorityOption(context)?.priority ?? 'interactive';
 
 const THROTTLED = 429;
@@ -60,7 +64,10 @@ export function retryAfterMs(header: string | null | undefined, now = Date.now()
 export class ThrottlingRetryHandler implements Middleware {
   private next?: Middleware;
 
-  constructor(private readonly options: RetryOptions, private readonly clock: Clock = systemClock) {}
+  constructor(
+    private readonly options: RetryOptions,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   setNext(next: Middleware): void {
     this.next = next;
@@ -103,7 +110,10 @@ export const BUDGET_REFUSAL_HEADER = 'x-ssar-budget';
 export class ThrottlingBudgetHandler implements Middleware {
   private next?: Middleware;
 
-  constructor(private readonly budget: GraphBudget, private readonly interactiveWaitMs = 2_000) {}
+  constructor(
+    private readonly budget: GraphBudget,
+    private readonly interactiveWaitMs = 2_000,
+  ) {}
 
   setNext(next: Middleware): void {
     this.next = next;
@@ -114,7 +124,9 @@ export class ThrottlingBudgetHandler implements Middleware {
     setHeader(context, 'x-ms-throttle-priority', priority === 'background' ? 'low' : 'high');
     const path = versionRelative(requestUrl(context));
     const batch = path.split('?')[0]!.toLowerCase() === '/$batch' ? parseBatch(context) : undefined;
-    const items = batch ? batch.requests.map((request) => ({ id: String(request.id), budget: budgetOf(withSlash(String(request.url))) })) : [{ id: '', budget: budgetOf(path) }];
+    const items = batch
+      ? batch.requests.map((request) => ({ id: String(request.id), budget: budgetOf(withSlash(String(request.url))) }))
+      : [{ id: '', budget: budgetOf(path) }];
     const refused = new Map<string, number>();
     if (priority === 'background') {
       await this.budget.admitBackground(countBudgets(items), priorityOption(context)?.signal);
@@ -128,7 +140,11 @@ export class ThrottlingBudgetHandler implements Middleware {
       if (refused.size > 0) return void (context.response = budgetRefusal(refused.get('')!));
       await this.next!.execute(context);
       const budget = items[0]!.budget;
-      if (budget && context.response?.status === THROTTLED) this.budget.pause(budget, retryAfterMs(context.response.headers.get('Retry-After'), this.budget.clock.now()) ?? 1_000);
+      if (budget && context.response?.status === THROTTLED)
+        this.budget.pause(
+          budget,
+          retryAfterMs(context.response.headers.get('Retry-After'), this.budget.clock.now()) ?? 1_000,
+        );
       return;
     }
     const sent = batch.requests.filter((request) => !refused.has(String(request.id)));
@@ -137,13 +153,20 @@ export class ThrottlingBudgetHandler implements Middleware {
     if (refused.size > 0) context.options = { ...context.options, body: JSON.stringify({ ...batch, requests: sent }) };
     await this.next!.execute(context);
     if (!context.response?.ok) return;
-    const body = (await context.response.clone().json().catch(() => undefined)) as { responses?: Array<{ id: string; status: number; headers?: Record<string, string> }> } | undefined;
+    const body = (await context.response
+      .clone()
+      .json()
+      .catch(() => undefined)) as
+      | { responses?: Array<{ id: string; status: number; headers?: Record<string, string> }> }
+      | undefined;
     for (const response of body?.responses ?? []) {
       const budget = items.find((item) => item.id === String(response.id))?.budget;
       const hinted = Object.entries(response.headers ?? {}).find(([name]) => name.toLowerCase() === 'retry-after')?.[1];
-      if (budget && response.status === THROTTLED) this.budget.pause(budget, retryAfterMs(hinted, this.budget.clock.now()) ?? 1_000);
+      if (budget && response.status === THROTTLED)
+        this.budget.pause(budget, retryAfterMs(hinted, this.budget.clock.now()) ?? 1_000);
     }
-    if (refused.size > 0) context.response = jsonResponse({ ...body, responses: [...(body?.responses ?? []), ...answers] });
+    if (refused.size > 0)
+      context.response = jsonResponse({ ...body, responses: [...(body?.responses ?? []), ...answers] });
   }
 
   /** 0 when admitted (after at most a short wait), else the milliseconds until it would fit. */
@@ -178,14 +201,25 @@ function countBudgets(items: Array<{ budget?: BudgetName }>): Partial<Record<Bud
   return counts;
 }
 
-const TOO_MANY = { code: 'TooManyRequests', message: 'The bot is holding this request back to stay within Graph\'s throttling limits.' };
+const TOO_MANY = {
+  code: 'TooManyRequests',
+  message: "The bot is holding this request back to stay within Graph's throttling limits.",
+};
 
 function budgetRefusal(ms: number): Response {
-  return jsonResponse({ error: TOO_MANY }, 429, { 'Retry-After': String(Math.ceil(ms / 1000)), [BUDGET_REFUSAL_HEADER]: '1' });
+  return jsonResponse({ error: TOO_MANY }, 429, {
+    'Retry-After': String(Math.ceil(ms / 1000)),
+    [BUDGET_REFUSAL_HEADER]: '1',
+  });
 }
 
 function refusedAnswers(refused: Map<string, number>) {
-  return [...refused].map(([id, ms]) => ({ id, status: 429, headers: { 'Retry-After': String(Math.ceil(ms / 1000)), [BUDGET_REFUSAL_HEADER]: '1' }, body: { error: TOO_MANY } }));
+  return [...refused].map(([id, ms]) => ({
+    id,
+    status: 429,
+    headers: { 'Retry-After': String(Math.ceil(ms / 1000)), [BUDGET_REFUSAL_HEADER]: '1' },
+    body: { error: TOO_MANY },
+  }));
 }
 
 function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -207,11 +241,17 @@ const withSlash = (url: string) => (url.startsWith('/') ? url : `/${url}`);
 function setHeader(context: Context, name: string, value: string): void {
   const headers = context.options?.headers;
   if (headers instanceof Headers) headers.set(name, value);
-  else context.options = { ...context.options, headers: { ...(headers as Record<string, string> | undefined), [name]: value } };
+  else
+    context.options = {
+      ...context.options,
+      headers: { ...(headers as Record<string, string> | undefined), [name]: value },
+    };
 }
 
 function isIdempotent(context: Context): boolean {
-  const method = (context.options?.method ?? (typeof context.request === 'string' ? 'GET' : context.request.method)).toUpperCase();
+  const method = (
+    context.options?.method ?? (typeof context.request === 'string' ? 'GET' : context.request.method)
+  ).toUpperCase();
   return method === 'GET' || method === 'HEAD' || method === 'DELETE' || method === 'PUT';
 }
 

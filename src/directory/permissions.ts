@@ -25,7 +25,8 @@ export function unknownReason(error: unknown, permission: string): string {
   if (error instanceof GraphRequestError) {
     // A tenant without Entra ID P1/P2 (or a B2C tenant) gets this 403 from the premium reports
     // (signInActivity, sign-in logs): a licence problem, not a permission to consent.
-    if (error.code === 'Authentication_RequestFromNonPremiumTenantOrB2CTenant') return 'needs an Entra ID P1 or P2 licence in the tenant (Graph answered Authentication_RequestFromNonPremiumTenantOrB2CTenant)';
+    if (error.code === 'Authentication_RequestFromNonPremiumTenantOrB2CTenant')
+      return 'needs an Entra ID P1 or P2 licence in the tenant (Graph answered Authentication_RequestFromNonPremiumTenantOrB2CTenant)';
     if (error.isPermissionDenied) return `needs ${permission}`;
     if (error.isThrottled) return `Graph is throttling, retry in ${error.retryAfterSeconds ?? 60} s`;
     if (error.status === 0) return 'Microsoft Graph could not be reached';

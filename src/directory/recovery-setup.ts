@@ -56,7 +56,9 @@ export function recoveryScopeFromTenant(
   const targetProfiles: Record<string, RecoveryProfile[]> = {};
   for (const target of policy.state === 'enabled' ? (policy.includeTargets ?? []) : []) {
     // A target without profile links is taken to use every recovery profile.
-    const linked = target.verifiedIdProfiles?.length ? target.verifiedIdProfiles.flatMap((id) => recoveryProfiles.get(id) ?? []) : [...recoveryProfiles.values()];
+    const linked = target.verifiedIdProfiles?.length
+      ? target.verifiedIdProfiles.flatMap((id) => recoveryProfiles.get(id) ?? [])
+      : [...recoveryProfiles.values()];
     if (linked.length > 0) targetProfiles[target.id] = linked;
   }
   const targets = (policy.includeTargets ?? []).filter((t) => targetProfiles[t.id]);
@@ -66,7 +68,9 @@ export function recoveryScopeFromTenant(
     targetProfiles,
     excludeGroupIds: (policy.excludeTargets ?? []).filter((t) => t.targetType !== 'user').map((t) => t.id),
     excludeUserIds: (policy.excludeTargets ?? []).filter((t) => t.targetType === 'user').map((t) => t.id),
-    mode: Object.values(targetProfiles).some((linked) => linked.some((p) => p.mode === 'production')) ? 'production' : 'evaluation',
+    mode: Object.values(targetProfiles).some((linked) => linked.some((p) => p.mode === 'production'))
+      ? 'production'
+      : 'evaluation',
     source: 'graph',
   };
 }

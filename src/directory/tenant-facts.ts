@@ -1,9 +1,9 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { known, unknownFact, type Fact, type NameTwin, type RecoveryScope } from '../eligibility/facts.js';
+import { type Fact, known, type NameTwin, type RecoveryScope, unknownFact } from '../eligibility/facts.js';
 import { nameKey } from '../eligibility/names.js';
 import type { RoleGrant, TenantRoleGrants } from '../eligibility/roles.js';
 import { batchFact, batchList } from './batch-facts.js';
-import type { Graph, BatchResult } from './graph.js';
+import type { BatchResult, Graph } from './graph.js';
 import { PERMISSIONS, unknownReason } from './permissions.js';
 import {
   ALL_USERS_TARGET,
@@ -43,7 +43,10 @@ export const ROLE_GRANT_SELECT = 'principalId,roleDefinitionId,directoryScopeId'
 export class TenantFacts {
   private policies?: { at: number; value: Promise<TenantPolicies> };
   private names?: { at: number; key: string; value: Promise<Fact<NameIndex>> };
-  private readonly groupNameCache = new Map<string, { at: number; value: Promise<{ displayName?: string; visibility?: string } | undefined> }>();
+  private readonly groupNameCache = new Map<
+    string,
+    { at: number; value: Promise<{ displayName?: string; visibility?: string } | undefined> }
+  >();
   private readonly namesakeCache = new Map<string, { at: number; value: NameTwin[] }>();
 
   constructor(
@@ -83,7 +86,8 @@ export class TenantFacts {
   async hiddenGroups(ids: string[]): Promise<string[]> {
     const wanted = this.readGroups(ids);
     const hidden: string[] = [];
-    for (const id of wanted) if ((await this.groupNameCache.get(id)?.value)?.visibility === 'HiddenMembership') hidden.push(id);
+    for (const id of wanted)
+      if ((await this.groupNameCache.get(id)?.value)?.visibility === 'HiddenMembership') hidden.push(id);
     return hidden;
   }
 
@@ -96,12 +100,22 @@ export class TenantFacts {
     });
     if (stale.length > 0) {
       const read = this.graph
-        .batch(stale.map((id) => ({ id, method: 'GET' as const, url: `/groups/${encodeURIComponent(id)}?$select=id,displayName,visibility` })))
+        .batch(
+          stale.map((id) => ({
+            id,
+            method: 'GET' as const,
+            url: `/groups/${encodeURIComponent(id)}?$select=id,displayName,visibility`,
+          })),
+        )
         .catch(() => new Map<string, BatchResult>());
       for (const id of stale) {
         const value = read.then((results) => {
           const result = results.get(id);
-          if (result?.ok) return { displayName: result.body.displayName as string | undefined, visibility: result.body.visibility as string | undefined };
+          if (result?.ok)
+            return {
+              displayName: result.body.displayName as string | undefined,
+              visibility: result.body.visibility as string | undefined,
+            };
           this.groupNameCache.delete(id);
           return undefined;
         });
@@ -118,7 +132,8 @@ export class TenantFacts {
   }
 
   rememberNamesakes(key: string, twins: NameTwin[]): void {
-    if (this.namesakeCache.size >= NAMESAKE_CACHE_SIZE) this.namesakeCache.delete(this.namesakeCache.keys().next().value!);
+    if (this.namesakeCache.size >= NAMESAKE_CACHE_SIZE)
+      this.namesakeCache.delete(this.namesakeCache.keys().next().value!);
     this.namesakeCache.set(key, { at: this.clock(), value: twins });
   }
 
@@ -148,11 +163,24 @@ export class TenantFacts {
       { id: 'locations', method: 'GET', url: '/identity/conditionalAccess/namedLocations' },
       { id: 'skus', method: 'GET', url: '/subscribedSkus?$select=skuPartNumber,capabilityStatus,servicePlans' },
       // Role grants of every principal: a group's grants apply to its members. A few hundred in most tenants.
-      { id: 'roleAssignments', method: 'GET', url: `/roleManagement/directory/roleAssignments?$select=${ROLE_GRANT_SELECT}` },
-      { id: 'roleEligibility', method: 'GET', url: `/roleManagement/directory/roleEligibilityScheduleInstances?$select=${ROLE_GRANT_SELECT}` },
-      { id: 'customRoles', method: 'GET', url: '/roleManagement/directory/roleDefinitions?$filter=isBuiltIn eq false&$select=id' },
+      {
+        id: 'roleAssignments',
+        method: 'GET',
+        url: `/roleManagement/directory/roleAssignments?$select=${ROLE_GRANT_SELECT}`,
+      },
+      {
+        id: 'roleEligibility',
+        method: 'GET',
+        url: `/roleManagement/directory/roleEligibilityScheduleInstances?$select=${ROLE_GRANT_SELECT}`,
+      },
+      {
+        id: 'customRoles',
+        method: 'GET',
+        url: '/roleManagement/directory/roleDefinitions?$filter=isBuiltIn eq false&$select=id',
+      },
     ]);
-    const fact = <T>(id: string, permission: string, pick: (body: any) => T) => batchFact(results.get(id), permission, pick);
+    const fact = <T>(id: string, permission: string, pick: (body: any) => T) =>
+      batchFact(results.get(id), permission, pick);
     const scope = this.recoveryScope(
       fact<VerifiedIdProfile[]>('profiles', PERMISSIONS.verifiedIdProfiles, (b) => b.value ?? []),
       fact<VerifiableCredentialsMethodConfiguration>('vc', PERMISSIONS.methodPolicies, (b) => b),
@@ -169,7 +197,11 @@ export class TenantFacts {
         ? eligible
         : !custom.known
           ? custom
-          : known({ active: active.value, eligible: eligible.value, customRoleIds: custom.value.flatMap((role) => (role.id ? [role.id] : [])) });
+          : known({
+              active: active.value,
+              eligible: eligible.value,
+              customRoleIds: custom.value.flatMap((role) => (role.id ? [role.id] : [])),
+            });
     return {
       roleGrants,
       tapPolicy: fact('tap', PERMISSIONS.methodPolicies, (b) => b),
@@ -191,7 +223,12 @@ export class TenantFacts {
       if (fromTenant) return known(fromTenant);
     }
     if (this.fallback.groupIds.length > 0) {
-      return known({ includeGroupIds: this.fallback.groupIds, excludeGroupIds: [], mode: this.fallback.mode, source: 'config' });
+      return known({
+        includeGroupIds: this.fallback.groupIds,
+        excludeGroupIds: [],
+        mode: this.fallback.mode,
+        source: 'config',
+      });
     }
     const reasons = [profiles, policy].flatMap((f) => (f.known ? [] : [f.reason]));
     return unknownFact(
@@ -216,7 +253,11 @@ export class TenantFacts {
               const key = nameKey(member);
               if (!key || !member.id || seen.has(member.id)) continue;
               seen.add(member.id);
-              const twin = { id: member.id, displayName: member.displayName ?? '', userPrincipalName: member.userPrincipalName ?? '' };
+              const twin = {
+                id: member.id,
+                displayName: member.displayName ?? '',
+                userPrincipalName: member.userPrincipalName ?? '',
+              };
               index.set(key, [...(index.get(key) ?? []), twin]);
             }
           }

@@ -1,7 +1,7 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { GraphRequestError, type Graph } from './graph.js';
-import { USER_SELECT } from './eligibility-facts.js';
 import { isObjectId } from '../object-id.js';
+import { USER_SELECT } from './eligibility-facts.js';
+import { type Graph, GraphRequestError } from './graph.js';
 import { graphPath, odataString, userPath } from './query.js';
 
 /** How a person named the user they are asking about. */
@@ -18,15 +18,23 @@ export const MAX_MATCHES = 10;
 
 /** A user query from what someone typed, or the reason it cannot be one. */
 export function parseUserQuery(text: string): UserQuery | { problem: string } {
-  const trimmed = text.trim().replace(/^mailto:/i, '').replace(/^<(.*)>$/, '$1');
+  const trimmed = text
+    .trim()
+    .replace(/^mailto:/i, '')
+    .replace(/^<(.*)>$/, '$1');
   if (!trimmed) return { problem: 'Tell me who: a name, an email address or a user principal name.' };
-  if (trimmed.length > MAX_QUERY_LENGTH) return { problem: `That is longer than ${MAX_QUERY_LENGTH} characters; use the person's email address.` };
+  if (trimmed.length > MAX_QUERY_LENGTH)
+    return { problem: `That is longer than ${MAX_QUERY_LENGTH} characters; use the person's email address.` };
   if (isObjectId(trimmed)) return { kind: 'id', id: trimmed.toLowerCase() };
   if (trimmed.includes('@')) {
-    return UPN.test(trimmed) ? { kind: 'upn', upn: trimmed } : { problem: 'That does not look like an email address or user principal name.' };
+    return UPN.test(trimmed)
+      ? { kind: 'upn', upn: trimmed }
+      : { problem: 'That does not look like an email address or user principal name.' };
   }
   const name = trimmed.replace(/\s+/g, ' ');
-  return NAME.test(name) ? { kind: 'name', name } : { problem: 'A name can only contain letters, spaces, apostrophes, hyphens and dots.' };
+  return NAME.test(name)
+    ? { kind: 'name', name }
+    : { problem: 'A name can only contain letters, spaces, apostrophes, hyphens and dots.' };
 }
 
 /** The users matching a query, at most MAX_MATCHES; empty when there is no such user in this tenant. */
@@ -36,7 +44,10 @@ export async function findUsers(graph: Graph, query: UserQuery): Promise<Directo
     const user = await orNotFound(graph.get<DirectoryUser>(graphPath(userPath(key), { $select: USER_SELECT })));
     if (user || query.kind === 'id') return user ? [user] : [];
     // Not a UPN: it may be the person's email address.
-    return page(graph, graphPath('/users', { $filter: `mail eq ${odataString(query.upn)}`, $select: USER_SELECT, $top: MAX_MATCHES }));
+    return page(
+      graph,
+      graphPath('/users', { $filter: `mail eq ${odataString(query.upn)}`, $select: USER_SELECT, $top: MAX_MATCHES }),
+    );
   }
   const words = query.name.split(' ');
   const whole = odataString(query.name);

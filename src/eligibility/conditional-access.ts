@@ -1,8 +1,8 @@
 import type * as Graph from '@microsoft/microsoft-graph-types';
 import { externalUserType } from './external-users.js';
-import { REGISTER_SECURITY_INFO } from './tap-scope.js';
 import type { Fact, GroupMembership } from './facts.js';
-import { bestStatus, worstStatus, type Status } from './status.js';
+import { bestStatus, type Status, worstStatus } from './status.js';
+import { REGISTER_SECURITY_INFO } from './tap-scope.js';
 
 /*
  * E7: would a Conditional Access policy stop a Temporary Access Pass holder from registering new
@@ -49,16 +49,23 @@ export function registrationPolicyFindings(
  * https://learn.microsoft.com/entra/identity/authentication/self-service-account-recovery). "Might":
  * so these warn, never fail. A multifactor requirement alone is left out: the pass satisfies it.
  */
-export function recoveryFlowFindings(policies: Graph.ConditionalAccessPolicy[], subject: ConditionalAccessSubject): PolicyFinding[] {
+export function recoveryFlowFindings(
+  policies: Graph.ConditionalAccessPolicy[],
+  subject: ConditionalAccessSubject,
+): PolicyFinding[] {
   return policies
     .filter((policy) => policy.state === 'enabled')
-    .filter((policy) => policy.conditions?.applications?.includeApplications?.some((app) => app.toLowerCase() === 'all'))
+    .filter((policy) =>
+      policy.conditions?.applications?.includeApplications?.some((app) => app.toLowerCase() === 'all'),
+    )
     .flatMap((policy) => {
       if (userScope(policy.conditions?.users, subject).inScope === 'no') return [];
       const controls = policy.grantControls?.builtInControls ?? [];
       const where = locationScope(policy.conditions?.locations, subject.namedLocations);
       const device = controls.filter((control) => control === 'compliantDevice' || control === 'domainJoinedDevice');
-      const onlyDevice = device.length > 0 && (policy.grantControls?.operator?.toUpperCase() !== 'OR' || device.length === controls.length);
+      const onlyDevice =
+        device.length > 0 &&
+        (policy.grantControls?.operator?.toUpperCase() !== 'OR' || device.length === controls.length);
       const reason = controls.includes('block')
         ? where.kind === 'outsideTrusted'
           ? `it blocks all cloud apps everywhere except ${where.trusted}, which may stop the recovery sign-in itself`
@@ -66,7 +73,16 @@ export function recoveryFlowFindings(policies: Graph.ConditionalAccessPolicy[], 
         : onlyDevice
           ? `it requires a ${device.includes('compliantDevice') ? 'compliant' : 'hybrid-joined'} device for all cloud apps, which may stop the recovery sign-in on a new or personal device`
           : undefined;
-      return reason ? [{ policyId: policy.id ?? '', policyName: policy.displayName ?? policy.id ?? '(unnamed policy)', status: 'warn' as Status, reason }] : [];
+      return reason
+        ? [
+            {
+              policyId: policy.id ?? '',
+              policyName: policy.displayName ?? policy.id ?? '(unnamed policy)',
+              status: 'warn' as Status,
+              reason,
+            },
+          ]
+        : [];
     });
 }
 
@@ -94,7 +110,9 @@ function evaluatePolicy(policy: Graph.ConditionalAccessPolicy, subject: Conditio
   const where = locationScope(policy.conditions?.locations, subject.namedLocations);
   if (where.kind === 'outsideTrusted') {
     // Microsoft's registration template: any location except trusted ones. Recovery happens off-network.
-    reasons.push(`it applies everywhere except ${where.trusted}, so a user recovering from home or on a new phone meets it; only inside one of those locations does it not apply`);
+    reasons.push(
+      `it applies everywhere except ${where.trusted}, so a user recovering from home or on a new phone meets it; only inside one of those locations does it not apply`,
+    );
   } else if (where.kind === 'unknown') {
     if (status === 'fail') status = 'unknown';
     reasons.push(where.reason);
@@ -128,7 +146,10 @@ function userScope(
   const externalType = externalUserType(user);
   const isGuest = externalType !== undefined;
   const groups: Fact<string[]> = subject.membership.known
-    ? { known: true, value: [...subject.membership.value.directGroupIds, ...subject.membership.value.transitiveGroupIds] }
+    ? {
+        known: true,
+        value: [...subject.membership.value.directGroupIds, ...subject.membership.value.transitiveGroupIds],
+      }
     : subject.membership;
 
   const heldAny = (wanted: string[] | undefined, held: Fact<string[]>, what: string): Tri => {
@@ -140,8 +161,13 @@ function userScope(
     return wanted.some((id) => held.value.includes(id)) ? 'yes' : 'no';
   };
   const listed = (ids: string[] | undefined, value: string): Tri => (ids?.includes(value) ? 'yes' : 'no');
-  const guestType = (condition: Graph.NullableOption<Graph.ConditionalAccessGuestsOrExternalUsers> | undefined): Tri => {
-    const types = (condition?.guestOrExternalUserTypes ?? '').split(',').map((type) => type.trim()).filter((type) => type && type !== 'none');
+  const guestType = (
+    condition: Graph.NullableOption<Graph.ConditionalAccessGuestsOrExternalUsers> | undefined,
+  ): Tri => {
+    const types = (condition?.guestOrExternalUserTypes ?? '')
+      .split(',')
+      .map((type) => type.trim())
+      .filter((type) => type && type !== 'none');
     if (!externalType || types.length === 0) return 'no';
     if (externalType === 'unknown') {
       unknownBecause.push('which guest type the user is, is not known');
@@ -198,11 +224,17 @@ function locationScope(
   const includesAll = include.length === 0 || include.some((id) => id.toLowerCase() === 'all');
   if (!includesAll) return { kind: 'some' };
   if (exclude.length === 0) return { kind: 'everywhere' };
-  const byId = new Map((namedLocations?.known ? namedLocations.value : []).map((location) => [location.id ?? '', location]));
-  const isTrusted = (location: Graph.NamedLocation | undefined) => (location as Graph.IpNamedLocation | undefined)?.isTrusted === true;
+  const byId = new Map(
+    (namedLocations?.known ? namedLocations.value : []).map((location) => [location.id ?? '', location]),
+  );
+  const isTrusted = (location: Graph.NamedLocation | undefined) =>
+    (location as Graph.IpNamedLocation | undefined)?.isTrusted === true;
   const named = exclude.filter((id) => id.toLowerCase() !== 'alltrusted');
   if (named.length > 0 && !namedLocations?.known) {
-    return { kind: 'unknown', reason: `whether its excluded locations are trusted is unknown (${namedLocations?.reason ?? 'named locations not read'})` };
+    return {
+      kind: 'unknown',
+      reason: `whether its excluded locations are trusted is unknown (${namedLocations?.reason ?? 'named locations not read'})`,
+    };
   }
   if (named.some((id) => !isTrusted(byId.get(id)))) return { kind: 'some' };
   const trustedNames = namedLocations?.known
@@ -247,9 +279,16 @@ function strengthOutcome(strength: Graph.AuthenticationStrengthPolicy, tapIsUsab
   if (oneTime && multiUse) return { status: 'pass', reason: `${name} accepts a TAP` };
   if (!oneTime && !multiUse) return { status: 'fail', reason: `${name} requires methods a TAP cannot satisfy` };
   if (tapIsUsableOnce === undefined) {
-    return { status: 'unknown', reason: `${name} accepts only a ${oneTime ? 'one-time' : 'multi-use'} TAP and the TAP policy could not be read` };
+    return {
+      status: 'unknown',
+      reason: `${name} accepts only a ${oneTime ? 'one-time' : 'multi-use'} TAP and the TAP policy could not be read`,
+    };
   }
-  if (tapIsUsableOnce === oneTime) return { status: 'pass', reason: `${name} accepts a ${oneTime ? 'one-time' : 'multi-use'} TAP, the kind the bot issues` };
+  if (tapIsUsableOnce === oneTime)
+    return {
+      status: 'pass',
+      reason: `${name} accepts a ${oneTime ? 'one-time' : 'multi-use'} TAP, the kind the bot issues`,
+    };
   return {
     status: 'fail',
     reason: `${name} accepts only a ${oneTime ? 'one-time' : 'multi-use'} TAP, and the pass would be ${oneTime ? 'multi-use' : 'one-time'}`,

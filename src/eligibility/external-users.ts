@@ -10,7 +10,10 @@ import type * as Graph from '@microsoft/microsoft-graph-types';
  * (https://learn.microsoft.com/entra/identity/authentication/howto-authentication-temporary-access-pass).
  */
 
-export type ExternalUserType = Extract<Graph.ConditionalAccessGuestOrExternalUserTypes, 'internalGuest' | 'b2bCollaborationGuest' | 'b2bCollaborationMember'>;
+export type ExternalUserType = Extract<
+  Graph.ConditionalAccessGuestOrExternalUserTypes,
+  'internalGuest' | 'b2bCollaborationGuest' | 'b2bCollaborationMember'
+>;
 
 /** Signs of an identity from another organisation: an invitation, its redemption state or the `#EXT#` sign-in name. */
 export function externalEvidence(user: Graph.User): string[] {
@@ -27,6 +30,7 @@ export function externalEvidence(user: Graph.User): string[] {
  */
 export function externalUserType(user: Graph.User): ExternalUserType | 'unknown' | undefined {
   const external = externalEvidence(user).length > 0;
-  if (user.userType === 'Guest') return external ? 'b2bCollaborationGuest' : user.externalUserState === null ? 'internalGuest' : 'unknown';
+  if (user.userType === 'Guest')
+    return external ? 'b2bCollaborationGuest' : user.externalUserState === null ? 'internalGuest' : 'unknown';
   return external ? 'b2bCollaborationMember' : undefined;
 }

@@ -6,7 +6,8 @@ export const ENTRA_PREMIUM_PLANS: Record<string, string> = {
   'eec0eb4f-6444-4f95-aba0-50c24d67f998': 'AAD_PREMIUM_P2',
 };
 
-export const premiumPlanName = (plan: Graph.ServicePlanInfo): string | undefined => ENTRA_PREMIUM_PLANS[plan.servicePlanId?.toLowerCase() ?? ''];
+export const premiumPlanName = (plan: Graph.ServicePlanInfo): string | undefined =>
+  ENTRA_PREMIUM_PLANS[plan.servicePlanId?.toLowerCase() ?? ''];
 
 /**
  * A user's licence details as `/users/{id}/licenseDetails` returns them, from their `assignedLicenses`
@@ -14,11 +15,20 @@ export const premiumPlanName = (plan: Graph.ServicePlanInfo): string | undefined
  * each assigned SKU's service plans less its disabled plans.
  * https://learn.microsoft.com/graph/api/user-list-licensedetails
  */
-export function licenceDetailsFrom(assigned: Graph.AssignedLicense[], skus: Graph.SubscribedSku[]): Graph.LicenseDetails[] {
+export function licenceDetailsFrom(
+  assigned: Graph.AssignedLicense[],
+  skus: Graph.SubscribedSku[],
+): Graph.LicenseDetails[] {
   return assigned.flatMap((licence) => {
     const sku = skus.find((candidate) => candidate.skuId === licence.skuId);
     if (!sku) return [];
     const disabled = new Set(licence.disabledPlans ?? []);
-    return [{ skuId: sku.skuId, skuPartNumber: sku.skuPartNumber, servicePlans: (sku.servicePlans ?? []).filter((plan) => !disabled.has(plan.servicePlanId ?? '')) }];
+    return [
+      {
+        skuId: sku.skuId,
+        skuPartNumber: sku.skuPartNumber,
+        servicePlans: (sku.servicePlans ?? []).filter((plan) => !disabled.has(plan.servicePlanId ?? '')),
+      },
+    ];
   });
 }

@@ -1,5 +1,5 @@
 import type * as Graph from '@microsoft/microsoft-graph-types';
-import { known, type Fact, type NameTwin } from './facts.js';
+import { type Fact, known, type NameTwin } from './facts.js';
 
 /*
  * Name rules for E4 (names as on the ID) and E5 (no other user shares the name).
@@ -68,29 +68,77 @@ export function areNameTwins(
 }
 
 const TITLES_AND_SUFFIXES = new Set([
-  'dr', 'mr', 'mrs', 'ms', 'mx', 'miss', 'prof', 'jr', 'sr', 'ii', 'iii', 'iv', 'phd', 'esq',
+  'dr',
+  'mr',
+  'mrs',
+  'ms',
+  'mx',
+  'miss',
+  'prof',
+  'jr',
+  'sr',
+  'ii',
+  'iii',
+  'iv',
+  'phd',
+  'esq',
 ]);
 
 // Short forms that are usually not the legal name. "Likely" only: Jon or Beth can be legal names.
 const SHORT_FORMS: Record<string, string> = {
-  al: 'Albert or Alan', alex: 'Alexander or Alexandra', andy: 'Andrew', becky: 'Rebecca',
-  ben: 'Benjamin', beth: 'Elizabeth', betty: 'Elizabeth', bill: 'William', billy: 'William',
-  bob: 'Robert', bobby: 'Robert', charlie: 'Charles', chris: 'Christopher or Christine',
-  chuck: 'Charles', dan: 'Daniel', danny: 'Daniel', dave: 'David', dick: 'Richard',
-  ed: 'Edward', greg: 'Gregory', jeff: 'Jeffrey', jen: 'Jennifer', jenny: 'Jennifer',
-  jim: 'James', jimmy: 'James', joe: 'Joseph', jon: 'Jonathan', kate: 'Katherine',
-  katie: 'Katherine', larry: 'Lawrence', liz: 'Elizabeth', maggie: 'Margaret', matt: 'Matthew',
-  meg: 'Margaret', mike: 'Michael', nick: 'Nicholas', pat: 'Patrick or Patricia', pete: 'Peter',
-  rick: 'Richard', rob: 'Robert', sam: 'Samuel or Samantha', steve: 'Stephen or Steven',
-  sue: 'Susan', tom: 'Thomas', tony: 'Anthony', will: 'William',
+  al: 'Albert or Alan',
+  alex: 'Alexander or Alexandra',
+  andy: 'Andrew',
+  becky: 'Rebecca',
+  ben: 'Benjamin',
+  beth: 'Elizabeth',
+  betty: 'Elizabeth',
+  bill: 'William',
+  billy: 'William',
+  bob: 'Robert',
+  bobby: 'Robert',
+  charlie: 'Charles',
+  chris: 'Christopher or Christine',
+  chuck: 'Charles',
+  dan: 'Daniel',
+  danny: 'Daniel',
+  dave: 'David',
+  dick: 'Richard',
+  ed: 'Edward',
+  greg: 'Gregory',
+  jeff: 'Jeffrey',
+  jen: 'Jennifer',
+  jenny: 'Jennifer',
+  jim: 'James',
+  jimmy: 'James',
+  joe: 'Joseph',
+  jon: 'Jonathan',
+  kate: 'Katherine',
+  katie: 'Katherine',
+  larry: 'Lawrence',
+  liz: 'Elizabeth',
+  maggie: 'Margaret',
+  matt: 'Matthew',
+  meg: 'Margaret',
+  mike: 'Michael',
+  nick: 'Nicholas',
+  pat: 'Patrick or Patricia',
+  pete: 'Peter',
+  rick: 'Richard',
+  rob: 'Robert',
+  sam: 'Samuel or Samantha',
+  steve: 'Stephen or Steven',
+  sue: 'Susan',
+  tom: 'Thomas',
+  tony: 'Anthony',
+  will: 'William',
 };
 
 const words = (name: string): string[] => name.split(/[\s,]+/u).filter(Boolean);
 
 const withoutTrailingDot = (word: string): string => word.replace(/\.$/u, '');
 
-const isTitleOrSuffix = (word: string): boolean =>
-  TITLES_AND_SUFFIXES.has(withoutTrailingDot(normaliseName(word)));
+const isTitleOrSuffix = (word: string): boolean => TITLES_AND_SUFFIXES.has(withoutTrailingDot(normaliseName(word)));
 
 // A single letter only counts as an initial in scripts with case: a single Han or kana
 // character is a complete name.
@@ -124,12 +172,16 @@ export function nameWarnings(user: Graph.User): string[] {
     for (const word of fieldWords) {
       const fullForm = SHORT_FORMS[normaliseName(word)];
       if (fullForm) {
-        warnings.push(`First name "${value}" is likely a short form of ${fullForm}; it can be a legal name, so check the ID.`);
+        warnings.push(
+          `First name "${value}" is likely a short form of ${fullForm}; it can be a legal name, so check the ID.`,
+        );
       }
     }
     const nameWords = fieldWords.filter((word) => !isTitleOrSuffix(word));
     if (nameWords.length >= 2) {
-      warnings.push(`First name "${value}" has ${nameWords.length} words; a middle name may be packed in, so check the ID's first-name field.`);
+      warnings.push(
+        `First name "${value}" has ${nameWords.length} words; a middle name may be packed in, so check the ID's first-name field.`,
+      );
     }
   }
 
@@ -139,7 +191,9 @@ export function nameWarnings(user: Graph.User): string[] {
     const surname = compact(user.surname ?? '');
     const shown = compact(display);
     if (shown !== given + surname && shown !== surname + given) {
-      warnings.push(`Display name "${display}" disagrees with First + Last name; recovery ignores it, but one of the names may be out of date.`);
+      warnings.push(
+        `Display name "${display}" disagrees with First + Last name; recovery ignores it, but one of the names may be out of date.`,
+      );
     }
   }
   return warnings;
@@ -149,12 +203,17 @@ export function nameWarnings(user: Graph.User): string[] {
  * Recovery-group twins (accent-folded) and tenant-wide namesakes (exact names), each once, saying
  * who is in a recovery group. A twin found is enough to fail E5; "none" needs both reads.
  */
-export function combineNameTwins(userId: string | undefined, inGroups: Fact<NameTwin[]>, inTenant: Fact<NameTwin[]>): Fact<NameTwin[]> {
+export function combineNameTwins(
+  userId: string | undefined,
+  inGroups: Fact<NameTwin[]>,
+  inTenant: Fact<NameTwin[]>,
+): Fact<NameTwin[]> {
   const groupIds = new Set(inGroups.known ? inGroups.value.map((twin) => twin.id) : []);
   const twins = new Map<string, NameTwin>();
   for (const twin of inGroups.known ? inGroups.value : []) twins.set(twin.id, { ...twin, inRecoveryGroup: true });
   for (const twin of inTenant.known ? inTenant.value : []) {
-    if (!twins.has(twin.id)) twins.set(twin.id, { ...twin, ...(inGroups.known && { inRecoveryGroup: groupIds.has(twin.id) }) });
+    if (!twins.has(twin.id))
+      twins.set(twin.id, { ...twin, ...(inGroups.known && { inRecoveryGroup: groupIds.has(twin.id) }) });
   }
   if (userId) twins.delete(userId);
   if (twins.size === 0 && (!inGroups.known || !inTenant.known)) return inTenant.known ? inGroups : inTenant;

@@ -41,14 +41,16 @@ export const REQUIREMENTS: Record<RequirementId, RequirementDefinition> = {
     id: 'E1',
     title: 'Account is enabled and a member',
     shortName: 'Account enabled, a member',
-    failSummary: (n) => `${users(n)} ${verb(n, 'is', 'are')} disabled or a guest: an admin re-enables members; guests recover at home`,
+    failSummary: (n) =>
+      `${users(n)} ${verb(n, 'is', 'are')} disabled or a guest: an admin re-enables members; guests recover at home`,
   },
   E2: {
     id: 'E2',
     title: 'In a recovery group',
     shortName: 'In a recovery group',
     failSummary: (n) => `${users(n)} ${verb(n, 'is', 'are')} excluded from account recovery`,
-    warnSummary: (n) => `${users(n)} ${verb(n, 'is', 'are')} in the recovery group only through a nested group: add them directly to be sure`,
+    warnSummary: (n) =>
+      `${users(n)} ${verb(n, 'is', 'are')} in the recovery group only through a nested group: add them directly to be sure`,
   },
   E3: {
     id: 'E3',
@@ -60,14 +62,17 @@ export const REQUIREMENTS: Record<RequirementId, RequirementDefinition> = {
     id: 'E4',
     title: 'First and last name as on the ID',
     shortName: 'First and last name set',
-    failSummary: (n) => `${users(n)} ${verb(n, 'has', 'have')} an empty first or last name: an admin sets both as on the ID`,
-    warnSummary: (n) => `${users(n)} ${verb(n, 'has', 'have')} a name worth comparing with the ID (initials, titles, short forms)`,
+    failSummary: (n) =>
+      `${users(n)} ${verb(n, 'has', 'have')} an empty first or last name: an admin sets both as on the ID`,
+    warnSummary: (n) =>
+      `${users(n)} ${verb(n, 'has', 'have')} a name worth comparing with the ID (initials, titles, short forms)`,
   },
   E5: {
     id: 'E5',
     title: 'No other recovery-group member with the same name',
     shortName: 'No name twin in the group',
-    failSummary: (n) => `${users(n)} share a first and last name with someone in the group: rename or move one of each pair out`,
+    failSummary: (n) =>
+      `${users(n)} share a first and last name with someone in the group: rename or move one of each pair out`,
   },
   E6: {
     id: 'E6',
@@ -86,7 +91,8 @@ export const REQUIREMENTS: Record<RequirementId, RequirementDefinition> = {
     id: 'E8',
     title: 'Recovery runs in Production mode',
     shortName: 'Production mode',
-    failSummary: (n) => `Recovery is in Evaluation mode, so none of ${verb(n, 'this', 'these')} ${users(n)} can recover yet: switch to Production`,
+    failSummary: (n) =>
+      `Recovery is in Evaluation mode, so none of ${verb(n, 'this', 'these')} ${users(n)} can recover yet: switch to Production`,
   },
   E9: {
     id: 'E9',
@@ -99,6 +105,7 @@ export const REQUIREMENTS: Record<RequirementId, RequirementDefinition> = {
     title: 'No usable sign-in method left',
     shortName: 'No usable method left',
     failSummary: (n) => `${n} still ${verb(n, 'has', 'have')} a sign-in method`,
-    warnSummary: (n) => `${n} still ${verb(n, 'has', 'have')} a sign-in method: SSPR or normal sign-in is quicker for them`,
+    warnSummary: (n) =>
+      `${n} still ${verb(n, 'has', 'have')} a sign-in method: SSPR or normal sign-in is quicker for them`,
   },
 };

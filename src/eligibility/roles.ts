@@ -1,5 +1,5 @@
 import type * as Graph from '@microsoft/microsoft-graph-types';
-import { known, unknownFact, type Fact } from './facts.js';
+import { type Fact, known, unknownFact } from './facts.js';
 
 /*
  * Which directory roles a user holds, two ways:
@@ -67,13 +67,20 @@ export function userRoles(sources: RoleSources): UserRoles {
   const unreadable = parts.filter((part): part is { known: false; reason: string } => !part.known);
   // One readable role is enough to call the user privileged; "holds none" needs every source.
   const privileged: Fact<string[]> =
-    found.length > 0 || unreadable.length === 0 ? known(found) : unknownFact(unique(unreadable.map((part) => part.reason)).join('; '));
+    found.length > 0 || unreadable.length === 0
+      ? known(found)
+      : unknownFact(unique(unreadable.map((part) => part.reason)).join('; '));
 
   const conditionalAccess = conditionalAccessRoles(userId, directActive, groupActive, tenant);
   return { privileged, conditionalAccess };
 }
 
-function conditionalAccessRoles(userId: string, directActive: Fact<RoleGrant[]>, groupActive: Fact<RoleGrant[]>, tenant: Fact<TenantRoleGrants>): Fact<string[]> {
+function conditionalAccessRoles(
+  userId: string,
+  directActive: Fact<RoleGrant[]>,
+  groupActive: Fact<RoleGrant[]>,
+  tenant: Fact<TenantRoleGrants>,
+): Fact<string[]> {
   if (!directActive.known) return directActive;
   if (!groupActive.known) return groupActive;
   if (!tenant.known) return tenant;
@@ -82,7 +89,10 @@ function conditionalAccessRoles(userId: string, directActive: Fact<RoleGrant[]>,
   return known(
     unique(
       grants
-        .filter((grant) => (grant.directoryScopeId ?? TENANT_SCOPE) === TENANT_SCOPE && !custom.has(grant.roleDefinitionId ?? ''))
+        .filter(
+          (grant) =>
+            (grant.directoryScopeId ?? TENANT_SCOPE) === TENANT_SCOPE && !custom.has(grant.roleDefinitionId ?? ''),
+        )
         .map((grant) => grant.roleDefinitionId!),
     ),
   );

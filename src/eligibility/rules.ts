@@ -1,10 +1,10 @@
-import type { EligibilityFacts } from './facts.js';
 import { recoveryFlowFindings, registrationPolicyFindings } from './conditional-access.js';
 import { externalEvidence } from './external-users.js';
+import type { EligibilityFacts } from './facts.js';
 import { premiumPlanName } from './licences.js';
-import { REQUIREMENTS, type RequirementId, type ResultReason } from './requirements.js';
 import { missingNameFields, nameWarnings } from './names.js';
-import { worstStatus, type Status } from './status.js';
+import { REQUIREMENTS, type RequirementId, type ResultReason } from './requirements.js';
+import { type Status, worstStatus } from './status.js';
 import { ALL_USERS, describeTapSettings, tapIssueSettings, tapScopeFor } from './tap-scope.js';
 
 /*
@@ -13,9 +13,8 @@ import { ALL_USERS, describeTapSettings, tapIssueSettings, tapScopeFor } from '.
  * Pure: the snapshot in, the checklist out; dates are compared with `facts.readAt`.
  */
 
-export type { Status } from './status.js';
-
 export type { RequirementId, ResultReason } from './requirements.js';
+export type { Status } from './status.js';
 
 export interface RequirementResult {
   id: RequirementId;
@@ -177,7 +176,9 @@ function inRecoveryGroup(facts: EligibilityFacts): RequirementResult {
   if (addedToRecoveryGroupAt.known && addedToRecoveryGroupAt.value) {
     const minutes = minutesBetween(addedToRecoveryGroupAt.value, facts.readAt);
     if (minutes !== undefined && minutes < RECENTLY_ADDED_MINUTES) {
-      evidence.push(`Added ${plural(minutes, 'minute')} ago; the "Recover your account" link can take a while to appear.`);
+      evidence.push(
+        `Added ${plural(minutes, 'minute')} ago; the "Recover your account" link can take a while to appear.`,
+      );
       fixes.push('User: wait about half an hour after being added, then start again at https://aka.ms/mfasetup.');
       reasons.push('recently-added');
     }
@@ -248,11 +249,14 @@ function hasNoNameTwin(facts: EligibilityFacts): RequirementResult {
   const check = requirement('E5');
   if (!nameTwins.known) return check.unknown(nameTwins.reason);
   const twins = nameTwins.value.filter((twin) => twin.id !== user.id);
-  const listed = (list: typeof twins) => list.map((twin) => `${twin.displayName} (${twin.userPrincipalName})`).join(', ');
+  const listed = (list: typeof twins) =>
+    list.map((twin) => `${twin.displayName} (${twin.userPrincipalName})`).join(', ');
   const inGroup = twins.filter((twin) => twin.inRecoveryGroup !== false);
   const outside = twins.filter((twin) => twin.inRecoveryGroup === false);
   if (inGroup.length > 0) {
-    const unsure = inGroup.some((twin) => twin.inRecoveryGroup === undefined) ? ' (whether they are in the recovery group could not be told)' : '';
+    const unsure = inGroup.some((twin) => twin.inRecoveryGroup === undefined)
+      ? ' (whether they are in the recovery group could not be told)'
+      : '';
     return check.fail(
       `Shares First + Last name with ${listed(inGroup)}${unsure}; duplicates are not allowed in the recovery group.${outside.length > 0 ? ` Also shares it with ${listed(outside)} elsewhere in the tenant.` : ''}`,
       'Admin: rename or move one of them out of the recovery group. Helpdesk: escalate for a human-approved TAP meanwhile.',
@@ -264,9 +268,14 @@ function hasNoNameTwin(facts: EligibilityFacts): RequirementResult {
       'Helpdesk: escalate for a human-approved TAP; the names must stay as on the ID, so recovery cannot tell them apart.',
     );
   }
-  const hiddenRecoveryGroups = (facts.recoveryScope.known ? facts.recoveryScope.value.includeGroupIds : []).filter((id) => hiddenFrom(facts).has(id));
-  if (hiddenRecoveryGroups.length > 0) return check.unknown(hiddenReason(hiddenRecoveryGroups.map((id) => `"${groupName(facts, id)}"`).join(', ')));
-  return check.pass('No other user in the tenant (nor, accent-folded, in the recovery group) has the same First + Last name.');
+  const hiddenRecoveryGroups = (facts.recoveryScope.known ? facts.recoveryScope.value.includeGroupIds : []).filter(
+    (id) => hiddenFrom(facts).has(id),
+  );
+  if (hiddenRecoveryGroups.length > 0)
+    return check.unknown(hiddenReason(hiddenRecoveryGroups.map((id) => `"${groupName(facts, id)}"`).join(', ')));
+  return check.pass(
+    'No other user in the tenant (nor, accent-folded, in the recovery group) has the same First + Last name.',
+  );
 }
 
 // E6 ──────────────────────────────────────────────────────────────────────────────────────────
@@ -278,9 +287,15 @@ function inTapPolicyScope(facts: EligibilityFacts): RequirementResult {
   const target = (id: string) => (id === ALL_USERS ? 'all users' : `"${groupName(facts, id)}"`);
   const scope = tapScopeFor(policy, facts.user.id, facts.membership);
   const hidden = hiddenFrom(facts);
-  const unseen = (targets: typeof policy.includeTargets) => (targets ?? []).filter((t) => t.id && hidden.has(t.id)).map((t) => `"${groupName(facts, t.id!)}"`);
-  if ((scope.kind === 'notIncluded' && unseen(policy.includeTargets).length > 0) || (scope.kind === 'included' && unseen(policy.excludeTargets).length > 0)) {
-    return check.unknown(hiddenReason(unseen(scope.kind === 'included' ? policy.excludeTargets : policy.includeTargets).join(', ')));
+  const unseen = (targets: typeof policy.includeTargets) =>
+    (targets ?? []).filter((t) => t.id && hidden.has(t.id)).map((t) => `"${groupName(facts, t.id!)}"`);
+  if (
+    (scope.kind === 'notIncluded' && unseen(policy.includeTargets).length > 0) ||
+    (scope.kind === 'included' && unseen(policy.excludeTargets).length > 0)
+  ) {
+    return check.unknown(
+      hiddenReason(unseen(scope.kind === 'included' ? policy.excludeTargets : policy.includeTargets).join(', ')),
+    );
   }
   switch (scope.kind) {
     case 'disabled':
@@ -299,7 +314,10 @@ function inTapPolicyScope(facts: EligibilityFacts): RequirementResult {
         'Admin: add the user, or a group they are in, to the Temporary Access Pass policy.',
       );
     case 'unknown':
-      return check.unknown(scope.reason, `Could not tell whether the TAP policy covers the user: ${scope.reason}. ${settings}`);
+      return check.unknown(
+        scope.reason,
+        `Could not tell whether the TAP policy covers the user: ${scope.reason}. ${settings}`,
+      );
     case 'included':
       return check.pass(`Temporary Access Pass is enabled for ${target(scope.byTargetId)}. ${settings}`);
   }
@@ -355,27 +373,53 @@ function recoveryIsInProduction(facts: EligibilityFacts): RequirementResult {
   const { recoveryScope } = facts;
   if (!recoveryScope.known) return check.unknown(recoveryScope.reason);
   const scope = recoveryScope.value;
-  const evaluationFix = 'Admin: switch the recovery profile to Production. Helpdesk: escalate for a human-approved TAP meanwhile.';
+  const evaluationFix =
+    'Admin: switch the recovery profile to Production. Helpdesk: escalate for a human-approved TAP meanwhile.';
   if (scope.source !== 'graph' || !scope.targetProfiles) {
-    const from = scope.source === 'graph' ? "the tenant's recovery profile" : "the bot's configuration; the tenant's setting could not be read";
+    const from =
+      scope.source === 'graph'
+        ? "the tenant's recovery profile"
+        : "the bot's configuration; the tenant's setting could not be read";
     return scope.mode === 'evaluation'
-      ? check.fail(`Account recovery is in Evaluation mode (from ${from}): it rehearses verification and recovers nothing.`, evaluationFix)
+      ? check.fail(
+          `Account recovery is in Evaluation mode (from ${from}): it rehearses verification and recovers nothing.`,
+          evaluationFix,
+        )
       : check.pass(`Account recovery is in Production mode (from ${from}).`);
   }
 
-  const groups = facts.membership.known ? new Set([...facts.membership.value.directGroupIds, ...facts.membership.value.transitiveGroupIds]) : undefined;
-  const ownTargets = Object.keys(scope.targetProfiles).filter((id) => id === ALL_USERS || id === facts.user.id || groups?.has(id));
+  const groups = facts.membership.known
+    ? new Set([...facts.membership.value.directGroupIds, ...facts.membership.value.transitiveGroupIds])
+    : undefined;
+  const ownTargets = Object.keys(scope.targetProfiles).filter(
+    (id) => id === ALL_USERS || id === facts.user.id || groups?.has(id),
+  );
   if (ownTargets.length === 0) {
     if (!facts.membership.known) return check.unknown(facts.membership.reason);
     return scope.mode === 'evaluation'
-      ? check.fail('Every recovery profile is in Evaluation mode: it rehearses verification and recovers nothing.', evaluationFix)
+      ? check.fail(
+          'Every recovery profile is in Evaluation mode: it rehearses verification and recovers nothing.',
+          evaluationFix,
+        )
       : check.pass('The user is in no recovery target (see E2); at least one recovery profile is in Production mode.');
   }
-  const profiles = [...new Map(ownTargets.flatMap((id) => scope.targetProfiles![id]!).map((p) => [p.name, p])).values()];
+  const profiles = [
+    ...new Map(ownTargets.flatMap((id) => scope.targetProfiles![id]!).map((p) => [p.name, p])).values(),
+  ];
   const named = (list: typeof profiles) =>
-    list.map((p) => `"${p.name}" (${p.mode === 'production' ? 'Production' : 'Evaluation'}${p.priority === undefined ? '' : `, priority ${p.priority}`})`).join(', ');
-  const via = ownTargets.map((id) => (id === ALL_USERS ? 'all users' : id === facts.user.id ? 'the user by name' : `"${groupName(facts, id)}"`)).join(', ');
-  if (profiles.every((p) => p.mode === 'production')) return check.pass(`Recovery for this user (through ${via}) uses ${named(profiles)}.`);
+    list
+      .map(
+        (p) =>
+          `"${p.name}" (${p.mode === 'production' ? 'Production' : 'Evaluation'}${p.priority === undefined ? '' : `, priority ${p.priority}`})`,
+      )
+      .join(', ');
+  const via = ownTargets
+    .map((id) =>
+      id === ALL_USERS ? 'all users' : id === facts.user.id ? 'the user by name' : `"${groupName(facts, id)}"`,
+    )
+    .join(', ');
+  if (profiles.every((p) => p.mode === 'production'))
+    return check.pass(`Recovery for this user (through ${via}) uses ${named(profiles)}.`);
   if (profiles.every((p) => p.mode === 'evaluation')) {
     return check.fail(
       `Recovery for this user (through ${via}) uses only ${named(profiles)}: Evaluation mode rehearses verification and recovers nothing.`,
@@ -385,7 +429,7 @@ function recoveryIsInProduction(facts: EligibilityFacts): RequirementResult {
   // Microsoft documents `priority` only as "processing priority", not which value wins.
   return check.warn(
     `Recovery for this user (through ${via}) links ${named(profiles)}; which profile is used first is not documented, so recovery may only rehearse.`,
-    'Admin: link only a Production profile to the user\'s recovery group. Helpdesk: if the user is verified and gets no pass, escalate.',
+    "Admin: link only a Production profile to the user's recovery group. Helpdesk: if the user is verified and gets no pass, escalate.",
   );
 }
 
@@ -405,7 +449,8 @@ function premiumLicence({ subscribedSkus, userLicences }: EligibilityFacts): Req
   const premium = subscribedSkus.value.flatMap((sku) =>
     (sku.servicePlans ?? []).flatMap((plan) => (premiumPlanName(plan) ? [{ sku, plan: premiumPlanName(plan)! }] : [])),
   );
-  const describe = ({ sku, plan }: (typeof premium)[number]) => `${plan} in ${sku.skuPartNumber ?? sku.skuId ?? 'a SKU'}`;
+  const describe = ({ sku, plan }: (typeof premium)[number]) =>
+    `${plan} in ${sku.skuPartNumber ?? sku.skuId ?? 'a SKU'}`;
   const active = premium.find(({ sku }) => sku.capabilityStatus === 'Enabled');
   // "Warning" is the grace period after a lapse: still working, not for long.
   const lapsing = premium.find(({ sku }) => sku.capabilityStatus === 'Warning');
@@ -415,9 +460,15 @@ function premiumLicence({ subscribedSkus, userLicences }: EligibilityFacts): Req
       'Admin: SSAR needs Microsoft Entra ID P1 or higher. Helpdesk: escalate for a human-approved TAP meanwhile.',
     );
   }
-  if (!userLicences.known) return check.unknown(userLicences.reason, `Tenant licensed (${describe((active ?? lapsing)!)}); the user's own licence could not be read: ${userLicences.reason}. ${FACE_CHECK_NOTE}`);
+  if (!userLicences.known)
+    return check.unknown(
+      userLicences.reason,
+      `Tenant licensed (${describe((active ?? lapsing)!)}); the user's own licence could not be read: ${userLicences.reason}. ${FACE_CHECK_NOTE}`,
+    );
   const own = userLicences.value.flatMap((licence) =>
-    (licence.servicePlans ?? []).filter((plan) => premiumPlanName(plan) && plan.provisioningStatus !== 'Disabled').map((plan) => `${premiumPlanName(plan)} in ${licence.skuPartNumber ?? licence.skuId}`),
+    (licence.servicePlans ?? [])
+      .filter((plan) => premiumPlanName(plan) && plan.provisioningStatus !== 'Disabled')
+      .map((plan) => `${premiumPlanName(plan)} in ${licence.skuPartNumber ?? licence.skuId}`),
   );
   if (own.length === 0) {
     return check.fail(

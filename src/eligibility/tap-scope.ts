@@ -22,7 +22,11 @@ export type TapScope =
   | { kind: 'unknown'; reason: string };
 
 /** Whether the TAP method is enabled and this user is in its scope; exclusions win. */
-export function tapScopeFor(policy: TapPolicy, userId: string | undefined, membership: Fact<GroupMembership>): TapScope {
+export function tapScopeFor(
+  policy: TapPolicy,
+  userId: string | undefined,
+  membership: Fact<GroupMembership>,
+): TapScope {
   if (policy.state !== 'enabled') return { kind: 'disabled' };
 
   const groupIds = membership.known
@@ -50,7 +54,8 @@ export function tapScopeFor(policy: TapPolicy, userId: string | undefined, membe
 
 /** "lifetime 60 min by default (min 10, max 480), one-time use" for the agent's card. */
 export function describeTapSettings(policy: TapPolicy): string {
-  const minutes = (value: Graph.NullableOption<number> | undefined): string => (value == null ? 'not set' : `${value} min`);
+  const minutes = (value: Graph.NullableOption<number> | undefined): string =>
+    value == null ? 'not set' : `${value} min`;
   const use = policy.isUsableOnce ? 'one-time use only' : 'one-time or multi-use';
   return `lifetime ${minutes(policy.defaultLifetimeInMinutes)} by default (min ${minutes(policy.minimumLifetimeInMinutes)}, max ${minutes(policy.maximumLifetimeInMinutes)}), ${use}`;
 }
@@ -69,7 +74,10 @@ const GRAPH_DEFAULT_LIFETIME = 60;
  * strength must accept `temporaryAccessPassOneTime`
  * (https://learn.microsoft.com/graph/api/resources/authenticationstrengthpolicy).
  */
-export function tapIssueSettings(policy: TapPolicy, requestedMinutes?: number): { lifetimeInMinutes: number; isUsableOnce: true } {
+export function tapIssueSettings(
+  policy: TapPolicy,
+  requestedMinutes?: number,
+): { lifetimeInMinutes: number; isUsableOnce: true } {
   const lowest = Math.max(GRAPH_MIN_LIFETIME, policy.minimumLifetimeInMinutes ?? GRAPH_MIN_LIFETIME);
   const highest = Math.max(lowest, Math.min(GRAPH_MAX_LIFETIME, policy.maximumLifetimeInMinutes ?? GRAPH_MAX_LIFETIME));
   const wanted =

@@ -1,10 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Clock } from '../clock.js';
+import { isObjectId } from '../object-id.js';
 import {
   applySelect,
   decodeSkipToken,
   encodeSkipToken,
+  type FilterExpression,
   matchesFilter,
   matchesSearch,
   ODataQueryError,
@@ -13,19 +16,19 @@ import {
   parseSelect,
   parseTop,
   usesAdvancedOperators,
-  type FilterExpression,
 } from './odata.js';
-import { isObjectId } from '../object-id.js';
-import type { Clock } from '../clock.js';
-import { ThrottlingBudgets, type BudgetLimits, type BudgetName } from './throttling.js';
 import { resolveRelativeTimestamps, type TenantFixture, type TenantGroup, type TenantUser } from './tenant.js';
+import { type BudgetLimits, type BudgetName, ThrottlingBudgets } from './throttling.js';
 
 /**
  * The application permissions each Graph call of the bot needs; any one permission of `anyOf`
  * suffices (least privileged first). `denyPermission` on the emulator withdraws one.
  */
 export const GRAPH_PERMISSIONS = {
-  users: { anyOf: ['User.Read.All'], endpoints: ['GET /users', 'GET /users/{id | userPrincipalName}', 'GET /users/{id}/licenseDetails'] },
+  users: {
+    anyOf: ['User.Read.All'],
+    endpoints: ['GET /users', 'GET /users/{id | userPrincipalName}', 'GET /users/{id}/licenseDetails'],
+  },
   signInActivity: { anyOf: ['AuditLog.Read.All'], endpoints: ['GET /users/{id}?$select=signInActivity'] },
   groupMembership: {
     anyOf: ['GroupMember.Read.All'],
@@ -41,14 +44,23 @@ export const GRAPH_PERMISSIONS = {
   manager: { anyOf: ['User.Read.All'], endpoints: ['GET /users/{id}/manager'] },
   // "To list members of a hidden group, the Member.Read.Hidden permission is also required."
   // https://learn.microsoft.com/powershell/module/microsoft.entra.groups/get-entragroupmember
-  hiddenMembership: { anyOf: ['Member.Read.Hidden'], endpoints: ['GET /groups/{id}/members (visibility HiddenMembership)', 'GET /groups/{id}/transitiveMembers (visibility HiddenMembership)'] },
+  hiddenMembership: {
+    anyOf: ['Member.Read.Hidden'],
+    endpoints: [
+      'GET /groups/{id}/members (visibility HiddenMembership)',
+      'GET /groups/{id}/transitiveMembers (visibility HiddenMembership)',
+    ],
+  },
   authenticationMethods: {
     anyOf: ['UserAuthenticationMethod.Read.All'],
     endpoints: ['GET /users/{id}/authentication/methods', 'GET /users/{id}/authentication/temporaryAccessPassMethods'],
   },
   temporaryAccessPassWrite: {
     anyOf: ['UserAuthMethod-TAP.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'],
-    endpoints: ['POST /users/{id}/authentication/temporaryAccessPassMethods', 'DELETE /users/{id}/authentication/temporaryAccessPassMethods/{methodId}'],
+    endpoints: [
+      'POST /users/{id}/authentication/temporaryAccessPassMethods',
+      'DELETE /users/{id}/authentication/temporaryAccessPassMethods/{methodId}',
+    ],
   },
   authenticationMethodPolicies: {
     anyOf: ['Policy.Read.AuthenticationMethod'],
@@ -57,7 +69,10 @@ export const GRAPH_PERMISSIONS = {
       'GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/VerifiableCredentials',
     ],
   },
-  conditionalAccess: { anyOf: ['Policy.Read.All'], endpoints: ['GET /identity/conditionalAccess/policies', 'GET /identity/conditionalAccess/namedLocations'] },
+  conditionalAccess: {
+    anyOf: ['Policy.Read.All'],
+    endpoints: ['GET /identity/conditionalAccess/policies', 'GET /identity/conditionalAccess/namedLocations'],
+  },
   verifiedIdProfiles: { anyOf: ['VerifiedId-Profile.Read.All'], endpoints: ['GET /identity/verifiedId/profiles'] },
   roleAssignments: {
     anyOf: ['RoleManagement.Read.Directory'],
@@ -68,8 +83,14 @@ export const GRAPH_PERMISSIONS = {
     anyOf: ['RoleEligibilitySchedule.Read.Directory', 'RoleManagement.Read.Directory'],
     endpoints: ['GET /roleManagement/directory/roleEligibilityScheduleInstances'],
   },
-  directoryAudits: { anyOf: ['AuditLog.Read.All'], endpoints: ['GET /auditLogs/directoryAudits', 'GET /reports/authenticationMethods/userRegistrationDetails'] },
-  organization: { anyOf: ['Organization.Read.All', 'Directory.Read.All'], endpoints: ['GET /subscribedSkus', 'GET /organization'] },
+  directoryAudits: {
+    anyOf: ['AuditLog.Read.All'],
+    endpoints: ['GET /auditLogs/directoryAudits', 'GET /reports/authenticationMethods/userRegistrationDetails'],
+  },
+  organization: {
+    anyOf: ['Organization.Read.All', 'Directory.Read.All'],
+    endpoints: ['GET /subscribedSkus', 'GET /organization'],
+  },
   // https://learn.microsoft.com/graph/api/user-sendmail (application permission Mail.Send)
   sendMail: { anyOf: ['Mail.Send'], endpoints: ['POST /users/{id | userPrincipalName}/sendMail'] },
 } as const satisfies Record<string, { anyOf: readonly string[]; endpoints: readonly string[] }>;
@@ -176,19 +197,39 @@ class GraphError extends Error {
 }
 
 const resourceNotFound = (key: string) =>
-  new GraphError(404, 'Request_ResourceNotFound', `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`);
-const segmentNotFound = (segment: string) => new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
-const methodNotAllowed = () => new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
+  new GraphError(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`,
+  );
+const segmentNotFound = (segment: string) =>
+  new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
+const methodNotAllowed = () =>
+  new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
 
 const FAULT_ERRORS: Record<Fault['status'], { code: string; message: string }> = {
-  429: { code: 'TooManyRequests', message: 'Too many requests. Please retry after the time given in the Retry-After header.' },
+  429: {
+    code: 'TooManyRequests',
+    message: 'Too many requests. Please retry after the time given in the Retry-After header.',
+  },
   500: { code: 'InternalServerError', message: 'An internal server error occurred.' },
   503: { code: 'ServiceUnavailable', message: 'The service is temporarily unavailable. Please retry.' },
   504: { code: 'GatewayTimeout', message: 'The gateway timed out waiting for the service.' },
 };
 
 /** Properties Graph returns for a user when the request has no $select. */
-const USER_DEFAULT_PROPERTIES = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName'];
+const USER_DEFAULT_PROPERTIES = [
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+];
 const EMULATOR_ONLY_USER_FIELDS = new Set(['managerId', 'authenticationMethods', 'signInActivity']);
 const PREMIUM_SERVICE_PLANS = new Set(['AAD_PREMIUM', 'AAD_PREMIUM_P2']);
 const MAX_BATCH_REQUESTS = 20;
@@ -245,7 +286,8 @@ class Emulator implements GraphEmulator {
     this.latencyMs = options.latencyMs ?? 0;
     this.onPassIssued = options.onPassIssued;
     this.tenant = resolveRelativeTimestamps(options.tenant, this.now());
-    if (options.budgets) this.budgets = new ThrottlingBudgets({ ...options.budgets, tenantUsers: () => this.tenant.users.length });
+    if (options.budgets)
+      this.budgets = new ThrottlingBudgets({ ...options.budgets, tenantUsers: () => this.tenant.users.length });
   }
 
   budgetUsage() {
@@ -315,7 +357,10 @@ class Emulator implements GraphEmulator {
       activityDateTime: this.now().toISOString(),
       loggedByService: 'Core Directory',
       operationType: 'Assign',
-      initiatedBy: { user: null, app: { appId: null, displayName: 'Graph emulator', servicePrincipalId: null, servicePrincipalName: null } },
+      initiatedBy: {
+        user: null,
+        app: { appId: null, displayName: 'Graph emulator', servicePrincipalId: null, servicePrincipalName: null },
+      },
       targetResources: [
         {
           id: memberId,
@@ -328,7 +373,14 @@ class Emulator implements GraphEmulator {
             { displayName: 'Group.DisplayName', oldValue: null, newValue: JSON.stringify(group.displayName) },
           ],
         },
-        { id: group.id, displayName: group.displayName, type: 'Group', userPrincipalName: null, groupType: 'azureAD', modifiedProperties: [] },
+        {
+          id: group.id,
+          displayName: group.displayName,
+          type: 'Group',
+          userPrincipalName: null,
+          groupType: 'azureAD',
+          modifiedProperties: [],
+        },
       ],
       additionalDetails: [],
     });
@@ -346,7 +398,12 @@ class Emulator implements GraphEmulator {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     if (this.latencyMs > 0) await sleep(this.latencyMs);
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([name, value]) => [
+        name,
+        Array.isArray(value) ? value.join(',') : (value ?? ''),
+      ]),
+    );
     const raw = Buffer.concat(chunks).toString('utf8');
     const response = this.execute(req.method ?? 'GET', req.url ?? '/', headers, raw, false, startedAt);
     const requestId = randomUUID();
@@ -355,7 +412,12 @@ class Emulator implements GraphEmulator {
       'request-id': requestId,
       'client-request-id': headers['client-request-id'] || requestId,
       'odata-version': '4.0',
-      ...(response.body === undefined ? {} : { 'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8' }),
+      ...(response.body === undefined
+        ? {}
+        : {
+            'content-type':
+              'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8',
+          }),
     });
     res.end(response.body === undefined ? undefined : JSON.stringify(response.body));
   }
@@ -364,7 +426,14 @@ class Emulator implements GraphEmulator {
    * Runs one request, top-level or from a batch, and records it. `target` is whatever the client
    * put in the request line or the batch `url`.
    */
-  private execute(method: string, target: string, headers: Record<string, string>, body: unknown, inBatch: boolean, startedAt = realNow()): EmulatedResponse {
+  private execute(
+    method: string,
+    target: string,
+    headers: Record<string, string>,
+    body: unknown,
+    inBatch: boolean,
+    startedAt = realNow(),
+  ): EmulatedResponse {
     const record: RecordedRequest = { method, path: target, inBatch, status: 0, startedAt, endedAt: startedAt };
     this.requests.push(record);
     const clientRequestId = headers['client-request-id'] || randomUUID();
@@ -373,7 +442,10 @@ class Emulator implements GraphEmulator {
       const relative = toVersionRelative(target, !inBatch);
       record.path = readablePath(relative);
       this.applyChangeBefore(method, record.path);
-      response = this.injectedFault(method, record.path) ?? this.throttled(method, relative) ?? this.route(method, relative, headers, body, inBatch);
+      response =
+        this.injectedFault(method, record.path) ??
+        this.throttled(method, relative) ??
+        this.route(method, relative, headers, body, inBatch);
     } catch (error) {
       response = this.errorResponse(error, clientRequestId);
     }
@@ -383,28 +455,47 @@ class Emulator implements GraphEmulator {
   }
 
   private applyChangeBefore(method: string, path: string): void {
-    const index = this.changes.findIndex(({ match }) => (match.method === undefined || match.method.toUpperCase() === method.toUpperCase()) && match.path.test(path));
+    const index = this.changes.findIndex(
+      ({ match }) =>
+        (match.method === undefined || match.method.toUpperCase() === method.toUpperCase()) && match.path.test(path),
+    );
     if (index >= 0) this.changes.splice(index, 1)[0]!.change(this.tenant);
   }
 
   private injectedFault(method: string, path: string): EmulatedResponse | undefined {
-    const entry = this.faults.find(({ match, remaining }) => remaining > 0 && (match.method === undefined || match.method.toUpperCase() === method.toUpperCase()) && match.path.test(path));
+    const entry = this.faults.find(
+      ({ match, remaining }) =>
+        remaining > 0 &&
+        (match.method === undefined || match.method.toUpperCase() === method.toUpperCase()) &&
+        match.path.test(path),
+    );
     if (!entry) return undefined;
     entry.remaining -= 1;
     const { status, retryAfterSeconds } = entry.fault;
     const retryAfter = retryAfterSeconds ?? (status === 429 ? 1 : undefined);
-    throw new GraphError(status, FAULT_ERRORS[status].code, FAULT_ERRORS[status].message, retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) });
+    throw new GraphError(
+      status,
+      FAULT_ERRORS[status].code,
+      FAULT_ERRORS[status].message,
+      retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) },
+    );
   }
 
   /** The one place the budgets are charged: every request but a `$batch` envelope, whose items are each charged. */
   private throttled(method: string, relative: string): undefined {
     if (!this.budgets) return undefined;
     const url = new URL(relative, 'http://graph.invalid');
-    const path = url.pathname.split('/').map((segment) => decodeURIComponent(segment)).join('/');
+    const path = url.pathname
+      .split('/')
+      .map((segment) => decodeURIComponent(segment))
+      .join('/');
     if (path.toLowerCase() === '/$batch') return undefined;
     const refusal = this.budgets.charge(method, path, url.searchParams);
     if (!refusal) return undefined;
-    throw new GraphError(429, FAULT_ERRORS[429].code, FAULT_ERRORS[429].message, { 'Retry-After': String(refusal.retryAfterSeconds), ...refusal.headers });
+    throw new GraphError(429, FAULT_ERRORS[429].code, FAULT_ERRORS[429].message, {
+      'Retry-After': String(refusal.retryAfterSeconds),
+      ...refusal.headers,
+    });
   }
 
   private errorResponse(error: unknown, clientRequestId: string): EmulatedResponse {
@@ -427,7 +518,13 @@ class Emulator implements GraphEmulator {
     };
   }
 
-  private route(method: string, relative: string, headers: Record<string, string>, rawBody: unknown, inBatch: boolean): EmulatedResponse {
+  private route(
+    method: string,
+    relative: string,
+    headers: Record<string, string>,
+    rawBody: unknown,
+    inBatch: boolean,
+  ): EmulatedResponse {
     const url = new URL(relative, 'http://graph.invalid');
     const segments = url.pathname
       .split('/')
@@ -460,11 +557,19 @@ class Emulator implements GraphEmulator {
       case 'subscribedskus':
         expectShape(request, rest, 0);
         this.requirePermission('organization');
-        return this.collection(request, this.tenant.subscribedSkus, { context: 'subscribedSkus', defaultSize: 100, max: 999 });
+        return this.collection(request, this.tenant.subscribedSkus, {
+          context: 'subscribedSkus',
+          defaultSize: 100,
+          max: 999,
+        });
       case 'organization':
         expectShape(request, rest, 0);
         this.requirePermission('organization');
-        return this.collection(request, [this.tenant.organization], { context: 'organization', defaultSize: 100, max: 999 });
+        return this.collection(request, [this.tenant.organization], {
+          context: 'organization',
+          defaultSize: 100,
+          max: 999,
+        });
       default:
         throw segmentNotFound(root);
     }
@@ -475,16 +580,37 @@ class Emulator implements GraphEmulator {
   private batch(request: EmulatedRequest): EmulatedResponse {
     if (request.method !== 'POST') throw methodNotAllowed();
     const payload = request.body as { requests?: unknown } | undefined;
-    if (!payload || !Array.isArray(payload.requests)) throw new GraphError(400, 'BadRequest', 'Invalid batch payload format.');
+    if (!payload || !Array.isArray(payload.requests))
+      throw new GraphError(400, 'BadRequest', 'Invalid batch payload format.');
     // The limit and its error are documented; the exact message is assumed.
     if (payload.requests.length > MAX_BATCH_REQUESTS) {
-      throw new GraphError(400, 'BadRequest', `Invalid batch payload format. A batch can contain at most ${MAX_BATCH_REQUESTS} requests.`);
+      throw new GraphError(
+        400,
+        'BadRequest',
+        `Invalid batch payload format. A batch can contain at most ${MAX_BATCH_REQUESTS} requests.`,
+      );
     }
-    const inner = payload.requests as { id?: unknown; method?: unknown; url?: unknown; headers?: unknown; body?: unknown; dependsOn?: unknown }[];
+    const inner = payload.requests as {
+      id?: unknown;
+      method?: unknown;
+      url?: unknown;
+      headers?: unknown;
+      body?: unknown;
+      dependsOn?: unknown;
+    }[];
     const ids = new Set<string>();
     for (const entry of inner) {
-      if (typeof entry.id !== 'string' || typeof entry.method !== 'string' || typeof entry.url !== 'string' || ids.has(entry.id)) {
-        throw new GraphError(400, 'BadRequest', 'Invalid batch payload format. Every request needs a unique id, a method and a url.');
+      if (
+        typeof entry.id !== 'string' ||
+        typeof entry.method !== 'string' ||
+        typeof entry.url !== 'string' ||
+        ids.has(entry.id)
+      ) {
+        throw new GraphError(
+          400,
+          'BadRequest',
+          'Invalid batch payload format. Every request needs a unique id, a method and a url.',
+        );
       }
       ids.add(entry.id);
     }
@@ -494,15 +620,32 @@ class Emulator implements GraphEmulator {
       const dependsOn = Array.isArray(entry.dependsOn) ? (entry.dependsOn as string[]) : [];
       let response: EmulatedResponse;
       if (dependsOn.some((dependency) => (statusById.get(dependency) ?? 424) >= 400)) {
-        response = this.errorResponse(new GraphError(424, 'FailedDependency', 'The request could not be processed because a request it depends on failed.'), randomUUID());
+        response = this.errorResponse(
+          new GraphError(
+            424,
+            'FailedDependency',
+            'The request could not be processed because a request it depends on failed.',
+          ),
+          randomUUID(),
+        );
       } else {
-        const headers = Object.fromEntries(Object.entries((entry.headers ?? {}) as Record<string, string>).map(([name, value]) => [name.toLowerCase(), String(value)]));
+        const headers = Object.fromEntries(
+          Object.entries((entry.headers ?? {}) as Record<string, string>).map(([name, value]) => [
+            name.toLowerCase(),
+            String(value),
+          ]),
+        );
         response = this.execute(entry.method as string, entry.url as string, headers, entry.body, true);
       }
       statusById.set(id, response.status);
       const responseHeaders: Record<string, string> = { ...response.headers };
       if (response.body !== undefined) responseHeaders['Content-Type'] = 'application/json';
-      return { id, status: response.status, headers: responseHeaders, ...(response.body === undefined ? {} : { body: response.body }) };
+      return {
+        id,
+        status: response.status,
+        headers: responseHeaders,
+        ...(response.body === undefined ? {} : { body: response.body }),
+      };
     });
     return { status: 200, headers: {}, body: { responses } };
   }
@@ -528,10 +671,17 @@ class Emulator implements GraphEmulator {
       if (select?.some((property) => property.toLowerCase() === 'signinactivity') && !isObjectId(key)) {
         // Selecting signInActivity on a user addressed by UPN is not supported: Graph answers 400
         // (https://learn.microsoft.com/en-us/answers/questions/1311910); the message is assumed.
-        throw new GraphError(400, 'BadRequest', 'Get By Key only supports UserId, and the key has to be a valid Guid when signInActivity is selected.');
+        throw new GraphError(
+          400,
+          'BadRequest',
+          'Get By Key only supports UserId, and the key has to be a valid Guid when signInActivity is selected.',
+        );
       }
       const user = this.findUser(key);
-      return ok({ '@odata.context': this.context(`users${selectSuffix(select)}/$entity`), ...this.userView(user, select) });
+      return ok({
+        '@odata.context': this.context(`users${selectSuffix(select)}/$entity`),
+        ...this.userView(user, select),
+      });
     }
     switch (navigation.toLowerCase()) {
       case 'manager': {
@@ -541,7 +691,11 @@ class Emulator implements GraphEmulator {
         const manager = this.tenant.users.find((candidate) => candidate.id === user.managerId);
         if (!manager) throw resourceNotFound('manager');
         const select = parseSelect(request.query.get('$select'));
-        return ok({ '@odata.context': this.context('directoryObjects/$entity'), '@odata.type': '#microsoft.graph.user', ...this.userView(manager, select) });
+        return ok({
+          '@odata.context': this.context('directoryObjects/$entity'),
+          '@odata.type': '#microsoft.graph.user',
+          ...this.userView(manager, select),
+        });
       }
       case 'memberof':
       case 'transitivememberof':
@@ -559,7 +713,14 @@ class Emulator implements GraphEmulator {
           const sku = this.tenant.subscribedSkus.find((candidate) => candidate.skuId === licence.skuId);
           if (!sku) return [];
           const disabled = new Set(licence.disabledPlans ?? []);
-          return [{ id: `${user.id}_${sku.skuId}`, skuId: sku.skuId, skuPartNumber: sku.skuPartNumber, servicePlans: (sku.servicePlans ?? []).filter((plan) => !disabled.has(plan.servicePlanId ?? '')) }];
+          return [
+            {
+              id: `${user.id}_${sku.skuId}`,
+              skuId: sku.skuId,
+              skuPartNumber: sku.skuPartNumber,
+              servicePlans: (sku.servicePlans ?? []).filter((plan) => !disabled.has(plan.servicePlanId ?? '')),
+            },
+          ];
         });
         return ok({ '@odata.context': this.context(`users('${user.id}')/licenseDetails`), value: details });
       }
@@ -586,7 +747,11 @@ class Emulator implements GraphEmulator {
     const message = (request.body as { message?: unknown } | undefined)?.message;
     // The page documents no error for a JSON body without a message; the emulator's generic unreadable-payload answer stands in.
     if (typeof message !== 'object' || message === null) {
-      throw new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+      throw new GraphError(
+        400,
+        'BadRequest',
+        'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+      );
     }
     this.mailLog.push({ senderId: sender.id, message: structuredClone(message) as Record<string, any> });
     return { status: 202, headers: {}, body: undefined };
@@ -614,7 +779,9 @@ class Emulator implements GraphEmulator {
     const user =
       indexed && (indexed.id.toLowerCase() === lower || indexed.userPrincipalName.toLowerCase() === lower)
         ? indexed
-        : this.tenant.users.find((candidate) => candidate.id.toLowerCase() === lower || candidate.userPrincipalName.toLowerCase() === lower);
+        : this.tenant.users.find(
+            (candidate) => candidate.id.toLowerCase() === lower || candidate.userPrincipalName.toLowerCase() === lower,
+          );
     if (!user) throw resourceNotFound(key);
     return user;
   }
@@ -628,7 +795,11 @@ class Emulator implements GraphEmulator {
     let memberCount = 0;
     for (const group of groups) memberCount += group.memberIds.length;
     const shape = `${users.length}/${groups.length}/${memberCount}`;
-    if (this.directoryIndexes?.users !== users || this.directoryIndexes.groups !== groups || this.directoryIndexes.shape !== shape) {
+    if (
+      this.directoryIndexes?.users !== users ||
+      this.directoryIndexes.groups !== groups ||
+      this.directoryIndexes.shape !== shape
+    ) {
       const usersByKey = new Map<string, TenantUser>();
       const objectsById = new Map<string, TenantUser | TenantGroup>();
       for (const user of users) {
@@ -645,14 +816,27 @@ class Emulator implements GraphEmulator {
           else groupsByMember.set(memberId, [group]);
         }
       }
-      this.directoryIndexes = { users, groups, shape, usersByKey, objectsById, groupsByMember, transitiveMembers: new Map() };
+      this.directoryIndexes = {
+        users,
+        groups,
+        shape,
+        usersByKey,
+        objectsById,
+        groupsByMember,
+        transitiveMembers: new Map(),
+      };
     }
     return this.directoryIndexes;
   }
 
   /** A fixture user without `assignedLicenses` holds every user SKU of the tenant (a fixture shorthand). */
   private assignedLicences(user: TenantUser): { skuId?: string | null; disabledPlans?: string[] }[] {
-    return user.assignedLicenses ?? this.tenant.subscribedSkus.filter((sku) => sku.appliesTo !== 'Company').map((sku) => ({ skuId: sku.skuId, disabledPlans: [] }));
+    return (
+      user.assignedLicenses ??
+      this.tenant.subscribedSkus
+        .filter((sku) => sku.appliesTo !== 'Company')
+        .map((sku) => ({ skuId: sku.skuId, disabledPlans: [] }))
+    );
   }
 
   private userView(user: TenantUser, select: string[] | undefined): Record<string, unknown> {
@@ -660,7 +844,8 @@ class Emulator implements GraphEmulator {
     graphUser.assignedLicenses = this.assignedLicences(user);
     if (!select) {
       const view: Record<string, unknown> = {};
-      for (const property of USER_DEFAULT_PROPERTIES) view[property] = graphUser[property] ?? (property === 'businessPhones' ? [] : null);
+      for (const property of USER_DEFAULT_PROPERTIES)
+        view[property] = graphUser[property] ?? (property === 'businessPhones' ? [] : null);
       view.id = user.id;
       return view;
     }
@@ -674,14 +859,27 @@ class Emulator implements GraphEmulator {
   /** The real errors Graph gives for signInActivity without AuditLog.Read.All or without a premium licence. */
   private requireSignInActivity(): void {
     if (!this.granted('signInActivity')) {
-      throw new GraphError(403, 'Authentication_MSGraphPermissionMissing', 'Calling principal does not have required MSGraph permissions AuditLog.Read.All');
+      throw new GraphError(
+        403,
+        'Authentication_MSGraphPermissionMissing',
+        'Calling principal does not have required MSGraph permissions AuditLog.Read.All',
+      );
     }
     this.requirePremium();
   }
 
   private requirePremium(): void {
-    const premium = this.tenant.subscribedSkus.some((sku) => sku.capabilityStatus === 'Enabled' && sku.servicePlans?.some((plan) => PREMIUM_SERVICE_PLANS.has(plan.servicePlanName ?? '')));
-    if (!premium) throw new GraphError(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', "Neither tenant is B2C or tenant doesn't have premium license");
+    const premium = this.tenant.subscribedSkus.some(
+      (sku) =>
+        sku.capabilityStatus === 'Enabled' &&
+        sku.servicePlans?.some((plan) => PREMIUM_SERVICE_PLANS.has(plan.servicePlanName ?? '')),
+    );
+    if (!premium)
+      throw new GraphError(
+        403,
+        'Authentication_RequestFromNonPremiumTenantOrB2CTenant',
+        "Neither tenant is B2C or tenant doesn't have premium license",
+      );
   }
 
   private memberOf(request: EmulatedRequest, key: string, transitive: boolean, tail: string[]): EmulatedResponse {
@@ -697,10 +895,19 @@ class Emulator implements GraphEmulator {
     const roles =
       cast === undefined
         ? this.tenant.directoryRoles
-            .filter((role) => this.tenant.roleAssignments.some((assignment) => assignment.principalId === user.id && assignment.roleDefinitionId === role.roleTemplateId && assignment.directoryScopeId === '/'))
+            .filter((role) =>
+              this.tenant.roleAssignments.some(
+                (assignment) =>
+                  assignment.principalId === user.id &&
+                  assignment.roleDefinitionId === role.roleTemplateId &&
+                  assignment.directoryScopeId === '/',
+              ),
+            )
             .map((role) => ({ '@odata.type': '#microsoft.graph.directoryRole', ...role }))
         : [];
-    const objects = this.queryDirectoryObjects(request, [...groupObjects, ...roles], { filterNeedsEventualConsistency: true });
+    const objects = this.queryDirectoryObjects(request, [...groupObjects, ...roles], {
+      filterNeedsEventualConsistency: true,
+    });
     return this.collection(request, objects, {
       context: `${cast === undefined ? 'directoryObjects' : 'groups'}${selectSuffix(select)}`,
       defaultSize: 100,
@@ -715,11 +922,23 @@ class Emulator implements GraphEmulator {
     const user = this.findUser(key);
     const groupIds = (request.body as { groupIds?: unknown } | undefined)?.groupIds;
     if (!Array.isArray(groupIds) || groupIds.some((id) => typeof id !== 'string')) {
-      throw new GraphError(400, 'Request_BadRequest', "The request body must contain 'groupIds', an array of group ids.");
+      throw new GraphError(
+        400,
+        'Request_BadRequest',
+        "The request body must contain 'groupIds', an array of group ids.",
+      );
     }
-    if (groupIds.length > 20) throw new GraphError(400, 'Request_BadRequest', 'The number of group ids in the request exceeds the maximum of 20.');
+    if (groupIds.length > 20)
+      throw new GraphError(
+        400,
+        'Request_BadRequest',
+        'The number of group ids in the request exceeds the maximum of 20.',
+      );
     const memberOf = new Set(this.transitiveGroupsOf(user.id).map((group) => group.id.toLowerCase()));
-    return ok({ '@odata.context': this.context('Collection(Edm.String)'), value: (groupIds as string[]).filter((id) => memberOf.has(id.toLowerCase())) });
+    return ok({
+      '@odata.context': this.context('Collection(Edm.String)'),
+      value: (groupIds as string[]).filter((id) => memberOf.has(id.toLowerCase())),
+    });
   }
 
   // ---- authentication methods and Temporary Access Pass -----------------------------------------
@@ -744,13 +963,18 @@ class Emulator implements GraphEmulator {
     }
   }
 
-  private temporaryAccessPassMethods(request: EmulatedRequest, key: string, methodId: string | undefined): EmulatedResponse {
+  private temporaryAccessPassMethods(
+    request: EmulatedRequest,
+    key: string,
+    methodId: string | undefined,
+  ): EmulatedResponse {
     if (request.method === 'GET') {
       this.requirePermission('authenticationMethods');
       const user = this.findUser(key);
       const tap = this.taps.get(user.id);
       const contextPath = `users('${user.id}')/authentication/temporaryAccessPassMethods`;
-      if (methodId === undefined) return ok({ '@odata.context': this.context(contextPath), value: tap ? [this.tapView(tap)] : [] });
+      if (methodId === undefined)
+        return ok({ '@odata.context': this.context(contextPath), value: tap ? [this.tapView(tap)] : [] });
       if (!tap || tap.id !== methodId) throw resourceNotFound(methodId);
       return ok({ '@odata.context': this.context(`${contextPath}/$entity`), ...this.tapView(tap) });
     }
@@ -769,13 +993,21 @@ class Emulator implements GraphEmulator {
     this.requirePermission('temporaryAccessPassWrite');
     const user = this.findUser(key);
     const policy = this.tenant.authenticationMethodConfigurations.TemporaryAccessPass;
-    const body = (request.body ?? {}) as { startDateTime?: unknown; lifetimeInMinutes?: unknown; isUsableOnce?: unknown };
+    const body = (request.body ?? {}) as {
+      startDateTime?: unknown;
+      lifetimeInMinutes?: unknown;
+      isUsableOnce?: unknown;
+    };
     const minimum = Math.max(10, policy.minimumLifetimeInMinutes ?? 10);
     const maximum = Math.min(43200, policy.maximumLifetimeInMinutes ?? 43200);
     const lifetime = body.lifetimeInMinutes ?? policy.defaultLifetimeInMinutes ?? minimum;
     if (typeof lifetime !== 'number' || !Number.isInteger(lifetime) || lifetime < minimum || lifetime > maximum) {
       // The wording Graph uses, observed in the field.
-      throw new GraphError(400, 'badRequest', `Invalid LifetimeInMinutes specified. The valid range between ${minimum} and ${maximum}.`);
+      throw new GraphError(
+        400,
+        'badRequest',
+        `Invalid LifetimeInMinutes specified. The valid range between ${minimum} and ${maximum}.`,
+      );
     }
     const isUsableOnce = body.isUsableOnce ?? policy.isUsableOnce ?? false;
     if (typeof isUsableOnce !== 'boolean') throw new GraphError(400, 'badRequest', 'Invalid value for isUsableOnce.');
@@ -784,7 +1016,8 @@ class Emulator implements GraphEmulator {
       throw new GraphError(400, 'badRequest', 'The Temporary Access Pass policy only allows one-time use passes.');
     }
     const now = this.now();
-    const start = body.startDateTime === undefined || body.startDateTime === null ? now : new Date(String(body.startDateTime));
+    const start =
+      body.startDateTime === undefined || body.startDateTime === null ? now : new Date(String(body.startDateTime));
     if (Number.isNaN(start.getTime())) throw new GraphError(400, 'badRequest', 'Invalid startDateTime specified.');
     const tap: TapState = {
       id: randomUUID(),
@@ -797,13 +1030,20 @@ class Emulator implements GraphEmulator {
     // A user holds one pass: a new one replaces the old.
     this.taps.set(user.id, tap);
     this.tapLog.push({ userId: user.id, createdAt: tap.createdDateTime });
-    const temporaryAccessPass = Array.from({ length: policy.defaultLength ?? 8 }, () => TAP_ALPHABET[randomInt(TAP_ALPHABET.length)]).join('');
+    const temporaryAccessPass = Array.from(
+      { length: policy.defaultLength ?? 8 },
+      () => TAP_ALPHABET[randomInt(TAP_ALPHABET.length)],
+    ).join('');
     this.onPassIssued?.(temporaryAccessPass);
     const view = this.tapView(tap);
     return {
       status: 201,
       headers: { Location: `${this.baseUrl}/users/${user.id}/authentication/temporaryAccessPassMethods/${tap.id}` },
-      body: { '@odata.context': this.context(`users('${user.id}')/authentication/temporaryAccessPassMethods/$entity`), ...view, temporaryAccessPass },
+      body: {
+        '@odata.context': this.context(`users('${user.id}')/authentication/temporaryAccessPassMethods/$entity`),
+        ...view,
+        temporaryAccessPass,
+      },
     };
   }
 
@@ -834,8 +1074,12 @@ class Emulator implements GraphEmulator {
     const policy = this.tenant.authenticationMethodConfigurations.TemporaryAccessPass;
     if (policy.state !== 'enabled') return false;
     const groupIds = new Set([userId, ...this.transitiveGroupsOf(userId).map((group) => group.id)]);
-    const included = (policy.includeTargets ?? []).some((target) => target.id === 'all_users' || groupIds.has(target.id ?? ''));
-    const excluded = (policy.excludeTargets ?? []).some((target) => target.id === 'all_users' || groupIds.has(target.id ?? ''));
+    const included = (policy.includeTargets ?? []).some(
+      (target) => target.id === 'all_users' || groupIds.has(target.id ?? ''),
+    );
+    const excluded = (policy.excludeTargets ?? []).some(
+      (target) => target.id === 'all_users' || groupIds.has(target.id ?? ''),
+    );
     return included && !excluded;
   }
 
@@ -848,41 +1092,72 @@ class Emulator implements GraphEmulator {
     this.requirePermission('groupMembership');
     const select = parseSelect(request.query.get('$select'));
     if (key === undefined) {
-      const groups = this.queryDirectoryObjects(request, this.tenant.groups.map(groupFields), { filterNeedsEventualConsistency: false });
-      return this.collection(request, groups, { context: `groups${selectSuffix(select)}`, defaultSize: 100, max: 999, view: (group) => (select ? applySelect(group, select) : group) });
+      const groups = this.queryDirectoryObjects(request, this.tenant.groups.map(groupFields), {
+        filterNeedsEventualConsistency: false,
+      });
+      return this.collection(request, groups, {
+        context: `groups${selectSuffix(select)}`,
+        defaultSize: 100,
+        max: 999,
+        view: (group) => (select ? applySelect(group, select) : group),
+      });
     }
     const group = this.tenant.groups.find((candidate) => candidate.id.toLowerCase() === key.toLowerCase());
     if (!group) throw resourceNotFound(key);
     if (navigation === undefined) {
       const fields = groupFields(group);
-      return ok({ '@odata.context': this.context(`groups${selectSuffix(select)}/$entity`), ...(select ? applySelect(fields, select) : fields) });
+      return ok({
+        '@odata.context': this.context(`groups${selectSuffix(select)}/$entity`),
+        ...(select ? applySelect(fields, select) : fields),
+      });
     }
     const lowerNavigation = navigation.toLowerCase();
     if (lowerNavigation !== 'members' && lowerNavigation !== 'transitivemembers') throw segmentNotFound(navigation);
-    if (cast !== undefined && cast.toLowerCase() !== 'microsoft.graph.user' && cast.toLowerCase() !== 'microsoft.graph.group') throw segmentNotFound(cast);
-    const hiddenFromCaller = (candidate: TenantGroup) => candidate.visibility === 'HiddenMembership' && !this.granted('hiddenMembership');
-    const members = hiddenFromCaller(group) ? [] : lowerNavigation === 'members' ? this.directMembers(group) : this.transitiveMembers(group);
+    if (
+      cast !== undefined &&
+      cast.toLowerCase() !== 'microsoft.graph.user' &&
+      cast.toLowerCase() !== 'microsoft.graph.group'
+    )
+      throw segmentNotFound(cast);
+    const hiddenFromCaller = (candidate: TenantGroup) =>
+      candidate.visibility === 'HiddenMembership' && !this.granted('hiddenMembership');
+    const members = hiddenFromCaller(group)
+      ? []
+      : lowerNavigation === 'members'
+        ? this.directMembers(group)
+        : this.transitiveMembers(group);
     const wantedType = cast?.toLowerCase();
     const typed = members
-      .map((member) => ('memberIds' in member ? { kind: 'group' as const, member, fields: groupFields(member) } : { kind: 'user' as const, member, fields: member }))
+      .map((member) =>
+        'memberIds' in member
+          ? { kind: 'group' as const, member, fields: groupFields(member) }
+          : { kind: 'user' as const, member, fields: member },
+      )
       .filter((entry) => wantedType === undefined || wantedType === `microsoft.graph.${entry.kind}`);
     // Without a query there is nothing to match: paging a 50,000-member group stays cheap.
-    const queried = ['$filter', '$search', '$count'].some((option) => request.query.has(option)) || request.headers.consistencylevel !== undefined;
-    const matching = queried ? new Set(this.queryDirectoryObjects(request, typed.map((entry) => entry.fields), { filterNeedsEventualConsistency: true })) : undefined;
-    const castName = wantedType === 'microsoft.graph.user' ? 'users' : wantedType === undefined ? 'directoryObjects' : 'groups';
-    return this.collection(
-      request,
-      matching ? typed.filter((entry) => matching.has(entry.fields)) : typed,
-      {
-        context: `${castName}${selectSuffix(select)}`,
-        defaultSize: 100,
-        max: 999,
-        view: (entry) =>
-          entry.kind === 'user'
-            ? { '@odata.type': '#microsoft.graph.user', ...this.userView(entry.member, select) }
-            : { '@odata.type': '#microsoft.graph.group', ...(select ? applySelect(entry.fields, select) : entry.fields) },
-      },
-    );
+    const queried =
+      ['$filter', '$search', '$count'].some((option) => request.query.has(option)) ||
+      request.headers.consistencylevel !== undefined;
+    const matching = queried
+      ? new Set(
+          this.queryDirectoryObjects(
+            request,
+            typed.map((entry) => entry.fields),
+            { filterNeedsEventualConsistency: true },
+          ),
+        )
+      : undefined;
+    const castName =
+      wantedType === 'microsoft.graph.user' ? 'users' : wantedType === undefined ? 'directoryObjects' : 'groups';
+    return this.collection(request, matching ? typed.filter((entry) => matching.has(entry.fields)) : typed, {
+      context: `${castName}${selectSuffix(select)}`,
+      defaultSize: 100,
+      max: 999,
+      view: (entry) =>
+        entry.kind === 'user'
+          ? { '@odata.type': '#microsoft.graph.user', ...this.userView(entry.member, select) }
+          : { '@odata.type': '#microsoft.graph.group', ...(select ? applySelect(entry.fields, select) : entry.fields) },
+    });
   }
 
   private directMembers(group: TenantGroup): (TenantUser | TenantGroup)[] {
@@ -942,7 +1217,8 @@ class Emulator implements GraphEmulator {
   private policies(request: EmulatedRequest, rest: string[]): EmulatedResponse {
     const [policyRoot, configurations, configurationId, ...extra] = rest;
     if (policyRoot?.toLowerCase() !== 'authenticationmethodspolicy') throw segmentNotFound(policyRoot ?? 'policies');
-    if (configurations?.toLowerCase() !== 'authenticationmethodconfigurations') throw segmentNotFound(configurations ?? policyRoot);
+    if (configurations?.toLowerCase() !== 'authenticationmethodconfigurations')
+      throw segmentNotFound(configurations ?? policyRoot);
     if (configurationId === undefined || extra.length > 0) throw segmentNotFound(extra[0] ?? configurations);
     allowMethods(request, 'GET');
     this.requirePermission('authenticationMethodPolicies');
@@ -958,7 +1234,12 @@ class Emulator implements GraphEmulator {
     allowMethods(request, 'GET');
     if (area?.toLowerCase() === 'verifiedid' && collection?.toLowerCase() === 'profiles') {
       this.requirePermission('verifiedIdProfiles');
-      if (id === undefined) return this.collection(request, this.tenant.verifiedIdProfiles, { context: 'identity/verifiedId/profiles', defaultSize: 100, max: 999 });
+      if (id === undefined)
+        return this.collection(request, this.tenant.verifiedIdProfiles, {
+          context: 'identity/verifiedId/profiles',
+          defaultSize: 100,
+          max: 999,
+        });
       const profile = this.tenant.verifiedIdProfiles.find((candidate) => candidate.id === id);
       if (!profile) throw resourceNotFound(id);
       return ok({ '@odata.context': this.context('identity/verifiedId/profiles/$entity'), ...profile });
@@ -967,16 +1248,28 @@ class Emulator implements GraphEmulator {
       this.requirePermission('conditionalAccess');
       if (id === undefined) {
         const policies = this.filtered(request, this.tenant.conditionalAccessPolicies);
-        return this.collection(request, policies, { context: 'identity/conditionalAccess/policies', defaultSize: 100, max: 999 });
+        return this.collection(request, policies, {
+          context: 'identity/conditionalAccess/policies',
+          defaultSize: 100,
+          max: 999,
+        });
       }
       const policy = this.tenant.conditionalAccessPolicies.find((candidate) => candidate.id === id);
       if (!policy) throw resourceNotFound(id);
       return ok({ '@odata.context': this.context('identity/conditionalAccess/policies/$entity'), ...policy });
     }
-    if (area?.toLowerCase() === 'conditionalaccess' && collection?.toLowerCase() === 'namedlocations' && id === undefined) {
+    if (
+      area?.toLowerCase() === 'conditionalaccess' &&
+      collection?.toLowerCase() === 'namedlocations' &&
+      id === undefined
+    ) {
       // https://learn.microsoft.com/graph/api/conditionalaccessroot-list-namedlocations (Policy.Read.All)
       this.requirePermission('conditionalAccess');
-      return this.collection(request, this.filtered(request, this.tenant.namedLocations ?? []), { context: 'identity/conditionalAccess/namedLocations', defaultSize: 100, max: 999 });
+      return this.collection(request, this.filtered(request, this.tenant.namedLocations ?? []), {
+        context: 'identity/conditionalAccess/namedLocations',
+        defaultSize: 100,
+        max: 999,
+      });
     }
     const knownArea = area?.toLowerCase() === 'verifiedid' || area?.toLowerCase() === 'conditionalaccess';
     throw segmentNotFound(knownArea ? (collection ?? area) : (area ?? 'identity'));
@@ -993,20 +1286,47 @@ class Emulator implements GraphEmulator {
       case 'roleassignments': {
         this.requirePermission('roleAssignments');
         const assignments = this.filtered(request, this.tenant.roleAssignments);
-        return this.collection(request, assignments, { context: 'roleManagement/directory/roleAssignments', defaultSize: 100, max: 999, view });
+        return this.collection(request, assignments, {
+          context: 'roleManagement/directory/roleAssignments',
+          defaultSize: 100,
+          max: 999,
+          view,
+        });
       }
       case 'roleeligibilityscheduleinstances': {
         this.requirePermission('roleEligibility');
         const instances = this.filtered(request, this.tenant.roleEligibilityScheduleInstances ?? []);
-        return this.collection(request, instances, { context: 'roleManagement/directory/roleEligibilityScheduleInstances', defaultSize: 100, max: 999, view });
+        return this.collection(request, instances, {
+          context: 'roleManagement/directory/roleEligibilityScheduleInstances',
+          defaultSize: 100,
+          max: 999,
+          view,
+        });
       }
       case 'roledefinitions': {
         // https://learn.microsoft.com/graph/api/resources/unifiedroledefinition: built-in roles' ids are their template ids.
         this.requirePermission('roleAssignments');
-        const builtIn = this.tenant.directoryRoles.map((role) => ({ id: role.roleTemplateId, displayName: role.displayName, description: role.description ?? null, isBuiltIn: true, isEnabled: true, templateId: role.roleTemplateId }));
-        const custom = (this.tenant.customRoleDefinitions ?? []).map((role) => ({ isEnabled: true, templateId: role.id, ...role, isBuiltIn: false }));
+        const builtIn = this.tenant.directoryRoles.map((role) => ({
+          id: role.roleTemplateId,
+          displayName: role.displayName,
+          description: role.description ?? null,
+          isBuiltIn: true,
+          isEnabled: true,
+          templateId: role.roleTemplateId,
+        }));
+        const custom = (this.tenant.customRoleDefinitions ?? []).map((role) => ({
+          isEnabled: true,
+          templateId: role.id,
+          ...role,
+          isBuiltIn: false,
+        }));
         const definitions = this.filtered(request, [...builtIn, ...custom]);
-        return this.collection(request, definitions, { context: 'roleManagement/directory/roleDefinitions', defaultSize: 100, max: 999, view });
+        return this.collection(request, definitions, {
+          context: 'roleManagement/directory/roleDefinitions',
+          defaultSize: 100,
+          max: 999,
+          view,
+        });
       }
       default:
         throw segmentNotFound(collection ?? provider);
@@ -1015,17 +1335,26 @@ class Emulator implements GraphEmulator {
 
   private auditLogs(request: EmulatedRequest, rest: string[]): EmulatedResponse {
     const [collection, ...extra] = rest;
-    if (collection?.toLowerCase() !== 'directoryaudits' || extra.length > 0) throw segmentNotFound(extra[0] ?? collection ?? 'auditLogs');
+    if (collection?.toLowerCase() !== 'directoryaudits' || extra.length > 0)
+      throw segmentNotFound(extra[0] ?? collection ?? 'auditLogs');
     allowMethods(request, 'GET');
     if (!this.granted('directoryAudits')) {
       // The reporting APIs answer a missing AuditLog.Read.All with this error, not Authorization_RequestDenied.
-      throw new GraphError(403, 'Authentication_MSGraphPermissionMissing', 'Calling principal does not have required MSGraph permissions AuditLog.Read.All');
+      throw new GraphError(
+        403,
+        'Authentication_MSGraphPermissionMissing',
+        'Calling principal does not have required MSGraph permissions AuditLog.Read.All',
+      );
     }
     const newestFirst = this.tenant.directoryAudits
       .map((audit, index) => ({ audit, index }))
       .sort((a, b) => Date.parse(b.audit.activityDateTime) - Date.parse(a.audit.activityDateTime) || a.index - b.index)
       .map(({ audit }) => audit);
-    return this.collection(request, this.filtered(request, newestFirst), { context: 'auditLogs/directoryAudits', defaultSize: 1000, max: 1000 });
+    return this.collection(request, this.filtered(request, newestFirst), {
+      context: 'auditLogs/directoryAudits',
+      defaultSize: 1000,
+      max: 1000,
+    });
   }
 
   /**
@@ -1039,42 +1368,57 @@ class Emulator implements GraphEmulator {
   private reports(request: EmulatedRequest, rest: string[]): EmulatedResponse {
     const [area, collection, ...extra] = rest;
     if (area?.toLowerCase() !== 'authenticationmethods') throw segmentNotFound(area ?? 'reports');
-    if (collection?.toLowerCase() !== 'userregistrationdetails' || extra.length > 0) throw segmentNotFound(extra[0] ?? collection ?? area);
+    if (collection?.toLowerCase() !== 'userregistrationdetails' || extra.length > 0)
+      throw segmentNotFound(extra[0] ?? collection ?? area);
     allowMethods(request, 'GET');
-    if (request.query.has('$select') || request.query.has('$top')) throw new GraphError(400, 'BadRequest', 'Only $filter and $orderby are supported on this resource.');
+    if (request.query.has('$select') || request.query.has('$top'))
+      throw new GraphError(400, 'BadRequest', 'Only $filter and $orderby are supported on this resource.');
     if (!this.granted('directoryAudits')) {
-      throw new GraphError(403, 'Authentication_MSGraphPermissionMissing', 'Calling principal does not have required MSGraph permissions AuditLog.Read.All');
+      throw new GraphError(
+        403,
+        'Authentication_MSGraphPermissionMissing',
+        'Calling principal does not have required MSGraph permissions AuditLog.Read.All',
+      );
     }
     this.requirePremium();
     const snapshot = this.now().toISOString();
     const row = (user: TenantUser) => {
-        const methods = [...new Set(user.authenticationMethods.flatMap((method) => REGISTERED_METHOD[methodKind(method)] ?? []))];
-        return {
-          id: user.id,
-          userPrincipalName: user.userPrincipalName,
-          userDisplayName: user.displayName,
-          userType: (user.userType ?? 'Member').toLowerCase(),
-          isAdmin: false,
-          isMfaRegistered: methods.some((method) => method !== 'email'),
-          isMfaCapable: methods.some((method) => method !== 'email'),
-          isPasswordlessCapable: methods.some((method) => method === 'fido2' || method === 'windowsHelloForBusiness' || method === 'microsoftAuthenticatorPasswordless'),
-          isSsprRegistered: methods.length > 0,
-          isSsprEnabled: false,
-          isSsprCapable: false,
-          methodsRegistered: methods,
-          lastUpdatedDateTime: snapshot,
-        };
+      const methods = [
+        ...new Set(user.authenticationMethods.flatMap((method) => REGISTERED_METHOD[methodKind(method)] ?? [])),
+      ];
+      return {
+        id: user.id,
+        userPrincipalName: user.userPrincipalName,
+        userDisplayName: user.displayName,
+        userType: (user.userType ?? 'Member').toLowerCase(),
+        isAdmin: false,
+        isMfaRegistered: methods.some((method) => method !== 'email'),
+        isMfaCapable: methods.some((method) => method !== 'email'),
+        isPasswordlessCapable: methods.some(
+          (method) =>
+            method === 'fido2' ||
+            method === 'windowsHelloForBusiness' ||
+            method === 'microsoftAuthenticatorPasswordless',
+        ),
+        isSsprRegistered: methods.length > 0,
+        isSsprEnabled: false,
+        isSsprCapable: false,
+        methodsRegistered: methods,
+        lastUpdatedDateTime: snapshot,
       };
+    };
     const enabled = this.tenant.users.filter((user) => user.accountEnabled !== false);
     const context = { context: 'reports/authenticationMethods/userRegistrationDetails', defaultSize: 1000, max: 1000 };
-    if (request.query.has('$filter')) return this.collection(request, this.filtered(request, enabled.map(row)), context);
+    if (request.query.has('$filter'))
+      return this.collection(request, this.filtered(request, enabled.map(row)), context);
     return this.collection(request, enabled, { ...context, view: row });
   }
 
   // ---- shared query handling ----------------------------------------------------------------------
 
   private requirePermission(area: GraphPermissionArea): void {
-    if (!this.granted(area)) throw new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    if (!this.granted(area))
+      throw new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
   }
 
   private granted(area: GraphPermissionArea): boolean {
@@ -1092,17 +1436,27 @@ class Emulator implements GraphEmulator {
    * $filter, $search and $count on directory objects, with Graph's rule that advanced queries need
    * `ConsistencyLevel: eventual` (filters on relationships always count as advanced).
    */
-  private queryDirectoryObjects<T>(request: EmulatedRequest, items: T[], options: { filterNeedsEventualConsistency: boolean }): T[] {
+  private queryDirectoryObjects<T>(
+    request: EmulatedRequest,
+    items: T[],
+    options: { filterNeedsEventualConsistency: boolean },
+  ): T[] {
     const eventual = (request.headers.consistencylevel ?? '').toLowerCase() === 'eventual';
     const filterText = request.query.get('$filter');
     const searchText = request.query.get('$search');
     const filter: FilterExpression | undefined = filterText === null ? undefined : parseFilter(filterText);
     if (!eventual) {
       if (searchText !== null) {
-        throw new GraphError(400, 'Request_UnsupportedQuery', "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+        throw new GraphError(
+          400,
+          'Request_UnsupportedQuery',
+          "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+        );
       }
-      if (request.query.get('$count') === 'true') throw new GraphError(400, 'Request_BadRequest', '$count is not currently supported.');
-      if (filter && (options.filterNeedsEventualConsistency || usesAdvancedOperators(filter))) throw new GraphError(400, 'Request_UnsupportedQuery', 'Unsupported Query.');
+      if (request.query.get('$count') === 'true')
+        throw new GraphError(400, 'Request_BadRequest', '$count is not currently supported.');
+      if (filter && (options.filterNeedsEventualConsistency || usesAdvancedOperators(filter)))
+        throw new GraphError(400, 'Request_UnsupportedQuery', 'Unsupported Query.');
     }
     const search = searchText === null ? undefined : parseSearch(searchText);
     return items.filter((item) => (!filter || matchesFilter(filter, item)) && (!search || matchesSearch(search, item)));
@@ -1159,7 +1513,11 @@ function parseJsonBody(raw: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {
-    throw new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+    throw new GraphError(
+      400,
+      'BadRequest',
+      'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+    );
   }
 }
 
@@ -1199,7 +1557,8 @@ function toVersionRelative(target: string, requireVersion: boolean): string {
   }
   const versioned = /^\/?v1\.0(\/.*|$)/i.exec(current);
   if (versioned) return versioned[1] || '/';
-  if (requireVersion) throw new GraphError(400, 'BadRequest', `Invalid version: ${current.split('/').filter(Boolean)[0] ?? ''}`);
+  if (requireVersion)
+    throw new GraphError(400, 'BadRequest', `Invalid version: ${current.split('/').filter(Boolean)[0] ?? ''}`);
   return current.startsWith('/') ? current : `/${current}`;
 }
 

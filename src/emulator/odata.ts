@@ -5,7 +5,11 @@
  */
 
 export type FilterExpression =
-  | { kind: 'literal'; value: string | number | boolean | null; type: 'string' | 'number' | 'boolean' | 'null' | 'guid' | 'datetime' }
+  | {
+      kind: 'literal';
+      value: string | number | boolean | null;
+      type: 'string' | 'number' | 'boolean' | 'null' | 'guid' | 'datetime';
+    }
   | { kind: 'path'; segments: string[] }
   | { kind: 'compare'; op: ComparisonOperator; left: FilterExpression; right: FilterExpression }
   | { kind: 'and' | 'or'; left: FilterExpression; right: FilterExpression }
@@ -111,7 +115,8 @@ class Parser {
 
   parse(): FilterExpression {
     const expression = this.parseOr();
-    if (this.position < this.tokens.length) throw new ODataQueryError('Invalid filter clause: unexpected trailing input.');
+    if (this.position < this.tokens.length)
+      throw new ODataQueryError('Invalid filter clause: unexpected trailing input.');
     return expression;
   }
 
@@ -247,7 +252,9 @@ export function parseFilter(text: string): FilterExpression {
 export function usesAdvancedOperators(expression: FilterExpression): boolean {
   switch (expression.kind) {
     case 'compare':
-      return expression.op === 'ne' || usesAdvancedOperators(expression.left) || usesAdvancedOperators(expression.right);
+      return (
+        expression.op === 'ne' || usesAdvancedOperators(expression.left) || usesAdvancedOperators(expression.right)
+      );
     case 'and':
     case 'or':
       return usesAdvancedOperators(expression.left) || usesAdvancedOperators(expression.right);
@@ -270,7 +277,10 @@ function readPath(target: unknown, segments: string[]): unknown {
     if (current === null || typeof current !== 'object') return undefined;
     const record = current as Record<string, unknown>;
     // Graph property names are case-insensitive in $filter ("Type" and "type" both appear in audit logs).
-    const key = segment in record ? segment : Object.keys(record).find((candidate) => candidate.toLowerCase() === segment.toLowerCase());
+    const key =
+      segment in record
+        ? segment
+        : Object.keys(record).find((candidate) => candidate.toLowerCase() === segment.toLowerCase());
     current = key === undefined ? undefined : record[key];
   }
   return current;
@@ -386,7 +396,10 @@ export function parseTop(value: string | null, options: { defaultSize: number; m
   if (value === null) return options.defaultSize;
   const size = Number(value);
   if (!Number.isInteger(size) || size < 1 || size > options.max) {
-    throw new ODataQueryError(`Invalid page size specified: '${value}'. Must be between 1 and ${options.max} inclusive.`, 'Request_BadRequest');
+    throw new ODataQueryError(
+      `Invalid page size specified: '${value}'. Must be between 1 and ${options.max} inclusive.`,
+      'Request_BadRequest',
+    );
   }
   return size;
 }
@@ -422,7 +435,8 @@ export function parseSearch(value: string): { clauses: SearchClause[]; operators
     consumed = pattern.lastIndex;
     const [, clause = '', operator] = match;
     const colon = clause.indexOf(':');
-    if (colon < 1) throw new ODataQueryError(`Syntax error: invalid $search clause '${clause}'.`, 'Request_UnsupportedQuery');
+    if (colon < 1)
+      throw new ODataQueryError(`Syntax error: invalid $search clause '${clause}'.`, 'Request_UnsupportedQuery');
     clauses.push({ property: clause.slice(0, colon), term: clause.slice(colon + 1) });
     if (operator === 'AND' || operator === 'OR') operators.push(operator);
   }
@@ -438,7 +452,18 @@ export function matchesSearch(search: ReturnType<typeof parseSearch>, item: unkn
     const value = readPath(item, [property]);
     if (typeof value !== 'string') return false;
     const lowerTerm = term.toLowerCase();
-    return value.toLowerCase().startsWith(lowerTerm) || value.toLowerCase().split(/[\s.@_-]+/).some((word) => word.startsWith(lowerTerm));
+    return (
+      value.toLowerCase().startsWith(lowerTerm) ||
+      value
+        .toLowerCase()
+        .split(/[\s.@_-]+/)
+        .some((word) => word.startsWith(lowerTerm))
+    );
   });
-  return hits.slice(1).reduce((result, hit, index) => (search.operators[index] === 'AND' ? result && hit : result || hit), hits[0] ?? false);
+  return hits
+    .slice(1)
+    .reduce(
+      (result, hit, index) => (search.operators[index] === 'AND' ? result && hit : result || hit),
+      hits[0] ?? false,
+    );
 }

@@ -59,11 +59,65 @@ const PROFILE_ID = '7e57a000-0000-4000-8000-0000000000f1';
 const NESTED_GROUPS = 3;
 // No short forms, initials or multi-word names: clean members must raise no name warning.
 const GIVEN_NAMES = [
-  'Anna', 'Bruno', 'Carla', 'Dmitri', 'Elena', 'Farid', 'Greta', 'Hugo', 'Ines', 'Jonas', 'Karin', 'Lars', 'Maya', 'Nils',
-  'Olga', 'Paulo', 'Quinn', 'Rosa', 'Stefan', 'Tanja', 'Ulrich', 'Vera', 'Walter', 'Ximena', 'Yusuf', 'Zoe', 'Amara', 'Bjorn',
-  'Chiara', 'Diego', 'Emre', 'Fatima', 'Gustav', 'Hana', 'Ivan', 'Julia', 'Kenji', 'Leila', 'Marek', 'Noor',
+  'Anna',
+  'Bruno',
+  'Carla',
+  'Dmitri',
+  'Elena',
+  'Farid',
+  'Greta',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Karin',
+  'Lars',
+  'Maya',
+  'Nils',
+  'Olga',
+  'Paulo',
+  'Quinn',
+  'Rosa',
+  'Stefan',
+  'Tanja',
+  'Ulrich',
+  'Vera',
+  'Walter',
+  'Ximena',
+  'Yusuf',
+  'Zoe',
+  'Amara',
+  'Bjorn',
+  'Chiara',
+  'Diego',
+  'Emre',
+  'Fatima',
+  'Gustav',
+  'Hana',
+  'Ivan',
+  'Julia',
+  'Kenji',
+  'Leila',
+  'Marek',
+  'Noor',
 ];
-const SYLLABLES = ['ber', 'dal', 'fen', 'gor', 'hal', 'kin', 'lor', 'man', 'nor', 'per', 'ros', 'sten', 'tal', 'vik', 'wen', 'zan'];
+const SYLLABLES = [
+  'ber',
+  'dal',
+  'fen',
+  'gor',
+  'hal',
+  'kin',
+  'lor',
+  'man',
+  'nor',
+  'per',
+  'ros',
+  'sten',
+  'tal',
+  'vik',
+  'wen',
+  'zan',
+];
 
 type Problem = keyof typeof PROBLEM_SHARES | 'none';
 
@@ -91,10 +145,13 @@ export function syntheticTenant(options: SyntheticOptions): SyntheticTenant {
   const problems = problemsFor(members, random);
   const surnameOffset = Math.floor(random() * 4096);
   const users: TenantUser[] = [];
-  const groupMembers = new Map<string, string[]>([recovery, noTap, contractors, helpdesk, ...nested].map((g) => [g, []]));
+  const groupMembers = new Map<string, string[]>(
+    [recovery, noTap, contractors, helpdesk, ...nested].map((g) => [g, []]),
+  );
   const failing: Partial<Record<RequirementId, number>> = {};
   const warnings: Partial<Record<RequirementId, number>> = {};
-  const count = (tally: Partial<Record<RequirementId, number>>, requirement: RequirementId) => (tally[requirement] = (tally[requirement] ?? 0) + 1);
+  const count = (tally: Partial<Record<RequirementId, number>>, requirement: RequirementId) =>
+    (tally[requirement] = (tally[requirement] ?? 0) + 1);
   let previousDuplicate: { givenName: string; surname: string } | undefined;
 
   for (let index = 0; index < members; index++) {
@@ -132,7 +189,14 @@ export function syntheticTenant(options: SyntheticOptions): SyntheticTenant {
   // Outside the recovery group: the agent, and someone sharing member1's name. The account recovery FAQ
   // blocks users with the same name as another user, in the group or not, so member1 fails E5 too.
   const agent = syntheticUser(id('0a01', 1), 'helpdesk.agent', 'Hedda', 'Deskwen', now, random);
-  const namesake = syntheticUser(id('0a01', 2), 'namesake', users[0]?.givenName ?? 'Anna', users[0]?.surname ?? 'Berdal', now, random);
+  const namesake = syntheticUser(
+    id('0a01', 2),
+    'namesake',
+    users[0]?.givenName ?? 'Anna',
+    users[0]?.surname ?? 'Berdal',
+    now,
+    random,
+  );
   const namesakeFails = Boolean(users[0]?.surname) && problems[0] !== 'duplicateName';
   if (namesakeFails) count(failing, 'E5');
   users.push(agent, namesake);
@@ -156,7 +220,8 @@ export function syntheticTenant(options: SyntheticOptions): SyntheticTenant {
   }));
 
   // One failing requirement per member, but member1 may fail E5 beside its own problem.
-  const notReady = Object.values(failing).reduce((sum, n) => sum + n, 0) - (namesakeFails && problems[0] !== 'none' ? 1 : 0);
+  const notReady =
+    Object.values(failing).reduce((sum, n) => sum + n, 0) - (namesakeFails && problems[0] !== 'none' ? 1 : 0);
   return {
     tenant: fixture(users, groups, { recovery, noTap, contractors }, now),
     expected: { members, ready: members - notReady, notReady, failing, warnings },
@@ -186,11 +251,19 @@ function problemsFor(members: number, random: () => number): Problem[] {
 /** A distinct surname for every k below 16^4 (four syllables). */
 function surnameFor(k: number): string {
   let name = '';
-  for (let digit = 0, rest = k; digit < 4; digit++, rest = Math.floor(rest / SYLLABLES.length)) name += SYLLABLES[rest % SYLLABLES.length];
+  for (let digit = 0, rest = k; digit < 4; digit++, rest = Math.floor(rest / SYLLABLES.length))
+    name += SYLLABLES[rest % SYLLABLES.length];
   return name[0]!.toUpperCase() + name.slice(1);
 }
 
-function syntheticUser(id: string, alias: string, givenName: string, surname: string | null, now: Date, random: () => number): TenantUser {
+function syntheticUser(
+  id: string,
+  alias: string,
+  givenName: string,
+  surname: string | null,
+  now: Date,
+  random: () => number,
+): TenantUser {
   const upn = `${alias}@${DOMAIN}`;
   const daysAgo = 1 + Math.floor(random() * 90);
   const lastSignIn = new Date(now.getTime() - daysAgo * 86_400_000).toISOString();
@@ -205,7 +278,9 @@ function syntheticUser(id: string, alias: string, givenName: string, surname: st
     userType: 'Member',
     createdDateTime: new Date(now.getTime() - 400 * 86_400_000).toISOString(),
     signInActivity: { lastSignInDateTime: lastSignIn, lastSuccessfulSignInDateTime: lastSignIn },
-    authenticationMethods: [{ '@odata.type': '#microsoft.graph.passwordAuthenticationMethod', id: '28c10230-6103-485e-b985-444c60001490' }],
+    authenticationMethods: [
+      { '@odata.type': '#microsoft.graph.passwordAuthenticationMethod', id: '28c10230-6103-485e-b985-444c60001490' },
+    ],
   };
 }
 
@@ -217,11 +292,20 @@ function authenticatorMethod(index: number): AuthenticationMethodFixture {
   } as AuthenticationMethodFixture;
 }
 
-function fixture(users: TenantUser[], groups: TenantGroup[], ids: { recovery: string; noTap: string; contractors: string }, now: Date): TenantFixture {
+function fixture(
+  users: TenantUser[],
+  groups: TenantGroup[],
+  ids: { recovery: string; noTap: string; contractors: string },
+  now: Date,
+): TenantFixture {
   const created = new Date(now.getTime() - 30 * 86_400_000).toISOString();
   return {
     tenantId: TENANT_ID,
-    organization: { id: TENANT_ID, displayName: 'Synthetic Corp', verifiedDomains: [{ name: DOMAIN, isDefault: true }] },
+    organization: {
+      id: TENANT_ID,
+      displayName: 'Synthetic Corp',
+      verifiedDomains: [{ name: DOMAIN, isDefault: true }],
+    },
     users,
     groups,
     directoryRoles: [],
@@ -232,7 +316,14 @@ function fixture(users: TenantUser[], groups: TenantGroup[], ids: { recovery: st
         skuPartNumber: 'AAD_PREMIUM',
         capabilityStatus: 'Enabled',
         appliesTo: 'User',
-        servicePlans: [{ servicePlanId: '41781fb2-bc02-4b7c-bd55-b576c07bb09d', servicePlanName: 'AAD_PREMIUM', provisioningStatus: 'Success', appliesTo: 'User' }],
+        servicePlans: [
+          {
+            servicePlanId: '41781fb2-bc02-4b7c-bd55-b576c07bb09d',
+            servicePlanName: 'AAD_PREMIUM',
+            provisioningStatus: 'Success',
+            appliesTo: 'User',
+          },
+        ],
       },
     ],
     authenticationMethodConfigurations: {
@@ -252,7 +343,9 @@ function fixture(users: TenantUser[], groups: TenantGroup[], ids: { recovery: st
         '@odata.type': '#microsoft.graph.verifiableCredentialsAuthenticationMethodConfiguration',
         id: 'VerifiableCredentials',
         state: 'enabled',
-        includeTargets: [{ targetType: 'group', id: ids.recovery, isRegistrationRequired: false, verifiedIdProfiles: [PROFILE_ID] }],
+        includeTargets: [
+          { targetType: 'group', id: ids.recovery, isRegistrationRequired: false, verifiedIdProfiles: [PROFILE_ID] },
+        ],
         excludeTargets: [],
       },
     },
@@ -279,8 +372,18 @@ function fixture(users: TenantUser[], groups: TenantGroup[], ids: { recovery: st
       },
     ],
     conditionalAccessPolicies: [
-      registrationPolicy('7e57ca00-0000-4000-8000-000000000001', 'Block security info registration for contractors', { includeGroups: [ids.contractors] }, ['block']),
-      registrationPolicy('7e57ca00-0000-4000-8000-000000000002', 'MFA to register security info', { includeUsers: ['All'] }, ['mfa']),
+      registrationPolicy(
+        '7e57ca00-0000-4000-8000-000000000001',
+        'Block security info registration for contractors',
+        { includeGroups: [ids.contractors] },
+        ['block'],
+      ),
+      registrationPolicy(
+        '7e57ca00-0000-4000-8000-000000000002',
+        'MFA to register security info',
+        { includeUsers: ['All'] },
+        ['mfa'],
+      ),
     ],
     directoryAudits: [],
   };
@@ -298,8 +401,19 @@ function registrationPolicy(
     state: 'enabled',
     conditions: {
       clientAppTypes: ['all'],
-      applications: { includeApplications: [], excludeApplications: [], includeUserActions: ['urn:user:registersecurityinfo'] },
-      users: { includeUsers: users.includeUsers ?? [], excludeUsers: [], includeGroups: users.includeGroups ?? [], excludeGroups: [], includeRoles: [], excludeRoles: [] },
+      applications: {
+        includeApplications: [],
+        excludeApplications: [],
+        includeUserActions: ['urn:user:registersecurityinfo'],
+      },
+      users: {
+        includeUsers: users.includeUsers ?? [],
+        excludeUsers: [],
+        includeGroups: users.includeGroups ?? [],
+        excludeGroups: [],
+        includeRoles: [],
+        excludeRoles: [],
+      },
     },
     grantControls: { operator: 'OR', builtInControls },
   } as TenantFixture['conditionalAccessPolicies'][number];

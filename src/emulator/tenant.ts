@@ -15,7 +15,11 @@ export interface TenantFixture {
   directoryRoles: (Graph.DirectoryRole & { id: string; roleTemplateId: string; displayName: string })[];
   roleAssignments: (Graph.UnifiedRoleAssignment & { id: string; principalId: string; roleDefinitionId: string })[];
   /** PIM: roles a principal (user or role-assignable group) may activate. */
-  roleEligibilityScheduleInstances?: (Graph.UnifiedRoleEligibilityScheduleInstance & { id: string; principalId: string; roleDefinitionId: string })[];
+  roleEligibilityScheduleInstances?: (Graph.UnifiedRoleEligibilityScheduleInstance & {
+    id: string;
+    principalId: string;
+    roleDefinitionId: string;
+  })[];
   /** Custom role definitions; built-in ones are served from `directoryRoles` (id = template id). */
   customRoleDefinitions?: (Graph.UnifiedRoleDefinition & { id: string; displayName: string })[];
   subscribedSkus: Graph.SubscribedSku[];
@@ -68,14 +72,22 @@ export interface VerifiedIdProfile {
     claimValidation?: { isEnabled: boolean; customExtensionId?: string | null };
   };
   faceCheckConfiguration: { isEnabled: boolean; sourcePhotoClaimName: string };
-  verifiedIdUsageConfigurations: { purpose: 'recovery' | 'onboarding' | 'all' | 'verification' | 'unknownFutureValue'; isEnabledForTestOnly: boolean }[];
+  verifiedIdUsageConfigurations: {
+    purpose: 'recovery' | 'onboarding' | 'all' | 'verification' | 'unknownFutureValue';
+    isEnabledForTestOnly: boolean;
+  }[];
 }
 
 export interface VerifiableCredentialsAuthenticationMethodConfiguration {
   '@odata.type': '#microsoft.graph.verifiableCredentialsAuthenticationMethodConfiguration';
   id: 'VerifiableCredentials';
   state: 'enabled' | 'disabled';
-  includeTargets: { targetType: 'group' | 'user'; id: string; isRegistrationRequired: boolean; verifiedIdProfiles: string[] }[];
+  includeTargets: {
+    targetType: 'group' | 'user';
+    id: string;
+    isRegistrationRequired: boolean;
+    verifiedIdProfiles: string[];
+  }[];
   excludeTargets: { targetType: 'group' | 'user'; id: string }[];
 }
 
@@ -94,12 +106,15 @@ export function resolveRelativeTimestamps<T>(value: T, now: Date): T {
     const match = RELATIVE_TIME.exec(value);
     if (!match) return value;
     const [, sign, amount, unit] = match;
-    const offset = sign === undefined ? 0 : Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS] * (sign === '-' ? -1 : 1);
+    const offset =
+      sign === undefined ? 0 : Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS] * (sign === '-' ? -1 : 1);
     return new Date(now.getTime() + offset).toISOString() as T;
   }
   if (Array.isArray(value)) return value.map((element) => resolveRelativeTimestamps(element, now)) as T;
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, element]) => [key, resolveRelativeTimestamps(element, now)])) as T;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, element]) => [key, resolveRelativeTimestamps(element, now)]),
+    ) as T;
   }
   return value;
 }
@@ -110,7 +125,16 @@ export function validateTenant(candidate: unknown): TenantFixture {
   const tenant = candidate as Partial<TenantFixture>;
   if (candidate === null || typeof candidate !== 'object') throw new Error('Tenant fixture must be a JSON object.');
   if (typeof tenant.tenantId !== 'string') problems.push('tenantId must be a string');
-  const arrays = ['users', 'groups', 'directoryRoles', 'roleAssignments', 'subscribedSkus', 'verifiedIdProfiles', 'conditionalAccessPolicies', 'directoryAudits'] as const;
+  const arrays = [
+    'users',
+    'groups',
+    'directoryRoles',
+    'roleAssignments',
+    'subscribedSkus',
+    'verifiedIdProfiles',
+    'conditionalAccessPolicies',
+    'directoryAudits',
+  ] as const;
   for (const key of arrays) if (!Array.isArray(tenant[key])) problems.push(`${key} must be an array`);
   if (typeof tenant.organization?.id !== 'string') problems.push('organization.id must be a string');
   const configurations = tenant.authenticationMethodConfigurations;
@@ -131,21 +155,36 @@ export function validateTenant(candidate: unknown): TenantFixture {
   const upns = new Set<string>();
   for (const user of valid.users) {
     if (typeof user.userPrincipalName !== 'string') problems.push(`user ${user.id} has no userPrincipalName`);
-    else if (upns.has(user.userPrincipalName.toLowerCase())) problems.push(`duplicate userPrincipalName ${user.userPrincipalName}`);
+    else if (upns.has(user.userPrincipalName.toLowerCase()))
+      problems.push(`duplicate userPrincipalName ${user.userPrincipalName}`);
     else upns.add(user.userPrincipalName.toLowerCase());
     if (typeof user.displayName !== 'string') problems.push(`user ${user.id} has no displayName`);
-    if (!Array.isArray(user.authenticationMethods)) problems.push(`user ${user.id} needs an authenticationMethods array`);
-    else for (const method of user.authenticationMethods) if (typeof method['@odata.type'] !== 'string') problems.push(`user ${user.id} has a method without @odata.type`);
-    if (user.managerId !== undefined && !userIds.has(user.managerId)) problems.push(`user ${user.id} has unknown manager ${user.managerId}`);
+    if (!Array.isArray(user.authenticationMethods))
+      problems.push(`user ${user.id} needs an authenticationMethods array`);
+    else
+      for (const method of user.authenticationMethods)
+        if (typeof method['@odata.type'] !== 'string')
+          problems.push(`user ${user.id} has a method without @odata.type`);
+    if (user.managerId !== undefined && !userIds.has(user.managerId))
+      problems.push(`user ${user.id} has unknown manager ${user.managerId}`);
   }
   for (const group of valid.groups) {
     if (!Array.isArray(group.memberIds)) problems.push(`group ${group.id} needs a memberIds array`);
-    else for (const memberId of group.memberIds) if (!ids.has(memberId)) problems.push(`group ${group.id} has unknown member ${memberId}`);
+    else
+      for (const memberId of group.memberIds)
+        if (!ids.has(memberId)) problems.push(`group ${group.id} has unknown member ${memberId}`);
   }
-  const roleTemplateIds = new Set([...valid.directoryRoles.map((role) => role.roleTemplateId), ...(valid.customRoleDefinitions ?? []).map((role) => role.id)]);
+  const roleTemplateIds = new Set([
+    ...valid.directoryRoles.map((role) => role.roleTemplateId),
+    ...(valid.customRoleDefinitions ?? []).map((role) => role.id),
+  ]);
   for (const assignment of [...valid.roleAssignments, ...(valid.roleEligibilityScheduleInstances ?? [])]) {
-    if (!ids.has(assignment.principalId)) problems.push(`role assignment ${assignment.id} has unknown principal ${assignment.principalId}`);
-    if (!roleTemplateIds.has(assignment.roleDefinitionId)) problems.push(`role assignment ${assignment.id} refers to role ${assignment.roleDefinitionId}, which is not in directoryRoles`);
+    if (!ids.has(assignment.principalId))
+      problems.push(`role assignment ${assignment.id} has unknown principal ${assignment.principalId}`);
+    if (!roleTemplateIds.has(assignment.roleDefinitionId))
+      problems.push(
+        `role assignment ${assignment.id} refers to role ${assignment.roleDefinitionId}, which is not in directoryRoles`,
+      );
   }
   const policyTargets = [
     ...(configurations?.TemporaryAccessPass.includeTargets ?? []),
@@ -155,15 +194,20 @@ export function validateTenant(candidate: unknown): TenantFixture {
   ];
   for (const target of policyTargets) {
     if (target.targetType === 'user') {
-      if (!userIds.has(target.id ?? '')) problems.push(`authentication method policy targets unknown user ${target.id}`);
-    } else if (target.id !== 'all_users' && !groupIds.has(target.id ?? '')) problems.push(`authentication method policy targets unknown group ${target.id}`);
+      if (!userIds.has(target.id ?? ''))
+        problems.push(`authentication method policy targets unknown user ${target.id}`);
+    } else if (target.id !== 'all_users' && !groupIds.has(target.id ?? ''))
+      problems.push(`authentication method policy targets unknown group ${target.id}`);
   }
   const profileIds = new Set(valid.verifiedIdProfiles.map((profile) => profile.id));
   for (const target of configurations?.VerifiableCredentials.includeTargets ?? []) {
-    for (const profileId of target.verifiedIdProfiles) if (!profileIds.has(profileId)) problems.push(`VerifiableCredentials target refers to unknown profile ${profileId}`);
+    for (const profileId of target.verifiedIdProfiles)
+      if (!profileIds.has(profileId))
+        problems.push(`VerifiableCredentials target refers to unknown profile ${profileId}`);
   }
   for (const audit of valid.directoryAudits) {
-    if (typeof audit.id !== 'string' || typeof audit.activityDateTime !== 'string') problems.push('every directory audit needs id and activityDateTime');
+    if (typeof audit.id !== 'string' || typeof audit.activityDateTime !== 'string')
+      problems.push('every directory audit needs id and activityDateTime');
   }
   if (problems.length > 0) throw new Error(`Invalid tenant fixture: ${problems.join('; ')}`);
   return valid;

@@ -55,11 +55,16 @@ export function resourceUnitQuota(tenantUsers: number): number {
 
 /** Which budget a request (path relative to /v1.0, query decoded) draws on, and at what cost. */
 export function classify(method: string, path: string, query: URLSearchParams): { budget: BudgetName; cost: number } {
-  const segments = path.split('/').filter(Boolean).map((segment) => segment.toLowerCase());
+  const segments = path
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => segment.toLowerCase());
   const [root = '', , navigation] = segments;
   const mentions = (option: string) => (query.get(option) ?? '').toLowerCase().includes('signinactivity');
-  if (root.startsWith('users') && (mentions('$select') || mentions('$filter'))) return { budget: 'signInActivity', cost: 1 };
-  if (root === 'auditlogs' || (root === 'reports' && segments[1] === 'authenticationmethods')) return { budget: 'reports', cost: 1 };
+  if (root.startsWith('users') && (mentions('$select') || mentions('$filter')))
+    return { budget: 'signInActivity', cost: 1 };
+  if (root === 'auditlogs' || (root === 'reports' && segments[1] === 'authenticationmethods'))
+    return { budget: 'reports', cost: 1 };
   if (root.startsWith('users') && segments.includes('authentication')) return { budget: 'reports', cost: 1 };
   let cost = 1;
   const upper = method.toUpperCase();
@@ -67,7 +72,12 @@ export function classify(method: string, path: string, query: URLSearchParams): 
   else if (upper === 'GET' && root === 'subscribedskus') cost = 3;
   else if (upper === 'GET' && root === 'groups' && navigation === 'members') cost = 3;
   else if (upper === 'GET' && root === 'groups' && navigation === 'transitivemembers') cost = 5;
-  else if (upper === 'GET' && root.startsWith('users') && (navigation === 'memberof' || navigation === 'transitivememberof')) cost = 2;
+  else if (
+    upper === 'GET' &&
+    root.startsWith('users') &&
+    (navigation === 'memberof' || navigation === 'transitivememberof')
+  )
+    cost = 2;
   else if (upper === 'POST' && root.startsWith('users') && navigation === 'checkmembergroups') cost = 4;
   if (query.has('$select')) cost -= 1;
   if (query.has('$expand')) cost += 1;
@@ -80,7 +90,10 @@ export function classify(method: string, path: string, query: URLSearchParams): 
 class SlidingWindow {
   private readonly times: number[] = [];
 
-  constructor(private readonly limit: number, private readonly windowMs: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
 
   /** Counts the request and returns 0, or returns how long until it would fit (nothing counted). */
   take(now: number): number {
@@ -98,7 +111,11 @@ class TokenBucket {
   private tokens: number;
   private updatedAt: number;
 
-  constructor(private readonly units: number, private readonly windowMs: number, now: number) {
+  constructor(
+    private readonly units: number,
+    private readonly windowMs: number,
+    now: number,
+  ) {
     this.tokens = units;
     this.updatedAt = now;
   }
@@ -141,7 +158,11 @@ export class ThrottlingBudgets {
     const now = this.options.clock.now();
     const { budget, cost } = classify(method, path, query);
     const waitMs =
-      budget === 'reports' ? this.reports.take(now) : budget === 'signInActivity' ? this.signInActivity.take(now) : this.bucket(now).take(cost, now);
+      budget === 'reports'
+        ? this.reports.take(now)
+        : budget === 'signInActivity'
+          ? this.signInActivity.take(now)
+          : this.bucket(now).take(cost, now);
     if (waitMs <= 0) {
       this.chargedCount[budget] += 1;
       return undefined;
@@ -149,14 +170,20 @@ export class ThrottlingBudgets {
     this.throttledCount[budget] += 1;
     const headers: Record<string, string> =
       budget === 'resourceUnits'
-        ? { 'x-ms-throttle-scope': 'Tenant_Application/Read/emulator/emulator', 'x-ms-throttle-information': 'ResourceUnitLimitExceeded' }
+        ? {
+            'x-ms-throttle-scope': 'Tenant_Application/Read/emulator/emulator',
+            'x-ms-throttle-information': 'ResourceUnitLimitExceeded',
+          }
         : {};
     return { budget, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)), headers };
   }
 
   private bucket(now: number): TokenBucket {
     if (!this.resourceUnits) {
-      const quota = this.limits.resourceUnits ?? { units: resourceUnitQuota(this.options.tenantUsers()), windowMs: 10_000 };
+      const quota = this.limits.resourceUnits ?? {
+        units: resourceUnitQuota(this.options.tenantUsers()),
+        windowMs: 10_000,
+      };
       this.resourceUnits = new TokenBucket(quota.units, quota.windowMs, now);
     }
     return this.resourceUnits;

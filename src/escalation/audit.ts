@@ -1,4 +1,10 @@
-import { isRefusal, type EscalationRecord, type Person, type Refusal, type VerificationMethod } from './state-machine.js';
+import {
+  type EscalationRecord,
+  isRefusal,
+  type Person,
+  type Refusal,
+  type VerificationMethod,
+} from './state-machine.js';
 
 export type AuditAction =
   | 'requested'
@@ -33,7 +39,12 @@ export const SYSTEM_ACTOR: Person = { id: 'system', name: 'ssar-helpdesk' };
  * transition returned, or its refusal. Throws when nothing changed, since that is not an event.
  */
 export function auditEntryFor(before: undefined, after: EscalationRecord, actor: Person, now: Date): AuditEntry;
-export function auditEntryFor(before: EscalationRecord, after: EscalationRecord | Refusal<string>, actor: Person, now: Date): AuditEntry;
+export function auditEntryFor(
+  before: EscalationRecord,
+  after: EscalationRecord | Refusal<string>,
+  actor: Person,
+  now: Date,
+): AuditEntry;
 export function auditEntryFor(
   before: EscalationRecord | undefined,
   after: EscalationRecord | Refusal<string>,
@@ -67,9 +78,14 @@ export function auditEntryFor(
     return { ...base, action: 'approved', detail: `${after.approvals.length} of ${after.approvalsRequired} approvals` };
   }
   if (before.state === 'issuing' && after.state === 'requested') {
-    return { ...base, action: 'reopened', detail: `needs ${after.approvalsRequired} approvals: ${after.reopenedBecause ?? 'the facts changed'}` };
+    return {
+      ...base,
+      action: 'reopened',
+      detail: `needs ${after.approvalsRequired} approvals: ${after.reopenedBecause ?? 'the facts changed'}`,
+    };
   }
-  if (after.state === before.state) throw new Error(`Request ${after.id} did not change, so there is nothing to audit.`);
+  if (after.state === before.state)
+    throw new Error(`Request ${after.id} did not change, so there is nothing to audit.`);
 
   switch (after.state) {
     case 'denied':

@@ -1,4 +1,4 @@
-import { clockTime, samePerson, type Person, type Refusal } from './state-machine.js';
+import { clockTime, type Person, type Refusal, samePerson } from './state-machine.js';
 
 /** What a rate limit needs to know of a request filed earlier (a whole EscalationRecord fits). */
 export interface Filing {

@@ -140,7 +140,10 @@ export function createRequest(input: NewRequest, now: Date, policy: EscalationPo
     return refuse('reason-missing', 'Say why the person needs a Temporary Access Pass.');
   }
   if (reason.length > MAX_TEXT_LENGTH) {
-    return refuse('reason-too-long', `Keep the reason to ${MAX_TEXT_LENGTH} characters or fewer (it has ${reason.length}).`);
+    return refuse(
+      'reason-too-long',
+      `Keep the reason to ${MAX_TEXT_LENGTH} characters or fewer (it has ${reason.length}).`,
+    );
   }
   const detail = input.verification.detail?.trim() || undefined;
   if (input.verification.method === 'other' && detail === undefined) {
@@ -161,7 +164,8 @@ export function createRequest(input: NewRequest, now: Date, policy: EscalationPo
     requester: input.requester,
     target: input.target,
     reason,
-    verification: detail === undefined ? { method: input.verification.method } : { method: input.verification.method, detail },
+    verification:
+      detail === undefined ? { method: input.verification.method } : { method: input.verification.method, detail },
     privileged: input.privileged,
     approvalsRequired: input.privileged ? 2 : 1,
     approvals: [],
@@ -174,7 +178,11 @@ export function createRequest(input: NewRequest, now: Date, policy: EscalationPo
 }
 
 /** Holders of directory roles: refused unless the policy allows them with two approvers. */
-export function refusePrivileged(targetName: string, privileged: boolean, policy: EscalationPolicy): Refusal | undefined {
+export function refusePrivileged(
+  targetName: string,
+  privileged: boolean,
+  policy: EscalationPolicy,
+): Refusal | undefined {
   if (!privileged || policy.allowPrivilegedWithTwoApprovers) return undefined;
   return refuse(
     'privileged-target',
@@ -296,7 +304,13 @@ export function beginIssuing(record: EscalationRecord, now: Date): Transition {
 export function markIssued(record: EscalationRecord, now: Date, tapExpiresAt: string | Date): Transition {
   if (record.state !== 'issuing') return refuseNotIssuing(record);
   const at = now.toISOString();
-  return { ...record, state: 'issued', issuedAt: at, tapExpiresAt: new Date(tapExpiresAt).toISOString(), updatedAt: at };
+  return {
+    ...record,
+    state: 'issued',
+    issuedAt: at,
+    tapExpiresAt: new Date(tapExpiresAt).toISOString(),
+    updatedAt: at,
+  };
 }
 
 /**
@@ -307,7 +321,14 @@ export function markIssued(record: EscalationRecord, now: Date, tapExpiresAt: st
 export function reopenForApprovals(record: EscalationRecord, now: Date, approvalsRequired: 2, why: string): Transition {
   if (record.state !== 'issuing') return refuseNotIssuing(record);
   const reopenedBecause = why.trim().slice(0, MAX_TEXT_LENGTH);
-  return { ...record, state: 'requested', privileged: true, approvalsRequired, reopenedBecause, updatedAt: now.toISOString() };
+  return {
+    ...record,
+    state: 'requested',
+    privileged: true,
+    approvalsRequired,
+    reopenedBecause,
+    updatedAt: now.toISOString(),
+  };
 }
 
 /** `reason` is shown to people and kept in the audit trail: never put a pass in it. */

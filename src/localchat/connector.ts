@@ -1,5 +1,5 @@
-import http from 'node:http';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -93,7 +93,11 @@ export async function startFakeConnector(port = 0): Promise<FakeConnector> {
         const existing = conversations.find((c) => c.members[0]?.id === member.id);
         // Same id as the person's own 1:1 chat with the bot, as Teams does for a personal conversation.
         const personal = String(member.aadObjectId ?? member.id ?? randomUUID()).replace(/^29:/, '');
-        const created = existing ?? { id: `a:personal-${personal}`, members: json.members ?? [], tenantId: json.tenantId ?? json.channelData?.tenant?.id };
+        const created = existing ?? {
+          id: `a:personal-${personal}`,
+          members: json.members ?? [],
+          tenantId: json.tenantId ?? json.channelData?.tenant?.id,
+        };
         if (!existing) conversations.push(created);
         return reply(201, { id: created.id });
       }

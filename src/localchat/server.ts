@@ -1,10 +1,10 @@
-import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { startFakeConnector, type ConnectorActivity, type FakeConnector } from './connector.js';
+import { type ConnectorActivity, type FakeConnector, startFakeConnector } from './connector.js';
 
 /**
  * The local chat page: a browser stands in for several Teams clients at once. The page talks to
@@ -55,12 +55,16 @@ function pageFiles(): Record<string, { path: string; type: string }> {
     '/chat.css': { path: page('chat.css'), type: 'text/css; charset=utf-8' },
     '/chat.js': { path: page('chat.js'), type: JS },
     '/markdown.js': { path: page('markdown.js'), type: JS },
-    '/vendor/adaptivecards.js': { path: createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js'), type: JS },
+    '/vendor/adaptivecards.js': {
+      path: createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js'),
+      type: JS,
+    },
   };
 }
 
 // Cards come from the bot; the renderer writes markdown as HTML, so scripts may only come from here.
-const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'";
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'";
 
 /** The page's mistakes are 4xx; a bot that does not answer is a 502. */
 class HttpError extends Error {
@@ -95,7 +99,9 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
   /** Moves what the bot sent since last time into each person's transcript, in arrival order. */
   const collectBotActivities = () => {
     for (const entry of connector.activities.slice(connectorCursor)) {
-      transcripts.get(entry.conversationId)?.push({ kind: entry.kind, id: entry.id, activity: entry.activity, at: entry.receivedAt });
+      transcripts
+        .get(entry.conversationId)
+        ?.push({ kind: entry.kind, id: entry.id, activity: entry.activity, at: entry.receivedAt });
     }
     connectorCursor = connector.activities.length;
   };
@@ -140,7 +146,9 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
   const install = (person: ChatPerson): Promise<number> => {
     let installed = installs.get(person.aadObjectId);
     if (!installed) {
-      installed = postToBot(teamsActivity(person, { type: 'conversationUpdate', membersAdded: [{ id: BOT_ACCOUNT.id }] })).then(
+      installed = postToBot(
+        teamsActivity(person, { type: 'conversationUpdate', membersAdded: [{ id: BOT_ACCOUNT.id }] }),
+      ).then(
         ({ status }) => status,
         (error: unknown) => {
           installs.delete(person.aadObjectId);
@@ -152,63 +160,79 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
     return installed;
   };
 
-  const routes: Record<string, (query: URLSearchParams, body: Record<string, unknown>) => Promise<[number, unknown]>> = {
-    'GET /api/people': async () => [200, people.map(({ aadObjectId, name, role }) => ({ aadObjectId, name, role }))],
+  const routes: Record<string, (query: URLSearchParams, body: Record<string, unknown>) => Promise<[number, unknown]>> =
+    {
+      'GET /api/people': async () => [200, people.map(({ aadObjectId, name, role }) => ({ aadObjectId, name, role }))],
 
-    'GET /api/activities': async (query) => {
-      const person = personFrom(query.get('as'));
-      const since = Number(query.get('since') ?? 0);
-      if (!Number.isSafeInteger(since) || since < 0) throw new HttpError('"since" must be a whole number');
-      collectBotActivities();
-      const transcript = transcripts.get(conversationIdOf(person))!;
-      return [200, { entries: transcript.slice(since), next: transcript.length }];
-    },
+      'GET /api/activities': async (query) => {
+        const person = personFrom(query.get('as'));
+        const since = Number(query.get('since') ?? 0);
+        if (!Number.isSafeInteger(since) || since < 0) throw new HttpError('"since" must be a whole number');
+        collectBotActivities();
+        const transcript = transcripts.get(conversationIdOf(person))!;
+        return [200, { entries: transcript.slice(since), next: transcript.length }];
+      },
 
-    'POST /api/open': async (_query, body) => {
-      const status = await install(personFrom(body.as));
-      return [200, { status }];
-    },
+      'POST /api/open': async (_query, body) => {
+        const status = await install(personFrom(body.as));
+        return [200, { status }];
+      },
 
-    'POST /api/send': async (_query, body) => {
-      const person = personFrom(body.as);
-      if (typeof body.text !== 'string' || !body.text.trim()) throw new HttpError('"text" must be a non-empty string');
-      if (body.text.length > MAX_TEXT_LENGTH) throw new HttpError(`"text" must be at most ${MAX_TEXT_LENGTH} characters`);
-      await install(person);
-      const activity = teamsActivity(person, { type: 'message', text: body.text, textFormat: 'plain' }, body.client);
-      // Earlier bot messages go first, so the transcript keeps the order things happened in.
-      collectBotActivities();
-      transcripts.get(conversationIdOf(person))!.push({ kind: 'said', id: activity.id, activity, at: Date.now() });
-      const { status } = await postToBot(activity);
-      return [200, { id: activity.id, status }];
-    },
+      'POST /api/send': async (_query, body) => {
+        const person = personFrom(body.as);
+        if (typeof body.text !== 'string' || !body.text.trim())
+          throw new HttpError('"text" must be a non-empty string');
+        if (body.text.length > MAX_TEXT_LENGTH)
+          throw new HttpError(`"text" must be at most ${MAX_TEXT_LENGTH} characters`);
+        await install(person);
+        const activity = teamsActivity(person, { type: 'message', text: body.text, textFormat: 'plain' }, body.client);
+        // Earlier bot messages go first, so the transcript keeps the order things happened in.
+        collectBotActivities();
+        transcripts.get(conversationIdOf(person))!.push({ kind: 'said', id: activity.id, activity, at: Date.now() });
+        const { status } = await postToBot(activity);
+        return [200, { id: activity.id, status }];
+      },
 
-    // What Teams sends as someone types in a people picker (dynamic typeahead): the bot answers with choices.
-    'POST /api/search': async (_query, body) => {
-      const person = personFrom(body.as);
-      const { dataset, queryText } = body;
-      if (typeof dataset !== 'string' || !dataset || dataset.length > 100) throw new HttpError('"dataset" must be a non-empty string');
-      if (typeof queryText !== 'string' || queryText.length > 256) throw new HttpError('"queryText" must be a string of at most 256 characters');
-      const activity = teamsActivity(person, { type: 'invoke', name: 'application/search', value: { queryText, queryOptions: { skip: 0, top: 15 }, dataset } });
-      const answer = await postToBot(activity);
-      return [answer.status, answer.body ?? {}];
-    },
+      // What Teams sends as someone types in a people picker (dynamic typeahead): the bot answers with choices.
+      'POST /api/search': async (_query, body) => {
+        const person = personFrom(body.as);
+        const { dataset, queryText } = body;
+        if (typeof dataset !== 'string' || !dataset || dataset.length > 100)
+          throw new HttpError('"dataset" must be a non-empty string');
+        if (typeof queryText !== 'string' || queryText.length > 256)
+          throw new HttpError('"queryText" must be a string of at most 256 characters');
+        const activity = teamsActivity(person, {
+          type: 'invoke',
+          name: 'application/search',
+          value: { queryText, queryOptions: { skip: 0, top: 15 }, dataset },
+        });
+        const answer = await postToBot(activity);
+        return [answer.status, answer.body ?? {}];
+      },
 
-    'POST /api/invoke': async (_query, body) => {
-      const person = personFrom(body.as);
-      const { verb, data = {}, replyToId } = body;
-      if (typeof verb !== 'string' || !verb || verb.length > 256) throw new HttpError('"verb" must be a non-empty string');
-      if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new HttpError('"data" must be an object');
-      if (typeof replyToId !== 'string' || !replyToId) throw new HttpError('"replyToId" must be the id of the message holding the card');
-      const activity = teamsActivity(person, {
-        type: 'invoke',
-        name: 'adaptiveCard/action',
-        replyToId,
-        value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
-      }, body.client);
-      const answer = await postToBot(activity);
-      return [answer.status, answer.body ?? {}];
-    },
-  };
+      'POST /api/invoke': async (_query, body) => {
+        const person = personFrom(body.as);
+        const { verb, data = {}, replyToId } = body;
+        if (typeof verb !== 'string' || !verb || verb.length > 256)
+          throw new HttpError('"verb" must be a non-empty string');
+        if (typeof data !== 'object' || data === null || Array.isArray(data))
+          throw new HttpError('"data" must be an object');
+        if (typeof replyToId !== 'string' || !replyToId)
+          throw new HttpError('"replyToId" must be the id of the message holding the card');
+        const activity = teamsActivity(
+          person,
+          {
+            type: 'invoke',
+            name: 'adaptiveCard/action',
+            replyToId,
+            value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+          },
+          body.client,
+        );
+        const answer = await postToBot(activity);
+        return [answer.status, answer.body ?? {}];
+      },
+    };
 
   const server = http.createServer(async (req, res) => {
     const send = (status: number, payload: unknown) => {
@@ -218,12 +242,17 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       // Only pages served from this machine may drive the bot (no DNS rebinding, no cross-site forms).
-      if (!isLocalHost(req.headers.host, port)) return send(403, { error: 'This chat only answers on 127.0.0.1 or localhost' });
+      if (!isLocalHost(req.headers.host, port))
+        return send(403, { error: 'This chat only answers on 127.0.0.1 or localhost' });
 
       const file = req.method === 'GET' ? files[url.pathname] : undefined;
       if (file) {
         const content = await readFile(file.path);
-        res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-cache', 'content-security-policy': CONTENT_SECURITY_POLICY });
+        res.writeHead(200, {
+          'content-type': file.type,
+          'cache-control': 'no-cache',
+          'content-security-policy': CONTENT_SECURITY_POLICY,
+        });
         return res.end(content);
       }
 
@@ -231,7 +260,8 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
       if (!route) return send(404, { error: `No route ${req.method} ${url.pathname}` });
       let body: Record<string, unknown> = {};
       if (req.method === 'POST') {
-        if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new HttpError('Send JSON with content-type application/json', 415);
+        if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
+          throw new HttpError('Send JSON with content-type application/json', 415);
         body = parseObject(await readBody(req));
       }
       const [status, payload] = await route(url.searchParams, body);
@@ -293,6 +323,7 @@ function parseObject(text: string): Record<string, unknown> {
   } catch {
     throw new HttpError('The body is not JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HttpError('The body must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new HttpError('The body must be a JSON object');
   return parsed as Record<string, unknown>;
 }

@@ -5,15 +5,16 @@
  * --synthetic N, a generated tenant of N members). Progress goes to stderr, the summary to stdout;
  * Ctrl+C cancels cleanly and leaves the rows written so far.
  */
-import { createWriteStream } from 'node:fs';
+
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Config } from '../config.js';
 import { graphCredential } from '../compose.js';
+import { type Config, ConfigError, loadConfig } from '../config.js';
 import { startDemoTenant } from '../demo.js';
 import { Graph } from '../directory/graph.js';
 import { TenantFacts } from '../directory/tenant-facts.js';
-import { startGraphEmulator, type GraphEmulator } from '../emulator/graph-emulator.js';
+import { type GraphEmulator, startGraphEmulator } from '../emulator/graph-emulator.js';
 import { syntheticTenant } from '../emulator/synthetic.js';
 import { createLogger } from '../log.js';
 import { CSV_HEADER, csvLine, csvRow } from './csv.js';
@@ -78,9 +79,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       onMember: (user, eligibility) => write(csvRow(user, eligibility)),
       // One updating line on a terminal; whole lines when stderr goes to a file or a CI log.
       onProgress: ({ scanned, ready, notReady, waitingFor }) =>
-        process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}${scanned} checked: ${ready} ready, ${notReady} not ready${waitingFor ? ` (${waitingFor})` : ''}${process.stderr.isTTY ? '' : '\n'}`),
+        process.stderr.write(
+          `${process.stderr.isTTY ? '\r' : ''}${scanned} checked: ${ready} ready, ${notReady} not ready${waitingFor ? ` (${waitingFor})` : ''}${process.stderr.isTTY ? '' : '\n'}`,
+        ),
     });
-    process.stderr.write(`\n${summary.cancelled ? 'Cancelled' : 'Done'} in ${((Date.now() - started) / 1000).toFixed(1)} s; rows in ${values.out}\n`);
+    process.stderr.write(
+      `\n${summary.cancelled ? 'Cancelled' : 'Done'} in ${((Date.now() - started) / 1000).toFixed(1)} s; rows in ${values.out}\n`,
+    );
     process.stdout.write(summaryText(summary));
     return summary.cancelled ? 130 : 0;
   } catch (error) {

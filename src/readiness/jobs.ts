@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { metric } from '../telemetry/telemetry.js';
 import type { Graph } from '../directory/graph.js';
 import type { TenantFacts } from '../directory/tenant-facts.js';
-import { ConflictError, updateRetryingOnConflict, type DocumentStore } from '../storage/store.js';
+import { ConflictError, type DocumentStore, updateRetryingOnConflict } from '../storage/store.js';
+import { metric } from '../telemetry/telemetry.js';
 import { storeCheckpoint } from './checkpoint.js';
 import { CSV_HEADER, csvLine, csvRow } from './csv.js';
 import type { ReadinessSummary } from './report.js';
-import { ReadinessUnavailable, scanReadiness, type ReadinessProgress } from './scan.js';
+import { type ReadinessProgress, ReadinessUnavailable, scanReadiness } from './scan.js';
 
 /*
  * "Run a readiness report" as a use case whose state lives in the document store, so any instance
@@ -48,14 +48,21 @@ export interface ReadinessOffer {
   csv: string;
 }
 
-export type StartOutcome = { started: ReadinessJob; resumed: boolean } | { refused: 'already-running'; job: ReadinessJob };
+export type StartOutcome =
+  | { started: ReadinessJob; resumed: boolean }
+  | { refused: 'already-running'; job: ReadinessJob };
 
 export interface JobCallbacks {
   /** Runs once the job is recorded, before the scan starts: e.g. to send the progress card. */
   beforeRun?(job: ReadinessJob): Promise<void>;
   onProgress(job: ReadinessJob): void;
   /** The scan finished (or stopped); `offer` is set when a CSV was kept for the agent. */
-  onFinished(job: ReadinessJob, summary: ReadinessSummary | undefined, offer: ReadinessOffer | undefined, error?: unknown): Promise<void>;
+  onFinished(
+    job: ReadinessJob,
+    summary: ReadinessSummary | undefined,
+    offer: ReadinessOffer | undefined,
+    error?: unknown,
+  ): Promise<void>;
 }
 
 export interface ReadinessJobsOptions {
@@ -80,7 +87,8 @@ export class ReadinessJobs {
   async sweepOffers(): Promise<void> {
     const { store } = this.options;
     for (const { value, etag } of await store.list<ReadinessOffer>(OFFERS)) {
-      if (Date.parse(value.expiresAt) <= this.now()) await store.delete(OFFERS, value.offerId, etag).catch(() => undefined);
+      if (Date.parse(value.expiresAt) <= this.now())
+        await store.delete(OFFERS, value.offerId, etag).catch(() => undefined);
     }
   }
 
@@ -109,7 +117,18 @@ export class ReadinessJobs {
       // Another instance started one for this agent at the same moment.
       const winner = await store.get<{ jobId: string }>(AGENT_LOCKS, agentId);
       const job = winner && (await store.get<ReadinessJob>(JOBS, winner.value.jobId));
-      return { refused: 'already-running', job: job?.value ?? { jobId: winner?.value.jobId ?? jobId, agentId, state: 'running', progress: { scanned: 0, ready: 0, notReady: 0 }, status: 'Starting…', startedAt: at, updatedAt: at } };
+      return {
+        refused: 'already-running',
+        job: job?.value ?? {
+          jobId: winner?.value.jobId ?? jobId,
+          agentId,
+          state: 'running',
+          progress: { scanned: 0, ready: 0, notReady: 0 },
+          status: 'Starting…',
+          startedAt: at,
+          updatedAt: at,
+        },
+      };
     }
     const job: ReadinessJob = {
       jobId,
@@ -126,7 +145,11 @@ export class ReadinessJobs {
     try {
       await callbacks.beforeRun?.(job);
     } catch (error) {
-      await this.update(jobId, (stored) => ({ ...stored, state: 'failed', status: 'The report could not start.' })).catch(() => undefined);
+      await this.update(jobId, (stored) => ({
+        ...stored,
+        state: 'failed',
+        status: 'The report could not start.',
+      })).catch(() => undefined);
       await store.delete(AGENT_LOCKS, agentId).catch(() => undefined);
       throw error;
     }
@@ -145,11 +168,16 @@ export class ReadinessJobs {
 
   /** Asks the running scan, on whichever instance, to stop. */
   async cancel(jobId: string, agentId: string): Promise<'cancelling' | 'not-running' | 'not-yours'> {
-    const outcome = await updateRetryingOnConflict<ReadinessJob, { refused: true; why: 'not-running' | 'not-yours' }>(this.options.store, JOBS, jobId, (job) => {
-      if (job.agentId !== agentId) return { refused: true, why: 'not-yours' };
-      if (job.state !== 'running') return job.state === 'cancelling' ? job : { refused: true, why: 'not-running' };
-      return { ...job, state: 'cancelling', status: 'Cancelling…', updatedAt: new Date(this.now()).toISOString() };
-    });
+    const outcome = await updateRetryingOnConflict<ReadinessJob, { refused: true; why: 'not-running' | 'not-yours' }>(
+      this.options.store,
+      JOBS,
+      jobId,
+      (job) => {
+        if (job.agentId !== agentId) return { refused: true, why: 'not-yours' };
+        if (job.state !== 'running') return job.state === 'cancelling' ? job : { refused: true, why: 'not-running' };
+        return { ...job, state: 'cancelling', status: 'Cancelling…', updatedAt: new Date(this.now()).toISOString() };
+      },
+    );
     if (outcome.outcome === 'not-found') return 'not-running';
     if (outcome.outcome === 'refused') return outcome.refusal.why;
     this.running.get(jobId)?.controller.abort();
@@ -176,21 +204,36 @@ export class ReadinessJobs {
     const runs = [...this.running.entries()];
     await Promise.all(
       runs.map(async ([jobId, run]) => {
-        await this.update(jobId, (job) => (job.state === 'running' ? { ...job, state: 'interrupted', status: 'The bot restarted. Say "readiness report" to continue from where it stopped.' } : job)).catch(() => undefined);
+        await this.update(jobId, (job) =>
+          job.state === 'running'
+            ? {
+                ...job,
+                state: 'interrupted',
+                status: 'The bot restarted. Say "readiness report" to continue from where it stopped.',
+              }
+            : job,
+        ).catch(() => undefined);
         run.controller.abort();
         await run.done.catch(() => undefined);
       }),
     );
   }
 
-  private async run(job: ReadinessJob, keepCsv: boolean, controller: AbortController, callbacks: JobCallbacks): Promise<void> {
+  private async run(
+    job: ReadinessJob,
+    keepCsv: boolean,
+    controller: AbortController,
+    callbacks: JobCallbacks,
+  ): Promise<void> {
     const { store, graph, tenant } = this.options;
     const checkpoint = storeCheckpoint(store, job.jobId);
     const rows: string[] = keepCsv ? [csvLine(CSV_HEADER)] : [];
     let current = job;
     let lastWrite = 0;
     const heartbeat = async (progress: ReadinessProgress, status: string) => {
-      const written = await this.update(current.jobId, (stored) => (stored.state === 'running' ? { ...stored, progress, status } : stored)).catch(() => undefined);
+      const written = await this.update(current.jobId, (stored) =>
+        stored.state === 'running' ? { ...stored, progress, status } : stored,
+      ).catch(() => undefined);
       if (!written) return;
       current = written;
       if (written.state !== 'running') controller.abort();
@@ -198,7 +241,10 @@ export class ReadinessJobs {
     };
     // A cancel written by another instance is noticed here, even while the scan waits for Graph.
     const poll = setInterval(() => {
-      void store.get<ReadinessJob>(JOBS, job.jobId).then((stored) => stored && stored.value.state !== 'running' && controller.abort(), () => undefined);
+      void store.get<ReadinessJob>(JOBS, job.jobId).then(
+        (stored) => stored && stored.value.state !== 'running' && controller.abort(),
+        () => undefined,
+      );
     }, this.options.heartbeatMs ?? HEARTBEAT_MS);
     poll.unref();
     let summary: ReadinessSummary | undefined;
@@ -224,7 +270,9 @@ export class ReadinessJobs {
         const stored = await store.get<ReadinessJob>(JOBS, job.jobId);
         const interrupted = stored?.value.state === 'interrupted';
         finalState = interrupted ? 'interrupted' : 'cancelled';
-        finalStatus = interrupted ? stored.value.status : `Cancelled after ${count(summary.scanned)} members. Nothing was sent.`;
+        finalStatus = interrupted
+          ? stored.value.status
+          : `Cancelled after ${count(summary.scanned)} members. Nothing was sent.`;
       }
     } catch (error) {
       finalState = 'failed';
@@ -233,8 +281,15 @@ export class ReadinessJobs {
       if (!(error instanceof ReadinessUnavailable)) failure = error;
     } finally {
       clearInterval(poll);
-      const progress = summary ? { scanned: summary.scanned, ready: summary.ready, notReady: summary.notReady } : current.progress;
-      const ended = await this.update(job.jobId, (stored) => ({ ...stored, state: finalState, status: finalStatus, progress })).catch(() => current);
+      const progress = summary
+        ? { scanned: summary.scanned, ready: summary.ready, notReady: summary.notReady }
+        : current.progress;
+      const ended = await this.update(job.jobId, (stored) => ({
+        ...stored,
+        state: finalState,
+        status: finalStatus,
+        progress,
+      })).catch(() => current);
       if (finalState !== 'interrupted') {
         await checkpoint.clear().catch(() => undefined);
         await store.delete(AGENT_LOCKS, job.agentId).catch(() => undefined);
@@ -259,7 +314,11 @@ export class ReadinessJobs {
       const next = change(job);
       return next === job ? job : { ...next, updatedAt: new Date(this.now()).toISOString() };
     });
-    return outcome.outcome === 'updated' ? outcome.after.value : outcome.outcome === 'unchanged' ? outcome.current.value : undefined;
+    return outcome.outcome === 'updated'
+      ? outcome.after.value
+      : outcome.outcome === 'unchanged'
+        ? outcome.current.value
+        : undefined;
   }
 }
 
@@ -267,7 +326,8 @@ export class ReadinessJobs {
 export function statusLine(progress: ReadinessProgress): string {
   const parts = [`${progress.stage ?? 'Checking the members of the recovery group'}…`];
   if (progress.waitingFor) parts.push(`Now ${progress.waitingFor}.`);
-  if (progress.secondsLeft !== undefined && progress.secondsLeft > 0) parts.push(`About ${formatDuration(progress.secondsLeft)} left.`);
+  if (progress.secondsLeft !== undefined && progress.secondsLeft > 0)
+    parts.push(`About ${formatDuration(progress.secondsLeft)} left.`);
   return parts.join(' ');
 }
 

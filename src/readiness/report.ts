@@ -1,14 +1,20 @@
 import type * as Graph from '@microsoft/microsoft-graph-types';
-import { known, type EligibilityFacts, type Fact, type GroupMembership, type RecoveryScope } from '../eligibility/facts.js';
+import type { NameIndex, TenantPolicies } from '../directory/tenant-facts.js';
 import { REGISTER_SECURITY_INFO } from '../eligibility/conditional-access.js';
+import {
+  type EligibilityFacts,
+  type Fact,
+  type GroupMembership,
+  known,
+  type RecoveryScope,
+} from '../eligibility/facts.js';
 import { licenceDetailsFrom } from '../eligibility/licences.js';
-import { userRoles, type RoleGrant, type TenantRoleGrants } from '../eligibility/roles.js';
 import { combineNameTwins, nameKey, namesakeKey } from '../eligibility/names.js';
-import { ALL_USERS } from '../eligibility/tap-scope.js';
 import { REQUIREMENT_IDS, REQUIREMENTS, type RequirementId } from '../eligibility/requirements.js';
+import { type RoleGrant, type TenantRoleGrants, userRoles } from '../eligibility/roles.js';
 import type { Eligibility } from '../eligibility/rules.js';
 import type { Status } from '../eligibility/status.js';
-import type { NameIndex, TenantPolicies } from '../directory/tenant-facts.js';
+import { ALL_USERS } from '../eligibility/tap-scope.js';
 
 /*
  * The pure half of the readiness report: turning tenant-wide reads plus one member's own reads into
@@ -55,7 +61,12 @@ export interface MemberReads {
  * One member's EligibilityFacts. `scannedFrom` is the recovery group the member was listed from:
  * being listed there proves transitive membership without a set for it.
  */
-export function memberFacts(tenant: TenantWideFacts, user: Graph.User & { id: string }, scannedFrom: string, own: MemberReads): EligibilityFacts {
+export function memberFacts(
+  tenant: TenantWideFacts,
+  user: Graph.User & { id: string },
+  scannedFrom: string,
+  own: MemberReads,
+): EligibilityFacts {
   const key = nameKey(user);
   const membership = membershipOf(tenant.groups, user.id, scannedFrom);
   return {
@@ -78,25 +89,40 @@ export function memberFacts(tenant: TenantWideFacts, user: Graph.User & { id: st
     subscribedSkus: tenant.policies.subscribedSkus,
     userLicences:
       tenant.assignedLicences.known && tenant.policies.subscribedSkus.known
-        ? known(licenceDetailsFrom(tenant.assignedLicences.value.get(user.id) ?? [], tenant.policies.subscribedSkus.value))
+        ? known(
+            licenceDetailsFrom(tenant.assignedLicences.value.get(user.id) ?? [], tenant.policies.subscribedSkus.value),
+          )
         : tenant.assignedLicences.known
           ? (tenant.policies.subscribedSkus as Fact<never>)
           : tenant.assignedLicences,
     authenticationMethods: own.authenticationMethods,
-    addedToRecoveryGroupAt: tenant.recentAdditions.known ? known(tenant.recentAdditions.value.get(user.id) ?? null) : tenant.recentAdditions,
+    addedToRecoveryGroupAt: tenant.recentAdditions.known
+      ? known(tenant.recentAdditions.value.get(user.id) ?? null)
+      : tenant.recentAdditions,
   };
 }
 
 /** The same role rules as the per-user check, from the tenant's grants and the role-assignable groups' members. */
-function rolesOf(tenant: TenantWideFacts, userId: string, membership: Fact<GroupMembership>): Pick<EligibilityFacts, 'roleTemplateIds' | 'conditionalAccessRoleIds'> {
+function rolesOf(
+  tenant: TenantWideFacts,
+  userId: string,
+  membership: Fact<GroupMembership>,
+): Pick<EligibilityFacts, 'roleTemplateIds' | 'conditionalAccessRoleIds'> {
   const grants = tenant.policies.roleGrants;
-  const own = (pick: (g: TenantRoleGrants) => RoleGrant[]): Fact<RoleGrant[]> => (grants.known ? known(pick(grants.value).filter((g) => g.principalId === userId)) : grants);
+  const own = (pick: (g: TenantRoleGrants) => RoleGrant[]): Fact<RoleGrant[]> =>
+    grants.known ? known(pick(grants.value).filter((g) => g.principalId === userId)) : grants;
   const groupIds: Fact<string[]> = !tenant.roleGroupIds.known
     ? tenant.roleGroupIds
     : membership.known
       ? known(membership.value.transitiveGroupIds)
       : membership;
-  const held = userRoles({ userId, groupIds, directActive: own((g) => g.active), directEligible: own((g) => g.eligible), tenant: grants });
+  const held = userRoles({
+    userId,
+    groupIds,
+    directActive: own((g) => g.active),
+    directEligible: own((g) => g.eligible),
+    tenant: grants,
+  });
   return { roleTemplateIds: held.privileged, conditionalAccessRoleIds: held.conditionalAccess };
 }
 
@@ -104,7 +130,8 @@ function membershipOf(groups: Fact<GroupSets>, userId: string, scannedFrom: stri
   if (!groups.known) return groups;
   const { transitive, direct, groupNames } = groups.value;
   const transitiveGroupIds = [scannedFrom];
-  for (const [groupId, members] of transitive) if (groupId !== scannedFrom && members.has(userId)) transitiveGroupIds.push(groupId);
+  for (const [groupId, members] of transitive)
+    if (groupId !== scannedFrom && members.has(userId)) transitiveGroupIds.push(groupId);
   const directGroupIds: string[] = [];
   for (const [groupId, members] of direct) if (members.has(userId)) directGroupIds.push(groupId);
   return known({ directGroupIds, transitiveGroupIds, groupNames });
@@ -115,7 +142,10 @@ export function policyGroupIds(policies: TenantPolicies): string[] {
   const ids = new Set<string>();
   if (policies.recoveryScope.known) for (const id of policies.recoveryScope.value.excludeGroupIds) ids.add(id);
   if (policies.tapPolicy.known) {
-    for (const target of [...(policies.tapPolicy.value.includeTargets ?? []), ...(policies.tapPolicy.value.excludeTargets ?? [])]) {
+    for (const target of [
+      ...(policies.tapPolicy.value.includeTargets ?? []),
+      ...(policies.tapPolicy.value.excludeTargets ?? []),
+    ]) {
       if (target.targetType !== 'user' && target.id) ids.add(target.id);
     }
   }
@@ -123,9 +153,15 @@ export function policyGroupIds(policies: TenantPolicies): string[] {
     for (const policy of policies.conditionalAccessPolicies.value) {
       const registration = policy.conditions?.applications?.includeUserActions?.includes(REGISTER_SECURITY_INFO);
       // Enabled policies on all cloud apps apply to the recovery sign-in too (E7's recovery-flow warnings).
-      const allApps = policy.state === 'enabled' && policy.conditions?.applications?.includeApplications?.some((app) => app.toLowerCase() === 'all');
+      const allApps =
+        policy.state === 'enabled' &&
+        policy.conditions?.applications?.includeApplications?.some((app) => app.toLowerCase() === 'all');
       if (policy.state === 'disabled' || !(registration || allApps)) continue;
-      for (const id of [...(policy.conditions?.users?.includeGroups ?? []), ...(policy.conditions?.users?.excludeGroups ?? [])]) ids.add(id);
+      for (const id of [
+        ...(policy.conditions?.users?.includeGroups ?? []),
+        ...(policy.conditions?.users?.excludeGroups ?? []),
+      ])
+        ids.add(id);
     }
   }
   ids.delete(ALL_USERS);
@@ -158,7 +194,10 @@ const emptyStatuses = (): Record<Status, number> => ({ pass: 0, warn: 0, fail: 0
 export class ReadinessTally {
   private scanned = 0;
   private readonly verdicts = emptyStatuses();
-  private readonly byRequirement = Object.fromEntries(REQUIREMENT_IDS.map((id) => [id, emptyStatuses()])) as Record<RequirementId, Record<Status, number>>;
+  private readonly byRequirement = Object.fromEntries(REQUIREMENT_IDS.map((id) => [id, emptyStatuses()])) as Record<
+    RequirementId,
+    Record<Status, number>
+  >;
   /** The first reason seen per requirement that could not be checked, to name it in the summary. */
   private readonly unknownReasons = new Map<RequirementId, string>();
 
@@ -167,7 +206,8 @@ export class ReadinessTally {
     this.verdicts[eligibility.verdict] += 1;
     for (const result of eligibility.results) {
       this.byRequirement[result.id][result.status] += 1;
-      if (result.status === 'unknown' && !this.unknownReasons.has(result.id)) this.unknownReasons.set(result.id, result.unknownReason ?? 'not readable');
+      if (result.status === 'unknown' && !this.unknownReasons.has(result.id))
+        this.unknownReasons.set(result.id, result.unknownReason ?? 'not readable');
     }
   }
 
@@ -179,7 +219,11 @@ export class ReadinessTally {
     return this.verdicts.pass + this.verdicts.warn;
   }
 
-  summary(scope: { groups: string[]; source?: RecoveryScope['source'] }, cancelled = false, notes: string[] = []): ReadinessSummary {
+  summary(
+    scope: { groups: string[]; source?: RecoveryScope['source'] },
+    cancelled = false,
+    notes: string[] = [],
+  ): ReadinessSummary {
     return {
       scanned: this.scanned,
       ready: this.readyCount,
@@ -199,14 +243,21 @@ const users = (n: number) => `${n} ${n === 1 ? 'user' : 'users'}`;
 
 const TOP_FIXES = 6;
 
-function topFixes(byRequirement: Record<RequirementId, Record<Status, number>>, unknownReasons: Map<RequirementId, string>): string[] {
+function topFixes(
+  byRequirement: Record<RequirementId, Record<Status, number>>,
+  unknownReasons: Map<RequirementId, string>,
+): string[] {
   const lines: { rank: number; count: number; text: string }[] = [];
   for (const id of REQUIREMENT_IDS) {
     const counts = byRequirement[id];
     const { failSummary, warnSummary } = REQUIREMENTS[id];
     if (counts.fail > 0) lines.push({ rank: 0, count: counts.fail, text: failSummary(counts.fail) });
     if (counts.unknown > 0) {
-      lines.push({ rank: 1, count: counts.unknown, text: `${users(counts.unknown)} could not be checked for ${id} (${unknownReasons.get(id) ?? 'not readable'})` });
+      lines.push({
+        rank: 1,
+        count: counts.unknown,
+        text: `${users(counts.unknown)} could not be checked for ${id} (${unknownReasons.get(id) ?? 'not readable'})`,
+      });
     }
     if (counts.warn > 0 && warnSummary) lines.push({ rank: 2, count: counts.warn, text: warnSummary(counts.warn) });
   }

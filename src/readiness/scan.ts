@@ -1,42 +1,41 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { known, unknownFact, type Fact, type NameTwin, type RecoveryScope } from '../eligibility/facts.js';
-import { checkEligibility, type Eligibility } from '../eligibility/rules.js';
 import { additionsToGroups } from '../directory/batch-facts.js';
 import { BUDGET_DESCRIPTIONS, type BudgetName } from '../directory/budget.js';
-import { AUDIT_WINDOW_DAYS } from '../directory/eligibility-facts.js';
+import { AUDIT_WINDOW_DAYS, toTwins } from '../directory/eligibility-facts.js';
 import type { Graph } from '../directory/graph.js';
 import {
   addMethods,
   BulkMemberReads,
   chooseSignInPlan,
   countPopulation,
+  type FactCheckpoint,
+  type MethodsEntry,
   noCheckpoint,
+  REGISTRATIONS_PATH,
+  type RegistrationEntry,
   readMembersOneByOne,
   readStream,
   registrationEntries,
-  REGISTRATIONS_PATH,
-  signInEntries,
-  SIGN_INS_PATH,
   SIGN_IN_PAGE_SIZE,
-  type FactCheckpoint,
-  type MethodsEntry,
-  type RegistrationEntry,
+  SIGN_INS_PATH,
   type SignInEntry,
   type SignInPlan,
   type StreamPage,
+  signInEntries,
 } from '../directory/group-facts.js';
 import { PERMISSIONS, unknownReason } from '../directory/permissions.js';
 import { graphPath } from '../directory/query.js';
 import { ALL_USERS_TARGET } from '../directory/recovery-setup.js';
 import { MEMBER_SELECT, type TenantFacts, type TenantPolicies } from '../directory/tenant-facts.js';
-import { toTwins } from '../directory/eligibility-facts.js';
+import { type Fact, known, type NameTwin, type RecoveryScope, unknownFact } from '../eligibility/facts.js';
 import { namesakeKey } from '../eligibility/names.js';
+import { checkEligibility, type Eligibility } from '../eligibility/rules.js';
 import {
+  type GroupSets,
   memberFacts,
   policyGroupIds,
-  ReadinessTally,
-  type GroupSets,
   type ReadinessSummary,
+  ReadinessTally,
   type TenantWideFacts,
 } from './report.js';
 
@@ -61,7 +60,8 @@ import {
  */
 
 export const MEMBER_PAGE_SIZE = 999;
-export const SCAN_SELECT = 'id,accountEnabled,userType,externalUserState,creationType,givenName,surname,displayName,userPrincipalName';
+export const SCAN_SELECT =
+  'id,accountEnabled,userType,externalUserState,creationType,givenName,surname,displayName,userPrincipalName';
 /** The registration report's page, for the time-left estimate (the emulator's; Graph does not document it). */
 const REGISTRATION_PAGE_SIZE = 1000;
 /** Reads one by one go out once this many are waiting: what one reports window admits for background work. */
@@ -92,7 +92,11 @@ export interface ScanOptions {
 }
 
 /** Scans every member of the recovery groups (transitively) and applies the eligibility rules to each. */
-export async function scanReadiness(interactiveGraph: Graph, tenantFacts: TenantFacts, options: ScanOptions = {}): Promise<ReadinessSummary> {
+export async function scanReadiness(
+  interactiveGraph: Graph,
+  tenantFacts: TenantFacts,
+  options: ScanOptions = {},
+): Promise<ReadinessSummary> {
   const graph = interactiveGraph.background(options.signal);
   const checkpoint = options.checkpoint ?? noCheckpoint();
   const signal = options.signal;
@@ -105,11 +109,17 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
   const groups = scope.value.includeGroupIds;
 
   const bulk = new BulkMemberReads();
-  const [saved, population] = await Promise.all([checkpoint.load(), countPopulation(graph, membersPath(groups[0]!, 'id'))]);
+  const [saved, population] = await Promise.all([
+    checkpoint.load(),
+    countPopulation(graph, membersPath(groups[0]!, 'id')),
+  ]);
   // The rest of the tenant-wide facts come in while the budgets are spent on the bulk pages.
   const tenantWide = readTenantWide(graph, tenantFacts, options.now ?? new Date());
   tenantWide.catch(() => undefined);
-  const plan = chooseSignInPlan(population.tenantUsers ?? Number.MAX_SAFE_INTEGER, population.members ?? Number.MAX_SAFE_INTEGER);
+  const plan = chooseSignInPlan(
+    population.tenantUsers ?? Number.MAX_SAFE_INTEGER,
+    population.members ?? Number.MAX_SAFE_INTEGER,
+  );
   notes.push(planNote(plan, population));
 
   let stage = 'Reading sign-in activity and registered methods';
@@ -120,14 +130,23 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
     report();
   });
   const secondsLeft = () => {
-    const signInsLeft = plan.kind === 'tenant' ? Math.max(0, plan.requests - bulk.signInPagesRead) : Math.max(0, plan.requests - bulk.signIns.size);
+    const signInsLeft =
+      plan.kind === 'tenant'
+        ? Math.max(0, plan.requests - bulk.signInPagesRead)
+        : Math.max(0, plan.requests - bulk.signIns.size);
     const registrationPages = Math.ceil((population.tenantUsers ?? 0) / REGISTRATION_PAGE_SIZE);
     const reportsLeft = Math.max(0, registrationPages - bulk.registrationPagesRead);
-    const ms = Math.max(signInsLeft / graph.budget.backgroundRate('signInActivity'), reportsLeft / graph.budget.backgroundRate('reports'));
+    const ms = Math.max(
+      signInsLeft / graph.budget.backgroundRate('signInActivity'),
+      reportsLeft / graph.budget.backgroundRate('reports'),
+    );
     return Math.ceil(ms / 1000);
   };
   function report(): void {
-    const wait = waiting && waiting.until > clock.now() ? `waiting ${Math.ceil((waiting.until - clock.now()) / 1000)} s for ${BUDGET_DESCRIPTIONS[waiting.budget]}` : undefined;
+    const wait =
+      waiting && waiting.until > clock.now()
+        ? `waiting ${Math.ceil((waiting.until - clock.now()) / 1000)} s for ${BUDGET_DESCRIPTIONS[waiting.budget]}`
+        : undefined;
     options.onProgress?.({
       scanned: tally.count,
       ready: tally.readyCount,
@@ -145,22 +164,44 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
   try {
     const signIns =
       plan.kind === 'tenant'
-        ? readStream<SignInEntry>(graph, 'signIns', SIGN_INS_PATH, (saved.signIns ?? []) as StreamPage<SignInEntry>[], checkpoint, (entries) => {
-            for (const [id, at] of entries) bulk.signIns.set(id, at);
-            bulk.signInPagesRead += 1;
-            changes.notify();
-            report();
-          }, signInEntries, signal).catch((error) => {
+        ? readStream<SignInEntry>(
+            graph,
+            'signIns',
+            SIGN_INS_PATH,
+            (saved.signIns ?? []) as StreamPage<SignInEntry>[],
+            checkpoint,
+            (entries) => {
+              for (const [id, at] of entries) bulk.signIns.set(id, at);
+              bulk.signInPagesRead += 1;
+              changes.notify();
+              report();
+            },
+            signInEntries,
+            signal,
+          ).catch((error) => {
             if (isAbort(error)) throw error;
             bulk.signInFailure = unknownReason(error, PERMISSIONS.signInActivity);
           })
-        : Promise.resolve(((saved.signIns ?? []) as StreamPage<SignInEntry>[]).forEach((page) => page.entries.forEach(([id, at]) => bulk.signIns.set(id, at))));
-    const registrations = readStream<RegistrationEntry>(graph, 'registrations', REGISTRATIONS_PATH, (saved.registrations ?? []) as StreamPage<RegistrationEntry>[], checkpoint, (entries) => {
-      for (const [id, methods] of entries) bulk.addRegistration(id, methods);
-      bulk.registrationPagesRead += 1;
-      changes.notify();
-      report();
-    }, registrationEntries, signal).catch((error) => {
+        : Promise.resolve(
+            ((saved.signIns ?? []) as StreamPage<SignInEntry>[]).forEach((page) =>
+              page.entries.forEach(([id, at]) => bulk.signIns.set(id, at)),
+            ),
+          );
+    const registrations = readStream<RegistrationEntry>(
+      graph,
+      'registrations',
+      REGISTRATIONS_PATH,
+      (saved.registrations ?? []) as StreamPage<RegistrationEntry>[],
+      checkpoint,
+      (entries) => {
+        for (const [id, methods] of entries) bulk.addRegistration(id, methods);
+        bulk.registrationPagesRead += 1;
+        changes.notify();
+        report();
+      },
+      registrationEntries,
+      signal,
+    ).catch((error) => {
       if (isAbort(error)) throw error;
       bulk.registrationFailure = unknownReason(error, PERMISSIONS.auditLogs);
     });
@@ -172,19 +213,54 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
       const disabled: string[] = [];
       const enabled: string[] = [];
       for (const groupId of groups) {
-        for await (const page of graph.pages<{ id: string; accountEnabled?: boolean }>(membersPath(groupId, 'id,accountEnabled'))) {
+        for await (const page of graph.pages<{ id: string; accountEnabled?: boolean }>(
+          membersPath(groupId, 'id,accountEnabled'),
+        )) {
           for (const user of page) (user.accountEnabled === false ? disabled : perMember ? enabled : []).push(user.id);
-          if (disabled.length >= FULL_BATCH) await readMembersOneByOne(graph, disabled.splice(0), { methods: true, signIns: perMember }, bulk, checkpoint, signInIndex, signal);
+          if (disabled.length >= FULL_BATCH)
+            await readMembersOneByOne(
+              graph,
+              disabled.splice(0),
+              { methods: true, signIns: perMember },
+              bulk,
+              checkpoint,
+              signInIndex,
+              signal,
+            );
         }
       }
-      await readMembersOneByOne(graph, disabled, { methods: true, signIns: perMember }, bulk, checkpoint, signInIndex, signal);
-      await readMembersOneByOne(graph, enabled, { methods: false, signIns: true }, bulk, checkpoint, signInIndex, signal);
+      await readMembersOneByOne(
+        graph,
+        disabled,
+        { methods: true, signIns: perMember },
+        bulk,
+        checkpoint,
+        signInIndex,
+        signal,
+      );
+      await readMembersOneByOne(
+        graph,
+        enabled,
+        { methods: false, signIns: true },
+        bulk,
+        checkpoint,
+        signInIndex,
+        signal,
+      );
       report();
       await registrations;
       // Anyone else the snapshot did not have yet (added since it was taken).
       for (const groupId of groups) {
         for await (const page of graph.pages<{ id: string }>(membersPath(groupId, 'id'))) {
-          await readMembersOneByOne(graph, page.map((user) => user.id), { methods: !bulk.registrationFailure, signIns: perMember }, bulk, checkpoint, signInIndex, signal);
+          await readMembersOneByOne(
+            graph,
+            page.map((user) => user.id),
+            { methods: !bulk.registrationFailure, signIns: perMember },
+            bulk,
+            checkpoint,
+            signInIndex,
+            signal,
+          );
         }
       }
       report();
@@ -217,7 +293,12 @@ export async function scanReadiness(interactiveGraph: Graph, tenantFacts: Tenant
       (signInsDone || bulk.signIns.has(userId)) && (methodsDone || !bulk.needsOwnMethodsRead(userId));
     let deferred: Array<{ user: GraphTypes.User & { id: string }; groupId: string }> = [];
     const evaluate = async (user: GraphTypes.User & { id: string }, groupId: string) => {
-      const eligibility = checkEligibility(memberFacts(tenant, user, groupId, { lastSuccessfulSignIn: bulk.signInOf(user.id), authenticationMethods: bulk.methodsOf(user.id) }));
+      const eligibility = checkEligibility(
+        memberFacts(tenant, user, groupId, {
+          lastSuccessfulSignIn: bulk.signInOf(user.id),
+          authenticationMethods: bulk.methodsOf(user.id),
+        }),
+      );
       tally.add(eligibility);
       await options.onMember?.(user, eligibility);
     };
@@ -295,14 +376,16 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
 }
 
 function planNote(plan: SignInPlan, population: { tenantUsers?: number; members?: number }): string {
-  const n = (value: number | undefined) => (value === undefined ? 'an unknown number of' : value.toLocaleString('en-US'));
+  const n = (value: number | undefined) =>
+    value === undefined ? 'an unknown number of' : value.toLocaleString('en-US');
   return plan.kind === 'tenant'
     ? `Sign-in activity was read for the whole tenant (${n(population.tenantUsers)} users) in ${plan.requests.toLocaleString('en-US')} pages of ${SIGN_IN_PAGE_SIZE}: fewer of Graph's 10 sign-in activity requests a minute than reading ${n(population.members)} members one by one.`
     : `Sign-in activity was read member by member (${plan.requests.toLocaleString('en-US')} reads): fewer than paging through the whole tenant (${n(population.tenantUsers)} users).`;
 }
 
 function registrationNote(bulk: BulkMemberReads): string {
-  if (bulk.registrationFailure) return `Registered methods (E10) could not be read from the registration report (${bulk.registrationFailure}).`;
+  if (bulk.registrationFailure)
+    return `Registered methods (E10) could not be read from the registration report (${bulk.registrationFailure}).`;
   const oneByOne = bulk.methods.size;
   return `Registered methods (E10) come from Graph's authentication methods registration report, a periodic snapshot that leaves out disabled accounts; ${oneByOne.toLocaleString('en-US')} ${oneByOne === 1 ? 'member' : 'members'} not in it ${oneByOne === 1 ? 'was' : 'were'} read one by one.`;
 }
@@ -317,12 +400,17 @@ export class ReadinessUnavailable extends Error {
 
 function membersPath(groupId: string, select: string): string {
   const query = { $select: select, $top: MEMBER_PAGE_SIZE };
-  return groupId === ALL_USERS_TARGET ? graphPath('/users', query) : graphPath(`/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, query);
+  return groupId === ALL_USERS_TARGET
+    ? graphPath('/users', query)
+    : graphPath(`/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, query);
 }
 
 function scopeLabel(scope: Fact<RecoveryScope>): { groups: string[]; source?: RecoveryScope['source'] } {
   if (!scope.known) return { groups: [] };
-  return { groups: scope.value.includeGroupIds.map((id) => scope.value.groupNames[id] ?? id), source: scope.value.source };
+  return {
+    groups: scope.value.includeGroupIds.map((id) => scope.value.groupNames[id] ?? id),
+    source: scope.value.source,
+  };
 }
 
 /** Reads everything that is the same for every member, with as few requests as Graph allows. */
@@ -333,30 +421,51 @@ export async function readTenantWide(graph: Graph, tenantFacts: TenantFacts, rea
   const since = new Date(readAt.getTime() - AUDIT_WINDOW_DAYS * 86_400_000).toISOString();
   // Role grants come with the tenant policies; members of role-assignable groups hold those groups' roles,
   // so those groups' members are read like the policy groups'.
-  const roleGroupsRead = collect<GraphTypes.Group>(graph, '/groups?$filter=isAssignableToRole eq true&$select=id&$top=999', PERMISSIONS.groupMembership);
+  const roleGroupsRead = collect<GraphTypes.Group>(
+    graph,
+    '/groups?$filter=isAssignableToRole eq true&$select=id&$top=999',
+    PERMISSIONS.groupMembership,
+  );
   const [names, everyone, groups, roleGroups, additions] = await Promise.all([
     tenantFacts.getNameIndex(scope),
     // One pass over the directory instead of a read per member: E5's tenant-wide namesakes and E9's per-user licences.
-    collect<GraphTypes.User>(graph, `/users?$select=${MEMBER_SELECT},assignedLicenses&$top=${MEMBER_PAGE_SIZE}`, PERMISSIONS.users),
-    roleGroupsRead.then((read) => readGroupSets(graph, tenantFacts, policies, includeGroups, read.known ? idsOf(read.value) : [])),
+    collect<GraphTypes.User>(
+      graph,
+      `/users?$select=${MEMBER_SELECT},assignedLicenses&$top=${MEMBER_PAGE_SIZE}`,
+      PERMISSIONS.users,
+    ),
+    roleGroupsRead.then((read) =>
+      readGroupSets(graph, tenantFacts, policies, includeGroups, read.known ? idsOf(read.value) : []),
+    ),
     roleGroupsRead,
     collect<GraphTypes.DirectoryAudit>(
       graph,
-      graphPath('/auditLogs/directoryAudits', { $filter: `activityDateTime ge ${since} and activityDisplayName eq 'Add member to group'`, $top: 1000 }),
+      graphPath('/auditLogs/directoryAudits', {
+        $filter: `activityDateTime ge ${since} and activityDisplayName eq 'Add member to group'`,
+        $top: 1000,
+      }),
       PERMISSIONS.auditLogs,
     ),
   ]);
   // The card and the CSV name the recovery groups, not their ids.
   const named =
     scope.known && groups.known
-      ? { ...policies, recoveryScope: known({ ...scope.value, groupNames: { ...scope.value.groupNames, ...groups.value.groupNames } }) }
+      ? {
+          ...policies,
+          recoveryScope: known({
+            ...scope.value,
+            groupNames: { ...scope.value.groupNames, ...groups.value.groupNames },
+          }),
+        }
       : policies;
   return {
     readAt,
     policies: named,
     names,
     namesakes: everyone.known ? known(indexByNamesake(everyone.value)) : everyone,
-    assignedLicences: everyone.known ? known(new Map(everyone.value.map((u) => [u.id ?? '', u.assignedLicenses ?? []]))) : everyone,
+    assignedLicences: everyone.known
+      ? known(new Map(everyone.value.map((u) => [u.id ?? '', u.assignedLicenses ?? []])))
+      : everyone,
     groups,
     roleGroupIds: roleGroups.known ? known(idsOf(roleGroups.value)) : roleGroups,
     recentAdditions: additions.known ? known(additionsToGroups(additions.value, new Set(includeGroups))) : additions,
@@ -385,13 +494,27 @@ async function collect<T>(graph: Graph, path: string, permission: string): Promi
 }
 
 /** Member ids of the groups the rules look at: transitive for policy groups, direct for recovery groups. */
-async function readGroupSets(graph: Graph, tenantFacts: TenantFacts, policies: TenantPolicies, includeGroups: string[], roleGroups: string[]): Promise<Fact<GroupSets>> {
+async function readGroupSets(
+  graph: Graph,
+  tenantFacts: TenantFacts,
+  policies: TenantPolicies,
+  includeGroups: string[],
+  roleGroups: string[],
+): Promise<Fact<GroupSets>> {
   // The one recovery group being scanned proves its own membership; with several, each needs its set.
-  const policyGroups = [...new Set([...policyGroupIds(policies), ...roleGroups])].filter((id) => includeGroups.length > 1 || !includeGroups.includes(id));
+  const policyGroups = [...new Set([...policyGroupIds(policies), ...roleGroups])].filter(
+    (id) => includeGroups.length > 1 || !includeGroups.includes(id),
+  );
   const transitiveGroups = [...new Set([...policyGroups, ...(includeGroups.length > 1 ? includeGroups : [])])];
-  const ids = (path: string) => graph.all<{ id?: string }>(path).then((members) => new Set(members.flatMap((m) => (m.id ? [m.id] : []))));
+  const ids = (path: string) =>
+    graph.all<{ id?: string }>(path).then((members) => new Set(members.flatMap((m) => (m.id ? [m.id] : []))));
   const members = (groupId: string, relation: 'members' | 'transitiveMembers') =>
-    ids(graphPath(`/groups/${encodeURIComponent(groupId)}/${relation}/microsoft.graph.user`, { $select: 'id', $top: MEMBER_PAGE_SIZE }));
+    ids(
+      graphPath(`/groups/${encodeURIComponent(groupId)}/${relation}/microsoft.graph.user`, {
+        $select: 'id',
+        $top: MEMBER_PAGE_SIZE,
+      }),
+    );
   try {
     const [transitive, direct, groupNames] = await Promise.all([
       Promise.all(transitiveGroups.map(async (id) => [id, await members(id, 'transitiveMembers')] as const)),

@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
-import { BlobServiceClient, RestError, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
+import { BlobServiceClient, type ContainerClient, RestError, type StoragePipelineOptions } from '@azure/storage-blob';
 import { decodeName, encodeName } from './file-store.js';
-import { ConflictError, parseJsonLines, StoreUnavailableError, type DocumentStore, type Stored } from './store.js';
+import { ConflictError, type DocumentStore, parseJsonLines, type Stored, StoreUnavailableError } from './store.js';
 
 /**
  * The shared store for several bot instances, on Azure Blob Storage.
@@ -82,7 +82,8 @@ export class BlobStore implements DocumentStore {
       try {
         return await this.#upload(name, value, { ifNoneMatch: '*' });
       } catch (error) {
-        if (statusOf(error) === 412 || codeOf(error) === 'BlobAlreadyExists') throw new ConflictError(`${collection}/${key} already exists.`);
+        if (statusOf(error) === 412 || codeOf(error) === 'BlobAlreadyExists')
+          throw new ConflictError(`${collection}/${key} already exists.`);
         throw error;
       }
     });
@@ -94,7 +95,8 @@ export class BlobStore implements DocumentStore {
       try {
         return await this.#upload(name, value, { ifMatch });
       } catch (error) {
-        if (isChangedOrGone(error)) throw new ConflictError(`${collection}/${key} changed or vanished since it was read.`);
+        if (isChangedOrGone(error))
+          throw new ConflictError(`${collection}/${key} changed or vanished since it was read.`);
         throw error;
       }
     });
@@ -108,7 +110,8 @@ export class BlobStore implements DocumentStore {
       for await (const blob of this.#container.listBlobsFlat({ prefix })) {
         const encoded = blob.name.slice(folder.length);
         const key = encoded.endsWith('.json') ? decodeName(encoded.slice(0, -'.json'.length)) : undefined;
-        if (key === undefined) this.#warnOnce(blob.name, `Ignoring blob ${blob.name}: not a document this store wrote.`);
+        if (key === undefined)
+          this.#warnOnce(blob.name, `Ignoring blob ${blob.name}: not a document this store wrote.`);
         else found.push(key);
       }
       return found;
@@ -118,7 +121,9 @@ export class BlobStore implements DocumentStore {
     const wanted = options.limit === undefined ? keys : keys.slice(0, options.limit);
     const found: Stored<T>[] = [];
     for (let start = 0; start < wanted.length; start += READ_CONCURRENCY) {
-      const batch = await Promise.all(wanted.slice(start, start + READ_CONCURRENCY).map((key) => this.get<T>(collection, key)));
+      const batch = await Promise.all(
+        wanted.slice(start, start + READ_CONCURRENCY).map((key) => this.get<T>(collection, key)),
+      );
       // A document deleted between the listing and the read is simply gone.
       for (const stored of batch) if (stored) found.push(stored);
     }
@@ -195,7 +200,9 @@ export class BlobStore implements DocumentStore {
   }
 
   #parseLines<T>(name: string, text: string): T[] {
-    return parseJsonLines<T>(text, (line) => this.#warnOnce(`${name}:${line}`, `Ignoring unreadable line ${line} of blob ${name}.`));
+    return parseJsonLines<T>(text, (line) =>
+      this.#warnOnce(`${name}:${line}`, `Ignoring unreadable line ${line} of blob ${name}.`),
+    );
   }
 
   /** Runs one storage call, tracked for close; anything but a conflict reaches callers as StoreUnavailableError. */
@@ -234,7 +241,8 @@ const isChangedOrGone = (error: unknown) => statusOf(error) === 412 || codeOf(er
  */
 function unavailable(error: unknown, doing: string): StoreUnavailableError {
   const status = statusOf(error);
-  const rawCode = codeOf(error) ?? (error as { code?: unknown } | undefined)?.code ?? (error as Error | undefined)?.name;
+  const rawCode =
+    codeOf(error) ?? (error as { code?: unknown } | undefined)?.code ?? (error as Error | undefined)?.name;
   const code = typeof rawCode === 'string' && /^[\w.-]{1,64}$/.test(rawCode) ? rawCode : undefined;
   let reason: string;
   if (status === undefined) reason = `could not be reached${code ? ` (${code})` : ''}`;

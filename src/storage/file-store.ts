@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ConflictError, parseJsonLines, StoreUnavailableError, type DocumentStore, type Stored } from './store.js';
+import { ConflictError, type DocumentStore, parseJsonLines, type Stored, StoreUnavailableError } from './store.js';
 
 /**
  * The embedded default store: no setup, survives restarts, one process at a time.
@@ -71,7 +71,10 @@ function readLock(text: string): LockContent | undefined {
     const parsed = JSON.parse(text) as unknown;
     if (typeof parsed === 'number' && Number.isInteger(parsed)) return { pid: parsed };
     const lock = parsed as Partial<LockContent>;
-    if (typeof lock?.pid === 'number' && Number.isInteger(lock.pid)) return typeof lock.heartbeatAt === 'number' ? { pid: lock.pid, heartbeatAt: lock.heartbeatAt } : { pid: lock.pid };
+    if (typeof lock?.pid === 'number' && Number.isInteger(lock.pid))
+      return typeof lock.heartbeatAt === 'number'
+        ? { pid: lock.pid, heartbeatAt: lock.heartbeatAt }
+        : { pid: lock.pid };
   } catch {
     // Not a lock this store wrote.
   }
@@ -137,7 +140,10 @@ export class FileStore implements DocumentStore {
           'The embedded store serves one bot at a time; several instances need the shared Azure Blob store (STORAGE_ACCOUNT_URL).',
       );
     }
-    const stamp = () => writeFile(lock, JSON.stringify({ pid: process.pid, heartbeatAt: Date.now() } satisfies LockContent), { mode: 0o600 });
+    const stamp = () =>
+      writeFile(lock, JSON.stringify({ pid: process.pid, heartbeatAt: Date.now() } satisfies LockContent), {
+        mode: 0o600,
+      });
     await guard(stamp);
     CLAIMED_DIRECTORIES.add(dir);
     this.#claimed = dir;
@@ -306,7 +312,12 @@ export class FileStore implements DocumentStore {
     if (bytes === undefined) return undefined;
     try {
       const document = JSON.parse(bytes.toString('utf8')) as DocumentFile;
-      if (typeof document !== 'object' || document === null || !Number.isInteger(document.version) || !('value' in document)) {
+      if (
+        typeof document !== 'object' ||
+        document === null ||
+        !Number.isInteger(document.version) ||
+        !('value' in document)
+      ) {
         throw new Error('not a document');
       }
       return { document, etag: etagOf(bytes) };
@@ -397,7 +408,7 @@ async function exists(path: string): Promise<boolean> {
 
 /** Makes a rename or unlink durable. Some platforms cannot open or fsync a directory; they skip it. */
 async function syncDirectory(directory: string): Promise<void> {
-  let handle;
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(directory, 'r');
     await handle.sync();

@@ -7,12 +7,17 @@ import type { DocumentStore } from './store.js';
  */
 export function tracedStore(store: DocumentStore): DocumentStore {
   const traced = <T>(operation: string, collection: string | undefined, work: () => Promise<T>) =>
-    inSpan(`store ${operation}${collection ? ` ${collection}` : ''}`, { 'ssar.store.operation': operation, ...(collection ? { 'ssar.store.collection': collection } : {}) }, work);
+    inSpan(
+      `store ${operation}${collection ? ` ${collection}` : ''}`,
+      { 'ssar.store.operation': operation, ...(collection ? { 'ssar.store.collection': collection } : {}) },
+      work,
+    );
   return {
     open: () => traced('open', undefined, () => store.open()),
     get: (collection, key) => traced('get', collection, () => store.get(collection, key)),
     create: (collection, key, value) => traced('create', collection, () => store.create(collection, key, value)),
-    replace: (collection, key, value, ifMatch) => traced('replace', collection, () => store.replace(collection, key, value, ifMatch)),
+    replace: (collection, key, value, ifMatch) =>
+      traced('replace', collection, () => store.replace(collection, key, value, ifMatch)),
     list: (collection, options) => traced('list', collection, () => store.list(collection, options)),
     delete: (collection, key, ifMatch) => traced('delete', collection, () => store.delete(collection, key, ifMatch)),
     append: (log, entry) => traced('append', log, () => store.append(log, entry)),

@@ -32,7 +32,8 @@ const GUID_LENGTH = 36;
 
 export function readActionData<S extends ActionSpec>(data: unknown, spec: S): ActionData<S> {
   if (data === undefined || data === null) data = {};
-  if (typeof data !== 'object' || Array.isArray(data)) throw new BadActionData('the button sent data that is not an object');
+  if (typeof data !== 'object' || Array.isArray(data))
+    throw new BadActionData('the button sent data that is not an object');
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
     if (CLIENT_FIELDS.has(key)) continue;
@@ -44,7 +45,8 @@ export function readActionData<S extends ActionSpec>(data: unknown, spec: S): Ac
     const max = field.kind === 'text' ? field.maxLength : field.kind === 'guid' ? GUID_LENGTH : 500;
     if (value.length > max) throw new BadActionData(`"${key}" is longer than ${max} characters`);
     if (field.kind === 'guid' && !isObjectId(value)) throw new BadActionData(`"${key}" is not an object id`);
-    if (field.kind === 'choice' && !field.choices.includes(value)) throw new BadActionData(`"${key}" is not one of the choices`);
+    if (field.kind === 'choice' && !field.choices.includes(value))
+      throw new BadActionData(`"${key}" is not one of the choices`);
     out[key] = value;
   }
   for (const [key, field] of Object.entries(spec)) {

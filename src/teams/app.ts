@@ -1,26 +1,26 @@
-import { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
+import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import { ActivityTypes } from 'botbuilder';
-import type { BotAuthConfig } from '../config.js';
-import type { Directory } from '../directory/directory.js';
-import { errorSummary, type Logger } from '../log.js';
-import { plain, type CardTemplates } from './cards.js';
-import { registerCheckRoutes } from './check.js';
-import type { ConversationBook } from './conversations.js';
-import { registerEscalationRoutes } from './escalation.js';
 import type { EscalationService } from '../app/escalations.js';
 import type { VerifyCaller } from '../app/verify-caller.js';
-import { registerVerificationRoutes } from './verification.js';
-import { actionResponse, invokeResponseActivity, unsupportedInvoke } from './invoke-response.js';
-import { PASTED_ERROR, registerDiagnosisRoutes } from './diagnosis.js';
+import type { BotAuthConfig } from '../config.js';
+import type { Catalogue } from '../diagnosis/catalogue.js';
 import { MAX_EXTRACT_CHARS } from '../diagnosis/extract.js';
-import { registerGuideRoutes } from './guide.js';
+import type { Directory } from '../directory/directory.js';
+import { errorSummary, type Logger } from '../log.js';
 import type { ReadinessJobs } from '../readiness/jobs.js';
+import { StoreUnavailableError } from '../storage/store.js';
+import { type CardTemplates, plain } from './cards.js';
+import { registerCheckRoutes } from './check.js';
+import type { ConversationBook } from './conversations.js';
+import { PASTED_ERROR, registerDiagnosisRoutes } from './diagnosis.js';
+import { registerEscalationRoutes } from './escalation.js';
+import { registerGuideRoutes } from './guide.js';
+import { actionResponse, invokeResponseActivity, unsupportedInvoke } from './invoke-response.js';
+import { t } from './locale.js';
 import { registerPeopleSearch } from './people-search.js';
 import { registerReadinessRoutes } from './readiness.js';
-import type { Catalogue } from '../diagnosis/catalogue.js';
-import { StoreUnavailableError } from '../storage/store.js';
 import { createTurnKit, storeUnavailable } from './turn.js';
-import { t } from './locale.js';
+import { registerVerificationRoutes } from './verification.js';
 
 export type AppTurnState = TurnState;
 
@@ -47,7 +47,9 @@ export function messageLengthProblem(text: string): string | undefined {
   const count = (n: number) => n.toLocaleString('en-US');
   return (
     `Your message has ${count(text.length)} characters; I read at most ${count(limit)}${pastedError ? ' for a pasted error' : ''}. Nothing was looked up. ` +
-    (pastedError ? 'Paste just the error message with its troubleshooting details.' : 'Send a command such as "check adele.vance@contoso.com", or paste just the error.')
+    (pastedError
+      ? 'Paste just the error message with its troubleshooting details.'
+      : 'Send a command such as "check adele.vance@contoso.com", or paste just the error.')
   );
 }
 
@@ -74,7 +76,9 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
 
   // Every 1:1 activity (install included) keeps the person's chat reachable for approval cards and the pass.
   app.turn('beforeTurn', async (context) => {
-    await deps.book.remember(context).catch((error) => log.warn({ err: errorSummary(error) }, 'could not save the conversation reference'));
+    await deps.book
+      .remember(context)
+      .catch((error) => log.warn({ err: errorSummary(error) }, 'could not save the conversation reference'));
     return true;
   });
 
@@ -116,9 +120,20 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   // bot does not support): a card that says so, or a 400, never the SDK's 501.
   app.activity(ActivityTypes.Invoke, async (context) => {
     const isCardAction = context.activity.name === 'adaptiveCard/action';
-    log.warn({ activityId: context.activity.id, name: String(context.activity.name ?? '').slice(0, 64) }, 'unhandled invoke');
+    log.warn(
+      { activityId: context.activity.id, name: String(context.activity.name ?? '').slice(0, 64) },
+      'unhandled invoke',
+    );
     const response = isCardAction
-      ? actionResponse(kit.errorCard('', t('That button is not something I can do (it may come from an older version of this card). Nothing was changed.'), t('That did not work')))
+      ? actionResponse(
+          kit.errorCard(
+            '',
+            t(
+              'That button is not something I can do (it may come from an older version of this card). Nothing was changed.',
+            ),
+            t('That did not work'),
+          ),
+        )
       : unsupportedInvoke();
     await context.sendActivity(invokeResponseActivity(response));
   });
@@ -127,7 +142,10 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
     const reference = context.activity.id ?? '';
     log.error({ err: errorSummary(error), activityId: reference, type: context.activity.type }, 'turn failed');
     const unavailable = storeUnavailable();
-    const card = error instanceof StoreUnavailableError ? kit.errorCard(reference, unavailable.message, unavailable.title) : kit.errorCard(reference);
+    const card =
+      error instanceof StoreUnavailableError
+        ? kit.errorCard(reference, unavailable.message, unavailable.title)
+        : kit.errorCard(reference);
     if (context.activity.type === ActivityTypes.Message) {
       await kit.reply(context, card).catch(() => undefined);
     } else if (context.activity.type === ActivityTypes.Invoke && context.activity.name === 'adaptiveCard/action') {

@@ -18,7 +18,12 @@ export interface CardViews {
   'eligibility-agent': ReturnType<typeof agentEligibilityView>;
   'eligibility-colleague': ReturnType<typeof colleagueEligibilityView>;
   'user-choice': ReturnType<typeof candidatesView>;
-  'diagnosis-start': { forWhom: string; symptoms: { id: string; label: string }[]; askForUser: boolean; userId: string };
+  'diagnosis-start': {
+    forWhom: string;
+    symptoms: { id: string; label: string }[];
+    askForUser: boolean;
+    userId: string;
+  };
   diagnosis: {
     heading: string;
     subheading: string;
@@ -38,7 +43,11 @@ export interface CardViews {
     details: { correlationId: string; timestamp: string };
     userId: string;
   };
-  'escalation-request': { target: { id: string; name: string; userPrincipalName: string }; passSettings: string; note: string };
+  'escalation-request': {
+    target: { id: string; name: string; userPrincipalName: string };
+    passSettings: string;
+    note: string;
+  };
   escalation: {
     requestId: string;
     userIds: string[];
@@ -59,12 +68,31 @@ export interface CardViews {
     /** Why Approve is not offered yet (caller verification required), for everyone who sees the card. */
     verificationNote: string;
   };
-  'escalation-list': { title: string; requests: { requestId: string; target: string; state: string; detail: string }[] };
-  'tap-issued': { requestId: string; targetName: string; userPrincipalName: string; code: string; startsAt: string; expiresAt: string; oneTime: string };
+  'escalation-list': {
+    title: string;
+    requests: { requestId: string; target: string; state: string; detail: string }[];
+  };
+  'tap-issued': {
+    requestId: string;
+    targetName: string;
+    userPrincipalName: string;
+    code: string;
+    startsAt: string;
+    expiresAt: string;
+    oneTime: string;
+  };
   'tap-handed-over': { targetName: string; removedAt: string; state: string };
   'outcome-notice': { title: string; message: string; facts: Fact[] };
   'escalate-choose': { message: string };
-  'readiness-progress': { title: string; status: string; checked: string; ready: string; notReady: string; running: boolean; jobId: string };
+  'readiness-progress': {
+    title: string;
+    status: string;
+    checked: string;
+    ready: string;
+    notReady: string;
+    running: boolean;
+    jobId: string;
+  };
   'readiness-summary': {
     title: string;
     scope: string;
@@ -81,7 +109,23 @@ export interface CardViews {
 export type TemplateName = keyof CardViews;
 
 export const TEMPLATE_NAMES = [
-  'welcome', 'help', 'notice', 'error', 'guide', 'eligibility-agent', 'eligibility-colleague', 'user-choice', 'diagnosis-start', 'diagnosis',
-  'escalation-request', 'escalation', 'escalation-list', 'tap-issued', 'tap-handed-over', 'readiness-progress', 'readiness-summary',
-  'outcome-notice', 'escalate-choose',
+  'welcome',
+  'help',
+  'notice',
+  'error',
+  'guide',
+  'eligibility-agent',
+  'eligibility-colleague',
+  'user-choice',
+  'diagnosis-start',
+  'diagnosis',
+  'escalation-request',
+  'escalation',
+  'escalation-list',
+  'tap-issued',
+  'tap-handed-over',
+  'readiness-progress',
+  'readiness-summary',
+  'outcome-notice',
+  'escalate-choose',
 ] as const satisfies readonly TemplateName[];

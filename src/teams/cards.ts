@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as ACData from 'adaptivecards-templating';
-import { CardFactory, type Attachment } from 'botbuilder';
+import { type Attachment, CardFactory } from 'botbuilder';
 import { inSpanSync } from '../telemetry/telemetry.js';
 import type { CardViews, TemplateName } from './card-views.js';
-import { currentReader, readerTime, translate, type Language } from './locale.js';
+import { currentReader, type Language, readerTime, translate } from './locale.js';
 
 /** Card templates live as JSON in adaptive-cards/ and are bound to view models, never built in code. */
 export const CARD_TEMPLATE_DIR = fileURLToPath(new URL('../../adaptive-cards/', import.meta.url));
@@ -29,7 +29,11 @@ export class CardTemplates {
   /** Bound for the turn's reader (src/teams/locale.ts): their language, English where a message is missing. */
   render<N extends TemplateName>(name: N, data: CardViews[N]): AdaptiveCard {
     const template = this.template(name, currentReader().language);
-    return inSpanSync(`card ${name}`, { 'ssar.card.template': name }, () => template.expand({ $root: data }) as AdaptiveCard);
+    return inSpanSync(
+      `card ${name}`,
+      { 'ssar.card.template': name },
+      () => template.expand({ $root: data }) as AdaptiveCard,
+    );
   }
 
   attachment<N extends TemplateName>(name: N, data: CardViews[N]): Attachment {
@@ -66,11 +70,16 @@ export function translateTexts<T>(node: T, translateText: (english: string) => s
   if (Array.isArray(node)) return node.map((item) => translateTexts(item, translateText, inFacts)) as T;
   if (!node || typeof node !== 'object') return node;
   const record = node as Record<string, unknown>;
-  const isText = (key: string) => TEXT_PROPERTIES.has(key) || (key === 'value' && (inFacts || record.type === 'TextRun'));
+  const isText = (key: string) =>
+    TEXT_PROPERTIES.has(key) || (key === 'value' && (inFacts || record.type === 'TextRun'));
   return Object.fromEntries(
     Object.entries(record).map(([key, value]) => [
       key,
-      typeof value === 'string' ? (isText(key) && hasOwnWords(value) ? translateText(value) : value) : translateTexts(value, translateText, key === 'facts'),
+      typeof value === 'string'
+        ? isText(key) && hasOwnWords(value)
+          ? translateText(value)
+          : value
+        : translateTexts(value, translateText, key === 'facts'),
     ]),
   ) as T;
 }
@@ -92,5 +101,5 @@ export const cardTime = (at: string | Date): string => readerTime(at);
 export function plain(text: string | null | undefined, maxLength = 500): string {
   const clipped = (text ?? '').slice(0, maxLength);
   // Only the characters that start links, emphasis or HTML: names keep their hyphens, dots and apostrophes.
-  return clipped.replace(/[\\`*_\[\]<>~]/g, (c) => `\\${c}`).replace(/\$\{/g, '$\u200b{');
+  return clipped.replace(/[\\`*_[\]<>~]/g, (c) => `\\${c}`).replace(/\$\{/g, '$\u200b{');
 }

@@ -1,13 +1,13 @@
 import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import { TeamsInfo } from 'botbuilder';
-import type { TurnKit } from './turn.js';
-import { checkUser, recheckUser, type CheckDirectory, type CheckResult } from '../app/check.js';
+import { type CheckDirectory, type CheckResult, checkUser, recheckUser } from '../app/check.js';
 import { parseUserQuery, type UserQuery } from '../directory/users.js';
 import type { Asker } from './asker.js';
-import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
-import { t } from './locale.js';
+import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { agentEligibilityView, candidatesView, colleagueEligibilityView } from './eligibility-views.js';
+import { t } from './locale.js';
+import type { TurnKit } from './turn.js';
 
 export interface CheckDependencies {
   directory: CheckDirectory;
@@ -52,17 +52,28 @@ export function registerCheckRoutes(app: Application, kit: TurnKit, deps: CheckD
     }),
   );
 
-  kit.onVerb(app, 'check', async (_context, asker, { target }) => eligibilityCard(deps, asker, parseUserQuery(target ?? ''), target ?? ''));
+  kit.onVerb(app, 'check', async (_context, asker, { target }) =>
+    eligibilityCard(deps, asker, parseUserQuery(target ?? ''), target ?? ''),
+  );
 
   kit.onVerb(app, 'check.refresh', async (_context, asker, { userId }) => {
     const result = await recheckUser(deps.directory, asker, userId);
-    if (result.kind === 'nobody') return deps.cards.render('notice', { title: t('No such user in this tenant'), message: t('That account no longer exists.') });
+    if (result.kind === 'nobody')
+      return deps.cards.render('notice', {
+        title: t('No such user in this tenant'),
+        message: t('That account no longer exists.'),
+      });
     return checkCard(deps.cards, result, '');
   });
 }
 
 /** The answer to "can this user recover with SSAR?", shaped for who is asking. */
-async function eligibilityCard(deps: CheckDependencies, asker: Asker, query: UserQuery | { problem: string }, typed: string): Promise<AdaptiveCard> {
+async function eligibilityCard(
+  deps: CheckDependencies,
+  asker: Asker,
+  query: UserQuery | { problem: string },
+  typed: string,
+): Promise<AdaptiveCard> {
   return checkCard(deps.cards, await checkUser(deps.directory, asker, query), typed);
 }
 
@@ -73,12 +84,17 @@ function checkCard(cards: CardTemplates, result: CheckResult, typed: string): Ad
     case 'nobody':
       return cards.render('notice', {
         title: t('No such user in this tenant'),
-        message: t('I found nobody matching "${typed}". Check the spelling, or use their email address.', { typed: plain(typed, 100) }),
+        message: t('I found nobody matching "${typed}". Check the spelling, or use their email address.', {
+          typed: plain(typed, 100),
+        }),
       });
     case 'several':
       return cards.render('user-choice', candidatesView(typed, result.users, result.limit));
     case 'for-agent':
-      return cards.render('eligibility-agent', agentEligibilityView(result.user, result.eligibility, result.recoveryScope, result.readAt));
+      return cards.render(
+        'eligibility-agent',
+        agentEligibilityView(result.user, result.eligibility, result.recoveryScope, result.readAt),
+      );
     case 'for-colleague':
       return cards.render('eligibility-colleague', colleagueEligibilityView(result.user, result.answer));
   }

@@ -1,9 +1,9 @@
-import { CardFactory, TurnContext, type ConversationReference } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
+import { CardFactory, type ConversationReference, TurnContext } from 'botbuilder';
 import { tenantOf } from '../activity.js';
 import { ConflictError, type DocumentStore } from '../storage/store.js';
 import type { AdaptiveCard } from './cards.js';
-import { readerOf, type Reader } from './locale.js';
+import { type Reader, readerOf } from './locale.js';
 
 export const CONVERSATIONS = 'conversations';
 
@@ -36,7 +36,8 @@ export class ConversationBook {
     const current = await this.store.get<Partial<ConversationReference>>(CONVERSATIONS, key);
     try {
       if (!current) await this.store.create(CONVERSATIONS, key, reference);
-      else if (JSON.stringify(current.value) !== json) await this.store.replace(CONVERSATIONS, key, reference, current.etag);
+      else if (JSON.stringify(current.value) !== json)
+        await this.store.replace(CONVERSATIONS, key, reference, current.etag);
     } catch (error) {
       // Someone saved the same chat a moment ago: theirs is as good as ours.
       if (!(error instanceof ConflictError)) throw error;
@@ -106,8 +107,15 @@ export class ProactiveSendFailed extends Error {
   override name = 'ProactiveSendFailed';
   readonly status: number | undefined;
   constructor(cause: unknown) {
-    const status = typeof (cause as { statusCode?: unknown })?.statusCode === 'number' ? (cause as { statusCode: number }).statusCode : undefined;
-    super(status ? `the Bot Connector answered ${status}` : `the message could not be sent (${(cause as Error)?.name ?? 'error'})`);
+    const status =
+      typeof (cause as { statusCode?: unknown })?.statusCode === 'number'
+        ? (cause as { statusCode: number }).statusCode
+        : undefined;
+    super(
+      status
+        ? `the Bot Connector answered ${status}`
+        : `the message could not be sent (${(cause as Error)?.name ?? 'error'})`,
+    );
     this.status = status;
   }
 }

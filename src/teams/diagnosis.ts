@@ -1,13 +1,19 @@
 import type { Application } from '@microsoft/teams-ai';
-import { diagnosePaste, runDiagnosis, startDiagnosis, type DiagnosisDirectory, type DiagnosisResult } from '../app/diagnose.js';
-import type { DirectoryUser } from '../directory/users.js';
+import {
+  type DiagnosisDirectory,
+  type DiagnosisResult,
+  diagnosePaste,
+  runDiagnosis,
+  startDiagnosis,
+} from '../app/diagnose.js';
 import type { Catalogue } from '../diagnosis/catalogue.js';
 import type { Finding } from '../diagnosis/matcher.js';
 import type { RecoveryAttempt } from '../diagnosis/recovery-attempt.js';
+import type { DirectoryUser } from '../directory/users.js';
 import type { RequirementResult } from '../eligibility/rules.js';
 import type { Asker } from './asker.js';
+import { type AdaptiveCard, type CardTemplates, cardTime, plain } from './cards.js';
 import { t } from './locale.js';
-import { plain, cardTime, type AdaptiveCard, type CardTemplates } from './cards.js';
 import type { TurnKit } from './turn.js';
 
 export interface DiagnosisDependencies {
@@ -30,9 +36,13 @@ export function registerDiagnosisRoutes(app: Application, kit: TurnKit, deps: Di
     }),
   );
 
-  kit.onVerb(app, 'diagnose.start', async (_context, _asker, { userId }) => startCard(cards, deps.catalogue, (await startDiagnosis(deps.directory, userId)).user));
+  kit.onVerb(app, 'diagnose.start', async (_context, _asker, { userId }) =>
+    startCard(cards, deps.catalogue, (await startDiagnosis(deps.directory, userId)).user),
+  );
 
-  kit.onVerb(app, 'diagnose.run', async (_context, asker, input) => diagnosisCard(cards, asker, await runDiagnosis(deps, asker, input)));
+  kit.onVerb(app, 'diagnose.run', async (_context, asker, input) =>
+    diagnosisCard(cards, asker, await runDiagnosis(deps, asker, input)),
+  );
 }
 
 function startCard(cards: CardTemplates, catalogue: Catalogue, user?: DirectoryUser): AdaptiveCard {
@@ -56,7 +66,11 @@ const FINDING_LOOK: Record<'found' | 'ruledOut' | 'open', { icon: string; weight
  * Agents with a known user see which cause the live checks actually found and the last recovery
  * attempt; everyone else sees the catalogue's causes in order, which hold no directory details.
  */
-function diagnosisCard(cards: CardTemplates, asker: Asker, { diagnosis, evidence, user }: DiagnosisResult): AdaptiveCard {
+function diagnosisCard(
+  cards: CardTemplates,
+  asker: Asker,
+  { diagnosis, evidence, user }: DiagnosisResult,
+): AdaptiveCard {
   const live = evidence?.live && new Map(evidence.live.map((r) => [r.id, r]));
   const name = user ? plain(user.displayName ?? user.userPrincipalName) : undefined;
   const { details } = diagnosis;
@@ -73,7 +87,13 @@ function diagnosisCard(cards: CardTemplates, asker: Asker, { diagnosis, evidence
       nextStep: plain(entry.nextStep),
       causes: causes.map(({ cause, found }) => {
         const look = FINDING_LOOK[found === true ? 'found' : found === false && live ? 'ruledOut' : 'open'];
-        return { ...look, text: plain(cause.text), fix: plain(cause.fix), whoCanFix: cause.whoCanFix, finding: live ? findingText(found, cause.checks, live) : '' };
+        return {
+          ...look,
+          text: plain(cause.text),
+          fix: plain(cause.fix),
+          whoCanFix: cause.whoCanFix,
+          finding: live ? findingText(found, cause.checks, live) : '',
+        };
       }),
     })),
     unknownCodes: diagnosis.unknownCodes,
@@ -81,7 +101,11 @@ function diagnosisCard(cards: CardTemplates, asker: Asker, { diagnosis, evidence
     nothingMatched: diagnosis.matched.length === 0 && diagnosis.unknownCodes.length === 0,
     hasAttempt: Boolean(evidence?.attempt),
     attempt: evidence?.attempt ? attemptView(evidence.attempt) : { heading: '', steps: [], stopped: '' },
-    evidenceNote: evidence?.auditUnreadable ? t('Recovery attempts could not be read from the audit log: ${reason}.', { reason: plain(evidence.auditUnreadable) }) : '',
+    evidenceNote: evidence?.auditUnreadable
+      ? t('Recovery attempts could not be read from the audit log: ${reason}.', {
+          reason: plain(evidence.auditUnreadable),
+        })
+      : '',
     hasDetails: Boolean(details.correlationId || details.timestamp),
     details: { correlationId: details.correlationId ?? t('(none)'), timestamp: details.timestamp ?? t('(none)') },
     userId: user?.id ?? '',
@@ -90,7 +114,10 @@ function diagnosisCard(cards: CardTemplates, asker: Asker, { diagnosis, evidence
 
 function findingText(found: Finding, checks: string[], live: Map<string, RequirementResult>): string {
   const evidence = checks.map((id) => live.get(id)).find((r) => r && r.status !== 'pass');
-  if (found === true) return t('Found on this account: ${evidence}', { evidence: plain(evidence?.evidence ?? t('the live check failed')) });
+  if (found === true)
+    return t('Found on this account: ${evidence}', {
+      evidence: plain(evidence?.evidence ?? t('the live check failed')),
+    });
   if (found === false) return t('Ruled out: the live check passed.');
   return checks.length > 0 ? t('Not confirmed by the live checks.') : t('Cannot be checked from the directory.');
 }
@@ -99,13 +126,19 @@ function attemptView(attempt: RecoveryAttempt) {
   const outcome = {
     completed: t('It completed: the user recovered their account.'),
     failed: attempt.stoppedAt.reason
-      ? t('It stopped at: ${step} (${reason}).', { step: plain(attempt.stoppedAt.activity), reason: plain(attempt.stoppedAt.reason) })
+      ? t('It stopped at: ${step} (${reason}).', {
+          step: plain(attempt.stoppedAt.activity),
+          reason: plain(attempt.stoppedAt.reason),
+        })
       : t('It stopped at: ${step}.', { step: plain(attempt.stoppedAt.activity) }),
     incomplete: t('It went no further than: ${step}.', { step: plain(attempt.stoppedAt.activity) }),
   }[attempt.outcome];
   return {
     heading: t('Last recovery attempt, started ${at}', { at: cardTime(attempt.startedAt) }),
-    steps: attempt.steps.map((s) => ({ at: cardTime(s.at), text: `${s.failed ? `❌ ${t('failed')}` : `✅ ${t('done')}`}: ${plain(s.activity)}` })),
+    steps: attempt.steps.map((s) => ({
+      at: cardTime(s.at),
+      text: `${s.failed ? `❌ ${t('failed')}` : `✅ ${t('done')}`}: ${plain(s.activity)}`,
+    })),
     stopped: outcome,
   };
 }

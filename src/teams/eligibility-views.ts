@@ -1,8 +1,8 @@
-import type { colleagueView, Eligibility, RequirementResult } from '../eligibility/rules.js';
-import type { RecoveryScope, Fact } from '../eligibility/facts.js';
-import type { Status } from '../eligibility/status.js';
 import type { DirectoryUser } from '../directory/users.js';
-import { plain, cardTime } from './cards.js';
+import type { Fact, RecoveryScope } from '../eligibility/facts.js';
+import type { colleagueView, Eligibility, RequirementResult } from '../eligibility/rules.js';
+import type { Status } from '../eligibility/status.js';
+import { cardTime, plain } from './cards.js';
 import { t } from './locale.js';
 
 /**
@@ -28,9 +28,16 @@ const VERDICT: Record<Status, (name: string) => string> = {
 /** What the agent looks at first: failures, then checks that could not run, then warnings. */
 const ATTENTION_ORDER: Status[] = ['fail', 'unknown', 'warn'];
 
-export function agentEligibilityView(user: DirectoryUser, eligibility: Eligibility, scope: Fact<RecoveryScope>, readAt: Date) {
+export function agentEligibilityView(
+  user: DirectoryUser,
+  eligibility: Eligibility,
+  scope: Fact<RecoveryScope>,
+  readAt: Date,
+) {
   const name = plain(user.displayName ?? user.userPrincipalName ?? t('this user'));
-  const problems = ATTENTION_ORDER.flatMap((status) => eligibility.results.filter((result) => result.status === status));
+  const problems = ATTENTION_ORDER.flatMap((status) =>
+    eligibility.results.filter((result) => result.status === status),
+  );
   const passing = eligibility.results.filter((result) => result.status === 'pass');
   const look = LOOK[eligibility.verdict];
   return {
@@ -49,7 +56,10 @@ export function agentEligibilityView(user: DirectoryUser, eligibility: Eligibili
     problems: problems.map(requirementView),
     hasPassing: passing.length > 0,
     passing: passing.map(requirementView),
-    passingSummary: t('${passed} of ${total} checks pass.', { passed: passing.length, total: eligibility.results.length }),
+    passingSummary: t('${passed} of ${total} checks pass.', {
+      passed: passing.length,
+      total: eligibility.results.length,
+    }),
     checkCount: eligibility.results.length,
     scopeSource: scope.known
       ? scope.value.source === 'graph'
@@ -70,7 +80,10 @@ function nextStep(first: RequirementResult | undefined): string {
 
 function requirementView(result: RequirementResult) {
   const look = LOOK[result.status];
-  const evidence = result.status === 'unknown' && result.unknownReason ? t('Could not check: ${reason}.', { reason: result.unknownReason }) : result.evidence;
+  const evidence =
+    result.status === 'unknown' && result.unknownReason
+      ? t('Could not check: ${reason}.', { reason: result.unknownReason })
+      : result.evidence;
   return {
     id: result.id,
     title: plain(result.title),
@@ -82,10 +95,15 @@ function requirementView(result: RequirementResult) {
   };
 }
 
-export function colleagueEligibilityView(user: Pick<DirectoryUser, 'id' | 'displayName'>, view: ReturnType<typeof colleagueView>) {
+export function colleagueEligibilityView(
+  user: Pick<DirectoryUser, 'id' | 'displayName'>,
+  view: ReturnType<typeof colleagueView>,
+) {
   const name = plain(user.displayName ?? t('This person'));
   return {
-    heading: view.canSelfRecover ? t('${name} can recover on their own', { name }) : t('${name} needs the helpdesk', { name }),
+    heading: view.canSelfRecover
+      ? t('${name} can recover on their own', { name })
+      : t('${name} needs the helpdesk', { name }),
     // The core's two fixed sentences are message ids of their own.
     message: t(view.message),
     nextStep: view.canSelfRecover

@@ -1,17 +1,29 @@
 import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
-import type { EscalationNotifier, EscalationService, PassSettings, PassToDeliver, RequestView } from '../app/escalations.js';
+import type {
+  EscalationNotifier,
+  EscalationService,
+  PassSettings,
+  PassToDeliver,
+  RequestView,
+} from '../app/escalations.js';
 import { isRefusal, type Refusal } from '../app/refusal.js';
 import { parseUserQuery, type UserQuery } from '../directory/users.js';
+import {
+  describeState,
+  type EscalationRecord,
+  type EscalationState,
+  type Person,
+  type VerificationMethod,
+} from '../escalation/state-machine.js';
 import type { Asker } from './asker.js';
-import { describeState, type EscalationRecord, type EscalationState, type Person, type VerificationMethod } from '../escalation/state-machine.js';
-import { plain, cardTime, type AdaptiveCard, type CardTemplates } from './cards.js';
-import { forReader, t } from './locale.js';
+import { type AdaptiveCard, type CardTemplates, cardTime, plain } from './cards.js';
 import { queryFromMessage } from './check.js';
 import type { ConversationBook } from './conversations.js';
+import { forReader, t } from './locale.js';
 import type { ApprovalCardLedger } from './notifications.js';
-import { verificationFacts, verificationNote } from './verification.js';
 import { Refused, type TurnKit } from './turn.js';
+import { verificationFacts, verificationNote } from './verification.js';
 
 export interface EscalationDependencies {
   escalations: EscalationService;
@@ -49,10 +61,13 @@ const LIFETIME_SOURCE: Record<PassSettings['lifetimeSource'], string> = {
 
 const describeSettings = (settings: PassSettings | undefined) =>
   settings
-    ? t('valid for ${minutes} minutes, one-time use (${source}; a pass read out on a call works for one sign-in only)', {
-        minutes: settings.lifetimeInMinutes,
-        source: t(LIFETIME_SOURCE[settings.lifetimeSource]),
-      })
+    ? t(
+        'valid for ${minutes} minutes, one-time use (${source}; a pass read out on a call works for one sign-in only)',
+        {
+          minutes: settings.lifetimeInMinutes,
+          source: t(LIFETIME_SOURCE[settings.lifetimeSource]),
+        },
+      )
     : t('issued with the tenant’s TAP policy settings (they could not be read just now)');
 
 /** The result of a use case, or its refusal thrown to become the error card. */
@@ -67,17 +82,25 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
   const requestForm = async (asker: Asker, query: UserQuery | { problem: string }): Promise<AdaptiveCard> => {
     const form = orRefuse(await escalations.startRequest(asker, query));
     if ('unclear' in form) {
-      return cards.render('notice', { title: 'Who needs a pass?', message: `${plain(form.unclear)} For example: escalate adele.vance@contoso.com` });
+      return cards.render('notice', {
+        title: 'Who needs a pass?',
+        message: `${plain(form.unclear)} For example: escalate adele.vance@contoso.com`,
+      });
     }
     if ('several' in form) {
       const names = form.several.map((u) => plain(u.userPrincipalName ?? u.displayName)).join(', ');
-      return cards.render('notice', { title: t('Several people match'), message: t('Say which one with their email address: ${names}.', { names }) });
+      return cards.render('notice', {
+        title: t('Several people match'),
+        message: t('Say which one with their email address: ${names}.', { names }),
+      });
     }
     const { target, privileged, passSettings } = form;
     return cards.render('escalation-request', {
       target: { id: target.id, name: plain(target.displayName), userPrincipalName: plain(target.userPrincipalName) },
       passSettings: describeSettings(passSettings),
-      note: privileged ? `${plain(target.displayName)} holds a directory role, so this request needs two different approvers.` : '',
+      note: privileged
+        ? `${plain(target.displayName)} holds a directory role, so this request needs two different approvers.`
+        : '',
     });
   };
 
@@ -90,13 +113,19 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
       const query = await escalationQuery(context);
       if ('problem' in query) {
         if (!asker.isHelpdeskAgent) return requestForm(asker, { kind: 'id', id: '' });
-        return cards.render('escalate-choose', { message: t('${problem} Pick them below, or type for example: escalate adele.vance@contoso.com', { problem: plain(query.problem) }) });
+        return cards.render('escalate-choose', {
+          message: t('${problem} Pick them below, or type for example: escalate adele.vance@contoso.com', {
+            problem: plain(query.problem),
+          }),
+        });
       }
       return requestForm(asker, query);
     }),
   );
 
-  kit.onVerb(app, 'escalate.start', async (_context, asker, { userId }) => requestForm(asker, { kind: 'id', id: userId }));
+  kit.onVerb(app, 'escalate.start', async (_context, asker, { userId }) =>
+    requestForm(asker, { kind: 'id', id: userId }),
+  );
 
   kit.onVerb(app, 'escalate.submit', async (context, asker, input) => {
     const filed = orRefuse(
@@ -108,10 +137,17 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
       }),
     );
     // An answer that shows an open request instead of filing one has no delivery to report.
-    return render(context, asker.id, filed, filed.notice ? undefined : deliveryReport(filed.notified, filed.unreachable));
+    return render(
+      context,
+      asker.id,
+      filed,
+      filed.notice ? undefined : deliveryReport(filed.notified, filed.unreachable),
+    );
   });
 
-  kit.onVerb(app, 'escalation.view', async (context, asker, { requestId }) => render(context, asker.id, orRefuse(await escalations.view(asker, requestId))));
+  kit.onVerb(app, 'escalation.view', async (context, asker, { requestId }) =>
+    render(context, asker.id, orRefuse(await escalations.view(asker, requestId))),
+  );
 
   kit.onVerb(app, 'escalation.approve', async (context, asker, { requestId }) =>
     render(context, asker.id, orRefuse(await escalations.decide(asker, requestId, 'approve'))),
@@ -121,7 +157,9 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
     render(context, asker.id, orRefuse(await escalations.decide(asker, requestId, 'deny', denialReason))),
   );
 
-  kit.onVerb(app, 'escalation.cancel', async (context, asker, { requestId }) => render(context, asker.id, orRefuse(await escalations.cancel(asker, requestId))));
+  kit.onVerb(app, 'escalation.cancel', async (context, asker, { requestId }) =>
+    render(context, asker.id, orRefuse(await escalations.cancel(asker, requestId))),
+  );
 
   // The agent has handed the pass over: the message that showed it is replaced by one without it.
   kit.onVerb(app, 'pass.hide', async (_context, asker, { requestId }) => {
@@ -152,9 +190,13 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
 
 /** "escalate adele.vance@contoso.com", "escalate for Adele Vance", or an @mention. */
 async function escalationQuery(context: TurnContext) {
-  const mentionsSomeone = (context.activity.entities ?? []).some((e) => e.type === 'mention' && e.mentioned?.id !== context.activity.recipient?.id);
+  const mentionsSomeone = (context.activity.entities ?? []).some(
+    (e) => e.type === 'mention' && e.mentioned?.id !== context.activity.recipient?.id,
+  );
   if (mentionsSomeone) return queryFromMessage(context);
-  return parseUserQuery((context.activity.text ?? '').replace(ESCALATE_PATTERN, '').replace(/^\s*(?:for|user)\s+/i, ''));
+  return parseUserQuery(
+    (context.activity.text ?? '').replace(ESCALATE_PATTERN, '').replace(/^\s*(?:for|user)\s+/i, ''),
+  );
 }
 
 function deliveryReport(notified: Person[], unreachable: Person[]): string {
@@ -162,9 +204,16 @@ function deliveryReport(notified: Person[], unreachable: Person[]): string {
   const lines: string[] = [];
   if (notified.length > 0) lines.push(t('Sent for approval to ${names}.', { names: names(notified) }));
   for (const person of unreachable) {
-    lines.push(t('${name} has not opened the SSAR Helpdesk app in Teams yet; ask them to, or another approver can approve.', { name: plain(person.name) }));
+    lines.push(
+      t('${name} has not opened the SSAR Helpdesk app in Teams yet; ask them to, or another approver can approve.', {
+        name: plain(person.name),
+      }),
+    );
   }
-  if (notified.length === 0) lines.push(t('No approver could be reached yet: once one opens the app, they can find this request with "requests".'));
+  if (notified.length === 0)
+    lines.push(
+      t('No approver could be reached yet: once one opens the app, they can find this request with "requests".'),
+    );
   return lines.join('\n\n');
 }
 
@@ -176,7 +225,11 @@ interface ViewOptions {
 }
 
 /** One request as one person sees it: approvers who may act get Approve/Deny, the requester Cancel while it is pending. */
-export async function escalationCard(deps: Pick<EscalationDependencies, 'book' | 'cards'>, view: RequestView, viewer: ViewOptions): Promise<AdaptiveCard> {
+export async function escalationCard(
+  deps: Pick<EscalationDependencies, 'book' | 'cards'>,
+  view: RequestView,
+  viewer: ViewOptions,
+): Promise<AdaptiveCard> {
   const { record } = view;
   const isRequester = record.requester.id.toLowerCase() === viewer.viewerId.toLowerCase();
   const requesterChatId = await deps.book.chatUserId(record.tenantId, record.requester.id);
@@ -184,14 +237,26 @@ export async function escalationCard(deps: Pick<EscalationDependencies, 'book' |
   const facts = [
     { title: t('User'), value: plain(record.target.name) },
     { title: t('Sign-in name'), value: plain(record.target.userPrincipalName) },
-    { title: t('Requested by'), value: t('${name} at ${at}', { name: plain(record.requester.name), at: cardTime(record.createdAt) }) },
+    {
+      title: t('Requested by'),
+      value: t('${name} at ${at}', { name: plain(record.requester.name), at: cardTime(record.createdAt) }),
+    },
     { title: t('Reason'), value: plain(record.reason) },
     {
       title: t('Identity verified'),
-      value: VERIFICATION[record.verification.method]() + (record.verification.detail ? `: ${plain(record.verification.detail)}` : ''),
+      value:
+        VERIFICATION[record.verification.method]() +
+        (record.verification.detail ? `: ${plain(record.verification.detail)}` : ''),
     },
     ...(record.state === 'requested' ? [{ title: t('Expires'), value: cardTime(record.expiresAt) }] : []),
-    ...(record.privileged ? [{ title: t('Approvals needed'), value: t('${count} (holds a directory role)', { count: record.approvalsRequired }) }] : []),
+    ...(record.privileged
+      ? [
+          {
+            title: t('Approvals needed'),
+            value: t('${count} (holds a directory role)', { count: record.approvalsRequired }),
+          },
+        ]
+      : []),
     ...verificationFacts(view.verification),
   ];
   return deps.cards.render('escalation', {
@@ -209,7 +274,12 @@ export async function escalationCard(deps: Pick<EscalationDependencies, 'book' |
     canApprove: view.canApprove ?? view.canDecide,
     canCancel: isRequester && (record.state === 'requested' || record.state === 'approved'),
     passSettings: view.canDecide ? describeSettings(view.passSettings) : '',
-    canVerify: isRequester && record.state === 'requested' && view.verification !== undefined && view.verification.policy !== 'off' && !view.verification.passed,
+    canVerify:
+      isRequester &&
+      record.state === 'requested' &&
+      view.verification !== undefined &&
+      view.verification.policy !== 'off' &&
+      !view.verification.passed,
     verificationNote: verificationNote(record, view.verification),
   });
 }
@@ -217,7 +287,9 @@ export async function escalationCard(deps: Pick<EscalationDependencies, 'book' |
 /** Approval cards, the pass and status news, each only ever to one person's 1:1 chat. */
 export class TeamsEscalationNotifier implements EscalationNotifier {
   /** With a ledger, each approval card's message id is kept so the card can be replaced once the request is decided. */
-  constructor(private readonly deps: Pick<EscalationDependencies, 'book' | 'cards'> & { ledger?: ApprovalCardLedger }) {}
+  constructor(
+    private readonly deps: Pick<EscalationDependencies, 'book' | 'cards'> & { ledger?: ApprovalCardLedger },
+  ) {}
 
   hasPersonalChat(tenantId: string, userId: string): Promise<boolean> {
     return this.deps.book.has(tenantId, userId);
@@ -234,7 +306,9 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
   }
 
   async deliverPass(record: EscalationRecord, pass: PassToDeliver): Promise<void> {
-    const card = forReader(await this.deps.book.reader(record.tenantId, record.requester.id), () => this.passCard(record, pass));
+    const card = forReader(await this.deps.book.reader(record.tenantId, record.requester.id), () =>
+      this.passCard(record, pass),
+    );
     await this.sendOrThrow(record.tenantId, record.requester.id, card);
   }
 

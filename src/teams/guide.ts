@@ -1,11 +1,12 @@
 import type { Application } from '@microsoft/teams-ai';
-import { guideFor, type Guide } from '../app/guide.js';
+import { type Guide, guideFor } from '../app/guide.js';
 import type { Directory } from '../directory/directory.js';
-import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
+import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { t } from './locale.js';
 import type { TurnKit } from './turn.js';
 
-export const GUIDE_PATTERN = /^\s*(?:guide|steps|how (?:do|can) (?:i|they|we) recover|recover(?:y)?(?: guide| steps)?)\b/i;
+export const GUIDE_PATTERN =
+  /^\s*(?:guide|steps|how (?:do|can) (?:i|they|we) recover|recover(?:y)?(?: guide| steps)?)\b/i;
 
 /** The path through https://aka.ms/mfasetup, short enough to forward. */
 export function guideCard(cards: CardTemplates, guide: Guide): AdaptiveCard {
@@ -21,7 +22,10 @@ export function guideCard(cards: CardTemplates, guide: Guide): AdaptiveCard {
 }
 
 export function registerGuideRoutes(app: Application, kit: TurnKit, directory: Pick<Directory, 'findUsers'>): void {
-  app.message(GUIDE_PATTERN, kit.onMessage('guide', async () => guideCard(kit.cards, {})));
+  app.message(
+    GUIDE_PATTERN,
+    kit.onMessage('guide', async () => guideCard(kit.cards, {})),
+  );
 
   // From a button on another card: the guide arrives as a new message to forward, the card stays.
   kit.onVerb(app, 'guide', async (context, asker, { userId }) => {

@@ -1,4 +1,4 @@
-import { ActivityTypes, type Activity, type InvokeResponse } from 'botbuilder';
+import { type Activity, ActivityTypes, type InvokeResponse } from 'botbuilder';
 import type { AdaptiveCard } from './cards.js';
 
 /**
@@ -18,7 +18,9 @@ export type ActionResponseBody =
 /** A card that replaces the one clicked, or a short message that leaves it. */
 export function actionResponse(result: AdaptiveCard | string): InvokeResponse<ActionResponseBody> {
   const body: ActionResponseBody =
-    typeof result === 'string' ? { statusCode: 200, type: MIME.message, value: result } : { statusCode: 200, type: MIME.card, value: result };
+    typeof result === 'string'
+      ? { statusCode: 200, type: MIME.message, value: result }
+      : { statusCode: 200, type: MIME.card, value: result };
   return { status: 200, body };
 }
 
@@ -35,7 +37,10 @@ export function searchResponse(results: { title: string; value: string }[]): Inv
 
 /** An invoke this bot does not handle at all (not a card action): 400 with a machine-readable code. */
 export function unsupportedInvoke(): InvokeResponse<{ error: { code: string; message: string } }> {
-  return { status: 400, body: { error: { code: 'UnsupportedInvoke', message: 'This bot does not handle that invoke.' } } };
+  return {
+    status: 400,
+    body: { error: { code: 'UnsupportedInvoke', message: 'This bot does not handle that invoke.' } },
+  };
 }
 
 /** The activity that carries an invoke response back through the adapter. */

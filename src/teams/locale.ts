@@ -29,10 +29,14 @@ interface ActivityLocale {
 
 /** Whatever the activity holds: a missing, malformed or unknown locale or zone reads as English and UTC. */
 export function readerOf(activity: ActivityLocale): Reader {
-  const entities = Array.isArray(activity.entities) ? (activity.entities as ({ type?: unknown; locale?: unknown; timezone?: unknown } | null)[]) : [];
+  const entities = Array.isArray(activity.entities)
+    ? (activity.entities as ({ type?: unknown; locale?: unknown; timezone?: unknown } | null)[])
+    : [];
   const clientInfo = entities.find((entity) => entity?.type === 'clientInfo') ?? undefined;
   const locale = canonicalLocale(activity.locale) ?? canonicalLocale(clientInfo?.locale);
-  const language = (LANGUAGES as readonly string[]).find((l) => l === locale?.split('-')[0]?.toLowerCase()) as Language | undefined;
+  const language = (LANGUAGES as readonly string[]).find((l) => l === locale?.split('-')[0]?.toLowerCase()) as
+    | Language
+    | undefined;
   if (!language) return { ...ENGLISH_UTC, timeZone: knownTimeZone(clientInfo?.timezone) ?? 'UTC' };
   return { language, locale: locale!, timeZone: knownTimeZone(clientInfo?.timezone) ?? 'UTC' };
 }
@@ -78,7 +82,10 @@ const catalogues = new Map<Language, Catalogue>();
 export function catalogue(language: Language): Catalogue {
   let found = catalogues.get(language);
   if (!found) {
-    found = language === 'en' ? {} : (JSON.parse(readFileSync(new URL(`${language}.json`, CATALOGUE_DIR), 'utf8')) as Catalogue);
+    found =
+      language === 'en'
+        ? {}
+        : (JSON.parse(readFileSync(new URL(`${language}.json`, CATALOGUE_DIR), 'utf8')) as Catalogue);
     catalogues.set(language, found);
   }
   return found;

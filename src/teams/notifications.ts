@@ -2,7 +2,7 @@ import type { Notice, OutcomeMessenger } from '../app/notify-outcome.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
 import { ConflictError, type DocumentStore } from '../storage/store.js';
-import { plain, type CardTemplates } from './cards.js';
+import { type CardTemplates, plain } from './cards.js';
 import type { ConversationBook } from './conversations.js';
 import { escalationCard } from './escalation.js';
 
@@ -30,7 +30,9 @@ export class ApprovalCardLedger {
   }
 
   async cardsFor(record: EscalationRecord): Promise<ApprovalCardEntry[]> {
-    return (await this.store.list<ApprovalCardEntry>(APPROVAL_CARDS, { prefix: `${record.tenantId}:${record.id}:` })).map((d) => d.value);
+    return (
+      await this.store.list<ApprovalCardEntry>(APPROVAL_CARDS, { prefix: `${record.tenantId}:${record.id}:` })
+    ).map((d) => d.value);
   }
 }
 
@@ -55,10 +57,17 @@ export class TeamsOutcomeMessenger implements OutcomeMessenger {
     for (const entry of await this.deps.ledger.cardsFor(record)) {
       try {
         const viewerChatId = await this.deps.book.chatUserId(record.tenantId, entry.approverId);
-        const card = await escalationCard(this.deps, { record, canDecide: false }, { viewerId: entry.approverId, viewerChatId });
+        const card = await escalationCard(
+          this.deps,
+          { record, canDecide: false },
+          { viewerId: entry.approverId, viewerChatId },
+        );
         await this.deps.book.update(record.tenantId, entry.approverId, entry.activityId, card);
       } catch (error) {
-        this.deps.log.warn({ requestId: record.id, approverId: entry.approverId, err: (error as Error).name }, 'approval card not updated');
+        this.deps.log.warn(
+          { requestId: record.id, approverId: entry.approverId, err: (error as Error).name },
+          'approval card not updated',
+        );
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { Application } from '@microsoft/teams-ai';
-import { searchPeople, type PeopleSearchDirectory } from '../app/people-search.js';
+import { type PeopleSearchDirectory, searchPeople } from '../app/people-search.js';
 import type { Directory } from '../directory/directory.js';
 import { errorSummary, type Logger } from '../log.js';
 import { whoIsAsking } from './asker.js';
@@ -14,12 +14,20 @@ import { invokeResponseActivity, searchResponse } from './invoke-response.js';
  */
 export const PEOPLE_DATASET = 'ssar.people';
 
-export function registerPeopleSearch(app: Application, deps: { directory: PeopleSearchDirectory & Pick<Directory, 'standing'>; log: Logger }): void {
+export function registerPeopleSearch(
+  app: Application,
+  deps: { directory: PeopleSearchDirectory & Pick<Directory, 'standing'>; log: Logger },
+): void {
   app.adaptiveCards.search(PEOPLE_DATASET, async (context, _state, query) => {
     let results: Awaited<ReturnType<typeof searchPeople>> = [];
     try {
       const asker = await whoIsAsking(context, deps.directory);
-      results = await searchPeople(deps.directory, asker, String(query.parameters.queryText ?? '').slice(0, 256), query.count);
+      results = await searchPeople(
+        deps.directory,
+        asker,
+        String(query.parameters.queryText ?? '').slice(0, 256),
+        query.count,
+      );
     } catch (error) {
       // A picker that shows nothing is the answer to a throttled or failed lookup; typing "check <name>" still works.
       deps.log.warn({ err: errorSummary(error) }, 'people search failed');

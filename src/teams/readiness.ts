@@ -1,14 +1,14 @@
 import type { Application } from '@microsoft/teams-ai';
-import { CardFactory, TurnContext, type Attachment, type FileConsentCardResponse } from 'botbuilder';
+import { type Attachment, CardFactory, type FileConsentCardResponse, TurnContext } from 'botbuilder';
 import { isLoopbackUrl } from '../config.js';
 import type { Directory } from '../directory/directory.js';
-import type { Logger } from '../log.js';
-import { ReadinessJobs, type ReadinessJob, type ReadinessOffer } from '../readiness/jobs.js';
 import { REQUIREMENTS } from '../eligibility/requirements.js';
-import { REQUIREMENT_IDS, type ReadinessSummary } from '../readiness/report.js';
+import type { Logger } from '../log.js';
 import { errorSummary } from '../log.js';
-import { isPersonalChat, whoIsAsking } from './asker.js';
-import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
+import type { ReadinessJob, ReadinessJobs, ReadinessOffer } from '../readiness/jobs.js';
+import { REQUIREMENT_IDS, type ReadinessSummary } from '../readiness/report.js';
+import { type Asker, isPersonalChat, whoIsAsking } from './asker.js';
+import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { currentReader, t } from './locale.js';
 import { Refused, type TurnKit } from './turn.js';
 
@@ -37,7 +37,7 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
   const { cards, log, jobs } = deps;
 
   app.message(READINESS_PATTERN, async (context) => {
-    let asker;
+    let asker: Asker;
     try {
       asker = await whoIsAsking(context, deps.directory);
     } catch (error) {
@@ -45,10 +45,15 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
       return kit.onMessage('readiness report', () => Promise.reject(error))(context);
     }
     if (!asker.isHelpdeskAgent) {
-      await kit.reply(context, cards.render('notice', {
-        title: t('The readiness report is for the helpdesk'),
-        message: t('It lists everyone in the account recovery group, so only helpdesk agents can run it. Ask your helpdesk if you need it.'),
-      }));
+      await kit.reply(
+        context,
+        cards.render('notice', {
+          title: t('The readiness report is for the helpdesk'),
+          message: t(
+            'It lists everyone in the account recovery group, so only helpdesk agents can run it. Ask your helpdesk if you need it.',
+          ),
+        }),
+      );
       return;
     }
     const personal = isPersonalChat(context);
@@ -56,7 +61,8 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
     // The turn's context is revoked once the turn ends: keep the adapter and the bot's identity instead.
     const adapter = context.adapter;
     const identity = context.turnState.get(adapter.BotIdentityKey);
-    const later = (logic: (context: TurnContext) => Promise<void>) => adapter.continueConversationAsync(identity, reference, logic);
+    const later = (logic: (context: TurnContext) => Promise<void>) =>
+      adapter.continueConversationAsync(identity, reference, logic);
     let progressId: string | undefined;
     // Updates go out one at a time, in order; a failed update is not worth stopping the scan for.
     let updates = Promise.resolve();
@@ -65,7 +71,13 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
       const card = progressCard(cards, job);
       const id = progressId;
       updates = updates
-        .then(() => later((later) => later.updateActivity({ id, type: 'message', attachments: [CardFactory.adaptiveCard(card)] }).then(() => undefined)))
+        .then(() =>
+          later((later) =>
+            later
+              .updateActivity({ id, type: 'message', attachments: [CardFactory.adaptiveCard(card)] })
+              .then(() => undefined),
+          ),
+        )
         .catch((error) => log.warn({ err: errorSummary(error) }, 'could not update the readiness progress card'));
     };
     const outcome = await jobs.start(asker.id, personal, {
@@ -86,21 +98,36 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
       },
     });
     if ('refused' in outcome) {
-      await kit.reply(context, cards.render('notice', { title: t('A readiness report is already running'), message: t('Wait for it to finish, or cancel it on its progress card.') }));
+      await kit.reply(
+        context,
+        cards.render('notice', {
+          title: t('A readiness report is already running'),
+          message: t('Wait for it to finish, or cancel it on its progress card.'),
+        }),
+      );
     }
   });
 
   kit.onVerb(app, 'readiness.cancel', async (_context, asker, { jobId }) => {
     const outcome = await jobs.cancel(jobId, asker.id);
-    if (outcome === 'not-yours') throw new Refused(t('Not your report'), t('Only the agent who started a readiness report can cancel it.'));
-    if (outcome === 'not-running') return cards.render('notice', { title: t('Nothing to cancel'), message: t('That readiness report has already finished or stopped.') });
+    if (outcome === 'not-yours')
+      throw new Refused(t('Not your report'), t('Only the agent who started a readiness report can cancel it.'));
+    if (outcome === 'not-running')
+      return cards.render('notice', {
+        title: t('Nothing to cancel'),
+        message: t('That readiness report has already finished or stopped.'),
+      });
     return progressCard(cards, (await jobs.status(jobId, asker.id))!);
   });
 
   // Any instance answers from the store, whichever one runs the scan.
   kit.onVerb(app, 'readiness.refresh', async (_context, asker, { jobId }) => {
     const job = await jobs.status(jobId, asker.id);
-    if (!job) return cards.render('notice', { title: t('No such report'), message: t('That readiness report is not one of yours, or it is gone: say "readiness report" to run it again.') });
+    if (!job)
+      return cards.render('notice', {
+        title: t('No such report'),
+        message: t('That readiness report is not one of yours, or it is gone: say "readiness report" to run it again.'),
+      });
     return progressCard(cards, job);
   });
 
@@ -115,7 +142,9 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
       await context.sendActivity({ attachments: [fileInfoCard(response)] });
     } catch (error) {
       log.warn({ err: errorSummary(error) }, 'readiness CSV upload failed');
-      await context.sendActivity('I could not upload the report to your OneDrive. Run "readiness report" again in a minute.');
+      await context.sendActivity(
+        'I could not upload the report to your OneDrive. Run "readiness report" again in a minute.',
+      );
     }
   });
 
@@ -141,7 +170,10 @@ async function upload(csv: string, response: FileConsentCardResponse): Promise<v
     const chunk = file.subarray(offset, Math.min(size, offset + UPLOAD_FRAGMENT_BYTES));
     const result = await fetch(url, {
       method: 'PUT',
-      headers: { 'Content-Length': String(chunk.length), 'Content-Range': `bytes ${offset}-${offset + chunk.length - 1}/${size}` },
+      headers: {
+        'Content-Length': String(chunk.length),
+        'Content-Range': `bytes ${offset}-${offset + chunk.length - 1}/${size}`,
+      },
       body: chunk,
     });
     if (!result.ok) throw new Error(`upload answered ${result.status}`);
@@ -155,7 +187,8 @@ function fileConsentCard(offer: ReadinessOffer): Attachment {
     contentType: FILE_CONSENT,
     name: offer.fileName,
     content: {
-      description: 'SSAR readiness report: one row per member of the recovery group, with each requirement and the fix.',
+      description:
+        'SSAR readiness report: one row per member of the recovery group, with each requirement and the fix.',
       sizeInBytes: Buffer.byteLength(offer.csv, 'utf8'),
       acceptContext: context,
       declineContext: context,
@@ -165,7 +198,12 @@ function fileConsentCard(offer: ReadinessOffer): Attachment {
 
 function fileInfoCard(response: FileConsentCardResponse): Attachment {
   const info = response.uploadInfo ?? {};
-  return { contentType: FILE_INFO, contentUrl: info.contentUrl, name: info.name, content: { uniqueId: info.uniqueId, fileType: info.fileType } };
+  return {
+    contentType: FILE_INFO,
+    contentUrl: info.contentUrl,
+    name: info.name,
+    content: { uniqueId: info.uniqueId, fileType: info.fileType },
+  };
 }
 
 const count = (n: number) => n.toLocaleString(currentReader().locale);
@@ -187,13 +225,22 @@ function summaryCard(cards: CardTemplates, summary: ReadinessSummary, personal: 
   const groups = summary.groups.map((name) => `"${plain(name, 100)}"`).join(', ') || t('none');
   const scope =
     summary.scopeSource === 'graph'
-      ? t("Recovery group ${groups}, from the tenant's account recovery settings. Ready means every requirement passes or only needs a look.", { groups })
-      : t("Recovery group ${groups}, from the bot's configuration. Ready means every requirement passes or only needs a look.", { groups });
+      ? t(
+          "Recovery group ${groups}, from the tenant's account recovery settings. Ready means every requirement passes or only needs a look.",
+          { groups },
+        )
+      : t(
+          "Recovery group ${groups}, from the bot's configuration. Ready means every requirement passes or only needs a look.",
+          { groups },
+        );
   return cards.render('readiness-summary', {
     title:
       summary.notReady === 0
         ? t('All ${scanned} members are ready for account recovery', { scanned: count(summary.scanned) })
-        : t('${ready} of ${scanned} members are ready for account recovery', { ready: count(summary.ready), scanned: count(summary.scanned) }),
+        : t('${ready} of ${scanned} members are ready for account recovery', {
+            ready: count(summary.ready),
+            scanned: count(summary.scanned),
+          }),
     scope,
     members: count(summary.scanned),
     ready: count(summary.ready),

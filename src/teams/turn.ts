@@ -5,13 +5,13 @@ import type { Directory } from '../directory/directory.js';
 import { GraphRequestError } from '../directory/graph.js';
 import { errorSummary, type Logger } from '../log.js';
 import { StoreUnavailableError } from '../storage/store.js';
-import { BadActionData, readActionData, type ActionData } from './action-data.js';
-import { NotAnOrganisationUser, whoIsAsking, type Asker } from './asker.js';
-import { plain, type AdaptiveCard, type CardTemplates } from './cards.js';
+import { annotateTurn, metric } from '../telemetry/telemetry.js';
+import { type ActionData, BadActionData, readActionData } from './action-data.js';
+import { type Asker, NotAnOrganisationUser, whoIsAsking } from './asker.js';
+import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { actionResponse, invokeResponseActivity } from './invoke-response.js';
 import { forReader, readerOf, t } from './locale.js';
 import { VERBS, type Verb } from './verbs.js';
-import { annotateTurn, metric } from '../telemetry/telemetry.js';
 
 /**
  * What every route handler shares: who is asking (once per turn, from the activity), and turning
@@ -22,7 +22,10 @@ export interface TurnKit {
   cards: CardTemplates;
   reply(context: TurnContext, card: AdaptiveCard): Promise<unknown>;
   /** `command` names the route for telemetry (the turn span's verb), never what was typed. */
-  onMessage(command: string, handler: (context: TurnContext, asker: Asker) => Promise<AdaptiveCard>): (context: TurnContext) => Promise<void>;
+  onMessage(
+    command: string,
+    handler: (context: TurnContext, asker: Asker) => Promise<AdaptiveCard>,
+  ): (context: TurnContext) => Promise<void>;
   /**
    * Registers the route for one verb of src/teams/verbs.ts; the handler gets the data already
    * checked against its spec, and returns the card that replaces the one clicked or a short
@@ -31,7 +34,11 @@ export interface TurnKit {
   onVerb<V extends Verb>(
     app: Application,
     verb: V,
-    handler: (context: TurnContext, asker: Asker, data: ActionData<(typeof VERBS)[V]>) => Promise<AdaptiveCard | string>,
+    handler: (
+      context: TurnContext,
+      asker: Asker,
+      data: ActionData<(typeof VERBS)[V]>,
+    ) => Promise<AdaptiveCard | string>,
   ): void;
   errorCard(reference: string, message?: string, title?: string, code?: string): AdaptiveCard;
 }
@@ -51,7 +58,8 @@ export class Refused extends Error {
   /** A refusal made by a route itself (the readiness job); code 'not-allowed'. */
   constructor(title: string, message: string);
   constructor(refusalOrTitle: Refusal | string, message?: string) {
-    const refusal = typeof refusalOrTitle === 'string' ? makeRefusal('not-allowed', message ?? '', refusalOrTitle) : refusalOrTitle;
+    const refusal =
+      typeof refusalOrTitle === 'string' ? makeRefusal('not-allowed', message ?? '', refusalOrTitle) : refusalOrTitle;
     super(refusal.message);
     this.name = 'Refused';
     this.refusal = refusal;
@@ -64,16 +72,20 @@ const refusalTitle = () => t('That did not work');
 /** What a person reads when the store cannot be written: each write is all or nothing, so nothing half-done is left. */
 export const storeUnavailable = () => ({
   title: t('I could not save that'),
-  message: t('I could not save that; nothing was changed. My storage cannot be reached right now: try again in a minute, and tell the helpdesk if it keeps happening.'),
+  message: t(
+    'I could not save that; nothing was changed. My storage cannot be reached right now: try again in a minute, and tell the helpdesk if it keeps happening.',
+  ),
 });
 
 export function createTurnKit(cards: CardTemplates, directory: Directory, log: Logger): TurnKit {
-  const reply = (context: TurnContext, card: AdaptiveCard) => context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+  const reply = (context: TurnContext, card: AdaptiveCard) =>
+    context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
 
   const errorCard = (reference: string, message?: string, title?: string, code?: string) =>
     cards.render('error', {
       title: title ?? t('Something went wrong on my side'),
-      message: message ?? t('Nothing was changed. Please try again in a minute; if it keeps happening, tell the helpdesk.'),
+      message:
+        message ?? t('Nothing was changed. Please try again in a minute; if it keeps happening, tell the helpdesk.'),
       reference: plain(reference, 100),
       code: code ?? '',
     });
@@ -87,11 +99,20 @@ export function createTurnKit(cards: CardTemplates, directory: Directory, log: L
     }
     annotateTurn({ outcome: 'failed' });
     if (error instanceof NotAnOrganisationUser) {
-      return cards.render('notice', { title: t('I can only help people in your organisation'), message: t('Sign in to Teams with your work account and try again.') });
+      return cards.render('notice', {
+        title: t('I can only help people in your organisation'),
+        message: t('Sign in to Teams with your work account and try again.'),
+      });
     }
     if (error instanceof BadActionData) {
       log.warn({ activityId: reference, problem: error.message }, 'refused card action data');
-      return errorCard(reference, t('That button sent something I cannot accept (${problem}). Nothing was changed.', { problem: plain(error.message) }), refusalTitle());
+      return errorCard(
+        reference,
+        t('That button sent something I cannot accept (${problem}). Nothing was changed.', {
+          problem: plain(error.message),
+        }),
+        refusalTitle(),
+      );
     }
     if (error instanceof StoreUnavailableError) {
       log.warn({ err: errorSummary(error), activityId: reference }, 'store unavailable');
@@ -106,7 +127,10 @@ export function createTurnKit(cards: CardTemplates, directory: Directory, log: L
     return errorCard(reference);
   }
 
-  async function answer<R extends AdaptiveCard | string>(context: TurnContext, produce: (asker: Asker) => Promise<R>): Promise<R | AdaptiveCard> {
+  async function answer<R extends AdaptiveCard | string>(
+    context: TurnContext,
+    produce: (asker: Asker) => Promise<R>,
+  ): Promise<R | AdaptiveCard> {
     try {
       const asker = await whoIsAsking(context, directory);
       annotateTurn({ role: roleOf(asker) });
@@ -146,13 +170,20 @@ export function createTurnKit(cards: CardTemplates, directory: Directory, log: L
 async function respondToAction(context: TurnContext, result: AdaptiveCard | string): Promise<void> {
   const replyToId = context.activity.replyToId;
   if (typeof result !== 'string' && result.refresh && replyToId) {
-    await context.updateActivity({ id: replyToId, type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(result)] });
+    await context.updateActivity({
+      id: replyToId,
+      type: ActivityTypes.Message,
+      attachments: [CardFactory.adaptiveCard(result)],
+    });
   }
   await context.sendActivity(invokeResponseActivity(actionResponse(result)));
 }
 
 function directoryTrouble(error: GraphRequestError): string {
-  if (error.isPermissionDenied) return t('The bot is missing a Microsoft Graph permission for this. Nothing was changed; tell your Teams administrator.');
+  if (error.isPermissionDenied)
+    return t(
+      'The bot is missing a Microsoft Graph permission for this. Nothing was changed; tell your Teams administrator.',
+    );
   if (error.isThrottled) return t('Microsoft Graph is busy (throttling). Nothing was changed; try again in a minute.');
   if (error.status === 0) return t('Microsoft Graph could not be reached. Nothing was changed; try again in a minute.');
   return t('Microsoft Graph answered ${status}. Nothing was changed; try again in a minute.', { status: error.status });

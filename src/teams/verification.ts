@@ -4,7 +4,7 @@ import { isRefusal } from '../app/refusal.js';
 import type { VerifyCaller } from '../app/verify-caller.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
 import type { CallerVerificationView } from '../verification/sessions.js';
-import { plain, cardTime, type CardTemplates } from './cards.js';
+import { type CardTemplates, cardTime, plain } from './cards.js';
 import type { ConversationBook } from './conversations.js';
 import { Refused, type TurnKit } from './turn.js';
 
@@ -13,10 +13,17 @@ import { Refused, type TurnKit } from './turn.js';
  * 1:1 chat (the card may sit in a group chat, and is replaced for everyone when it refreshes); the
  * click is answered with a line saying so.
  */
-export function registerVerificationRoutes(app: Application, kit: TurnKit, deps: { verifyCaller: VerifyCaller; cards: CardTemplates; book: ConversationBook }): void {
+export function registerVerificationRoutes(
+  app: Application,
+  kit: TurnKit,
+  deps: { verifyCaller: VerifyCaller; cards: CardTemplates; book: ConversationBook },
+): void {
   kit.onVerb(app, 'verification.start', async (_context, asker, { requestId }) => {
     if (!(await deps.book.has(asker.tenantId, asker.id))) {
-      throw new Refused('Open a 1:1 chat with me first', 'The caller’s link and code can only be sent to your own 1:1 chat with the SSAR Helpdesk app, and you have not opened it yet.');
+      throw new Refused(
+        'Open a 1:1 chat with me first',
+        'The caller’s link and code can only be sent to your own 1:1 chat with the SSAR Helpdesk app, and you have not opened it yet.',
+      );
     }
     const started = await deps.verifyCaller.start(asker, requestId);
     if (isRefusal(started)) throw new Refused(started);
@@ -30,7 +37,8 @@ export function registerVerificationRoutes(app: Application, kit: TurnKit, deps:
         'They scan a QR code with Microsoft Authenticator, share their Verified ID and take a selfie for Face Check. The result appears on the request card for everyone who can see it.',
       ].join('\n\n'),
     });
-    if ((await deps.book.send(asker.tenantId, asker.id, card)) === undefined) throw new Error('the link could not be sent to the agent’s 1:1 chat');
+    if ((await deps.book.send(asker.tenantId, asker.id, card)) === undefined)
+      throw new Error('the link could not be sent to the agent’s 1:1 chat');
     return 'I sent the caller’s link and code to your 1:1 chat with me.';
   });
 }
@@ -70,7 +78,10 @@ export function verificationFacts(view: CallerVerificationView | undefined): { t
           : view.status === 'created'
             ? `Started: waiting for the caller to open the link (until ${cardTime(view.sessionExpiresAt ?? '')})`
             : 'Not started';
-  facts.push({ title: 'Caller verification', value: `${status}${view.required ? ' (required before approval)' : ' (optional)'}` });
+  facts.push({
+    title: 'Caller verification',
+    value: `${status}${view.required ? ' (required before approval)' : ' (optional)'}`,
+  });
   return facts;
 }
 

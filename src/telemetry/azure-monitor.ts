@@ -16,7 +16,9 @@ export async function startAzureMonitor(env: NodeJS.ProcessEnv): Promise<boolean
     azureMonitorExporterOptions: {
       connectionString,
       // Entra ID authenticated ingestion with the App Service's identity (Monitoring Metrics Publisher, infra/azure.bicep).
-      ...(managedIdentityClientId ? { credential: new ManagedIdentityCredential({ clientId: managedIdentityClientId }) } : {}),
+      ...(managedIdentityClientId
+        ? { credential: new ManagedIdentityCredential({ clientId: managedIdentityClientId }) }
+        : {}),
     },
     // Off: the automatic HTTP and Azure SDK spans would carry full URLs (a Graph $filter holds a sign-in
     // name, a blob name an object id). The bot's own spans (src/telemetry) cover those calls by template.

@@ -1,15 +1,15 @@
 import {
+  type Attributes,
+  type Counter,
   context,
+  type Histogram,
   isSpanContextValid,
+  type MeterProvider,
   metrics,
+  type Span,
   SpanKind,
   SpanStatusCode,
   trace,
-  type Attributes,
-  type Counter,
-  type Histogram,
-  type MeterProvider,
-  type Span,
 } from '@opentelemetry/api';
 
 /**
@@ -25,7 +25,12 @@ const SCOPE = 'ssar-helpdesk';
 const tracer = trace.getTracer(SCOPE);
 
 /** Runs `work` in a span that is active for everything it awaits; errors mark it failed and rethrow. */
-export async function inSpan<T>(name: string, attributes: Attributes, work: (span: Span) => Promise<T>, kind = SpanKind.INTERNAL): Promise<T> {
+export async function inSpan<T>(
+  name: string,
+  attributes: Attributes,
+  work: (span: Span) => Promise<T>,
+  kind = SpanKind.INTERNAL,
+): Promise<T> {
   return tracer.startActiveSpan(name, { kind, attributes }, async (span) => {
     try {
       return await work(span);
@@ -104,7 +109,10 @@ function meters(): Instruments {
   if (instruments?.provider === provider) return instruments.value;
   const meter = provider.getMeter(SCOPE);
   const value: Instruments = {
-    checks: meter.createCounter('ssar.checks', { unit: '{check}', description: 'Eligibility checks answered, by verdict.' }),
+    checks: meter.createCounter('ssar.checks', {
+      unit: '{check}',
+      description: 'Eligibility checks answered, by verdict.',
+    }),
     checkRequirements: meter.createCounter('ssar.check.requirements', {
       unit: '{requirement}',
       description: 'Requirements that did not pass in an eligibility check, by requirement and status.',
@@ -113,12 +121,30 @@ function meters(): Instruments {
       unit: '{transition}',
       description: 'Escalation requests entering a state.',
     }),
-    passesIssued: meter.createCounter('ssar.passes.issued', { unit: '{pass}', description: 'Temporary Access Passes created and delivered.' }),
-    refusals: meter.createCounter('ssar.refusals', { unit: '{refusal}', description: 'Requests the bot refused, by refusal code.' }),
-    graphThrottled: meter.createCounter('ssar.graph.throttled', { unit: '{response}', description: 'HTTP 429 answers from Microsoft Graph, by budget.' }),
-    graphRetryAfter: meter.createHistogram('ssar.graph.retry_after', { unit: 's', description: 'Retry-After that Microsoft Graph asked for, by budget.' }),
-    readinessMembers: meter.createCounter('ssar.readiness.members', { unit: '{member}', description: 'Members a readiness scan has checked.' }),
-    turnDuration: meter.createHistogram('http.server.request.duration', { unit: 's', description: 'Duration of HTTP server requests.' }),
+    passesIssued: meter.createCounter('ssar.passes.issued', {
+      unit: '{pass}',
+      description: 'Temporary Access Passes created and delivered.',
+    }),
+    refusals: meter.createCounter('ssar.refusals', {
+      unit: '{refusal}',
+      description: 'Requests the bot refused, by refusal code.',
+    }),
+    graphThrottled: meter.createCounter('ssar.graph.throttled', {
+      unit: '{response}',
+      description: 'HTTP 429 answers from Microsoft Graph, by budget.',
+    }),
+    graphRetryAfter: meter.createHistogram('ssar.graph.retry_after', {
+      unit: 's',
+      description: 'Retry-After that Microsoft Graph asked for, by budget.',
+    }),
+    readinessMembers: meter.createCounter('ssar.readiness.members', {
+      unit: '{member}',
+      description: 'Members a readiness scan has checked.',
+    }),
+    turnDuration: meter.createHistogram('http.server.request.duration', {
+      unit: 's',
+      description: 'Duration of HTTP server requests.',
+    }),
   };
   instruments = { provider, value };
   return value;
@@ -129,7 +155,8 @@ export const metric = {
   check(verdict: string, notPassing: ReadonlyArray<{ requirement: string; status: string }>): void {
     const m = meters();
     m.checks.add(1, { 'ssar.verdict': verdict });
-    for (const { requirement, status } of notPassing) m.checkRequirements.add(1, { 'ssar.requirement': requirement, 'ssar.status': status });
+    for (const { requirement, status } of notPassing)
+      m.checkRequirements.add(1, { 'ssar.requirement': requirement, 'ssar.status': status });
   },
   escalationTransition(state: string): void {
     meters().escalationTransitions.add(1, { 'ssar.escalation.state': state });

@@ -23,7 +23,9 @@ export interface RequestedCredential {
   purpose?: string;
   /** Empty or absent means any issuer: the bot always sends its pinned list. */
   acceptedIssuers?: string[];
-  configuration?: { validation?: { allowRevoked?: boolean; validateLinkedDomain?: boolean; faceCheck?: FaceCheckRequest } };
+  configuration?: {
+    validation?: { allowRevoked?: boolean; validateLinkedDomain?: boolean; faceCheck?: FaceCheckRequest };
+  };
 }
 
 export interface PresentationRequest {

@@ -1,7 +1,7 @@
 import type restify from 'restify';
+import type { PassToDeliver } from '../app/escalations.js';
 import type { CallerPage, VerifyCaller } from '../app/verify-caller.js';
 import { CALLBACK_PATH, VERIFY_PATH } from '../app/verify-caller.js';
-import type { PassToDeliver } from '../app/escalations.js';
 import { errorSummary, type Logger } from '../log.js';
 
 /**
@@ -17,60 +17,102 @@ const REFRESH_S = 3;
 const HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
-  'content-security-policy': "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
 };
 
-export function registerVerificationRoutes(server: restify.Server, verify: VerifyCaller, options: { secureCookie: boolean; log: Logger }): void {
+export function registerVerificationRoutes(
+  server: restify.Server,
+  verify: VerifyCaller,
+  options: { secureCookie: boolean; log: Logger },
+): void {
   const { log } = options;
   const html = (res: restify.Response, status: number, body: string, extra: Record<string, string> = {}) => {
     res.writeHead(status, { ...HEADERS, ...extra });
     res.end(body);
   };
   const cookieFor = (req: restify.Request) => readCookie(req.headers.cookie, COOKIE);
-  const guarded = (handler: (req: restify.Request, res: restify.Response) => Promise<void>) => async (req: restify.Request, res: restify.Response) => {
-    try {
-      await handler(req, res);
-    } catch (error) {
-      log.warn({ err: errorSummary(error) }, 'verification page failed');
-      if (!res.headersSent) html(res, 503, layout('Something went wrong', '<p>The verification could not continue. Ask the helpdesk agent to start again.</p>'));
-    }
-  };
+  const guarded =
+    (handler: (req: restify.Request, res: restify.Response) => Promise<void>) =>
+    async (req: restify.Request, res: restify.Response) => {
+      try {
+        await handler(req, res);
+      } catch (error) {
+        log.warn({ err: errorSummary(error) }, 'verification page failed');
+        if (!res.headersSent)
+          html(
+            res,
+            503,
+            layout(
+              'Something went wrong',
+              '<p>The verification could not continue. Ask the helpdesk agent to start again.</p>',
+            ),
+          );
+      }
+    };
 
-  server.get(`${VERIFY_PATH}/:id`, guarded(async (req, res) => {
-    const page = await verify.page(String(req.params.id), cookieFor(req));
-    html(res, page.kind === 'gone' ? 404 : 200, render(page, String(req.params.id)));
-  }));
+  server.get(
+    `${VERIFY_PATH}/:id`,
+    guarded(async (req, res) => {
+      const page = await verify.page(String(req.params.id), cookieFor(req));
+      html(res, page.kind === 'gone' ? 404 : 200, render(page, String(req.params.id)));
+    }),
+  );
 
-  server.post(`${VERIFY_PATH}/:id`, guarded(async (req, res) => {
-    const id = String(req.params.id);
-    const form = (req.body ?? {}) as Record<string, unknown>;
-    const code = typeof form.code === 'string' ? form.code.slice(0, 20) : '';
-    const type = typeof form.type === 'string' ? form.type.slice(0, 40) : undefined;
-    const result = await verify.enterCode(id, code, type, cookieFor(req));
-    if ('cookie' in result) {
-      const attributes = [`${COOKIE}=${result.cookie}`, `Path=${VERIFY_PATH}/${id}`, `Max-Age=${COOKIE_MAX_AGE_S}`, 'HttpOnly', 'SameSite=Strict', ...(options.secureCookie ? ['Secure'] : [])];
-      res.writeHead(303, { ...HEADERS, location: `${VERIFY_PATH}/${id}`, 'set-cookie': attributes.join('; ') });
-      res.end();
-      return;
-    }
-    html(res, result.kind === 'gone' ? 404 : 200, render(result, id));
-  }));
+  server.post(
+    `${VERIFY_PATH}/:id`,
+    guarded(async (req, res) => {
+      const id = String(req.params.id);
+      const form = (req.body ?? {}) as Record<string, unknown>;
+      const code = typeof form.code === 'string' ? form.code.slice(0, 20) : '';
+      const type = typeof form.type === 'string' ? form.type.slice(0, 40) : undefined;
+      const result = await verify.enterCode(id, code, type, cookieFor(req));
+      if ('cookie' in result) {
+        const attributes = [
+          `${COOKIE}=${result.cookie}`,
+          `Path=${VERIFY_PATH}/${id}`,
+          `Max-Age=${COOKIE_MAX_AGE_S}`,
+          'HttpOnly',
+          'SameSite=Strict',
+          ...(options.secureCookie ? ['Secure'] : []),
+        ];
+        res.writeHead(303, { ...HEADERS, location: `${VERIFY_PATH}/${id}`, 'set-cookie': attributes.join('; ') });
+        res.end();
+        return;
+      }
+      html(res, result.kind === 'gone' ? 404 : 200, render(result, id));
+    }),
+  );
 
-  server.post(`${VERIFY_PATH}/:id/pass`, guarded(async (req, res) => {
-    const id = String(req.params.id);
-    const outcome = await verify.collectPass(id, cookieFor(req), (pass) => writeOnce(res, passPage(pass)));
-    if (outcome !== 'shown') html(res, outcome.kind === 'gone' ? 404 : 200, render(outcome, id));
-  }));
+  server.post(
+    `${VERIFY_PATH}/:id/pass`,
+    guarded(async (req, res) => {
+      const id = String(req.params.id);
+      const outcome = await verify.collectPass(id, cookieFor(req), (pass) => writeOnce(res, passPage(pass)));
+      if (outcome !== 'shown') html(res, outcome.kind === 'gone' ? 404 : 200, render(outcome, id));
+    }),
+  );
 
-  server.post(`${CALLBACK_PATH}/:id`, guarded(async (req, res) => {
-    const apiKey = req.headers['api-key'];
-    const status = await verify.callback(String(req.params.id), typeof apiKey === 'string' ? apiKey : undefined, req.body);
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(status < 300 ? { status: 'ok' } : { error: { code: 'Refused', message: 'This callback was not accepted.' } }));
-  }));
+  server.post(
+    `${CALLBACK_PATH}/:id`,
+    guarded(async (req, res) => {
+      const apiKey = req.headers['api-key'];
+      const status = await verify.callback(
+        String(req.params.id),
+        typeof apiKey === 'string' ? apiKey : undefined,
+        req.body,
+      );
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          status < 300 ? { status: 'ok' } : { error: { code: 'Refused', message: 'This callback was not accepted.' } },
+        ),
+      );
+    }),
+  );
 }
 
 /** Writes the pass page and resolves once it left this process; throws if the browser went away first. */
@@ -91,17 +133,17 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function layout(title: string, body: string, refresh = false): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-${refresh ? `<meta http-equiv="refresh" content="${REFRESH_S}">` : ''}<title>${escape(title)} · SSAR Helpdesk</title>
+${refresh ? `<meta http-equiv="refresh" content="${REFRESH_S}">` : ''}<title>${escapeHtml(title)} · SSAR Helpdesk</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}
 h1{font-size:1.4rem}.box{border:1px solid #ccc;border-radius:.5rem;padding:1rem;margin:1rem 0}.pass{font:700 2rem ui-monospace,monospace;letter-spacing:.15em}
 .warn{background:#fff4ce}.bad{background:#fde7e9}.good{background:#dff6dd}img{width:16rem;height:16rem;image-rendering:pixelated}
 button,input{font-size:1.1rem;padding:.4rem .8rem}</style></head>
-<body><h1>${escape(title)}</h1>${body}</body></html>`;
+<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 }
 
 const TYPE_WORDS: Record<string, string> = {
@@ -112,19 +154,28 @@ const TYPE_WORDS: Record<string, string> = {
 export function render(page: CallerPage, sessionId: string): string {
   switch (page.kind) {
     case 'gone':
-      return layout('This link does not work any more', '<p>It expired, was used up, or never existed. Ask the helpdesk agent for a new link.</p>');
+      return layout(
+        'This link does not work any more',
+        '<p>It expired, was used up, or never existed. Ask the helpdesk agent for a new link.</p>',
+      );
     case 'opened-elsewhere':
-      return layout('This link is open in another browser', '<p>The verification continues only in the browser where the code was entered. If that was not you, tell the helpdesk agent now.</p>');
+      return layout(
+        'This link is open in another browser',
+        '<p>The verification continues only in the browser where the code was entered. If that was not you, tell the helpdesk agent now.</p>',
+      );
     case 'enter-code': {
       const choice =
         page.types.length > 1
           ? `<p>Which credential will you show?</p>${page.types
-              .map((t, i) => `<label><input type="radio" name="type" value="${escape(t)}"${i === 0 ? ' checked' : ''}> ${escape(TYPE_WORDS[t] ?? t)}</label><br>`)
+              .map(
+                (t, i) =>
+                  `<label><input type="radio" name="type" value="${escapeHtml(t)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(TYPE_WORDS[t] ?? t)}</label><br>`,
+              )
               .join('')}`
           : '';
       return layout(
         `Hello ${page.targetFirstName}: prove it is you`,
-        `${page.problem ? `<div class="box bad">${escape(page.problem)}</div>` : ''}
+        `${page.problem ? `<div class="box bad">${escapeHtml(page.problem)}</div>` : ''}
 <p>Your helpdesk agent gave you a six-digit code with this link. Enter it here, then scan the QR code with Microsoft Authenticator and take a selfie for Face Check.</p>
 <form method="post"><label for="code">Code</label><br><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required autofocus>
 ${choice}<p><button type="submit">Continue</button></p></form>
@@ -135,41 +186,57 @@ ${choice}<p><button type="submit">Continue</button></p></form>
       return layout(
         'Scan with Microsoft Authenticator',
         `${page.retrieved ? '<div class="box good">Authenticator has opened the request: share your credential and do the Face Check there.</div>' : ''}
-${page.qrCode ? `<p><img alt="QR code for Microsoft Authenticator" src="${escape(page.qrCode)}"></p>` : ''}
-<p>On this phone? <a id="open-in-authenticator" href="${escape(page.link)}">Open in Authenticator</a></p>
-<p>Keep this page open: it updates on its own. The request works until ${escape(page.expiresAt.replace('T', ' ').slice(0, 16))} UTC.</p>`,
+${page.qrCode ? `<p><img alt="QR code for Microsoft Authenticator" src="${escapeHtml(page.qrCode)}"></p>` : ''}
+<p>On this phone? <a id="open-in-authenticator" href="${escapeHtml(page.link)}">Open in Authenticator</a></p>
+<p>Keep this page open: it updates on its own. The request works until ${escapeHtml(page.expiresAt.replace('T', ' ').slice(0, 16))} UTC.</p>`,
         true,
       );
     case 'failed':
-      return layout('The verification did not pass', `<div class="box bad">${escape(page.failure)}</div><p>Tell your helpdesk agent; they can start a new verification.</p>`);
+      return layout(
+        'The verification did not pass',
+        `<div class="box bad">${escapeHtml(page.failure)}</div><p>Tell your helpdesk agent; they can start a new verification.</p>`,
+      );
     case 'verified':
       switch (page.next) {
         case 'wait-for-approval':
-          return layout('You are verified', '<div class="box good">Thank you. An approver now decides on your Temporary Access Pass. Keep this page open: once it is approved, you can show your pass here.</div>', true);
+          return layout(
+            'You are verified',
+            '<div class="box good">Thank you. An approver now decides on your Temporary Access Pass. Keep this page open: once it is approved, you can show your pass here.</div>',
+            true,
+          );
         case 'collect-pass':
           return layout(
             'Your pass is approved',
             `<div class="box warn">Your Temporary Access Pass is shown <strong>once</strong>, on this page only. Have a pen or your sign-in page ready, and do not share it with anyone, including the helpdesk.</div>
-<form method="post" action="${VERIFY_PATH}/${escape(sessionId)}/pass" id="collect"><button type="submit">Show my pass now</button></form>`,
+<form method="post" action="${VERIFY_PATH}/${escapeHtml(sessionId)}/pass" id="collect"><button type="submit">Show my pass now</button></form>`,
           );
         case 'being-shown':
-          return layout('Your pass is shown once', '<p>Your pass is shown once, in the window where you asked for it, and is not shown again.</p>');
+          return layout(
+            'Your pass is shown once',
+            '<p>Your pass is shown once, in the window where you asked for it, and is not shown again.</p>',
+          );
         case 'agent-delivers':
-          return layout('You are verified', '<div class="box good">Your helpdesk agent will give you your Temporary Access Pass.</div>');
+          return layout(
+            'You are verified',
+            '<div class="box good">Your helpdesk agent will give you your Temporary Access Pass.</div>',
+          );
         case 'delivered':
-          return layout('Your pass was shown', '<p>It was shown once and is not kept anywhere, so it cannot be shown again. If you lost it, ask your helpdesk for a new request.</p>');
+          return layout(
+            'Your pass was shown',
+            '<p>It was shown once and is not kept anywhere, so it cannot be shown again. If you lost it, ask your helpdesk for a new request.</p>',
+          );
         case 'closed':
-          return layout('No pass', `<p>${escape(page.closedBecause ?? 'The request is closed.')}</p>`);
+          return layout('No pass', `<p>${escapeHtml(page.closedBecause ?? 'The request is closed.')}</p>`);
       }
   }
 }
 
 function passPage(pass: PassToDeliver): string {
-  const minute = (at: string) => escape(at.replace('T', ' ').slice(0, 16));
+  const minute = (at: string) => escapeHtml(at.replace('T', ' ').slice(0, 16));
   return layout(
     'Your Temporary Access Pass',
     `<div class="box good"><p>Sign in with this pass now and register a new way to sign in (a passkey in Microsoft Authenticator):</p>
-<p class="pass" id="pass">${escape(pass.code)}</p></div>
+<p class="pass" id="pass">${escapeHtml(pass.code)}</p></div>
 <p>Valid from ${minute(pass.startsAt)} UTC until ${minute(pass.expiresAt)} UTC (${pass.lifetimeInMinutes} minutes)${pass.isUsableOnce ? ', for one sign-in only' : ''}.</p>
 <p>This page shows it once and forgets it: reloading will not show it again. Start at <a href="https://aka.ms/mfasetup">https://aka.ms/mfasetup</a>.</p>`,
   );

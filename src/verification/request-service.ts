@@ -1,5 +1,11 @@
 import type { TokenCredential } from '@azure/identity';
-import { CREATE_PRESENTATION_REQUEST_PATH, REQUEST_SERVICE_SCOPE, type PresentationRequest, type PresentationResponse, type RequestServiceErrorBody } from './api.js';
+import {
+  CREATE_PRESENTATION_REQUEST_PATH,
+  type PresentationRequest,
+  type PresentationResponse,
+  REQUEST_SERVICE_SCOPE,
+  type RequestServiceErrorBody,
+} from './api.js';
 
 /** The Request Service refused or could not be reached; the message names the code, never a token or a key. */
 export class RequestServiceError extends Error {
@@ -29,7 +35,12 @@ export class RequestServiceClient {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.credential) {
       const token = await this.credential.getToken(REQUEST_SERVICE_SCOPE).catch(() => null);
-      if (!token) throw new RequestServiceError(0, 'tokenError', 'no access token for the Verified ID Request Service (check the managed identity and its VerifiableCredential.Create.PresentRequest role)');
+      if (!token)
+        throw new RequestServiceError(
+          0,
+          'tokenError',
+          'no access token for the Verified ID Request Service (check the managed identity and its VerifiableCredential.Create.PresentRequest role)',
+        );
       headers.authorization = `Bearer ${token.token}`;
     }
     let response: Response;
@@ -41,7 +52,11 @@ export class RequestServiceClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      throw new RequestServiceError(0, 'unreachable', `the Verified ID Request Service could not be reached (${(error as Error).name})`);
+      throw new RequestServiceError(
+        0,
+        'unreachable',
+        `the Verified ID Request Service could not be reached (${(error as Error).name})`,
+      );
     }
     const text = await response.text();
     let parsed: unknown;
@@ -55,12 +70,30 @@ export class RequestServiceClient {
       const inner = error?.innererror;
       const code = inner?.code ?? error?.code ?? 'unknown';
       const target = inner?.target ? ` (${String(inner.target).slice(0, 80)})` : '';
-      throw new RequestServiceError(response.status, code, `the Verified ID Request Service answered ${response.status} ${String(code).slice(0, 60)}${target}`);
+      throw new RequestServiceError(
+        response.status,
+        code,
+        `the Verified ID Request Service answered ${response.status} ${String(code).slice(0, 60)}${target}`,
+      );
     }
     const created = parsed as Partial<PresentationResponse> | undefined;
-    if (!created || typeof created.requestId !== 'string' || typeof created.url !== 'string' || typeof created.expiry !== 'number') {
-      throw new RequestServiceError(response.status, 'badResponse', 'the Verified ID Request Service answered without requestId, url and expiry');
+    if (
+      !created ||
+      typeof created.requestId !== 'string' ||
+      typeof created.url !== 'string' ||
+      typeof created.expiry !== 'number'
+    ) {
+      throw new RequestServiceError(
+        response.status,
+        'badResponse',
+        'the Verified ID Request Service answered without requestId, url and expiry',
+      );
     }
-    return { requestId: created.requestId, url: created.url, expiry: created.expiry, ...(typeof created.qrCode === 'string' ? { qrCode: created.qrCode } : {}) };
+    return {
+      requestId: created.requestId,
+      url: created.url,
+      expiry: created.expiry,
+      ...(typeof created.qrCode === 'string' ? { qrCode: created.qrCode } : {}),
+    };
   }
 }

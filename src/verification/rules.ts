@@ -1,7 +1,7 @@
 import type { CredentialType } from '../config.js';
 import { nameKey } from '../eligibility/names.js';
 import type { PresentationCallback, VerifiedCredentialData } from './api.js';
-import { isExpired, type Evidence, type VerificationSession } from './session.js';
+import { type Evidence, isExpired, type VerificationSession } from './session.js';
 
 /**
  * Whether one Request Service callback may change a verification session, and how. Pure: the
@@ -65,13 +65,17 @@ export function judgeCallback(
   if (!secrets.apiKeyMatches) return refuse('bad-api-key', 'the api-key header is missing or wrong');
   if (!secrets.stateMatches) return refuse('bad-state', 'the state does not belong to this session');
   if (!session.presentation) return refuse('not-started', 'no presentation request was created for this session');
-  if (callback.requestId !== session.presentation.requestId) return refuse('wrong-request', 'the requestId is not this session’s presentation request');
-  if (session.status === 'verified' || session.status === 'failed') return { outcome: 'ignored', reason: `the session already ended (${session.status})` };
+  if (callback.requestId !== session.presentation.requestId)
+    return refuse('wrong-request', 'the requestId is not this session’s presentation request');
+  if (session.status === 'verified' || session.status === 'failed')
+    return { outcome: 'ignored', reason: `the session already ended (${session.status})` };
   if (isExpired(session, now)) return refuse('expired', 'the session expired');
 
   switch (callback.requestStatus) {
     case 'request_retrieved':
-      return session.status === 'opened' ? { outcome: 'accepted', event: 'retrieved', session: { ...session, status: 'retrieved' } } : { outcome: 'ignored', reason: 'retrieved twice' };
+      return session.status === 'opened'
+        ? { outcome: 'accepted', event: 'retrieved', session: { ...session, status: 'retrieved' } }
+        : { outcome: 'ignored', reason: 'retrieved twice' };
     case 'presentation_error': {
       // A Face Check below the threshold comes back as claimValidationError with no score (using-facecheck).
       const faceCheck = callback.error?.code === 'claimValidationError';
@@ -83,9 +87,18 @@ export function judgeCallback(
     case 'presentation_verified': {
       const checked = checkCredential(callback.verifiedCredentialsData, target, settings, now);
       if ('code' in checked) {
-        return { outcome: 'refused', code: checked.code, reason: checked.reason, session: { ...session, status: 'failed', failure: checked.failure } };
+        return {
+          outcome: 'refused',
+          code: checked.code,
+          reason: checked.reason,
+          session: { ...session, status: 'failed', failure: checked.failure },
+        };
       }
-      return { outcome: 'accepted', event: 'verified', session: { ...session, status: 'verified', evidence: { ...checked, verifiedAt: now.toISOString() } } };
+      return {
+        outcome: 'accepted',
+        event: 'verified',
+        session: { ...session, status: 'verified', evidence: { ...checked, verifiedAt: now.toISOString() } },
+      };
     }
     default:
       return refuse('bad-callback', 'the requestStatus is not one the Request Service sends');
@@ -94,25 +107,53 @@ export function judgeCallback(
 
 type Checked = Omit<Evidence, 'verifiedAt'> | { code: RefusalCode; reason: string; failure: string };
 
-function checkCredential(data: VerifiedCredentialData[] | undefined, target: TargetNow, settings: CallbackSettings, now: Date): Checked {
-  const no = (code: RefusalCode, reason: string, failure = 'The credential presented could not be accepted.') => ({ code, reason, failure });
-  if (!Array.isArray(data) || data.length !== 1) return no('not-one-credential', 'the callback does not carry exactly one credential');
+function checkCredential(
+  data: VerifiedCredentialData[] | undefined,
+  target: TargetNow,
+  settings: CallbackSettings,
+  now: Date,
+): Checked {
+  const no = (code: RefusalCode, reason: string, failure = 'The credential presented could not be accepted.') => ({
+    code,
+    reason,
+    failure,
+  });
+  if (!Array.isArray(data) || data.length !== 1)
+    return no('not-one-credential', 'the callback does not carry exactly one credential');
   const credential = data[0]!;
   const type = settings.credentialTypes.find((t) => Array.isArray(credential.type) && credential.type.includes(t));
   if (!type) return no('type-not-allowed', 'the credential is not of a type this bot accepts');
   if (typeof credential.issuer !== 'string' || !settings.acceptedIssuers.includes(credential.issuer)) {
-    return no('issuer-not-allowed', 'the credential’s issuer is not in VERIFIED_ID_ACCEPTED_ISSUERS', 'The credential was not issued by an issuer this helpdesk accepts.');
+    return no(
+      'issuer-not-allowed',
+      'the credential’s issuer is not in VERIFIED_ID_ACCEPTED_ISSUERS',
+      'The credential was not issued by an issuer this helpdesk accepts.',
+    );
   }
   // The service checks revocation (allowRevoked: false); anything but VALID, or no answer, is not a pass.
-  if (credential.credentialState?.revocationStatus !== 'VALID') return no('not-valid', 'the credential’s revocation status is not VALID');
-  if (credential.expirationDate && Date.parse(credential.expirationDate) <= now.getTime()) return no('credential-expired', 'the credential has expired');
+  if (credential.credentialState?.revocationStatus !== 'VALID')
+    return no('not-valid', 'the credential’s revocation status is not VALID');
+  if (credential.expirationDate && Date.parse(credential.expirationDate) <= now.getTime())
+    return no('credential-expired', 'the credential has expired');
   const score = credential.faceCheck?.matchConfidenceScore;
-  if (typeof score !== 'number' || !Number.isFinite(score)) return no('no-face-check', 'the callback carries no Face Check score');
+  if (typeof score !== 'number' || !Number.isFinite(score))
+    return no('no-face-check', 'the callback carries no Face Check score');
   // The service fails a presentation below the threshold itself; checked again so a misconfigured request cannot pass.
-  if (score < settings.threshold) return no('score-below-threshold', 'the Face Check score is below the threshold', 'Face Check did not match the photo in the credential closely enough.');
+  if (score < settings.threshold)
+    return no(
+      'score-below-threshold',
+      'the Face Check score is below the threshold',
+      'Face Check did not match the photo in the credential closely enough.',
+    );
   const matchedBy = subjectMatches(type, credential.claims ?? {}, target);
-  if (matchedBy === 'unknown') return no('subject-unknown', 'the credential does not carry the claims that name its subject');
-  if (matchedBy === 'mismatch') return no('another-person', 'the credential belongs to someone other than the user the request is for', 'The credential belongs to someone else.');
+  if (matchedBy === 'unknown')
+    return no('subject-unknown', 'the credential does not carry the claims that name its subject');
+  if (matchedBy === 'mismatch')
+    return no(
+      'another-person',
+      'the credential belongs to someone other than the user the request is for',
+      'The credential belongs to someone else.',
+    );
   return {
     credentialType: type,
     issuer: credential.issuer,
@@ -131,14 +172,21 @@ function checkCredential(data: VerifiedCredentialData[] | undefined, target: Tar
  * recovery compares them with givenName and surname (the bot's E5 normalisation). The IDV claim
  * names are not documented: givenName/surname or firstName/lastName are read, anything else is unknown.
  */
-export function subjectMatches(type: CredentialType, claims: Record<string, unknown>, target: TargetNow): Evidence['matchedBy'] | 'mismatch' | 'unknown' {
+export function subjectMatches(
+  type: CredentialType,
+  claims: Record<string, unknown>,
+  target: TargetNow,
+): Evidence['matchedBy'] | 'mismatch' | 'unknown' {
   const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value : undefined);
   if (type === 'VerifiedEmployee') {
     const upn = text(claims.revocationId);
     if (!upn) return 'unknown';
     return upn.trim().toLowerCase() === target.userPrincipalName.trim().toLowerCase() ? 'sign-in name' : 'mismatch';
   }
-  const presented = nameKey({ givenName: text(claims.givenName) ?? text(claims.firstName), surname: text(claims.surname) ?? text(claims.lastName) });
+  const presented = nameKey({
+    givenName: text(claims.givenName) ?? text(claims.firstName),
+    surname: text(claims.surname) ?? text(claims.lastName),
+  });
   if (!presented) return 'unknown';
   const expected = nameKey({ givenName: target.givenName, surname: target.surname });
   if (!expected) return 'unknown';
@@ -146,4 +194,7 @@ export function subjectMatches(type: CredentialType, claims: Record<string, unkn
 }
 
 /** The photo claim Face Check compares with: `photo` in VerifiedEmployee, `portrait` in recovery-profile credentials. */
-export const SOURCE_PHOTO_CLAIM: Record<CredentialType, string> = { VerifiedEmployee: 'photo', VerifiedIdentity: 'portrait' };
+export const SOURCE_PHOTO_CLAIM: Record<CredentialType, string> = {
+  VerifiedEmployee: 'photo',
+  VerifiedIdentity: 'portrait',
+};

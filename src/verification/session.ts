@@ -34,7 +34,14 @@ export interface VerificationSession {
   /** Set when the caller entered the code: only this browser may see the QR code, the result and the pass. */
   browserHash?: string;
   /** `expiresAt` is the Request Service's `expiry`: after it the QR code no longer works. */
-  presentation?: { requestId: string; url: string; qrCode?: string; expiresAt?: string; stateHash: string; apiKeyHash: string };
+  presentation?: {
+    requestId: string;
+    url: string;
+    qrCode?: string;
+    expiresAt?: string;
+    stateHash: string;
+    apiKeyHash: string;
+  };
   evidence?: Evidence;
   /** Why the presentation failed, in words for the agent and the caller (no score: the service sends none). */
   failure?: string;
@@ -48,4 +55,5 @@ export function verificationRequired(policy: VerificationPolicy, privileged: boo
   return policy === 'required' || (policy === 'required-for-privileged' && privileged);
 }
 
-export const isExpired = (session: Pick<VerificationSession, 'expiresAt'>, now: Date) => now.getTime() >= Date.parse(session.expiresAt);
+export const isExpired = (session: Pick<VerificationSession, 'expiresAt'>, now: Date) =>
+  now.getTime() >= Date.parse(session.expiresAt);

@@ -1,8 +1,8 @@
+import type { CallerVerificationFacts } from '../app/policy.js';
 import type { VerificationConfig } from '../config.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
-import { ConflictError, updateRetryingOnConflict, type DocumentStore, type RefusalLike } from '../storage/store.js';
-import type { CallerVerificationFacts } from '../app/policy.js';
-import { verificationRequired, type Evidence, type SessionStatus, type VerificationSession } from './session.js';
+import { ConflictError, type DocumentStore, type RefusalLike, updateRetryingOnConflict } from '../storage/store.js';
+import { type Evidence, type SessionStatus, type VerificationSession, verificationRequired } from './session.js';
 
 export const VERIFICATION_SESSIONS = 'verification-sessions';
 /** Per request, the newest session: what its card shows and what approval depends on. */
@@ -41,7 +41,12 @@ export class VerificationSessions {
     await this.store.create(VERIFICATION_SESSIONS, session.id, session);
     const key = `${session.tenantId}:${session.requestId}`;
     for (;;) {
-      const outcome = await updateRetryingOnConflict<{ sessionId: string }>(this.store, SESSIONS_BY_REQUEST, key, () => ({ sessionId: session.id }));
+      const outcome = await updateRetryingOnConflict<{ sessionId: string }>(
+        this.store,
+        SESSIONS_BY_REQUEST,
+        key,
+        () => ({ sessionId: session.id }),
+      );
       if (outcome.outcome !== 'not-found') return;
       try {
         await this.store.create(SESSIONS_BY_REQUEST, key, { sessionId: session.id });

@@ -7,7 +7,9 @@ const appPackage = new URL('../../appPackage/', import.meta.url);
 const template = readFileSync(new URL('manifest.json', appPackage), 'utf8');
 
 function filled(): any {
-  return JSON.parse(template.replace(/\$\{\{(\w+)\}\}/g, (_m, name: string) => SAMPLE_ENVIRONMENT[name] ?? `missing:${name}`));
+  return JSON.parse(
+    template.replace(/\$\{\{(\w+)\}\}/g, (_m, name: string) => SAMPLE_ENVIRONMENT[name] ?? `missing:${name}`),
+  );
 }
 
 function pngSize(file: string): { width: number; height: number; hasAlpha: boolean } {
@@ -26,10 +28,22 @@ describe('the Teams app package', () => {
   it('is localized in the languages the cards speak, each file valid against the Teams localization schema', () => {
     const manifest = filled();
     const { defaultLanguageTag, additionalLanguages } = manifest.localizationInfo;
-    expect([defaultLanguageTag.split('-')[0], ...additionalLanguages.map((l: { languageTag: string }) => l.languageTag)].sort()).toEqual([...LANGUAGES].sort());
-    expect(localizationSchemaErrors(manifest.manifestVersion, { 'name.short': 'x', 'bots[0].title': 'y' })).not.toEqual([]);
+    expect(
+      [
+        defaultLanguageTag.split('-')[0],
+        ...additionalLanguages.map((l: { languageTag: string }) => l.languageTag),
+      ].sort(),
+    ).toEqual([...LANGUAGES].sort());
+    expect(localizationSchemaErrors(manifest.manifestVersion, { 'name.short': 'x', 'bots[0].title': 'y' })).not.toEqual(
+      [],
+    );
     for (const { file } of additionalLanguages) {
-      const strings = JSON.parse(readFileSync(new URL(file, appPackage), 'utf8').replace(/\$\{\{(\w+)\}\}/g, (_m, name: string) => SAMPLE_ENVIRONMENT[name] ?? ''));
+      const strings = JSON.parse(
+        readFileSync(new URL(file, appPackage), 'utf8').replace(
+          /\$\{\{(\w+)\}\}/g,
+          (_m, name: string) => SAMPLE_ENVIRONMENT[name] ?? '',
+        ),
+      );
       expect(localizationSchemaErrors(manifest.manifestVersion, strings), file).toEqual([]);
       expect(strings.$schema).toContain(`/v${manifest.manifestVersion}/`);
       // Every command the manifest lists has its description translated; the titles stay the words the bot understands.

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,15 @@ describe('npm run package: the Teams app zip an admin uploads', () => {
   const manifestText = strFromU8(zip['manifest.json']!);
 
   it('holds exactly the manifest, its two icons and its four language files, at the root', () => {
-    expect(Object.keys(zip).sort()).toEqual(['color.png', 'de.json', 'es.json', 'fr.json', 'ja.json', 'manifest.json', 'outline.png']);
+    expect(Object.keys(zip).sort()).toEqual([
+      'color.png',
+      'de.json',
+      'es.json',
+      'fr.json',
+      'ja.json',
+      'manifest.json',
+      'outline.png',
+    ]);
   });
 
   it('fills the name suffix in the language files too', () => {
@@ -41,29 +49,43 @@ describe('npm run package: the Teams app zip an admin uploads', () => {
   });
 
   it('the same environment always gives the same zip', () => {
-    expect(buildAppPackage(appPackageDir, SAMPLE_ENVIRONMENT)).toEqual(buildAppPackage(appPackageDir, SAMPLE_ENVIRONMENT));
+    expect(buildAppPackage(appPackageDir, SAMPLE_ENVIRONMENT)).toEqual(
+      buildAppPackage(appPackageDir, SAMPLE_ENVIRONMENT),
+    );
   });
 
   it('an environment without a bot id fails with one line that names BOT_ID', () => {
     const { BOT_ID: _omitted, ...withoutBot } = SAMPLE_ENVIRONMENT;
     expect(() => buildAppPackage(appPackageDir, withoutBot)).toThrow(PackagingError);
-    expect(() => buildAppPackage(appPackageDir, withoutBot)).toThrow(/^appPackage\/manifest\.json needs BOT_ID: set it in/);
+    expect(() => buildAppPackage(appPackageDir, withoutBot)).toThrow(
+      /^appPackage\/manifest\.json needs BOT_ID: set it in/,
+    );
     expect(() => buildAppPackage(appPackageDir, { ...SAMPLE_ENVIRONMENT, BOT_ID: '' })).toThrow(/needs BOT_ID\b/);
   });
 
   it('names every unset id at once, not one per attempt', () => {
-    expect(() => buildAppPackage(appPackageDir, { APP_NAME_SUFFIX: 'dev' })).toThrow(/needs TEAMS_APP_ID, BOT_ID, BOT_DOMAIN:/);
+    expect(() => buildAppPackage(appPackageDir, { APP_NAME_SUFFIX: 'dev' })).toThrow(
+      /needs TEAMS_APP_ID, BOT_ID, BOT_DOMAIN:/,
+    );
   });
 
   it('a production app may have an empty name suffix', () => {
-    const manifest = JSON.parse(strFromU8(unzipSync(buildAppPackage(appPackageDir, { ...SAMPLE_ENVIRONMENT, APP_NAME_SUFFIX: '' }))['manifest.json']!));
+    const manifest = JSON.parse(
+      strFromU8(
+        unzipSync(buildAppPackage(appPackageDir, { ...SAMPLE_ENVIRONMENT, APP_NAME_SUFFIX: '' }))['manifest.json']!,
+      ),
+    );
     expect(manifest.name.short).toBe('SSAR Helpdesk');
   });
 });
 
 describe('environment files', () => {
   it('reads KEY=value lines and skips comments, blanks and quotes', () => {
-    expect(parseEnvironmentFile('# a comment\n\nBOT_ID=abc\nBOT_DOMAIN="x.example"\n  # GRAPH_BASE_URL=https://graph\nEMPTY=\n')).toEqual({
+    expect(
+      parseEnvironmentFile(
+        '# a comment\n\nBOT_ID=abc\nBOT_DOMAIN="x.example"\n  # GRAPH_BASE_URL=https://graph\nEMPTY=\n',
+      ),
+    ).toEqual({
       BOT_ID: 'abc',
       BOT_DOMAIN: 'x.example',
       EMPTY: '',

@@ -1,13 +1,15 @@
 import { createRequire } from 'node:module';
+import type { ErrorObject } from 'ajv';
 import AjvDraft04 from 'ajv-draft-04';
 import ajvFormats from 'ajv-formats';
-import type { ErrorObject } from 'ajv';
 
 const require = createRequire(import.meta.url);
 
 /** Errors against the published Teams manifest schema for the manifest's own version; none when valid. */
 export function manifestSchemaErrors(manifest: { manifestVersion: string }): ErrorObject[] {
-  const schema = require(`@microsoft/app-manifest/build/json-schemas/teams/v${manifest.manifestVersion}/MicrosoftTeams.schema.json`);
+  const schema = require(
+    `@microsoft/app-manifest/build/json-schemas/teams/v${manifest.manifestVersion}/MicrosoftTeams.schema.json`,
+  );
   const ajv = new AjvDraft04.default({ allErrors: true, strict: false });
   ajvFormats.default(ajv);
   const validate = ajv.compile(schema);
@@ -16,7 +18,9 @@ export function manifestSchemaErrors(manifest: { manifestVersion: string }): Err
 
 /** Errors of one localized strings file against the Teams localization schema of the manifest's version. */
 export function localizationSchemaErrors(manifestVersion: string, strings: object): ErrorObject[] {
-  const schema = require(`@microsoft/app-manifest/build/json-schemas/teams/v${manifestVersion}/MicrosoftTeams.Localization.schema.json`);
+  const schema = require(
+    `@microsoft/app-manifest/build/json-schemas/teams/v${manifestVersion}/MicrosoftTeams.Localization.schema.json`,
+  );
   // The published schema's patterns are not valid as unicode regular expressions (an unescaped "]").
   const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
   ajvFormats.default(ajv);

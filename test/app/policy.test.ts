@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, type Action, type ActorFacts } from '../../src/app/policy.js';
+import { type Action, type ActorFacts, decide } from '../../src/app/policy.js';
 import { isRefusal } from '../../src/app/refusal.js';
 import type { EscalationRecord } from '../../src/escalation/state-machine.js';
 
@@ -22,7 +22,13 @@ const record: EscalationRecord = {
   updatedAt: '2026-12-01T10:00:00.000Z',
 };
 
-const actor = (n: number, facts: Partial<ActorFacts> = {}): ActorFacts => ({ id: id(n), tenantId: TENANT, isHelpdeskAgent: false, isApproverForTarget: false, ...facts });
+const actor = (n: number, facts: Partial<ActorFacts> = {}): ActorFacts => ({
+  id: id(n),
+  tenantId: TENANT,
+  isHelpdeskAgent: false,
+  isApproverForTarget: false,
+  ...facts,
+});
 const ACTORS: Record<string, ActorFacts> = {
   agent: actor(18, { isHelpdeskAgent: true }),
   colleague: actor(19),
@@ -30,26 +36,35 @@ const ACTORS: Record<string, ActorFacts> = {
   'approver-group member': actor(20, { isApproverForTarget: true }),
   requester: actor(17, { isHelpdeskAgent: true }),
   target: actor(1),
-  'another tenant': { ...actor(18, { isHelpdeskAgent: true, isApproverForTarget: true }), tenantId: 'bbbbbbbb-0000-4000-8000-000000000000' },
+  'another tenant': {
+    ...actor(18, { isHelpdeskAgent: true, isApproverForTarget: true }),
+    tenantId: 'bbbbbbbb-0000-4000-8000-000000000000',
+  },
 };
 
 const ACTIONS: Action[] = ['file', 'view', 'approve', 'deny', 'cancel', 'hand-over'];
 /** 'ok' or the refusal code, per actor and action. */
 const EXPECTED: Record<string, string[]> = {
   //                        file            view         approve                     deny                        cancel          hand-over
-  agent:                   ['ok',           'ok',        'not-an-approver',          'not-an-approver',          'not-requester', 'not-found'],
-  colleague:               ['not-helpdesk', 'not-found', 'not-found',                'not-found',                'not-found',     'not-found'],
-  manager:                 ['not-helpdesk', 'ok',        'ok',                       'ok',                       'not-requester', 'not-found'],
-  'approver-group member': ['not-helpdesk', 'ok',        'ok',                       'ok',                       'not-requester', 'not-found'],
-  requester:               ['ok',           'ok',        'requester-cannot-approve', 'requester-cannot-approve', 'ok',            'ok'],
-  target:                  ['not-helpdesk', 'not-found', 'self-approval',            'self-approval',            'not-found',     'not-found'],
-  'another tenant':        ['not-found',    'not-found', 'not-found',                'not-found',                'not-found',     'not-found'],
+  agent: ['ok', 'ok', 'not-an-approver', 'not-an-approver', 'not-requester', 'not-found'],
+  colleague: ['not-helpdesk', 'not-found', 'not-found', 'not-found', 'not-found', 'not-found'],
+  manager: ['not-helpdesk', 'ok', 'ok', 'ok', 'not-requester', 'not-found'],
+  'approver-group member': ['not-helpdesk', 'ok', 'ok', 'ok', 'not-requester', 'not-found'],
+  requester: ['ok', 'ok', 'requester-cannot-approve', 'requester-cannot-approve', 'ok', 'ok'],
+  target: ['not-helpdesk', 'not-found', 'self-approval', 'self-approval', 'not-found', 'not-found'],
+  'another tenant': ['not-found', 'not-found', 'not-found', 'not-found', 'not-found', 'not-found'],
 };
 
 describe('the authorization policy', () => {
-  const rows = Object.entries(EXPECTED).flatMap(([who, codes]) => ACTIONS.map((action, i) => [who, action, codes[i]!] as const));
+  const rows = Object.entries(EXPECTED).flatMap(([who, codes]) =>
+    ACTIONS.map((action, i) => [who, action, codes[i]!] as const),
+  );
   it.each(rows)('%s × %s -> %s', (who, action, expected) => {
-    const decision = decide(action, ACTORS[who]!, action === 'file' ? { tenantId: TENANT, target: record.target } : record);
+    const decision = decide(
+      action,
+      ACTORS[who]!,
+      action === 'file' ? { tenantId: TENANT, target: record.target } : record,
+    );
     expect(isRefusal(decision) ? decision.code : 'ok').toBe(expected);
   });
 
@@ -61,7 +76,10 @@ describe('the authorization policy', () => {
   it('every "not-found" is the same answer, naming nobody', () => {
     const answers = new Set(
       Object.values(ACTORS).flatMap((facts) =>
-        ACTIONS.filter((a) => a !== 'file').map((action) => decide(action, facts, record)).filter((d) => isRefusal(d) && d.code === 'not-found').map((d) => JSON.stringify(d)),
+        ACTIONS.filter((a) => a !== 'file')
+          .map((action) => decide(action, facts, record))
+          .filter((d) => isRefusal(d) && d.code === 'not-found')
+          .map((d) => JSON.stringify(d)),
       ),
     );
     expect(answers.size).toBe(1);

@@ -19,7 +19,18 @@ describe('the benchmark, run in --quick mode', () => {
     const out = join(dir, 'results.json');
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--no-deprecation', '--expose-gc', '--import', 'tsx', 'bench/run.ts', '--quick', '--latency', '0,10', '--out', out],
+      [
+        '--no-deprecation',
+        '--expose-gc',
+        '--import',
+        'tsx',
+        'bench/run.ts',
+        '--quick',
+        '--latency',
+        '0,10',
+        '--out',
+        out,
+      ],
       { cwd: join(import.meta.dirname, '../..'), timeout: 170_000 },
     );
     printed = stdout;
@@ -50,7 +61,9 @@ describe('the benchmark, run in --quick mode', () => {
   it('sends fewer HTTP requests to Graph than the naive baseline, cold or warm', () => {
     for (const { implementations } of results.eligibility.byLatency) {
       expect(implementations.botCold.topLevelRequests.max).toBeLessThan(implementations.naive.topLevelRequests.median);
-      expect(implementations.botWarm.topLevelRequests.max).toBeLessThan(implementations.botCold.topLevelRequests.median);
+      expect(implementations.botWarm.topLevelRequests.max).toBeLessThan(
+        implementations.botCold.topLevelRequests.median,
+      );
       expect(implementations.naive.inBatchRequests.max).toBe(0);
     }
   });
@@ -59,7 +72,8 @@ describe('the benchmark, run in --quick mode', () => {
     const { sequential, concurrent, memory } = results.turns;
     expect(sequential).toMatchObject({ turns: 200, answered: 200, failed: 0, concurrency: 1 });
     expect(concurrent).toMatchObject({ answered: concurrent.turns, failed: 0, concurrency: 8 });
-    for (const phase of [sequential, concurrent]) expect(Object.keys(phase.latencyMs)).toEqual(['p50', 'p99', 'mean', 'max']);
+    for (const phase of [sequential, concurrent])
+      expect(Object.keys(phase.latencyMs)).toEqual(['p50', 'p99', 'mean', 'max']);
     expect(memory.samples).toHaveLength(11);
     expect(memory).toHaveProperty('heapUsedKiBPer1000Turns');
     expect(results.turns.graphRequestsPerTurn.topLevel).toBeGreaterThan(0);

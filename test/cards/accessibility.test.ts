@@ -15,12 +15,18 @@ const hasWords = (text: unknown) => typeof text === 'string' && /\p{L}{2,}/u.tes
 function textsOf(node: unknown): string[] {
   if (Array.isArray(node)) return node.flatMap(textsOf);
   if (!node || typeof node !== 'object') return [];
-  return Object.entries(node).flatMap(([key, value]) => (typeof value === 'string' ? (['text', 'value', 'title'].includes(key) ? [value] : []) : textsOf(value)));
+  return Object.entries(node).flatMap(([key, value]) =>
+    typeof value === 'string' ? (['text', 'value', 'title'].includes(key) ? [value] : []) : textsOf(value),
+  );
 }
 
 describe('accessible cards', () => {
   it('every input has a label', () => {
-    const unlabelled = cards.flatMap((c) => elementsOf(c.card).filter((e) => e.type.startsWith('Input.') && !hasWords(e.label)).map((e) => `${where(c)}: ${e.id}`));
+    const unlabelled = cards.flatMap((c) =>
+      elementsOf(c.card)
+        .filter((e) => e.type.startsWith('Input.') && !hasWords(e.label))
+        .map((e) => `${where(c)}: ${e.id}`),
+    );
     expect(unlabelled).toEqual([]);
   });
 
@@ -35,7 +41,15 @@ describe('accessible cards', () => {
 
   it('the inputs a request cannot go without are required', () => {
     const required = (name: string) =>
-      new Set(cards.filter((c) => c.name === name).flatMap((c) => elementsOf(c.card).filter((e) => e.isRequired).map((e) => e.id)));
+      new Set(
+        cards
+          .filter((c) => c.name === name)
+          .flatMap((c) =>
+            elementsOf(c.card)
+              .filter((e) => e.isRequired)
+              .map((e) => e.id),
+          ),
+      );
     expect([...required('escalation-request')].sort()).toEqual(['reason', 'verification']);
     expect([...required('welcome')]).toEqual(['target']);
   });
@@ -48,7 +62,11 @@ describe('accessible cards', () => {
   });
 
   it('each status icon shares its line with a word', () => {
-    const bare = cards.flatMap((c) => textsOf(c.card).filter((text) => STATUS_ICONS.test(text) && !hasWords(text)).map((text) => `${where(c)}: "${text}"`));
+    const bare = cards.flatMap((c) =>
+      textsOf(c.card)
+        .filter((text) => STATUS_ICONS.test(text) && !hasWords(text))
+        .map((text) => `${where(c)}: "${text}"`),
+    );
     expect(bare).toEqual([]);
   });
 
@@ -56,7 +74,11 @@ describe('accessible cards', () => {
     const meaningful = new Set(['good', 'warning', 'attention']);
     const onlyColour = cards.flatMap((c) =>
       elementsOf(c.card)
-        .filter((e) => (e.type === 'TextBlock' && meaningful.has(String(e.color).toLowerCase())) || (e.type === 'Container' && meaningful.has(String(e.style).toLowerCase())))
+        .filter(
+          (e) =>
+            (e.type === 'TextBlock' && meaningful.has(String(e.color).toLowerCase())) ||
+            (e.type === 'Container' && meaningful.has(String(e.style).toLowerCase())),
+        )
         .filter((e) => !textsOf(e).some(hasWords))
         .map((e) => `${where(c)}: ${e.type} ${e.color ?? e.style}`),
     );
@@ -64,7 +86,13 @@ describe('accessible cards', () => {
   });
 
   it('the checks themselves catch a bare icon and an unlabelled input', () => {
-    const card = { body: [{ type: 'TextBlock', text: '❌' }, { type: 'FactSet', facts: [{ title: '10:32', value: '✅' }] }, { type: 'Input.Text', id: 'x' }] };
+    const card = {
+      body: [
+        { type: 'TextBlock', text: '❌' },
+        { type: 'FactSet', facts: [{ title: '10:32', value: '✅' }] },
+        { type: 'Input.Text', id: 'x' },
+      ],
+    };
     const elements = elementsOf(card);
     expect(textsOf(card).filter((text) => STATUS_ICONS.test(text) && !hasWords(text))).toEqual(['❌', '✅']);
     expect(elements.filter((e) => e.type.startsWith('Input.') && !hasWords(e.label))).toHaveLength(1);

@@ -1,29 +1,97 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardTemplates, hasOwnWords, templateTexts } from '../../src/teams/cards.js';
-import { catalogue, forReader, LANGUAGES, readerOf, readerTime, type Language } from '../../src/teams/locale.js';
-import { cardOf, cardText, people, startHarness, type Harness } from '../harness.js';
-import { allMessageIds, templateMessages } from './messages.js';
+import { catalogue, forReader, LANGUAGES, type Language, readerOf, readerTime } from '../../src/teams/locale.js';
 import { approvalCard, cardsIn, cast, personalChatId } from '../escalation-bot/helpers.js';
+import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
+import { allMessageIds, templateMessages } from './messages.js';
 import { cardProblems } from './validate.js';
 
 const TRANSLATED = LANGUAGES.filter((l) => l !== 'en');
 const templates = new CardTemplates();
-const sample = (name: string) => JSON.parse(readFileSync(new URL(`./samples/${name}.json`, import.meta.url), 'utf8')) as object[];
+const sample = (name: string) =>
+  JSON.parse(readFileSync(new URL(`./samples/${name}.json`, import.meta.url), 'utf8')) as object[];
 
 /** Messages that stay as they are in every language: commands the bot understands, and a sample of Microsoft's own error text. */
-const KEPT_AS_IS = new Set(['check NAME', 'guide', 'diagnose', 'requests', 'AADSTS55200: The continuation_token is invalid ...']);
+const KEPT_AS_IS = new Set([
+  'check NAME',
+  'guide',
+  'diagnose',
+  'requests',
+  'AADSTS55200: The continuation_token is invalid ...',
+]);
 
 /** Proper nouns, product names and codes, which no language translates. */
 const PROPER_NOUNS = [
-  'Microsoft Authenticator', 'Authenticator', 'Self-Service Account Recovery', 'Verified ID', 'Face Check', 'InPrivate', 'Incognito',
-  'Edge', 'Chrome', 'Safari', 'SSAR Helpdesk', 'SSAR', 'TAP', 'AADSTS55200', 'continuation_token', 'Microsoft Graph', 'Teams', 'Entra ID', 'OneDrive',
+  'Microsoft Authenticator',
+  'Authenticator',
+  'Self-Service Account Recovery',
+  'Verified ID',
+  'Face Check',
+  'InPrivate',
+  'Incognito',
+  'Edge',
+  'Chrome',
+  'Safari',
+  'SSAR Helpdesk',
+  'SSAR',
+  'TAP',
+  'AADSTS55200',
+  'continuation_token',
+  'Microsoft Graph',
+  'Teams',
+  'Entra ID',
+  'OneDrive',
 ];
 
 /** Words a language shares with English. */
 const SHARED_WORDS: Record<Exclude<Language, 'en'>, string[]> = {
-  de: ['pass', 'helpdesk', 'chat', 'selfie', 'name', 'passkey', 'details', 'optional', 'person', 'browser', 'code', 'text', 'symptom', 'hand', 'organisation', 'minute', 'live', 'version', 'administrator'],
-  fr: ['guide', 'selfie', 'passe', 'minutes', 'page', 'type', 'code', 'message', 'causes', 'principal', 'catalogue', 'mode', 'configuration', 'exact', 'organisation', 'minute', 'audit', 'version', 'long', 'licence', 'agent', 'agents', 'production'],
+  de: [
+    'pass',
+    'helpdesk',
+    'chat',
+    'selfie',
+    'name',
+    'passkey',
+    'details',
+    'optional',
+    'person',
+    'browser',
+    'code',
+    'text',
+    'symptom',
+    'hand',
+    'organisation',
+    'minute',
+    'live',
+    'version',
+    'administrator',
+  ],
+  fr: [
+    'guide',
+    'selfie',
+    'passe',
+    'minutes',
+    'page',
+    'type',
+    'code',
+    'message',
+    'causes',
+    'principal',
+    'catalogue',
+    'mode',
+    'configuration',
+    'exact',
+    'organisation',
+    'minute',
+    'audit',
+    'version',
+    'long',
+    'licence',
+    'agent',
+    'agents',
+    'production',
+  ],
   es: ['selfie', 'chat', 'error', 'compare', 'principal'],
   ja: [],
 };
@@ -49,17 +117,28 @@ function englishLeft(english: string, translated: string, language: Exclude<Lang
 describe('every card in every language', () => {
   const ids = allMessageIds();
 
-  it.each(TRANSLATED)('the %s catalogue has every message, no stale ones, and the same ${...} expressions', (language) => {
-    const messages = catalogue(language);
-    expect(ids.filter((id) => !(id in messages)), 'missing').toEqual([]);
-    expect(Object.keys(messages).filter((id) => !ids.includes(id)), 'stale').toEqual([]);
-    const expressions = (text: string) => (text.match(/\$\{[^}]*\}/g) ?? []).sort();
-    for (const id of ids) expect(expressions(messages[id]!), id).toEqual(expressions(id));
-  });
+  it.each(TRANSLATED)(
+    'the %s catalogue has every message, no stale ones, and the same ${...} expressions',
+    (language) => {
+      const messages = catalogue(language);
+      expect(
+        ids.filter((id) => !(id in messages)),
+        'missing',
+      ).toEqual([]);
+      expect(
+        Object.keys(messages).filter((id) => !ids.includes(id)),
+        'stale',
+      ).toEqual([]);
+      const expressions = (text: string) => (text.match(/\$\{[^}]*\}/g) ?? []).sort();
+      for (const id of ids) expect(expressions(messages[id]!), id).toEqual(expressions(id));
+    },
+  );
 
   it.each(TRANSLATED)('nothing is left in English by mistake in %s', (language) => {
     const messages = catalogue(language);
-    const left = ids.flatMap((id) => englishLeft(id, messages[id]!, language).map((word) => `"${word}" in ${JSON.stringify(messages[id])}`));
+    const left = ids.flatMap((id) =>
+      englishLeft(id, messages[id]!, language).map((word) => `"${word}" in ${JSON.stringify(messages[id])}`),
+    );
     expect(left).toEqual([]);
   });
 
@@ -67,12 +146,16 @@ describe('every card in every language', () => {
     'in %s, %s renders as a valid card with every text translated',
     (language, name) => {
       for (const data of sample(name)) {
-        const card = forReader({ language, locale: language, timeZone: 'UTC' }, () => templates.render(name as never, data as never));
+        const card = forReader({ language, locale: language, timeZone: 'UTC' }, () =>
+          templates.render(name as never, data as never),
+        );
         expect(cardProblems(card)).toEqual([]);
         if (language === 'en') continue;
         // No template text reaches the card in its English form.
         const shown = new Set(templateTexts(card));
-        const english = templateMessages().get(name)!.filter((text) => !KEPT_AS_IS.has(text) && catalogue(language)[text] !== text);
+        const english = templateMessages()
+          .get(name)!
+          .filter((text) => !KEPT_AS_IS.has(text) && catalogue(language)[text] !== text);
         expect(english.filter((text) => shown.has(text))).toEqual([]);
       }
     },
@@ -87,25 +170,39 @@ describe('every card in every language', () => {
 
 describe('the reader of a turn, from the activity', () => {
   it('takes the activity locale, then the clientInfo entity, and the clientInfo time zone', () => {
-    expect(readerOf({ locale: 'de-DE', entities: [{ type: 'clientInfo', locale: 'fr-FR', timezone: 'Europe/Berlin' }] })).toEqual({
+    expect(
+      readerOf({ locale: 'de-DE', entities: [{ type: 'clientInfo', locale: 'fr-FR', timezone: 'Europe/Berlin' }] }),
+    ).toEqual({
       language: 'de',
       locale: 'de-DE',
       timeZone: 'Europe/Berlin',
     });
-    expect(readerOf({ entities: [{ type: 'clientInfo', locale: 'ja-jp', timezone: 'Asia/Tokyo' }] })).toEqual({ language: 'ja', locale: 'ja-JP', timeZone: 'Asia/Tokyo' });
+    expect(readerOf({ entities: [{ type: 'clientInfo', locale: 'ja-jp', timezone: 'Asia/Tokyo' }] })).toEqual({
+      language: 'ja',
+      locale: 'ja-JP',
+      timeZone: 'Asia/Tokyo',
+    });
   });
 
   it('falls back to English and UTC for a language it does not ship and a zone it does not know', () => {
-    expect(readerOf({ locale: 'pt-BR', entities: [{ type: 'clientInfo', timezone: 'Mars/Olympus' }] })).toMatchObject({ language: 'en', timeZone: 'UTC' });
+    expect(readerOf({ locale: 'pt-BR', entities: [{ type: 'clientInfo', timezone: 'Mars/Olympus' }] })).toMatchObject({
+      language: 'en',
+      timeZone: 'UTC',
+    });
     expect(readerOf({ locale: 'not a locale!' })).toMatchObject({ language: 'en', timeZone: 'UTC' });
     expect(readerOf({})).toMatchObject({ language: 'en', timeZone: 'UTC' });
     expect(readerOf({ locale: 42, entities: {} })).toMatchObject({ language: 'en', timeZone: 'UTC' });
-    expect(readerOf({ entities: [null, { type: 'clientInfo', locale: ['de'], timezone: 7 }] })).toMatchObject({ language: 'en', timeZone: 'UTC' });
+    expect(readerOf({ entities: [null, { type: 'clientInfo', locale: ['de'], timezone: 7 }] })).toMatchObject({
+      language: 'en',
+      timeZone: 'UTC',
+    });
   });
 
   it('writes times in the reader language and zone', () => {
     const at = '2026-12-01T14:30:00Z';
-    expect(readerTime(at, { language: 'de', locale: 'de-DE', timeZone: 'Europe/Berlin' })).toBe('1. Dez. 2026, 15:30 MEZ');
+    expect(readerTime(at, { language: 'de', locale: 'de-DE', timeZone: 'Europe/Berlin' })).toBe(
+      '1. Dez. 2026, 15:30 MEZ',
+    );
     expect(readerTime(at, { language: 'ja', locale: 'ja-JP', timeZone: 'Asia/Tokyo' })).toBe('2026年12月1日 23:30 JST');
     expect(readerTime(at, { language: 'en', locale: 'en-GB', timeZone: 'UTC' })).toBe('1 Dec 2026, 14:30 UTC');
   });
@@ -118,11 +215,16 @@ describe('a person whose Teams is in another language', () => {
   });
   afterAll(() => harness.close());
 
-  const clientInfo = (locale: string, timezone: string) => ({ locale, entities: [{ type: 'clientInfo', locale, timezone }] });
+  const clientInfo = (locale: string, timezone: string) => ({
+    locale,
+    entities: [{ type: 'clientInfo', locale, timezone }],
+  });
 
   it.each(TRANSLATED)('gets the whole guide in %s, down to its last step', async (language) => {
     const english = cardText(cardOf((await harness.say(people.colleague, 'guide')).replies[0]));
-    const card = cardOf((await harness.say(people.colleague, 'guide', undefined, clientInfo(language, 'UTC'))).replies[0]);
+    const card = cardOf(
+      (await harness.say(people.colleague, 'guide', undefined, clientInfo(language, 'UTC'))).replies[0],
+    );
     const text = cardText(card);
     expect(text).not.toBe(english);
     expect(englishLeft(english, text, language)).toEqual([]);
@@ -131,7 +233,10 @@ describe('a person whose Teams is in another language', () => {
   });
 
   it('an agent in Tokyo reads the checklist in Japanese with the time in Japan', async () => {
-    const card = cardOf((await harness.say(people.agent, 'check jon.doe@contoso.com', undefined, clientInfo('ja-JP', 'Asia/Tokyo'))).replies[0]);
+    const card = cardOf(
+      (await harness.say(people.agent, 'check jon.doe@contoso.com', undefined, clientInfo('ja-JP', 'Asia/Tokyo')))
+        .replies[0],
+    );
     const text = cardText(card);
     expect(text).toContain('まだ SSAR を使えません');
     expect(text).toMatch(/確認日時: \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d JST/);
@@ -139,11 +244,33 @@ describe('a person whose Teams is in another language', () => {
   });
 
   it('notices and failures are in the reader language too', async () => {
-    const missing = cardText(cardOf((await harness.say(people.agent, 'check nobody.here@contoso.com', undefined, clientInfo('fr-FR', 'Europe/Paris'))).replies[0]));
+    const missing = cardText(
+      cardOf(
+        (
+          await harness.say(
+            people.agent,
+            'check nobody.here@contoso.com',
+            undefined,
+            clientInfo('fr-FR', 'Europe/Paris'),
+          )
+        ).replies[0],
+      ),
+    );
     expect(missing).toContain("Cet utilisateur n'existe pas dans ce locataire");
     expect(missing).toContain('nobody.here@contoso.com');
     harness.graph.failNext({ path: /^\/users\/diego/ }, { status: 500 }, 10);
-    const failed = cardText(cardOf((await harness.say(people.agent, 'check diego.siciliani@contoso.com', undefined, clientInfo('es-ES', 'Europe/Madrid'))).replies[0]));
+    const failed = cardText(
+      cardOf(
+        (
+          await harness.say(
+            people.agent,
+            'check diego.siciliani@contoso.com',
+            undefined,
+            clientInfo('es-ES', 'Europe/Madrid'),
+          )
+        ).replies[0],
+      ),
+    );
     expect(failed).toContain('No pude leer el directorio');
   });
 
@@ -151,22 +278,55 @@ describe('a person whose Teams is in another language', () => {
     await harness.say(cast.megan, 'hi', undefined, clientInfo('fr-FR', 'Europe/Paris'));
     const german = clientInfo('de-DE', 'Europe/Berlin');
     await harness.say(cast.helen, 'hi', undefined, german);
-    await harness.post(harness.activity(cast.helen, { type: 'invoke', name: 'adaptiveCard/action', replyToId: 'c1', ...german, value: { action: { type: 'Action.Execute', verb: 'escalate.start', data: { userId: cast.adele.aadObjectId } }, trigger: 'manual' } }));
-    const filed = await harness.post(harness.activity(cast.helen, {
-      type: 'invoke', name: 'adaptiveCard/action', replyToId: 'c1', ...german,
-      value: { action: { type: 'Action.Execute', verb: 'escalate.submit', data: { userId: cast.adele.aadObjectId, reason: 'Telefon verloren', verification: 'video-call-with-id' } }, trigger: 'manual' },
-    }));
+    await harness.post(
+      harness.activity(cast.helen, {
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        replyToId: 'c1',
+        ...german,
+        value: {
+          action: { type: 'Action.Execute', verb: 'escalate.start', data: { userId: cast.adele.aadObjectId } },
+          trigger: 'manual',
+        },
+      }),
+    );
+    const filed = await harness.post(
+      harness.activity(cast.helen, {
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        replyToId: 'c1',
+        ...german,
+        value: {
+          action: {
+            type: 'Action.Execute',
+            verb: 'escalate.submit',
+            data: { userId: cast.adele.aadObjectId, reason: 'Telefon verloren', verification: 'video-call-with-id' },
+          },
+          trigger: 'manual',
+        },
+      }),
+    );
     const requestId = filed.body.value.refresh.action.data.requestId;
     expect(cardText(filed.body.value)).toContain('Wartet auf Genehmigung');
     const forMegan = cardText(approvalCard(harness, cast.megan, requestId));
     expect(forMegan).toContain("En attente d'approbation");
     expect(forMegan).toContain('Approuver');
 
-    await harness.post(harness.activity(cast.megan, {
-      type: 'invoke', name: 'adaptiveCard/action', replyToId: 'c2', ...clientInfo('fr-FR', 'Europe/Paris'),
-      value: { action: { type: 'Action.Execute', verb: 'escalation.approve', data: { requestId } }, trigger: 'manual' },
-    }));
-    const passCard = cardsIn(harness, personalChatId(cast.helen)).find((card) => card?.body?.some?.((e: any) => e.type === 'RichTextBlock'));
+    await harness.post(
+      harness.activity(cast.megan, {
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        replyToId: 'c2',
+        ...clientInfo('fr-FR', 'Europe/Paris'),
+        value: {
+          action: { type: 'Action.Execute', verb: 'escalation.approve', data: { requestId } },
+          trigger: 'manual',
+        },
+      }),
+    );
+    const passCard = cardsIn(harness, personalChatId(cast.helen)).find((card) =>
+      card?.body?.some?.((e: any) => e.type === 'RichTextBlock'),
+    );
     expect(cardText(passCard)).toContain('Befristeter Zugriffspass für Adele Vance');
   });
 

@@ -9,7 +9,10 @@ const TEAMS_DIR = new URL('../../src/teams/', import.meta.url);
 export function templateMessages(): Map<string, string[]> {
   const byTemplate = new Map<string, string[]>();
   for (const file of readdirSync(CARD_TEMPLATE_DIR).filter((f) => f.endsWith('.json'))) {
-    byTemplate.set(file.replace(/\.json$/, ''), templateTexts(JSON.parse(readFileSync(new URL(file, `file://${CARD_TEMPLATE_DIR}`), 'utf8'))));
+    byTemplate.set(
+      file.replace(/\.json$/, ''),
+      templateTexts(JSON.parse(readFileSync(new URL(file, `file://${CARD_TEMPLATE_DIR}`), 'utf8'))),
+    );
   }
   return byTemplate;
 }

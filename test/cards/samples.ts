@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { CardTemplates, type AdaptiveCard } from '../../src/teams/cards.js';
 import type { TemplateName } from '../../src/teams/card-views.js';
+import { type AdaptiveCard, CardTemplates } from '../../src/teams/cards.js';
 import { forReader, LANGUAGES, type Language } from '../../src/teams/locale.js';
 
 const samplesDir = new URL('./samples/', import.meta.url);
@@ -18,7 +18,9 @@ export function everyRenderedCard(): { name: string; language: Language; variant
           name,
           language,
           variant,
-          card: forReader({ language, locale: language, timeZone: 'UTC' }, () => templates.render(name as TemplateName, data as never)),
+          card: forReader({ language, locale: language, timeZone: 'UTC' }, () =>
+            templates.render(name as TemplateName, data as never),
+          ),
         })),
       );
     });

@@ -15,28 +15,44 @@ import { everyRenderedCard } from './samples.js';
 const MAX_MESSAGE_BYTES = 80 * 1024;
 const MAX_REFRESH_USERS = 60;
 
-const messageBytes = (card: object) => Buffer.byteLength(JSON.stringify({ type: 'message', attachments: [CardFactory.adaptiveCard(card)] }), 'utf8');
+const messageBytes = (card: object) =>
+  Buffer.byteLength(JSON.stringify({ type: 'message', attachments: [CardFactory.adaptiveCard(card)] }), 'utf8');
 
 describe("every card within Teams' limits", () => {
   const cards = everyRenderedCard();
 
-  it.each(cards.map((c) => [`${c.name} (${c.language}, sample ${c.variant + 1})`, c] as const))('%s', (_label, { card }) => {
-    expect(card.version).toBe('1.5');
-    expect(messageBytes(card)).toBeLessThan(MAX_MESSAGE_BYTES);
-    if (card.refresh) expect((card.refresh.userIds as string[]).length).toBeLessThanOrEqual(MAX_REFRESH_USERS);
-  });
+  it.each(cards.map((c) => [`${c.name} (${c.language}, sample ${c.variant + 1})`, c] as const))(
+    '%s',
+    (_label, { card }) => {
+      expect(card.version).toBe('1.5');
+      expect(messageBytes(card)).toBeLessThan(MAX_MESSAGE_BYTES);
+      if (card.refresh) expect((card.refresh.userIds as string[]).length).toBeLessThanOrEqual(MAX_REFRESH_USERS);
+    },
+  );
 
   it('the largest checklist there can be, in Japanese, still fits', () => {
     // Ten requirements, each with evidence and fix at the lengths the view clips them to (1000 and 500 characters).
     const requirement = (i: number) => ({
-      id: `E${i}` as RequirementId, title: 'T'.repeat(120), icon: '❌', statusLabel: '不合格', color: 'Attention', evidence: '証'.repeat(1000), fix: '対'.repeat(500),
+      id: `E${i}` as RequirementId,
+      title: 'T'.repeat(120),
+      icon: '❌',
+      statusLabel: '不合格',
+      color: 'Attention',
+      evidence: '証'.repeat(1000),
+      fix: '対'.repeat(500),
     });
     const card = forReader({ language: 'ja', locale: 'ja-JP', timeZone: 'Asia/Tokyo' }, () =>
       new CardTemplates().render('eligibility-agent', {
         verdict: { icon: '❌', label: 'x'.repeat(500), style: 'attention' },
         nextStep: '次'.repeat(520),
         summary: '要'.repeat(1000),
-        user: { id: 'id', displayName: 'n'.repeat(500), userPrincipalName: 'u'.repeat(500), givenName: 'g'.repeat(500), surname: 's'.repeat(500) },
+        user: {
+          id: 'id',
+          displayName: 'n'.repeat(500),
+          userPrincipalName: 'u'.repeat(500),
+          givenName: 'g'.repeat(500),
+          surname: 's'.repeat(500),
+        },
         hasProblems: true,
         problems: Array.from({ length: 10 }, (_, i) => requirement(i + 1)),
         hasPassing: false,

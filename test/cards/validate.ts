@@ -14,7 +14,8 @@ export function cardProblems(card: unknown): string[] {
   for (const issue of parsed.validateProperties().validationEvents) problems.push(issue.message);
   for (let i = problems.length - 1; i >= 0; i--) if (allowed.has(problems[i]!)) problems.splice(i, 1);
   const json = JSON.stringify(card);
-  if ((card as { version?: string }).version !== '1.5') problems.push(`version is ${(card as { version?: string }).version}, expected 1.5`);
+  if ((card as { version?: string }).version !== '1.5')
+    problems.push(`version is ${(card as { version?: string }).version}, expected 1.5`);
   for (const unbound of json.match(/\$\{[^}]*\}/g) ?? []) problems.push(`unbound template expression ${unbound}`);
   return problems;
 }

@@ -1,15 +1,16 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CARD_TEMPLATE_DIR } from '../../src/teams/cards.js';
 import { VERBS } from '../../src/teams/verbs.js';
-import { cardText, people, startHarness, type Harness } from '../harness.js';
+import { cardText, type Harness, people, startHarness } from '../harness.js';
 
 /** Every Action.Execute (verb and data) anywhere in a template, refresh actions included. */
 function actionsIn(node: unknown, found: { verb: string; data: Record<string, unknown> }[] = []) {
   if (Array.isArray(node)) node.forEach((child) => actionsIn(child, found));
   else if (node && typeof node === 'object') {
     const element = node as Record<string, unknown>;
-    if (element.type === 'Action.Execute' && typeof element.verb === 'string') found.push({ verb: element.verb, data: (element.data ?? {}) as Record<string, unknown> });
+    if (element.type === 'Action.Execute' && typeof element.verb === 'string')
+      found.push({ verb: element.verb, data: (element.data ?? {}) as Record<string, unknown> });
     Object.values(element).forEach((child) => actionsIn(child, found));
   }
   return found;
@@ -27,11 +28,14 @@ describe('card verbs', () => {
     expect(inTemplates.length).toBeGreaterThan(10);
   });
 
-  it.each(inTemplates.map((a) => [a.file, a.verb, a.data] as const))('%s: "%s" has a data spec that accepts what the card sends', (_file, verb, data) => {
-    expect(Object.hasOwn(VERBS, verb)).toBe(true);
-    const spec = VERBS[verb as keyof typeof VERBS] as Record<string, unknown>;
-    for (const key of Object.keys(data)) expect(Object.hasOwn(spec, key), `field "${key}"`).toBe(true);
-  });
+  it.each(inTemplates.map((a) => [a.file, a.verb, a.data] as const))(
+    '%s: "%s" has a data spec that accepts what the card sends',
+    (_file, verb, data) => {
+      expect(Object.hasOwn(VERBS, verb)).toBe(true);
+      const spec = VERBS[verb as keyof typeof VERBS] as Record<string, unknown>;
+      for (const key of Object.keys(data)) expect(Object.hasOwn(spec, key), `field "${key}"`).toBe(true);
+    },
+  );
 
   describe('every verb has a route', () => {
     let harness: Harness;
@@ -40,11 +44,14 @@ describe('card verbs', () => {
     });
     afterAll(() => harness.close());
 
-    it.each(Object.keys(VERBS))('"%s" is answered by its own route, not the fallback for unknown buttons', async (verb) => {
-      const turn = await harness.invoke(people.agent, verb, {});
-      expect(turn.status).toBe(200);
-      expect(cardText(turn.body?.value) + JSON.stringify(turn.body?.value ?? '')).not.toContain(UNHANDLED);
-    });
+    it.each(Object.keys(VERBS))(
+      '"%s" is answered by its own route, not the fallback for unknown buttons',
+      async (verb) => {
+        const turn = await harness.invoke(people.agent, verb, {});
+        expect(turn.status).toBe(200);
+        expect(cardText(turn.body?.value) + JSON.stringify(turn.body?.value ?? '')).not.toContain(UNHANDLED);
+      },
+    );
 
     it('the fallback itself answers a verb nobody registered', async () => {
       const turn = await harness.invoke(people.agent, 'no.such.verb', {});

@@ -35,7 +35,12 @@ describe('caller verification configuration', () => {
   });
 
   it('reads a complete setup', () => {
-    const { verification } = loadConfig({ ...ON, VERIFIED_ID_CREDENTIAL_TYPES: 'VerifiedEmployee,VerifiedIdentity', FACE_CHECK_THRESHOLD: '85', PASS_DELIVERY: 'agent-chat' });
+    const { verification } = loadConfig({
+      ...ON,
+      VERIFIED_ID_CREDENTIAL_TYPES: 'VerifiedEmployee,VerifiedIdentity',
+      FACE_CHECK_THRESHOLD: '85',
+      PASS_DELIVERY: 'agent-chat',
+    });
     expect(verification).toMatchObject({
       policy: 'required',
       authority: 'did:web:verifiedid.contoso.com',
@@ -69,11 +74,18 @@ describe('caller verification configuration', () => {
   });
 
   it('the demo tenant needs none of it: its emulator brings the verifier DID and issuer', () => {
-    expect(loadConfig({ CALLER_VERIFICATION: 'required' }).verification).toMatchObject({ policy: 'required', acceptedIssuers: [] });
+    expect(loadConfig({ CALLER_VERIFICATION: 'required' }).verification).toMatchObject({
+      policy: 'required',
+      acceptedIssuers: [],
+    });
   });
 
   it('against a loopback emulator the bot calls itself back, so no public address is needed', () => {
-    const { verification } = loadConfig({ ...ON, PUBLIC_BASE_URL: '', VERIFIED_ID_BASE_URL: 'http://127.0.0.1:4100/v1.0/' });
+    const { verification } = loadConfig({
+      ...ON,
+      PUBLIC_BASE_URL: '',
+      VERIFIED_ID_BASE_URL: 'http://127.0.0.1:4100/v1.0/',
+    });
     expect(verification.publicBaseUrl).toBeUndefined();
     expect(verification.requestServiceUrl).toBe('http://127.0.0.1:4100/v1.0');
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCatalogue } from '../../src/diagnosis/catalogue.js';
 import { AADSTS55200_PAGE } from '../diagnosis/fixtures.js';
-import { cardOf, cardText, people, startHarness, type Harness } from '../harness.js';
+import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
 
 const LIDIA = '11111111-0000-4000-8000-000000000002'; // not in the recovery group
 const PRADEEP = '11111111-0000-4000-8000-000000000013'; // added to the group minutes ago; last attempt failed Face Check
@@ -26,12 +26,16 @@ describe('diagnosing an error or a symptom', () => {
   });
 
   it('"Can\'t sign in" with a code is diagnosed, not taken for a user lookup', async () => {
-    const text = cardText(cardOf((await harness.say(people.colleague, "Can't sign in, it says AADSTS50053")).replies[0]));
+    const text = cardText(
+      cardOf((await harness.say(people.colleague, "Can't sign in, it says AADSTS50053")).replies[0]),
+    );
     expect(text).toContain('AADSTS50053');
   });
 
   it('an unknown code gets an honest "not in my catalogue", echoed back safely', async () => {
-    const text = cardText(cardOf((await harness.say(people.colleague, 'I got AADSTS99999 [click](https://evil.example)')).replies[0]));
+    const text = cardText(
+      cardOf((await harness.say(people.colleague, 'I got AADSTS99999 [click](https://evil.example)')).replies[0]),
+    );
     expect(text).toContain('Not in my catalogue: AADSTS99999');
     expect(text).not.toContain('[click](https://evil.example)');
   });
@@ -47,7 +51,8 @@ describe('diagnosing an error or a symptom', () => {
   });
 
   it('for a user added to the group minutes ago it says to wait', async () => {
-    const card = (await harness.invoke(people.agent, 'diagnose.run', { userId: PRADEEP, symptom: 'no-recover-link' })).body.value;
+    const card = (await harness.invoke(people.agent, 'diagnose.run', { userId: PRADEEP, symptom: 'no-recover-link' }))
+      .body.value;
     const first = card.body[2].items[3];
     expect(first.items[0].text).toMatch(/^🔎 /);
     expect(cardText(first)).toMatch(/wait/i);
@@ -64,7 +69,10 @@ describe('diagnosing an error or a symptom', () => {
   });
 
   it('finds recovery events that name the user only as the one who acted, and ignores ordinary registration', async () => {
-    const noah = cardText((await harness.invoke(people.agent, 'diagnose.run', { userId: '11111111-0000-4000-8000-000000000026' })).body.value);
+    const noah = cardText(
+      (await harness.invoke(people.agent, 'diagnose.run', { userId: '11111111-0000-4000-8000-000000000026' })).body
+        .value,
+    );
     expect(noah).toContain('Last recovery attempt');
     expect(noah).toContain('User failed document validation');
     const adele = cardText((await harness.invoke(people.agent, 'diagnose.run', { userId: ADELE })).body.value);
@@ -75,7 +83,9 @@ describe('diagnosing an error or a symptom', () => {
   it('without audit-log access, says the attempts could not be read and still diagnoses', async () => {
     harness.graph.denyPermission('AuditLog.Read.All');
     try {
-      const text = cardText((await harness.invoke(people.agent, 'diagnose.run', { userId: LIDIA, symptom: 'no-recover-link' })).body.value);
+      const text = cardText(
+        (await harness.invoke(people.agent, 'diagnose.run', { userId: LIDIA, symptom: 'no-recover-link' })).body.value,
+      );
       expect(text).toContain('needs AuditLog.Read.All');
       expect(text).toContain('Found on this account');
     } finally {
@@ -84,7 +94,9 @@ describe('diagnosing an error or a symptom', () => {
   });
 
   it('a colleague gets the causes in order but no live findings or audit events', async () => {
-    const card = (await harness.invoke(people.colleague, 'diagnose.run', { userId: PRADEEP, symptom: 'no-recover-link' })).body.value;
+    const card = (
+      await harness.invoke(people.colleague, 'diagnose.run', { userId: PRADEEP, symptom: 'no-recover-link' })
+    ).body.value;
     const text = cardText(card);
     expect(text).toContain('The helpdesk can check which of these applies');
     expect(text).not.toMatch(/Found on this account|Ruled out|Last recovery attempt|\d+ minutes ago|acl.?_ssar/);
@@ -98,14 +110,24 @@ describe('diagnosing an error or a symptom', () => {
 
   describe('every catalogue entry answers through the bot', () => {
     const entries = defaultCatalogue().entries;
-    it.each(entries.filter((e) => e.kind === 'code').map((e) => [e.id, (e as any).code as string]))('%s pasted in a sentence', async (_id, code) => {
-      const text = cardText(cardOf((await harness.say(people.colleague, `the screen said ${code.toLowerCase()} and then nothing`)).replies[0]));
-      expect(text).toContain(code);
-    });
-    it.each(entries.filter((e) => e.kind === 'symptom').map((e) => [e.id, e.title]))('symptom %s picked on the card', async (id, title) => {
-      const card = (await harness.invoke(people.agent, 'diagnose.run', { userId: ADELE, symptom: id })).body.value;
-      expect(cardText(card)).toContain(title.replace(/[*_[\]<>~`\\]/g, ''));
-    });
+    it.each(entries.filter((e) => e.kind === 'code').map((e) => [e.id, (e as any).code as string]))(
+      '%s pasted in a sentence',
+      async (_id, code) => {
+        const text = cardText(
+          cardOf(
+            (await harness.say(people.colleague, `the screen said ${code.toLowerCase()} and then nothing`)).replies[0],
+          ),
+        );
+        expect(text).toContain(code);
+      },
+    );
+    it.each(entries.filter((e) => e.kind === 'symptom').map((e) => [e.id, e.title]))(
+      'symptom %s picked on the card',
+      async (id, title) => {
+        const card = (await harness.invoke(people.agent, 'diagnose.run', { userId: ADELE, symptom: id })).body.value;
+        expect(cardText(card)).toContain(title.replace(/[*_[\]<>~`\\]/g, ''));
+      },
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CatalogueError, defaultCatalogue, loadCatalogue } from '../../src/diagnosis/catalogue.js';
 
 const validEntry = () => ({
@@ -32,9 +32,25 @@ describe('the bundled catalogue', () => {
   it('covers every code and symptom in the domain brief', () => {
     const ids = defaultCatalogue().entries.map((entry) => entry.id);
     for (const id of [
-      'aadsts55200', 'no-recover-link', 'name-mismatch', 'face-check-failed', 'verified-no-tap', 'tap-not-working',
-      'authenticator-add-account', 'aadsts50053', 'aadsts50057', 'aadsts50034', 'aadsts50126', 'aadsts50076',
-      'aadsts50079', 'aadsts53003', 'aadsts50105', 'aadsts53004', 'aadsts53010', 'aadsts90072', 'aadsts700016',
+      'aadsts55200',
+      'no-recover-link',
+      'name-mismatch',
+      'face-check-failed',
+      'verified-no-tap',
+      'tap-not-working',
+      'authenticator-add-account',
+      'aadsts50053',
+      'aadsts50057',
+      'aadsts50034',
+      'aadsts50126',
+      'aadsts50076',
+      'aadsts50079',
+      'aadsts53003',
+      'aadsts50105',
+      'aadsts53004',
+      'aadsts53010',
+      'aadsts90072',
+      'aadsts700016',
     ]) {
       expect(ids).toContain(id);
     }
@@ -49,7 +65,10 @@ describe('the bundled catalogue', () => {
   it('lists the "no Recover your account link" causes in the order a helpdesk would check them', () => {
     const entry = defaultCatalogue().entries.find((e) => e.id === 'no-recover-link')!;
     expect(entry.causes.map((cause) => cause.id)).toEqual([
-      'not-in-recovery-group', 'added-too-recently', 'no-prior-sign-in', 'wrong-entry-point',
+      'not-in-recovery-group',
+      'added-too-recently',
+      'no-prior-sign-in',
+      'wrong-entry-point',
     ]);
   });
 });
@@ -100,14 +119,20 @@ describe('a helpdesk edit to the catalogue', () => {
     expect(errorFrom(catalogueWith(entry)).message).toContain('causes[0].whoCanFix');
   });
 
-  it('is rejected when a confirming check is not one of the cause\'s checks', () => {
-    const entry = { ...validEntry(), causes: [{ ...validEntry().causes[0]!, confirmedBy: { check: 'E3', status: 'warn' } }] };
+  it("is rejected when a confirming check is not one of the cause's checks", () => {
+    const entry = {
+      ...validEntry(),
+      causes: [{ ...validEntry().causes[0]!, confirmedBy: { check: 'E3', status: 'warn' } }],
+    };
     expect(errorFrom(catalogueWith(entry)).message).toContain('causes[0].confirmedBy.check');
   });
 
   it('is rejected when a confirmation names a reason code the rules never give', () => {
     const cause = validEntry().causes[0]!;
-    const entry = { ...validEntry(), causes: [{ ...cause, confirmedBy: { check: cause.checks[0], status: 'warn', reason: 'minutes ago' } }] };
+    const entry = {
+      ...validEntry(),
+      causes: [{ ...cause, confirmedBy: { check: cause.checks[0], status: 'warn', reason: 'minutes ago' } }],
+    };
     expect(errorFrom(catalogueWith(entry)).message).toContain('causes[0].confirmedBy.reason');
   });
 

@@ -1,5 +1,5 @@
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { extractErrorDetails, MAX_EXTRACT_CHARS } from '../../src/diagnosis/extract.js';
 import { AADSTS55200_PAGE } from './fixtures.js';
 
@@ -14,8 +14,9 @@ describe('reading an error the user pasted', () => {
     });
   });
 
-  it('reads a screenshot\'s OCR text with lower case, spaces and a space instead of T in the time', () => {
-    const ocr = 'sorry, but we\'re having trouble signing you in.\naadsts 55200: the continuation_token is invalid\n' +
+  it("reads a screenshot's OCR text with lower case, spaces and a space instead of T in the time", () => {
+    const ocr =
+      "sorry, but we're having trouble signing you in.\naadsts 55200: the continuation_token is invalid\n" +
       'correlation id: 8C1D4E7A-2B3F-4A5C-9D6E-1F0A2B3C4D5E\ntimestamp: 2025-12-10 10:11:12Z';
     const details = extractErrorDetails(ocr);
     expect(details.codes).toEqual(['AADSTS55200']);
@@ -39,7 +40,8 @@ describe('reading an error the user pasted', () => {
   it('reads the JSON an application logged', () => {
     const json = JSON.stringify({
       error: 'invalid_request',
-      error_description: 'AADSTS55200: The continuation_token is invalid.\r\nTrace ID: 0000aaaa-11bb-cccc-dd22-eeeeee333333\r\nCorrelation ID: aaaa0000-bb11-2222-33cc-444444dddddd\r\nTimestamp: 2025-12-10 10:15:00Z',
+      error_description:
+        'AADSTS55200: The continuation_token is invalid.\r\nTrace ID: 0000aaaa-11bb-cccc-dd22-eeeeee333333\r\nCorrelation ID: aaaa0000-bb11-2222-33cc-444444dddddd\r\nTimestamp: 2025-12-10 10:15:00Z',
       error_codes: [55200],
       timestamp: '2025-12-10 10:15:00Z',
       trace_id: '0000aaaa-11bb-cccc-dd22-eeeeee333333',
@@ -76,7 +78,8 @@ describe('reading an error the user pasted', () => {
   });
 
   it('stays quick on a worst case of near-miss labels', () => {
-    const nearMisses = 'correlation id '.repeat(MAX_EXTRACT_CHARS / 15) + 'aadsts '.repeat(3000) + 'error code: '.repeat(2000);
+    const nearMisses =
+      'correlation id '.repeat(MAX_EXTRACT_CHARS / 15) + 'aadsts '.repeat(3000) + 'error code: '.repeat(2000);
     const started = performance.now();
     extractErrorDetails(nearMisses);
     expect(performance.now() - started).toBeLessThan(500);
@@ -85,8 +88,20 @@ describe('reading an error the user pasted', () => {
   it('never throws, whatever it is given', () => {
     // Arbitrary text, mixed with the fragments the patterns look for so near-misses are common.
     const fragment = fc.oneof(
-      fc.constantFrom('AADSTS', 'aadsts ', 'AADSTS5520O', 'Error Code: ', 'Correlation Id: ', 'Request Id: ',
-        'Timestamp: ', '2025-12-10 10:11:12Z', '8c1d4e7a-2b3f-4a5c-9d6e-1f0a2b3c4d5e', '55200', 'O', '\n'),
+      fc.constantFrom(
+        'AADSTS',
+        'aadsts ',
+        'AADSTS5520O',
+        'Error Code: ',
+        'Correlation Id: ',
+        'Request Id: ',
+        'Timestamp: ',
+        '2025-12-10 10:11:12Z',
+        '8c1d4e7a-2b3f-4a5c-9d6e-1f0a2b3c4d5e',
+        '55200',
+        'O',
+        '\n',
+      ),
       fc.string({ unit: 'binary', maxLength: 30 }),
     );
     const pasted = fc.array(fragment, { maxLength: 40 }).map((parts) => parts.join(''));

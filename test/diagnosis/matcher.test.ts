@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultCatalogue } from '../../src/diagnosis/catalogue.js';
 import { diagnose, type LiveResult } from '../../src/diagnosis/matcher.js';
 import { AADSTS55200_PAGE } from './fixtures.js';
@@ -16,11 +16,16 @@ const findingOf = (diagnosis: ReturnType<typeof diagnose>, causeId: string) =>
   diagnosis.matched[0]!.causes.find((c) => c.cause.id === causeId)!.found;
 
 describe('every catalogue entry can be reached', () => {
-  it.each(codeEntries.map((entry) => [entry.code, entry] as const))('%s is recognised when pasted in a sentence', (code, entry) => {
-    const diagnosis = diagnose(catalogue, { text: `When I sign in I get "${code}: something went wrong", please help` });
-    expect(diagnosis.matched.map((m) => m.entry.id)).toEqual([entry.id]);
-    expect(diagnosis.unknownCodes).toEqual([]);
-  });
+  it.each(codeEntries.map((entry) => [entry.code, entry] as const))(
+    '%s is recognised when pasted in a sentence',
+    (code, entry) => {
+      const diagnosis = diagnose(catalogue, {
+        text: `When I sign in I get "${code}: something went wrong", please help`,
+      });
+      expect(diagnosis.matched.map((m) => m.entry.id)).toEqual([entry.id]);
+      expect(diagnosis.unknownCodes).toEqual([]);
+    },
+  );
 
   it.each(symptomEntries.map((entry) => [entry.id, entry] as const))('picking "%s" lists its causes', (id, entry) => {
     const diagnosis = diagnose(catalogue, { symptomId: id });
@@ -55,10 +60,13 @@ describe('diagnosing what the user pasted', () => {
   });
 });
 
-describe('using the user\'s live eligibility results', () => {
+describe("using the user's live eligibility results", () => {
   it('a user outside the recovery group has "not in the group" confirmed and listed first', () => {
-    const diagnosis = diagnose(catalogue, { symptomId: 'no-recover-link' },
-      withResult({ id: 'E2', status: 'fail', evidence: 'Not a member of acl_ssar_enabled' }));
+    const diagnosis = diagnose(
+      catalogue,
+      { symptomId: 'no-recover-link' },
+      withResult({ id: 'E2', status: 'fail', evidence: 'Not a member of acl_ssar_enabled' }),
+    );
     expect(diagnosis.matched[0]!.causes[0]).toMatchObject({ cause: { id: 'not-in-recovery-group' }, found: true });
     expect(findingOf(diagnosis, 'added-too-recently')).toBe(false);
     expect(findingOf(diagnosis, 'no-prior-sign-in')).toBe(false);
@@ -66,33 +74,63 @@ describe('using the user\'s live eligibility results', () => {
   });
 
   it('a user added to the group minutes ago has the "wait" cause confirmed and listed first', () => {
-    const diagnosis = diagnose(catalogue, { symptomId: 'no-recover-link' },
-      withResult({ id: 'E2', status: 'warn', evidence: 'Added to acl_ssar_enabled 4 minutes ago; wait before trying again', reasons: ['recently-added'] }));
+    const diagnosis = diagnose(
+      catalogue,
+      { symptomId: 'no-recover-link' },
+      withResult({
+        id: 'E2',
+        status: 'warn',
+        evidence: 'Added to acl_ssar_enabled 4 minutes ago; wait before trying again',
+        reasons: ['recently-added'],
+      }),
+    );
     expect(diagnosis.matched[0]!.causes[0]).toMatchObject({ cause: { id: 'added-too-recently' }, found: true });
     expect(findingOf(diagnosis, 'not-in-recovery-group')).toBe('unknown');
   });
 
   it('a group warning for another reason does not claim the user was added too recently', () => {
-    const diagnosis = diagnose(catalogue, { symptomId: 'no-recover-link' },
-      withResult({ id: 'E2', status: 'warn', evidence: 'Member only through a nested group', reasons: ['nested-only'] }));
+    const diagnosis = diagnose(
+      catalogue,
+      { symptomId: 'no-recover-link' },
+      withResult({
+        id: 'E2',
+        status: 'warn',
+        evidence: 'Member only through a nested group',
+        reasons: ['nested-only'],
+      }),
+    );
     expect(findingOf(diagnosis, 'added-too-recently')).toBe('unknown');
   });
 
   it('wording in the evidence confirms nothing: only the reason code does', () => {
-    const diagnosis = diagnose(catalogue, { symptomId: 'no-recover-link' },
-      withResult({ id: 'E2', status: 'warn', evidence: 'Added recently, minutes ago; wait', reasons: ['nested-only'] }));
+    const diagnosis = diagnose(
+      catalogue,
+      { symptomId: 'no-recover-link' },
+      withResult({ id: 'E2', status: 'warn', evidence: 'Added recently, minutes ago; wait', reasons: ['nested-only'] }),
+    );
     expect(findingOf(diagnosis, 'added-too-recently')).toBe('unknown');
   });
 
   it('a user who never signed in has that cause confirmed ahead of the untested ones', () => {
-    const diagnosis = diagnose(catalogue, { symptomId: 'no-recover-link' },
-      withResult({ id: 'E3', status: 'fail', evidence: 'No successful sign-in recorded' }));
-    expect(causeIds(diagnosis)).toEqual(['no-prior-sign-in', 'wrong-entry-point', 'not-in-recovery-group', 'added-too-recently']);
+    const diagnosis = diagnose(
+      catalogue,
+      { symptomId: 'no-recover-link' },
+      withResult({ id: 'E3', status: 'fail', evidence: 'No successful sign-in recorded' }),
+    );
+    expect(causeIds(diagnosis)).toEqual([
+      'no-prior-sign-in',
+      'wrong-entry-point',
+      'not-in-recovery-group',
+      'added-too-recently',
+    ]);
   });
 
   it('a check that could not run leaves its cause undecided, never ruled out', () => {
-    const diagnosis = diagnose(catalogue, { symptomId: 'verified-no-tap' },
-      withResult({ id: 'E6', status: 'unknown', evidence: 'needs Policy.Read.All' }));
+    const diagnosis = diagnose(
+      catalogue,
+      { symptomId: 'verified-no-tap' },
+      withResult({ id: 'E6', status: 'unknown', evidence: 'needs Policy.Read.All' }),
+    );
     expect(findingOf(diagnosis, 'tap-not-enabled-for-user')).toBe('unknown');
     expect(findingOf(diagnosis, 'evaluation-mode')).toBe(false);
   });
@@ -106,8 +144,11 @@ describe('using the user\'s live eligibility results', () => {
   });
 
   it('a user whose account is in Evaluation mode learns that is why no pass was issued', () => {
-    const diagnosis = diagnose(catalogue, { symptomId: 'verified-no-tap' },
-      withResult({ id: 'E8', status: 'fail', evidence: 'Recovery profile is in Evaluation mode' }));
+    const diagnosis = diagnose(
+      catalogue,
+      { symptomId: 'verified-no-tap' },
+      withResult({ id: 'E8', status: 'fail', evidence: 'Recovery profile is in Evaluation mode' }),
+    );
     expect(diagnosis.matched[0]!.causes[0]).toMatchObject({ cause: { id: 'evaluation-mode' }, found: true });
   });
 });

@@ -1,13 +1,18 @@
-import { describe, it, expect } from 'vitest';
 import type * as Graph from '@microsoft/microsoft-graph-types';
+import { describe, expect, it } from 'vitest';
 import { defaultCatalogue } from '../../src/diagnosis/catalogue.js';
 import { lastRecoveryAttempt } from '../../src/diagnosis/recovery-attempt.js';
 
 const USER_ID = '5b1c3a9e-2d4f-4e61-8a7b-9c0d1e2f3a4b';
 
 let counter = 0;
-function auditEvent(activityDisplayName: string, activityDateTime: string, correlationId: string | null,
-  result: Graph.OperationResult = 'success', resultReason = ''): Graph.DirectoryAudit {
+function auditEvent(
+  activityDisplayName: string,
+  activityDateTime: string,
+  correlationId: string | null,
+  result: Graph.OperationResult = 'success',
+  resultReason = '',
+): Graph.DirectoryAudit {
   counter += 1;
   return {
     id: `Directory_${counter}`,
@@ -33,10 +38,22 @@ const twoAttempts = (): Graph.DirectoryAudit[] => [
   auditEvent('User started account recovery', '2025-12-09T08:00:00Z', FIRST),
   auditEvent('User started identity issuance with certified partner', '2025-12-09T08:00:40Z', FIRST),
   auditEvent('User completed identity issuance with certified partner', '2025-12-09T08:06:10Z', PARTNER),
-  auditEvent('User failed face check comparison', '2025-12-09T08:08:00Z', FIRST, 'failure', 'Confidence score below threshold'),
+  auditEvent(
+    'User failed face check comparison',
+    '2025-12-09T08:08:00Z',
+    FIRST,
+    'failure',
+    'Confidence score below threshold',
+  ),
   auditEvent('Update user', '2025-12-09T15:00:00Z', 'aaaaaaaa-0000-4000-8000-000000000000'),
   // Newest first, as Graph returns them by default.
-  auditEvent('User account not matched or validated', '2025-12-10T10:09:30Z', SECOND, 'failure', 'Verified given name does not match'),
+  auditEvent(
+    'User account not matched or validated',
+    '2025-12-10T10:09:30Z',
+    SECOND,
+    'failure',
+    'Verified given name does not match',
+  ),
   auditEvent('User completed identity presentation', '2025-12-10T10:09:00Z', SECOND),
   auditEvent('User completed identity issuance with certified partner', '2025-12-10T10:07:00Z', SECOND),
   auditEvent('User started identity issuance with certified partner', '2025-12-10T10:01:00Z', SECOND),
@@ -50,7 +67,11 @@ describe('reconstructing the last recovery attempt from the audit log', () => {
     expect(attempt.correlationId).toBe(SECOND);
     expect(attempt.startedAt).toBe('2025-12-10T10:00:00Z');
     expect(attempt.steps.map((s) => s.stage)).toEqual([
-      'started', 'identityIssuance', 'identityIssuance', 'identityPresentation', 'accountMatch',
+      'started',
+      'identityIssuance',
+      'identityIssuance',
+      'identityPresentation',
+      'accountMatch',
     ]);
     expect(attempt.outcome).toBe('failed');
     expect(attempt.stoppedAt).toMatchObject({
@@ -90,7 +111,9 @@ describe('reconstructing the last recovery attempt from the audit log', () => {
   });
 
   it('does not take ordinary security info registration for a recovery attempt', () => {
-    expect(lastRecoveryAttempt([auditEvent('User registered security info', '2025-12-11T11:00:00Z', null)])).toBeUndefined();
+    expect(
+      lastRecoveryAttempt([auditEvent('User registered security info', '2025-12-11T11:00:00Z', null)]),
+    ).toBeUndefined();
   });
 
   it('says where an unfinished attempt got to when nothing failed', () => {
@@ -120,7 +143,11 @@ describe('reconstructing the last recovery attempt from the audit log', () => {
 
   it('only points to symptoms that exist in the catalogue', () => {
     const ids = defaultCatalogue().entries.map((entry) => entry.id);
-    const failing = ['User failed document validation', 'User failed face check comparison', 'User account not matched or validated'];
+    const failing = [
+      'User failed document validation',
+      'User failed face check comparison',
+      'User account not matched or validated',
+    ];
     for (const activity of failing) {
       const attempt = lastRecoveryAttempt([auditEvent(activity, '2025-12-11T09:00:00Z', FIRST, 'failure')])!;
       expect(ids).toContain(attempt.symptomId);

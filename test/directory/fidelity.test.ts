@@ -4,7 +4,7 @@ import { readEligibilityFacts } from '../../src/directory/eligibility-facts.js';
 import { Graph } from '../../src/directory/graph.js';
 import { TenantFacts } from '../../src/directory/tenant-facts.js';
 import { findUsers } from '../../src/directory/users.js';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.js';
+import { type GraphEmulator, startGraphEmulator } from '../../src/emulator/graph-emulator.js';
 import { loadTenant } from '../../src/emulator/tenant.js';
 import { createLogger } from '../../src/log.js';
 
@@ -27,7 +27,10 @@ describe('a tenant without a premium licence', () => {
 
   beforeAll(async () => {
     const tenant = await loadTenant(undefined, now);
-    tenant.subscribedSkus = tenant.subscribedSkus.map((sku) => ({ ...sku, servicePlans: (sku.servicePlans ?? []).filter((plan) => !/^AAD_PREMIUM/.test(plan.servicePlanName ?? '')) }));
+    tenant.subscribedSkus = tenant.subscribedSkus.map((sku) => ({
+      ...sku,
+      servicePlans: (sku.servicePlans ?? []).filter((plan) => !/^AAD_PREMIUM/.test(plan.servicePlanName ?? '')),
+    }));
     emulator = await startGraphEmulator({ tenant, now: () => now });
     graph = new Graph({ baseUrl: emulator.baseUrl, log: createLogger('silent') });
   });
@@ -35,7 +38,12 @@ describe('a tenant without a premium licence', () => {
 
   it('says sign-in activity needs a licence, not a permission', async () => {
     const [adele] = await findUsers(graph, { kind: 'upn', upn: 'adele.vance@contoso.com' });
-    const facts = await readEligibilityFacts(graph, new TenantFacts(graph, { groupIds: [], mode: 'production' }), adele!, now);
+    const facts = await readEligibilityFacts(
+      graph,
+      new TenantFacts(graph, { groupIds: [], mode: 'production' }),
+      adele!,
+      now,
+    );
     expect(facts.lastSuccessfulSignIn.known).toBe(false);
     const reason = (facts.lastSuccessfulSignIn as { reason: string }).reason;
     expect(reason).toMatch(/P1 or P2 licence/);

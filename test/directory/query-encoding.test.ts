@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Graph } from '../../src/directory/graph.js';
 import { findUsers, parseUserQuery, type UserQuery } from '../../src/directory/users.js';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.js';
+import { type GraphEmulator, startGraphEmulator } from '../../src/emulator/graph-emulator.js';
 import { loadTenant, type TenantUser } from '../../src/emulator/tenant.js';
 import { createLogger } from '../../src/log.js';
 
@@ -14,13 +14,63 @@ import { createLogger } from '../../src/log.js';
 const NOW = new Date('2031-05-04T10:00:00.000Z');
 
 const extra: Array<Partial<TenantUser> & { id: string; userPrincipalName: string }> = [
-  { id: 'e0000000-0000-4000-8000-000000000001', userPrincipalName: 'john.plus@contoso.com', mail: 'john+test@contoso.com', givenName: 'John', surname: 'Plus', displayName: 'John Plus' },
-  { id: 'e0000000-0000-4000-8000-000000000002', userPrincipalName: 'john test@contoso.com', mail: 'john test@contoso.com', givenName: 'John', surname: 'Space', displayName: 'John Space' },
-  { id: 'e0000000-0000-4000-8000-000000000003', userPrincipalName: 'amp.user@contoso.com', mail: 'a&b@contoso.com', givenName: 'Amp', surname: 'Ersand', displayName: 'Amp Ersand' },
-  { id: 'e0000000-0000-4000-8000-000000000004', userPrincipalName: '$dollar.sign@contoso.com', mail: null, givenName: 'Dollar', surname: 'Sign', displayName: 'Dollar Sign' },
-  { id: 'e0000000-0000-4000-8000-000000000005', userPrincipalName: "d'arcy.o'neil@contoso.com", mail: "d'arcy@contoso.com", givenName: "D'Arcy", surname: "O'Neil", displayName: "D'Arcy O'Neil" },
-  { id: 'e0000000-0000-4000-8000-000000000006', userPrincipalName: 'zoe.muller@contoso.com', mail: 'zoë.müller@contoso.com', givenName: 'Zoë', surname: 'Müller', displayName: 'Zoë Müller' },
-  { id: 'e0000000-0000-4000-8000-000000000007', userPrincipalName: 'guest_fabrikam.com#EXT#@contoso.com', mail: 'guest#1@fabrikam.com', givenName: 'Gus', surname: 'Guest', displayName: 'Gus Guest', userType: 'Guest' },
+  {
+    id: 'e0000000-0000-4000-8000-000000000001',
+    userPrincipalName: 'john.plus@contoso.com',
+    mail: 'john+test@contoso.com',
+    givenName: 'John',
+    surname: 'Plus',
+    displayName: 'John Plus',
+  },
+  {
+    id: 'e0000000-0000-4000-8000-000000000002',
+    userPrincipalName: 'john test@contoso.com',
+    mail: 'john test@contoso.com',
+    givenName: 'John',
+    surname: 'Space',
+    displayName: 'John Space',
+  },
+  {
+    id: 'e0000000-0000-4000-8000-000000000003',
+    userPrincipalName: 'amp.user@contoso.com',
+    mail: 'a&b@contoso.com',
+    givenName: 'Amp',
+    surname: 'Ersand',
+    displayName: 'Amp Ersand',
+  },
+  {
+    id: 'e0000000-0000-4000-8000-000000000004',
+    userPrincipalName: '$dollar.sign@contoso.com',
+    mail: null,
+    givenName: 'Dollar',
+    surname: 'Sign',
+    displayName: 'Dollar Sign',
+  },
+  {
+    id: 'e0000000-0000-4000-8000-000000000005',
+    userPrincipalName: "d'arcy.o'neil@contoso.com",
+    mail: "d'arcy@contoso.com",
+    givenName: "D'Arcy",
+    surname: "O'Neil",
+    displayName: "D'Arcy O'Neil",
+  },
+  {
+    id: 'e0000000-0000-4000-8000-000000000006',
+    userPrincipalName: 'zoe.muller@contoso.com',
+    mail: 'zoë.müller@contoso.com',
+    givenName: 'Zoë',
+    surname: 'Müller',
+    displayName: 'Zoë Müller',
+  },
+  {
+    id: 'e0000000-0000-4000-8000-000000000007',
+    userPrincipalName: 'guest_fabrikam.com#EXT#@contoso.com',
+    mail: 'guest#1@fabrikam.com',
+    givenName: 'Gus',
+    surname: 'Guest',
+    displayName: 'Gus Guest',
+    userType: 'Guest',
+  },
 ];
 
 describe('queries survive real names and addresses', () => {
@@ -30,7 +80,14 @@ describe('queries survive real names and addresses', () => {
   beforeAll(async () => {
     const tenant = await loadTenant(undefined, NOW);
     const template = tenant.users[0]!;
-    for (const user of extra) tenant.users.push({ ...template, signInActivity: null, authenticationMethods: [], managerId: undefined, ...user } as TenantUser);
+    for (const user of extra)
+      tenant.users.push({
+        ...template,
+        signInActivity: null,
+        authenticationMethods: [],
+        managerId: undefined,
+        ...user,
+      } as TenantUser);
     emulator = await startGraphEmulator({ tenant, now: () => NOW });
     graph = new Graph({ baseUrl: emulator.baseUrl, log: createLogger('silent') });
   });

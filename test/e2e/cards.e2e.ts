@@ -4,14 +4,16 @@ import { CONTOSO } from '../../src/demo.js';
 import type { ChatPerson } from '../../src/localchat/server.js';
 import { AADSTS55200_PAGE } from '../diagnosis/fixtures.js';
 import { ChatPage, launchChromium } from './chat-page.js';
-import { startStack, type Stack } from './stack.js';
+import { type Stack, startStack } from './stack.js';
 
 const { agent: helen, colleague: alex, manager: megan } = CONTOSO.people;
 
 /** Clicks a card button the way a person does and waits for the bot's answer to the invoke it sends. */
 async function click(card: Locator, name: string): Promise<void> {
   const button = card.getByRole('button', { name, exact: true });
-  const invoked = card.page().waitForResponse((response) => new URL(response.url()).pathname === '/api/invoke', { timeout: 10_000 });
+  const invoked = card
+    .page()
+    .waitForResponse((response) => new URL(response.url()).pathname === '/api/invoke', { timeout: 10_000 });
   const [answer] = await Promise.all([invoked, button.click()]);
   expect(answer.status(), `the bot's answer to "${name}"`).toBe(200);
   await expect.poll(() => card.getAttribute('aria-busy')).toBeNull();
@@ -20,7 +22,8 @@ async function click(card: Locator, name: string): Promise<void> {
 /** The chat message a card is in: what the screenshots show. */
 const messageOf = (card: Locator) => card.locator('xpath=ancestor::li[1]');
 
-const buttonsOf = async (card: Locator) => Promise.all((await card.getByRole('button').all()).map((button) => button.getAttribute('aria-label')));
+const buttonsOf = async (card: Locator) =>
+  Promise.all((await card.getByRole('button').all()).map((button) => button.getAttribute('aria-label')));
 
 describe('the cards as a person sees them, in headless Chromium', () => {
   let stack: Stack;
@@ -56,7 +59,13 @@ describe('the cards as a person sees them, in headless Chromium', () => {
     const e5 = card.getByText('E5 No other recovery-group member with the same name: fail');
     expect(await e5.isVisible()).toBe(true);
     expect(await card.innerText()).toContain('Shares First + Last name with Jón Doe (jon.doe2@contoso.com)');
-    expect(await buttonsOf(card)).toEqual(['Show all 10 checks', 'Send the guide', 'Diagnose', 'Check again', 'Escalate to a pass']);
+    expect(await buttonsOf(card)).toEqual([
+      'Show all 10 checks',
+      'Send the guide',
+      'Diagnose',
+      'Check again',
+      'Escalate to a pass',
+    ]);
     await chat.screenshot(reply, 'agent-eligibility-jon-doe', { forDocs: true });
 
     // What is wrong comes first; the passing checks wait behind one button.
@@ -110,7 +119,9 @@ describe('the cards as a person sees them, in headless Chromium', () => {
     const reply = await chat.say(AADSTS55200_PAGE);
     // The page went to the bot with its lines, as pasted into Teams.
     const said = chat.transcript().locator('.message.person').last();
-    expect(await said.innerText()).toContain('Correlation Id: 8c1d4e7a-2b3f-4a5c-9d6e-1f0a2b3c4d5e\nTimestamp: 2025-12-10T10:11:12Z');
+    expect(await said.innerText()).toContain(
+      'Correlation Id: 8c1d4e7a-2b3f-4a5c-9d6e-1f0a2b3c4d5e\nTimestamp: 2025-12-10T10:11:12Z',
+    );
     const card = reply.locator('[data-card]');
     await expect.poll(() => card.innerText()).toContain('AADSTS55200');
     const seen = await card.innerText();
@@ -133,7 +144,9 @@ describe('the cards as a person sees them, in headless Chromium', () => {
     await expect.poll(() => form.innerText()).toContain('Request a Temporary Access Pass for Adele Vance');
     await form.getByRole('textbox', { name: 'Why does Adele Vance need a pass?' }).fill('Lost her phone on a trip');
     await form.getByRole('radio', { name: 'Video call with a government ID' }).check();
-    await form.getByRole('textbox', { name: 'Details of the verification (required for Other)' }).fill('Passport on camera');
+    await form
+      .getByRole('textbox', { name: 'Details of the verification (required for Other)' })
+      .fill('Passport on camera');
     await helensChat.screenshot(messageOf(form), 'escalation-request');
     await click(form, 'Send for approval');
     await expect.poll(() => form.innerText()).toContain('Waiting for approval');

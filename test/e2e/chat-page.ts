@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import type { ChatPerson } from '../../src/localchat/server.js';
 
 /**
@@ -26,7 +26,9 @@ const CHROMIUM_ARGS = [
 /** Debian's Chromium; playwright-core gives every launch a fresh temporary profile (user-data dir) and removes it on close. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`The browser tests need Debian's Chromium at ${CHROMIUM}, and it is not installed. Run: bash scripts/install-chromium.sh`);
+    throw new Error(
+      `The browser tests need Debian's Chromium at ${CHROMIUM}, and it is not installed. Run: bash scripts/install-chromium.sh`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
@@ -54,8 +56,18 @@ export class ChatPage {
    * Opens the chat as this person in a browser context of its own (its own cookies and storage, like
    * another device), in the browser language and time zone given, and waits for the bot's greeting.
    */
-  static async open(browser: Browser, chatUrl: string, person: ChatPerson, { locale = 'en-US', timezoneId = 'UTC' } = {}): Promise<ChatPage> {
-    const context = await browser.newContext({ viewport: { width: 900, height: 1000 }, colorScheme: 'light', locale, timezoneId });
+  static async open(
+    browser: Browser,
+    chatUrl: string,
+    person: ChatPerson,
+    { locale = 'en-US', timezoneId = 'UTC' } = {},
+  ): Promise<ChatPage> {
+    const context = await browser.newContext({
+      viewport: { width: 900, height: 1000 },
+      colorScheme: 'light',
+      locale,
+      timezoneId,
+    });
     const chat = new ChatPage(await context.newPage(), person);
     await chat.page.goto(`${chatUrl}#as=${person.aadObjectId}`);
     await chat.botMessages().first().locator('[data-card]').waitFor();
@@ -99,11 +111,17 @@ export class ChatPage {
   async screenshot(message: Locator, name: string, { forDocs = false } = {}): Promise<void> {
     const viewport = this.page.viewportSize()!;
     const height = (await message.boundingBox())?.height ?? 0;
-    if (height + 200 > viewport.height) await this.page.setViewportSize({ width: viewport.width, height: Math.ceil(height) + 200 });
+    if (height + 200 > viewport.height)
+      await this.page.setViewportSize({ width: viewport.width, height: Math.ceil(height) + 200 });
     await message.scrollIntoViewIfNeeded();
     const box = (await message.boundingBox())!;
     const margin = 16;
-    const clip = { x: Math.max(0, box.x - margin), y: Math.max(0, box.y - margin), width: box.width + 2 * margin, height: box.height + 2 * margin };
+    const clip = {
+      x: Math.max(0, box.x - margin),
+      y: Math.max(0, box.y - margin),
+      width: box.width + 2 * margin,
+      height: box.height + 2 * margin,
+    };
     for (const dir of forDocs && refreshDocs ? [SCREENSHOTS_DIR, DOCS_SCREENSHOTS_DIR] : [SCREENSHOTS_DIR]) {
       await mkdir(dir, { recursive: true });
       await this.page.screenshot({ path: join(dir, `${name}.png`), clip, animations: 'disabled', caret: 'hide' });

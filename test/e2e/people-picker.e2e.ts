@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO } from '../../src/demo.js';
 import { ChatPage, launchChromium } from './chat-page.js';
-import { startStack, type Stack } from './stack.js';
+import { type Stack, startStack } from './stack.js';
 
 const { agent: helen, colleague: alex } = CONTOSO.people;
 const JON = '11111111-0000-4000-8000-000000000004';

@@ -9,7 +9,7 @@ import { withDemoVerifiedId } from '../../src/emulator/verified-id/demo.js';
 import type { VerifiedIdEmulator } from '../../src/emulator/verified-id/request-service.js';
 import { startLocalChat } from '../../src/localchat/server.js';
 import { createLogger } from '../../src/log.js';
-import { findLeaks, filesUnder } from '../leaks.js';
+import { filesUnder, findLeaks } from '../leaks.js';
 
 /** What `npm start` runs, on ephemeral ports: the Graph emulator with the demo tenant, the bot and the chat page. */
 export interface Stack {
@@ -33,14 +33,23 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   });
   const issuedPasses: string[] = [];
   const dataDir = await mkdtemp(join(tmpdir(), 'ssar-e2e-'));
-  const demo = await startDemoTenant(loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env }), 'contoso', {
-    onPassIssued: (pass) => issuedPasses.push(pass),
-  });
+  const demo = await startDemoTenant(
+    loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env }),
+    'contoso',
+    {
+      onPassIssued: (pass) => issuedPasses.push(pass),
+    },
+  );
   const verified = await withDemoVerifiedId(demo.config);
   const log = createLogger(demo.config.logLevel, sink);
   const bot = await startBot(verified.config, log, { sweepEveryMs: 0 });
   const pages: Array<{ where: string; text: string }> = [];
-  const chat = await startLocalChat({ botUrl: bot.url, tenantId: demo.tenantId, people: Object.values(CONTOSO.people), port: 0 });
+  const chat = await startLocalChat({
+    botUrl: bot.url,
+    tenantId: demo.tenantId,
+    people: Object.values(CONTOSO.people),
+    port: 0,
+  });
   return {
     chatUrl: chat.url,
     issuedPasses,
@@ -52,10 +61,15 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       await demo.emulator.close();
       await verified.emulator.close();
       // The browser run goes through the same leak scan as the other suites: no pass in a log line or stored byte.
-      const leaks = findLeaks([...logs.map((text, i) => ({ where: `log line ${i + 1}`, text })), ...pages, ...(await filesUnder(dataDir))], [
-        ...issuedPasses,
-        ...verified.emulator.requests().flatMap((r) => [r.body.callback.state, r.body.callback.headers?.['api-key'] ?? '']),
-      ]);
+      const leaks = findLeaks(
+        [...logs.map((text, i) => ({ where: `log line ${i + 1}`, text })), ...pages, ...(await filesUnder(dataDir))],
+        [
+          ...issuedPasses,
+          ...verified.emulator
+            .requests()
+            .flatMap((r) => [r.body.callback.state, r.body.callback.headers?.['api-key'] ?? '']),
+        ],
+      );
       await rm(dataDir, { recursive: true, force: true });
       if (leaks.length > 0) throw new Error(`Secrets leaked: ${[...new Set(leaks)].join('; ')}`);
     },

@@ -6,7 +6,7 @@ import { DEMO_VERIFIER_DID } from '../../src/emulator/verified-id/demo.js';
 import { TestWallet, verifiedEmployee } from '../../src/emulator/verified-id/wallet.js';
 import type { ChatPerson } from '../../src/localchat/server.js';
 import { ChatPage, launchChromium, SCREENSHOTS_DIR } from './chat-page.js';
-import { startStack, type Stack } from './stack.js';
+import { type Stack, startStack } from './stack.js';
 
 const { agent: helen, manager: megan } = CONTOSO.people;
 const ADELE = { userPrincipalName: 'adele.vance@contoso.com', givenName: 'Adele', surname: 'Vance' };
@@ -14,7 +14,9 @@ const ADELE = { userPrincipalName: 'adele.vance@contoso.com', givenName: 'Adele'
 async function click(card: Locator, name: string): Promise<void> {
   // The newest first: a list of requests has an Open button per request.
   const button = card.getByRole('button', { name, exact: true }).first();
-  const invoked = card.page().waitForResponse((response) => new URL(response.url()).pathname === '/api/invoke', { timeout: 10_000 });
+  const invoked = card
+    .page()
+    .waitForResponse((response) => new URL(response.url()).pathname === '/api/invoke', { timeout: 10_000 });
   const [answer] = await Promise.all([invoked, button.click()]);
   expect(answer.status(), `the bot's answer to "${name}"`).toBe(200);
   await expect.poll(() => card.getAttribute('aria-busy')).toBeNull();
@@ -24,14 +26,18 @@ async function click(card: Locator, name: string): Promise<void> {
 async function lastCardWith(chat: ChatPage, text: string, from = 0): Promise<Locator> {
   const messages = chat.botMessages();
   const indexOf = async () => {
-    for (let i = (await messages.count()) - 1; i >= from; i--) if ((await messages.nth(i).innerText()).includes(text)) return i;
+    for (let i = (await messages.count()) - 1; i >= from; i--)
+      if ((await messages.nth(i).innerText()).includes(text)) return i;
     return -1;
   };
-  await expect.poll(indexOf, { message: `a card with "${text}" in ${chat.person.name}'s chat` }).toBeGreaterThanOrEqual(0);
+  await expect
+    .poll(indexOf, { message: `a card with "${text}" in ${chat.person.name}'s chat` })
+    .toBeGreaterThanOrEqual(0);
   return messages.nth(await indexOf()).locator('[data-card]');
 }
 
-const buttonsOf = async (card: Locator) => Promise.all((await card.getByRole('button').all()).map((button) => button.getAttribute('aria-label')));
+const buttonsOf = async (card: Locator) =>
+  Promise.all((await card.getByRole('button').all()).map((button) => button.getAttribute('aria-label')));
 const countOf = (text: string, part: string) => text.split(part).length - 1;
 
 /** The caller's page as a picture; `npm run screenshots` also refreshes the copy the README shows. */
@@ -54,7 +60,9 @@ describe('caller verification in the browser, under "required"', () => {
   };
   /** The caller's own device: a browser context of its own. */
   const callerTab = async () => {
-    const page = await (await browser.newContext({ viewport: { width: 600, height: 900 }, colorScheme: 'light', locale: 'en-US' })).newPage();
+    const page = await (
+      await browser.newContext({ viewport: { width: 600, height: 900 }, colorScheme: 'light', locale: 'en-US' })
+    ).newPage();
     callers.push(page);
     return page;
   };
@@ -118,7 +126,9 @@ describe('caller verification in the browser, under "required"', () => {
     return card;
   }
 
-  it('the agent starts it in the chat, the caller sees the QR code, passes Face Check, the manager approves, and the pass appears once in the caller tab only', { timeout: 60_000 }, async () => {
+  it('the agent starts it in the chat, the caller sees the QR code, passes Face Check, the manager approves, and the pass appears once in the caller tab only', {
+    timeout: 60_000,
+  }, async () => {
     const megansChat = await open(megan);
     const helensChat = await open(helen);
     const { link, code } = await requestAndStart(helensChat);
@@ -128,7 +138,10 @@ describe('caller verification in the browser, under "required"', () => {
     expect(await before.innerText()).toContain('has not yet proved with Verified ID and Face Check');
 
     const { caller, authenticatorLink } = await openAsCaller(link, code);
-    const presented = await new TestWallet().present(authenticatorLink, { credential: verifiedEmployee(ADELE, DEMO_VERIFIER_DID), faceCheckScore: 88.4 });
+    const presented = await new TestWallet().present(authenticatorLink, {
+      credential: verifiedEmployee(ADELE, DEMO_VERIFIER_DID),
+      faceCheckScore: 88.4,
+    });
     expect(presented.callbackStatus).toBe(200);
     await caller.getByRole('heading', { name: 'You are verified' }).waitFor({ timeout: 15_000 });
     await record(caller, 'verified page');
@@ -138,7 +151,9 @@ describe('caller verification in the browser, under "required"', () => {
     expect(evidence).toContain('Passed: VerifiedEmployee matched by sign-in name');
     expect(evidence).toContain('88.4 (threshold 70)');
     expect(evidence).toContain(DEMO_VERIFIER_DID);
-    await megansChat.screenshot(approval.locator('xpath=ancestor::li[1]'), 'approval-with-verification', { forDocs: true });
+    await megansChat.screenshot(approval.locator('xpath=ancestor::li[1]'), 'approval-with-verification', {
+      forDocs: true,
+    });
     expect(await buttonsOf(approval)).toEqual(['Approve', 'Deny']);
     await click(approval, 'Approve');
     await expect.poll(() => approval.innerText()).toContain('Approved');
@@ -177,7 +192,10 @@ describe('caller verification in the browser, under "required"', () => {
     const helensChat = await open(helen);
     const { link, code } = await requestAndStart(helensChat);
     const { caller, authenticatorLink } = await openAsCaller(link, code);
-    await new TestWallet().present(authenticatorLink, { credential: verifiedEmployee(ADELE, DEMO_VERIFIER_DID), faceCheckScore: 51 });
+    await new TestWallet().present(authenticatorLink, {
+      credential: verifiedEmployee(ADELE, DEMO_VERIFIER_DID),
+      faceCheckScore: 51,
+    });
     await caller.getByRole('heading', { name: 'The verification did not pass' }).waitFor({ timeout: 15_000 });
     await record(caller, 'failed page');
     const approval = await approvalCardOf(megansChat);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardOf, cardText, people, startHarness, type Harness } from '../harness.js';
 import { act, fileRequest, openApp } from '../escalation-bot/helpers.js';
+import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
 
 /** The requirement lines of an agent's eligibility card: "E5 …: fail" -> { E5: 'fail' }. */
 function statuses(card: any): Record<string, string> {
@@ -70,10 +70,14 @@ describe('eligibility as Microsoft documents it', () => {
     harness.graph.resetRequests();
     const maria = await check('maria.garcia@contoso.com');
     expect(maria.found.E5).toBe('fail');
-    expect(maria.text).toContain('Maria Garcia (Logistics) (maria.garcia2@contoso.com), who is not in the recovery group');
+    expect(maria.text).toContain(
+      'Maria Garcia (Logistics) (maria.garcia2@contoso.com), who is not in the recovery group',
+    );
     const topLevel = harness.graph.requests.filter((r) => !r.inBatch).map((r) => `${r.method} ${r.path.split('?')[0]}`);
     expect(topLevel).toEqual(['GET /users/maria.garcia@contoso.com', 'POST /$batch']);
-    expect(harness.graph.requests.some((r) => r.inBatch && r.path.includes("givenName eq 'Maria' and surname eq 'Garcia'"))).toBe(true);
+    expect(
+      harness.graph.requests.some((r) => r.inBatch && r.path.includes("givenName eq 'Maria' and surname eq 'Garcia'")),
+    ).toBe(true);
     // Asked again within two minutes, the namesakes come from the cache.
     harness.graph.resetRequests();
     expect((await check('maria.garcia@contoso.com')).found.E5).toBe('fail');
@@ -83,10 +87,12 @@ describe('eligibility as Microsoft documents it', () => {
   it('a last sign-in older than the addition to the recovery group warns on E3 with both dates', async () => {
     const pradeep = await check('pradeep.gupta@contoso.com');
     expect(pradeep.found.E3).toBe('check');
-    expect(pradeep.text).toMatch(/Last successful sign-in \d{4}-\d\d-\d\d \d\d:\d\d UTC, before they were added to the recovery group \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)/);
+    expect(pradeep.text).toMatch(
+      /Last successful sign-in \d{4}-\d\d-\d\d \d\d:\d\d UTC, before they were added to the recovery group \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)/,
+    );
   });
 
-  it('E9 reads the user\'s own licences, and names Face Check licensing as unreadable', async () => {
+  it("E9 reads the user's own licences, and names Face Check licensing as unreadable", async () => {
     const tomas = await check('tomas.ruiz@contoso.com');
     expect(tomas.found.E9).toBe('fail');
     expect(tomas.text).toContain('the user has no Entra ID P1 or P2 licence assigned');
@@ -99,11 +105,18 @@ describe('eligibility as Microsoft documents it', () => {
   it('Conditional Access role conditions count only built-in roles actively assigned at tenant scope', async () => {
     const { tenant } = harness.graph;
     // Global Administrator for Adele, but scoped to an administrative unit: a privileged target, not in the GA policy's scope.
-    tenant.roleAssignments.push({ id: 'au-scoped', principalId: '11111111-0000-4000-8000-000000000001', roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', directoryScopeId: '/administrativeUnits/77777777-0000-4000-8000-000000000001' });
+    tenant.roleAssignments.push({
+      id: 'au-scoped',
+      principalId: '11111111-0000-4000-8000-000000000001',
+      roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10',
+      directoryScopeId: '/administrativeUnits/77777777-0000-4000-8000-000000000001',
+    });
     try {
       const adele = await check('adele.vance@contoso.com');
       expect(adele.found.E7).toBe('pass');
-      const form = await act(harness, people.agent, 'escalate.start', { userId: '11111111-0000-4000-8000-000000000001' });
+      const form = await act(harness, people.agent, 'escalate.start', {
+        userId: '11111111-0000-4000-8000-000000000001',
+      });
       expect(form.text).toContain('Adele Vance holds a directory role');
     } finally {
       tenant.roleAssignments.pop();
@@ -118,7 +131,8 @@ describe('a recovery group that hides its membership, without Member.Read.Hidden
   beforeAll(async () => {
     harness = await startHarness();
     // Before the first turn: the group's visibility and its member index are cached once read.
-    harness.graph.tenant.groups.find((group) => group.displayName === 'acl_ssar_enabled')!.visibility = 'HiddenMembership';
+    harness.graph.tenant.groups.find((group) => group.displayName === 'acl_ssar_enabled')!.visibility =
+      'HiddenMembership';
     harness.graph.denyPermission('Member.Read.Hidden');
   });
   afterAll(() => harness.close());

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cardOf, cardText, people, startHarness, type Harness } from '../harness.js';
+import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
 
 /** The requirement lines of an agent's eligibility card: "E5 …: fail" -> { E5: 'fail' }. */
 function statuses(card: any): Record<string, string> {
@@ -98,8 +98,16 @@ describe('finding the user', () => {
     const groupChat = { id: '19:helpdesk-chat@thread.v2', type: 'groupChat' as const };
     const turn = await harness.say(people.agent, '<at>SSAR Helpdesk</at> check <at>Lidia Holloway</at>', groupChat, {
       entities: [
-        { type: 'mention', mentioned: { id: '28:ssar-helpdesk-bot', name: 'SSAR Helpdesk' }, text: '<at>SSAR Helpdesk</at>' },
-        { type: 'mention', mentioned: { id: '29:11111111-0000-4000-8000-000000000002', name: 'Lidia Holloway' }, text: '<at>Lidia Holloway</at>' },
+        {
+          type: 'mention',
+          mentioned: { id: '28:ssar-helpdesk-bot', name: 'SSAR Helpdesk' },
+          text: '<at>SSAR Helpdesk</at>',
+        },
+        {
+          type: 'mention',
+          mentioned: { id: '29:11111111-0000-4000-8000-000000000002', name: 'Lidia Holloway' },
+          text: '<at>Lidia Holloway</at>',
+        },
       ],
     });
     const card = cardOf(turn.replies[0]);
@@ -129,7 +137,7 @@ describe('finding the user', () => {
     expect(text).toContain('No such user in this tenant');
   });
 
-  it("finds a name with a quote in it, escaped in the filter, never raw", async () => {
+  it('finds a name with a quote in it, escaped in the filter, never raw', async () => {
     const card = cardOf((await harness.say(people.agent, "check Siobhán O'Brien")).replies[0]);
     expect(card.body[0].items[0].text).toContain("Siobhán O'Brien");
     const filter = harness.graph.requests.find((r) => r.path.startsWith('/users?') && r.path.includes('Brien'));
@@ -149,13 +157,19 @@ describe('finding the user', () => {
   });
 
   it('checks from the welcome card', async () => {
-    const result = await harness.invoke(people.agent, 'check', { target: 'miriam.graham@contoso.com', source: 'welcome' });
+    const result = await harness.invoke(people.agent, 'check', {
+      target: 'miriam.graham@contoso.com',
+      source: 'welcome',
+    });
     expect(result.status).toBe(200);
     expect(result.body.value.body[0].items[0].text).toContain('Miriam Graham');
   });
 
   it('refuses forged card data with unexpected fields', async () => {
-    const result = await harness.invoke(people.agent, 'check.refresh', { userId: '11111111-0000-4000-8000-000000000001', asUser: people.agent.aadObjectId });
+    const result = await harness.invoke(people.agent, 'check.refresh', {
+      userId: '11111111-0000-4000-8000-000000000001',
+      asUser: people.agent.aadObjectId,
+    });
     expect(result.status).toBe(200);
     expect(cardText(result.body.value)).toContain('unexpected field');
   });
@@ -168,17 +182,41 @@ describe('a colleague asking on behalf of someone', () => {
   });
   afterAll(() => harness.close());
 
-  it.each(['jon.doe@contoso.com', 'grady.archie@contoso.com', 'adele.vance@contoso.com', 'pradeep.gupta@contoso.com', 'isaiah.langer@contoso.com'])(
-    'never sees directory details about %s',
-    async (upn) => {
-      const card = cardOf((await harness.say(people.colleague, `check ${upn}`)).replies[0]);
-      const shown = `${cardText(card)}\n${JSON.stringify(card.actions)}`.replace(/\\/g, '');
-      const agentOnly = ['acl_ssar', 'sg-', 'Conditional', 'policy', 'Policy', 'sign-in', 'signed in', 'group', 'E1', 'E5', 'jon.doe2', 'UTC', '@contoso.com', 'Block', 'minutes ago', '2026', 'First name', 'TAP', 'Temporary Access Pass', 'Authenticator'];
-      for (const detail of agentOnly) expect(shown, `colleague card leaks "${detail}"`).not.toContain(detail);
-      expect(cardText(card)).toMatch(/can recover on their own|needs the helpdesk/);
-      expect(card.actions.map((a: any) => a.verb)).toEqual(['guide']);
-    },
-  );
+  it.each([
+    'jon.doe@contoso.com',
+    'grady.archie@contoso.com',
+    'adele.vance@contoso.com',
+    'pradeep.gupta@contoso.com',
+    'isaiah.langer@contoso.com',
+  ])('never sees directory details about %s', async (upn) => {
+    const card = cardOf((await harness.say(people.colleague, `check ${upn}`)).replies[0]);
+    const shown = `${cardText(card)}\n${JSON.stringify(card.actions)}`.replace(/\\/g, '');
+    const agentOnly = [
+      'acl_ssar',
+      'sg-',
+      'Conditional',
+      'policy',
+      'Policy',
+      'sign-in',
+      'signed in',
+      'group',
+      'E1',
+      'E5',
+      'jon.doe2',
+      'UTC',
+      '@contoso.com',
+      'Block',
+      'minutes ago',
+      '2026',
+      'First name',
+      'TAP',
+      'Temporary Access Pass',
+      'Authenticator',
+    ];
+    for (const detail of agentOnly) expect(shown, `colleague card leaks "${detail}"`).not.toContain(detail);
+    expect(cardText(card)).toMatch(/can recover on their own|needs the helpdesk/);
+    expect(card.actions.map((a: any) => a.verb)).toEqual(['guide']);
+  });
 
   it('gets the short answer and the guide to forward', async () => {
     const card = cardOf((await harness.say(people.colleague, 'check Adele Vance')).replies[0]);
@@ -218,7 +256,9 @@ describe('Graph cost of one check', () => {
         '/auditLogs/directoryAudits',
       ]),
     );
-    expect(harness.graph.requests.find((r) => r.path.startsWith('/users/11111111-0000-4000-8000-000000000001?'))?.path).toContain('signInActivity');
+    expect(
+      harness.graph.requests.find((r) => r.path.startsWith('/users/11111111-0000-4000-8000-000000000001?'))?.path,
+    ).toContain('signInActivity');
   });
 
   it('does not grow with the number of policies or groups', async () => {
@@ -226,8 +266,17 @@ describe('Graph cost of one check', () => {
     const tenant = harness.graph.tenant;
     const adele = '11111111-0000-4000-8000-000000000001';
     for (let i = 0; i < 60; i++) {
-      tenant.groups.push({ id: `33333333-0000-4000-8000-${String(i).padStart(12, '0')}`, displayName: `team-${i}`, memberIds: [adele] } as any);
-      tenant.conditionalAccessPolicies.push({ ...tenant.conditionalAccessPolicies[0]!, id: `44444444-0000-4000-8000-${String(i).padStart(12, '0')}`, displayName: `policy ${i}`, state: 'disabled' });
+      tenant.groups.push({
+        id: `33333333-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        displayName: `team-${i}`,
+        memberIds: [adele],
+      } as any);
+      tenant.conditionalAccessPolicies.push({
+        ...tenant.conditionalAccessPolicies[0]!,
+        id: `44444444-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        displayName: `policy ${i}`,
+        state: 'disabled',
+      });
     }
     const after = await oneCheck();
     expect(after.length).toBe(before);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardOf, cardText, people, startHarness, type Harness, type TeamsUser } from '../harness.js';
+import { cardOf, cardText, type Harness, people, startHarness, type TeamsUser } from '../harness.js';
 
 /**
  * The people picker: the check, diagnose and escalate cards take the user through an
@@ -29,7 +29,11 @@ describe('the people picker', () => {
   let harness: Harness;
   const search = async (from: TeamsUser, queryText: string, dataset = 'ssar.people') =>
     harness.post(
-      harness.activity(from, { type: 'invoke', name: 'application/search', value: { queryText, queryOptions: { skip: 0, top: 15 }, dataset } }),
+      harness.activity(from, {
+        type: 'invoke',
+        name: 'application/search',
+        value: { queryText, queryOptions: { skip: 0, top: 15 }, dataset },
+      }),
     );
 
   beforeAll(async () => {
@@ -37,16 +41,23 @@ describe('the people picker', () => {
   });
   afterAll(() => harness.close());
 
-  it('the welcome, diagnose and escalate cards ask for the person through the bot\'s typeahead dataset, with a label', async () => {
+  it("the welcome, diagnose and escalate cards ask for the person through the bot's typeahead dataset, with a label", async () => {
     const welcome = cardOf((await harness.say(people.agent, 'hi')).replies[0]);
     const diagnose = (await harness.invoke(people.agent, 'diagnose.start', {})).body.value;
     const escalate = cardOf((await harness.say(people.agent, 'escalate')).replies[0]);
     for (const card of [welcome, diagnose, escalate]) {
       const [picker] = typeaheads(card);
-      expect(picker).toMatchObject({ style: 'filtered', 'choices.data': { type: 'Data.Query', dataset: 'ssar.people' } });
+      expect(picker).toMatchObject({
+        style: 'filtered',
+        'choices.data': { type: 'Data.Query', dataset: 'ssar.people' },
+      });
       expect(picker.label).toBeTruthy();
     }
-    expect(typeaheads(escalate)[0]).toMatchObject({ id: 'userId', isRequired: true, errorMessage: 'Pick the person from the list.' });
+    expect(typeaheads(escalate)[0]).toMatchObject({
+      id: 'userId',
+      isRequired: true,
+      errorMessage: 'Pick the person from the list.',
+    });
   });
 
   it('answers an agent with names and sign-in names, the object id as the value', async () => {
@@ -69,11 +80,15 @@ describe('the people picker', () => {
   });
 
   it('finds someone by their email address, and encodes an apostrophe for Graph', async () => {
-    expect((await search(people.agent, 'jon.doe@contoso.com')).body.value.results).toEqual([{ title: 'Jon Doe (jon.doe@contoso.com)', value: JON }]);
+    expect((await search(people.agent, 'jon.doe@contoso.com')).body.value.results).toEqual([
+      { title: 'Jon Doe (jon.doe@contoso.com)', value: JON },
+    ]);
     harness.graph.resetRequests();
     const answer = await search(people.agent, "O'Brien");
     expect(answer.body.value.results.map((r: any) => r.value)).toContain(SIOBHAN);
-    expect(harness.graph.requests.map((r) => decodeURIComponent(r.path)).join('\n')).toContain("startswith(surname,'O''Brien')");
+    expect(harness.graph.requests.map((r) => decodeURIComponent(r.path)).join('\n')).toContain(
+      "startswith(surname,'O''Brien')",
+    );
   });
 
   it('waits for two letters, and turns what cannot be a name into no choices without asking Graph', async () => {
@@ -102,7 +117,9 @@ describe('the people picker', () => {
     expect(cardText(checked)).toContain('E5');
     const diagnosed = (await harness.invoke(people.agent, 'diagnose.run', { symptom: '', target: JON })).body.value;
     expect(cardText(diagnosed)).toContain('Jon Doe');
-    const form = (await harness.invoke(people.agent, 'escalate.start', { userId: '11111111-0000-4000-8000-000000000001' })).body.value;
+    const form = (
+      await harness.invoke(people.agent, 'escalate.start', { userId: '11111111-0000-4000-8000-000000000001' })
+    ).body.value;
     expect(cardText(form)).toContain('Request a Temporary Access Pass for Adele Vance');
   });
 });

@@ -1,7 +1,11 @@
-import { describe, it, expect } from 'vitest';
 import type * as Graph from '@microsoft/microsoft-graph-types';
-import { known, unknownFact, type Fact, type GroupMembership } from '../../src/eligibility/facts.js';
-import { recoveryFlowFindings, registrationPolicyFindings, type ConditionalAccessSubject } from '../../src/eligibility/conditional-access.js';
+import { describe, expect, it } from 'vitest';
+import {
+  type ConditionalAccessSubject,
+  recoveryFlowFindings,
+  registrationPolicyFindings,
+} from '../../src/eligibility/conditional-access.js';
+import { type Fact, type GroupMembership, known, unknownFact } from '../../src/eligibility/facts.js';
 import { baselineUser, GLOBAL_ADMIN_ROLE, membership, registrationPolicy, USER_ID } from './snapshot-builder.js';
 
 const BLOCK: Graph.ConditionalAccessGrantControls = { operator: 'OR', builtInControls: ['block'] };
@@ -37,11 +41,16 @@ describe('which policies count', () => {
   });
 
   it('ignores a disabled blocking policy', () => {
-    expect(registrationPolicyFindings([registrationPolicy({ state: 'disabled', grant: BLOCK })], subject())).toEqual([]);
+    expect(registrationPolicyFindings([registrationPolicy({ state: 'disabled', grant: BLOCK })], subject())).toEqual(
+      [],
+    );
   });
 
   it('names the policy in the finding', () => {
-    const [finding] = registrationPolicyFindings([registrationPolicy({ displayName: 'CA042 block registration', grant: BLOCK })], subject());
+    const [finding] = registrationPolicyFindings(
+      [registrationPolicy({ displayName: 'CA042 block registration', grant: BLOCK })],
+      subject(),
+    );
     expect(finding).toMatchObject({ policyName: 'CA042 block registration', status: 'fail' });
   });
 });
@@ -56,7 +65,10 @@ describe('grant controls', () => {
   });
 
   it('the built-in phishing-resistant strength fails: a TAP cannot satisfy it', () => {
-    const grant = strength(['windowsHelloForBusiness', 'fido2', 'x509CertificateMultiFactor'], 'Phishing-resistant MFA');
+    const grant = strength(
+      ['windowsHelloForBusiness', 'fido2', 'x509CertificateMultiFactor'],
+      'Phishing-resistant MFA',
+    );
     const [finding] = registrationPolicyFindings([registrationPolicy({ grant })], subject());
     expect(finding?.status).toBe('fail');
     expect(finding?.reason).toContain('"Phishing-resistant MFA"');
@@ -84,7 +96,9 @@ describe('grant controls', () => {
   });
 
   it('a compliant-device requirement is a warning: it depends on the device used', () => {
-    expect(statusOf(registrationPolicy({ grant: { operator: 'AND', builtInControls: ['compliantDevice'] } }))).toBe('warn');
+    expect(statusOf(registrationPolicy({ grant: { operator: 'AND', builtInControls: ['compliantDevice'] } }))).toBe(
+      'warn',
+    );
   });
 
   it('MFA OR a compliant device passes; MFA AND a compliant device warns', () => {
@@ -106,7 +120,9 @@ describe('policy state', () => {
 
 describe('user scope', () => {
   it('an excluded user is outside a policy that includes all users: exclusions win', () => {
-    expect(statusOf(registrationPolicy({ users: { includeUsers: ['All'], excludeUsers: [USER_ID] }, grant: BLOCK }))).toBe('pass');
+    expect(
+      statusOf(registrationPolicy({ users: { includeUsers: ['All'], excludeUsers: [USER_ID] }, grant: BLOCK })),
+    ).toBe('pass');
   });
 
   it('a policy including the user by id applies', () => {
@@ -123,7 +139,9 @@ describe('user scope', () => {
   });
 
   it('excluding a parent group of the user wins over including all users', () => {
-    expect(statusOf(registrationPolicy({ users: { includeUsers: ['All'], excludeGroups: ['parent-group'] }, grant: BLOCK }))).toBe('pass');
+    expect(
+      statusOf(registrationPolicy({ users: { includeUsers: ['All'], excludeGroups: ['parent-group'] }, grant: BLOCK })),
+    ).toBe('pass');
   });
 
   it('a policy on a directory role the user holds applies', () => {
@@ -133,24 +151,35 @@ describe('user scope', () => {
   });
 
   it('excluding a role the user holds takes them out', () => {
-    const policy = registrationPolicy({ users: { includeUsers: ['All'], excludeRoles: [GLOBAL_ADMIN_ROLE] }, grant: BLOCK });
+    const policy = registrationPolicy({
+      users: { includeUsers: ['All'], excludeRoles: [GLOBAL_ADMIN_ROLE] },
+      grant: BLOCK,
+    });
     expect(statusOf(policy, subject({ roleTemplateIds: known([GLOBAL_ADMIN_ROLE]) }))).toBe('pass');
   });
 
   it('a group-targeted block with unreadable membership is unknown, not pass', () => {
     const policy = registrationPolicy({ users: { includeGroups: ['some-group'] }, grant: BLOCK });
-    const [finding] = registrationPolicyFindings([policy], subject({ membership: unknownFact('needs GroupMember.Read.All') }));
+    const [finding] = registrationPolicyFindings(
+      [policy],
+      subject({ membership: unknownFact('needs GroupMember.Read.All') }),
+    );
     expect(finding?.status).toBe('unknown');
     expect(finding?.reason).toContain('needs GroupMember.Read.All');
   });
 
   it('a role-targeted block with unreadable roles is unknown', () => {
     const policy = registrationPolicy({ users: { includeRoles: [GLOBAL_ADMIN_ROLE] }, grant: BLOCK });
-    expect(statusOf(policy, subject({ roleTemplateIds: unknownFact('needs RoleManagement.Read.Directory') }))).toBe('unknown');
+    expect(statusOf(policy, subject({ roleTemplateIds: unknownFact('needs RoleManagement.Read.Directory') }))).toBe(
+      'unknown',
+    );
   });
 
   it('an unreadable excluded group leaves an all-users block unknown', () => {
-    const policy = registrationPolicy({ users: { includeUsers: ['All'], excludeGroups: ['break-glass'] }, grant: BLOCK });
+    const policy = registrationPolicy({
+      users: { includeUsers: ['All'], excludeGroups: ['break-glass'] },
+      grant: BLOCK,
+    });
     expect(statusOf(policy, subject({ membership: unknownFact('throttled') }))).toBe('unknown');
   });
 
@@ -167,12 +196,24 @@ describe('user scope', () => {
 
   it('a B2B collaboration member (userType Member, #EXT#) is the external user a policy for that type targets', () => {
     const policy = registrationPolicy({
-      users: { includeGuestsOrExternalUsers: { guestOrExternalUserTypes: 'b2bCollaborationGuest,b2bCollaborationMember' as Graph.ConditionalAccessGuestOrExternalUserTypes, externalTenants: { membershipKind: 'all' } as any } },
+      users: {
+        includeGuestsOrExternalUsers: {
+          guestOrExternalUserTypes:
+            'b2bCollaborationGuest,b2bCollaborationMember' as Graph.ConditionalAccessGuestOrExternalUserTypes,
+          externalTenants: { membershipKind: 'all' } as any,
+        },
+      },
       grant: BLOCK,
     });
-    const member = baselineUser({ userType: 'Member', userPrincipalName: 'malik.osei_northwind.com#EXT#@contoso.com', externalUserState: 'Accepted' });
+    const member = baselineUser({
+      userType: 'Member',
+      userPrincipalName: 'malik.osei_northwind.com#EXT#@contoso.com',
+      externalUserState: 'Accepted',
+    });
     expect(statusOf(policy, subject({ user: member }))).toBe('fail');
-    expect(statusOf(policy, subject({ user: baselineUser({ userType: 'Guest', externalUserState: null }) }))).toBe('pass');
+    expect(statusOf(policy, subject({ user: baselineUser({ userType: 'Guest', externalUserState: null }) }))).toBe(
+      'pass',
+    );
     expect(statusOf(policy)).toBe('pass');
   });
 
@@ -200,37 +241,72 @@ describe('conditions that narrow when a policy applies', () => {
     expect(finding?.reason).toMatch(/may apply/);
   });
 
-  it('a block everywhere except trusted locations (Microsoft\'s template) fails and names the trusted locations', () => {
+  it("a block everywhere except trusted locations (Microsoft's template) fails and names the trusted locations", () => {
     const policy = registrationPolicy({ grant: BLOCK });
-    policy.conditions = { ...policy.conditions, locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] } };
-    const hq = { '@odata.type': '#microsoft.graph.ipNamedLocation', id: 'hq', displayName: 'Contoso HQ', isTrusted: true } as Graph.IpNamedLocation;
+    policy.conditions = {
+      ...policy.conditions,
+      locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] },
+    };
+    const hq = {
+      '@odata.type': '#microsoft.graph.ipNamedLocation',
+      id: 'hq',
+      displayName: 'Contoso HQ',
+      isTrusted: true,
+    } as Graph.IpNamedLocation;
     const [finding] = registrationPolicyFindings([policy], subject({ namedLocations: known([hq]) }));
     expect(finding?.status).toBe('fail');
     expect(finding?.reason).toContain('everywhere except trusted locations ("Contoso HQ")');
     const byName = registrationPolicy({ grant: BLOCK });
     byName.conditions = { ...byName.conditions, locations: { includeLocations: ['All'], excludeLocations: ['hq'] } };
     expect(registrationPolicyFindings([byName], subject({ namedLocations: known([hq]) }))[0]?.status).toBe('fail');
-    expect(registrationPolicyFindings([byName], subject({ namedLocations: unknownFact('needs Policy.Read.All') }))[0]?.status).toBe('unknown');
+    expect(
+      registrationPolicyFindings([byName], subject({ namedLocations: unknownFact('needs Policy.Read.All') }))[0]
+        ?.status,
+    ).toBe('unknown');
   });
 
   it('"all locations" and "all platforms" do not narrow anything', () => {
     const policy = registrationPolicy({ grant: BLOCK });
-    policy.conditions = { ...policy.conditions, locations: { includeLocations: ['All'] }, platforms: { includePlatforms: ['all'] } };
+    policy.conditions = {
+      ...policy.conditions,
+      locations: { includeLocations: ['All'] },
+      platforms: { includePlatforms: ['all'] },
+    };
     expect(statusOf(policy)).toBe('fail');
   });
 });
 
 describe('policies on all cloud apps, which apply to the recovery sign-in itself', () => {
-  const allApps = (grantControls: Graph.ConditionalAccessGrantControls, extra: Partial<Graph.ConditionalAccessConditionSet> = {}): Graph.ConditionalAccessPolicy => {
+  const allApps = (
+    grantControls: Graph.ConditionalAccessGrantControls,
+    extra: Partial<Graph.ConditionalAccessConditionSet> = {},
+  ): Graph.ConditionalAccessPolicy => {
     const policy = registrationPolicy({ grant: grantControls });
     policy.conditions = { ...policy.conditions, applications: { includeApplications: ['All'] }, ...extra };
     return policy;
   };
 
   it('a compliant-device requirement or a block outside trusted locations warns; MFA alone does not', () => {
-    expect(recoveryFlowFindings([allApps({ operator: 'OR', builtInControls: ['compliantDevice'] })], subject())[0]?.status).toBe('warn');
-    expect(recoveryFlowFindings([allApps(BLOCK, { locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] } })], subject())[0]?.status).toBe('warn');
+    expect(
+      recoveryFlowFindings([allApps({ operator: 'OR', builtInControls: ['compliantDevice'] })], subject())[0]?.status,
+    ).toBe('warn');
+    expect(
+      recoveryFlowFindings(
+        [allApps(BLOCK, { locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] } })],
+        subject(),
+      )[0]?.status,
+    ).toBe('warn');
     expect(recoveryFlowFindings([allApps({ operator: 'OR', builtInControls: ['mfa'] })], subject())).toEqual([]);
-    expect(recoveryFlowFindings([allApps({ operator: 'OR', builtInControls: ['compliantDevice'] }, { users: { includeUsers: ['someone-else'] } })], subject())).toEqual([]);
+    expect(
+      recoveryFlowFindings(
+        [
+          allApps(
+            { operator: 'OR', builtInControls: ['compliantDevice'] },
+            { users: { includeUsers: ['someone-else'] } },
+          ),
+        ],
+        subject(),
+      ),
+    ).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { areNameTwins, missingNameFields, nameKey, nameWarnings, normaliseName } from '../../src/eligibility/names.js';
 import { baselineUser } from './snapshot-builder.js';
 
@@ -29,7 +29,9 @@ describe('normaliseName', () => {
   });
 
   it('is idempotent for any text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => normaliseName(normaliseName(s)) === normaliseName(s)));
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => normaliseName(normaliseName(s)) === normaliseName(s)),
+    );
     fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => normaliseName(normaliseName(s)) === normaliseName(s)));
   });
 
@@ -45,10 +47,15 @@ describe('normaliseName', () => {
     const accents = ['\u0301', '\u0300', '\u0308', '\u0302', '\u0303', '\u030C', '\u0327'];
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'), fc.option(fc.constantFrom(...accents))), { minLength: 1 }),
+        fc.array(fc.tuple(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'), fc.option(fc.constantFrom(...accents))), {
+          minLength: 1,
+        }),
         (letters) => {
           const plain = letters.map(([letter]) => letter).join('');
-          const accented = letters.map(([letter, accent]) => letter + (accent ?? '')).join('').normalize('NFC');
+          const accented = letters
+            .map(([letter, accent]) => letter + (accent ?? ''))
+            .join('')
+            .normalize('NFC');
           expect(normaliseName(accented)).toBe(normaliseName(plain));
         },
       ),
@@ -59,9 +66,15 @@ describe('normaliseName', () => {
     const word = fc.string({ unit: 'grapheme', minLength: 1 }).filter((w) => !/\s/u.test(w));
     const space = fc.constantFrom(' ', '  ', '\t', '\u00A0', '\u3000', ' \n ');
     fc.assert(
-      fc.property(fc.array(word, { minLength: 1, maxLength: 4 }), space, space, space, (words, lead, between, trail) => {
-        expect(normaliseName(lead + words.join(between) + trail)).toBe(normaliseName(words.join(' ')));
-      }),
+      fc.property(
+        fc.array(word, { minLength: 1, maxLength: 4 }),
+        space,
+        space,
+        space,
+        (words, lead, between, trail) => {
+          expect(normaliseName(lead + words.join(between) + trail)).toBe(normaliseName(words.join(' ')));
+        },
+      ),
     );
   });
 });
@@ -86,7 +99,9 @@ describe('name twins (E5)', () => {
   });
 
   it('moving a word between first and last name makes a different person', () => {
-    expect(areNameTwins({ givenName: 'Mary Ann', surname: 'Smith' }, { givenName: 'Mary', surname: 'Ann Smith' })).toBe(false);
+    expect(areNameTwins({ givenName: 'Mary Ann', surname: 'Smith' }, { givenName: 'Mary', surname: 'Ann Smith' })).toBe(
+      false,
+    );
   });
 
   it('users without both names are nobody’s twin', () => {

@@ -1,9 +1,18 @@
-import { describe, it, expect } from 'vitest';
-import fc from 'fast-check';
 import type * as Graph from '@microsoft/microsoft-graph-types';
-import { known, unknownFact, type EligibilityFacts, type Fact } from '../../src/eligibility/facts.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type EligibilityFacts, type Fact, known, unknownFact } from '../../src/eligibility/facts.js';
 import { checkEligibility, colleagueView, type Status } from '../../src/eligibility/rules.js';
-import { GLOBAL_ADMIN_ROLE, method, P1_PLAN_ID, P2_PLAN_ID, premiumSku, registrationPolicy, tapPolicy, userLicence } from './snapshot-builder.js';
+import {
+  GLOBAL_ADMIN_ROLE,
+  method,
+  P1_PLAN_ID,
+  P2_PLAN_ID,
+  premiumSku,
+  registrationPolicy,
+  tapPolicy,
+  userLicence,
+} from './snapshot-builder.js';
 
 // Random but recognisable directory details, so a leak into the colleague view can be found.
 const hex = fc.stringMatching(/^[0-9a-f]{8}$/);
@@ -14,13 +23,19 @@ const isoDate = fc
 const fact = <T>(value: fc.Arbitrary<T>): fc.Arbitrary<Fact<T>> =>
   fc.oneof(
     { weight: 4, arbitrary: value.map((v) => known(v)) },
-    { weight: 1, arbitrary: fc.constantFrom('needs AuditLog.Read.All', 'throttled').map((reason) => unknownFact<T>(reason)) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('needs AuditLog.Read.All', 'throttled').map((reason) => unknownFact<T>(reason)),
+    },
   );
 
 const snapshot: fc.Arbitrary<{ facts: EligibilityFacts; secrets: string[] }> = fc
   .record({
     groups: fc.uniqueArray(hex, { minLength: 1, maxLength: 4 }),
-    policyNames: fc.uniqueArray(hex.map((h) => `CA-${h}`), { minLength: 0, maxLength: 3 }),
+    policyNames: fc.uniqueArray(
+      hex.map((h) => `CA-${h}`),
+      { minLength: 0, maxLength: 3 },
+    ),
     userId: hex,
     twinIds: fc.uniqueArray(hex, { maxLength: 2 }),
     givenName: fc.constantFrom('Jonathan', 'Bob', 'J.', '', 'Dr Anna', 'さくら'),
@@ -38,17 +53,34 @@ const snapshot: fc.Arbitrary<{ facts: EligibilityFacts; secrets: string[] }> = f
     roles: fact(fc.subarray([GLOBAL_ADMIN_ROLE])),
     tapState: fc.constantFrom<Graph.AuthenticationMethodState>('enabled', 'disabled'),
     tapKnown: fc.boolean(),
-    grants: fc.array(fc.constantFrom<Graph.ConditionalAccessGrantControl>('block', 'mfa', 'compliantDevice'), { maxLength: 3 }),
-    policyState: fc.constantFrom<Graph.ConditionalAccessPolicyState>('enabled', 'disabled', 'enabledForReportingButNotEnforced'),
+    grants: fc.array(fc.constantFrom<Graph.ConditionalAccessGrantControl>('block', 'mfa', 'compliantDevice'), {
+      maxLength: 3,
+    }),
+    policyState: fc.constantFrom<Graph.ConditionalAccessPolicyState>(
+      'enabled',
+      'disabled',
+      'enabledForReportingButNotEnforced',
+    ),
     policiesKnown: fc.boolean(),
-    skus: fact(fc.array(fc.tuple(fc.constantFrom(P1_PLAN_ID, P2_PLAN_ID, 'other'), fc.constantFrom('Enabled', 'Warning', 'Suspended')), { maxLength: 2 })),
-    methods: fact(fc.subarray(['passwordAuthenticationMethod', 'fido2AuthenticationMethod', 'phoneAuthenticationMethod'])),
+    skus: fact(
+      fc.array(
+        fc.tuple(fc.constantFrom(P1_PLAN_ID, P2_PLAN_ID, 'other'), fc.constantFrom('Enabled', 'Warning', 'Suspended')),
+        { maxLength: 2 },
+      ),
+    ),
+    methods: fact(
+      fc.subarray(['passwordAuthenticationMethod', 'fido2AuthenticationMethod', 'phoneAuthenticationMethod']),
+    ),
   })
   .map((r) => {
     const pick = <T>(items: T[], offset: number) => items.filter((_, i) => r.picks[(i + offset) % r.picks.length]);
     const groupNames = Object.fromEntries(r.groups.map((id) => [id, `grp-${id}`]));
     const upn = `${r.userId}@contoso.example`;
-    const twins = r.twinIds.map((id) => ({ id, displayName: `Twin ${id}`, userPrincipalName: `${id}@fabrikam.example` }));
+    const twins = r.twinIds.map((id) => ({
+      id,
+      displayName: `Twin ${id}`,
+      userPrincipalName: `${id}@fabrikam.example`,
+    }));
     const facts: EligibilityFacts = {
       readAt: new Date(r.readAt),
       user: {
@@ -62,7 +94,13 @@ const snapshot: fc.Arbitrary<{ facts: EligibilityFacts; secrets: string[] }> = f
       },
       lastSuccessfulSignIn: r.signIn,
       recoveryScope: r.scopeKnown
-        ? known({ includeGroupIds: pick(r.groups, 0), excludeGroupIds: pick(r.groups, 5), groupNames, mode: r.mode, source: r.source })
+        ? known({
+            includeGroupIds: pick(r.groups, 0),
+            excludeGroupIds: pick(r.groups, 5),
+            groupNames,
+            mode: r.mode,
+            source: r.source,
+          })
         : unknownFact('needs VerifiedId-Profile.Read.All'),
       membership: r.membershipKnown
         ? known({ directGroupIds: pick(r.groups, 1), transitiveGroupIds: pick(r.groups, 2), groupNames: {} })
@@ -73,7 +111,12 @@ const snapshot: fc.Arbitrary<{ facts: EligibilityFacts; secrets: string[] }> = f
       userLicences: known([userLicence()]),
       nameTwins: known(twins),
       tapPolicy: r.tapKnown
-        ? known(tapPolicy({ state: r.tapState, includeTargets: pick(['all_users', ...r.groups], 3).map((id) => ({ id, targetType: 'group' })) }))
+        ? known(
+            tapPolicy({
+              state: r.tapState,
+              includeTargets: pick(['all_users', ...r.groups], 3).map((id) => ({ id, targetType: 'group' })),
+            }),
+          )
         : unknownFact('needs Policy.Read.AuthenticationMethod'),
       conditionalAccessPolicies: r.policiesKnown
         ? known(
@@ -82,7 +125,11 @@ const snapshot: fc.Arbitrary<{ facts: EligibilityFacts; secrets: string[] }> = f
                 id: `policy-${i}`,
                 displayName,
                 state: r.policyState,
-                users: { includeUsers: ['All'], includeGroups: pick(r.groups, 7 + i), excludeGroups: pick(r.groups, 11 + i) },
+                users: {
+                  includeUsers: ['All'],
+                  includeGroups: pick(r.groups, 7 + i),
+                  excludeGroups: pick(r.groups, 11 + i),
+                },
                 grant: { operator: i % 2 ? 'AND' : 'OR', builtInControls: r.grants },
               }),
             ),
@@ -91,11 +138,15 @@ const snapshot: fc.Arbitrary<{ facts: EligibilityFacts; secrets: string[] }> = f
       subscribedSkus: r.skus.known
         ? known(r.skus.value.map(([plan, status]) => premiumSku(plan, status)))
         : unknownFact(r.skus.reason),
-      authenticationMethods: r.methods.known ? known(r.methods.value.map((kind) => method(kind))) : unknownFact(r.methods.reason),
+      authenticationMethods: r.methods.known
+        ? known(r.methods.value.map((kind) => method(kind)))
+        : unknownFact(r.methods.reason),
       addedToRecoveryGroupAt: r.addedAt,
     };
     const dates = [r.readAt, r.signIn, r.addedAt]
-      .flatMap((value) => (typeof value === 'string' ? [value] : value && 'value' in value && value.value ? [value.value] : []))
+      .flatMap((value) =>
+        typeof value === 'string' ? [value] : value && 'value' in value && value.value ? [value.value] : [],
+      )
       .flatMap((iso) => [iso, iso.slice(0, 10)]);
     const secrets = [
       ...r.groups,
@@ -118,7 +169,8 @@ describe('any snapshot', () => {
         const worst = SEVERITY[Math.max(...eligibility.results.map((r) => SEVERITY.indexOf(r.status)))];
         expect(eligibility.verdict).toBe(worst);
         expect(eligibility.canSelfRecover).toBe(worst === 'pass' || worst === 'warn');
-        if (eligibility.results.some((r) => r.status === 'unknown')) expect(['unknown', 'fail']).toContain(eligibility.verdict);
+        if (eligibility.results.some((r) => r.status === 'unknown'))
+          expect(['unknown', 'fail']).toContain(eligibility.verdict);
       }),
       { numRuns: 500 },
     );
@@ -129,7 +181,8 @@ describe('any snapshot', () => {
       fc.property(snapshot, ({ facts }) => {
         for (const result of checkEligibility(facts).results) {
           if (result.status === 'unknown') expect(result.unknownReason).toBeTruthy();
-          if (result.status === 'warn' || result.status === 'fail') expect(result.fix).toMatch(/^(User|Helpdesk|Admin):/);
+          if (result.status === 'warn' || result.status === 'fail')
+            expect(result.fix).toMatch(/^(User|Helpdesk|Admin):/);
         }
       }),
       { numRuns: 500 },

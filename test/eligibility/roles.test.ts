@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { known, unknownFact } from '../../src/eligibility/facts.js';
-import { userRoles, type RoleSources } from '../../src/eligibility/roles.js';
+import { type RoleSources, userRoles } from '../../src/eligibility/roles.js';
 
 const USER = 'user-1';
 const GROUP = 'role-group';
@@ -18,13 +18,23 @@ const sources = (patch: Partial<RoleSources> = {}): RoleSources => ({
 
 describe('which roles make a user privileged, and which Conditional Access counts', () => {
   it('a role held through a role-assignable group counts for both', () => {
-    const roles = userRoles(sources({ tenant: known({ active: [{ principalId: GROUP, roleDefinitionId: GA, directoryScopeId: '/' }], eligible: [], customRoleIds: [] }) }));
+    const roles = userRoles(
+      sources({
+        tenant: known({
+          active: [{ principalId: GROUP, roleDefinitionId: GA, directoryScopeId: '/' }],
+          eligible: [],
+          customRoleIds: [],
+        }),
+      }),
+    );
     expect(roles.privileged).toEqual(known([GA]));
     expect(roles.conditionalAccess).toEqual(known([GA]));
   });
 
   it('a PIM-eligible role is privileged but not in Conditional Access scope', () => {
-    const roles = userRoles(sources({ directEligible: known([{ principalId: USER, roleDefinitionId: GA, directoryScopeId: '/' }]) }));
+    const roles = userRoles(
+      sources({ directEligible: known([{ principalId: USER, roleDefinitionId: GA, directoryScopeId: '/' }]) }),
+    );
     expect(roles.privileged).toEqual(known([GA]));
     expect(roles.conditionalAccess).toEqual(known([]));
   });
@@ -45,6 +55,13 @@ describe('which roles make a user privileged, and which Conditional Access count
   it('one readable role is enough to be privileged; "none" needs every source', () => {
     const denied = unknownFact('needs RoleManagement.Read.Directory');
     expect(userRoles(sources({ directEligible: denied })).privileged).toEqual(denied);
-    expect(userRoles(sources({ directActive: known([{ principalId: USER, roleDefinitionId: GA, directoryScopeId: '/' }]), tenant: denied })).privileged).toEqual(known([GA]));
+    expect(
+      userRoles(
+        sources({
+          directActive: known([{ principalId: USER, roleDefinitionId: GA, directoryScopeId: '/' }]),
+          tenant: denied,
+        }),
+      ).privileged,
+    ).toEqual(known([GA]));
   });
 });

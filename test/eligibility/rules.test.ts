@@ -1,5 +1,5 @@
-import { describe, it, expect } from 'vitest';
-import { known, unknownFact, type EligibilityFacts } from '../../src/eligibility/facts.js';
+import { describe, expect, it } from 'vitest';
+import { type EligibilityFacts, known, unknownFact } from '../../src/eligibility/facts.js';
 import { checkEligibility, colleagueView, type RequirementId } from '../../src/eligibility/rules.js';
 import {
   baselineUser,
@@ -63,7 +63,10 @@ describe('E2 member of a recovery group', () => {
   });
 
   it('recovery assigned to all users includes everyone, whatever their groups', () => {
-    const facts = eligibleFacts({ recoveryScope: known(recoveryScope({ includeGroupIds: ['all_users'] })), membership: known(membership([])) });
+    const facts = eligibleFacts({
+      recoveryScope: known(recoveryScope({ includeGroupIds: ['all_users'] })),
+      membership: known(membership([])),
+    });
     const result = resultOf(facts, 'E2');
     expect(result.status).toBe('pass');
     expect(result.evidence).toContain('all users');
@@ -83,7 +86,12 @@ describe('E2 member of a recovery group', () => {
 
   it('a member of an excluded group fails even when also included: exclusions win', () => {
     const facts = eligibleFacts({
-      recoveryScope: known(recoveryScope({ excludeGroupIds: ['vip'], groupNames: { [SSAR_GROUP_ID]: 'acl_ssar_enabled', vip: 'vip_no_ssar' } })),
+      recoveryScope: known(
+        recoveryScope({
+          excludeGroupIds: ['vip'],
+          groupNames: { [SSAR_GROUP_ID]: 'acl_ssar_enabled', vip: 'vip_no_ssar' },
+        }),
+      ),
       membership: known(membership([SSAR_GROUP_ID], ['vip'])),
     });
     const result = resultOf(facts, 'E2');
@@ -99,7 +107,9 @@ describe('E2 member of a recovery group', () => {
   });
 
   it('someone added an hour ago passes', () => {
-    expect(resultOf(eligibleFacts({ addedToRecoveryGroupAt: known(minutesBeforeReadAt(60)) }), 'E2').status).toBe('pass');
+    expect(resultOf(eligibleFacts({ addedToRecoveryGroupAt: known(minutesBeforeReadAt(60)) }), 'E2').status).toBe(
+      'pass',
+    );
   });
 
   it('an unreadable audit log does not hide a confirmed membership, but says when they were added is unknown', () => {
@@ -109,15 +119,21 @@ describe('E2 member of a recovery group', () => {
   });
 
   it('is unknown when the recovery groups or the membership cannot be read', () => {
-    expect(resultOf(eligibleFacts({ recoveryScope: unknownFact('needs Policy.Read.AuthenticationMethod') }), 'E2')).toMatchObject({
+    expect(
+      resultOf(eligibleFacts({ recoveryScope: unknownFact('needs Policy.Read.AuthenticationMethod') }), 'E2'),
+    ).toMatchObject({
       status: 'unknown',
       unknownReason: 'needs Policy.Read.AuthenticationMethod',
     });
-    expect(resultOf(eligibleFacts({ membership: unknownFact('needs GroupMember.Read.All') }), 'E2').status).toBe('unknown');
+    expect(resultOf(eligibleFacts({ membership: unknownFact('needs GroupMember.Read.All') }), 'E2').status).toBe(
+      'unknown',
+    );
   });
 
   it('fails when recovery is assigned to no group', () => {
-    expect(resultOf(eligibleFacts({ recoveryScope: known(recoveryScope({ includeGroupIds: [] })) }), 'E2').status).toBe('fail');
+    expect(resultOf(eligibleFacts({ recoveryScope: known(recoveryScope({ includeGroupIds: [] })) }), 'E2').status).toBe(
+      'fail',
+    );
   });
 });
 
@@ -143,7 +159,7 @@ describe('E3 prior successful sign-in', () => {
 
 describe('E4 first and last name as on the ID', () => {
   it('quotes both names exactly so the agent can compare them with the ID', () => {
-    const user = baselineUser({ givenName: 'Zoë  ', surname: "O'Brien-Ünal" , displayName: "Zoë O'Brien-Ünal" });
+    const user = baselineUser({ givenName: 'Zoë  ', surname: "O'Brien-Ünal", displayName: "Zoë O'Brien-Ünal" });
     const result = resultOf(eligibleFacts({ user }), 'E4');
     expect(result.evidence).toContain('First name "Zoë  "');
     expect(result.evidence).toContain(`Last name "O'Brien-Ünal"`);
@@ -181,12 +197,18 @@ describe('E5 no name twin in the recovery group', () => {
   });
 
   it('the user is not their own twin', () => {
-    const self = { id: baselineUser().id!, displayName: 'Jonathan Doe', userPrincipalName: 'jonathan.doe@contoso.example' };
+    const self = {
+      id: baselineUser().id!,
+      displayName: 'Jonathan Doe',
+      userPrincipalName: 'jonathan.doe@contoso.example',
+    };
     expect(resultOf(eligibleFacts({ nameTwins: known([self]) }), 'E5').status).toBe('pass');
   });
 
   it('is unknown when the group members cannot be listed', () => {
-    expect(resultOf(eligibleFacts({ nameTwins: unknownFact('needs GroupMember.Read.All') }), 'E5').status).toBe('unknown');
+    expect(resultOf(eligibleFacts({ nameTwins: unknownFact('needs GroupMember.Read.All') }), 'E5').status).toBe(
+      'unknown',
+    );
   });
 });
 
@@ -211,13 +233,18 @@ describe('E6 Temporary Access Pass enabled for the user', () => {
   });
 
   it('is unknown when the TAP policy cannot be read', () => {
-    expect(resultOf(eligibleFacts({ tapPolicy: unknownFact('needs Policy.Read.AuthenticationMethod') }), 'E6').status).toBe('unknown');
+    expect(
+      resultOf(eligibleFacts({ tapPolicy: unknownFact('needs Policy.Read.AuthenticationMethod') }), 'E6').status,
+    ).toBe('unknown');
   });
 });
 
 describe('E7 Conditional Access on registering security info', () => {
   it('a policy blocking the action for everyone fails and the admin is told what to change', () => {
-    const policy = registrationPolicy({ displayName: 'Block registration', grant: { operator: 'OR', builtInControls: ['block'] } });
+    const policy = registrationPolicy({
+      displayName: 'Block registration',
+      grant: { operator: 'OR', builtInControls: ['block'] },
+    });
     const result = resultOf(eligibleFacts({ conditionalAccessPolicies: known([policy]) }), 'E7');
     expect(result.status).toBe('fail');
     expect(result.evidence).toContain('"Block registration"');
@@ -225,7 +252,10 @@ describe('E7 Conditional Access on registering security info', () => {
   });
 
   it('a report-only block is a warning, not a fail', () => {
-    const policy = registrationPolicy({ state: 'enabledForReportingButNotEnforced', grant: { builtInControls: ['block'] } });
+    const policy = registrationPolicy({
+      state: 'enabledForReportingButNotEnforced',
+      grant: { builtInControls: ['block'] },
+    });
     expect(resultOf(eligibleFacts({ conditionalAccessPolicies: known([policy]) }), 'E7').status).toBe('warn');
   });
 
@@ -234,12 +264,17 @@ describe('E7 Conditional Access on registering security info', () => {
   });
 
   it('is unknown when the policies cannot be read', () => {
-    expect(resultOf(eligibleFacts({ conditionalAccessPolicies: unknownFact('needs Policy.Read.All') }), 'E7').status).toBe('unknown');
+    expect(
+      resultOf(eligibleFacts({ conditionalAccessPolicies: unknownFact('needs Policy.Read.All') }), 'E7').status,
+    ).toBe('unknown');
   });
 
   it('a group-targeted block with unreadable membership is unknown, not pass', () => {
     const policy = registrationPolicy({ users: { includeGroups: ['g-1'] }, grant: { builtInControls: ['block'] } });
-    const facts = eligibleFacts({ conditionalAccessPolicies: known([policy]), membership: unknownFact('needs GroupMember.Read.All') });
+    const facts = eligibleFacts({
+      conditionalAccessPolicies: known([policy]),
+      membership: unknownFact('needs GroupMember.Read.All'),
+    });
     const result = resultOf(facts, 'E7');
     expect(result.status).toBe('unknown');
     expect(result.unknownReason).toContain('needs GroupMember.Read.All');
@@ -272,27 +307,40 @@ describe('E9 Entra ID P1 or higher', () => {
   });
 
   it('a tenant without a premium plan fails', () => {
-    const basic = { skuPartNumber: 'O365_BUSINESS_ESSENTIALS', capabilityStatus: 'Enabled', servicePlans: [{ servicePlanId: 'x', servicePlanName: 'EXCHANGE_S_STANDARD' }] };
+    const basic = {
+      skuPartNumber: 'O365_BUSINESS_ESSENTIALS',
+      capabilityStatus: 'Enabled',
+      servicePlans: [{ servicePlanId: 'x', servicePlanName: 'EXCHANGE_S_STANDARD' }],
+    };
     expect(resultOf(eligibleFacts({ subscribedSkus: known([basic]) }), 'E9').status).toBe('fail');
   });
 
   it('a suspended premium subscription fails', () => {
-    expect(resultOf(eligibleFacts({ subscribedSkus: known([premiumSku(undefined, 'Suspended')]) }), 'E9').status).toBe('fail');
+    expect(resultOf(eligibleFacts({ subscribedSkus: known([premiumSku(undefined, 'Suspended')]) }), 'E9').status).toBe(
+      'fail',
+    );
   });
 
   it('a premium subscription in its grace period is a warning', () => {
-    expect(resultOf(eligibleFacts({ subscribedSkus: known([premiumSku(undefined, 'Warning')]) }), 'E9').status).toBe('warn');
+    expect(resultOf(eligibleFacts({ subscribedSkus: known([premiumSku(undefined, 'Warning')]) }), 'E9').status).toBe(
+      'warn',
+    );
   });
 
   it('is unknown when the SKUs cannot be read', () => {
-    expect(resultOf(eligibleFacts({ subscribedSkus: unknownFact('needs Organization.Read.All') }), 'E9').status).toBe('unknown');
+    expect(resultOf(eligibleFacts({ subscribedSkus: unknownFact('needs Organization.Read.All') }), 'E9').status).toBe(
+      'unknown',
+    );
   });
 });
 
 describe('E10 no usable method left', () => {
   it('a user who still has Authenticator is pointed to SSPR', () => {
     const facts = eligibleFacts({
-      authenticationMethods: known([method('passwordAuthenticationMethod'), method('microsoftAuthenticatorAuthenticationMethod')]),
+      authenticationMethods: known([
+        method('passwordAuthenticationMethod'),
+        method('microsoftAuthenticatorAuthenticationMethod'),
+      ]),
     });
     const eligibility = checkEligibility(facts);
     const result = eligibility.results.find((r) => r.id === 'E10');
@@ -303,7 +351,10 @@ describe('E10 no usable method left', () => {
   });
 
   it('a used Temporary Access Pass does not count as a method', () => {
-    const spent = method('temporaryAccessPassAuthenticationMethod', { isUsable: false, methodUsabilityReason: 'OneTimeUsed' });
+    const spent = method('temporaryAccessPassAuthenticationMethod', {
+      isUsable: false,
+      methodUsabilityReason: 'OneTimeUsed',
+    });
     expect(resultOf(eligibleFacts({ authenticationMethods: known([spent]) }), 'E10').status).toBe('pass');
   });
 
@@ -321,13 +372,18 @@ describe('E10 no usable method left', () => {
   );
 
   it('is unknown when the methods cannot be read', () => {
-    expect(resultOf(eligibleFacts({ authenticationMethods: unknownFact('needs UserAuthenticationMethod.Read.All') }), 'E10').status).toBe('unknown');
+    expect(
+      resultOf(eligibleFacts({ authenticationMethods: unknownFact('needs UserAuthenticationMethod.Read.All') }), 'E10')
+        .status,
+    ).toBe('unknown');
   });
 });
 
 describe('the verdict', () => {
   it('one unknown check makes the verdict unknown, never pass', () => {
-    const eligibility = checkEligibility(eligibleFacts({ lastSuccessfulSignIn: unknownFact('needs AuditLog.Read.All') }));
+    const eligibility = checkEligibility(
+      eligibleFacts({ lastSuccessfulSignIn: unknownFact('needs AuditLog.Read.All') }),
+    );
     expect(eligibility.verdict).toBe('unknown');
     expect(eligibility.canSelfRecover).toBe(false);
     expect(eligibility.summary).toContain('E3');
@@ -335,7 +391,10 @@ describe('the verdict', () => {
 
   it('a fail outranks an unknown', () => {
     const eligibility = checkEligibility(
-      eligibleFacts({ lastSuccessfulSignIn: unknownFact('needs AuditLog.Read.All'), user: baselineUser({ accountEnabled: false }) }),
+      eligibleFacts({
+        lastSuccessfulSignIn: unknownFact('needs AuditLog.Read.All'),
+        user: baselineUser({ accountEnabled: false }),
+      }),
     );
     expect(eligibility.verdict).toBe('fail');
     expect(eligibility.summary).toMatch(/^Not eligible.*E1/);
@@ -343,13 +402,18 @@ describe('the verdict', () => {
 
   it('an unknown outranks a warning', () => {
     const eligibility = checkEligibility(
-      eligibleFacts({ subscribedSkus: unknownFact('needs Organization.Read.All'), user: baselineUser({ givenName: 'Bob' }) }),
+      eligibleFacts({
+        subscribedSkus: unknownFact('needs Organization.Read.All'),
+        user: baselineUser({ givenName: 'Bob' }),
+      }),
     );
     expect(eligibility.verdict).toBe('unknown');
   });
 
   it('warnings alone still let the user recover with the guide', () => {
-    const eligibility = checkEligibility(eligibleFacts({ user: baselineUser({ givenName: 'Bob', displayName: 'Bob Doe' }) }));
+    const eligibility = checkEligibility(
+      eligibleFacts({ user: baselineUser({ givenName: 'Bob', displayName: 'Bob Doe' }) }),
+    );
     expect(eligibility.verdict).toBe('warn');
     expect(eligibility.canSelfRecover).toBe(true);
     expect(eligibility.summary).toContain('E4');
@@ -365,7 +429,9 @@ describe('what a colleague sees', () => {
   });
 
   it('a colleague learns only that the person needs the helpdesk', () => {
-    const view = colleagueView(checkEligibility(eligibleFacts({ recoveryScope: known(recoveryScope({ mode: 'evaluation' })) })));
+    const view = colleagueView(
+      checkEligibility(eligibleFacts({ recoveryScope: known(recoveryScope({ mode: 'evaluation' })) })),
+    );
     expect(view).toEqual({ canSelfRecover: false, message: 'They need the helpdesk to recover their account.' });
   });
 });

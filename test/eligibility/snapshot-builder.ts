@@ -1,6 +1,6 @@
 import type * as Graph from '@microsoft/microsoft-graph-types';
-import { known, type EligibilityFacts, type GroupMembership, type RecoveryScope } from '../../src/eligibility/facts.js';
 import { REGISTER_SECURITY_INFO } from '../../src/eligibility/conditional-access.js';
+import { type EligibilityFacts, type GroupMembership, known, type RecoveryScope } from '../../src/eligibility/facts.js';
 
 /** Snapshots for the eligibility rules: an eligible baseline user, and overrides per test. */
 
@@ -81,7 +81,12 @@ export function registrationPolicy(
 
 /** The user's own licence details: Entra ID P1, as `/users/{id}/licenseDetails` lists it. */
 export function userLicence(planId = P1_PLAN_ID): Graph.LicenseDetails {
-  return { skuPartNumber: 'AAD_PREMIUM', servicePlans: [{ servicePlanId: planId, servicePlanName: 'AAD_PREMIUM', provisioningStatus: 'Success', appliesTo: 'User' }] };
+  return {
+    skuPartNumber: 'AAD_PREMIUM',
+    servicePlans: [
+      { servicePlanId: planId, servicePlanName: 'AAD_PREMIUM', provisioningStatus: 'Success', appliesTo: 'User' },
+    ],
+  };
 }
 
 export function premiumSku(planId = P1_PLAN_ID, capabilityStatus = 'Enabled'): Graph.SubscribedSku {
@@ -89,12 +94,18 @@ export function premiumSku(planId = P1_PLAN_ID, capabilityStatus = 'Enabled'): G
     skuId: '078d2b04-f1bd-4111-bbd4-b4b1b354cef4',
     skuPartNumber: 'AAD_PREMIUM',
     capabilityStatus,
-    servicePlans: [{ servicePlanId: planId, servicePlanName: planId === P1_PLAN_ID ? 'AAD_PREMIUM' : 'AAD_PREMIUM_P2' }],
+    servicePlans: [
+      { servicePlanId: planId, servicePlanName: planId === P1_PLAN_ID ? 'AAD_PREMIUM' : 'AAD_PREMIUM_P2' },
+    ],
   };
 }
 
 export function method(odataType: string, extra: Record<string, unknown> = {}): Graph.AuthenticationMethod {
-  return { id: `${odataType}-1`, '@odata.type': `#microsoft.graph.${odataType}`, ...extra } as Graph.AuthenticationMethod;
+  return {
+    id: `${odataType}-1`,
+    '@odata.type': `#microsoft.graph.${odataType}`,
+    ...extra,
+  } as Graph.AuthenticationMethod;
 }
 
 /** A member who meets every requirement; each override replaces one whole fact. */

@@ -1,5 +1,5 @@
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { known, unknownFact } from '../../src/eligibility/facts.js';
 import { describeTapSettings, tapIssueSettings, tapScopeFor } from '../../src/eligibility/tap-scope.js';
 import { membership, tapPolicy, USER_ID } from './snapshot-builder.js';
@@ -55,7 +55,10 @@ describe('TAP settings for the card', () => {
 
 describe('tapIssueSettings', () => {
   it('uses the policy default when nothing is requested', () => {
-    expect(tapIssueSettings(tapPolicy({ defaultLifetimeInMinutes: 120 }))).toEqual({ lifetimeInMinutes: 120, isUsableOnce: true });
+    expect(tapIssueSettings(tapPolicy({ defaultLifetimeInMinutes: 120 }))).toEqual({
+      lifetimeInMinutes: 120,
+      isUsableOnce: true,
+    });
   });
 
   it("clamps a request to the policy's minimum and maximum", () => {

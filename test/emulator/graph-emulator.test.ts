@@ -1,6 +1,6 @@
 import { Client, PageIterator } from '@microsoft/microsoft-graph-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.js';
+import { type GraphEmulator, startGraphEmulator } from '../../src/emulator/graph-emulator.js';
 import { loadTenant } from '../../src/emulator/tenant.js';
 
 const NOW = new Date('2031-05-04T10:00:00.000Z');
@@ -24,7 +24,8 @@ async function graph(path: string, init: RequestInit = {}): Promise<{ status: nu
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
 
-const post = (path: string, body: unknown, headers: Record<string, string> = {}) => graph(path, { method: 'POST', body: JSON.stringify(body), headers });
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  graph(path, { method: 'POST', body: JSON.stringify(body), headers });
 
 beforeAll(async () => {
   emulator = await startGraphEmulator({ tenant: await loadTenant(undefined, NOW), now: () => NOW });
@@ -41,7 +42,9 @@ afterEach(() => {
 
 describe('users', () => {
   it('finds a user by UPN in any letter case and returns only the selected properties plus id', async () => {
-    const { status, body } = await graph('/users/ADELE.Vance@contoso.com?$select=accountEnabled,userType,givenName,surname');
+    const { status, body } = await graph(
+      '/users/ADELE.Vance@contoso.com?$select=accountEnabled,userType,givenName,surname',
+    );
     expect(status).toBe(200);
     expect(body).toEqual({
       '@odata.context': `${emulator.baseUrl}/$metadata#users(accountEnabled,userType,givenName,surname)/$entity`,
@@ -84,7 +87,12 @@ describe('users', () => {
   });
 
   it("needs the /users('$...') form for a UPN that starts with $", async () => {
-    emulator.tenant.users.push({ ...emulator.tenant.users[0]!, id: '11111111-0000-4000-8000-0000000000d1', userPrincipalName: '$dollar@contoso.com', mail: null });
+    emulator.tenant.users.push({
+      ...emulator.tenant.users[0]!,
+      id: '11111111-0000-4000-8000-0000000000d1',
+      userPrincipalName: '$dollar@contoso.com',
+      mail: null,
+    });
     try {
       expect((await graph('/users/$dollar@contoso.com')).status).toBe(400);
       const keyed = await graph("/users('$dollar@contoso.com')?$select=id");
@@ -96,14 +104,17 @@ describe('users', () => {
   });
 
   it('answers an unknown user with Graph’s 404 error body and request ids', async () => {
-    const { status, headers, body } = await graph('/users/nobody@contoso.com', { headers: { 'client-request-id': 'trace-me' } });
+    const { status, headers, body } = await graph('/users/nobody@contoso.com', {
+      headers: { 'client-request-id': 'trace-me' },
+    });
     expect(status).toBe(404);
     expect(headers.get('request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(headers.get('client-request-id')).toBe('trace-me');
     expect(body).toEqual({
       error: {
         code: 'Request_ResourceNotFound',
-        message: "Resource 'nobody@contoso.com' does not exist or one of its queried reference-property objects are not present.",
+        message:
+          "Resource 'nobody@contoso.com' does not exist or one of its queried reference-property objects are not present.",
         innerError: { date: '2031-05-04T10:00:00', 'request-id': expect.any(String), 'client-request-id': 'trace-me' },
       },
     });
@@ -115,7 +126,9 @@ describe('users', () => {
   });
 
   it('finds both Jon Does by first and last name, accent or not', async () => {
-    const { body } = await graph(`/users?$filter=${encodeURIComponent("surname eq 'Doe' and startswith(givenName,'J')")}&$select=givenName`);
+    const { body } = await graph(
+      `/users?$filter=${encodeURIComponent("surname eq 'Doe' and startswith(givenName,'J')")}&$select=givenName`,
+    );
     expect(body.value.map((user: { givenName: string }) => user.givenName).sort()).toEqual(['Jon', 'Jón']);
   });
 
@@ -123,7 +136,9 @@ describe('users', () => {
     const withoutHeader = await graph('/users?$count=true&$search="displayName:adele"');
     expect(withoutHeader.status).toBe(400);
     expect(withoutHeader.body.error.code).toBe('Request_UnsupportedQuery');
-    const withHeader = await graph('/users?$count=true&$search="displayName:adele"&$select=displayName', { headers: { ConsistencyLevel: 'eventual' } });
+    const withHeader = await graph('/users?$count=true&$search="displayName:adele"&$select=displayName', {
+      headers: { ConsistencyLevel: 'eventual' },
+    });
     expect(withHeader.body['@odata.count']).toBe(1);
     expect(withHeader.body.value[0].displayName).toBe('Adele Vance');
   });
@@ -132,7 +147,9 @@ describe('users', () => {
     expect((await graph('/users/lidia.holloway@contoso.com/manager')).body.displayName).toBe('Megan Bowen');
     const none = await graph('/users/patti.fernandez@contoso.com/manager');
     expect(none.status).toBe(404);
-    expect(none.body.error.message).toBe("Resource 'manager' does not exist or one of its queried reference-property objects are not present.");
+    expect(none.body.error.message).toBe(
+      "Resource 'manager' does not exist or one of its queried reference-property objects are not present.",
+    );
   });
 
   it('lists registered methods with their derived types', async () => {
@@ -147,7 +164,8 @@ describe('users', () => {
 describe('groups and membership', () => {
   it('pages through transitive members two at a time by following nextLink', async () => {
     const seen: string[] = [];
-    let next: string | undefined = `${emulator.baseUrl}/groups/${SSAR_GROUP}/transitiveMembers/microsoft.graph.user?$select=id,displayName&$top=2`;
+    let next: string | undefined =
+      `${emulator.baseUrl}/groups/${SSAR_GROUP}/transitiveMembers/microsoft.graph.user?$select=id,displayName&$top=2`;
     while (next) {
       const response: { value: { id: string }[]; '@odata.nextLink'?: string } = await (await fetch(next)).json();
       expect(response.value.length).toBeLessThanOrEqual(2);
@@ -174,9 +192,16 @@ describe('groups and membership', () => {
     expect(transitive.body.value.map((member: { id: string }) => member.id)).toContain(JON_WITH_ACCENT);
 
     const memberOf = await graph(`/users/${JON_WITH_ACCENT}/memberOf/microsoft.graph.group?$select=id,displayName`);
-    const transitiveMemberOf = await graph(`/users/${JON_WITH_ACCENT}/transitiveMemberOf/microsoft.graph.group?$select=id,displayName`);
-    expect(memberOf.body.value.map((group: { displayName: string }) => group.displayName)).toEqual(['acl_ssar_pilot_wave2']);
-    expect(transitiveMemberOf.body.value.map((group: { displayName: string }) => group.displayName).sort()).toEqual(['acl_ssar_enabled', 'acl_ssar_pilot_wave2']);
+    const transitiveMemberOf = await graph(
+      `/users/${JON_WITH_ACCENT}/transitiveMemberOf/microsoft.graph.group?$select=id,displayName`,
+    );
+    expect(memberOf.body.value.map((group: { displayName: string }) => group.displayName)).toEqual([
+      'acl_ssar_pilot_wave2',
+    ]);
+    expect(transitiveMemberOf.body.value.map((group: { displayName: string }) => group.displayName).sort()).toEqual([
+      'acl_ssar_enabled',
+      'acl_ssar_pilot_wave2',
+    ]);
   });
 
   it('checks group membership transitively and refuses more than 20 group ids', async () => {
@@ -184,13 +209,17 @@ describe('groups and membership', () => {
     expect(jon.body.value).toEqual([SSAR_GROUP]);
     const lidia = await post(`/users/${LIDIA}/checkMemberGroups`, { groupIds: [SSAR_GROUP] });
     expect(lidia.body.value).toEqual([]);
-    const tooMany = await post(`/users/${LIDIA}/checkMemberGroups`, { groupIds: Array.from({ length: 21 }, () => SSAR_GROUP) });
+    const tooMany = await post(`/users/${LIDIA}/checkMemberGroups`, {
+      groupIds: Array.from({ length: 21 }, () => SSAR_GROUP),
+    });
     expect(tooMany.status).toBe(400);
   });
 
   it('records an audit event when a test adds a member, as Entra does', async () => {
     emulator.addGroupMember(HELPDESK_GROUP, LIDIA);
-    const { body } = await graph(`/auditLogs/directoryAudits?$filter=${encodeURIComponent(`activityDisplayName eq 'Add member to group' and targetResources/any(t:t/id eq '${LIDIA}')`)}`);
+    const { body } = await graph(
+      `/auditLogs/directoryAudits?$filter=${encodeURIComponent(`activityDisplayName eq 'Add member to group' and targetResources/any(t:t/id eq '${LIDIA}')`)}`,
+    );
     expect(body.value).toHaveLength(1);
     expect(body.value[0].activityDateTime).toBe(NOW.toISOString());
   });
@@ -235,7 +264,11 @@ describe('batching, throttling and faults', () => {
   });
 
   it('refuses a batch of more than 20 requests', async () => {
-    const requests = Array.from({ length: 21 }, (_, index) => ({ id: String(index), method: 'GET', url: `/users/${ADELE}` }));
+    const requests = Array.from({ length: 21 }, (_, index) => ({
+      id: String(index),
+      method: 'GET',
+      url: `/users/${ADELE}`,
+    }));
     const { status, body } = await post('/$batch', { requests });
     expect(status).toBe(400);
     expect(body.error.code).toBe('BadRequest');
@@ -300,7 +333,10 @@ describe('permissions', () => {
     emulator.denyPermission('Policy.Read.All');
     const { status, body } = await graph('/identity/conditionalAccess/policies');
     expect(status).toBe(403);
-    expect(body.error).toMatchObject({ code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
+    expect(body.error).toMatchObject({
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
   });
 });
 
@@ -310,7 +346,13 @@ describe('Temporary Access Pass', () => {
     const first = await post(path, { lifetimeInMinutes: 60, isUsableOnce: true });
     expect(first.status).toBe(201);
     expect(first.body.temporaryAccessPass).toMatch(/^\S{8,}$/);
-    expect(first.body).toMatchObject({ isUsable: true, methodUsabilityReason: 'EnabledByPolicy', lifetimeInMinutes: 60, isUsableOnce: true, createdDateTime: NOW.toISOString() });
+    expect(first.body).toMatchObject({
+      isUsable: true,
+      methodUsabilityReason: 'EnabledByPolicy',
+      lifetimeInMinutes: 60,
+      isUsableOnce: true,
+      createdDateTime: NOW.toISOString(),
+    });
 
     const second = await post(path, {});
     expect(second.status).toBe(201);
@@ -332,7 +374,9 @@ describe('Temporary Access Pass', () => {
   });
 
   it('refuses a lifetime outside the tenant policy', async () => {
-    const { status, body } = await post(`/users/${ADELE}/authentication/temporaryAccessPassMethods`, { lifetimeInMinutes: 600 });
+    const { status, body } = await post(`/users/${ADELE}/authentication/temporaryAccessPassMethods`, {
+      lifetimeInMinutes: 600,
+    });
     expect(status).toBe(400);
     expect(body.error.message).toBe('Invalid LifetimeInMinutes specified. The valid range between 60 and 480.');
   });
@@ -347,20 +391,36 @@ describe('Temporary Access Pass', () => {
 describe('tenant configuration', () => {
   it('serves the recovery profile, the method policies and the CA policies in Graph’s shapes', async () => {
     const profiles = await graph('/identity/verifiedId/profiles');
-    expect(profiles.body.value[0].verifiedIdUsageConfigurations).toEqual([{ purpose: 'recovery', isEnabledForTestOnly: false }]);
-    const vc = await graph('/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/VerifiableCredentials');
+    expect(profiles.body.value[0].verifiedIdUsageConfigurations).toEqual([
+      { purpose: 'recovery', isEnabledForTestOnly: false },
+    ]);
+    const vc = await graph(
+      '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/VerifiableCredentials',
+    );
     expect(vc.body.includeTargets[0]).toMatchObject({ targetType: 'group', id: SSAR_GROUP });
-    const tap = await graph('/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/temporaryAccessPass');
-    expect(tap.body).toMatchObject({ '@odata.type': '#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration', minimumLifetimeInMinutes: 60, maximumLifetimeInMinutes: 480 });
+    const tap = await graph(
+      '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/temporaryAccessPass',
+    );
+    expect(tap.body).toMatchObject({
+      '@odata.type': '#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration',
+      minimumLifetimeInMinutes: 60,
+      maximumLifetimeInMinutes: 480,
+    });
     const ca = await graph('/identity/conditionalAccess/policies');
-    const strength = ca.body.value.find((policy: { grantControls: { authenticationStrength: unknown } }) => policy.grantControls.authenticationStrength);
-    expect(strength.grantControls.authenticationStrength.allowedCombinations).not.toContain('temporaryAccessPassOneTime');
+    const strength = ca.body.value.find(
+      (policy: { grantControls: { authenticationStrength: unknown } }) => policy.grantControls.authenticationStrength,
+    );
+    expect(strength.grantControls.authenticationStrength.allowedCombinations).not.toContain(
+      'temporaryAccessPassOneTime',
+    );
   });
 
   it('lists Nestor’s direct Global Administrator assignment', async () => {
     const filter = encodeURIComponent("principalId eq '11111111-0000-4000-8000-000000000011'");
     const { body } = await graph(`/roleManagement/directory/roleAssignments?$filter=${filter}`);
-    expect(body.value).toEqual([expect.objectContaining({ roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', directoryScopeId: '/' })]);
+    expect(body.value).toEqual([
+      expect.objectContaining({ roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', directoryScopeId: '/' }),
+    ]);
   });
 });
 
@@ -371,7 +431,11 @@ describe('with the Graph JS client', () => {
       defaultVersion: 'v1.0',
       authProvider: (done) => done(null, 'emulator-token'),
     });
-    const firstPage = await client.api(`/groups/${SSAR_GROUP}/transitiveMembers/microsoft.graph.user`).select('id,displayName').top(4).get();
+    const firstPage = await client
+      .api(`/groups/${SSAR_GROUP}/transitiveMembers/microsoft.graph.user`)
+      .select('id,displayName')
+      .top(4)
+      .get();
     const names: string[] = [];
     await new PageIterator(client, firstPage, (user: { displayName: string }) => {
       names.push(user.displayName);
@@ -380,13 +444,19 @@ describe('with the Graph JS client', () => {
     expect(names).toContain('田中 さくら');
     expect(names).toHaveLength(21);
 
-    const batch = await client.api('/$batch').post({ requests: [{ id: '1', method: 'GET', url: `/users/${ADELE}?$select=id` }] });
+    const batch = await client
+      .api('/$batch')
+      .post({ requests: [{ id: '1', method: 'GET', url: `/users/${ADELE}?$select=id` }] });
     expect(batch.responses[0]).toMatchObject({ id: '1', status: 200, body: { id: ADELE } });
   });
 });
 
 describe('POST /users/{id}/sendMail (https://learn.microsoft.com/graph/api/user-sendmail)', () => {
-  const message = { subject: 'Hello', body: { contentType: 'Text', content: 'Hi' }, toRecipients: [{ emailAddress: { address: 'lidia.holloway@contoso.com' } }] };
+  const message = {
+    subject: 'Hello',
+    body: { contentType: 'Text', content: 'Hi' },
+    toRecipients: [{ emailAddress: { address: 'lidia.holloway@contoso.com' } }],
+  };
   afterEach(() => emulator.restrictMailboxAccess(undefined));
 
   it('accepts a message with 202 and no body, and keeps it', async () => {

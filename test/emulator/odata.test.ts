@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { matchesFilter, ODataQueryError, parseFilter, parseSearch, matchesSearch, usesAdvancedOperators } from '../../src/emulator/odata.js';
+import {
+  matchesFilter,
+  matchesSearch,
+  ODataQueryError,
+  parseFilter,
+  parseSearch,
+  usesAdvancedOperators,
+} from '../../src/emulator/odata.js';
 
-const siobhan = { givenName: 'Siobhán', surname: "O'Brien", accountEnabled: true, userType: 'Member', proxyAddresses: ['SMTP:siobhan.obrien@contoso.com'] };
+const siobhan = {
+  givenName: 'Siobhán',
+  surname: "O'Brien",
+  accountEnabled: true,
+  userType: 'Member',
+  proxyAddresses: ['SMTP:siobhan.obrien@contoso.com'],
+};
 const audit = {
   activityDateTime: '2026-01-10T12:00:00Z',
   activityDisplayName: 'Add member to group',
@@ -33,7 +46,7 @@ describe('OData $filter', () => {
 
   it('evaluates lambda any over objects and over plain strings', () => {
     expect(matches("targetResources/any(t:t/id eq '22222222-0000-4000-8000-000000000001')", audit)).toBe(true);
-    expect(matches("targetResources/any(t:t/id eq 22222222-0000-4000-8000-000000000099)", audit)).toBe(false);
+    expect(matches('targetResources/any(t:t/id eq 22222222-0000-4000-8000-000000000099)', audit)).toBe(false);
     expect(matches("proxyAddresses/any(p:startswith(p,'smtp:siobhan'))", siobhan)).toBe(true);
   });
 

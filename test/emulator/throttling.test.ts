@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/clock.js';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.js';
-import { classify, resourceUnitQuota } from '../../src/emulator/throttling.js';
+import { type GraphEmulator, startGraphEmulator } from '../../src/emulator/graph-emulator.js';
 import { loadTenant } from '../../src/emulator/tenant.js';
+import { classify, resourceUnitQuota } from '../../src/emulator/throttling.js';
 
 /** A clock the test moves by hand: budgets refill only when it says so. */
 function manualClock(start = 0): Clock & { advance(ms: number): void } {
@@ -22,10 +22,16 @@ describe("the emulator's throttling budgets (learn.microsoft.com/graph/throttlin
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ requests: urls.map((url, i) => ({ id: String(i), method: 'GET', url })) }),
-    }).then((r) => r.json() as Promise<{ responses: Array<{ id: string; status: number; headers: Record<string, string> }> }>);
+    }).then(
+      (r) => r.json() as Promise<{ responses: Array<{ id: string; status: number; headers: Record<string, string> }> }>,
+    );
 
   beforeAll(async () => {
-    emulator = await startGraphEmulator({ tenant: await loadTenant(undefined, NOW), now: () => NOW, budgets: { clock } });
+    emulator = await startGraphEmulator({
+      tenant: await loadTenant(undefined, NOW),
+      now: () => NOW,
+      budgets: { clock },
+    });
   });
   afterAll(() => emulator.close());
 
@@ -63,11 +69,20 @@ describe("the emulator's throttling budgets (learn.microsoft.com/graph/throttlin
     const q = (text: string) => new URLSearchParams(text);
     expect(classify('GET', '/users', q(''))).toEqual({ budget: 'resourceUnits', cost: 2 });
     expect(classify('GET', '/users', q('$select=id'))).toEqual({ budget: 'resourceUnits', cost: 1 });
-    expect(classify('GET', '/groups/g/transitiveMembers/microsoft.graph.user', q('$select=id&$top=999'))).toEqual({ budget: 'resourceUnits', cost: 4 });
+    expect(classify('GET', '/groups/g/transitiveMembers/microsoft.graph.user', q('$select=id&$top=999'))).toEqual({
+      budget: 'resourceUnits',
+      cost: 4,
+    });
     expect(classify('POST', `/users/${ADELE}/checkMemberGroups`, q(''))).toEqual({ budget: 'resourceUnits', cost: 4 });
-    expect(classify('GET', '/subscribedSkus', q('$select=skuPartNumber'))).toEqual({ budget: 'resourceUnits', cost: 2 });
+    expect(classify('GET', '/subscribedSkus', q('$select=skuPartNumber'))).toEqual({
+      budget: 'resourceUnits',
+      cost: 2,
+    });
     expect(classify('GET', `/users/${ADELE}`, q('$top=5'))).toEqual({ budget: 'resourceUnits', cost: 1 });
-    expect(classify('GET', '/reports/authenticationMethods/userRegistrationDetails', q(''))).toEqual({ budget: 'reports', cost: 1 });
+    expect(classify('GET', '/reports/authenticationMethods/userRegistrationDetails', q(''))).toEqual({
+      budget: 'reports',
+      cost: 1,
+    });
     expect([resourceUnitQuota(49), resourceUnitQuota(50), resourceUnitQuota(501)]).toEqual([3_500, 5_000, 8_000]);
   });
 });

@@ -21,13 +21,23 @@ describe('the Verified ID Request Service emulator and the test wallet', () => {
       {
         type: 'VerifiedEmployee',
         acceptedIssuers: [ISSUER],
-        configuration: { validation: { allowRevoked: false, validateLinkedDomain: true, faceCheck: { sourcePhotoClaimName: 'photo', matchConfidenceThreshold: 70 } } },
+        configuration: {
+          validation: {
+            allowRevoked: false,
+            validateLinkedDomain: true,
+            faceCheck: { sourcePhotoClaimName: 'photo', matchConfidenceThreshold: 70 },
+          },
+        },
       },
     ],
     ...overrides,
   });
   const create = (body: unknown) =>
-    fetch(`${emulator.baseUrl}/verifiableCredentials/createPresentationRequest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${emulator.baseUrl}/verifiableCredentials/createPresentationRequest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     emulator = await startVerifiedIdEmulator();
@@ -49,7 +59,11 @@ describe('the Verified ID Request Service emulator and the test wallet', () => {
     const response = await create(request());
     expect(response.status).toBe(201);
     const body = await response.json();
-    expect(body).toMatchObject({ requestId: expect.any(String), url: expect.stringMatching(/^openid-vc:\/\/\?request_uri=http/), expiry: expect.any(Number) });
+    expect(body).toMatchObject({
+      requestId: expect.any(String),
+      url: expect.stringMatching(/^openid-vc:\/\/\?request_uri=http/),
+      expiry: expect.any(Number),
+    });
     expect(body.qrCode).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
     expect(body.expiry).toBeGreaterThan(Date.now() / 1000);
   });
@@ -60,19 +74,49 @@ describe('the Verified ID Request Service emulator and the test wallet', () => {
     [{ callback: { url: 'x', state: 's' } }, 'callback.url'],
     [{ callback: { url: 'http://127.0.0.1/cb', state: 's', headers: { 'x-secret': '1' } } }, 'callback.headers'],
     [{ requestedCredentials: [] }, 'requestedCredentials'],
-    [{ requestedCredentials: [{ type: 'VerifiedEmployee', configuration: { validation: { faceCheck: { matchConfidenceThreshold: 70 } } } }] }, 'requestedCredentials[0].configuration.validation.faceCheck.sourcePhotoClaimName'],
-    [{ requestedCredentials: [{ type: 'VerifiedEmployee', configuration: { validation: { faceCheck: { sourcePhotoClaimName: 'photo', matchConfidenceThreshold: 40 } } } }] }, 'requestedCredentials[0].configuration.validation.faceCheck.matchConfidenceThreshold'],
+    [
+      {
+        requestedCredentials: [
+          { type: 'VerifiedEmployee', configuration: { validation: { faceCheck: { matchConfidenceThreshold: 70 } } } },
+        ],
+      },
+      'requestedCredentials[0].configuration.validation.faceCheck.sourcePhotoClaimName',
+    ],
+    [
+      {
+        requestedCredentials: [
+          {
+            type: 'VerifiedEmployee',
+            configuration: {
+              validation: { faceCheck: { sourcePhotoClaimName: 'photo', matchConfidenceThreshold: 40 } },
+            },
+          },
+        ],
+      },
+      'requestedCredentials[0].configuration.validation.faceCheck.matchConfidenceThreshold',
+    ],
   ])('refuses a bad request with the documented error body: %o', async (overrides, target) => {
     const response = await create(request(overrides));
     expect(response.status).toBe(400);
     const body = await response.json();
-    expect(body).toMatchObject({ requestId: expect.any(String), date: expect.any(String), error: { code: 'badRequest', message: 'The request is invalid.', innererror: { code: 'badOrMissingField', target } } });
+    expect(body).toMatchObject({
+      requestId: expect.any(String),
+      date: expect.any(String),
+      error: {
+        code: 'badRequest',
+        message: 'The request is invalid.',
+        innererror: { code: 'badOrMissingField', target },
+      },
+    });
   });
 
   it('a passing presentation: request_retrieved, then presentation_verified with the credential and its Face Check score, each with the api-key header', async () => {
     received.length = 0;
     const { url, requestId } = await (await create(request())).json();
-    const credential = verifiedEmployee({ userPrincipalName: 'adele.vance@contoso.com', givenName: 'Adele', surname: 'Vance' }, ISSUER);
+    const credential = verifiedEmployee(
+      { userPrincipalName: 'adele.vance@contoso.com', givenName: 'Adele', surname: 'Vance' },
+      ISSUER,
+    );
     const result = await new TestWallet().present(url, { credential, faceCheckScore: 86.3 });
     expect(result).toEqual({ status: 200, callbackStatus: 200 });
     expect(received.map((r) => r.body.requestStatus)).toEqual(['request_retrieved', 'presentation_verified']);
@@ -82,7 +126,13 @@ describe('the Verified ID Request Service emulator and the test wallet', () => {
       state: 'state-1',
       subject: expect.stringMatching(/^did:/),
       verifiedCredentialsData: [
-        { issuer: ISSUER, type: ['VerifiableCredential', 'VerifiedEmployee'], claims: { revocationId: 'adele.vance@contoso.com' }, credentialState: { revocationStatus: 'VALID' }, faceCheck: { matchConfidenceScore: 86.3 } },
+        {
+          issuer: ISSUER,
+          type: ['VerifiableCredential', 'VerifiedEmployee'],
+          claims: { revocationId: 'adele.vance@contoso.com' },
+          credentialState: { revocationStatus: 'VALID' },
+          faceCheck: { matchConfidenceScore: 86.3 },
+        },
       ],
     });
   });
@@ -93,7 +143,10 @@ describe('the Verified ID Request Service emulator and the test wallet', () => {
     const credential = verifiedEmployee({ userPrincipalName: 'adele.vance@contoso.com' }, ISSUER);
     await new TestWallet().present(url, { credential, faceCheckScore: 55.25 });
     const last = received.at(-1)!.body;
-    expect(last).toMatchObject({ requestStatus: 'presentation_error', error: { code: 'claimValidationError', message: 'Match confidence score failing to meet the threshold.' } });
+    expect(last).toMatchObject({
+      requestStatus: 'presentation_error',
+      error: { code: 'claimValidationError', message: 'Match confidence score failing to meet the threshold.' },
+    });
     expect(JSON.stringify(last)).not.toMatch(/55\.25|matchConfidenceScore|verifiedCredentialsData/);
   });
 

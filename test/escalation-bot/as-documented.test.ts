@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/escalation/audit.js';
 import { FileStore } from '../../src/storage/file-store.js';
-import { cardText, cardOf, people, startHarness, type Harness, type TeamsUser } from '../harness.js';
+import { cardOf, cardText, type Harness, people, startHarness, type TeamsUser } from '../harness.js';
 import { act, cast, fileRequest, openApp, passesIn, personalChatId } from './helpers.js';
 
 const kenji: TeamsUser = { aadObjectId: '11111111-0000-4000-8000-000000000023', name: 'Kenji Watanabe' };
@@ -25,7 +25,9 @@ describe('privileged targets, however they hold the role', () => {
     ['eligible for Global Administrator in PIM', priya],
   ])('refuses someone who is %s', async (_case, target) => {
     const form = await act(harness, cast.helen, 'escalate.start', { userId: target.aadObjectId });
-    expect(form.text).toContain(`${target.name} holds a directory role (directly, through a group, or eligible to activate it in PIM)`);
+    expect(form.text).toContain(
+      `${target.name} holds a directory role (directly, through a group, or eligible to activate it in PIM)`,
+    );
     const { text, requestId } = await fileRequest(harness, cast.helen, target);
     expect(text).toContain('holds a directory role');
     expect(requestId).toBeUndefined();
@@ -67,11 +69,15 @@ describe('the pass Graph creates but says cannot be used', () => {
 
     const approved = await act(harness, cast.megan, 'escalation.approve', { requestId });
     expect(approved.text).toContain('Failed');
-    expect(approved.text).toContain('Microsoft Graph created the pass but says it cannot be used to sign in (DisabledByPolicy');
+    expect(approved.text).toContain(
+      'Microsoft Graph created the pass but says it cannot be used to sign in (DisabledByPolicy',
+    );
     expect(approved.text).toContain('it was deleted and not handed over');
     expect(harness.graph.issuedTaps()).toHaveLength(1);
 
-    const methods = await fetch(`${harness.graph.baseUrl}/users/${cast.adele.aadObjectId}/authentication/temporaryAccessPassMethods`).then((r) => r.json());
+    const methods = await fetch(
+      `${harness.graph.baseUrl}/users/${cast.adele.aadObjectId}/authentication/temporaryAccessPassMethods`,
+    ).then((r) => r.json());
     expect(methods.value).toEqual([]);
     expect((await harness.bot.escalations.open(harness.tenantId, requestId!))?.state).toBe('failed');
 
@@ -98,11 +104,25 @@ describe('a registration policy whose authentication strength accepts only a one
       ...structuredClone(template),
       id: '44444444-0000-4000-8000-0000000000f1',
       displayName: 'Register security info with a one-time pass or a passkey',
-      conditions: { ...structuredClone(template.conditions)!, users: { includeUsers: ['All'], excludeUsers: [], includeGroups: [], excludeGroups: [], includeRoles: [], excludeRoles: [] } },
+      conditions: {
+        ...structuredClone(template.conditions)!,
+        users: {
+          includeUsers: ['All'],
+          excludeUsers: [],
+          includeGroups: [],
+          excludeGroups: [],
+          includeRoles: [],
+          excludeRoles: [],
+        },
+      },
       grantControls: {
         operator: 'OR',
         builtInControls: [],
-        authenticationStrength: { id: 'one-time-or-passkey', displayName: 'One-time pass or passkey', allowedCombinations: ['temporaryAccessPassOneTime', 'fido2'] },
+        authenticationStrength: {
+          id: 'one-time-or-passkey',
+          displayName: 'One-time pass or passkey',
+          allowedCombinations: ['temporaryAccessPassOneTime', 'fido2'],
+        },
       },
     });
     await openApp(harness, cast.helen, cast.megan, cast.lee);
@@ -118,7 +138,9 @@ describe('a registration policy whose authentication strength accepts only a one
     expect(approved.text).toContain('Pass issued');
     const pass = passesIn(harness, personalChatId(cast.helen))[0];
     expect(pass).toBeDefined();
-    const methods = await fetch(`${harness.graph.baseUrl}/users/${cast.adele.aadObjectId}/authentication/temporaryAccessPassMethods`).then((r) => r.json());
+    const methods = await fetch(
+      `${harness.graph.baseUrl}/users/${cast.adele.aadObjectId}/authentication/temporaryAccessPassMethods`,
+    ).then((r) => r.json());
     expect(methods.value).toMatchObject([{ isUsableOnce: true, isUsable: true }]);
   });
 });

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/escalation/audit.js';
 import { FileStore } from '../../src/storage/file-store.js';
-import { startHarness, type Harness } from '../harness.js';
+import { type Harness, startHarness } from '../harness.js';
 import { act, cast, fileRequest, openApp, passesIn, personalChatId } from './helpers.js';
 
 const tapMethodsOf = async (harness: Harness, userId: string) =>
-  (await (await fetch(`${harness.graph.baseUrl}/users/${userId}/authentication/temporaryAccessPassMethods`)).json()).value as unknown[];
+  (await (await fetch(`${harness.graph.baseUrl}/users/${userId}/authentication/temporaryAccessPassMethods`)).json())
+    .value as unknown[];
 
 /**
  * The Bot Connector refuses the message that would show the pass (the agent uninstalled the app,
@@ -26,7 +27,9 @@ describe.each([404, 500] as const)('when the agent’s 1:1 chat answers %i', (st
       const approved = await act(harness, cast.megan, 'escalation.approve', { requestId: requestId! });
       expect(approved.text).not.toContain('Pass issued');
       expect(approved.text).toContain('Failed');
-      expect(approved.text).toContain(`could not be shown to Helen Desk in their 1:1 chat (the Bot Connector answered ${status})`);
+      expect(approved.text).toContain(
+        `could not be shown to Helen Desk in their 1:1 chat (the Bot Connector answered ${status})`,
+      );
       expect(approved.text).toContain('deleted again');
     } finally {
       harness.connector.failSendsTo(personalChatId(cast.helen), undefined);

@@ -3,7 +3,7 @@ import type { AuditEntry } from '../../src/escalation/audit.js';
 import { approve, beginIssuing, type EscalationRecord, type Transition } from '../../src/escalation/state-machine.js';
 import { FileStore } from '../../src/storage/file-store.js';
 import { updateRetryingOnConflict } from '../../src/storage/store.js';
-import { cardText, startHarness, type Harness } from '../harness.js';
+import { cardText, type Harness, startHarness } from '../harness.js';
 import { act, cardsIn, cast, fileRequest, openApp, passesIn, personalChatId } from './helpers.js';
 
 const megan = { id: cast.megan.aadObjectId, name: 'Megan Bowen', eligible: true };
@@ -35,7 +35,9 @@ describe('exactly one pass per approved request', () => {
     const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
     const approvers = [cast.megan, cast.lee, cast.patti];
     const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => act(harness, approvers[i % approvers.length]!, 'escalation.approve', { requestId })),
+      Array.from({ length: 20 }, (_, i) =>
+        act(harness, approvers[i % approvers.length]!, 'escalation.approve', { requestId }),
+      ),
     );
     expect(answers.every((answer) => answer.status === 200 && answer.card?.type === 'AdaptiveCard')).toBe(true);
     expect(harness.graph.issuedTaps()).toHaveLength(1);
@@ -53,9 +55,17 @@ describe('exactly one pass per approved request', () => {
     const answer = await act(harness, cast.megan, 'escalation.approve', { requestId });
     expect(answer.text).toContain('Failed');
     expect(answer.text).toContain('No pass was created. It is safe to file a new request.');
-    const posts = harness.graph.requests.filter((r) => r.method === 'POST' && r.path.includes('temporaryAccessPassMethods'));
+    const posts = harness.graph.requests.filter(
+      (r) => r.method === 'POST' && r.path.includes('temporaryAccessPassMethods'),
+    );
     expect(posts.filter((r) => r.status === 503)).toHaveLength(1);
-    expect(harness.graph.requests.some((r) => r.method === 'GET' && r.path.endsWith(`/users/${cast.miriam.aadObjectId}/authentication/temporaryAccessPassMethods`))).toBe(true);
+    expect(
+      harness.graph.requests.some(
+        (r) =>
+          r.method === 'GET' &&
+          r.path.endsWith(`/users/${cast.miriam.aadObjectId}/authentication/temporaryAccessPassMethods`),
+      ),
+    ).toBe(true);
     expect(harness.graph.issuedTaps()).toHaveLength(before);
   });
 });
@@ -93,19 +103,26 @@ describe('a restart between approval and issuing', () => {
       return 'refused' in approved ? approved : beginIssuing(approved, threeMinutesAgo);
     });
     // Graph created the pass, but the bot stopped before it could show it.
-    const created = await fetch(`${harness.graph.baseUrl}/users/${cast.miriam.aadObjectId}/authentication/temporaryAccessPassMethods`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    });
+    const created = await fetch(
+      `${harness.graph.baseUrl}/users/${cast.miriam.aadObjectId}/authentication/temporaryAccessPassMethods`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      },
+    );
     expect(created.status).toBe(201);
     await harness.restartBot();
     await harness.bot.escalations.sweep();
 
     const record = await harness.bot.escalations.open(harness.tenantId, requestId!);
     expect(record?.state).toBe('failed');
-    expect(record?.failure).toMatch(/A pass was created at \d\d:\d\d UTC, but its code can never be read again, so it was deleted/);
-    const left = await fetch(`${harness.graph.baseUrl}/users/${cast.miriam.aadObjectId}/authentication/temporaryAccessPassMethods`);
+    expect(record?.failure).toMatch(
+      /A pass was created at \d\d:\d\d UTC, but its code can never be read again, so it was deleted/,
+    );
+    const left = await fetch(
+      `${harness.graph.baseUrl}/users/${cast.miriam.aadObjectId}/authentication/temporaryAccessPassMethods`,
+    );
     expect((await left.json()).value).toEqual([]);
     expect(passesIn(harness, personalChatId(cast.helen))).toHaveLength(1);
   });
@@ -123,7 +140,9 @@ describe('a restart between approval and issuing', () => {
     expect(record?.failure).toContain('No pass was created. It is safe to file a new request.');
     expect(harness.graph.issuedTaps()).toHaveLength(tapsBefore);
     // The pass another request issued to Adele after this claim was made is hers to keep.
-    const adeles = await fetch(`${harness.graph.baseUrl}/users/${cast.adele.aadObjectId}/authentication/temporaryAccessPassMethods`);
+    const adeles = await fetch(
+      `${harness.graph.baseUrl}/users/${cast.adele.aadObjectId}/authentication/temporaryAccessPassMethods`,
+    );
     expect((await adeles.json()).value).toHaveLength(1);
   });
 
@@ -134,18 +153,25 @@ describe('a restart between approval and issuing', () => {
       const approved = approve(record, megan, justNow);
       return 'refused' in approved ? approved : beginIssuing(approved, justNow);
     });
-    const created = await fetch(`${harness.graph.baseUrl}/users/${cast.miriam.aadObjectId}/authentication/temporaryAccessPassMethods`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    });
+    const created = await fetch(
+      `${harness.graph.baseUrl}/users/${cast.miriam.aadObjectId}/authentication/temporaryAccessPassMethods`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      },
+    );
     expect(created.status).toBe(201);
     await harness.restartBot();
     await harness.bot.escalations.sweep();
     const record = await harness.bot.escalations.open(harness.tenantId, requestId!);
     expect(record?.state).toBe('failed');
-    expect(record?.failure).toMatch(/The bot stopped while the pass was being issued\. A pass was created at \d\d:\d\d UTC, but its code can never be read again, so it was deleted/);
-    const left = await fetch(`${harness.graph.baseUrl}/users/${cast.miriam.aadObjectId}/authentication/temporaryAccessPassMethods`);
+    expect(record?.failure).toMatch(
+      /The bot stopped while the pass was being issued\. A pass was created at \d\d:\d\d UTC, but its code can never be read again, so it was deleted/,
+    );
+    const left = await fetch(
+      `${harness.graph.baseUrl}/users/${cast.miriam.aadObjectId}/authentication/temporaryAccessPassMethods`,
+    );
     expect((await left.json()).value).toEqual([]);
     const told = cardsIn(harness, personalChatId(cast.helen)).at(-1);
     expect(cardText(told)).toContain('Temporary Access Pass for Miriam Graham');

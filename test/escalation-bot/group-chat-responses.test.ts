@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardText, startHarness, type Harness } from '../harness.js';
+import { cardText, type Harness, startHarness } from '../harness.js';
 import { cast, openApp } from './helpers.js';
 
 describe('button answers in a group chat', () => {
@@ -21,13 +21,25 @@ describe('button answers in a group chat', () => {
   afterAll(() => harness.close());
 
   it('a per-viewer status card replaces the shared message, to be refreshed for each viewer', async () => {
-    const viewed = await harness.invoke(cast.helen, 'escalation.view', { requestId }, groupChat, 'status-card-in-group');
+    const viewed = await harness.invoke(
+      cast.helen,
+      'escalation.view',
+      { requestId },
+      groupChat,
+      'status-card-in-group',
+    );
     expect(viewed.body.value.refresh).toBeDefined();
     expect(viewed.replies.filter((r) => r.kind === 'update')).toHaveLength(1);
   });
 
   it('an error answers only the person who clicked: it never replaces the card for everyone', async () => {
-    const forged = await harness.invoke(cast.alex, 'escalation.view', { requestId, approverId: cast.megan.aadObjectId }, groupChat, 'status-card-in-group');
+    const forged = await harness.invoke(
+      cast.alex,
+      'escalation.view',
+      { requestId, approverId: cast.megan.aadObjectId },
+      groupChat,
+      'status-card-in-group',
+    );
     expect(cardText(forged.body.value)).toContain('unexpected field');
     expect(forged.replies.filter((r) => r.kind === 'update')).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardText, startHarness, type Harness } from '../harness.js';
+import { cardText, type Harness, startHarness } from '../harness.js';
 import { act, cardsIn, cast, fileRequest, openApp, passesIn, personalChatId } from './helpers.js';
 
 describe('after handing the pass over', () => {

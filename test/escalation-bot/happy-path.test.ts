@@ -1,8 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/escalation/audit.js';
 import { FileStore } from '../../src/storage/file-store.js';
-import { cardOf, cardText, startHarness, type Harness } from '../harness.js';
-import { act, approvalCard, cardsIn, cast, fileRequest, openApp, passesIn, personalChatId, storedText } from './helpers.js';
+import { cardOf, cardText, type Harness, startHarness } from '../harness.js';
+import {
+  act,
+  approvalCard,
+  cardsIn,
+  cast,
+  fileRequest,
+  openApp,
+  passesIn,
+  personalChatId,
+  storedText,
+} from './helpers.js';
 
 describe('an agent escalates, the manager approves, the agent alone gets the pass', () => {
   let harness: Harness;
@@ -21,7 +31,12 @@ describe('an agent escalates, the manager approves, the agent alone gets the pas
     const submitted = await harness.invoke(
       cast.helen,
       'escalate.submit',
-      { userId: cast.adele.aadObjectId, reason: 'Lost her phone on a trip', verification: 'video-call-with-id', verificationDetail: 'Passport on camera' },
+      {
+        userId: cast.adele.aadObjectId,
+        reason: 'Lost her phone on a trip',
+        verification: 'video-call-with-id',
+        verificationDetail: 'Passport on camera',
+      },
       groupChat,
     );
     invokeBodies.push(JSON.stringify(submitted.body));
@@ -38,7 +53,12 @@ describe('an agent escalates, the manager approves, the agent alone gets the pas
     expect(cardText(form)).toContain('Request a Temporary Access Pass for Adele Vance');
     expect(inputs.map((input: any) => input.id)).toEqual(['reason', 'verification', 'verificationDetail']);
     expect(inputs[0]).toMatchObject({ maxLength: 500, isRequired: true });
-    expect(inputs[1].choices.map((choice: any) => choice.value)).toEqual(['video-call-with-id', 'in-person', 'manager-vouched-on-call', 'other']);
+    expect(inputs[1].choices.map((choice: any) => choice.value)).toEqual([
+      'video-call-with-id',
+      'in-person',
+      'manager-vouched-on-call',
+      'other',
+    ]);
   });
 
   it('"escalate <user>" opens the same form', async () => {
@@ -125,9 +145,14 @@ describe('denials and cancellations reach the requester', () => {
 
   it('a denial with a reason is sent to the agent and no pass is created', async () => {
     const { requestId } = await fileRequest(harness, cast.helen, cast.miriam);
-    const denied = await act(harness, cast.lee, 'escalation.deny', { requestId, denialReason: 'Call her manager first' });
+    const denied = await act(harness, cast.lee, 'escalation.deny', {
+      requestId,
+      denialReason: 'Call her manager first',
+    });
     expect(denied.text).toContain('Denied by Lee Gu');
-    const news = cardsIn(harness, personalChatId(cast.helen)).filter((card) => card?.refresh?.action?.data?.requestId === requestId);
+    const news = cardsIn(harness, personalChatId(cast.helen)).filter(
+      (card) => card?.refresh?.action?.data?.requestId === requestId,
+    );
     expect(cardText(news.at(-1))).toContain('Denied by Lee Gu at');
     expect(cardText(news.at(-1))).toContain('Call her manager first');
     expect(harness.graph.issuedTaps()).toEqual([]);
@@ -160,10 +185,18 @@ describe('the pass is as short-lived and single-use as the tenant allows', () =>
     const card = cardText(approvalCard(harness, cast.megan, requestId!));
     expect(card).toContain('valid for 30 minutes, one-time use (the helpdesk’s setting');
     await act(harness, cast.megan, 'escalation.approve', { requestId: requestId! });
-    const methods = (await (await fetch(`${harness.graph.baseUrl}/users/${cast.adele.aadObjectId}/authentication/temporaryAccessPassMethods`)).json()).value;
+    const methods = (
+      await (
+        await fetch(
+          `${harness.graph.baseUrl}/users/${cast.adele.aadObjectId}/authentication/temporaryAccessPassMethods`,
+        )
+      ).json()
+    ).value;
     expect(methods).toMatchObject([{ isUsableOnce: true, lifetimeInMinutes: 30 }]);
     // The pass card, not the outcome notice that follows it in the same chat.
-    const pass = cardsIn(harness, personalChatId(cast.helen)).filter((card) => JSON.stringify(card).includes('RichTextBlock')).at(-1);
+    const pass = cardsIn(harness, personalChatId(cast.helen))
+      .filter((card) => JSON.stringify(card).includes('RichTextBlock'))
+      .at(-1);
     expect(cardText(pass)).toContain('Yes: it works for one sign-in only');
   });
 });

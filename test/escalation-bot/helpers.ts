@@ -1,9 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cardText, people, type Harness, type TeamsUser } from '../harness.js';
+import { cardText, type Harness, people, type TeamsUser } from '../harness.js';
 
 /** The demo cast as Teams users (object ids from src/emulator/tenants/contoso.json). */
-const user = (n: number, name: string): TeamsUser => ({ aadObjectId: `11111111-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`, name });
+const user = (n: number, name: string): TeamsUser => ({
+  aadObjectId: `11111111-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`,
+  name,
+});
 export const cast = {
   helen: people.agent,
   henrik: user(18, 'Henrik Sørensen'),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileStore } from '../../src/storage/file-store.js';
 import { OUTCOME_NOTICES, type TargetNoticeRecord } from '../../src/app/notify-outcome.js';
-import { cardText, startHarness, type Harness, type TeamsUser } from '../harness.js';
+import { FileStore } from '../../src/storage/file-store.js';
+import { cardText, type Harness, startHarness, type TeamsUser } from '../harness.js';
 import { act, approvalCard, cast, fileRequest, openApp, passesIn, personalChatId } from './helpers.js';
 
 /** Cards that arrived in a person's 1:1 chat as new messages, newest last, as text. */
@@ -13,7 +13,10 @@ const newsFor = (harness: Harness, person: TeamsUser) =>
 /** The latest version of the message that first carried the approval card for this request. */
 function latestApprovalCard(harness: Harness, person: TeamsUser, requestId: string) {
   const sent = harness.connector.activities.find(
-    (a) => a.conversationId === personalChatId(person) && a.kind === 'send' && a.activity.attachments?.[0]?.content?.refresh?.action?.data?.requestId === requestId,
+    (a) =>
+      a.conversationId === personalChatId(person) &&
+      a.kind === 'send' &&
+      a.activity.attachments?.[0]?.content?.refresh?.action?.data?.requestId === requestId,
   );
   const updates = harness.connector.activities.filter((a) => a.kind === 'update' && a.id === sent?.id);
   return { sent, latest: (updates.at(-1) ?? sent)?.activity.attachments?.[0]?.content, updates };
@@ -22,9 +25,17 @@ function latestApprovalCard(harness: Harness, person: TeamsUser, requestId: stri
 /** Everything the bot sent anywhere except the one pass card, plus every mail: none may hold the pass. */
 function everythingButThePassCard(harness: Harness, pass: string): string[] {
   const activities = harness.connector.activities
-    .filter((a) => !(a.conversationId === personalChatId(cast.helen) && JSON.stringify(a.activity).includes('Hand it over only after verifying')))
+    .filter(
+      (a) =>
+        !(
+          a.conversationId === personalChatId(cast.helen) &&
+          JSON.stringify(a.activity).includes('Hand it over only after verifying')
+        ),
+    )
     .map((a) => JSON.stringify(a.activity));
-  return [...activities, ...harness.graph.sentMail().map((m) => JSON.stringify(m))].filter((text) => text.includes(pass));
+  return [...activities, ...harness.graph.sentMail().map((m) => JSON.stringify(m))].filter((text) =>
+    text.includes(pass),
+  );
 }
 
 describe('everyone learns how an approved request ended, and only the agent sees the pass', () => {
@@ -58,9 +69,13 @@ describe('everyone learns how an approved request ended, and only the agent sees
   });
 
   it('tells Adele in her 1:1 chat who issued a pass for her account, who approved it and what to do if it was not her', () => {
-    const news = newsFor(harness, cast.adele).find((text) => text.includes('A helpdesk pass was issued for your account'));
+    const news = newsFor(harness, cast.adele).find((text) =>
+      text.includes('A helpdesk pass was issued for your account'),
+    );
     expect(news).toBeDefined();
-    expect(news).toContain('Helen Desk of the helpdesk issued a Temporary Access Pass for your account (adele.vance@contoso.com)');
+    expect(news).toContain(
+      'Helen Desk of the helpdesk issued a Temporary Access Pass for your account (adele.vance@contoso.com)',
+    );
     expect(news).toContain('approved by Megan Bowen');
     expect(news).toContain('If you did not ask the helpdesk for this');
   });
@@ -69,27 +84,35 @@ describe('everyone learns how an approved request ended, and only the agent sees
     const mail = harness.graph.sentMail();
     expect(mail).toHaveLength(1);
     expect(mail[0]!.senderId).toBe(cast.helen.aadObjectId);
-    expect(mail[0]!.message.toRecipients).toEqual([{ emailAddress: { address: 'adele.vance@contoso.com', name: 'Adele Vance' } }]);
+    expect(mail[0]!.message.toRecipients).toEqual([
+      { emailAddress: { address: 'adele.vance@contoso.com', name: 'Adele Vance' } },
+    ]);
     expect(mail[0]!.message.subject).toBe('A helpdesk pass was issued for your account');
     expect(mail[0]!.message.body.content).toContain('approved by Megan Bowen');
   });
 
   it('tells the agent who approved and that Adele was told, in Teams and by mail', () => {
-    const news = newsFor(harness, cast.helen).find((text) => text.includes('Approved: the pass for Adele Vance was issued'));
+    const news = newsFor(harness, cast.helen).find((text) =>
+      text.includes('Approved: the pass for Adele Vance was issued'),
+    );
     expect(news).toMatch(/Approved by Megan Bowen at \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
-    expect(news).toContain('Adele Vance was told in Teams that a pass was issued for their account (without the pass).');
+    expect(news).toContain(
+      'Adele Vance was told in Teams that a pass was issued for their account (without the pass).',
+    );
     expect(news).toContain('Adele Vance was also sent an email about it.');
   });
 
   it('tells Megan, the manager, once when Helen has handed the pass over', async () => {
     await act(harness, cast.helen, 'pass.hide', { requestId });
     await act(harness, cast.helen, 'pass.hide', { requestId });
-    const notices = newsFor(harness, cast.megan).filter((text) => text.includes('The pass for Adele Vance was handed over'));
+    const notices = newsFor(harness, cast.megan).filter((text) =>
+      text.includes('The pass for Adele Vance was handed over'),
+    );
     expect(notices).toHaveLength(1);
     expect(notices[0]).toContain('Helen Desk handed the Temporary Access Pass for Adele Vance over at');
   });
 
-  it('puts the pass in no message but the agent\'s pass card, and in no mail', () => {
+  it("puts the pass in no message but the agent's pass card, and in no mail", () => {
     expect(everythingButThePassCard(harness, pass)).toEqual([]);
   });
 });
@@ -109,13 +132,24 @@ describe('when the person cannot be told in Teams and the mailbox policy refuses
   afterAll(() => harness.close());
 
   it('records the notice as undeliverable and says so to the agent, with the mail error', async () => {
-    const news = newsFor(harness, cast.helen).find((text) => text.includes('Approved: the pass for Adele Vance was issued'));
-    expect(news).toContain('Adele Vance has never opened the SSAR Helpdesk app, so they could not be told in Teams; this is recorded.');
-    expect(news).toContain("Emailing Adele Vance failed (403 ErrorAccessDenied: the sending mailbox is outside the app's Exchange application access policy).");
+    const news = newsFor(harness, cast.helen).find((text) =>
+      text.includes('Approved: the pass for Adele Vance was issued'),
+    );
+    expect(news).toContain(
+      'Adele Vance has never opened the SSAR Helpdesk app, so they could not be told in Teams; this is recorded.',
+    );
+    expect(news).toContain(
+      "Emailing Adele Vance failed (403 ErrorAccessDenied: the sending mailbox is outside the app's Exchange application access policy).",
+    );
     expect(harness.graph.sentMail()).toEqual([]);
     const store = new FileStore({ dataDir: harness.dataDir });
     const recorded = await store.get<TargetNoticeRecord>(OUTCOME_NOTICES, `${harness.tenantId}:${requestId}:target`);
-    expect(recorded?.value).toMatchObject({ requestId, targetId: cast.adele.aadObjectId, teams: 'undeliverable', mail: 'failed' });
+    expect(recorded?.value).toMatchObject({
+      requestId,
+      targetId: cast.adele.aadObjectId,
+      teams: 'undeliverable',
+      mail: 'failed',
+    });
   });
 });
 
@@ -129,7 +163,7 @@ describe('denied, expired and failed requests', () => {
   });
   afterAll(() => harness.close());
 
-  it('a denial: the agent hears who denied and why; the other approvers\' cards say so', async () => {
+  it("a denial: the agent hears who denied and why; the other approvers' cards say so", async () => {
     const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
     await act(harness, cast.megan, 'escalation.deny', { requestId, denialReason: 'Call me first' });
     expect(newsFor(harness, cast.helen).at(-1)).toMatch(/Denied by Megan Bowen at \d\d:\d\d UTC: Call me first/);
@@ -138,7 +172,7 @@ describe('denied, expired and failed requests', () => {
     expect(latest.actions ?? []).toEqual([]);
   });
 
-  it('a cancellation: the approvers\' cards say the agent cancelled it, with no buttons left', async () => {
+  it("a cancellation: the approvers' cards say the agent cancelled it, with no buttons left", async () => {
     const { requestId } = await fileRequest(harness, cast.helen, cast.miriam);
     expect(requestId).toBeDefined();
     await act(harness, cast.helen, 'escalation.cancel', { requestId });
@@ -147,7 +181,7 @@ describe('denied, expired and failed requests', () => {
     expect(latest.actions ?? []).toEqual([]);
   });
 
-  it('an expiry found by the sweep: the agent is told, the approvers\' cards say expired', async () => {
+  it("an expiry found by the sweep: the agent is told, the approvers' cards say expired", async () => {
     const { requestId } = await fileRequest(harness, cast.helen, cast.miriam);
     clock += 61 * 60_000;
     await harness.bot.escalations.sweep();
@@ -155,7 +189,7 @@ describe('denied, expired and failed requests', () => {
     expect(cardText(latestApprovalCard(harness, cast.lee, requestId!).latest)).toContain('Expired at');
   });
 
-  it('a failure: the agent hears why no pass was created; the approvers\' cards say it failed', async () => {
+  it("a failure: the agent hears why no pass was created; the approvers' cards say it failed", async () => {
     const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
     expect(requestId).toBeDefined();
     harness.graph.denyPermission('UserAuthMethod-TAP.ReadWrite.All');

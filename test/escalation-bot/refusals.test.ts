@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequest, isRefusal } from '../../src/escalation/state-machine.js';
 import { FileStore } from '../../src/storage/file-store.js';
-import { cardOf, cardText, startHarness, type Harness, type TeamsUser } from '../harness.js';
+import { cardOf, cardText, type Harness, startHarness, type TeamsUser } from '../harness.js';
 import { act, cast, fileRequest, openApp } from './helpers.js';
 
 describe('who may request a pass, and for whom', () => {
@@ -16,7 +16,11 @@ describe('who may request a pass, and for whom', () => {
   it('a colleague who is not a helpdesk agent is refused, by command and by card', async () => {
     const said = cardText(cardOf((await harness.say(cast.alex, 'escalate adele.vance@contoso.com')).replies[0]));
     expect(said).toContain('Only the helpdesk can request a pass');
-    const forged = await act(harness, cast.alex, 'escalate.submit', { userId: cast.adele.aadObjectId, reason: 'x', verification: 'in-person' });
+    const forged = await act(harness, cast.alex, 'escalate.submit', {
+      userId: cast.adele.aadObjectId,
+      reason: 'x',
+      verification: 'in-person',
+    });
     expect(forged.text).toContain('Only the helpdesk can request a pass');
     // The refusal's code travels to the card (as the id of its heading), for clients and tests.
     expect(forged.card.body[0].id).toBe('refusal-not-helpdesk');
@@ -30,7 +34,11 @@ describe('who may request a pass, and for whom', () => {
   it.each([
     ['a disabled account', cast.diego, 'account is disabled'],
     ['a guest', cast.ravi, 'is a guest from another organisation'],
-    ['someone outside the TAP policy, with the reason', cast.isaiah, 'outside the tenant’s Temporary Access Pass policy (excluded through a group)'],
+    [
+      'someone outside the TAP policy, with the reason',
+      cast.isaiah,
+      'outside the tenant’s Temporary Access Pass policy (excluded through a group)',
+    ],
     ['a privileged user (Global Administrator)', cast.nestor, 'Nestor Wilke holds a directory role'],
   ])('refuses %s', async (_case, target, message) => {
     const form = await act(harness, cast.helen, 'escalate.start', { userId: target.aadObjectId });
@@ -49,7 +57,12 @@ describe('who may request a pass, and for whom', () => {
     const groupChat = { id: '19:triage@thread.v2', type: 'groupChat' as const };
     const fresh = await startHarness();
     try {
-      const turn = await fresh.invoke(newcomer, 'escalate.submit', { userId: cast.adele.aadObjectId, reason: 'Lost phone', verification: 'in-person' }, groupChat);
+      const turn = await fresh.invoke(
+        newcomer,
+        'escalate.submit',
+        { userId: cast.adele.aadObjectId, reason: 'Lost phone', verification: 'in-person' },
+        groupChat,
+      );
       expect(cardText(turn.body.value)).toContain('Open a 1:1 chat with me first');
     } finally {
       await fresh.close();
@@ -64,7 +77,9 @@ describe('who may request a pass, and for whom', () => {
       await act(harness, cast.henrik, 'escalation.cancel', { requestId });
     }
     const { text } = await fileRequest(harness, cast.henrik, cast.miriam);
-    expect(text).toMatch(/3 requests have been filed for Miriam Graham in the last hour; the limit is 3\. Try again after \d\d:\d\d UTC/);
+    expect(text).toMatch(
+      /3 requests have been filed for Miriam Graham in the last hour; the limit is 3\. Try again after \d\d:\d\d UTC/,
+    );
   });
 });
 
@@ -96,7 +111,10 @@ describe('who may approve', () => {
   });
 
   it('forged card data naming another approver or target is refused as an unexpected field', async () => {
-    for (const forged of [{ requestId, approverId: cast.megan.aadObjectId }, { requestId, userId: cast.miriam.aadObjectId }]) {
+    for (const forged of [
+      { requestId, approverId: cast.megan.aadObjectId },
+      { requestId, userId: cast.miriam.aadObjectId },
+    ]) {
       const { text } = await act(harness, cast.alex, 'escalation.approve', forged);
       expect(text).toMatch(/unexpected field "(approverId|userId)"/);
     }
@@ -110,7 +128,9 @@ describe('who may approve', () => {
           name: 'adaptiveCard/action',
           replyToId: 'card-1',
           // Built as JSON text so "__proto__" arrives as an own key, as a forged request would send it.
-          value: JSON.parse(`{"action":{"type":"Action.Execute","verb":"escalation.approve","data":{"requestId":"${requestId}","${key}":"x"}}}`),
+          value: JSON.parse(
+            `{"action":{"type":"Action.Execute","verb":"escalation.approve","data":{"requestId":"${requestId}","${key}":"x"}}}`,
+          ),
         }),
       });
       expect(cardText(turn.body.value).replace(/\\/g, ''), key).toContain(`unexpected field "${key}"`);
@@ -161,7 +181,9 @@ describe('who may approve', () => {
     expect(first.text).toContain('Pass issued');
     for (const approver of [cast.megan, cast.lee]) {
       const replay = await act(harness, approver, 'escalation.approve', { requestId });
-      expect(replay.text).toMatch(/This request was already handled\. Approved by Megan Bowen at \d\d:\d\d UTC; the pass was issued/);
+      expect(replay.text).toMatch(
+        /This request was already handled\. Approved by Megan Bowen at \d\d:\d\d UTC; the pass was issued/,
+      );
       expect(replay.card.type).toBe('AdaptiveCard');
     }
     expect(harness.graph.issuedTaps()).toHaveLength(1);
@@ -181,8 +203,12 @@ describe('a request that waits too long', () => {
     const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
     clock += 61 * 60_000;
     const late = await act(harness, cast.megan, 'escalation.approve', { requestId: requestId! });
-    expect(late.text).toMatch(/This request expired at \d\d:\d\d UTC\. File a new request if Adele Vance still needs a pass\./);
-    const news = harness.connector.activities.filter((a) => a.conversationId === `a:personal-${cast.helen.aadObjectId}` && a.activity.attachments);
+    expect(late.text).toMatch(
+      /This request expired at \d\d:\d\d UTC\. File a new request if Adele Vance still needs a pass\./,
+    );
+    const news = harness.connector.activities.filter(
+      (a) => a.conversationId === `a:personal-${cast.helen.aadObjectId}` && a.activity.attachments,
+    );
     expect(cardText(news.at(-1)!.activity.attachments[0].content)).toContain('Expired at');
     expect(harness.graph.issuedTaps()).toEqual([]);
   });
@@ -263,7 +289,11 @@ describe('a request that could never be approved', () => {
       expect(text).toContain('Not enough approvers');
       expect(text).toContain('two different people must approve, but only Patti Fernandez can decide');
       expect(await harness.bot.escalations.recent(harness.tenantId)).toEqual([]);
-      expect(harness.connector.activities.filter((a) => a.conversationId === `a:personal-${cast.patti.aadObjectId}` && a.activity.attachments?.length)).toHaveLength(1);
+      expect(
+        harness.connector.activities.filter(
+          (a) => a.conversationId === `a:personal-${cast.patti.aadObjectId}` && a.activity.attachments?.length,
+        ),
+      ).toHaveLength(1);
     } finally {
       group.memberIds = members;
     }
@@ -279,9 +309,17 @@ describe('the same request twice', () => {
   afterAll(() => harness.close());
 
   const submit = (agent: TeamsUser, cardId: string) =>
-    harness.invoke(agent, 'escalate.submit', { userId: cast.adele.aadObjectId, reason: 'Lost their phone', verification: 'in-person' }, undefined, cardId);
+    harness.invoke(
+      agent,
+      'escalate.submit',
+      { userId: cast.adele.aadObjectId, reason: 'Lost their phone', verification: 'in-person' },
+      undefined,
+      cardId,
+    );
   const approvalCardsTo = (person: TeamsUser) =>
-    harness.connector.activities.filter((a) => a.conversationId === `a:personal-${person.aadObjectId}` && a.activity.attachments?.[0]?.content?.refresh).length;
+    harness.connector.activities.filter(
+      (a) => a.conversationId === `a:personal-${person.aadObjectId}` && a.activity.attachments?.[0]?.content?.refresh,
+    ).length;
 
   it('sending the same form twice files once and asks each approver once', async () => {
     const first = await submit(cast.helen, 'form-card-1');
@@ -299,7 +337,9 @@ describe('the same request twice', () => {
     for (const agent of [cast.helen, cast.henrik]) {
       const second = await submit(agent, `another-form-${agent.name}`);
       expect(second.body.value.refresh.action.data.requestId).toBe(open!.id);
-      expect(cardText(second.body.value)).toContain('A request for Adele Vance is already open, so no second one was filed');
+      expect(cardText(second.body.value)).toContain(
+        'A request for Adele Vance is already open, so no second one was filed',
+      );
     }
     expect(await harness.bot.escalations.recent(harness.tenantId)).toHaveLength(1);
     expect(approvalCardsTo(cast.megan)).toBe(1);

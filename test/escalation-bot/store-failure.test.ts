@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeName } from '../../src/storage/file-store.js';
-import { startHarness, type Harness } from '../harness.js';
+import { type Harness, startHarness } from '../harness.js';
 import { cast, fileRequest, openApp } from './helpers.js';
 
 describe('when the audit trail cannot be written', () => {

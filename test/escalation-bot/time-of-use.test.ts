@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/escalation/audit.js';
 import { FileStore } from '../../src/storage/file-store.js';
-import { startHarness, type Harness } from '../harness.js';
+import { type Harness, startHarness } from '../harness.js';
 import { act, cast, fileRequest, openApp, passesIn, personalChatId } from './helpers.js';
 
 const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
@@ -40,11 +40,18 @@ describe('facts that change between filing and approval', () => {
 
   it('a plain user made Global Administrator while the request waits gets no pass, and the approver is told why', async () => {
     const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
-    harness.graph.tenant.roleAssignments.push({ id: 'granted-later', principalId: cast.adele.aadObjectId, roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: '/' });
+    harness.graph.tenant.roleAssignments.push({
+      id: 'granted-later',
+      principalId: cast.adele.aadObjectId,
+      roleDefinitionId: GLOBAL_ADMINISTRATOR,
+      directoryScopeId: '/',
+    });
     undo.push(() => harness.graph.tenant.roleAssignments.pop());
     const approved = await act(harness, cast.megan, 'escalation.approve', { requestId: requestId! });
     expect(approved.text).toContain('Failed');
-    expect(approved.text).toContain('Just before creating the pass I read the account again: Adele Vance holds a directory role (directly, through a group, or eligible to activate it in PIM).');
+    expect(approved.text).toContain(
+      'Just before creating the pass I read the account again: Adele Vance holds a directory role (directly, through a group, or eligible to activate it in PIM).',
+    );
     expectNoPass();
     const trail = await trailOf(harness, requestId!);
     expect(trail.at(-1)).toMatchObject({ action: 'failed', reason: expect.stringContaining('holds a directory role') });
@@ -59,7 +66,10 @@ describe('facts that change between filing and approval', () => {
     const approved = await act(harness, cast.megan, 'escalation.approve', { requestId: requestId! });
     expect(approved.text).toContain('Helen Desk is no longer a member of the helpdesk group, so no pass was created');
     expectNoPass();
-    expect((await trailOf(harness, requestId!)).at(-1)).toMatchObject({ action: 'failed', reason: expect.stringContaining('no longer a member of the helpdesk group') });
+    expect((await trailOf(harness, requestId!)).at(-1)).toMatchObject({
+      action: 'failed',
+      reason: expect.stringContaining('no longer a member of the helpdesk group'),
+    });
   });
 
   it('a TAP policy turned off while the request waits is read fresh, past the tenant cache', async () => {
@@ -94,13 +104,26 @@ describe('a target who gains a role when two approvers are allowed for administr
 
   it('goes back for a second approval, says why, is audited, and issues only after it', async () => {
     const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
-    harness.graph.tenant.roleAssignments.push({ id: 'granted-later', principalId: cast.adele.aadObjectId, roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: '/' });
+    harness.graph.tenant.roleAssignments.push({
+      id: 'granted-later',
+      principalId: cast.adele.aadObjectId,
+      roleDefinitionId: GLOBAL_ADMINISTRATOR,
+      directoryScopeId: '/',
+    });
     const first = await act(harness, cast.megan, 'escalation.approve', { requestId: requestId! });
     expect(first.text).toContain('Waiting for a second approver because Adele Vance now holds a directory role');
     expect(harness.graph.issuedTaps()).toEqual([]);
     const second = await act(harness, cast.lee, 'escalation.approve', { requestId: requestId! });
     expect(second.text).toContain('Pass issued');
     expect(harness.graph.issuedTaps()).toHaveLength(1);
-    expect((await trailOf(harness, requestId!)).map((e) => e.action)).toEqual(['requested', 'approved', 'issuing', 'reopened', 'approved', 'issuing', 'issued']);
+    expect((await trailOf(harness, requestId!)).map((e) => e.action)).toEqual([
+      'requested',
+      'approved',
+      'issuing',
+      'reopened',
+      'approved',
+      'issuing',
+      'issued',
+    ]);
   });
 });

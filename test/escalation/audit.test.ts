@@ -1,6 +1,14 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditEntryFor, SYSTEM_ACTOR } from '../../src/escalation/audit.js';
-import { approve, beginIssuing, cancel, deny, expireIfDue, markFailed, markIssued } from '../../src/escalation/state-machine.js';
+import {
+  approve,
+  beginIssuing,
+  cancel,
+  deny,
+  expireIfDue,
+  markFailed,
+  markIssued,
+} from '../../src/escalation/state-machine.js';
 import { alex, at, diego, eligible, ineligible, lee, megan, ok, patti, requested } from './fixtures.js';
 
 const target = { id: lee.id, name: lee.name };
@@ -25,18 +33,32 @@ describe('audit entries', () => {
     const before = requested({ privileged: true });
     const once = ok(approve(before, eligible(patti), at('10:10')));
     const twice = ok(approve(once, eligible(alex), at('10:12')));
-    expect(auditEntryFor(before, once, patti, at('10:10'))).toMatchObject({ action: 'approved', actor: patti, detail: '1 of 2 approvals' });
-    expect(auditEntryFor(once, twice, alex, at('10:12'))).toMatchObject({ action: 'approved', actor: alex, detail: '2 of 2 approvals' });
+    expect(auditEntryFor(before, once, patti, at('10:10'))).toMatchObject({
+      action: 'approved',
+      actor: patti,
+      detail: '1 of 2 approvals',
+    });
+    expect(auditEntryFor(once, twice, alex, at('10:12'))).toMatchObject({
+      action: 'approved',
+      actor: alex,
+      detail: '2 of 2 approvals',
+    });
   });
 
   it('denial, cancellation and expiry are recorded with who and why', () => {
     const record = requested();
     const denied = ok(deny(record, eligible(patti), at('10:20'), 'Could not verify'));
-    expect(auditEntryFor(record, denied, patti, at('10:20'))).toMatchObject({ action: 'denied', reason: 'Could not verify' });
+    expect(auditEntryFor(record, denied, patti, at('10:20'))).toMatchObject({
+      action: 'denied',
+      reason: 'Could not verify',
+    });
     const cancelled = ok(cancel(record, megan, at('10:21')));
     expect(auditEntryFor(record, cancelled, megan, at('10:21'))).toMatchObject({ action: 'cancelled', actor: megan });
     const expired = expireIfDue(record, at('11:00'));
-    expect(auditEntryFor(record, expired, SYSTEM_ACTOR, at('11:00'))).toMatchObject({ action: 'expired', actor: SYSTEM_ACTOR });
+    expect(auditEntryFor(record, expired, SYSTEM_ACTOR, at('11:00'))).toMatchObject({
+      action: 'expired',
+      actor: SYSTEM_ACTOR,
+    });
   });
 
   it('issuing, issued and failed are recorded; issued notes when the pass stops working', () => {
@@ -49,7 +71,10 @@ describe('audit entries', () => {
       detail: 'pass valid until 2025-06-02T11:33:00.000Z',
     });
     const failed = ok(markFailed(issuing, at('10:34'), 'Graph answered 403'));
-    expect(auditEntryFor(issuing, failed, SYSTEM_ACTOR, at('10:34'))).toMatchObject({ action: 'failed', reason: 'Graph answered 403' });
+    expect(auditEntryFor(issuing, failed, SYSTEM_ACTOR, at('10:34'))).toMatchObject({
+      action: 'failed',
+      reason: 'Graph answered 403',
+    });
   });
 
   it('a refused action is recorded with the refusal', () => {
@@ -64,7 +89,9 @@ describe('audit entries', () => {
 
   it('a no-op is not an event', () => {
     const record = requested();
-    expect(() => auditEntryFor(record, expireIfDue(record, at('10:05')), SYSTEM_ACTOR, at('10:05'))).toThrow(/nothing to audit/);
+    expect(() => auditEntryFor(record, expireIfDue(record, at('10:05')), SYSTEM_ACTOR, at('10:05'))).toThrow(
+      /nothing to audit/,
+    );
   });
 
   it('never copies a pass that someone attached to the record', () => {

@@ -1,8 +1,8 @@
 import {
   createRequest,
-  isRefusal,
   type EscalationPolicy,
   type EscalationRecord,
+  isRefusal,
   type NewRequest,
   type Person,
   type Transition,

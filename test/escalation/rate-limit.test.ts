@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkRateLimit } from '../../src/escalation/rate-limit.js';
 import type { EscalationRecord } from '../../src/escalation/state-machine.js';
 import { alex, at, diego, lee, megan, patti, requested } from './fixtures.js';
@@ -10,7 +10,13 @@ const megansRequest = { requesterId: megan.id, targetId: lee.id };
 
 /** Megan's earlier requests, each for a different person, so only her own limit applies. */
 const megansEarlierRequests = (...times: string[]): EscalationRecord[] =>
-  times.map((time, index) => filedBy(megan, time, { id: `other-${index}`, name: `Other ${index}`, userPrincipalName: `o${index}@contoso.example` }));
+  times.map((time, index) =>
+    filedBy(megan, time, {
+      id: `other-${index}`,
+      name: `Other ${index}`,
+      userPrincipalName: `o${index}@contoso.example`,
+    }),
+  );
 
 describe('request rate limits', () => {
   it('allows the fifth request from an agent in an hour', () => {
@@ -51,7 +57,9 @@ describe('request rate limits', () => {
 
   it('honours custom limits', () => {
     const recent = [filedBy(megan, '10:00')];
-    expect(checkRateLimit(recent, megansRequest, at('10:30'), { perRequesterPerHour: 1, perTargetPerHour: 3 })).toMatchObject({
+    expect(
+      checkRateLimit(recent, megansRequest, at('10:30'), { perRequesterPerHour: 1, perTargetPerHour: 3 }),
+    ).toMatchObject({
       refused: true,
     });
   });

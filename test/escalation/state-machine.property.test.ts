@@ -1,18 +1,18 @@
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import {
   approve,
   beginIssuing,
   cancel,
   createRequest,
   deny,
+  type EscalationRecord,
   expireIfDue,
   isRefusal,
   markFailed,
   markIssued,
-  samePerson,
-  type EscalationRecord,
   type Person,
+  samePerson,
   type Transition,
 } from '../../src/escalation/state-machine.js';
 import { alex, at, diego, lee, megan, newRequest, patti } from './fixtures.js';
@@ -41,7 +41,10 @@ const action = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('mark-failed' as const) }) },
 );
 
-const minutesLater = fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: 5 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 90 }) });
+const minutesLater = fc.oneof(
+  { weight: 5, arbitrary: fc.integer({ min: 0, max: 5 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 90 }) },
+);
 
 const step = fc.record({ action, minutesLater });
 

@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   approve,
   beginIssuing,
@@ -6,13 +6,26 @@ import {
   createRequest,
   deny,
   describeState,
+  type EscalationRecord,
   expireIfDue,
   markFailed,
   markIssued,
-  type EscalationRecord,
   type Transition,
 } from '../../src/escalation/state-machine.js';
-import { alex, at, diego, eligible, ineligible, lee, megan, newRequest, ok, patti, policy, requested } from './fixtures.js';
+import {
+  alex,
+  at,
+  diego,
+  eligible,
+  ineligible,
+  lee,
+  megan,
+  newRequest,
+  ok,
+  patti,
+  policy,
+  requested,
+} from './fixtures.js';
 
 const refusalOf = (transition: Transition) => {
   expect(transition).toMatchObject({ refused: true });
@@ -44,19 +57,23 @@ describe('filing a request', () => {
   });
 
   it('an agent cannot request a pass for their own account', () => {
-    const refusal = refusalOf(createRequest(newRequest({ target: { ...megan, userPrincipalName: 'megan@x' } }), at('10:00'), policy));
+    const refusal = refusalOf(
+      createRequest(newRequest({ target: { ...megan, userPrincipalName: 'megan@x' } }), at('10:00'), policy),
+    );
     expect(refusal.code).toBe('requester-is-target');
   });
 
   it('the same person with differently cased object ids is still the same person', () => {
     const shouting = { ...megan, id: megan.id.toUpperCase(), userPrincipalName: 'megan@x' };
-    expect(refusalOf(createRequest(newRequest({ target: shouting }), at('10:00'), policy)).code).toBe('requester-is-target');
+    expect(refusalOf(createRequest(newRequest({ target: shouting }), at('10:00'), policy)).code).toBe(
+      'requester-is-target',
+    );
   });
 
   it('a request without an authenticated requester id is refused', () => {
-    expect(refusalOf(createRequest(newRequest({ requester: { id: ' ', name: 'Nobody' } }), at('10:00'), policy)).code).toBe(
-      'missing-identity',
-    );
+    expect(
+      refusalOf(createRequest(newRequest({ requester: { id: ' ', name: 'Nobody' } }), at('10:00'), policy)).code,
+    ).toBe('missing-identity');
   });
 
   it('a blank reason is refused', () => {
@@ -73,7 +90,11 @@ describe('filing a request', () => {
     const refusal = refusalOf(createRequest(newRequest({ verification: { method: 'other' } }), at('10:00'), policy));
     expect(refusal.code).toBe('verification-detail-missing');
     const record = ok(
-      createRequest(newRequest({ verification: { method: 'other', detail: ' Called back on desk phone ' } }), at('10:00'), policy),
+      createRequest(
+        newRequest({ verification: { method: 'other', detail: ' Called back on desk phone ' } }),
+        at('10:00'),
+        policy,
+      ),
     );
     expect(record.verification).toEqual({ method: 'other', detail: 'Called back on desk phone' });
   });
@@ -89,7 +110,9 @@ describe('filing a request', () => {
   it('a privileged target needs two approvers when policy allows it', () => {
     const record = requested({ privileged: true });
     expect(record.approvalsRequired).toBe(2);
-    expect(describeState(record)).toBe('Waiting for two approvers because Lee Gu holds a directory role; expires at 11:00 UTC.');
+    expect(describeState(record)).toBe(
+      'Waiting for two approvers because Lee Gu holds a directory role; expires at 11:00 UTC.',
+    );
   });
 });
 
@@ -132,11 +155,15 @@ describe('approving', () => {
 
     const twice = refusalOf(approve(once, eligible(patti), at('10:11')));
     expect(twice.code).toBe('already-approved-by-you');
-    expect(twice.message).toBe('You already approved this request at 10:10 UTC; it needs a second, different approver.');
+    expect(twice.message).toBe(
+      'You already approved this request at 10:10 UTC; it needs a second, different approver.',
+    );
 
     const both = ok(approve(once, eligible(alex), at('10:12')));
     expect(both.state).toBe('approved');
-    expect(describeState(both)).toBe('Approved by Patti Fernandez at 10:10 UTC and Alex Wilber at 10:12 UTC; the pass has not been issued yet.');
+    expect(describeState(both)).toBe(
+      'Approved by Patti Fernandez at 10:10 UTC and Alex Wilber at 10:12 UTC; the pass has not been issued yet.',
+    );
   });
 
   it('a replayed approval after issue says what already happened', () => {
@@ -237,12 +264,19 @@ describe('issuing', () => {
     expect(issuing.state).toBe('issuing');
     const again = refusalOf(beginIssuing(issuing, at('10:33')));
     expect(again.code).toBe('already-decided');
-    expect(again.message).toBe('This request was already handled. Approved by Patti Fernandez at 10:32 UTC; the pass is being issued.');
+    expect(again.message).toBe(
+      'This request was already handled. Approved by Patti Fernandez at 10:32 UTC; the pass is being issued.',
+    );
   });
 
   it('a request still waiting for approval cannot be issued', () => {
-    const refusal = refusalOf(beginIssuing(ok(approve(requested({ privileged: true }), eligible(patti), at('10:10'))), at('10:11')));
-    expect(refusal).toMatchObject({ code: 'not-approved-yet', message: 'This request has 1 of 2 approvals, so no pass can be issued yet.' });
+    const refusal = refusalOf(
+      beginIssuing(ok(approve(requested({ privileged: true }), eligible(patti), at('10:10'))), at('10:11')),
+    );
+    expect(refusal).toMatchObject({
+      code: 'not-approved-yet',
+      message: 'This request has 1 of 2 approvals, so no pass can be issued yet.',
+    });
   });
 
   it('an approved request past its deadline cannot be issued', () => {
@@ -251,13 +285,21 @@ describe('issuing', () => {
 
   it('marks the pass issued with its expiry', () => {
     const issued = issuedByPatti();
-    expect(issued).toMatchObject({ state: 'issued', issuedAt: '2025-06-02T10:33:00.000Z', tapExpiresAt: '2025-06-02T11:33:00.000Z' });
+    expect(issued).toMatchObject({
+      state: 'issued',
+      issuedAt: '2025-06-02T10:33:00.000Z',
+      tapExpiresAt: '2025-06-02T11:33:00.000Z',
+    });
   });
 
   it('marks a failed issue with the reason', () => {
-    const failed = ok(markFailed(ok(beginIssuing(approvedByPatti(), at('10:33'))), at('10:34'), 'Graph answered 403 Forbidden.'));
+    const failed = ok(
+      markFailed(ok(beginIssuing(approvedByPatti(), at('10:33'))), at('10:34'), 'Graph answered 403 Forbidden.'),
+    );
     expect(failed).toMatchObject({ state: 'failed', failure: 'Graph answered 403 Forbidden.' });
-    expect(describeState(failed)).toBe('Approved by Patti Fernandez at 10:32 UTC; issuing the pass failed at 10:34 UTC: Graph answered 403 Forbidden.');
+    expect(describeState(failed)).toBe(
+      'Approved by Patti Fernandez at 10:32 UTC; issuing the pass failed at 10:34 UTC: Graph answered 403 Forbidden.',
+    );
   });
 
   it('issued or failed can only follow a claim', () => {

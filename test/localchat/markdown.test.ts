@@ -9,7 +9,9 @@ describe('card text on the local chat page looks as it does in Teams', () => {
   });
 
   it('shows characters the bot escaped as themselves, not as markup', () => {
-    expect(renderMarkdown('Found jon\\_doe\\_old and \\*\\*not bold\\*\\*')).toBe('<p>Found jon_doe_old and **not bold**</p>');
+    expect(renderMarkdown('Found jon\\_doe\\_old and \\*\\*not bold\\*\\*')).toBe(
+      '<p>Found jon_doe_old and **not bold**</p>',
+    );
   });
 
   it('keeps underscores inside names and addresses', () => {
@@ -23,7 +25,9 @@ describe('card text on the local chat page looks as it does in Teams', () => {
   });
 
   it('never lets HTML or script links from a card through', () => {
-    const html = renderMarkdown('<img src=x onerror=alert(1)> [click](javascript:alert(1)) [x](https://a.example/"onmouseover="alert(1))');
+    const html = renderMarkdown(
+      '<img src=x onerror=alert(1)> [click](javascript:alert(1)) [x](https://a.example/"onmouseover="alert(1))',
+    );
     expect(html).not.toMatch(/<img|href="javascript|"onmouseover/);
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalChat, type LocalChat } from '../../src/localchat/server.js';
+import { type LocalChat, startLocalChat } from '../../src/localchat/server.js';
 
 const TENANT_ID = 'aaaaaaaa-0000-4000-8000-000000000001';
 const helen = { aadObjectId: '11111111-0000-4000-8000-000000000017', name: 'Helen Desk', role: 'helpdesk agent' };
@@ -25,17 +25,33 @@ async function startStandInBot() {
       received.push(activity);
       if (activity.type === 'invoke' && activity.name === 'application/search') {
         res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ type: 'application/vnd.microsoft.search.searchResponse', value: { results: [{ title: `match for ${activity.value.queryText}`, value: 'id-1' }] } }));
+        return res.end(
+          JSON.stringify({
+            type: 'application/vnd.microsoft.search.searchResponse',
+            value: { results: [{ title: `match for ${activity.value.queryText}`, value: 'id-1' }] },
+          }),
+        );
       }
       if (activity.type === 'invoke') {
         res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card(`refreshed ${activity.value.action.data.target}`) }));
+        return res.end(
+          JSON.stringify({
+            statusCode: 200,
+            type: 'application/vnd.microsoft.card.adaptive',
+            value: card(`refreshed ${activity.value.action.data.target}`),
+          }),
+        );
       }
       if (activity.type === 'message') {
         await fetch(`${activity.serviceUrl}v3/conversations/${activity.conversation.id}/activities/${activity.id}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card(`you said ${activity.text}`) }] }),
+          body: JSON.stringify({
+            type: 'message',
+            attachments: [
+              { contentType: 'application/vnd.microsoft.card.adaptive', content: card(`you said ${activity.text}`) },
+            ],
+          }),
         });
       }
       res.writeHead(200).end();
@@ -53,9 +69,16 @@ describe('the local chat page talks to the bot the way Teams does', () => {
   let bot: Awaited<ReturnType<typeof startStandInBot>>;
   let chat: LocalChat;
   const post = (path: string, body: unknown) =>
-    fetch(new URL(path, chat.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    fetch(new URL(path, chat.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   const transcript = async (person: { aadObjectId: string }, since = 0) =>
-    (await (await fetch(new URL(`/api/activities?as=${person.aadObjectId}&since=${since}`, chat.url))).json()) as { entries: any[]; next: number };
+    (await (await fetch(new URL(`/api/activities?as=${person.aadObjectId}&since=${since}`, chat.url))).json()) as {
+      entries: any[];
+      next: number;
+    };
 
   beforeAll(async () => {
     bot = await startStandInBot();
@@ -72,7 +95,8 @@ describe('the local chat page talks to the bot the way Teams does', () => {
     const html = await page.text();
     expect(html).toContain('/chat.js');
     expect(html).toContain('/vendor/adaptivecards.js');
-    for (const path of ['/chat.js', '/markdown.js', '/chat.css']) expect((await fetch(new URL(path, chat.url))).status).toBe(200);
+    for (const path of ['/chat.js', '/markdown.js', '/chat.css'])
+      expect((await fetch(new URL(path, chat.url))).status).toBe(200);
     const renderer = await fetch(new URL('/vendor/adaptivecards.js', chat.url));
     expect(renderer.headers.get('content-type')).toContain('javascript');
     expect(await renderer.text()).toContain('AdaptiveCard');
@@ -119,7 +143,10 @@ describe('the local chat page talks to the bot the way Teams does', () => {
   it("shows the bot's reply in that person's chat and not in anyone else's", async () => {
     const { entries, next } = await transcript(helen);
     const said = entries.find((e) => e.kind === 'said')!;
-    const reply = entries.find((e) => e.kind === 'send' && e.activity.attachments?.[0]?.content.body[0].text === 'you said check jon.doe@contoso.com');
+    const reply = entries.find(
+      (e) =>
+        e.kind === 'send' && e.activity.attachments?.[0]?.content.body[0].text === 'you said check jon.doe@contoso.com',
+    );
     expect(said.activity.text).toBe('check jon.doe@contoso.com');
     expect(reply).toBeDefined();
     expect(entries.indexOf(said)).toBeLessThan(entries.indexOf(reply));
@@ -130,7 +157,10 @@ describe('the local chat page talks to the bot the way Teams does', () => {
   it('sends what a person types in a people picker to the bot as the application/search invoke Teams sends, and returns its choices', async () => {
     const response = await post('/api/search', { as: helen.aadObjectId, dataset: 'ssar.people', queryText: 'Jon' });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ type: 'application/vnd.microsoft.search.searchResponse', value: { results: [{ title: 'match for Jon', value: 'id-1' }] } });
+    expect(await response.json()).toEqual({
+      type: 'application/vnd.microsoft.search.searchResponse',
+      value: { results: [{ title: 'match for Jon', value: 'id-1' }] },
+    });
     expect(bot.received.at(-1)).toMatchObject({
       type: 'invoke',
       name: 'application/search',
@@ -144,14 +174,26 @@ describe('the local chat page talks to the bot the way Teams does', () => {
   it('sends a card button to the bot as an adaptiveCard/action invoke and returns the new card', async () => {
     const { entries } = await transcript(helen);
     const cardMessage = entries.find((e) => e.kind === 'send')!;
-    const response = await post('/api/invoke', { as: helen.aadObjectId, verb: 'check.refresh', data: { target: 'Adele Vance' }, replyToId: cardMessage.id });
+    const response = await post('/api/invoke', {
+      as: helen.aadObjectId,
+      verb: 'check.refresh',
+      data: { target: 'Adele Vance' },
+      replyToId: cardMessage.id,
+    });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: { body: [{ text: 'refreshed Adele Vance' }] } });
+    expect(await response.json()).toMatchObject({
+      statusCode: 200,
+      type: 'application/vnd.microsoft.card.adaptive',
+      value: { body: [{ text: 'refreshed Adele Vance' }] },
+    });
     expect(bot.received.at(-1)).toMatchObject({
       type: 'invoke',
       name: 'adaptiveCard/action',
       replyToId: cardMessage.id,
-      value: { action: { type: 'Action.Execute', verb: 'check.refresh', data: { target: 'Adele Vance' } }, trigger: 'manual' },
+      value: {
+        action: { type: 'Action.Execute', verb: 'check.refresh', data: { target: 'Adele Vance' } },
+        trigger: 'manual',
+      },
       conversation: { id: `a:personal-${helen.aadObjectId}` },
     });
   });
@@ -163,7 +205,9 @@ describe('the local chat page talks to the bot the way Teams does', () => {
       locale: 'de-DE',
       entities: [{ type: 'clientInfo', locale: 'de-DE', timezone: 'Europe/Berlin', platform: 'web' }],
     });
-    const odd = await (await post('/api/send', { as: alex.aadObjectId, text: 'guide', client: { locale: '<script>', timezone: 'x' } })).json();
+    const odd = await (
+      await post('/api/send', { as: alex.aadObjectId, text: 'guide', client: { locale: '<script>', timezone: 'x' } })
+    ).json();
     const plain = bot.received.find((a) => a.id === odd.id)!;
     expect(plain.locale).toBe('en-US');
     expect(plain.entities).toBeUndefined();
@@ -172,7 +216,9 @@ describe('the local chat page talks to the bot the way Teams does', () => {
   it('refuses to act as someone who is not in the chat', async () => {
     const before = bot.received.length;
     expect((await post('/api/send', { as: 'someone-else', text: 'hi' })).status).toBe(400);
-    expect((await post('/api/invoke', { as: 'someone-else', verb: 'check', data: {}, replyToId: 'x' })).status).toBe(400);
+    expect((await post('/api/invoke', { as: 'someone-else', verb: 'check', data: {}, replyToId: 'x' })).status).toBe(
+      400,
+    );
     expect((await fetch(new URL('/api/activities?as=someone-else', chat.url))).status).toBe(400);
     expect(bot.received.length).toBe(before);
   });
@@ -197,14 +243,20 @@ describe('the local chat page talks to the bot the way Teams does', () => {
     });
     expect(crossSiteForm.status).toBe(415);
     const rebound = await new Promise<number>((resolve, reject) => {
-      http.get(new URL('/api/people', chat.url), { headers: { host: 'attacker.example:80' } }, (res) => resolve(res.statusCode ?? 0)).on('error', reject);
+      http
+        .get(new URL('/api/people', chat.url), { headers: { host: 'attacker.example:80' } }, (res) =>
+          resolve(res.statusCode ?? 0),
+        )
+        .on('error', reject);
     });
     expect(rebound).toBe(403);
   });
 
   it('reports a chat port that is already taken', async () => {
     const taken = Number(new URL(chat.url).port);
-    await expect(startLocalChat({ botUrl: bot.url, tenantId: TENANT_ID, people: [helen], port: taken })).rejects.toThrow(/EADDRINUSE/);
+    await expect(
+      startLocalChat({ botUrl: bot.url, tenantId: TENANT_ID, people: [helen], port: taken }),
+    ).rejects.toThrow(/EADDRINUSE/);
   });
 
   it('says so when the bot is not running', async () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseEnvironmentFile } from '../../scripts/package.js';
 import { CONFIG_VARIABLES } from '../../src/config.js';
 import { PERMISSIONS } from '../../src/directory/permissions.js';
-import { parseEnvironmentFile } from '../../scripts/package.js';
 
 /**
  * There is no Bicep compiler on npm, so these checks read the deployment files as text; the full
@@ -16,7 +16,10 @@ const permissionsGuide = read('docs/permissions.md');
 const agentsYaml = read('m365agents.yml');
 
 /** `param name type` with or without `= default`. */
-const declaredParams = [...bicep.matchAll(/^param\s+(\w+)\s+\w+(\s*=.*)?$/gm)].map(([, name, byDefault]) => ({ name: name!, hasDefault: byDefault !== undefined }));
+const declaredParams = [...bicep.matchAll(/^param\s+(\w+)\s+\w+(\s*=.*)?$/gm)].map(([, name, byDefault]) => ({
+  name: name!,
+  hasDefault: byDefault !== undefined,
+}));
 const appSettings = [...bicep.matchAll(/^\s*name:\s*'([A-Z][A-Z0-9_]*)'\s*$/gm)].map(([, name]) => name!);
 const outputs = [...bicep.matchAll(/^output\s+(\w+)\s/gm)].map(([, name]) => name!);
 /** App Service's own settings: not read by the bot. */
@@ -45,14 +48,16 @@ describe('the Bicep template and its parameters', () => {
     expect(used.filter((name) => !(name in dev))).toEqual([]);
   });
 
-  it('every app setting is a variable the bot reads or one of App Service\'s own', () => {
+  it("every app setting is a variable the bot reads or one of App Service's own", () => {
     const known = new Set<string>([...CONFIG_VARIABLES, ...PLATFORM_SETTINGS]);
     expect(appSettings.filter((name) => !known.has(name))).toEqual([]);
   });
 
   it('every variable the bot reads is set by the template or documented as optional in docs/deploy.md', () => {
     const set = new Set(appSettings);
-    const optionalRows = new Set([...deployGuide.matchAll(/^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|/gm)].map(([, name]) => name!));
+    const optionalRows = new Set(
+      [...deployGuide.matchAll(/^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|/gm)].map(([, name]) => name!),
+    );
     expect(CONFIG_VARIABLES.filter((name) => !set.has(name) && !optionalRows.has(name))).toEqual([]);
   });
 
@@ -76,9 +81,16 @@ describe('the Bicep template and its parameters', () => {
 
 describe('the Graph permissions the app registration requests', () => {
   const manifest = JSON.parse(read('aad.manifest.json'));
-  const graph = manifest.requiredResourceAccess.find((r: { resourceAppId: string }) => r.resourceAppId === '00000003-0000-0000-c000-000000000000');
+  const graph = manifest.requiredResourceAccess.find(
+    (r: { resourceAppId: string }) => r.resourceAppId === '00000003-0000-0000-c000-000000000000',
+  );
   /** `| `Name` | `id` |` rows of the table in docs/permissions.md. */
-  const documented = new Map([...permissionsGuide.matchAll(/^\|\s*`([\w.-]+)`\s*\|\s*`([0-9a-f-]{36})`\s*\|/gm)].map(([, name, id]) => [name!, id!]));
+  const documented = new Map(
+    [...permissionsGuide.matchAll(/^\|\s*`([\w.-]+)`\s*\|\s*`([0-9a-f-]{36})`\s*\|/gm)].map(([, name, id]) => [
+      name!,
+      id!,
+    ]),
+  );
 
   it('is a single-tenant registration asking Microsoft Graph for application permissions only', () => {
     expect(manifest.signInAudience).toBe('AzureADMyOrg');

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { people, startHarness, type Harness } from '../harness.js';
+import { type Harness, people, startHarness } from '../harness.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -18,7 +18,10 @@ async function readyz(h: Harness): Promise<{ status: number; body: any }> {
 describe('readiness for a load balancer or an admin checking a deployment', () => {
   it('a bot that can read the directory and write its data answers ready', async () => {
     harness = await startHarness();
-    expect(await readyz(harness)).toEqual({ status: 200, body: { status: 'ready', checks: { graph: 'ok', storage: 'ok' } } });
+    expect(await readyz(harness)).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { graph: 'ok', storage: 'ok' } },
+    });
   });
 
   it('without consent to read the organisation, the bot is not ready and names the permission', async () => {

@@ -13,11 +13,18 @@ import { cardOf, cardText, people, startHarness } from '../harness.js';
 async function zombiePid(): Promise<{ pid: number; reap: () => void }> {
   // The shell starts a child that waits for a line on fd 3, then becomes `sleep`, which never reaps
   // children. Only once the exec happened is the child let go: it exits and stays a zombie.
-  const parent = spawn('sh', ['-c', 'read line <&3 & echo $!; exec sleep 30 3<&-'], { stdio: ['ignore', 'pipe', 'ignore', 'pipe'] });
-  const pid = await new Promise<number>((resolve) => parent.stdout!.once('data', (chunk) => resolve(Number.parseInt(String(chunk), 10))));
+  const parent = spawn('sh', ['-c', 'read line <&3 & echo $!; exec sleep 30 3<&-'], {
+    stdio: ['ignore', 'pipe', 'ignore', 'pipe'],
+  });
+  const pid = await new Promise<number>((resolve) =>
+    parent.stdout!.once('data', (chunk) => resolve(Number.parseInt(String(chunk), 10))),
+  );
   const state = async (of: number) => {
     const stat = await readFile(`/proc/${of}/stat`, 'utf8').catch(() => '');
-    return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), state: stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) };
+    return {
+      comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      state: stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3),
+    };
   };
   const until = async (done: () => Promise<boolean>) => {
     while (!(await done())) await new Promise((resolve) => setImmediate(resolve));

@@ -1,11 +1,11 @@
-import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlayground, type RunningPlayground } from '../../scripts/playground.js';
-import { startBot, type RunningBot } from '../../src/compose.js';
+import { type RunningPlayground, startPlayground } from '../../scripts/playground.js';
+import { type RunningBot, startBot } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { CONTOSO, startDemoTenant } from '../../src/demo.js';
 import type { GraphEmulator } from '../../src/emulator/graph-emulator.js';
@@ -25,12 +25,17 @@ interface Stream {
 }
 
 /** Node 22+ has WebSocket built in; Node 20 uses the `ws` package botframework-streaming already brings. */
-function openSocket(url: string): { onMessage(handler: (data: string) => void): void; opened: Promise<void>; close(): void } {
+function openSocket(url: string): {
+  onMessage(handler: (data: string) => void): void;
+  opened: Promise<void>;
+  close(): void;
+} {
   const Native = (globalThis as { WebSocket?: new (url: string) => any }).WebSocket;
   const Socket: new (url: string) => any = Native ?? createRequire(import.meta.url)('ws');
   const socket = new Socket(url);
   return {
-    onMessage: (handler) => socket.addEventListener('message', (event: { data: unknown }) => handler(String(event.data))),
+    onMessage: (handler) =>
+      socket.addEventListener('message', (event: { data: unknown }) => handler(String(event.data))),
     opened: new Promise((resolve, reject) => {
       socket.addEventListener('open', () => resolve());
       socket.addEventListener('error', () => reject(new Error(`WebSocket ${url} did not open`)));
@@ -47,7 +52,8 @@ async function conversationStream(playgroundUrl: string): Promise<Stream> {
     const event = JSON.parse(data);
     if (event.action !== 'createMessage') return;
     messages.push(event.message);
-    for (const waiter of waiters) if (waiter.predicate(event.message)) (waiters.delete(waiter), waiter.resolve(event.message));
+    for (const waiter of waiters)
+      if (waiter.predicate(event.message)) waiters.delete(waiter), waiter.resolve(event.message);
   });
   await socket.opened;
   return {
@@ -58,7 +64,10 @@ async function conversationStream(playgroundUrl: string): Promise<Stream> {
       return new Promise((resolve, reject) => {
         const waiter = { predicate, resolve };
         waiters.add(waiter);
-        setTimeout(() => waiters.delete(waiter) && reject(new Error('The Playground showed no such message')), timeoutMs).unref();
+        setTimeout(
+          () => waiters.delete(waiter) && reject(new Error('The Playground showed no such message')),
+          timeoutMs,
+        ).unref();
       });
     },
     close: () => socket.close(),
@@ -84,7 +93,11 @@ describe('the Agents Playground as the demo helpdesk agent, against the demo bot
     const demo = await startDemoTenant(loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), 'contoso');
     emulator = demo.emulator;
     bot = await startBot(demo.config, createLogger('silent'), { sweepEveryMs: 0 });
-    playground = await startPlayground({ role: 'agent', botEndpoint: `${bot.url}/api/messages`, port: await freePort() });
+    playground = await startPlayground({
+      role: 'agent',
+      botEndpoint: `${bot.url}/api/messages`,
+      port: await freePort(),
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -112,7 +125,9 @@ describe('the Agents Playground as the demo helpdesk agent, against the demo bot
           body: JSON.stringify({ type: 'text', text, textFormat: 'plain', from: { id: config.currentUser.id } }),
         });
       expect((await say('hi')).status).toBe(200);
-      const welcome = await stream.waitFor((m) => cardText(m.attachments?.[0]?.content).includes('Hi, I am the account recovery helper'));
+      const welcome = await stream.waitFor((m) =>
+        cardText(m.attachments?.[0]?.content).includes('Hi, I am the account recovery helper'),
+      );
       expect(welcome.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
 
       expect((await say('check jon.doe@contoso.com')).status).toBe(200);
@@ -128,7 +143,9 @@ describe('the ready-made Playground configurations', () => {
   it('make each of the four demo people a user of the demo tenant', async () => {
     const { readFile } = await import('node:fs/promises');
     const { playgroundConfigPath, PLAYGROUND_ROLES } = await import('../../scripts/playground.js');
-    const tenant = JSON.parse(await readFile(new URL('../../src/emulator/tenants/contoso.json', import.meta.url), 'utf8'));
+    const tenant = JSON.parse(
+      await readFile(new URL('../../src/emulator/tenants/contoso.json', import.meta.url), 'utf8'),
+    );
     for (const role of PLAYGROUND_ROLES) {
       const text = await readFile(playgroundConfigPath(role), 'utf8');
       const person = CONTOSO.people[role];

@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO } from '../../src/demo.js';
-import { syntheticTenant, type SyntheticTenant } from '../../src/emulator/synthetic.js';
-import { parseCsv } from '../../src/readiness/csv.js';
+import { type SyntheticTenant, syntheticTenant } from '../../src/emulator/synthetic.js';
 import type { ConnectorActivity } from '../../src/localchat/connector.js';
-import { cardOf, cardText, people, startHarness, type Harness } from '../harness.js';
+import { parseCsv } from '../../src/readiness/csv.js';
+import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
 
 const MEMBERS = 2_000;
 const FILE_CONSENT = 'application/vnd.microsoft.teams.card.file.consent';
@@ -50,10 +50,18 @@ describe('an agent asks the bot for the readiness report', () => {
 
   const summaryAfter = (since: number, conversationId: string) =>
     harness.connector.waitFor(
-      (a) => harness.connector.activities.indexOf(a) >= since && a.conversationId === conversationId && /members are ready/.test(cardText(cardOf(a))),
+      (a) =>
+        harness.connector.activities.indexOf(a) >= since &&
+        a.conversationId === conversationId &&
+        /members are ready/.test(cardText(cardOf(a))),
       15_000,
     );
-  const facts = (card: any) => Object.fromEntries(card.body.filter((b: any) => b.type === 'FactSet').flatMap((b: any) => b.facts.map((f: any) => [f.title, f.value])));
+  const facts = (card: any) =>
+    Object.fromEntries(
+      card.body
+        .filter((b: any) => b.type === 'FactSet')
+        .flatMap((b: any) => b.facts.map((f: any) => [f.title, f.value])),
+    );
 
   it('refuses someone who is not a helpdesk agent, saying why', async () => {
     const turn = await harness.say(people.colleague, 'readiness report');
@@ -70,33 +78,51 @@ describe('an agent asks the bot for the readiness report', () => {
 
     const summary = cardOf(await summaryAfter(since, chat.id));
     const { expected } = synthetic;
-    expect(summary.body[0].text).toBe(`${expected.ready.toLocaleString('en-US')} of ${expected.members.toLocaleString('en-US')} members are ready for account recovery`);
+    expect(summary.body[0].text).toBe(
+      `${expected.ready.toLocaleString('en-US')} of ${expected.members.toLocaleString('en-US')} members are ready for account recovery`,
+    );
     const shown = facts(summary);
     expect(shown['Not ready']).toBe(expected.notReady.toLocaleString('en-US'));
     expect(shown['E3 Signed in before']).toBe(`${expected.failing.E3} fail`);
     expect(shown['E5 No name twin in the group']).toBe(`${expected.failing.E5} fail`);
     expect(cardText(summary)).toContain(`${expected.failing.E5} users share a first and last name with someone`);
 
-    const done = harness.connector.activities.find((a) => a.kind === 'update' && a.id === progress.id && /Done/.test(cardText(cardOf(a))));
+    const done = harness.connector.activities.find(
+      (a) => a.kind === 'update' && a.id === progress.id && /Done/.test(cardText(cardOf(a))),
+    );
     expect(done).toBeDefined();
 
-    const consent = await harness.connector.waitFor((a) => harness.connector.activities.indexOf(a) >= since && consentOf(a) !== undefined);
+    const consent = await harness.connector.waitFor(
+      (a) => harness.connector.activities.indexOf(a) >= since && consentOf(a) !== undefined,
+    );
     const offer = consentOf(consent)!;
     expect(offer.name).toMatch(/^ssar-readiness-\d{4}-\d{2}-\d{2}\.csv$/);
 
     // Someone else replaying the consent gets nothing.
-    const stranger = await harness.fileConsent(people.colleague, 'accept', offer.content.acceptContext, uploadInfo(uploadUrl, offer.name));
+    const stranger = await harness.fileConsent(
+      people.colleague,
+      'accept',
+      offer.content.acceptContext,
+      uploadInfo(uploadUrl, offer.name),
+    );
     expect(stranger.replies[0]?.activity.text).toMatch(/no longer available/);
     expect(uploads).toHaveLength(0);
 
-    const accepted = await harness.fileConsent(people.agent, 'accept', offer.content.acceptContext, uploadInfo(uploadUrl, offer.name));
+    const accepted = await harness.fileConsent(
+      people.agent,
+      'accept',
+      offer.content.acceptContext,
+      uploadInfo(uploadUrl, offer.name),
+    );
     expect(accepted.status).toBe(200);
     const info = accepted.replies[0]!.activity.attachments[0];
     expect(info.contentType).toBe('application/vnd.microsoft.teams.card.file.info');
     expect(info.content).toEqual({ uniqueId: 'file-1', fileType: 'csv' });
 
     const body = uploads.map((u) => u.body).join('');
-    expect(uploads[0]!.headers['content-range']).toBe(`bytes 0-${Buffer.byteLength(uploads[0]!.body) - 1}/${Buffer.byteLength(body)}`);
+    expect(uploads[0]!.headers['content-range']).toBe(
+      `bytes 0-${Buffer.byteLength(uploads[0]!.body) - 1}/${Buffer.byteLength(body)}`,
+    );
     const rows = parseCsv(body);
     expect(rows).toHaveLength(MEMBERS + 1);
     expect(rows.filter((row) => row[CSV_E3] === 'fail')).toHaveLength(expected.failing.E3!);
@@ -119,11 +145,14 @@ describe('an agent asks the bot for the readiness report', () => {
       const turn = await harness.say(people.agent, 'readiness report');
       // Updates to earlier progress cards may arrive during the turn too.
       const progress = turn.replies.find((reply) => reply.kind === 'send')!;
-      expect(cardText(cardOf(progress))).toContain("SSAR readiness");
+      expect(cardText(cardOf(progress))).toContain('SSAR readiness');
       const jobId = JSON.stringify(cardOf(progress)).match(/"jobId":"([0-9a-f-]{36})"/)![1];
       const cancelled = await harness.invoke(people.agent, 'readiness.cancel', { jobId }, chat, progress.id);
       expect(cardText(cancelled.body.value)).toContain('Cancelling');
-      const stopped = await harness.connector.waitFor((a) => a.kind === 'update' && a.id === progress.id && /Cancelled after/.test(cardText(cardOf(a))), 10_000);
+      const stopped = await harness.connector.waitFor(
+        (a) => a.kind === 'update' && a.id === progress.id && /Cancelled after/.test(cardText(cardOf(a))),
+        10_000,
+      );
       expect(cardText(cardOf(stopped))).toContain('Nothing was sent');
     } finally {
       harness.graph.setLatency(0);
@@ -137,7 +166,9 @@ describe('an agent asks the bot for the readiness report', () => {
       const first = await harness.say(people.agent, 'readiness report');
       expect(first.replies.some((reply) => reply.kind === 'send')).toBe(true);
       // Let it read some pages into the checkpoint, then redeploy.
-      await harness.connector.waitFor((a) => a.kind === 'update' && /sign-in activity|Checking/.test(cardText(cardOf(a))), 10_000).catch(() => undefined);
+      await harness.connector
+        .waitFor((a) => a.kind === 'update' && /sign-in activity|Checking/.test(cardText(cardOf(a))), 10_000)
+        .catch(() => undefined);
       await harness.restartBot();
     } finally {
       harness.graph.setLatency(0);
@@ -147,7 +178,9 @@ describe('an agent asks the bot for the readiness report', () => {
     const progress = again.replies.find((reply) => reply.kind === 'send')!;
     expect(cardText(cardOf(progress))).toContain('Continuing where the last run stopped');
     const summary = cardOf(await summaryAfter(since, chat.id));
-    expect(summary.body[0].text).toBe(`${synthetic.expected.ready.toLocaleString('en-US')} of ${synthetic.expected.members.toLocaleString('en-US')} members are ready for account recovery`);
+    expect(summary.body[0].text).toBe(
+      `${synthetic.expected.ready.toLocaleString('en-US')} of ${synthetic.expected.members.toLocaleString('en-US')} members are ready for account recovery`,
+    );
   });
 });
 
@@ -158,5 +191,11 @@ function consentOf(activity: ConnectorActivity): any {
 }
 
 function uploadInfo(uploadUrl: string, name: string) {
-  return { name, uploadUrl, contentUrl: 'https://contoso-my.sharepoint.com/personal/helen/Documents/Applications/ssar.csv', uniqueId: 'file-1', fileType: 'csv' };
+  return {
+    name,
+    uploadUrl,
+    contentUrl: 'https://contoso-my.sharepoint.com/personal/helen/Documents/Applications/ssar.csv',
+    uniqueId: 'file-1',
+    fileType: 'csv',
+  };
 }

@@ -2,17 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scaledClock, type Clock } from '../../src/clock.js';
+import { type Clock, scaledClock } from '../../src/clock.js';
 import { DOCUMENTED_BUDGETS, GraphBudget } from '../../src/directory/budget.js';
 import { readEligibilityFacts } from '../../src/directory/eligibility-facts.js';
 import { Graph } from '../../src/directory/graph.js';
 import { TenantFacts } from '../../src/directory/tenant-facts.js';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.js';
-import { syntheticTenant, type SyntheticTenant } from '../../src/emulator/synthetic.js';
+import { type GraphEmulator, startGraphEmulator } from '../../src/emulator/graph-emulator.js';
+import { type SyntheticTenant, syntheticTenant } from '../../src/emulator/synthetic.js';
 import { createLogger } from '../../src/log.js';
 import { storeCheckpoint } from '../../src/readiness/checkpoint.js';
 import { REQUIREMENT_IDS, type ReadinessSummary } from '../../src/readiness/report.js';
-import { scanReadiness, type ReadinessProgress } from '../../src/readiness/scan.js';
+import { type ReadinessProgress, scanReadiness } from '../../src/readiness/scan.js';
 import { FileStore } from '../../src/storage/file-store.js';
 
 /*
@@ -49,7 +49,12 @@ describe(`the readiness report of ${MEMBERS.toLocaleString('en-US')} members und
   });
 
   /** A bot's Graph clients: one budget shared by the interactive client and the scan's background one. */
-  const botGraph = () => new Graph({ baseUrl: emulator.baseUrl, log: createLogger('silent'), budget: new GraphBudget(clock, DOCUMENTED_BUDGETS) });
+  const botGraph = () =>
+    new Graph({
+      baseUrl: emulator.baseUrl,
+      log: createLogger('silent'),
+      budget: new GraphBudget(clock, DOCUMENTED_BUDGETS),
+    });
   const tenantFactsOf = (graph: Graph) => new TenantFacts(graph, { groupIds: [], mode: 'production' });
 
   const expectGeneratedCounts = (summary: ReadinessSummary) => {
@@ -70,7 +75,10 @@ describe(`the readiness report of ${MEMBERS.toLocaleString('en-US')} members und
     const graph = botGraph();
     const waits: string[] = [];
     const started = clock.now();
-    const summary = await scanReadiness(graph, tenantFactsOf(graph), { now, onProgress: (p) => p.waitingFor && waits.push(p.waitingFor) });
+    const summary = await scanReadiness(graph, tenantFactsOf(graph), {
+      now,
+      onProgress: (p) => p.waitingFor && waits.push(p.waitingFor),
+    });
     expectGeneratedCounts(summary);
     const signInRequests = emulator.requests.filter((r) => /signInActivity/i.test(r.path));
     // Sign-in activity for the whole tenant in pages of 500, not one read per member.
@@ -89,7 +97,9 @@ describe(`the readiness report of ${MEMBERS.toLocaleString('en-US')} members und
     const started = clock.now();
     const summary = await scanReadiness(graph, tenantFactsOf(graph), { now });
     expectGeneratedCounts(summary);
-    expect(emulator.requests.filter((r) => r.status === 429 && /signInActivity/.test(r.path)).length).toBeGreaterThanOrEqual(1);
+    expect(
+      emulator.requests.filter((r) => r.status === 429 && /signInActivity/.test(r.path)).length,
+    ).toBeGreaterThanOrEqual(1);
     expect(clock.now() - started).toBeGreaterThanOrEqual(120_000);
   });
 
@@ -104,7 +114,8 @@ describe(`the readiness report of ${MEMBERS.toLocaleString('en-US')} members und
       checkpoint,
       signal: firstRun.signal,
       onProgress: () => {
-        if (emulator.requests.filter((r) => /signInActivity/.test(r.path) && r.status === 200).length >= 4) firstRun.abort();
+        if (emulator.requests.filter((r) => /signInActivity/.test(r.path) && r.status === 200).length >= 4)
+          firstRun.abort();
       },
     });
     expect(partial.cancelled).toBe(true);
@@ -114,7 +125,10 @@ describe(`the readiness report of ${MEMBERS.toLocaleString('en-US')} members und
     // A new process: new clients, new budget, the same store.
     graph = botGraph();
     emulator.resetRequests();
-    const resumed = await scanReadiness(graph, tenantFactsOf(graph), { now, checkpoint: storeCheckpoint(store, jobId) });
+    const resumed = await scanReadiness(graph, tenantFactsOf(graph), {
+      now,
+      checkpoint: storeCheckpoint(store, jobId),
+    });
     expectGeneratedCounts(resumed);
     const again = emulator.requests.filter((r) => /signInActivity/.test(r.path) && r.status === 200);
     const pages = Math.ceil(synthetic.tenant.users.length / 500);
@@ -130,18 +144,31 @@ describe(`the readiness report of ${MEMBERS.toLocaleString('en-US')} members und
     const tenantFacts = tenantFactsOf(graph);
     let scanDone = false;
     let waiting: ReadinessProgress | undefined;
-    const scan = scanReadiness(graph, tenantFacts, { now, onProgress: (p) => (waiting ??= p.waitingFor?.includes('sign-in') ? p : undefined) }).finally(() => (scanDone = true));
+    const scan = scanReadiness(graph, tenantFacts, {
+      now,
+      onProgress: (p) => (waiting ??= p.waitingFor?.includes('sign-in') ? p : undefined),
+    }).finally(() => (scanDone = true));
     // Let the scan use up its share of the sign-in budget.
     while (!waiting && !scanDone) await clock.sleep(1_000);
     expect(scanDone).toBe(false);
     const member = synthetic.tenant.users.find((u) => u.accountEnabled !== false && u.signInActivity)!;
-    const user = { id: member.id, accountEnabled: true, userType: member.userType, givenName: member.givenName, surname: member.surname, displayName: member.displayName, userPrincipalName: member.userPrincipalName };
+    const user = {
+      id: member.id,
+      accountEnabled: true,
+      userType: member.userType,
+      givenName: member.givenName,
+      surname: member.surname,
+      displayName: member.displayName,
+      userPrincipalName: member.userPrincipalName,
+    };
     const answers = [];
     for (let i = 0; i < 3; i++) answers.push(await readEligibilityFacts(graph, tenantFacts, user, now));
     // Every check came back while the scan was still waiting for Graph: nobody queued behind it.
     expect(scanDone).toBe(false);
     for (const facts of answers) expect(facts.tapPolicy.known).toBe(true);
-    const reasons = answers.flatMap((facts) => [facts.lastSuccessfulSignIn, facts.authenticationMethods].flatMap((fact) => (fact.known ? [] : [fact.reason])));
+    const reasons = answers.flatMap((facts) =>
+      [facts.lastSuccessfulSignIn, facts.authenticationMethods].flatMap((fact) => (fact.known ? [] : [fact.reason])),
+    );
     expect(reasons.length).toBeGreaterThan(0);
     for (const reason of reasons) expect(reason).toMatch(/^Graph is throttling, retry in \d+ s$/);
     expectGeneratedCounts(await scan);

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { csvCell, csvLine, csvRow, parseCsv } from '../../src/readiness/csv.js';
+import { describe, expect, it } from 'vitest';
 import type { Eligibility } from '../../src/eligibility/rules.js';
+import { csvCell, csvLine, csvRow, parseCsv } from '../../src/readiness/csv.js';
 
 describe('the readiness CSV', () => {
   it.each(['=HYPERLINK("http://evil","x")', '+1+1', '-2+3', '@SUM(A1)', '\t=1', '\r=1'])(
@@ -40,7 +40,26 @@ describe('the readiness CSV', () => {
         { id: 'E10', title: '', status: 'warn', evidence: '', fix: 'User: use SSPR.' },
       ],
     } as unknown as Eligibility;
-    const [row] = parseCsv(csvRow({ userPrincipalName: 'a@b.c', givenName: '=cmd', surname: null, displayName: 'A' }, eligibility));
-    expect(row).toEqual(['a@b.c', "'=cmd", '', 'A', 'fail', '', '', 'fail', '', '', '', '', '', '', 'warn', 'E3: Helpdesk: escalate. | E10: User: use SSPR.']);
+    const [row] = parseCsv(
+      csvRow({ userPrincipalName: 'a@b.c', givenName: '=cmd', surname: null, displayName: 'A' }, eligibility),
+    );
+    expect(row).toEqual([
+      'a@b.c',
+      "'=cmd",
+      '',
+      'A',
+      'fail',
+      '',
+      '',
+      'fail',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      'warn',
+      'E3: Helpdesk: escalate. | E10: User: use SSPR.',
+    ]);
   });
 });

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEligibilityFacts } from '../../src/directory/eligibility-facts.js';
 import { Graph } from '../../src/directory/graph.js';
 import { TenantFacts } from '../../src/directory/tenant-facts.js';
-import { readEligibilityFacts } from '../../src/directory/eligibility-facts.js';
 import { checkEligibility } from '../../src/eligibility/rules.js';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.js';
-import { syntheticTenant, type SyntheticTenant } from '../../src/emulator/synthetic.js';
+import { type GraphEmulator, startGraphEmulator } from '../../src/emulator/graph-emulator.js';
+import { type SyntheticTenant, syntheticTenant } from '../../src/emulator/synthetic.js';
+import { createLogger } from '../../src/log.js';
 import { CSV_HEADER, csvLine, csvRow, parseCsv } from '../../src/readiness/csv.js';
 import { REQUIREMENT_IDS } from '../../src/readiness/report.js';
 import { scanReadiness } from '../../src/readiness/scan.js';
-import { createLogger } from '../../src/log.js';
 
 const MEMBERS = 2_000;
 type Run = { summary: Awaited<ReturnType<typeof scanReadiness>>; rows: string[][]; progress: number[] };
@@ -60,8 +60,12 @@ describe('the readiness report over a generated tenant of 2,000 members with kno
   it('names the top fixes in plain words, most common first', async () => {
     const { summary } = report;
     const { failing } = synthetic.expected;
-    expect(summary.topFixes[0]).toBe(`${failing.E3} never signed in: SSAR is not offered to them; escalate for a human-approved TAP`);
-    expect(summary.topFixes).toContain(`${failing.E5} users share a first and last name with someone in the group: rename or move one of each pair out`);
+    expect(summary.topFixes[0]).toBe(
+      `${failing.E3} never signed in: SSAR is not offered to them; escalate for a human-approved TAP`,
+    );
+    expect(summary.topFixes).toContain(
+      `${failing.E5} users share a first and last name with someone in the group: rename or move one of each pair out`,
+    );
     expect(summary.topFixes.some((line) => line.startsWith(`${failing.E6} outside the TAP policy`))).toBe(true);
   });
 
@@ -85,9 +89,20 @@ describe('the readiness report over a generated tenant of 2,000 members with kno
     const sample = rows.slice(1).filter((_, i) => i % 97 === 0);
     for (const row of sample) {
       const user = synthetic.tenant.users.find((u) => u.userPrincipalName === row[0])!;
-      const directoryUser = { id: user.id, accountEnabled: user.accountEnabled, userType: user.userType, givenName: user.givenName, surname: user.surname, displayName: user.displayName, userPrincipalName: user.userPrincipalName };
+      const directoryUser = {
+        id: user.id,
+        accountEnabled: user.accountEnabled,
+        userType: user.userType,
+        givenName: user.givenName,
+        surname: user.surname,
+        displayName: user.displayName,
+        userPrincipalName: user.userPrincipalName,
+      };
       const single = checkEligibility(await readEligibilityFacts(graph, tenantFacts, directoryUser, now));
-      expect(row.slice(4, 15), user.userPrincipalName).toEqual([single.verdict, ...single.results.map((r) => r.status)]);
+      expect(row.slice(4, 15), user.userPrincipalName).toEqual([
+        single.verdict,
+        ...single.results.map((r) => r.status),
+      ]);
     }
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../harness.js';
 import { act, cast, fileRequest, openApp } from '../escalation-bot/helpers.js';
+import { type Harness, startHarness } from '../harness.js';
 
 const APPROVER_GROUP = '22222222-0000-4000-8000-000000000004';
 
@@ -51,13 +51,20 @@ describe('authority over a pass request', () => {
       const answer = async (person: { aadObjectId: string; name: string }, verb: string, id: string) =>
         JSON.stringify((await harness.invoke(person, verb, { requestId: id })).body?.value);
       const nobodysId = '00000000-0000-4000-8000-0000000000ff';
-      for (const verb of ['escalation.view', 'escalation.approve', 'escalation.deny', 'escalation.cancel', 'pass.hide']) {
+      for (const verb of [
+        'escalation.view',
+        'escalation.approve',
+        'escalation.deny',
+        'escalation.cancel',
+        'pass.hide',
+      ]) {
         const unknown = await answer(cast.alex, verb, nobodysId);
         expect(unknown).toContain('No such request');
         for (const person of [cast.alex, stranger]) {
           const said = await answer(person, verb, requestId);
           expect(said, `${verb} by ${person.name}`).toBe(unknown);
-          for (const secret of ['Adele', 'adele.vance', 'Lisbon', 'Lost her phone', 'manager']) expect(said).not.toContain(secret);
+          for (const secret of ['Adele', 'adele.vance', 'Lisbon', 'Lost her phone', 'manager'])
+            expect(said).not.toContain(secret);
         }
       }
       expect(harness.graph.issuedTaps()).toEqual([]);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_EXTRACT_CHARS } from '../../src/diagnosis/extract.js';
 import { MAX_MESSAGE_CHARS } from '../../src/teams/app.js';
 import { plain } from '../../src/teams/cards.js';
-import { cardOf, cardText, people, startHarness, type Harness } from '../harness.js';
+import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
 
 const HOSTILE_NAME = 'Adele [verify here](https://evil.example/login) **URGENT** <img src=x>';
 
@@ -49,7 +49,8 @@ describe('directory text on a card is shown as text, never as markup', () => {
   beforeAll(async () => {
     harness = await startHarness();
     // A display name is set by whoever manages the account; it must not become a phishing link.
-    harness.graph.tenant.users.find((user) => user.userPrincipalName === 'adele.vance@contoso.com')!.displayName = HOSTILE_NAME;
+    harness.graph.tenant.users.find((user) => user.userPrincipalName === 'adele.vance@contoso.com')!.displayName =
+      HOSTILE_NAME;
     await harness.say(people.agent, 'hi');
   });
   afterAll(() => harness.close());
@@ -71,12 +72,16 @@ describe('directory text on a card is shown as text, never as markup', () => {
   });
 
   it('on the pass request form', async () => {
-    const turn = await harness.invoke(people.agent, 'escalate.start', { userId: '11111111-0000-4000-8000-000000000001' });
+    const turn = await harness.invoke(people.agent, 'escalate.start', {
+      userId: '11111111-0000-4000-8000-000000000001',
+    });
     expectInert(turn.body.value);
   });
 
   it('plain() escapes every character that starts markdown, HTML or a template expression', () => {
-    expect(plain('[a](b) *c* _d_ `e` <f> ~g~ \\ ${h}')).toBe('\\[a\\](b) \\*c\\* \\_d\\_ \\`e\\` \\<f\\> \\~g\\~ \\\\ $\u200b{h}');
+    expect(plain('[a](b) *c* _d_ `e` <f> ~g~ \\ ${h}')).toBe(
+      '\\[a\\](b) \\*c\\* \\_d\\_ \\`e\\` \\<f\\> \\~g\\~ \\\\ $\u200b{h}',
+    );
     expect(plain('x'.repeat(600))).toHaveLength(500);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cardOf, cardText, startHarness, type Harness } from '../harness.js';
 import { act, cardsIn, cast, fileRequest, openApp, personalChatId } from '../escalation-bot/helpers.js';
+import { cardOf, cardText, type Harness, startHarness } from '../harness.js';
 
 /**
  * The bot asks for the least Graph permissions each feature needs. When an administrator withholds
@@ -22,18 +22,24 @@ describe('escalation when a Graph permission is withheld', () => {
     harness.graph.denyPermission('UserAuthenticationMethod.ReadWrite.All');
     const approved = await act(harness, cast.megan, 'escalation.approve', { requestId });
     expect(approved.text).toContain('Failed');
-    expect(approved.text).toContain('The pass could not be created: the bot needs the UserAuthMethod-TAP.ReadWrite.All permission');
+    expect(approved.text).toContain(
+      'The pass could not be created: the bot needs the UserAuthMethod-TAP.ReadWrite.All permission',
+    );
     expect(approved.text).toContain('No pass was created.');
     expect(harness.graph.issuedTaps()).toEqual([]);
     expect((await harness.bot.escalations.open(harness.tenantId, requestId!))?.state).toBe('failed');
-    const news = cardsIn(harness, personalChatId(cast.helen)).filter((card) => card?.refresh?.action?.data?.requestId === requestId);
+    const news = cardsIn(harness, personalChatId(cast.helen)).filter(
+      (card) => card?.refresh?.action?.data?.requestId === requestId,
+    );
     expect(cardText(news.at(-1))).toContain('The pass could not be created');
   });
 
   it('without RoleManagement.Read.Directory no pass can be requested, since an administrator cannot be ruled out', async () => {
     harness.graph.denyPermission('RoleManagement.Read.Directory');
     const form = await act(harness, cast.helen, 'escalate.start', { userId: cast.miriam.aadObjectId });
-    expect(form.text).toContain('I could not read whether Miriam Graham holds a directory role (needs RoleManagement.Read.Directory), so no pass can be requested.');
+    expect(form.text).toContain(
+      'I could not read whether Miriam Graham holds a directory role (needs RoleManagement.Read.Directory), so no pass can be requested.',
+    );
     const { text } = await fileRequest(harness, cast.helen, cast.miriam);
     expect(text).toContain('needs RoleManagement.Read.Directory');
     expect(await harness.bot.escalations.recent(harness.tenantId)).toHaveLength(1);
@@ -71,7 +77,11 @@ describe('who is an agent when group membership cannot be read', () => {
   it('without GroupMember.Read.All the agent is not taken for one: told a permission is missing, and nothing is filed', async () => {
     const said = cardText(cardOf((await harness.say(cast.helen, 'escalate adele.vance@contoso.com')).replies[0]));
     expect(said).toContain('The bot is missing a Microsoft Graph permission for this. Nothing was changed');
-    const forged = await act(harness, cast.helen, 'escalate.submit', { userId: cast.adele.aadObjectId, reason: 'Lost phone', verification: 'in-person' });
+    const forged = await act(harness, cast.helen, 'escalate.submit', {
+      userId: cast.adele.aadObjectId,
+      reason: 'Lost phone',
+      verification: 'in-person',
+    });
     expect(forged.text).toContain('missing a Microsoft Graph permission');
     expect(await harness.bot.escalations.recent(harness.tenantId)).toEqual([]);
     expect(harness.graph.issuedTaps()).toEqual([]);

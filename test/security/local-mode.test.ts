@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopbackAddress } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createServer } from '../../src/server.js';
-import { people, startHarness, type Harness } from '../harness.js';
+import { type Harness, people, startHarness } from '../harness.js';
 
 /**
  * Local mode (no BOT_ID) takes unsigned activities, so it must only ever answer this machine.
@@ -48,19 +48,28 @@ describe('local mode answers only clients on this machine', () => {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', connection: 'close' },
-      body: JSON.stringify({ type: 'message', text: 'hi', serviceUrl: 'http://127.0.0.1:9/', conversation: { id: 'c' }, from: { id: 'u' } }),
+      body: JSON.stringify({
+        type: 'message',
+        text: 'hi',
+        serviceUrl: 'http://127.0.0.1:9/',
+        conversation: { id: 'c' },
+        from: { id: 'u' },
+      }),
     });
     return { status: response.status, body: await response.json().catch(() => undefined) };
   };
 
-  it.each(['203.0.113.7', '::ffff:192.0.2.10', '2001:db8::1', '10.0.0.5'])('refuses an unsigned activity from %s with 403, before any turn runs', async (address) => {
-    const before = turns;
-    const response = await send(address);
-    expect(response.status).toBe(403);
-    expect(response.body.error.code).toBe('LocalModeLoopbackOnly');
-    expect(turns).toBe(before);
-    expect(logs.at(-1)).toContain(`"remote":"${address}"`);
-  });
+  it.each(['203.0.113.7', '::ffff:192.0.2.10', '2001:db8::1', '10.0.0.5'])(
+    'refuses an unsigned activity from %s with 403, before any turn runs',
+    async (address) => {
+      const before = turns;
+      const response = await send(address);
+      expect(response.status).toBe(403);
+      expect(response.body.error.code).toBe('LocalModeLoopbackOnly');
+      expect(turns).toBe(before);
+      expect(logs.at(-1)).toContain(`"remote":"${address}"`);
+    },
+  );
 
   it('serves the same activity from this machine (the refusal above is the address, nothing else)', async () => {
     const before = turns;
@@ -87,7 +96,9 @@ describe('local mode answers only clients on this machine', () => {
 
 describe('starting in local mode', () => {
   // The real entry point through tsx takes a few seconds.
-  it('logs a loud warning that activities are not authenticated, also for the demo tenant', { timeout: 60_000 }, async () => {
+  it('logs a loud warning that activities are not authenticated, also for the demo tenant', {
+    timeout: 60_000,
+  }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'ssar-local-mode-'));
     const child = spawn(process.execPath, ['--no-deprecation', '--import', 'tsx', 'src/index.ts'], {
       cwd: new URL('../../', import.meta.url),
@@ -124,7 +135,9 @@ describe('local mode replies only to this machine', () => {
     'an activity asking for replies at %s is refused with 400, and nothing is sent',
     async (serviceUrl) => {
       const before = harness.connector.activities.length;
-      const response = await harness.post(harness.activity(people.colleague, { type: 'message', text: 'hi', serviceUrl }));
+      const response = await harness.post(
+        harness.activity(people.colleague, { type: 'message', text: 'hi', serviceUrl }),
+      );
       expect(response.status).toBe(400);
       expect(response.body.error.code).toBe('BadServiceUrl');
       expect(harness.connector.activities.length).toBe(before);

@@ -29,29 +29,68 @@ function logged(write: (log: ReturnType<typeof createLogger>) => void): string[]
 describe('structured logs censor credentials wherever they sit', () => {
   const lines = logged((log) => {
     log.info({ temporaryAccessPass: PASS, id: 'method-1' }, 'graph response');
-    log.info({ batch: { responses: [{ id: '1', status: 201, body: { temporaryAccessPass: PASS } }] } }, 'batch response');
+    log.info(
+      { batch: { responses: [{ id: '1', status: 201, body: { temporaryAccessPass: PASS } }] } },
+      'batch response',
+    );
     log.info({ requestId: 'r-1', pass: { code: PASS, lifetimeInMinutes: 60 } }, 'delivering');
-    log.warn({ req: { method: 'POST', headers: { Authorization: `Bearer ${JWT}`, cookie: SECRETS.cookie } } }, 'incoming request');
-    log.warn({ graph: { response: { access_token: JWT, refresh_token: SECRETS.refreshToken, id_token: JWT, token_type: 'Bearer' } } }, 'token response');
-    log.info({ config: { graph: { clientSecret: SECRETS.clientSecret }, botAuth: { password: SECRETS.botPassword }, MicrosoftAppPassword: SECRETS.botPassword } }, 'config');
+    log.warn(
+      { req: { method: 'POST', headers: { Authorization: `Bearer ${JWT}`, cookie: SECRETS.cookie } } },
+      'incoming request',
+    );
+    log.warn(
+      {
+        graph: {
+          response: { access_token: JWT, refresh_token: SECRETS.refreshToken, id_token: JWT, token_type: 'Bearer' },
+        },
+      },
+      'token response',
+    );
+    log.info(
+      {
+        config: {
+          graph: { clientSecret: SECRETS.clientSecret },
+          botAuth: { password: SECRETS.botPassword },
+          MicrosoftAppPassword: SECRETS.botPassword,
+        },
+      },
+      'config',
+    );
     log.debug({ form: { client_assertion: SECRETS.assertion, client_secret: SECRETS.clientSecret } }, 'token request');
-    log.error(Object.assign(new Error(`401 for Bearer ${JWT}`), { request: { headers: { authorization: `Bearer ${JWT}` } } }), 'graph call failed');
+    log.error(
+      Object.assign(new Error(`401 for Bearer ${JWT}`), { request: { headers: { authorization: `Bearer ${JWT}` } } }),
+      'graph call failed',
+    );
     log.warn({ note: `retrying with Bearer ${JWT}` }, 'retry');
   });
 
   it('no credential value appears in any line', () => {
-    expect(findLeaks(lines.map((text, i) => ({ where: `line ${i + 1}`, text })), [...Object.values(SECRETS), JWT])).toEqual([]);
+    expect(
+      findLeaks(
+        lines.map((text, i) => ({ where: `line ${i + 1}`, text })),
+        [...Object.values(SECRETS), JWT],
+      ),
+    ).toEqual([]);
     for (const line of lines) expect(line).toContain('[redacted]');
   });
 
   it('a pass in a Graph response, a $batch answer or on its way to the requester is censored', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ temporaryAccessPass: '[redacted]', id: 'method-1' });
-    expect(JSON.parse(lines[1]!).batch.responses[0]).toMatchObject({ status: 201, body: { temporaryAccessPass: '[redacted]' } });
-    expect(JSON.parse(lines[2]!)).toMatchObject({ requestId: 'r-1', pass: { code: '[redacted]', lifetimeInMinutes: 60 } });
+    expect(JSON.parse(lines[1]!).batch.responses[0]).toMatchObject({
+      status: 201,
+      body: { temporaryAccessPass: '[redacted]' },
+    });
+    expect(JSON.parse(lines[2]!)).toMatchObject({
+      requestId: 'r-1',
+      pass: { code: '[redacted]', lifetimeInMinutes: 60 },
+    });
   });
 
   it('authorization headers and cookies in either letter case, and OAuth tokens, are censored', () => {
-    expect(JSON.parse(lines[3]!).req).toEqual({ method: 'POST', headers: { Authorization: '[redacted]', cookie: '[redacted]' } });
+    expect(JSON.parse(lines[3]!).req).toEqual({
+      method: 'POST',
+      headers: { Authorization: '[redacted]', cookie: '[redacted]' },
+    });
     expect(JSON.parse(lines[4]!).graph.response).toEqual({
       access_token: '[redacted]',
       refresh_token: '[redacted]',
@@ -71,12 +110,26 @@ describe('structured logs censor credentials wherever they sit', () => {
 
   it('an error keeps its name and message, with headers it carries and bearer tokens it quotes censored', () => {
     const { err } = JSON.parse(lines[7]!);
-    expect(err).toMatchObject({ type: 'Error', message: '401 for Bearer [redacted]', request: { headers: { authorization: '[redacted]' } } });
+    expect(err).toMatchObject({
+      type: 'Error',
+      message: '401 for Bearer [redacted]',
+      request: { headers: { authorization: '[redacted]' } },
+    });
     expect(JSON.parse(lines[8]!).note).toBe('retrying with Bearer [redacted]');
   });
 
   it('ordinary fields, such as Graph error codes and counts, are left alone', () => {
-    const [line] = logged((log) => log.warn({ requestId: 'r-2', status: 403, code: 'Authorization_RequestDenied', counts: { pass: 3, fail: 1 } }, 'pass creation failed'));
-    expect(JSON.parse(line!)).toMatchObject({ requestId: 'r-2', status: 403, code: 'Authorization_RequestDenied', counts: { pass: 3, fail: 1 } });
+    const [line] = logged((log) =>
+      log.warn(
+        { requestId: 'r-2', status: 403, code: 'Authorization_RequestDenied', counts: { pass: 3, fail: 1 } },
+        'pass creation failed',
+      ),
+    );
+    expect(JSON.parse(line!)).toMatchObject({
+      requestId: 'r-2',
+      status: 403,
+      code: 'Authorization_RequestDenied',
+      counts: { pass: 3, fail: 1 },
+    });
   });
 });

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenAddressedTo } from '../../src/server.js';
-import { cardOf, cardText, people, startHarness, type Harness } from '../harness.js';
+import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
 
 const APP_ID = '22222222-2222-4222-8222-222222222222';
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const jwt = (claims: Record<string, unknown>) => `Bearer ${b64({ alg: 'RS256', typ: 'JWT' })}.${b64(claims)}.c2lnbmF0dXJl`;
+const jwt = (claims: Record<string, unknown>) =>
+  `Bearer ${b64({ alg: 'RS256', typ: 'JWT' })}.${b64(claims)}.c2lnbmF0dXJl`;
 const inAnHour = Math.floor(Date.now() / 1000) + 3600;
 
 /**
@@ -42,17 +43,30 @@ describe('a signed bot refuses tokens meant for someone else, before they cost a
   let harness: Harness;
   beforeAll(async () => {
     harness = await startHarness({
-      env: { BOT_ID: APP_ID, BOT_PASSWORD: 'not-a-real-secret', BOT_TENANT_ID: '8f3b6c2e-4d1a-4e7b-9c5f-0a2d4e6f8b10', HOST: '127.0.0.1' },
+      env: {
+        BOT_ID: APP_ID,
+        BOT_PASSWORD: 'not-a-real-secret',
+        BOT_TENANT_ID: '8f3b6c2e-4d1a-4e7b-9c5f-0a2d4e6f8b10',
+        HOST: '127.0.0.1',
+      },
     });
   });
   afterAll(() => harness.close());
 
   it.each([
-    ['another bot', jwt({ aud: '33333333-3333-4333-8333-333333333333', exp: inAnHour, iss: 'https://api.botframework.com' })],
-    ['this bot, expired', jwt({ aud: APP_ID, exp: Math.floor(Date.now() / 1000) - 60, iss: 'https://api.botframework.com' })],
+    [
+      'another bot',
+      jwt({ aud: '33333333-3333-4333-8333-333333333333', exp: inAnHour, iss: 'https://api.botframework.com' }),
+    ],
+    [
+      'this bot, expired',
+      jwt({ aud: APP_ID, exp: Math.floor(Date.now() / 1000) - 60, iss: 'https://api.botframework.com' }),
+    ],
   ])('a token for %s gets 401 and no turn runs', async (_case, authorization) => {
     const before = harness.connector.activities.length;
-    const response = await harness.post(harness.activity(people.colleague, { type: 'message', text: 'hi' }), { authorization });
+    const response = await harness.post(harness.activity(people.colleague, { type: 'message', text: 'hi' }), {
+      authorization,
+    });
     expect(response.status).toBe(401);
     expect(response.body.error.code).toBe('Unauthorized');
     expect(harness.connector.activities.length).toBe(before);

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 /**
  * Pieces for running several bot instances against one Azure store: a whole bot in its own
@@ -54,7 +54,9 @@ export async function startBotProcess(env: Record<string, string>): Promise<BotP
 }
 
 /** Runs `src/index.ts` to its end; for start-up failures. */
-export function runBotProcess(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runBotProcess(
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child: ChildProcess = spawn(process.execPath, ['--no-deprecation', '--import', 'tsx', 'src/index.ts'], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', PORT: '0', CHAT_PORT: '0', LOG_LEVEL: 'info', ...env },
@@ -92,7 +94,10 @@ export async function swallowPassCreation(graphBaseUrl: string): Promise<GraphPr
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const headers = Object.fromEntries(
-      Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)) as [string, string][],
+      Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)) as [
+        string,
+        string,
+      ][],
     );
     const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
     const answer = await fetch(new URL(req.url ?? '/', graph.origin), { method: req.method, headers, body });
@@ -101,7 +106,14 @@ export async function swallowPassCreation(graphBaseUrl: string): Promise<GraphPr
       signal();
       return; // never answered
     }
-    res.writeHead(answer.status, Object.fromEntries([...answer.headers].filter(([name]) => !['content-length', 'content-encoding', 'transfer-encoding'].includes(name))));
+    res.writeHead(
+      answer.status,
+      Object.fromEntries(
+        [...answer.headers].filter(
+          ([name]) => !['content-length', 'content-encoding', 'transfer-encoding'].includes(name),
+        ),
+      ),
+    );
     res.end(text);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CONTOSO } from '../../src/demo.js';
-import { syntheticTenant, type SyntheticTenant } from '../../src/emulator/synthetic.js';
-import { parseCsv } from '../../src/readiness/csv.js';
+import { type SyntheticTenant, syntheticTenant } from '../../src/emulator/synthetic.js';
 import type { ConnectorActivity } from '../../src/localchat/connector.js';
-import { cardOf, cardText, people, startHarness, type Harness } from '../harness.js';
+import { parseCsv } from '../../src/readiness/csv.js';
+import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
 
 const azurite = inject('azurite');
 const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
 const FILE_CONSENT = 'application/vnd.microsoft.teams.card.file.consent';
 const MEMBERS = 1_500;
 
-const consentOf = (activity: ConnectorActivity): any => activity.activity.attachments?.find((a: any) => a.contentType === FILE_CONSENT);
+const consentOf = (activity: ConnectorActivity): any =>
+  activity.activity.attachments?.find((a: any) => a.contentType === FILE_CONSENT);
 
 describe('a readiness report on two bot instances sharing one Azure store', () => {
   const env = { STORAGE_CONNECTION_STRING: azurite.connectionString, STORAGE_CONTAINER: `shared-${randomUUID()}` };
@@ -32,7 +33,10 @@ describe('a readiness report on two bot instances sharing one Azure store', () =
     const live = a.graph.tenant;
     const agent = live.users.find((u) => u.id === people.agent.aadObjectId)!;
     const helpdesk = live.groups.find((g) => g.id === CONTOSO.helpdeskGroupId)!;
-    Object.assign(live, synthetic.tenant, { users: [...synthetic.tenant.users, agent], groups: [...synthetic.tenant.groups, { ...helpdesk, memberIds: [agent.id] }] });
+    Object.assign(live, synthetic.tenant, {
+      users: [...synthetic.tenant.users, agent],
+      groups: [...synthetic.tenant.groups, { ...helpdesk, memberIds: [agent.id] }],
+    });
     uploadServer = createServer((req, res) => {
       let body = '';
       req.setEncoding('utf8');
@@ -65,11 +69,19 @@ describe('a readiness report on two bot instances sharing one Azure store', () =
       expect(cardText(polled.body.value)).toContain('SSAR readiness report');
       expect(JSON.stringify(polled.body.value)).toContain('readiness.cancel');
       // Someone else cannot poll it.
-      const stranger = await b.invoke(people.colleague, 'readiness.refresh', { jobId }, a.personalChat(people.colleague));
+      const stranger = await b.invoke(
+        people.colleague,
+        'readiness.refresh',
+        { jobId },
+        a.personalChat(people.colleague),
+      );
       expect(cardText(stranger.body.value)).toMatch(/not one of yours/);
       const cancelled = await b.invoke(people.agent, 'readiness.cancel', { jobId }, chat, progress.id);
       expect(cardText(cancelled.body.value)).toContain('Cancelling');
-      const stopped = await a.connector.waitFor((x) => x.kind === 'update' && x.id === progress.id && /Cancelled after/.test(cardText(cardOf(x))), 15_000);
+      const stopped = await a.connector.waitFor(
+        (x) => x.kind === 'update' && x.id === progress.id && /Cancelled after/.test(cardText(cardOf(x))),
+        15_000,
+      );
       expect(cardText(cardOf(stopped))).toContain('Nothing was sent');
     } finally {
       a.graph.setLatency(0);
@@ -79,11 +91,22 @@ describe('a readiness report on two bot instances sharing one Azure store', () =
   it('started on A, has its CSV accepted on B', async () => {
     const since = a.connector.activities.length;
     await a.say(people.agent, 'readiness report');
-    const consent = await a.connector.waitFor((x) => a.connector.activities.indexOf(x) >= since && consentOf(x) !== undefined, 20_000);
+    const consent = await a.connector.waitFor(
+      (x) => a.connector.activities.indexOf(x) >= since && consentOf(x) !== undefined,
+      20_000,
+    );
     const offer = consentOf(consent);
-    const info = { name: offer.name, uploadUrl, contentUrl: 'https://contoso-my.sharepoint.com/personal/helen/Documents/ssar.csv', uniqueId: 'file-2', fileType: 'csv' };
+    const info = {
+      name: offer.name,
+      uploadUrl,
+      contentUrl: 'https://contoso-my.sharepoint.com/personal/helen/Documents/ssar.csv',
+      uniqueId: 'file-2',
+      fileType: 'csv',
+    };
     const accepted = await b.fileConsent(people.agent, 'accept', offer.content.acceptContext, info);
-    expect(accepted.replies[0]!.activity.attachments[0].contentType).toBe('application/vnd.microsoft.teams.card.file.info');
+    expect(accepted.replies[0]!.activity.attachments[0].contentType).toBe(
+      'application/vnd.microsoft.teams.card.file.info',
+    );
     const rows = parseCsv(uploads.join(''));
     expect(rows).toHaveLength(MEMBERS + 1);
     // Taken once: a second accept, on either instance, finds nothing.

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CONTOSO } from '../../src/demo.js';
 import type { AuditEntry } from '../../src/escalation/audit.js';
 import { BlobStore } from '../../src/storage/blob-store.js';
 import { azuriteConnectionString } from '../azurite-setup.js';
 import { act, cast, fileRequest, openApp, passesIn, personalChatId } from '../escalation-bot/helpers.js';
-import { cardOf, cardText, startHarness, type Harness } from '../harness.js';
+import { cardOf, cardText, type Harness, startHarness } from '../harness.js';
 import { filesUnder, findLeaks } from '../leaks.js';
 import { runBotProcess, startBotProcess, storageLink, swallowPassCreation } from './helpers.js';
 
@@ -21,15 +21,21 @@ function sharedStoreEnv(connectionString = azurite.connectionString) {
   return { STORAGE_CONNECTION_STRING: connectionString, STORAGE_CONTAINER: `shared-${randomUUID()}` };
 }
 
-async function auditOf(env: { STORAGE_CONNECTION_STRING: string; STORAGE_CONTAINER: string }, requestId: string): Promise<string[]> {
-  const store = new BlobStore({ target: { connectionString: env.STORAGE_CONNECTION_STRING, container: env.STORAGE_CONTAINER } });
+async function auditOf(
+  env: { STORAGE_CONNECTION_STRING: string; STORAGE_CONTAINER: string },
+  requestId: string,
+): Promise<string[]> {
+  const store = new BlobStore({
+    target: { connectionString: env.STORAGE_CONNECTION_STRING, container: env.STORAGE_CONTAINER },
+  });
   const entries = await store.readLog<AuditEntry>('audit');
   await store.close();
   return entries.filter((entry) => entry.requestId === requestId).map((entry) => entry.action);
 }
 
 const tapMethodsOf = async (harness: Harness, userId: string) =>
-  (await (await fetch(`${harness.graph.baseUrl}/users/${userId}/authentication/temporaryAccessPassMethods`)).json()).value as unknown[];
+  (await (await fetch(`${harness.graph.baseUrl}/users/${userId}/authentication/temporaryAccessPassMethods`)).json())
+    .value as unknown[];
 
 describe('two bot instances sharing one Azure store', () => {
   const env = sharedStoreEnv();
@@ -70,10 +76,17 @@ describe('two bot instances sharing one Azure store', () => {
     const { requestId } = await fileRequest(b, cast.helen, cast.miriam);
     const approvers = [cast.megan, cast.lee, cast.patti];
     const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => act(i % 2 ? a : b, approvers[i % approvers.length]!, 'escalation.approve', { requestId })),
+      Array.from({ length: 20 }, (_, i) =>
+        act(i % 2 ? a : b, approvers[i % approvers.length]!, 'escalation.approve', { requestId }),
+      ),
     );
     expect(answers.every((answer) => answer.status === 200 && answer.card?.type === 'AdaptiveCard')).toBe(true);
-    expect(a.graph.issuedTaps().slice(before).map((tap) => tap.userId)).toEqual([cast.miriam.aadObjectId]);
+    expect(
+      a.graph
+        .issuedTaps()
+        .slice(before)
+        .map((tap) => tap.userId),
+    ).toEqual([cast.miriam.aadObjectId]);
     const trail = await auditOf(env, requestId!);
     expect(trail.filter((action) => action === 'approved')).toHaveLength(1);
     expect(trail.filter((action) => action === 'issuing')).toHaveLength(1);
@@ -103,7 +116,10 @@ describe('the rate limit across instances', () => {
   });
 
   it('holds when one agent files eight requests at once over both instances: exactly five are filed', async () => {
-    const user = (n: number) => ({ aadObjectId: `11111111-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`, name: `user ${n}` });
+    const user = (n: number) => ({
+      aadObjectId: `11111111-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`,
+      name: `user ${n}`,
+    });
     const targets = [1, 2, 3, 4, 5, 6, 12, 13].map(user);
     const filed = await Promise.all(targets.map((target, i) => fileRequest(i % 2 ? a : b, cast.henrik, target)));
     const accepted = filed.filter((f) => f.requestId);
@@ -112,7 +128,9 @@ describe('the rate limit across instances', () => {
   });
 
   it('the sweep walks only open requests: a closed one leaves the open set', async () => {
-    const store = new BlobStore({ target: { connectionString: env.STORAGE_CONNECTION_STRING, container: env.STORAGE_CONTAINER } });
+    const store = new BlobStore({
+      target: { connectionString: env.STORAGE_CONNECTION_STRING, container: env.STORAGE_CONTAINER },
+    });
     try {
       expect(await store.list('escalations-open')).toHaveLength(5);
       const [open] = await a.bot.escalations.recent(a.tenantId, 1);
@@ -137,53 +155,66 @@ describe('an instance killed in the middle of an approval', () => {
     await service.getContainerClient(env.STORAGE_CONTAINER).deleteIfExists();
   });
 
-  it('loses nothing: the other instance finds the orphaned pass, deletes it and reports it; at most one pass was ever issued', PROCESS_TIMEOUT, async () => {
-    const graph = await swallowPassCreation(b.graph.baseUrl);
-    const a = await startBotProcess({
-      ...env,
-      GRAPH_BASE_URL: graph.baseUrl,
-      HELPDESK_GROUP_ID: CONTOSO.helpdeskGroupId,
-      APPROVER_GROUP_ID: CONTOSO.approverGroupId,
-    });
-    try {
-      const { requestId } = await fileRequest(b, cast.helen, cast.adele);
-      const click = b.activity(cast.megan, {
-        type: 'invoke',
-        name: 'adaptiveCard/action',
-        replyToId: randomUUID(),
-        value: { action: { type: 'Action.Execute', verb: 'escalation.approve', data: { requestId } }, trigger: 'manual' },
+  it(
+    'loses nothing: the other instance finds the orphaned pass, deletes it and reports it; at most one pass was ever issued',
+    PROCESS_TIMEOUT,
+    async () => {
+      const graph = await swallowPassCreation(b.graph.baseUrl);
+      const a = await startBotProcess({
+        ...env,
+        GRAPH_BASE_URL: graph.baseUrl,
+        HELPDESK_GROUP_ID: CONTOSO.helpdeskGroupId,
+        APPROVER_GROUP_ID: CONTOSO.approverGroupId,
       });
-      const answer = fetch(`${a.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(click) }).then(
-        () => 'answered',
-        () => 'no answer',
-      );
-      await graph.passCreated;
-      await a.kill();
-      expect(await answer).toBe('no answer');
-      expect(b.graph.issuedTaps()).toHaveLength(1);
-      expect(findLeaks([{ where: 'the killed instance output', text: a.output() }], b.issuedPasses)).toEqual([]);
-
-      // Instance B's periodic sweep, once the claim is older than any approval could take.
-      const later = await startHarness({ shareWith: b, now: () => new Date(Date.now() + 3 * 60_000) });
       try {
-        await later.bot.escalations.sweep();
-        const record = await later.bot.escalations.open(b.tenantId, requestId!);
-        expect(record?.state).toBe('failed');
-        expect(record?.failure).toMatch(/The bot stopped while the pass was being issued\. A pass was created at \d\d:\d\d UTC, but its code can never be read again, so it was deleted/);
-        expect(await tapMethodsOf(b, cast.adele.aadObjectId)).toEqual([]);
-
-        const retried = await act(later, cast.megan, 'escalation.approve', { requestId });
-        expect(retried.text).toContain('This request was already handled');
+        const { requestId } = await fileRequest(b, cast.helen, cast.adele);
+        const click = b.activity(cast.megan, {
+          type: 'invoke',
+          name: 'adaptiveCard/action',
+          replyToId: randomUUID(),
+          value: {
+            action: { type: 'Action.Execute', verb: 'escalation.approve', data: { requestId } },
+            trigger: 'manual',
+          },
+        });
+        const answer = fetch(`${a.url}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(click),
+        }).then(
+          () => 'answered',
+          () => 'no answer',
+        );
+        await graph.passCreated;
+        await a.kill();
+        expect(await answer).toBe('no answer');
         expect(b.graph.issuedTaps()).toHaveLength(1);
-        expect(await auditOf(env, requestId!)).toEqual(['requested', 'approved', 'issuing', 'failed', 'refused']);
+        expect(findLeaks([{ where: 'the killed instance output', text: a.output() }], b.issuedPasses)).toEqual([]);
+
+        // Instance B's periodic sweep, once the claim is older than any approval could take.
+        const later = await startHarness({ shareWith: b, now: () => new Date(Date.now() + 3 * 60_000) });
+        try {
+          await later.bot.escalations.sweep();
+          const record = await later.bot.escalations.open(b.tenantId, requestId!);
+          expect(record?.state).toBe('failed');
+          expect(record?.failure).toMatch(
+            /The bot stopped while the pass was being issued\. A pass was created at \d\d:\d\d UTC, but its code can never be read again, so it was deleted/,
+          );
+          expect(await tapMethodsOf(b, cast.adele.aadObjectId)).toEqual([]);
+
+          const retried = await act(later, cast.megan, 'escalation.approve', { requestId });
+          expect(retried.text).toContain('This request was already handled');
+          expect(b.graph.issuedTaps()).toHaveLength(1);
+          expect(await auditOf(env, requestId!)).toEqual(['requested', 'approved', 'issuing', 'failed', 'refused']);
+        } finally {
+          await later.close();
+        }
       } finally {
-        await later.close();
+        await a.kill();
+        await graph.close();
       }
-    } finally {
-      await a.kill();
-      await graph.close();
-    }
-  });
+    },
+  );
 });
 
 describe('a storage outage', () => {
@@ -231,8 +262,13 @@ describe('a storage outage', () => {
     const { code, stderr, stdout } = await runBotProcess({ STORAGE_CONNECTION_STRING: unreachable });
     expect(code).toBe(1);
     // On an end-of-life Node the runtime warning (test/ops/runtime.test.ts) comes first, on its own line.
-    const lines = stderr.trim().split('\n').filter((line) => !line.startsWith('Unsupported runtime:'));
-    expect(lines).toEqual(['Storage error: Azure Storage could not be reached (ECONNREFUSED), while opening the container.']);
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('Unsupported runtime:'));
+    expect(lines).toEqual([
+      'Storage error: Azure Storage could not be reached (ECONNREFUSED), while opening the container.',
+    ]);
     expect(stdout + stderr).not.toContain('Eby8');
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardOf, cardText, people, startHarness, type Harness } from '../harness.js';
+import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
 
 const colleague = people.colleague;
 
@@ -68,7 +68,10 @@ describe('malformed requests get a clear 4xx and the bot keeps running', () => {
     ['no type', { serviceUrl: 'http://127.0.0.1:1/', conversation: { id: 'c' }, from: { id: 'u' } }],
     ['a numeric type', { type: 42, serviceUrl: 'http://127.0.0.1:1/', conversation: { id: 'c' }, from: { id: 'u' } }],
     ['no conversation', { type: 'message', serviceUrl: 'http://127.0.0.1:1/', from: { id: 'u' } }],
-    ['a non-loopback serviceUrl in local mode', { type: 'message', serviceUrl: 'https://smba.example.com/', conversation: { id: 'c' }, from: { id: 'u' } }],
+    [
+      'a non-loopback serviceUrl in local mode',
+      { type: 'message', serviceUrl: 'https://smba.example.com/', conversation: { id: 'c' }, from: { id: 'u' } },
+    ],
   ])('refuses %s', async (_name, body) => {
     const response = await harness.post(body);
     expect(response.status).toBeGreaterThanOrEqual(400);
@@ -106,8 +109,14 @@ describe('with BOT_ID set, only Bot Framework-signed requests are served', () =>
   });
 
   it('rejects a forged bearer token', async () => {
-    const forged = ['eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9', 'eyJpc3MiOiJodHRwczovL2FwaS5ib3RmcmFtZXdvcmsuY29tIn0', 'c2ln'].join('.');
-    const response = await harness.post(harness.activity(colleague, { type: 'message', text: 'hi' }), { authorization: `Bearer ${forged}` });
+    const forged = [
+      'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9',
+      'eyJpc3MiOiJodHRwczovL2FwaS5ib3RmcmFtZXdvcmsuY29tIn0',
+      'c2ln',
+    ].join('.');
+    const response = await harness.post(harness.activity(colleague, { type: 'message', text: 'hi' }), {
+      authorization: `Bearer ${forged}`,
+    });
     expect(response.status).toBe(401);
   });
 });

@@ -1,18 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
-import { describe, it, expect, inject, afterEach } from 'vitest';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import {
+  approve,
+  beginIssuing,
+  type EscalationRecord,
+  isRefusal,
+  type Refusal,
+} from '../../src/escalation/state-machine.js';
 import { BlobStore } from '../../src/storage/blob-store.js';
 import { StoreUnavailableError, updateRetryingOnConflict } from '../../src/storage/store.js';
-import { approve, beginIssuing, isRefusal, type EscalationRecord, type Refusal } from '../../src/escalation/state-machine.js';
-import { at, eligible, patti, requested } from '../escalation/fixtures.js';
 import { azuriteConnectionString } from '../azurite-setup.js';
+import { at, eligible, patti, requested } from '../escalation/fixtures.js';
 import { describeDocumentStoreContract } from './contract.js';
 
 const { connectionString } = inject('azurite');
 const service = BlobServiceClient.fromConnectionString(connectionString);
 const freshContainer = () => `test-${randomUUID()}`;
-const blobStore = (container: string, warn?: (message: string) => void) => new BlobStore({ target: { connectionString, container }, warn });
+const blobStore = (container: string, warn?: (message: string) => void) =>
+  new BlobStore({ target: { connectionString, container }, warn });
 
 describeDocumentStoreContract('BlobStore on Azurite', async () => {
   const container = freshContainer();
@@ -56,7 +63,12 @@ describe('BlobStore on Azurite', () => {
 
     const outcomes = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        updateRetryingOnConflict<EscalationRecord, Refusal>(i % 2 ? instanceA : instanceB, 'escalations', approved.id, (r) => beginIssuing(r, at('10:33'))),
+        updateRetryingOnConflict<EscalationRecord, Refusal>(
+          i % 2 ? instanceA : instanceB,
+          'escalations',
+          approved.id,
+          (r) => beginIssuing(r, at('10:33')),
+        ),
       ),
     );
     expect(outcomes.filter((outcome) => outcome.outcome === 'updated')).toHaveLength(1);
@@ -68,7 +80,8 @@ describe('BlobStore on Azurite', () => {
     await store.create('escalations', 'tenant:req-1', { n: 1 });
     await store.append('audit', { n: 1 });
     const names: { name: string; type?: string }[] = [];
-    for await (const blob of service.getContainerClient(containers[0]!).listBlobsFlat()) names.push({ name: blob.name, type: blob.properties.blobType });
+    for await (const blob of service.getContainerClient(containers[0]!).listBlobsFlat())
+      names.push({ name: blob.name, type: blob.properties.blobType });
     expect(names).toEqual([
       { name: expect.stringMatching(/^audit\.log\/\d{4}-\d\d-\d\d\.jsonl$/), type: 'AppendBlob' },
       { name: 'escalations/tenant%3Areq-1.json', type: 'BlockBlob' },
@@ -109,7 +122,10 @@ describe('an unreachable Azure store', () => {
     const unreachable = azuriteConnectionString(`http://127.0.0.1:${await closedPort()}`);
     const store = new BlobStore({ target: { connectionString: unreachable, container: 'ssar-helpdesk' } });
     const started = Date.now();
-    const failure = await store.open().then(() => undefined, (error: unknown) => error);
+    const failure = await store.open().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(StoreUnavailableError);
     const message = (failure as Error).message;
     expect(message).toMatch(/^Azure Storage could not be reached \(ECONNREFUSED\), while opening the container\.$/);
@@ -122,9 +138,15 @@ describe('an unreachable Azure store', () => {
   });
 
   it('a wrong account key is named as a refusal, without the key', async () => {
-    const wrongKey = connectionString.replace(/AccountKey=[^;]+/, `AccountKey=${Buffer.from('not the key').toString('base64')}`);
+    const wrongKey = connectionString.replace(
+      /AccountKey=[^;]+/,
+      `AccountKey=${Buffer.from('not the key').toString('base64')}`,
+    );
     const store = new BlobStore({ target: { connectionString: wrongKey, container: 'ssar-helpdesk' } });
-    const failure = await store.open().then(() => undefined, (error: unknown) => error);
+    const failure = await store.open().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(StoreUnavailableError);
     expect((failure as Error).message).toMatch(/^Azure Storage refused access \(403 AuthorizationFailure\)/);
     expect((failure as Error).message).not.toContain(Buffer.from('not the key').toString('base64'));

@@ -19,8 +19,14 @@ describe('choosing the store', () => {
 
   it('a connection string selects Azure Blob Storage, in the ssar-helpdesk container unless told otherwise', () => {
     const connectionString = `DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=${KEY};EndpointSuffix=core.windows.net`;
-    expect(loadConfig({ STORAGE_CONNECTION_STRING: connectionString }).blobStorage).toEqual({ container: 'ssar-helpdesk', connectionString });
-    expect(loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', STORAGE_CONTAINER: 'helpdesk-test' }).blobStorage).toEqual({
+    expect(loadConfig({ STORAGE_CONNECTION_STRING: connectionString }).blobStorage).toEqual({
+      container: 'ssar-helpdesk',
+      connectionString,
+    });
+    expect(
+      loadConfig({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', STORAGE_CONTAINER: 'helpdesk-test' })
+        .blobStorage,
+    ).toEqual({
       container: 'helpdesk-test',
       connectionString: 'UseDevelopmentStorage=true',
     });
@@ -36,7 +42,12 @@ describe('choosing the store', () => {
 
 describe('a bad storage setting stops start-up with one line that names the variable', () => {
   it('both a connection string and an account URL', () => {
-    expect(failureOf({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', STORAGE_ACCOUNT_URL: 'https://contoso.blob.core.windows.net' })).toBe(
+    expect(
+      failureOf({
+        STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+        STORAGE_ACCOUNT_URL: 'https://contoso.blob.core.windows.net',
+      }),
+    ).toBe(
       'Configuration error: STORAGE_ACCOUNT_URL cannot be combined with STORAGE_CONNECTION_STRING: set one of them',
     );
   });
@@ -49,14 +60,20 @@ describe('a bad storage setting stops start-up with one line that names the vari
   });
 
   it('a connection string to a remote endpoint over http', () => {
-    const message = failureOf({ STORAGE_CONNECTION_STRING: `AccountName=contoso;AccountKey=${KEY};BlobEndpoint=http://contoso.example.com/` });
+    const message = failureOf({
+      STORAGE_CONNECTION_STRING: `AccountName=contoso;AccountKey=${KEY};BlobEndpoint=http://contoso.example.com/`,
+    });
     expect(message).toContain('must use https unless it points at a loopback emulator');
     expect(message).not.toContain(KEY);
   });
 
   it('an account URL that is not an https blob endpoint', () => {
-    expect(failureOf({ STORAGE_ACCOUNT_URL: 'http://contoso.blob.core.windows.net' })).toContain("must be the account's blob endpoint");
-    expect(failureOf({ STORAGE_ACCOUNT_URL: 'https://contoso.blob.core.windows.net/ssar-helpdesk' })).toContain("must be the account's blob endpoint");
+    expect(failureOf({ STORAGE_ACCOUNT_URL: 'http://contoso.blob.core.windows.net' })).toContain(
+      "must be the account's blob endpoint",
+    );
+    expect(failureOf({ STORAGE_ACCOUNT_URL: 'https://contoso.blob.core.windows.net/ssar-helpdesk' })).toContain(
+      "must be the account's blob endpoint",
+    );
   });
 
   it('an account URL carrying a SAS token, without repeating it', () => {
@@ -66,12 +83,16 @@ describe('a bad storage setting stops start-up with one line that names the vari
   });
 
   it('a container name Azure would refuse', () => {
-    expect(failureOf({ STORAGE_ACCOUNT_URL: 'https://contoso.blob.core.windows.net', STORAGE_CONTAINER: 'SSAR_Helpdesk' })).toBe(
+    expect(
+      failureOf({ STORAGE_ACCOUNT_URL: 'https://contoso.blob.core.windows.net', STORAGE_CONTAINER: 'SSAR_Helpdesk' }),
+    ).toBe(
       'Configuration error: STORAGE_CONTAINER must be 3-63 lower-case letters, digits and single hyphens (got "SSAR_Helpdesk")',
     );
   });
 
   it('a container without a store to put it in', () => {
-    expect(failureOf({ STORAGE_CONTAINER: 'ssar-helpdesk' })).toContain('STORAGE_CONTAINER needs STORAGE_ACCOUNT_URL or STORAGE_CONNECTION_STRING');
+    expect(failureOf({ STORAGE_CONTAINER: 'ssar-helpdesk' })).toContain(
+      'STORAGE_CONTAINER needs STORAGE_ACCOUNT_URL or STORAGE_CONNECTION_STRING',
+    );
   });
 });

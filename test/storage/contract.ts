@@ -1,6 +1,17 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { ConflictError, StoreUnavailableError, updateRetryingOnConflict, type DocumentStore } from '../../src/storage/store.js';
-import { approve, beginIssuing, isRefusal, type EscalationRecord, type Refusal } from '../../src/escalation/state-machine.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  approve,
+  beginIssuing,
+  type EscalationRecord,
+  isRefusal,
+  type Refusal,
+} from '../../src/escalation/state-machine.js';
+import {
+  ConflictError,
+  type DocumentStore,
+  StoreUnavailableError,
+  updateRetryingOnConflict,
+} from '../../src/storage/store.js';
 import { at, eligible, patti, requested } from '../escalation/fixtures.js';
 
 /**
@@ -16,7 +27,19 @@ export interface StoreUnderTest {
   cleanup(): Promise<void>;
 }
 
-export const hostileKeys = ['../escaped', '../../etc/passwd', '/etc/passwd', 'C:\\Windows\\x', '..', '.', 'a/../../b', '%2e%2e%2fx', 'Req-1', 'req-1', 'ключ'];
+export const hostileKeys = [
+  '../escaped',
+  '../../etc/passwd',
+  '/etc/passwd',
+  'C:\\Windows\\x',
+  '..',
+  '.',
+  'a/../../b',
+  '%2e%2e%2fx',
+  'Req-1',
+  'req-1',
+  'ключ',
+];
 
 export function describeDocumentStoreContract(kind: string, open: () => Promise<StoreUnderTest>): void {
   describe(`${kind}: the document store contract`, () => {
@@ -90,7 +113,8 @@ export function describeDocumentStoreContract(kind: string, open: () => Promise<
       });
 
       it('lists documents by key, with a prefix and a limit', async () => {
-        for (const key of ['tenant-b/2', 'tenant-a/2', 'tenant-a/1', 'tenant-a/3']) await store.create('requests', key, { key });
+        for (const key of ['tenant-b/2', 'tenant-a/2', 'tenant-a/1', 'tenant-a/3'])
+          await store.create('requests', key, { key });
         const all = await store.list<{ key: string }>('requests');
         expect(all.map((stored) => stored.value.key)).toEqual(['tenant-a/1', 'tenant-a/2', 'tenant-a/3', 'tenant-b/2']);
         const firstTwoOfA = await store.list<{ key: string }>('requests', { prefix: 'tenant-a/', limit: 2 });
@@ -126,7 +150,9 @@ export function describeDocumentStoreContract(kind: string, open: () => Promise<
       it('every hostile key is stored separately and reads back as itself', async () => {
         for (const key of hostileKeys) await store.create('requests', key, { key });
         for (const key of hostileKeys) expect((await store.get<{ key: string }>('requests', key))?.value.key).toBe(key);
-        expect((await store.list<{ key: string }>('requests')).map((stored) => stored.value.key).sort()).toEqual([...hostileKeys].sort());
+        expect((await store.list<{ key: string }>('requests')).map((stored) => stored.value.key).sort()).toEqual(
+          [...hostileKeys].sort(),
+        );
       });
 
       it('a collection does not see another collection whose name starts the same', async () => {
@@ -184,7 +210,9 @@ export function describeDocumentStoreContract(kind: string, open: () => Promise<
       });
 
       it('a missing document is reported, not created', async () => {
-        const outcome = await updateRetryingOnConflict<{ n: number }>(store, 'requests', 'nope', (current) => ({ n: current.n + 1 }));
+        const outcome = await updateRetryingOnConflict<{ n: number }>(store, 'requests', 'nope', (current) => ({
+          n: current.n + 1,
+        }));
         expect(outcome).toEqual({ outcome: 'not-found' });
         expect(await store.get('requests', 'nope')).toBeUndefined();
       });
@@ -211,7 +239,13 @@ export function describeDocumentStoreContract(kind: string, open: () => Promise<
             };
           },
         });
-        const attempt = updateRetryingOnConflict<{ n: number }>(alwaysLosing, 'counters', 'c', (current) => ({ n: current.n + 1 }), 3);
+        const attempt = updateRetryingOnConflict<{ n: number }>(
+          alwaysLosing,
+          'counters',
+          'c',
+          (current) => ({ n: current.n + 1 }),
+          3,
+        );
         await expect(attempt).rejects.toBeInstanceOf(ConflictError);
         expect(replaceCalls).toBe(3);
       });

@@ -1,8 +1,8 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { mkdtemp, readdir, readFile, rm, writeFile, appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, isAbsolute } from 'node:path';
-import { FileStore, LOCK_STALE_MS, encodeName } from '../../src/storage/file-store.js';
+import { isAbsolute, join, relative } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodeName, FileStore, LOCK_STALE_MS } from '../../src/storage/file-store.js';
 import { ConflictError, StoreUnavailableError } from '../../src/storage/store.js';
 import { describeDocumentStoreContract, hostileKeys } from './contract.js';
 
@@ -18,7 +18,9 @@ describeDocumentStoreContract('FileStore', async () => {
 /** Every file under the data directory, relative to it. */
 async function filesUnder(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { recursive: true, withFileTypes: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => relative(directory, join(entry.parentPath, entry.name)));
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(directory, join(entry.parentPath, entry.name)));
 }
 
 describe('FileStore on disk', () => {
@@ -60,7 +62,10 @@ describe('FileStore on disk', () => {
     it('refuses a live process whose heartbeat is fresh, and takes over one whose heartbeat stopped (a reused pid)', async () => {
       await writeFile(join(dataDir, 'bot.lock'), JSON.stringify({ pid: process.ppid, heartbeatAt: Date.now() }));
       await expect(store.open()).rejects.toBeInstanceOf(StoreUnavailableError);
-      await writeFile(join(dataDir, 'bot.lock'), JSON.stringify({ pid: process.ppid, heartbeatAt: Date.now() - LOCK_STALE_MS - 1 }));
+      await writeFile(
+        join(dataDir, 'bot.lock'),
+        JSON.stringify({ pid: process.ppid, heartbeatAt: Date.now() - LOCK_STALE_MS - 1 }),
+      );
       await store.open();
     });
 

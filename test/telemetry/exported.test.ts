@@ -1,10 +1,10 @@
-import { metrics, type AttributeValue } from '@opentelemetry/api';
+import { type AttributeValue, metrics } from '@opentelemetry/api';
 import { AggregationTemporality, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../harness.js';
 import { act, cast, openApp, passesIn, personalChatId, storedText } from '../escalation-bot/helpers.js';
+import { type Harness, startHarness } from '../harness.js';
 
 /** Collects on demand, as an exporter's periodic reader would. */
 class OnDemandReader extends MetricReader {
@@ -26,7 +26,10 @@ async function exportedMetrics(): Promise<ResourceMetrics> {
   return (await reader.collect()).resourceMetrics;
 }
 
-function metricPoints(resource: ResourceMetrics, name: string): Array<{ attributes: Record<string, AttributeValue | undefined> }> {
+function metricPoints(
+  resource: ResourceMetrics,
+  name: string,
+): Array<{ attributes: Record<string, AttributeValue | undefined> }> {
   return resource.scopeMetrics
     .flatMap((scope) => scope.metrics)
     .filter((metric) => metric.descriptor.name === name)
@@ -38,12 +41,17 @@ function everythingExported(finished: ReadableSpan[], resource: ResourceMetrics)
   const values: AttributeValue[] = [];
   for (const span of finished) {
     values.push(span.name, ...Object.values(span.attributes).filter((v): v is AttributeValue => v !== undefined));
-    for (const event of span.events) values.push(event.name, ...Object.values(event.attributes ?? {}).filter((v): v is AttributeValue => v !== undefined));
+    for (const event of span.events)
+      values.push(
+        event.name,
+        ...Object.values(event.attributes ?? {}).filter((v): v is AttributeValue => v !== undefined),
+      );
     if (span.status.message) values.push(span.status.message);
   }
   for (const scope of resource.scopeMetrics) {
     for (const metric of scope.metrics) {
-      for (const point of metric.dataPoints) values.push(...Object.values(point.attributes).filter((v): v is AttributeValue => v !== undefined));
+      for (const point of metric.dataPoints)
+        values.push(...Object.values(point.attributes).filter((v): v is AttributeValue => v !== undefined));
     }
   }
   return values.map(String).join('\n');
@@ -64,7 +72,9 @@ describe('telemetry an operator sees in Application Insights', () => {
       reason: 'Lost her phone on a trip',
       verification: 'video-call-with-id',
     });
-    await act(harness, cast.megan, 'escalation.approve', { requestId: submitted.body.value.refresh.action.data.requestId });
+    await act(harness, cast.megan, 'escalation.approve', {
+      requestId: submitted.body.value.refresh.action.data.requestId,
+    });
     pass = passesIn(harness, personalChatId(cast.helen))[0] ?? '';
   });
   afterAll(() => harness.close());
@@ -76,8 +86,12 @@ describe('telemetry an operator sees in Application Insights', () => {
     const checkTurn = turns[0]!;
     expect(checkTurn.attributes['ssar.activity.type']).toBe('message');
     expect(checkTurn.attributes['http.response.status_code']).toBe(200);
-    const inCheck = finished.filter((span) => span.spanContext().traceId === checkTurn.spanContext().traceId && span !== checkTurn);
-    const graphCalls = inCheck.filter((span) => span.name.startsWith('graph ') && !span.name.startsWith('graph batch '));
+    const inCheck = finished.filter(
+      (span) => span.spanContext().traceId === checkTurn.spanContext().traceId && span !== checkTurn,
+    );
+    const graphCalls = inCheck.filter(
+      (span) => span.name.startsWith('graph ') && !span.name.startsWith('graph batch '),
+    );
     expect(graphCalls.length).toBeGreaterThan(0);
     for (const call of graphCalls) {
       expect(call.parentSpanContext?.spanId).toBeDefined();
@@ -92,30 +106,48 @@ describe('telemetry an operator sees in Application Insights', () => {
     const finished = spans.getFinishedSpans();
     const stores = finished.filter((span) => span.name.startsWith('store '));
     expect(stores.length).toBeGreaterThan(0);
-    const turnIds = new Set(finished.filter((span) => span.name === 'POST /api/messages').map((span) => span.spanContext().traceId));
+    const turnIds = new Set(
+      finished.filter((span) => span.name === 'POST /api/messages').map((span) => span.spanContext().traceId),
+    );
     expect(stores.some((span) => turnIds.has(span.spanContext().traceId))).toBe(true);
-    for (const span of stores) expect(Object.keys(span.attributes).sort()).toEqual(expect.arrayContaining(['ssar.store.operation']));
+    for (const span of stores)
+      expect(Object.keys(span.attributes).sort()).toEqual(expect.arrayContaining(['ssar.store.operation']));
   });
 
   it('each turn says what it was (verb, role of the asker, outcome) and which card it rendered, never what was typed', () => {
     const finished = spans.getFinishedSpans();
     const turns = finished.filter((span) => span.name === 'POST /api/messages');
     const [checkTurn, , submitTurn, approveTurn] = turns;
-    expect(checkTurn!.attributes).toMatchObject({ 'ssar.turn.verb': 'check', 'ssar.asker.role': 'agent', 'ssar.turn.outcome': 'answered' });
-    expect(submitTurn!.attributes).toMatchObject({ 'ssar.turn.verb': 'escalate.submit', 'ssar.asker.role': 'agent', 'ssar.activity.type': 'invoke' });
+    expect(checkTurn!.attributes).toMatchObject({
+      'ssar.turn.verb': 'check',
+      'ssar.asker.role': 'agent',
+      'ssar.turn.outcome': 'answered',
+    });
+    expect(submitTurn!.attributes).toMatchObject({
+      'ssar.turn.verb': 'escalate.submit',
+      'ssar.asker.role': 'agent',
+      'ssar.activity.type': 'invoke',
+    });
     // Megan decides as Adele's manager: no standing of her own in the bot's groups.
-    expect(approveTurn!.attributes).toMatchObject({ 'ssar.turn.verb': 'escalation.approve', 'ssar.asker.role': 'member' });
-    const cards = finished.filter((span) => span.name.startsWith('card ') && span.spanContext().traceId === checkTurn!.spanContext().traceId);
+    expect(approveTurn!.attributes).toMatchObject({
+      'ssar.turn.verb': 'escalation.approve',
+      'ssar.asker.role': 'member',
+    });
+    const cards = finished.filter(
+      (span) => span.name.startsWith('card ') && span.spanContext().traceId === checkTurn!.spanContext().traceId,
+    );
     expect(cards.map((span) => span.attributes['ssar.card.template'])).toContain('eligibility-agent');
   });
 
   it('checks are counted by verdict and by failing requirement; escalations by state; the pass once', async () => {
     const resource = await exportedMetrics();
     expect(metricPoints(resource, 'ssar.checks').map((p) => p.attributes['ssar.verdict'])).toContain('fail');
-    expect(metricPoints(resource, 'ssar.check.requirements').map((p) => p.attributes['ssar.requirement'])).toContain('E5');
-    expect(metricPoints(resource, 'ssar.escalation.transitions').map((p) => p.attributes['ssar.escalation.state'])).toEqual(
-      expect.arrayContaining(['requested', 'approved', 'issued']),
+    expect(metricPoints(resource, 'ssar.check.requirements').map((p) => p.attributes['ssar.requirement'])).toContain(
+      'E5',
     );
+    expect(
+      metricPoints(resource, 'ssar.escalation.transitions').map((p) => p.attributes['ssar.escalation.state']),
+    ).toEqual(expect.arrayContaining(['requested', 'approved', 'issued']));
     expect(metricPoints(resource, 'ssar.passes.issued')).toHaveLength(1);
   });
 
@@ -126,23 +158,36 @@ describe('telemetry an operator sees in Application Insights', () => {
       .map((line) => JSON.parse(line));
     const issued = entries.find((entry) => entry.action === 'issued');
     expect(issued?.traceId).toMatch(/^[0-9a-f]{32}$/);
-    const approveTurn = spans.getFinishedSpans().filter((span) => span.name === 'POST /api/messages' && span.attributes['ssar.turn.verb'] === 'escalation.approve');
+    const approveTurn = spans
+      .getFinishedSpans()
+      .filter(
+        (span) => span.name === 'POST /api/messages' && span.attributes['ssar.turn.verb'] === 'escalation.approve',
+      );
     expect(approveTurn.map((span) => span.spanContext().traceId)).toContain(issued!.traceId);
   });
 
   it('each request inside a $batch is a span of its own, by path template, under the turn', () => {
     const finished = spans.getFinishedSpans();
     const checkTurn = finished.find((span) => span.name === 'POST /api/messages')!;
-    const items = finished.filter((span) => span.name.startsWith('graph batch ') && span.spanContext().traceId === checkTurn.spanContext().traceId);
+    const items = finished.filter(
+      (span) => span.name.startsWith('graph batch ') && span.spanContext().traceId === checkTurn.spanContext().traceId,
+    );
     expect(items.length).toBeGreaterThan(3);
     expect(items.map((span) => span.attributes['url.template'])).toContain('/users/{id}/authentication/methods');
-    expect(items.find((span) => span.attributes['url.template'] === '/users/{id}/authentication/methods')!.attributes['ssar.graph.budget']).toBe('reports');
+    expect(
+      items.find((span) => span.attributes['url.template'] === '/users/{id}/authentication/methods')!.attributes[
+        'ssar.graph.budget'
+      ],
+    ).toBe('reports');
   });
 
   it('a readiness report counts the members it checked', async () => {
     const since = harness.connector.activities.length;
     await harness.say(cast.helen, 'readiness report');
-    await harness.connector.waitFor((a) => harness.connector.activities.indexOf(a) >= since && /members are ready/.test(JSON.stringify(a.activity)), 15_000);
+    await harness.connector.waitFor(
+      (a) => harness.connector.activities.indexOf(a) >= since && /members are ready/.test(JSON.stringify(a.activity)),
+      15_000,
+    );
     const points = metricPoints(await exportedMetrics(), 'ssar.readiness.members') as Array<{ value?: number }>;
     expect(points.length).toBe(1);
     expect(points[0]!.value).toBeGreaterThan(0);
@@ -151,13 +196,27 @@ describe('telemetry an operator sees in Application Insights', () => {
   it('turn latency is a histogram under the HTTP semantic conventions', async () => {
     const points = metricPoints(await exportedMetrics(), 'http.server.request.duration');
     expect(points.length).toBeGreaterThan(0);
-    expect(points[0]!.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.route': '/api/messages', 'http.response.status_code': 200 });
+    expect(points[0]!.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'http.route': '/api/messages',
+      'http.response.status_code': 200,
+    });
   });
 
   it('no exported attribute holds the pass, a token, or the name or sign-in name of anyone checked', async () => {
     expect(pass).toMatch(/^.{8}$/);
     const exported = everythingExported(spans.getFinishedSpans(), await exportedMetrics());
-    for (const secret of [pass, ...harness.issuedPasses, 'jon.doe', 'Jon Doe', 'adele.vance', 'Adele', 'Vance', 'Bearer ', 'Lost her phone']) {
+    for (const secret of [
+      pass,
+      ...harness.issuedPasses,
+      'jon.doe',
+      'Jon Doe',
+      'adele.vance',
+      'Adele',
+      'Vance',
+      'Bearer ',
+      'Lost her phone',
+    ]) {
       expect(exported).not.toContain(secret);
     }
   });
@@ -169,11 +228,16 @@ describe('telemetry an operator sees in Application Insights', () => {
       expect(line.trace_id).toMatch(/^[0-9a-f]{32}$/);
       expect(line.span_id).toMatch(/^[0-9a-f]{16}$/);
     }
-    const turnTraces = new Set(spans.getFinishedSpans().filter((span) => span.name === 'POST /api/messages').map((span) => span.spanContext().traceId));
+    const turnTraces = new Set(
+      spans
+        .getFinishedSpans()
+        .filter((span) => span.name === 'POST /api/messages')
+        .map((span) => span.spanContext().traceId),
+    );
     expect(lines.filter((line) => turnTraces.has(line.trace_id)).length).toBe(turnTraces.size);
   });
 
-  it("a throttled Graph call is counted against its budget with the Retry-After Graph asked for", async () => {
+  it('a throttled Graph call is counted against its budget with the Retry-After Graph asked for', async () => {
     harness.graph.failNext({ path: /^\/users\?/ }, { status: 429, retryAfterSeconds: 1 });
     await harness.say(cast.helen, 'check Jon');
     const points = metricPoints(await exportedMetrics(), 'ssar.graph.throttled');

@@ -16,11 +16,17 @@ describe('Azure Monitor only when it is configured', () => {
   });
 
   // Starting the real entry point through tsx takes seconds on a busy machine.
-  it('with a connection string, npm start loads the distro first and the bot still starts', { timeout: 60_000 }, async () => {
+  it('with a connection string, npm start loads the distro first and the bot still starts', {
+    timeout: 60_000,
+  }, async () => {
     // A stand-in for the ingestion endpoint on loopback: it takes whatever the exporter sends.
     const ingestion = createServer((req, res) => {
       req.resume();
-      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"itemsReceived":0,"itemsAccepted":0,"errors":[]}'));
+      req.on('end', () =>
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"itemsReceived":0,"itemsAccepted":0,"errors":[]}'),
+      );
     });
     await new Promise<void>((resolve) => ingestion.listen(0, '127.0.0.1', resolve));
     const { port } = ingestion.address() as AddressInfo;

@@ -1,9 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/escalation/audit.js';
 import { FileStore } from '../../src/storage/file-store.js';
-import { cardText, type Harness } from '../harness.js';
 import { approvalCard, cardsIn, passesIn, personalChatId, storedText } from '../escalation-bot/helpers.js';
-import { act, cardAs, cast, CallerBrowser, fileAndStartVerification, startVerifying, verifyAsCaller, type Started } from './helpers.js';
+import { cardText, type Harness } from '../harness.js';
+import {
+  act,
+  CallerBrowser,
+  cardAs,
+  cast,
+  fileAndStartVerification,
+  type Started,
+  startVerifying,
+  verifyAsCaller,
+} from './helpers.js';
 
 describe('under "required", the caller proves who they are with Face Check and gets the pass on their own page', () => {
   let harness: Harness;
@@ -25,7 +34,9 @@ describe('under "required", the caller proves who they are with Face Check and g
     ({ browser } = await verifyAsCaller(harness, started));
     await act(harness, cast.megan, 'escalation.approve', { requestId: started.requestId });
     passPage = await browser.collectPass(started.link);
-    pass = (/id="pass">([^<]+)</.exec(passPage.html)?.[1] ?? '').replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)));
+    pass = (/id="pass">([^<]+)</.exec(passPage.html)?.[1] ?? '').replace(/&#(\d+);/g, (_, n) =>
+      String.fromCharCode(Number(n)),
+    );
     secondAsk = await browser.collectPass(started.link);
   });
   afterAll(() => harness.close());
@@ -45,7 +56,9 @@ describe('under "required", the caller proves who they are with Face Check and g
   it('before verification the approver is not offered Approve and reads why; approving anyway is refused', () => {
     expect(beforeVerification.actions).not.toContain('Approve');
     expect(beforeVerification.actions).toContain('Deny');
-    expect(beforeVerification.text).toContain('The caller has not yet proved with Verified ID and Face Check that they are Adele Vance');
+    expect(beforeVerification.text).toContain(
+      'The caller has not yet proved with Verified ID and Face Check that they are Adele Vance',
+    );
     expect(beforeVerification.text).toMatch(/Caller verification\n.*required before approval/);
     expect(refusedApproval.text).toContain('has not yet proved with Verified ID and Face Check');
     expect(passesBeforeVerification).toBe(0);
@@ -64,12 +77,22 @@ describe('under "required", the caller proves who they are with Face Check and g
     expect(request!.body).toMatchObject({
       authority: 'did:web:verifiedid.contoso.com',
       includeQRCode: true,
-      callback: { url: expect.stringContaining(`/api/verify/callback/${started.sessionId}`), state: expect.any(String), headers: { 'api-key': expect.any(String) } },
+      callback: {
+        url: expect.stringContaining(`/api/verify/callback/${started.sessionId}`),
+        state: expect.any(String),
+        headers: { 'api-key': expect.any(String) },
+      },
       requestedCredentials: [
         {
           type: 'VerifiedEmployee',
           acceptedIssuers: ['did:web:verifiedid.contoso.com'],
-          configuration: { validation: { allowRevoked: false, validateLinkedDomain: true, faceCheck: { sourcePhotoClaimName: 'photo', matchConfidenceThreshold: 70 } } },
+          configuration: {
+            validation: {
+              allowRevoked: false,
+              validateLinkedDomain: true,
+              faceCheck: { sourcePhotoClaimName: 'photo', matchConfidenceThreshold: 70 },
+            },
+          },
         },
       ],
     });
@@ -78,7 +101,10 @@ describe('under "required", the caller proves who they are with Face Check and g
   });
 
   it('accepts both callbacks and shows the evidence to the approver, with Approve now offered', async () => {
-    expect(harness.verifiedId!.callbacks.map((c) => [c.requestStatus, c.status])).toEqual([['request_retrieved', 200], ['presentation_verified', 200]]);
+    expect(harness.verifiedId!.callbacks.map((c) => [c.requestStatus, c.status])).toEqual([
+      ['request_retrieved', 200],
+      ['presentation_verified', 200],
+    ]);
     const megan = approvalCard(harness, cast.megan, started.requestId);
     expect(megan).toBeDefined();
   });
@@ -125,7 +151,9 @@ describe('under "required", the caller proves who they are with Face Check and g
     const entries = await store.readLog<AuditEntry & { event?: string }>('audit');
     const events = entries.filter((e) => (e.action as string) === 'caller-verification').map((e) => e.event);
     expect(events).toEqual(['started', 'opened', 'retrieved', 'verified', 'pass-shown']);
-    const trail = entries.filter((e) => e.requestId === started.requestId && (e.action as string) !== 'caller-verification').map((e) => e.action);
+    const trail = entries
+      .filter((e) => e.requestId === started.requestId && (e.action as string) !== 'caller-verification')
+      .map((e) => e.action);
     expect(trail).toEqual(['requested', 'refused', 'approved', 'issuing', 'issued']);
   });
 });
@@ -139,7 +167,13 @@ describe('under "required", a Face Check below the threshold leaves no way to ap
 
   it('the caller page says it did not pass, the card shows why, and Approve stays refused', async () => {
     const started = await fileAndStartVerification(harness);
-    const { browser, presented } = await verifyAsCaller(harness, started, { credential: (await import('./helpers.js')).verifiedEmployee((await import('./helpers.js')).ADELE, 'did:web:verifiedid.contoso.com'), faceCheckScore: 52 });
+    const { browser, presented } = await verifyAsCaller(harness, started, {
+      credential: (await import('./helpers.js')).verifiedEmployee(
+        (await import('./helpers.js')).ADELE,
+        'did:web:verifiedid.contoso.com',
+      ),
+      faceCheckScore: 52,
+    });
     expect(presented.callbackStatus).toBe(200);
     const page = await browser.open(started.link);
     expect(page.html).toContain('Face Check did not match the photo in the credential closely enough');
@@ -172,7 +206,11 @@ describe('other policies and delivery modes', () => {
   it('under "optional" Approve is offered without verification, and the card says verification was not done', async () => {
     const harness = await startVerifying('optional');
     try {
-      const { requestId } = await (await import('../escalation-bot/helpers.js')).fileRequest(harness, cast.helen, cast.adele);
+      const { requestId } = await (await import('../escalation-bot/helpers.js')).fileRequest(
+        harness,
+        cast.helen,
+        cast.adele,
+      );
       const megan = await cardAs(harness, cast.megan, requestId!);
       expect(megan.actions).toEqual(['Approve', 'Deny']);
       expect(megan.text).toMatch(/Caller verification\nNot started \(optional\)/);

@@ -1,15 +1,24 @@
 import { DEMO_VERIFIER_DID } from '../../src/emulator/verified-id/demo.js';
 import type { Presentation } from '../../src/emulator/verified-id/request-service.js';
 import { TestWallet, verifiedEmployee } from '../../src/emulator/verified-id/wallet.js';
-import { cardText, startHarness, type Harness, type TeamsUser } from '../harness.js';
 import { act, cast, fileRequest, openApp, personalChatId } from '../escalation-bot/helpers.js';
+import { cardText, type Harness, startHarness, type TeamsUser } from '../harness.js';
 
 export { DEMO_VERIFIER_DID as ISSUER };
 
-export const ADELE = { userPrincipalName: 'adele.vance@contoso.com', givenName: 'Adele', surname: 'Vance', displayName: 'Adele Vance' };
+export const ADELE = {
+  userPrincipalName: 'adele.vance@contoso.com',
+  givenName: 'Adele',
+  surname: 'Vance',
+  displayName: 'Adele Vance',
+};
 
 /** The bot with caller verification on, against the Request Service emulator; generous rate limits so each test files its own request. */
-export async function startVerifying(policy: string, env: Record<string, string> = {}, now?: () => Date): Promise<Harness> {
+export async function startVerifying(
+  policy: string,
+  env: Record<string, string> = {},
+  now?: () => Date,
+): Promise<Harness> {
   const harness = await startHarness({
     now,
     env: {
@@ -52,8 +61,13 @@ export async function startVerification(harness: Harness, requestId: string) {
   const before = harness.connector.activities.length;
   const answer = await act(harness, cast.helen, 'verification.start', { requestId });
   // The link and code arrive in Helen's 1:1 chat; the click itself is answered with a line (or a refusal card).
-  const sent = harness.connector.activities.slice(before).filter((a) => a.conversationId === personalChatId(cast.helen));
-  const text = sent.map((a) => cardText(a.activity.attachments?.[0]?.content)).join('\n') || answer.text || String(answer.body?.value ?? '');
+  const sent = harness.connector.activities
+    .slice(before)
+    .filter((a) => a.conversationId === personalChatId(cast.helen));
+  const text =
+    sent.map((a) => cardText(a.activity.attachments?.[0]?.content)).join('\n') ||
+    answer.text ||
+    String(answer.body?.value ?? '');
   const link = /Link: (\S+)/.exec(text)?.[1] ?? '';
   const code = /Code: \*\*(\d{6})\*\*/.exec(text)?.[1] ?? '';
   if (code) harness.secrets.push(code);
@@ -65,9 +79,21 @@ export class CallerBrowser {
   cookie: string | undefined;
   constructor(private readonly harness: Harness) {}
 
-  private async fetch(url: string, init: RequestInit = {}): Promise<{ status: number; html: string; setCookie?: string; location?: string }> {
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), ...(this.cookie ? { cookie: this.cookie } : {}) } });
-    return { status: response.status, html: await response.text(), setCookie: response.headers.get('set-cookie') ?? undefined, location: response.headers.get('location') ?? undefined };
+  private async fetch(
+    url: string,
+    init: RequestInit = {},
+  ): Promise<{ status: number; html: string; setCookie?: string; location?: string }> {
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), ...(this.cookie ? { cookie: this.cookie } : {}) },
+    });
+    return {
+      status: response.status,
+      html: await response.text(),
+      setCookie: response.headers.get('set-cookie') ?? undefined,
+      location: response.headers.get('location') ?? undefined,
+    };
   }
 
   async open(link: string) {
@@ -79,7 +105,11 @@ export class CallerBrowser {
   /** Types the code; on success keeps the cookie and follows the redirect to the QR page. */
   async enterCode(link: string, code: string, type?: string) {
     const body = new URLSearchParams({ code, ...(type ? { type } : {}) });
-    const answer = await this.fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+    const answer = await this.fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    });
     this.harness.pages.push({ where: `POST ${link}`, text: answer.html });
     if (answer.status !== 303) return answer;
     const cookie = answer.setCookie?.split(';')[0];
@@ -102,7 +132,11 @@ export class CallerBrowser {
 }
 
 /** The caller opens the link, enters the code and presents from the wallet. Returns the browser and the wallet's result. */
-export async function verifyAsCaller(harness: Harness, started: Started, presentation: Presentation = { credential: verifiedEmployee(ADELE, DEMO_VERIFIER_DID), faceCheckScore: 86.3 }) {
+export async function verifyAsCaller(
+  harness: Harness,
+  started: Started,
+  presentation: Presentation = { credential: verifiedEmployee(ADELE, DEMO_VERIFIER_DID), faceCheckScore: 86.3 },
+) {
   const browser = new CallerBrowser(harness);
   const qrPage = await browser.enterCode(started.link, started.code);
   const authenticatorLink = CallerBrowser.authenticatorLink(qrPage.html);
@@ -119,12 +153,21 @@ export const cardAs = async (harness: Harness, person: TeamsUser, requestId: str
 export function callbackSecrets(harness: Harness, sessionId: string) {
   const request = harness.verifiedId!.requests().find((r) => r.body.callback.url.endsWith(`/${sessionId}`));
   if (!request) throw new Error('no presentation request for that session');
-  return { apiKey: request.body.callback.headers!['api-key']!, state: request.body.callback.state, requestId: request.requestId, url: request.body.callback.url };
+  return {
+    apiKey: request.body.callback.headers!['api-key']!,
+    state: request.body.callback.state,
+    requestId: request.requestId,
+    url: request.body.callback.url,
+  };
 }
 
 export async function postCallback(url: string, body: unknown, apiKey?: string) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(apiKey ? { 'api-key': apiKey } : {}) }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(apiKey ? { 'api-key': apiKey } : {}) },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, text: await response.text() };
 }
 
-export { cast, act, TestWallet, verifiedEmployee };
+export { act, cast, TestWallet, verifiedEmployee };

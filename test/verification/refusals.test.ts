@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/escalation/audit.js';
 import { FileStore } from '../../src/storage/file-store.js';
-import type { Harness } from '../harness.js';
 import { storedText } from '../escalation-bot/helpers.js';
+import type { Harness } from '../harness.js';
 import {
-  act,
   ADELE,
+  act,
+  CallerBrowser,
   callbackSecrets,
   cardAs,
   cast,
-  CallerBrowser,
   fileAndStartVerification,
   ISSUER,
   postCallback,
@@ -41,7 +41,9 @@ const verifiedBody = (secrets: { requestId: string; state: string }, credential:
 
 async function auditEvents(harness: Harness, requestId: string) {
   const entries = await new FileStore({ dataDir: harness.dataDir }).readLog<AuditEntry & { event?: string }>('audit');
-  return entries.filter((e) => e.requestId === requestId && (e.action as string) === 'caller-verification').map((e) => `${e.event}${e.detail ? ` ${e.detail}` : ''}`);
+  return entries
+    .filter((e) => e.requestId === requestId && (e.action as string) === 'caller-verification')
+    .map((e) => `${e.event}${e.detail ? ` ${e.detail}` : ''}`);
 }
 
 /** Opens the QR page in a fresh browser (the Request Service now knows the session's secrets) without presenting. */
@@ -64,7 +66,9 @@ describe('refusals on the way to a verified caller, each through HTTP', () => {
     const { started, secrets } = await openSession(harness);
     expect((await postCallback(secrets.url, verifiedBody(secrets))).status).toBe(401);
     expect((await postCallback(secrets.url, verifiedBody(secrets), 'x'.repeat(43))).status).toBe(401);
-    expect((await postCallback(secrets.url, verifiedBody({ ...secrets, state: 'guessed' }), secrets.apiKey)).status).toBe(403);
+    expect(
+      (await postCallback(secrets.url, verifiedBody({ ...secrets, state: 'guessed' }), secrets.apiKey)).status,
+    ).toBe(403);
     expect((await cardAs(harness, cast.megan, started.requestId)).actions).not.toContain('Approve');
     const events = await auditEvents(harness, started.requestId);
     expect(events.filter((e) => e.startsWith('refused'))).toEqual([
@@ -83,14 +87,28 @@ describe('refusals on the way to a verified caller, each through HTTP', () => {
     const b = await openSession(harness);
     expect((await postCallback(b.secrets.url, verifiedBody(a.secrets), a.secrets.apiKey)).status).toBe(401);
     expect((await postCallback(b.secrets.url, verifiedBody(a.secrets), b.secrets.apiKey)).status).toBe(403);
-    expect((await postCallback(b.secrets.url, verifiedBody({ requestId: a.secrets.requestId, state: b.secrets.state }), b.secrets.apiKey)).status).toBe(403);
-    expect((await auditEvents(harness, b.started.requestId)).at(-1)).toBe('refused wrong-request: the requestId is not this session’s presentation request');
-    for (const { started } of [a, b]) expect((await cardAs(harness, cast.megan, started.requestId)).actions).not.toContain('Approve');
+    expect(
+      (
+        await postCallback(
+          b.secrets.url,
+          verifiedBody({ requestId: a.secrets.requestId, state: b.secrets.state }),
+          b.secrets.apiKey,
+        )
+      ).status,
+    ).toBe(403);
+    expect((await auditEvents(harness, b.started.requestId)).at(-1)).toBe(
+      'refused wrong-request: the requestId is not this session’s presentation request',
+    );
+    for (const { started } of [a, b])
+      expect((await cardAs(harness, cast.megan, started.requestId)).actions).not.toContain('Approve');
   });
 
   it('another user’s credential, presented with a passing Face Check, ends the session: no approval', async () => {
     const started = await fileAndStartVerification(harness);
-    const miriam = verifiedEmployee({ userPrincipalName: 'miriam.graham@contoso.com', givenName: 'Miriam', surname: 'Graham' }, ISSUER);
+    const miriam = verifiedEmployee(
+      { userPrincipalName: 'miriam.graham@contoso.com', givenName: 'Miriam', surname: 'Graham' },
+      ISSUER,
+    );
     const { browser, presented } = await verifyAsCaller(harness, started, { credential: miriam, faceCheckScore: 97 });
     expect(presented.callbackStatus).toBe(403);
     expect((await browser.open(started.link)).html).toContain('The credential belongs to someone else.');
@@ -102,18 +120,33 @@ describe('refusals on the way to a verified caller, each through HTTP', () => {
 
   it('a credential from an issuer that is not allowed is refused, even in a genuine callback', async () => {
     const { started, secrets } = await openSession(harness);
-    const status = await harness.verifiedId!.sendCallback(secrets.requestId, verifiedBody(secrets, { issuer: 'did:web:issuer.fabrikam.example' }) as any);
+    const status = await harness.verifiedId!.sendCallback(
+      secrets.requestId,
+      verifiedBody(secrets, { issuer: 'did:web:issuer.fabrikam.example' }) as any,
+    );
     expect(status).toBe(403);
-    expect((await cardAs(harness, cast.megan, started.requestId)).text).toContain('Not passed: The credential was not issued by an issuer this helpdesk accepts.');
+    expect((await cardAs(harness, cast.megan, started.requestId)).text).toContain(
+      'Not passed: The credential was not issued by an issuer this helpdesk accepts.',
+    );
   });
 
   it('a Face Check score below the threshold is refused, whether the service says so or a callback carries the low score', async () => {
     const low = await fileAndStartVerification(harness);
-    const { browser } = await verifyAsCaller(harness, low, { credential: verifiedEmployee(ADELE, ISSUER), faceCheckScore: 69.9 });
+    const { browser } = await verifyAsCaller(harness, low, {
+      credential: verifiedEmployee(ADELE, ISSUER),
+      faceCheckScore: 69.9,
+    });
     expect((await browser.open(low.link)).html).toContain('Face Check did not match');
     const { started, secrets } = await openSession(harness);
-    expect(await harness.verifiedId!.sendCallback(secrets.requestId, verifiedBody(secrets, { faceCheck: { matchConfidenceScore: 55 } }) as any)).toBe(403);
-    expect((await auditEvents(harness, started.requestId)).at(-1)).toBe('refused score-below-threshold: the Face Check score is below the threshold');
+    expect(
+      await harness.verifiedId!.sendCallback(
+        secrets.requestId,
+        verifiedBody(secrets, { faceCheck: { matchConfidenceScore: 55 } }) as any,
+      ),
+    ).toBe(403);
+    expect((await auditEvents(harness, started.requestId)).at(-1)).toBe(
+      'refused score-below-threshold: the Face Check score is below the threshold',
+    );
     expect((await cardAs(harness, cast.megan, started.requestId)).actions).not.toContain('Approve');
   });
 
@@ -138,7 +171,10 @@ describe('refusals on the way to a verified caller, each through HTTP', () => {
 
     const guessed = await fileAndStartVerification(harness);
     const guesser = new CallerBrowser(harness);
-    for (let i = 0; i < 4; i++) expect((await guesser.enterCode(guessed.link, '000000' === guessed.code ? '111111' : '000000')).html).toContain('That code is not right');
+    for (let i = 0; i < 4; i++)
+      expect((await guesser.enterCode(guessed.link, '000000' === guessed.code ? '111111' : '000000')).html).toContain(
+        'That code is not right',
+      );
     expect((await guesser.enterCode(guessed.link, guessed.code === '222222' ? '333333' : '222222')).status).toBe(404);
     expect((await guesser.enterCode(guessed.link, guessed.code)).status).toBe(404);
   });
@@ -149,13 +185,34 @@ describe('refusals on the way to a verified caller, each through HTTP', () => {
     const secrets = callbackSecrets(harness, started.sessionId);
     const before = (await cardAs(harness, cast.megan, started.requestId)).text;
     // Replays of the Request Service's own callbacks, with its real secrets.
-    expect(await harness.verifiedId!.sendCallback(secrets.requestId, verifiedBody(secrets, { faceCheck: { matchConfidenceScore: 99.9 } }) as any)).toBe(200);
-    expect(await harness.verifiedId!.sendCallback(secrets.requestId, { requestId: secrets.requestId, requestStatus: 'presentation_error', state: secrets.state, error: { code: 'x' } })).toBe(200);
+    expect(
+      await harness.verifiedId!.sendCallback(
+        secrets.requestId,
+        verifiedBody(secrets, { faceCheck: { matchConfidenceScore: 99.9 } }) as any,
+      ),
+    ).toBe(200);
+    expect(
+      await harness.verifiedId!.sendCallback(secrets.requestId, {
+        requestId: secrets.requestId,
+        requestStatus: 'presentation_error',
+        state: secrets.state,
+        error: { code: 'x' },
+      }),
+    ).toBe(200);
     expect((await cardAs(harness, cast.megan, started.requestId)).text).toBe(before);
-    expect((await new TestWallet().present(authenticatorLink, { credential: verifiedEmployee(ADELE, ISSUER), faceCheckScore: 90 })).status).toBe(404);
+    expect(
+      (
+        await new TestWallet().present(authenticatorLink, {
+          credential: verifiedEmployee(ADELE, ISSUER),
+          faceCheckScore: 90,
+        })
+      ).status,
+    ).toBe(404);
     const again = await startVerification(harness, started.requestId);
     expect(again.text).toContain('The caller was already verified for this request');
-    expect((await auditEvents(harness, started.requestId)).filter((e) => e.startsWith('refused replay-ignored'))).toHaveLength(2);
+    expect(
+      (await auditEvents(harness, started.requestId)).filter((e) => e.startsWith('refused replay-ignored')),
+    ).toHaveLength(2);
   });
 
   it('a QR code past the Request Service’s expiry is not shown again', async () => {
@@ -189,10 +246,18 @@ describe('refusals on the way to a verified caller, each through HTTP', () => {
 
   it('only a helpdesk agent can start a verification, and only while the request waits', async () => {
     const started = await fileAndStartVerification(harness);
-    expect((await act(harness, cast.megan, 'verification.start', { requestId: started.requestId })).text).toContain('Callers are verified by helpdesk agents');
-    expect((await act(harness, cast.adele, 'verification.start', { requestId: started.requestId })).text).toContain('I have no request with that id');
-    expect((await act(harness, cast.alex, 'verification.start', { requestId: started.requestId })).text).toContain('I have no request with that id');
+    expect((await act(harness, cast.megan, 'verification.start', { requestId: started.requestId })).text).toContain(
+      'Callers are verified by helpdesk agents',
+    );
+    expect((await act(harness, cast.adele, 'verification.start', { requestId: started.requestId })).text).toContain(
+      'I have no request with that id',
+    );
+    expect((await act(harness, cast.alex, 'verification.start', { requestId: started.requestId })).text).toContain(
+      'I have no request with that id',
+    );
     await act(harness, cast.helen, 'escalation.cancel', { requestId: started.requestId });
-    expect((await act(harness, cast.helen, 'verification.start', { requestId: started.requestId })).text).toContain('no longer waiting for approval');
+    expect((await act(harness, cast.helen, 'verification.start', { requestId: started.requestId })).text).toContain(
+      'no longer waiting for approval',
+    );
   });
 });

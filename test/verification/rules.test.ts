@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { callerNotVerified, decide, type ActorFacts } from '../../src/app/policy.js';
+import { type ActorFacts, callerNotVerified, decide } from '../../src/app/policy.js';
 import type { EscalationRecord } from '../../src/escalation/state-machine.js';
 import type { PresentationCallback } from '../../src/verification/api.js';
-import { judgeCallback, subjectMatches, type CallbackSettings } from '../../src/verification/rules.js';
-import { verificationRequired, type VerificationSession } from '../../src/verification/session.js';
+import { type CallbackSettings, judgeCallback, subjectMatches } from '../../src/verification/rules.js';
+import { type VerificationSession, verificationRequired } from '../../src/verification/session.js';
 
 const ISSUER = 'did:web:verifiedid.contoso.com';
 const NOW = new Date('2026-12-01T10:05:00Z');
-const SETTINGS: CallbackSettings = { acceptedIssuers: [ISSUER], credentialTypes: ['VerifiedEmployee', 'VerifiedIdentity'], threshold: 70 };
+const SETTINGS: CallbackSettings = {
+  acceptedIssuers: [ISSUER],
+  credentialTypes: ['VerifiedEmployee', 'VerifiedIdentity'],
+  threshold: 70,
+};
 const ADELE = { userPrincipalName: 'Adele.Vance@contoso.com', givenName: 'Adele', surname: 'Vance' };
 const OK = { apiKeyMatches: true, stateMatches: true };
 
@@ -45,11 +49,29 @@ const verified = (credential: Record<string, unknown> = {}): PresentationCallbac
 
 describe('judging a Request Service callback (pure)', () => {
   it('a VerifiedEmployee whose revocationId is the target’s UPN, from an allowed issuer, at or above the threshold, passes with its evidence', () => {
-    const judged = judgeCallback(session, verified({ faceCheck: { matchConfidenceScore: 70 } }), OK, ADELE, SETTINGS, NOW);
+    const judged = judgeCallback(
+      session,
+      verified({ faceCheck: { matchConfidenceScore: 70 } }),
+      OK,
+      ADELE,
+      SETTINGS,
+      NOW,
+    );
     expect(judged).toMatchObject({
       outcome: 'accepted',
       event: 'verified',
-      session: { status: 'verified', evidence: { credentialType: 'VerifiedEmployee', issuer: ISSUER, issuedAt: '2026-11-01T00:00:00Z', score: 70, threshold: 70, matchedBy: 'sign-in name', verifiedAt: NOW.toISOString() } },
+      session: {
+        status: 'verified',
+        evidence: {
+          credentialType: 'VerifiedEmployee',
+          issuer: ISSUER,
+          issuedAt: '2026-11-01T00:00:00Z',
+          score: 70,
+          threshold: 70,
+          matchedBy: 'sign-in name',
+          verifiedAt: NOW.toISOString(),
+        },
+      },
     });
   });
 
@@ -69,29 +91,68 @@ describe('judging a Request Service callback (pure)', () => {
   });
 
   it('a forgery changes nothing, and a callback after the session ended is ignored', () => {
-    expect(judgeCallback(session, verified(), { apiKeyMatches: false, stateMatches: true }, ADELE, SETTINGS, NOW)).toEqual({ outcome: 'refused', code: 'bad-api-key', reason: expect.any(String) });
-    expect(judgeCallback(session, verified(), { apiKeyMatches: true, stateMatches: false }, ADELE, SETTINGS, NOW)).toMatchObject({ outcome: 'refused', code: 'bad-state' });
-    expect(judgeCallback(session, { ...verified(), requestId: 'p2' }, OK, ADELE, SETTINGS, NOW)).toMatchObject({ outcome: 'refused', code: 'wrong-request' });
-    expect(judgeCallback({ ...session, status: 'verified' }, verified(), OK, ADELE, SETTINGS, NOW)).toMatchObject({ outcome: 'ignored' });
-    expect(judgeCallback(session, verified(), OK, ADELE, SETTINGS, new Date('2026-12-01T10:15:00Z'))).toMatchObject({ outcome: 'refused', code: 'expired' });
+    expect(
+      judgeCallback(session, verified(), { apiKeyMatches: false, stateMatches: true }, ADELE, SETTINGS, NOW),
+    ).toEqual({ outcome: 'refused', code: 'bad-api-key', reason: expect.any(String) });
+    expect(
+      judgeCallback(session, verified(), { apiKeyMatches: true, stateMatches: false }, ADELE, SETTINGS, NOW),
+    ).toMatchObject({ outcome: 'refused', code: 'bad-state' });
+    expect(judgeCallback(session, { ...verified(), requestId: 'p2' }, OK, ADELE, SETTINGS, NOW)).toMatchObject({
+      outcome: 'refused',
+      code: 'wrong-request',
+    });
+    expect(judgeCallback({ ...session, status: 'verified' }, verified(), OK, ADELE, SETTINGS, NOW)).toMatchObject({
+      outcome: 'ignored',
+    });
+    expect(judgeCallback(session, verified(), OK, ADELE, SETTINGS, new Date('2026-12-01T10:15:00Z'))).toMatchObject({
+      outcome: 'refused',
+      code: 'expired',
+    });
   });
 
   it('presentation_error with claimValidationError is a failed Face Check, told without a score', () => {
-    const judged = judgeCallback(session, { requestId: 'p1', requestStatus: 'presentation_error', state: 's', error: { code: 'claimValidationError', message: 'Match confidence score failing to meet the threshold.' } }, OK, ADELE, SETTINGS, NOW);
-    expect(judged).toMatchObject({ outcome: 'accepted', event: 'failed', session: { status: 'failed', failure: 'Face Check did not match the photo in the credential closely enough.' } });
+    const judged = judgeCallback(
+      session,
+      {
+        requestId: 'p1',
+        requestStatus: 'presentation_error',
+        state: 's',
+        error: { code: 'claimValidationError', message: 'Match confidence score failing to meet the threshold.' },
+      },
+      OK,
+      ADELE,
+      SETTINGS,
+      NOW,
+    );
+    expect(judged).toMatchObject({
+      outcome: 'accepted',
+      event: 'failed',
+      session: { status: 'failed', failure: 'Face Check did not match the photo in the credential closely enough.' },
+    });
   });
 
   it('a VerifiedIdentity credential matches on first and last name as account recovery compares them', () => {
     const target = { userPrincipalName: 'siobhan.obrien@contoso.com', givenName: 'Siobhán', surname: 'O’Brien' };
-    expect(subjectMatches('VerifiedIdentity', { givenName: 'SIOBHAN', surname: "O'Brien" }, target)).toBe('first and last name');
+    expect(subjectMatches('VerifiedIdentity', { givenName: 'SIOBHAN', surname: "O'Brien" }, target)).toBe(
+      'first and last name',
+    );
     expect(subjectMatches('VerifiedIdentity', { firstName: 'Siobhan', lastName: 'O Brien' }, target)).toBe('mismatch');
     expect(subjectMatches('VerifiedIdentity', { fullName: 'Siobhan OBrien' }, target)).toBe('unknown');
-    expect(subjectMatches('VerifiedIdentity', { givenName: 'Siobhan', surname: 'OBrien' }, { ...target, surname: '' })).toBe('unknown');
+    expect(
+      subjectMatches('VerifiedIdentity', { givenName: 'Siobhan', surname: 'OBrien' }, { ...target, surname: '' }),
+    ).toBe('unknown');
   });
 });
 
 describe('the policy with caller verification', () => {
-  const record = { id: 'r', tenantId: 't', state: 'requested', requester: { id: 'h', name: 'Helen' }, target: { id: 'u', name: 'Adele Vance', userPrincipalName: 'a' }, privileged: false } as EscalationRecord;
+  const record = {
+    id: 'r',
+    tenantId: 't',
+    state: 'requested',
+    requester: { id: 'h', name: 'Helen' },
+    target: { id: 'u', name: 'Adele Vance', userPrincipalName: 'a' },
+    privileged: false,
+  } as EscalationRecord;
   const manager: ActorFacts = { id: 'm', tenantId: 't', isHelpdeskAgent: false, isApproverForTarget: true };
 
   it.each([
@@ -105,15 +166,21 @@ describe('the policy with caller verification', () => {
   });
 
   it('refuses Approve while a required verification has not passed, and allows Deny', () => {
-    expect(decide('approve', manager, record, { required: true, passed: false })).toEqual(callerNotVerified('Adele Vance'));
+    expect(decide('approve', manager, record, { required: true, passed: false })).toEqual(
+      callerNotVerified('Adele Vance'),
+    );
     expect(decide('deny', manager, record, { required: true, passed: false })).toEqual({ allowed: true });
     expect(decide('approve', manager, record, { required: true, passed: true })).toEqual({ allowed: true });
     expect(decide('approve', manager, record, { required: false, passed: false })).toEqual({ allowed: true });
   });
 
   it('only a helpdesk agent may start a verification, never the target', () => {
-    expect(decide('verify-caller', { ...manager, isHelpdeskAgent: true, isApproverForTarget: false }, record)).toEqual({ allowed: true });
+    expect(decide('verify-caller', { ...manager, isHelpdeskAgent: true, isApproverForTarget: false }, record)).toEqual({
+      allowed: true,
+    });
     expect(decide('verify-caller', manager, record)).toMatchObject({ code: 'not-helpdesk' });
-    expect(decide('verify-caller', { id: 'u', tenantId: 't', isHelpdeskAgent: true, isApproverForTarget: false }, record)).toMatchObject({ code: 'not-found' });
+    expect(
+      decide('verify-caller', { id: 'u', tenantId: 't', isHelpdeskAgent: true, isApproverForTarget: false }, record),
+    ).toMatchObject({ code: 'not-found' });
   });
 });

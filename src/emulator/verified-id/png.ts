@@ -9,13 +9,19 @@ import { encodePng } from '../../png.js';
 export function qrLikePng(text: string, modules = 29, scale = 6): string {
   const bits: number[] = [];
   for (let i = 0; bits.length < modules * modules; i++) {
-    for (const byte of createHash('sha256').update(`${i}:${text}`).digest()) for (let b = 7; b >= 0; b--) bits.push((byte >> b) & 1);
+    for (const byte of createHash('sha256').update(`${i}:${text}`).digest())
+      for (let b = 7; b >= 0; b--) bits.push((byte >> b) & 1);
   }
   const finder = (x: number, y: number) => {
-    for (const [cx, cy] of [[0, 0], [modules - 7, 0], [0, modules - 7]] as const) {
+    for (const [cx, cy] of [
+      [0, 0],
+      [modules - 7, 0],
+      [0, modules - 7],
+    ] as const) {
       const dx = x - cx;
       const dy = y - cy;
-      if (dx >= 0 && dx < 7 && dy >= 0 && dy < 7) return dx === 0 || dx === 6 || dy === 0 || dy === 6 || (dx >= 2 && dx <= 4 && dy >= 2 && dy <= 4) ? 1 : 0;
+      if (dx >= 0 && dx < 7 && dy >= 0 && dy < 7)
+        return dx === 0 || dx === 6 || dy === 0 || dy === 6 || (dx >= 2 && dx <= 4 && dy >= 2 && dy <= 4) ? 1 : 0;
     }
     return undefined;
   };

@@ -19,7 +19,11 @@ export class TestWallet {
   }
 
   /** Retrieves the request (unless told it already has), then presents. The answer comes once the service's callback was answered. */
-  async present(link: string, presentation: Presentation, options: { retrieve?: boolean } = {}): Promise<{ status: number; callbackStatus?: number }> {
+  async present(
+    link: string,
+    presentation: Presentation,
+    options: { retrieve?: boolean } = {},
+  ): Promise<{ status: number; callbackStatus?: number }> {
     if (options.retrieve !== false) {
       const retrieved = await this.retrieve(link);
       if (retrieved.status !== 200) return { status: retrieved.status };

@@ -63,7 +63,14 @@ let current;
 const CLIENT = { locale: navigator.language, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone };
 
 async function api(path, body) {
-  const init = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, client: CLIENT }) };
+  const init =
+    body === undefined
+      ? {}
+      : {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...body, client: CLIENT }),
+        };
   const response = await fetch(path, init);
   const payload = await response.json().catch(() => ({}));
   return { ok: response.ok, status: response.status, body: payload };
@@ -125,7 +132,9 @@ function findMessage(chat, id) {
 /** One transcript entry: something this person typed, a bot message, or a bot message replaced. */
 function show(chat, entry) {
   if (entry.kind === 'said') {
-    const pending = [...chat.list.querySelectorAll('.pending')].find((item) => item.querySelector('.body').textContent === entry.activity.text);
+    const pending = [...chat.list.querySelectorAll('.pending')].find(
+      (item) => item.querySelector('.body').textContent === entry.activity.text,
+    );
     if (pending) {
       pending.classList.remove('pending');
       pending.dataset.activityId = entry.id;
@@ -182,14 +191,17 @@ function renderCard(chat, container, content) {
   } catch (error) {
     console.error('card could not be rendered', error, content);
   }
-  container.replaceChildren(rendered ?? document.createTextNode('(a card this page could not render; see the browser console)'));
+  container.replaceChildren(
+    rendered ?? document.createTextNode('(a card this page could not render; see the browser console)'),
+  );
   // The renderer names a people picker's text box only by its placeholder; give it the input's label, as Teams does.
   for (const box of container.querySelectorAll('.ac-choiceSetInput-filtered-container[aria-labelledby] > input')) {
     box.setAttribute('aria-labelledby', box.parentElement.getAttribute('aria-labelledby'));
   }
   // Tests and screen readers find buttons by their title.
   for (const button of container.querySelectorAll('button')) {
-    if (!button.getAttribute('aria-label') && button.textContent.trim()) button.setAttribute('aria-label', button.textContent.trim());
+    if (!button.getAttribute('aria-label') && button.textContent.trim())
+      button.setAttribute('aria-label', button.textContent.trim());
   }
 }
 
@@ -203,7 +215,11 @@ async function searchChoices(chat, input) {
   if (!filter.trim() || input.choices.some((choice) => choice.title === filter)) return;
   input.showLoadingIndicator();
   try {
-    const { ok, body } = await api('/api/search', { as: chat.person.aadObjectId, dataset: input.choicesData.dataset, queryText: filter });
+    const { ok, body } = await api('/api/search', {
+      as: chat.person.aadObjectId,
+      dataset: input.choicesData.dataset,
+      queryText: filter,
+    });
     const results = ok && body?.type === SEARCH_RESPONSE ? body.value.results : [];
     input.choices.splice(0, input.choices.length, ...results.map((result) => new Choice(result.title, result.value)));
     input.renderChoices(filter, []);
@@ -242,7 +258,12 @@ async function runAction(chat, container, action) {
   statusUnder(container, 'Working…');
   try {
     // action.data already holds the card's input values merged in by the renderer.
-    const { ok, status, body } = await api('/api/invoke', { as: chat.person.aadObjectId, verb: action.verb, data: action.data ?? {}, replyToId: messageId });
+    const { ok, status, body } = await api('/api/invoke', {
+      as: chat.person.aadObjectId,
+      verb: action.verb,
+      data: action.data ?? {},
+      replyToId: messageId,
+    });
     if (ok && body.type === CARD) {
       statusUnder(container, '');
       renderCard(chat, container, body.value);
