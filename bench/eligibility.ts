@@ -1,6 +1,6 @@
 import { Directory } from '../src/directory/directory.js';
 import { Graph } from '../src/directory/graph.js';
-import { type RecoveryFallback, TenantFacts } from '../src/directory/tenant-facts.js';
+import { type RecoveryFallback, TenantFacts } from '../src/directory/tenant.js';
 import type { EligibilityFacts } from '../src/eligibility/facts.js';
 import { checkEligibility } from '../src/eligibility/rules.js';
 import { type GraphEmulator, startGraphEmulator } from '../src/emulator/graph-emulator.js';

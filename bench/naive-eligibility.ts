@@ -1,5 +1,5 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { AUDIT_WINDOW_DAYS, toTwins, USER_SELECT } from '../src/directory/eligibility-facts.js';
+import { AUDIT_WINDOW_DAYS, toTwins, USER_SELECT } from '../src/directory/facts.js';
 import type { Graph } from '../src/directory/graph.js';
 import { PERMISSIONS, unknownReason } from '../src/directory/permissions.js';
 import { graphPath, odataString } from '../src/directory/query.js';
@@ -9,7 +9,7 @@ import {
   type VerifiableCredentialsMethodConfiguration,
   type VerifiedIdProfile,
 } from '../src/directory/recovery-setup.js';
-import { MEMBER_SELECT, type RecoveryFallback, ROLE_GRANT_SELECT } from '../src/directory/tenant-facts.js';
+import { MEMBER_SELECT, type RecoveryFallback, ROLE_GRANT_SELECT } from '../src/directory/tenant.js';
 import type { DirectoryUser } from '../src/directory/users.js';
 import {
   type EligibilityFacts,

@@ -1,8 +1,8 @@
 import { scaledClock } from '../src/clock.js';
 import { DOCUMENTED_BUDGETS, GraphBudget } from '../src/directory/budget.js';
-import { readEligibilityFacts } from '../src/directory/eligibility-facts.js';
+import { readEligibilityFacts } from '../src/directory/facts.js';
 import { Graph } from '../src/directory/graph.js';
-import { TenantFacts } from '../src/directory/tenant-facts.js';
+import { TenantFacts } from '../src/directory/tenant.js';
 import { startGraphEmulator } from '../src/emulator/graph-emulator.js';
 import { syntheticTenant } from '../src/emulator/synthetic.js';
 import { DOCUMENTED_LIMITS } from '../src/emulator/throttling.js';

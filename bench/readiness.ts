@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { readEligibilityFacts } from '../src/directory/eligibility-facts.js';
+import { readEligibilityFacts } from '../src/directory/facts.js';
 import { Graph } from '../src/directory/graph.js';
-import { type RecoveryFallback, TenantFacts } from '../src/directory/tenant-facts.js';
+import { type RecoveryFallback, TenantFacts } from '../src/directory/tenant.js';
 import { findUsers } from '../src/directory/users.js';
 import { checkEligibility } from '../src/eligibility/rules.js';
 import { type GraphEmulator, startGraphEmulator } from '../src/emulator/graph-emulator.js';

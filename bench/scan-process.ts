@@ -1,5 +1,5 @@
 import { Graph } from '../src/directory/graph.js';
-import { type RecoveryFallback, TenantFacts } from '../src/directory/tenant-facts.js';
+import { type RecoveryFallback, TenantFacts } from '../src/directory/tenant.js';
 import { createLogger } from '../src/log.js';
 import { scanReadiness } from '../src/readiness/scan.js';
 import { cpuMs, serveParent, usageAfterCollection } from './child.js';

@@ -18,7 +18,7 @@ import { Directory } from './directory/directory.js';
 import { Graph } from './directory/graph.js';
 import { GraphMailer } from './directory/mail.js';
 import { PERMISSIONS, unknownReason } from './directory/permissions.js';
-import { TenantFacts } from './directory/tenant-facts.js';
+import { TenantFacts } from './directory/tenant.js';
 import type { Logger } from './log.js';
 import { ReadinessJobs } from './readiness/jobs.js';
 import { createServer, type Readiness, turnAwareLogger } from './server.js';

@@ -1,10 +1,10 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import { type Fact, known, unknownFact } from '../eligibility/facts.js';
-import { type ReadOptions, readEligibilityFacts } from './eligibility-facts.js';
+import { type ReadOptions, readEligibilityFacts } from './facts.js';
 import type { Graph } from './graph.js';
 import { GraphRequestError } from './graph.js';
 import { PERMISSIONS, unknownReason } from './permissions.js';
-import type { TenantFacts } from './tenant-facts.js';
+import type { TenantFacts } from './tenant.js';
 import { type DirectoryUser, findUsers, type UserQuery } from './users.js';
 
 // https://learn.microsoft.com/graph/api/temporaryaccesspassauthenticationmethodconfiguration-get

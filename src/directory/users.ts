@@ -1,6 +1,6 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import { isObjectId } from '../object-id.js';
-import { USER_SELECT } from './eligibility-facts.js';
+import { USER_SELECT } from './facts.js';
 import { type Graph, GraphRequestError } from './graph.js';
 import { graphPath, odataString, userPath } from './query.js';
 

@@ -1,4 +1,4 @@
-import type { FactCheckpoint, StreamName, StreamPage } from '../directory/group-facts.js';
+import type { FactCheckpoint, StreamName, StreamPage } from '../directory/bulk-reads.js';
 import { ConflictError, type DocumentStore } from '../storage/store.js';
 
 /**

@@ -13,7 +13,7 @@ import { graphCredential } from '../compose.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { startDemoTenant } from '../demo.js';
 import { Graph } from '../directory/graph.js';
-import { TenantFacts } from '../directory/tenant-facts.js';
+import { TenantFacts } from '../directory/tenant.js';
 import { type GraphEmulator, startGraphEmulator } from '../emulator/graph-emulator.js';
 import { syntheticTenant } from '../emulator/synthetic.js';
 import { createLogger } from '../log.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Graph } from '../directory/graph.js';
-import type { TenantFacts } from '../directory/tenant-facts.js';
+import type { TenantFacts } from '../directory/tenant.js';
 import { ConflictError, type DocumentStore, updateRetryingOnConflict } from '../storage/store.js';
 import { metric } from '../telemetry/telemetry.js';
 import { storeCheckpoint } from './checkpoint.js';

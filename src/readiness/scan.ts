@@ -1,8 +1,5 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { additionsToGroups } from '../directory/batch-facts.js';
 import { BUDGET_DESCRIPTIONS, type BudgetName } from '../directory/budget.js';
-import { AUDIT_WINDOW_DAYS, toTwins } from '../directory/eligibility-facts.js';
-import type { Graph } from '../directory/graph.js';
 import {
   addMethods,
   BulkMemberReads,
@@ -22,22 +19,17 @@ import {
   type SignInPlan,
   type StreamPage,
   signInEntries,
-} from '../directory/group-facts.js';
+} from '../directory/bulk-reads.js';
+import { assemble } from '../directory/facts.js';
+import type { Graph } from '../directory/graph.js';
 import { PERMISSIONS, unknownReason } from '../directory/permissions.js';
+import { MEMBER_PAGE_SIZE, ownReadsOf, readPopulationFacts } from '../directory/population.js';
 import { graphPath } from '../directory/query.js';
 import { ALL_USERS_TARGET } from '../directory/recovery-setup.js';
-import { MEMBER_SELECT, type TenantFacts, type TenantPolicies } from '../directory/tenant-facts.js';
-import { type Fact, known, type NameTwin, type RecoveryScope, unknownFact } from '../eligibility/facts.js';
-import { namesakeKey } from '../eligibility/names.js';
+import type { TenantFacts } from '../directory/tenant.js';
+import type { Fact, RecoveryScope } from '../eligibility/facts.js';
 import { checkEligibility, type Eligibility } from '../eligibility/rules.js';
-import {
-  type GroupSets,
-  memberFacts,
-  policyGroupIds,
-  type ReadinessSummary,
-  ReadinessTally,
-  type TenantWideFacts,
-} from './report.js';
+import { type ReadinessSummary, ReadinessTally } from './report.js';
 
 /*
  * The Graph half of the readiness report, on the bulk endpoints and inside Graph's throttling
@@ -59,9 +51,10 @@ import {
  * next is asked for, so a restart resumes where the scan stopped.
  */
 
-export const MEMBER_PAGE_SIZE = 999;
+export { MEMBER_PAGE_SIZE };
+/** The member properties E1, E4 and E9 read (assignedLicenses: direct and group-based, against the SKUs). */
 export const SCAN_SELECT =
-  'id,accountEnabled,userType,externalUserState,creationType,givenName,surname,displayName,userPrincipalName';
+  'id,accountEnabled,userType,externalUserState,creationType,givenName,surname,displayName,userPrincipalName,assignedLicenses';
 /** The registration report's page, for the time-left estimate (the emulator's; Graph does not document it). */
 const REGISTRATION_PAGE_SIZE = 1000;
 /** Reads one by one go out once this many are waiting: what one reports window admits for background work. */
@@ -107,6 +100,14 @@ export async function scanReadiness(
   const describe = (cancelled: boolean) => tally.summary(scopeLabel(scope), cancelled, notes);
   if (!scope.known) throw new ReadinessUnavailable(`the recovery groups are unknown: ${scope.reason}`);
   const groups = scope.value.includeGroupIds;
+  // A recovery group whose hidden membership the bot cannot list would scan as empty: say so instead.
+  const hidden = await tenantFacts.unreadableGroups(groups);
+  if (hidden.length > 0) {
+    const names = await tenantFacts.groupNames(hidden);
+    throw new ReadinessUnavailable(
+      `${hidden.map((id) => `"${names[id] ?? id}"`).join(', ')} hides its membership (HiddenMembership), and without Member.Read.Hidden Graph lists none of its members; needs Member.Read.Hidden`,
+    );
+  }
 
   const bulk = new BulkMemberReads();
   const [saved, population] = await Promise.all([
@@ -114,7 +115,7 @@ export async function scanReadiness(
     countPopulation(graph, membersPath(groups[0]!, 'id')),
   ]);
   // The rest of the tenant-wide facts come in while the budgets are spent on the bulk pages.
-  const tenantWide = readTenantWide(graph, tenantFacts, options.now ?? new Date());
+  const tenantWide = readPopulationFacts(graph, tenantFacts, options.now ?? new Date());
   tenantWide.catch(() => undefined);
   const plan = chooseSignInPlan(
     population.tenantUsers ?? Number.MAX_SAFE_INTEGER,
@@ -284,7 +285,7 @@ export async function scanReadiness(
     const everything = abortable(Promise.all([tenantWide, signIns, oneByOne]), signal);
     everything.catch(() => undefined);
     const tenant = await abortable(tenantWide, signal);
-    scope = tenant.policies.recoveryScope;
+    scope = tenant.wide.policies.recoveryScope;
 
     // Members are evaluated while the sign-in pages still come in: a member whose sign-in and
     // methods are both known is checked at once, the others wait (a bounded number of them) for
@@ -294,10 +295,13 @@ export async function scanReadiness(
     let deferred: Array<{ user: GraphTypes.User & { id: string }; groupId: string }> = [];
     const evaluate = async (user: GraphTypes.User & { id: string }, groupId: string) => {
       const eligibility = checkEligibility(
-        memberFacts(tenant, user, groupId, {
-          lastSuccessfulSignIn: bulk.signInOf(user.id),
-          authenticationMethods: bulk.methodsOf(user.id),
-        }),
+        assemble(
+          tenant.wide,
+          ownReadsOf(tenant, user, groupId, {
+            lastSuccessfulSignIn: bulk.signInOf(user.id),
+            authenticationMethods: bulk.methodsOf(user.id),
+          }),
+        ),
       );
       tally.add(eligibility);
       await options.onMember?.(user, eligibility);
@@ -411,118 +415,4 @@ function scopeLabel(scope: Fact<RecoveryScope>): { groups: string[]; source?: Re
     groups: scope.value.includeGroupIds.map((id) => scope.value.groupNames[id] ?? id),
     source: scope.value.source,
   };
-}
-
-/** Reads everything that is the same for every member, with as few requests as Graph allows. */
-export async function readTenantWide(graph: Graph, tenantFacts: TenantFacts, readAt: Date): Promise<TenantWideFacts> {
-  const policies = await tenantFacts.getPolicies();
-  const scope = policies.recoveryScope;
-  const includeGroups = scope.known ? scope.value.includeGroupIds.filter((id) => id !== ALL_USERS_TARGET) : [];
-  const since = new Date(readAt.getTime() - AUDIT_WINDOW_DAYS * 86_400_000).toISOString();
-  // Role grants come with the tenant policies; members of role-assignable groups hold those groups' roles,
-  // so those groups' members are read like the policy groups'.
-  const roleGroupsRead = collect<GraphTypes.Group>(
-    graph,
-    '/groups?$filter=isAssignableToRole eq true&$select=id&$top=999',
-    PERMISSIONS.groupMembership,
-  );
-  const [names, everyone, groups, roleGroups, additions] = await Promise.all([
-    tenantFacts.getNameIndex(scope),
-    // One pass over the directory instead of a read per member: E5's tenant-wide namesakes and E9's per-user licences.
-    collect<GraphTypes.User>(
-      graph,
-      `/users?$select=${MEMBER_SELECT},assignedLicenses&$top=${MEMBER_PAGE_SIZE}`,
-      PERMISSIONS.users,
-    ),
-    roleGroupsRead.then((read) =>
-      readGroupSets(graph, tenantFacts, policies, includeGroups, read.known ? idsOf(read.value) : []),
-    ),
-    roleGroupsRead,
-    collect<GraphTypes.DirectoryAudit>(
-      graph,
-      graphPath('/auditLogs/directoryAudits', {
-        $filter: `activityDateTime ge ${since} and activityDisplayName eq 'Add member to group'`,
-        $top: 1000,
-      }),
-      PERMISSIONS.auditLogs,
-    ),
-  ]);
-  // The card and the CSV name the recovery groups, not their ids.
-  const named =
-    scope.known && groups.known
-      ? {
-          ...policies,
-          recoveryScope: known({
-            ...scope.value,
-            groupNames: { ...scope.value.groupNames, ...groups.value.groupNames },
-          }),
-        }
-      : policies;
-  return {
-    readAt,
-    policies: named,
-    names,
-    namesakes: everyone.known ? known(indexByNamesake(everyone.value)) : everyone,
-    assignedLicences: everyone.known
-      ? known(new Map(everyone.value.map((u) => [u.id ?? '', u.assignedLicenses ?? []])))
-      : everyone,
-    groups,
-    roleGroupIds: roleGroups.known ? known(idsOf(roleGroups.value)) : roleGroups,
-    recentAdditions: additions.known ? known(additionsToGroups(additions.value, new Set(includeGroups))) : additions,
-  };
-}
-
-function idsOf(objects: Array<{ id?: string }>): string[] {
-  return objects.flatMap((o) => (o.id ? [o.id] : []));
-}
-
-function indexByNamesake(users: GraphTypes.User[]): Map<string, NameTwin[]> {
-  const index = new Map<string, NameTwin[]>();
-  for (const user of users) {
-    const key = namesakeKey(user);
-    if (key) index.set(key, [...(index.get(key) ?? []), ...toTwins([user])]);
-  }
-  return index;
-}
-
-async function collect<T>(graph: Graph, path: string, permission: string): Promise<Fact<T[]>> {
-  try {
-    return known(await graph.all<T>(path));
-  } catch (error) {
-    return unknownFact(unknownReason(error, permission));
-  }
-}
-
-/** Member ids of the groups the rules look at: transitive for policy groups, direct for recovery groups. */
-async function readGroupSets(
-  graph: Graph,
-  tenantFacts: TenantFacts,
-  policies: TenantPolicies,
-  includeGroups: string[],
-  roleGroups: string[],
-): Promise<Fact<GroupSets>> {
-  // The one recovery group being scanned proves its own membership; with several, each needs its set.
-  const policyGroups = [...new Set([...policyGroupIds(policies), ...roleGroups])].filter(
-    (id) => includeGroups.length > 1 || !includeGroups.includes(id),
-  );
-  const transitiveGroups = [...new Set([...policyGroups, ...(includeGroups.length > 1 ? includeGroups : [])])];
-  const ids = (path: string) =>
-    graph.all<{ id?: string }>(path).then((members) => new Set(members.flatMap((m) => (m.id ? [m.id] : []))));
-  const members = (groupId: string, relation: 'members' | 'transitiveMembers') =>
-    ids(
-      graphPath(`/groups/${encodeURIComponent(groupId)}/${relation}/microsoft.graph.user`, {
-        $select: 'id',
-        $top: MEMBER_PAGE_SIZE,
-      }),
-    );
-  try {
-    const [transitive, direct, groupNames] = await Promise.all([
-      Promise.all(transitiveGroups.map(async (id) => [id, await members(id, 'transitiveMembers')] as const)),
-      Promise.all(includeGroups.map(async (id) => [id, await members(id, 'members')] as const)),
-      tenantFacts.groupNames([...policyGroups, ...includeGroups]),
-    ]);
-    return known({ transitive: new Map(transitive), direct: new Map(direct), groupNames });
-  } catch (error) {
-    return unknownFact(unknownReason(error, PERMISSIONS.groupMembership));
-  }
 }

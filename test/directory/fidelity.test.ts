@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenExchangeAudience } from '../../src/directory/cloud.js';
-import { readEligibilityFacts } from '../../src/directory/eligibility-facts.js';
+import { readEligibilityFacts } from '../../src/directory/facts.js';
 import { Graph } from '../../src/directory/graph.js';
-import { TenantFacts } from '../../src/directory/tenant-facts.js';
+import { TenantFacts } from '../../src/directory/tenant.js';
 import { findUsers } from '../../src/directory/users.js';
 import { type GraphEmulator, startGraphEmulator } from '../../src/emulator/graph-emulator.js';
 import { loadTenant } from '../../src/emulator/tenant.js';

@@ -251,7 +251,6 @@ describe('Graph cost of one check', () => {
         '/users/11111111-0000-4000-8000-000000000001',
         '/users/11111111-0000-4000-8000-000000000001/memberOf/microsoft.graph.group',
         '/users/11111111-0000-4000-8000-000000000001/transitiveMemberOf/microsoft.graph.group',
-        '/roleManagement/directory/roleAssignments',
         '/users/11111111-0000-4000-8000-000000000001/authentication/methods',
         '/auditLogs/directoryAudits',
       ]),

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEligibilityFacts } from '../../src/directory/eligibility-facts.js';
+import { readEligibilityFacts } from '../../src/directory/facts.js';
 import { Graph } from '../../src/directory/graph.js';
-import { TenantFacts } from '../../src/directory/tenant-facts.js';
+import { TenantFacts } from '../../src/directory/tenant.js';
+import { findUsers } from '../../src/directory/users.js';
 import { checkEligibility } from '../../src/eligibility/rules.js';
 import { type GraphEmulator, startGraphEmulator } from '../../src/emulator/graph-emulator.js';
 import { type SyntheticTenant, syntheticTenant } from '../../src/emulator/synthetic.js';
@@ -89,16 +90,8 @@ describe('the readiness report over a generated tenant of 2,000 members with kno
     const sample = rows.slice(1).filter((_, i) => i % 97 === 0);
     for (const row of sample) {
       const user = synthetic.tenant.users.find((u) => u.userPrincipalName === row[0])!;
-      const directoryUser = {
-        id: user.id,
-        accountEnabled: user.accountEnabled,
-        userType: user.userType,
-        givenName: user.givenName,
-        surname: user.surname,
-        displayName: user.displayName,
-        userPrincipalName: user.userPrincipalName,
-      };
-      const single = checkEligibility(await readEligibilityFacts(graph, tenantFacts, directoryUser, now));
+      const [directoryUser] = await findUsers(graph, { kind: 'id', id: user.id });
+      const single = checkEligibility(await readEligibilityFacts(graph, tenantFacts, directoryUser!, now));
       expect(row.slice(4, 15), user.userPrincipalName).toEqual([
         single.verdict,
         ...single.results.map((r) => r.status),

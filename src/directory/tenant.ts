@@ -48,6 +48,8 @@ export class TenantFacts {
     { at: number; value: Promise<{ displayName?: string; visibility?: string } | undefined> }
   >();
   private readonly namesakeCache = new Map<string, { at: number; value: NameTwin[] }>();
+  /** Hidden-membership group id -> whether its members could be listed. */
+  private readonly listableCache = new Map<string, { at: number; value: Promise<boolean> }>();
 
   constructor(
     private readonly graph: Graph,
@@ -79,16 +81,43 @@ export class TenantFacts {
   }
 
   /**
-   * Which of these groups hide their membership (`visibility: HiddenMembership`): without
-   * Member.Read.Hidden, Graph lists none of their members and omits them from a user's memberOf.
-   * https://learn.microsoft.com/graph/api/resources/group (visibility)
+   * Which of these groups hide their membership (`visibility: HiddenMembership`) from the bot: without
+   * Member.Read.Hidden Graph lists none of their members, so a hidden group whose first member page
+   * comes back empty counts as unreadable (an empty hidden group looks the same, and proves nothing).
+   * https://learn.microsoft.com/graph/api/resources/group (visibility),
+   * https://learn.microsoft.com/graph/api/group-list-members ("To list members of a hidden group,
+   * the Member.Read.Hidden permission is also required").
    */
-  async hiddenGroups(ids: string[]): Promise<string[]> {
+  async unreadableGroups(ids: string[]): Promise<string[]> {
     const wanted = this.readGroups(ids);
     const hidden: string[] = [];
     for (const id of wanted)
       if ((await this.groupNameCache.get(id)?.value)?.visibility === 'HiddenMembership') hidden.push(id);
-    return hidden;
+    const stale = hidden.filter((id) => {
+      const cached = this.listableCache.get(id);
+      return !cached || this.clock() - cached.at > this.ttlMs;
+    });
+    if (stale.length > 0) {
+      const read = this.graph
+        .batch(
+          stale.map((id) => ({
+            id,
+            method: 'GET' as const,
+            url: `/groups/${encodeURIComponent(id)}/members?$select=id&$top=1`,
+          })),
+        )
+        .catch(() => new Map<string, BatchResult>());
+      for (const id of stale) {
+        const value = read.then((results) => {
+          const result = results.get(id);
+          return Boolean(result?.ok && (result.body.value as unknown[] | undefined)?.length);
+        });
+        this.listableCache.set(id, { at: this.clock(), value });
+      }
+    }
+    const unreadable: string[] = [];
+    for (const id of hidden) if (!(await this.listableCache.get(id)?.value)) unreadable.push(id);
+    return unreadable;
   }
 
   /** Starts one `$batch` for the groups not cached; returns the ids wanted. */
@@ -161,7 +190,8 @@ export class TenantFacts {
       { id: 'profiles', method: 'GET', url: '/identity/verifiedId/profiles' },
       { id: 'ca', method: 'GET', url: '/identity/conditionalAccess/policies' },
       { id: 'locations', method: 'GET', url: '/identity/conditionalAccess/namedLocations' },
-      { id: 'skus', method: 'GET', url: '/subscribedSkus?$select=skuPartNumber,capabilityStatus,servicePlans' },
+      // skuId: users' assignedLicenses name their SKUs by it (https://learn.microsoft.com/graph/api/resources/subscribedsku).
+      { id: 'skus', method: 'GET', url: '/subscribedSkus?$select=skuId,skuPartNumber,capabilityStatus,servicePlans' },
       // Role grants of every principal: a group's grants apply to its members. A few hundred in most tenants.
       {
         id: 'roleAssignments',
