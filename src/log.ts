@@ -25,6 +25,11 @@ export const SENSITIVE_KEYS: ReadonlySet<string> = new Set([
   'access_token',
   'refresh_token',
   'id_token',
+  // Verified ID claims presented during account recovery (issue 30): a date of birth or document number.
+  'claims',
+  'dateofbirth',
+  'documentid',
+  'documentnumber',
 ]);
 export const REDACTED = '[redacted]';
 /** A bearer JWT quoted inside some text, such as an error message that echoes a request. */

@@ -1,0 +1,134 @@
+import { normaliseName } from '../eligibility/names.js';
+
+/*
+ * The claim rules, pure: does what a person presented match the organisation's record for them?
+ * Used by the claim validation extension (issue 30) and by caller verification (issue 27).
+ *
+ * Claim keys are matched case-insensitively, as Microsoft's sample matches claim keys against its
+ * data source's column headers ("Verify the Excel column headers or HR API response match the claim
+ * keys exactly (case-insensitive)": MicrosoftDocs/entra-docs
+ * docs/identity-platform/tutorial-custom-authentication-extension-account-recovery.md, Troubleshoot).
+ * A verdict names failed claims, never their values.
+ */
+
+/** How first and last names are compared: the identity verification profile's match confidence level. */
+export type MatchLevel = 'exact' | 'relaxed';
+
+/** The organisation's record for one person; claim keys lower-cased. */
+export interface ClaimRecord {
+  userPrincipalName: string;
+  firstName?: string;
+  lastName?: string;
+  employeeId?: string;
+  /** Every other column, by lower-cased claim key (dateofbirth, documentid, ...). */
+  claims: Record<string, string>;
+}
+
+export interface ClaimRules {
+  /** Claim keys that must be presented and match the record, besides first and last name. */
+  requiredClaims: string[];
+  matchLevel: MatchLevel;
+}
+
+/** What was presented: Verified ID's claims, and the employee id Entra adds as additional info. */
+export interface PresentedClaims {
+  claims: Record<string, unknown>;
+  employeeId?: string;
+}
+
+export type ClaimVerdict =
+  | { pass: true }
+  /** `failedClaims` holds claim keys only; `reason` says why in words that carry no claim value. */
+  | { pass: false; failedClaims: string[]; reason: string };
+
+export const FIRST_NAME = 'firstName';
+export const LAST_NAME = 'lastName';
+
+/** Does every claim the rules require match the record? Names by the match level, the rest as values. */
+export function validateClaims(record: ClaimRecord, presented: PresentedClaims, rules: ClaimRules): ClaimVerdict {
+  const given = lowerKeys(presented.claims);
+  const failed: string[] = [];
+  const why: string[] = [];
+  const nameChecks: Array<[string, string | undefined]> = [
+    [FIRST_NAME, record.firstName],
+    [LAST_NAME, record.lastName],
+  ];
+  for (const [key, onRecord] of nameChecks) {
+    const shown = given.get(key.toLowerCase());
+    if (onRecord === undefined || onRecord.trim() === '') {
+      failed.push(key);
+      why.push(`the record has no ${key}`);
+    } else if (shown === undefined) {
+      failed.push(key);
+      why.push(`${key} was not presented`);
+    } else if (typeof shown !== 'string' || !namesMatch(shown, onRecord, rules.matchLevel)) {
+      failed.push(key);
+      why.push(`${key} does not match the record (${rules.matchLevel} matching)`);
+    }
+  }
+  for (const key of rules.requiredClaims) {
+    const lower = key.toLowerCase();
+    if (lower === FIRST_NAME.toLowerCase() || lower === LAST_NAME.toLowerCase()) continue;
+    const onRecord = lower === 'employeeid' ? record.employeeId : record.claims[lower];
+    const shown = given.get(lower) ?? (lower === 'employeeid' ? presented.employeeId : undefined);
+    if (onRecord === undefined || onRecord.trim() === '') {
+      failed.push(key);
+      why.push(`the record has no ${key}`);
+    } else if (shown === undefined) {
+      failed.push(key);
+      why.push(`${key} was not presented`);
+    } else if (!valuesMatch(shown, onRecord)) {
+      failed.push(key);
+      why.push(`${key} does not match the record`);
+    }
+  }
+  // An employee id Entra sends must belong to this record, required or not: it names the person.
+  if (
+    presented.employeeId !== undefined &&
+    record.employeeId &&
+    !failed.includes('employeeId') &&
+    !valuesMatch(presented.employeeId, record.employeeId)
+  ) {
+    failed.push('employeeId');
+    why.push('employeeId does not match the record');
+  }
+  return failed.length === 0 ? { pass: true } : { pass: false, failedClaims: failed, reason: why.join('; ') };
+}
+
+/** Names compared as the profile's match level says: exact keeps accents, relaxed folds them. */
+export function namesMatch(presented: string, onRecord: string, level: MatchLevel): boolean {
+  const fold = level === 'relaxed' ? normaliseName : exactForm;
+  const a = fold(presented);
+  return a !== '' && a === fold(onRecord);
+}
+
+/** Case-insensitive and whitespace-collapsed, but every letter and accent kept. */
+function exactForm(name: string): string {
+  return name.normalize('NFC').toLowerCase().replace(/\s+/gu, ' ').trim();
+}
+
+const ISO_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Claim values: case-insensitive and whitespace-collapsed; ISO dates by their calendar day, so
+ * 1990-01-15 and 1990-1-15T00:00:00Z are the same date of birth.
+ */
+export function valuesMatch(presented: unknown, onRecord: string): boolean {
+  if (typeof presented !== 'string' && typeof presented !== 'number') return false;
+  const a = canonicalValue(String(presented));
+  return a !== '' && a === canonicalValue(onRecord);
+}
+
+function canonicalValue(value: string): string {
+  const trimmed = value.trim();
+  const date = ISO_DATE.exec(trimmed);
+  if (date) {
+    const [, year, month = '', day = ''] = date;
+    return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+  }
+  return trimmed.normalize('NFC').toLowerCase().replace(/\s+/gu, ' ');
+}
+
+function lowerKeys(claims: Record<string, unknown>): Map<string, unknown> {
+  return new Map(Object.entries(claims).map(([key, value]) => [key.toLowerCase(), value]));
+}
