@@ -301,6 +301,8 @@ resource telemetryPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01'
 output BOT_AZURE_APP_SERVICE_RESOURCE_ID string = webApp.id
 output BOT_DOMAIN string = webApp.properties.defaultHostName
 output BOT_ENDPOINT string = 'https://${webApp.properties.defaultHostName}'
+// The target URL to register as the claim validation custom authentication extension (docs/deploy.md).
+output RECOVERY_EXTENSION_URL string = 'https://${webApp.properties.defaultHostName}/api/recovery/claim-validation'
 output BOT_ID string = identity.properties.clientId
 output BOT_TENANT_ID string = identity.properties.tenantId
 output MANAGED_IDENTITY_CLIENT_ID string = identity.properties.clientId

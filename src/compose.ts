@@ -21,6 +21,7 @@ import { PERMISSIONS, unknownReason } from './directory/permissions.js';
 import { TenantFacts } from './directory/tenant.js';
 import type { Logger } from './log.js';
 import { ReadinessJobs } from './readiness/jobs.js';
+import { setUpClaimValidation } from './recovery-extension/setup.js';
 import { createServer, type Readiness, turnAwareLogger } from './server.js';
 import { BlobStore } from './storage/blob-store.js';
 import { FileStore } from './storage/file-store.js';
@@ -115,6 +116,7 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     log,
     now: options.now,
   });
+  const claimValidation = await setUpClaimValidation(config, { store, graph, tenant, log, now: options.now });
   const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log, readinessJobs, verifyCaller });
   const storageProblem = config.blobStorage
     ? 'Azure Storage is not reachable or not writable'
@@ -128,15 +130,19 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     appId: config.botAuth?.appId,
     allowedTenantIds: config.allowedTenantIds,
     log,
-    extraRoutes: sessions.enabled
-      ? (routes) =>
-          registerVerificationRoutes(routes, verifyCaller, {
-            secureCookie: (config.verification.publicBaseUrl ?? '').startsWith('https:'),
-            log,
-          })
-      : undefined,
-    // A VerifiedEmployee photo may be up to 2 MB, base64url-encoded in the claims; the docs do not say whether callbacks carry it.
-    largeBodies: sessions.enabled ? { pathPrefix: CALLBACK_PATH, maxBytes: CALLBACK_MAX_BYTES } : undefined,
+    extraRoutes: (routes) => {
+      if (sessions.enabled)
+        registerVerificationRoutes(routes, verifyCaller, {
+          secureCookie: (config.verification.publicBaseUrl ?? '').startsWith('https:'),
+          log,
+        });
+      claimValidation?.register(routes);
+    },
+    largeBodies: [
+      // A VerifiedEmployee photo may be up to 2 MB, base64url-encoded in the claims; the docs do not say whether callbacks carry it.
+      ...(sessions.enabled ? [{ pathPrefix: CALLBACK_PATH, maxBytes: CALLBACK_MAX_BYTES }] : []),
+      ...(claimValidation ? [claimValidation.largeBody] : []),
+    ],
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

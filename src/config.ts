@@ -356,6 +356,11 @@ function recoveryExtensionConfig(
       'RECOVERY_EXTENSION_AUDIENCE',
       "is required when RECOVERY_CLAIMS_SOURCE is set: the application (client) id of the extension's API app registration, the `aud` of Entra's v2 tokens",
     );
+  if (claimsSource && !tenantId && !demo)
+    throw new ConfigError(
+      'GRAPH_TENANT_ID',
+      "is required with RECOVERY_CLAIMS_SOURCE: only the tenant's own Entra may call the extension",
+    );
   const loginBase = read('ENTRA_LOGIN_BASE_URL') ?? read('AUTHORITY_HOST') ?? PUBLIC_LOGIN_BASE_URL;
   return {
     claimsSource,

@@ -7,6 +7,7 @@ import './runtime-check.js';
 import { startBot } from './compose.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { CONTOSO, startDemoTenant } from './demo.js';
+import { withDemoClaimValidation } from './emulator/claim-validation-demo.js';
 import { withDemoVerifiedId } from './emulator/verified-id/demo.js';
 import { startLocalChat } from './localchat/server.js';
 import { createLogger } from './log.js';
@@ -50,10 +51,13 @@ if (config.demoTenant) {
   // The Verified ID Request Service emulator too, so caller verification works with no Azure.
   const verifiedId = await withDemoVerifiedId(demo.config);
   closers.push(() => verifiedId.emulator.close());
-  config = verifiedId.config;
+  // And Entra's sign-in host, which signs the claim validation callouts the chat page sends.
+  const entra = await withDemoClaimValidation(verifiedId.config, demo.tenantId);
+  closers.push(() => entra.emulator.close());
+  config = entra.config;
   log.info(
-    { graph: demo.emulator.baseUrl, verifiedId: verifiedId.emulator.baseUrl },
-    `demo tenant "${config.demoTenant}" served by the Graph and Verified ID emulators`,
+    { graph: demo.emulator.baseUrl, verifiedId: verifiedId.emulator.baseUrl, entra: entra.emulator.baseUrl },
+    `demo tenant "${config.demoTenant}" served by the Graph, Verified ID and Entra sign-in emulators`,
   );
   const bot = await startOrExit(config);
   closers.unshift(() => bot.close());

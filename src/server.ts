@@ -22,8 +22,11 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Further routes on the same server (the caller verification page and its callback). */
   extraRoutes?: (server: restify.Server) => void;
-  /** A larger body limit under one path (the Request Service's callbacks may carry a credential's photo claim). */
-  largeBodies?: { pathPrefix: string; maxBytes: number };
+  /**
+   * Larger body limits under some paths (callbacks and callouts that may carry a credential's photo
+   * claim); `raw` leaves the body unparsed, as text, for a route that authenticates before it parses.
+   */
+  largeBodies?: Array<{ pathPrefix: string; maxBytes: number; raw?: boolean }>;
 }
 
 /** Runs restify handlers in order, as `server.use` would, stopping at the first that passes an error (or false). */
@@ -86,10 +89,14 @@ export function createServer(options: ServerOptions): restify.Server {
   const { adapter, runTurn, localMode, allowedTenantIds, log } = options;
   const server = restify.createServer({ name: 'ssar-helpdesk', handleUncaughtExceptions: false });
   const parse = restify.plugins.bodyParser({ maxBodySize: options.maxBodyBytes ?? MAX_BODY_BYTES, mapParams: false });
-  const large = options.largeBodies;
-  const parseLarge = large ? restify.plugins.bodyParser({ maxBodySize: large.maxBytes, mapParams: false }) : undefined;
+  const large = (options.largeBodies ?? []).map(({ pathPrefix, maxBytes, raw }) => ({
+    pathPrefix,
+    parse: raw
+      ? [restify.plugins.bodyReader({ maxBodySize: maxBytes })]
+      : restify.plugins.bodyParser({ maxBodySize: maxBytes, mapParams: false }),
+  }));
   server.use((req, res, next) =>
-    runChain(parseLarge && req.path().startsWith(large!.pathPrefix) ? parseLarge : parse, req, res, next),
+    runChain(large.find(({ pathPrefix }) => req.path().startsWith(pathPrefix))?.parse ?? parse, req, res, next),
   );
 
   server.get('/healthz', (_req, res, next) => {

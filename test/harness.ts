@@ -6,6 +6,8 @@ import { Writable } from 'node:stream';
 import { type RunningBot, startBot } from '../src/compose.js';
 import { type Config, type Env, loadConfig } from '../src/config.js';
 import { CONTOSO, startDemoTenant } from '../src/demo.js';
+import { withDemoClaimValidation } from '../src/emulator/claim-validation-demo.js';
+import type { EntraLoginEmulator } from '../src/emulator/entra-login.js';
 import type { GraphEmulator } from '../src/emulator/graph-emulator.js';
 import { withDemoVerifiedId } from '../src/emulator/verified-id/demo.js';
 import type { VerifiedIdEmulator } from '../src/emulator/verified-id/request-service.js';
@@ -46,6 +48,13 @@ export interface Harness {
   verifiedId?: VerifiedIdEmulator;
   /** Further secrets a test saw (codes, cookies) that must never appear in a log line or a stored byte. */
   secrets: string[];
+  /** Entra's sign-in host emulated, started with `claimValidation`: it signs callouts to the extension. */
+  entra?: EntraLoginEmulator;
+  /**
+   * Claim values (dates of birth, document numbers) a test presented or that are on record: never in
+   * a log line, a stored byte, a page or any activity the bot sent (cards included).
+   */
+  claimValues: string[];
   /** Verification pages and callback answers a test fetched (not the one page that shows a pass), scanned with the logs. */
   pages: Array<{ where: string; text: string }>;
   tenantId: string;
@@ -84,7 +93,7 @@ export const people = CONTOSO.people;
 
 /** Starts the Graph emulator with the demo tenant, a fake Bot Connector and the real bot. */
 export async function startHarness(
-  options: { env?: Env; now?: () => Date; shareWith?: Harness } = {},
+  options: { env?: Env; now?: () => Date; shareWith?: Harness; claimValidation?: boolean } = {},
 ): Promise<Harness> {
   // Another bot instance on its own port, with the same config, tenant, connector and store; closing it closes only its bot.
   const shared = options.shareWith;
@@ -111,7 +120,13 @@ export async function startHarness(
       ? await withDemoVerifiedId(demo.config)
       : undefined;
   const verifiedId = shared?.verifiedId ?? verified?.emulator;
-  const config = { ...(verified?.config ?? demo.config), dataDir };
+  const extension =
+    !shared && options.claimValidation
+      ? await withDemoClaimValidation(verified?.config ?? demo.config, tenantId)
+      : undefined;
+  const entra = shared?.entra ?? extension?.emulator;
+  const config = { ...(extension?.config ?? verified?.config ?? demo.config), dataDir };
+  const claimValues: string[] = shared?.claimValues ?? [];
   const secrets: string[] = shared?.secrets ?? [];
   const pages: Array<{ where: string; text: string }> = shared?.pages ?? [];
   const log = createLogger(config.logLevel, sink);
@@ -171,6 +186,8 @@ export async function startHarness(
     },
     graph: demo.emulator,
     verifiedId,
+    entra,
+    claimValues,
     secrets,
     pages,
     connector,
@@ -219,6 +236,7 @@ export async function startHarness(
         await connector.close();
         await demo.emulator.close();
         await verifiedId?.close();
+        await entra?.close();
       }
       // Every log line and stored byte of every test run through here is scanned for every pass
       // the tenant issued and every configured secret.
@@ -246,6 +264,21 @@ export async function startHarness(
           ...(await filesUnder(dataDir)),
         ],
         allSecrets,
+      );
+      // Claim values are scanned everywhere, Teams activities included: no card ever shows one.
+      leaks.push(
+        ...findLeaks(
+          [
+            ...logs.map((text, i) => ({ where: `log line ${i + 1}`, text })),
+            ...pages,
+            ...(await filesUnder(dataDir)),
+            ...connector.activities.map((a, i) => ({
+              where: `activity ${i + 1} the bot sent`,
+              text: JSON.stringify(a),
+            })),
+          ],
+          claimValues,
+        ),
       );
       if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
       if (leaks.length > 0) throw new Error(`Secrets leaked: ${[...new Set(leaks)].join('; ')}`);
