@@ -32,6 +32,7 @@ import { CardTemplates } from './teams/cards.js';
 import { ConversationBook } from './teams/conversations.js';
 import { TeamsEscalationNotifier } from './teams/escalation.js';
 import { ApprovalCardLedger, TeamsOutcomeMessenger } from './teams/notifications.js';
+import { RecoveryFeed } from './teams/recovery-feed.js';
 import { inReadersTurn } from './teams/turn.js';
 import { registerVerificationRoutes } from './verification/page.js';
 import { RequestServiceClient } from './verification/request-service.js';
@@ -116,8 +117,26 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     log,
     now: options.now,
   });
-  const claimValidation = await setUpClaimValidation(config, { store, graph, tenant, log, now: options.now });
-  const app = createBot(adapter, { cards, directory, catalogue, escalations, book, log, readinessJobs, verifyCaller });
+  const recoveryFeed = new RecoveryFeed(store, adapter, config.botAuth?.appId ?? '', cards, log);
+  const claimValidation = await setUpClaimValidation(config, {
+    store,
+    graph,
+    tenant,
+    log,
+    now: options.now,
+    onAttempt: (attempt) => void recoveryFeed.post(attempt).catch(() => undefined),
+  });
+  const app = createBot(adapter, {
+    cards,
+    directory,
+    catalogue,
+    escalations,
+    book,
+    log,
+    readinessJobs,
+    verifyCaller,
+    ...(claimValidation && { attempts: claimValidation.attempts, recoveryFeed }),
+  });
   const storageProblem = config.blobStorage
     ? 'Azure Storage is not reachable or not writable'
     : 'the data directory is not writable';

@@ -7,7 +7,7 @@ import './runtime-check.js';
 import { startBot } from './compose.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { CONTOSO, startDemoTenant } from './demo.js';
-import { withDemoClaimValidation } from './emulator/claim-validation-demo.js';
+import { DEMO_RECORDS_PATH, withDemoClaimValidation } from './emulator/claim-validation-demo.js';
 import { withDemoVerifiedId } from './emulator/verified-id/demo.js';
 import { startLocalChat } from './localchat/server.js';
 import { createLogger } from './log.js';
@@ -66,6 +66,14 @@ if (config.demoTenant) {
     tenantId: demo.tenantId,
     people: Object.values(CONTOSO.people),
     port: Number(process.env.CHAT_PORT ?? 3979),
+    entra: {
+      emulator: entra.emulator,
+      audience: config.recoveryExtension.audience ?? '',
+      recordsPath:
+        config.recoveryExtension.claimsSource?.kind === 'csv'
+          ? config.recoveryExtension.claimsSource.path
+          : DEMO_RECORDS_PATH,
+    },
   });
   closers.unshift(() => chat.close());
   console.log(
@@ -77,6 +85,8 @@ if (config.demoTenant) {
       `  Try: "check jon.doe@contoso.com", "check Adele Vance", "guide", or paste an AADSTS error.`,
       `  Caller verification (${config.verification.policy}): on a request card choose "Verify with Face Check" and open the link in another tab;`,
       `  the Verified ID emulator plays Authenticator: ${verifiedId.emulator.baseUrl.replace(/\/v1\.0$/, '')}/wallet`,
+      `  Claim validation: on the chat page open "Play Entra" to send a recovery attempt for a demo person`,
+      `  (their own ID, a wrong date of birth, a namesake's ID), then "check" them as the helpdesk agent.`,
       `  Stop with Ctrl+C.`,
       '',
     ].join('\n'),

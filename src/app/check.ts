@@ -2,6 +2,7 @@ import type { Directory } from '../directory/directory.js';
 import { type DirectoryUser, MAX_MATCHES, type UserQuery } from '../directory/users.js';
 import type { Fact, RecoveryScope } from '../eligibility/facts.js';
 import { checkEligibility, colleagueView, type Eligibility } from '../eligibility/rules.js';
+import type { RecoveryAttempt, RecoveryAttempts } from '../recovery-extension/attempts.js';
 import { metric } from '../telemetry/telemetry.js';
 import type { Actor } from './actor.js';
 
@@ -10,6 +11,8 @@ import type { Actor } from './actor.js';
  * for who asks. A colleague's answer carries only the short verdict, never directory details.
  */
 export type CheckDirectory = Pick<Directory, 'findUsers' | 'prefetchTenantFacts' | 'eligibilityFacts'>;
+/** The claim validation extension's attempts (issue 30); absent when the extension is off. */
+export type AttemptReader = Pick<RecoveryAttempts, 'latest'>;
 
 export type CheckResult =
   | { kind: 'unclear'; problem: string }
@@ -21,6 +24,8 @@ export type CheckResult =
       eligibility: Eligibility;
       recoveryScope: Fact<RecoveryScope>;
       readAt: Date;
+      /** The user's last claim validation attempt, for the agent only. */
+      claimValidation?: RecoveryAttempt;
     }
   | {
       kind: 'for-colleague';
@@ -32,6 +37,7 @@ export async function checkUser(
   directory: CheckDirectory,
   actor: Actor,
   query: UserQuery | { problem: string },
+  attempts?: AttemptReader,
 ): Promise<CheckResult> {
   if ('problem' in query) return { kind: 'unclear', problem: query.problem };
   // The tenant's policies do not depend on the user: read them in the same wave as the lookup.
@@ -40,24 +46,45 @@ export async function checkUser(
   const [only, ...others] = users;
   if (!only) return { kind: 'nobody' };
   if (others.length > 0) return { kind: 'several', users, limit: MAX_MATCHES };
-  return checkOne(directory, actor, only);
+  return checkOne(directory, actor, only, attempts);
 }
 
 /** "Check again" on a card: by object id, or nobody when the account is gone. */
-export async function recheckUser(directory: CheckDirectory, actor: Actor, userId: string): Promise<CheckResult> {
+export async function recheckUser(
+  directory: CheckDirectory,
+  actor: Actor,
+  userId: string,
+  attempts?: AttemptReader,
+): Promise<CheckResult> {
   const [user] = await directory.findUsers({ kind: 'id', id: userId });
-  return user ? checkOne(directory, actor, user) : { kind: 'nobody' };
+  return user ? checkOne(directory, actor, user, attempts) : { kind: 'nobody' };
 }
 
-async function checkOne(directory: CheckDirectory, actor: Actor, user: DirectoryUser): Promise<CheckResult> {
-  const facts = await directory.eligibilityFacts(user);
+async function checkOne(
+  directory: CheckDirectory,
+  actor: Actor,
+  user: DirectoryUser,
+  attempts?: AttemptReader,
+): Promise<CheckResult> {
+  const upn = user.userPrincipalName;
+  const [facts, claimValidation] = await Promise.all([
+    directory.eligibilityFacts(user),
+    actor.isHelpdeskAgent && upn && attempts ? attempts.latest(upn) : undefined,
+  ]);
   const eligibility = checkEligibility(facts);
   metric.check(
     eligibility.verdict,
     eligibility.results.filter((r) => r.status !== 'pass').map((r) => ({ requirement: r.id, status: r.status })),
   );
   return actor.isHelpdeskAgent
-    ? { kind: 'for-agent', user, eligibility, recoveryScope: facts.recoveryScope, readAt: facts.readAt }
+    ? {
+        kind: 'for-agent',
+        user,
+        eligibility,
+        recoveryScope: facts.recoveryScope,
+        readAt: facts.readAt,
+        ...(claimValidation && { claimValidation }),
+      }
     : {
         kind: 'for-colleague',
         user: { id: user.id, displayName: user.displayName },

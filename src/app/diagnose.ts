@@ -5,7 +5,10 @@ import { lastRecoveryAttempt, type RecoveryAttempt } from '../diagnosis/recovery
 import type { Directory } from '../directory/directory.js';
 import { type DirectoryUser, parseUserQuery } from '../directory/users.js';
 import { checkEligibility, type RequirementResult } from '../eligibility/rules.js';
+import type { RecoveryAttempt as ClaimValidationAttempt } from '../recovery-extension/attempts.js';
+import { FIRST_NAME, LAST_NAME } from '../recovery-extension/claims.js';
 import type { Actor } from './actor.js';
+import type { AttemptReader } from './check.js';
 
 /**
  * "Why can't they recover?": a pasted error or a picked symptom matched against the catalogue.
@@ -16,6 +19,8 @@ export type DiagnosisDirectory = Pick<Directory, 'findUsers' | 'eligibilityFacts
 
 export interface Evidence {
   live: RequirementResult[];
+  /** The bot's own record of the last claim validation callout, read before the audit log. */
+  claimValidation?: ClaimValidationAttempt;
   attempt?: RecoveryAttempt;
   auditUnreadable?: string;
 }
@@ -42,14 +47,18 @@ export async function startDiagnosis(
 }
 
 export async function runDiagnosis(
-  deps: { directory: DiagnosisDirectory; catalogue: Catalogue },
+  deps: { directory: DiagnosisDirectory; catalogue: Catalogue; attempts?: AttemptReader },
   actor: Actor,
   input: { userId?: string; target?: string; symptom?: string; errorText?: string },
 ): Promise<DiagnosisResult> {
   const user = await targetUser(deps.directory, input.userId, input.target);
-  const evidence = user && actor.isHelpdeskAgent ? await gatherEvidence(deps.directory, user) : undefined;
-  // With nothing picked or pasted, the last attempt's failure says what to diagnose.
-  const symptomId = input.symptom ?? (input.errorText ? undefined : evidence?.attempt?.symptomId);
+  const evidence =
+    user && actor.isHelpdeskAgent ? await gatherEvidence(deps.directory, user, deps.attempts) : undefined;
+  // With nothing picked or pasted, the last attempt's failure says what to diagnose: the bot's own
+  // record of the claim validation first, then what the audit log shows.
+  const symptomId =
+    input.symptom ??
+    (input.errorText ? undefined : (claimValidationSymptom(evidence?.claimValidation) ?? evidence?.attempt?.symptomId));
   const diagnosis = diagnose(deps.catalogue, { text: input.errorText, symptomId }, evidence?.live);
   return { diagnosis, ...(user ? { user } : {}), ...(evidence ? { evidence } : {}) };
 }
@@ -67,12 +76,29 @@ async function targetUser(
   return users.length === 1 ? users[0] : undefined;
 }
 
-/** The matching live checks and the user's last recovery attempt from the audit log. */
-async function gatherEvidence(directory: DiagnosisDirectory, user: DirectoryUser): Promise<Evidence> {
-  const facts = await directory.eligibilityFacts(user);
+/** The matching live checks, the last claim validation attempt and the last recovery attempt from the audit log. */
+async function gatherEvidence(
+  directory: DiagnosisDirectory,
+  user: DirectoryUser,
+  attempts?: AttemptReader,
+): Promise<Evidence> {
+  const upn = user.userPrincipalName;
+  const [facts, claimValidation] = await Promise.all([
+    directory.eligibilityFacts(user),
+    upn && attempts ? attempts.latest(upn) : undefined,
+  ]);
   const audit = facts.auditEvents;
   return {
     live: checkEligibility(facts).results,
+    ...(claimValidation && { claimValidation }),
     ...(audit.known ? { attempt: lastRecoveryAttempt(audit.value) } : { auditUnreadable: audit.reason }),
   };
+}
+
+/** A claim validation that failed on a name is the catalogue's name mismatch. */
+function claimValidationSymptom(attempt: ClaimValidationAttempt | undefined): string | undefined {
+  if (attempt?.outcome !== 'failed') return undefined;
+  return attempt.failedClaims.some((claim) => claim === FIRST_NAME || claim === LAST_NAME)
+    ? 'name-mismatch'
+    : undefined;
 }

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type ConnectorActivity, type FakeConnector, startFakeConnector } from './connector.js';
+import { type EntraPlayer, entraPeople, playEntra, SCENARIOS, type Scenario } from './entra.js';
 
 /**
  * The local chat page: a browser stands in for several Teams clients at once. The page talks to
@@ -25,6 +26,8 @@ export interface LocalChatOptions {
   people: ChatPerson[];
   /** 0 picks a free port. */
   port?: number;
+  /** With the claim validation extension on: lets the page play Entra sending a callout. */
+  entra?: EntraPlayer;
 }
 
 export interface LocalChat {
@@ -208,6 +211,23 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
         });
         const answer = await postToBot(activity);
         return [answer.status, answer.body ?? {}];
+      },
+
+      'GET /api/entra/people': async () => {
+        if (!options.entra) throw new HttpError('Claim validation is not on in this demo', 404);
+        return [200, await entraPeople(options.entra)];
+      },
+
+      'POST /api/entra/callout': async (_query, body) => {
+        if (!options.entra) throw new HttpError('Claim validation is not on in this demo', 404);
+        const { userPrincipalName, scenario } = body;
+        if (typeof userPrincipalName !== 'string' || userPrincipalName.length > 256)
+          throw new HttpError('"userPrincipalName" must be a demo person');
+        if (typeof scenario !== 'string' || !(scenario in SCENARIOS))
+          throw new HttpError(`"scenario" must be one of ${Object.keys(SCENARIOS).join(', ')}`);
+        const answer = await playEntra(options.entra, botUrl, userPrincipalName, scenario as Scenario);
+        if ('problem' in answer) throw new HttpError(answer.problem);
+        return [200, answer];
       },
 
       'POST /api/invoke': async (_query, body) => {

@@ -64,23 +64,3 @@ export function decide(facts: DecisionFacts): RecoveryDecision {
     };
   return { outcome: 'pass', failedClaims: [], cause: 'passed', reason: 'the claims match the record' };
 }
-
-/** What the helpdesk should do about an attempt, for `check` and the feed. */
-export function adviceFor(cause: AttemptCause, failedClaims: string[]): string {
-  switch (cause) {
-    case 'passed':
-      return 'Entra let them continue recovery. If they are still stuck, ask what they saw after the identity check.';
-    case 'claims':
-      return `Their ${failedClaims.join(', ')} did not match the organisation's record. Ask HR to check the record (never read a value out to the caller); if the record is right, verify them another way and escalate.`;
-    case 'no-record':
-      return "The organisation's records have no entry for them: ask HR to add it, or verify them another way and escalate.";
-    case 'source':
-      return 'The claims source could not answer, so recovery was refused: fix RECOVERY_CLAIMS_SOURCE; meanwhile verify them another way and escalate.';
-    case 'privileged':
-      return 'They hold a directory role, so self-service recovery sends them to the helpdesk: verify them and escalate for a Temporary Access Pass.';
-    case 'roles-unknown':
-      return 'The bot could not read their directory roles, so it refused: try again shortly, or verify them and escalate.';
-    case 'unknown-user':
-      return 'Entra named a user this directory does not have: check the user principal name.';
-  }
-}

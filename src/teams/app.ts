@@ -1,5 +1,6 @@
 import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import { ActivityTypes } from 'botbuilder';
+import type { AttemptReader } from '../app/check.js';
 import type { EscalationService } from '../app/escalations.js';
 import type { VerifyCaller } from '../app/verify-caller.js';
 import type { BotAuthConfig } from '../config.js';
@@ -19,6 +20,7 @@ import { actionResponse, invokeResponseActivity, unsupportedInvoke } from './inv
 import { t } from './locale.js';
 import { registerPeopleSearch } from './people-search.js';
 import { registerReadinessRoutes } from './readiness.js';
+import { type RecoveryFeed, registerRecoveryFeedRoutes } from './recovery-feed.js';
 import { createTurnKit, storeUnavailable } from './turn.js';
 import { registerVerificationRoutes } from './verification.js';
 
@@ -34,6 +36,9 @@ export interface BotDependencies {
   /** Readiness reports, kept in the store so any instance can answer for them. */
   readinessJobs: ReadinessJobs;
   verifyCaller: VerifyCaller;
+  /** Claim validation attempts and the channel feed; absent when the extension is off. */
+  attempts?: AttemptReader;
+  recoveryFeed?: RecoveryFeed;
 }
 
 /** A command, a name or an address fits easily; a pasted error page may be as long as diagnosis reads. */
@@ -102,9 +107,11 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   });
 
   // A pasted error wins over everything else, so "Can't sign in: AADSTS50053" is diagnosed, not looked up.
-  registerDiagnosisRoutes(app, kit, { directory, catalogue: deps.catalogue });
+  registerDiagnosisRoutes(app, kit, { directory, catalogue: deps.catalogue, attempts: deps.attempts });
+  // Before the guide, which answers anything that mentions recovery.
+  registerRecoveryFeedRoutes(app, kit, { feed: deps.recoveryFeed, cards });
   registerGuideRoutes(app, kit, directory);
-  registerCheckRoutes(app, kit, { directory, cards });
+  registerCheckRoutes(app, kit, { directory, cards, attempts: deps.attempts });
   registerReadinessRoutes(app, kit, { directory, cards, log, jobs: deps.readinessJobs });
   registerEscalationRoutes(app, kit, { cards, escalations: deps.escalations, book: deps.book });
   registerPeopleSearch(app, { directory, log });

@@ -1,3 +1,4 @@
+import type { claimValidationView } from './claim-validation-views.js';
 import type { agentEligibilityView, candidatesView, colleagueEligibilityView } from './eligibility-views.js';
 
 /**
@@ -18,6 +19,7 @@ export interface CardViews {
   'eligibility-agent': ReturnType<typeof agentEligibilityView>;
   'eligibility-colleague': ReturnType<typeof colleagueEligibilityView>;
   'user-choice': ReturnType<typeof candidatesView>;
+  'recovery-attempt': ReturnType<typeof claimValidationView> & { title: string; checkTitle: string };
   'diagnosis-start': {
     forWhom: string;
     symptoms: { id: string; label: string }[];
@@ -36,6 +38,8 @@ export interface CardViews {
     unknownCodes: string[];
     unknownCodesText: string;
     nothingMatched: boolean;
+    hasClaimValidation: boolean;
+    claimValidation: ReturnType<typeof claimValidationView>;
     hasAttempt: boolean;
     attempt: { heading: string; steps: object[]; stopped: string };
     evidenceNote: string;
@@ -117,6 +121,7 @@ export const TEMPLATE_NAMES = [
   'eligibility-agent',
   'eligibility-colleague',
   'user-choice',
+  'recovery-attempt',
   'diagnosis-start',
   'diagnosis',
   'escalation-request',

@@ -1,7 +1,7 @@
 import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import { TeamsInfo } from 'botbuilder';
-import { type CheckDirectory, type CheckResult, checkUser, recheckUser } from '../app/check.js';
+import { type AttemptReader, type CheckDirectory, type CheckResult, checkUser, recheckUser } from '../app/check.js';
 import { parseUserQuery, type UserQuery } from '../directory/users.js';
 import type { Asker } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
@@ -12,6 +12,8 @@ import type { TurnKit } from './turn.js';
 export interface CheckDependencies {
   directory: CheckDirectory;
   cards: CardTemplates;
+  /** Claim validation attempts, shown to agents; absent when the extension is off. */
+  attempts?: AttemptReader;
 }
 
 /** "check jon.doe@contoso.com", "check Jon Doe", "can @Jon recover?" -> what the person typed about whom. */
@@ -57,7 +59,7 @@ export function registerCheckRoutes(app: Application, kit: TurnKit, deps: CheckD
   );
 
   kit.onVerb(app, 'check.refresh', async (_context, asker, { userId }) => {
-    const result = await recheckUser(deps.directory, asker, userId);
+    const result = await recheckUser(deps.directory, asker, userId, deps.attempts);
     if (result.kind === 'nobody')
       return deps.cards.render('notice', {
         title: t('No such user in this tenant'),
@@ -74,7 +76,7 @@ async function eligibilityCard(
   query: UserQuery | { problem: string },
   typed: string,
 ): Promise<AdaptiveCard> {
-  return checkCard(deps.cards, await checkUser(deps.directory, asker, query), typed);
+  return checkCard(deps.cards, await checkUser(deps.directory, asker, query, deps.attempts), typed);
 }
 
 function checkCard(cards: CardTemplates, result: CheckResult, typed: string): AdaptiveCard {
@@ -93,7 +95,13 @@ function checkCard(cards: CardTemplates, result: CheckResult, typed: string): Ad
     case 'for-agent':
       return cards.render(
         'eligibility-agent',
-        agentEligibilityView(result.user, result.eligibility, result.recoveryScope, result.readAt),
+        agentEligibilityView(
+          result.user,
+          result.eligibility,
+          result.recoveryScope,
+          result.readAt,
+          result.claimValidation,
+        ),
       );
     case 'for-colleague':
       return cards.render('eligibility-colleague', colleagueEligibilityView(result.user, result.answer));

@@ -1,4 +1,5 @@
 import type { Application } from '@microsoft/teams-ai';
+import type { AttemptReader } from '../app/check.js';
 import {
   type DiagnosisDirectory,
   type DiagnosisResult,
@@ -13,12 +14,14 @@ import type { DirectoryUser } from '../directory/users.js';
 import type { RequirementResult } from '../eligibility/rules.js';
 import type { Asker } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, cardTime, plain } from './cards.js';
+import { claimValidationView, NO_CLAIM_VALIDATION } from './claim-validation-views.js';
 import { t } from './locale.js';
 import type { TurnKit } from './turn.js';
 
 export interface DiagnosisDependencies {
   directory: DiagnosisDirectory;
   catalogue: Catalogue;
+  attempts?: AttemptReader;
 }
 
 /** A pasted error: an AADSTS code anywhere (also OCR'd as "AADSTS 55200"), or an explicit "diagnose". */
@@ -99,6 +102,8 @@ function diagnosisCard(
     unknownCodes: diagnosis.unknownCodes,
     unknownCodesText: diagnosis.unknownCodes.join(', '),
     nothingMatched: diagnosis.matched.length === 0 && diagnosis.unknownCodes.length === 0,
+    hasClaimValidation: Boolean(evidence?.claimValidation),
+    claimValidation: evidence?.claimValidation ? claimValidationView(evidence.claimValidation) : NO_CLAIM_VALIDATION,
     hasAttempt: Boolean(evidence?.attempt),
     attempt: evidence?.attempt ? attemptView(evidence.attempt) : { heading: '', steps: [], stopped: '' },
     evidenceNote: evidence?.auditUnreadable

@@ -2,7 +2,9 @@ import type { DirectoryUser } from '../directory/users.js';
 import type { Fact, RecoveryScope } from '../eligibility/facts.js';
 import type { colleagueView, Eligibility, RequirementResult } from '../eligibility/rules.js';
 import type { Status } from '../eligibility/status.js';
+import type { RecoveryAttempt } from '../recovery-extension/attempts.js';
 import { cardTime, plain } from './cards.js';
+import { claimValidationView, NO_CLAIM_VALIDATION } from './claim-validation-views.js';
 import { t } from './locale.js';
 
 /**
@@ -33,6 +35,7 @@ export function agentEligibilityView(
   eligibility: Eligibility,
   scope: Fact<RecoveryScope>,
   readAt: Date,
+  claimValidation?: RecoveryAttempt,
 ) {
   const name = plain(user.displayName ?? user.userPrincipalName ?? t('this user'));
   const problems = ATTENTION_ORDER.flatMap((status) =>
@@ -67,6 +70,8 @@ export function agentEligibilityView(
         : t("Recovery groups and mode from the bot's configuration (the tenant's recovery settings could not be read).")
       : t('Recovery groups unknown: ${reason}.', { reason: plain(scope.reason) }),
     checkedAt: cardTime(readAt),
+    hasClaimValidation: claimValidation !== undefined,
+    claimValidation: claimValidation ? claimValidationView(claimValidation) : NO_CLAIM_VALIDATION,
   };
 }
 

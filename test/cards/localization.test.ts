@@ -42,6 +42,8 @@ const PROPER_NOUNS = [
   'Teams',
   'Entra ID',
   'OneDrive',
+  'RECOVERY_CLAIMS_SOURCE',
+  'Entra',
 ];
 
 /** Words a language shares with English. */
@@ -102,7 +104,10 @@ function comparableWords(text: string): Set<string> {
     .replace(/\bescalate (?=[\w.+-]+@)/g, ' ')
     .replace(/https?:\/\/\S+|[\w.+-]+@[\w.-]+|\b[\w.-]+\.(?:com|ms)(?:\/\S*)?/g, ' ')
     // The commands the bot understands, shown as commands.
-    .replace(/\*\*(?:check|guide|diagnose|requests)\*\*|"(?:escalate|requests|readiness report)"/g, ' ');
+    .replace(
+      /\*\*(?:check|guide|diagnose|requests)\*\*|"(?:escalate|requests|readiness report|recovery feed here|recovery feed off)"/g,
+      ' ',
+    );
   for (const noun of PROPER_NOUNS) rest = rest.split(noun).join(' ');
   return new Set((rest.toLowerCase().match(/\p{L}{4,}/gu) ?? []).map((w) => w));
 }

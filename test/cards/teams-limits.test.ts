@@ -61,6 +61,15 @@ describe("every card within Teams' limits", () => {
         checkCount: 10,
         scopeSource: '範'.repeat(600),
         checkedAt: '2026年12月1日 23:30 JST',
+        hasClaimValidation: true,
+        claimValidation: {
+          heading: '検'.repeat(100),
+          style: 'attention',
+          outcome: '失'.repeat(400),
+          advice: '助'.repeat(300),
+          user: 'u'.repeat(500),
+          correlation: 'c'.repeat(100),
+        },
       }),
     );
     expect(messageBytes(card)).toBeLessThan(MAX_MESSAGE_BYTES);

@@ -1,10 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startBot } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { CONTOSO, startDemoTenant } from '../../src/demo.js';
+import {
+  DEMO_EXTENSION_AUDIENCE,
+  DEMO_RECORDS_PATH,
+  withDemoClaimValidation,
+} from '../../src/emulator/claim-validation-demo.js';
 import { withDemoVerifiedId } from '../../src/emulator/verified-id/demo.js';
 import type { VerifiedIdEmulator } from '../../src/emulator/verified-id/request-service.js';
 import { startLocalChat } from '../../src/localchat/server.js';
@@ -41,15 +46,25 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     },
   );
   const verified = await withDemoVerifiedId(demo.config);
+  const entra = await withDemoClaimValidation(verified.config, demo.tenantId);
   const log = createLogger(demo.config.logLevel, sink);
-  const bot = await startBot(verified.config, log, { sweepEveryMs: 0 });
+  const bot = await startBot(entra.config, log, { sweepEveryMs: 0 });
   const pages: Array<{ where: string; text: string }> = [];
   const chat = await startLocalChat({
     botUrl: bot.url,
     tenantId: demo.tenantId,
     people: Object.values(CONTOSO.people),
     port: 0,
+    entra: { emulator: entra.emulator, audience: DEMO_EXTENSION_AUDIENCE, recordsPath: DEMO_RECORDS_PATH },
   });
+  // Every date of birth and passport number on record, and the wrong date the page sends: never in a log, a stored byte or a card.
+  const claimValues = (await readFile(DEMO_RECORDS_PATH, 'utf8'))
+    .split('\n')
+    .slice(1)
+    .flatMap((line) => {
+      const cells = line.split(',');
+      return [cells[4] ?? '', cells[6] ?? ''];
+    });
   return {
     chatUrl: chat.url,
     issuedPasses,
@@ -60,16 +75,25 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       await bot.close();
       await demo.emulator.close();
       await verified.emulator.close();
+      await entra.emulator.close();
       // The browser run goes through the same leak scan as the other suites: no pass in a log line or stored byte.
-      const leaks = findLeaks(
-        [...logs.map((text, i) => ({ where: `log line ${i + 1}`, text })), ...pages, ...(await filesUnder(dataDir))],
-        [
-          ...issuedPasses,
-          ...verified.emulator
-            .requests()
-            .flatMap((r) => [r.body.callback.state, r.body.callback.headers?.['api-key'] ?? '']),
-        ],
-      );
+      const stored = [
+        ...logs.map((text, i) => ({ where: `log line ${i + 1}`, text })),
+        ...pages,
+        ...(await filesUnder(dataDir)),
+      ];
+      const leaks = findLeaks(stored, [
+        ...issuedPasses,
+        ...verified.emulator
+          .requests()
+          .flatMap((r) => [r.body.callback.state, r.body.callback.headers?.['api-key'] ?? '']),
+      ]);
+      // Claim values are looked for in what the bot sent to Teams too: no card ever shows one.
+      const sent = chat.connector.activities.map((a, i) => ({
+        where: `activity ${i + 1} the bot sent`,
+        text: JSON.stringify(a),
+      }));
+      leaks.push(...findLeaks([...stored, ...sent], claimValues));
       await rm(dataDir, { recursive: true, force: true });
       if (leaks.length > 0) throw new Error(`Secrets leaked: ${[...new Set(leaks)].join('; ')}`);
     },

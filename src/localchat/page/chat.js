@@ -360,6 +360,50 @@ async function start() {
   }
   select(chats.has(wanted) ? wanted : people[0].aadObjectId);
   pollForever();
+  startEntra();
+}
+
+/**
+ * Play Entra: the server builds the claims from the demo records and sends the signed callout to
+ * the bot; the page shows only Entra's answer (never a claim value).
+ */
+async function startEntra() {
+  const panel = document.querySelector('#entra');
+  const form = document.querySelector('#entra-callout');
+  const answer = document.querySelector('#entra-answer');
+  const { ok, body } = await api('/api/entra/people');
+  if (!ok) return;
+  for (const person of body.people) {
+    const option = new Option(`${person.name} (${person.userPrincipalName})`, person.userPrincipalName);
+    option.dataset.namesake = String(person.hasNamesake);
+    form.elements.person.append(option);
+  }
+  for (const scenario of body.scenarios) form.elements.scenario.append(new Option(scenario.label, scenario.id));
+  const fitScenarios = () => {
+    const namesake = form.elements.person.selectedOptions[0]?.dataset.namesake === 'true';
+    const option = [...form.elements.scenario.options].find((o) => o.value === 'namesake');
+    option.disabled = !namesake;
+    if (option.disabled && option.selected) form.elements.scenario.value = 'right-claims';
+  };
+  form.elements.person.addEventListener('change', fitScenarios);
+  fitScenarios();
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    answer.textContent = 'Sending…';
+    const sent = await api('/api/entra/callout', {
+      userPrincipalName: form.elements.person.value,
+      scenario: form.elements.scenario.value,
+    });
+    const result = sent.body;
+    if (!sent.ok) answer.textContent = `Not sent: ${result.error ?? sent.status}`;
+    else if (result.outcome === 'pass')
+      answer.textContent = `The extension answered pass: recovery goes on. (correlation id ${result.correlationId})`;
+    else if (result.outcome === 'failed')
+      answer.textContent = `The extension answered failed${result.failedClaims.length ? ` on ${result.failedClaims.join(', ')}` : ''}: recovery stops. (correlation id ${result.correlationId})`;
+    else answer.textContent = `The extension answered HTTP ${result.status}.`;
+    answer.dataset.outcome = result.outcome ?? 'error';
+  });
+  panel.hidden = false;
 }
 
 start();
