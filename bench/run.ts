@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchmarkClaimValidation, claimValidationReport } from './claim-validation.js';
 import { benchmarkEligibility, type EligibilityBenchmark, type Implementation } from './eligibility.js';
 import { BOT_CONCURRENCY, benchmarkReadiness, type ReadinessPlan, readinessReport } from './readiness.js';
 import { benchmarkBudgetedReadiness, budgetReport } from './readiness-budgets.js';
@@ -20,6 +21,8 @@ import { benchmarkTurns, type TurnBenchmark, type TurnPhase } from './turns.js';
  *   --budget-members 10000,50000      group sizes for the readiness scan under Graph's documented budgets
  *   --budget-speed 10                 how much faster than real time the shared clock runs there
  *   --budget-latency 50               simulated Graph latency there, real-tenant ms
+ *   --callouts 2000, --callout-concurrency 20, --callout-latency 50   claim validation callouts, in flight, Graph ms
+ *   --only claim-validation   just that section (its results alone in the JSON)
  *   --quick            tiny sizes, for the test that keeps this runnable
  *   --out bench/results/latest.json
  */
@@ -34,6 +37,10 @@ const { values } = parseArgs({
     'budget-members': { type: 'string' },
     'budget-speed': { type: 'string' },
     'budget-latency': { type: 'string', default: '50' },
+    callouts: { type: 'string' },
+    'callout-concurrency': { type: 'string', default: '20' },
+    'callout-latency': { type: 'string', default: '50' },
+    only: { type: 'string' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results/latest.json' },
   },
@@ -60,9 +67,35 @@ if (turns < 10 || concurrentTurns < 1 || concurrency < 1)
 if (readinessMembers.some((members) => members < 1) || readinessConcurrency.some((c) => c < 1))
   fail('--readiness-members and --readiness-concurrency take numbers of at least 1');
 
+if (values.only !== undefined && values.only !== 'claim-validation') fail('--only takes claim-validation');
+const claimValidationOptions = {
+  callouts: wholeNumber('--callouts', values.callouts ?? (quick ? '60' : '2000')),
+  concurrency: wholeNumber('--callout-concurrency', values['callout-concurrency']),
+  graphLatencyMs: wholeNumber('--callout-latency', values['callout-latency']),
+};
+if (claimValidationOptions.callouts < 1 || claimValidationOptions.concurrency < 1)
+  fail('--callouts and --callout-concurrency take numbers of at least 1');
+
 // Other work on the machine shows in the timings: the load when the run began is kept with them.
 const loadAverage = os.loadavg().map((load) => Math.round(load * 100) / 100);
 const started = Date.now();
+const machine = () => ({
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  totalMemoryMiB: Math.round(os.totalmem() / 1024 / 1024),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+  loadAverageAtStart: loadAverage,
+});
+if (values.only === 'claim-validation') {
+  const claimValidation = await benchmarkClaimValidation(claimValidationOptions);
+  const results = { date: new Date().toISOString(), machine: machine(), claimValidation };
+  await mkdir(dirname(values.out), { recursive: true });
+  await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(claimValidationReport(claimValidation));
+  console.log(`\nResults written to ${values.out} (${Math.round((Date.now() - started) / 1000)} s).`);
+  process.exit(0);
+}
 const eligibility = await benchmarkEligibility({ latencies, castSize: quick ? 3 : undefined });
 const turnResults = await benchmarkTurns({
   turns,
@@ -87,16 +120,11 @@ const budgeted = await benchmarkBudgetedReadiness(
   })),
 );
 
+const claimValidation = await benchmarkClaimValidation(claimValidationOptions);
+
 const results = {
   date: new Date().toISOString(),
-  machine: {
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model ?? 'unknown',
-    totalMemoryMiB: Math.round(os.totalmem() / 1024 / 1024),
-    node: process.version,
-    platform: `${os.platform()} ${os.release()}`,
-    loadAverageAtStart: loadAverage,
-  },
+  machine: machine(),
   options: { latencies, turns, concurrentTurns, concurrency, readinessMembers, readinessConcurrency, quick },
   durationSeconds: Math.round((Date.now() - started) / 1000),
   eligibility,
@@ -104,11 +132,12 @@ const results = {
   telemetry,
   readiness,
   budgetedReadiness: budgeted,
+  claimValidation,
 };
 await mkdir(dirname(values.out), { recursive: true });
 await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(
-  `${report(eligibility, turnResults)}\n\n${telemetryReport(telemetry)}\n\n${readinessReport(readiness)}\n\n${budgetReport(budgeted)}`,
+  `${report(eligibility, turnResults)}\n\n${telemetryReport(telemetry)}\n\n${readinessReport(readiness)}\n\n${budgetReport(budgeted)}\n\n${claimValidationReport(claimValidation)}`,
 );
 console.log(`\nResults written to ${values.out} (${results.durationSeconds} s).`);
 

@@ -27,10 +27,6 @@ const keyOf = (userPrincipalName: string, correlationId: string) =>
 export class RecoveryAttempts {
   constructor(private readonly store: DocumentStore) {}
 
-  async find(userPrincipalName: string, correlationId: string): Promise<RecoveryAttempt | undefined> {
-    return (await this.store.get<RecoveryAttempt>(RECOVERY_ATTEMPTS, keyOf(userPrincipalName, correlationId)))?.value;
-  }
-
   /**
    * Keeps the attempt and writes its audit line; when another instance (or an earlier try) already
    * answered this callout, returns that attempt instead, so both give Entra the same answer.

@@ -27,7 +27,8 @@ export interface ClaimValidationDeps {
 /**
  * The use case behind POST /api/recovery/claim-validation: read the record's verdict and the user's
  * roles side by side, decide, record the attempt. A callout Entra retries (same correlation id and
- * user) is answered from the first answer, whether it is still being decided or was kept.
+ * user) is answered with the first answer, whether it is still being decided here or was recorded
+ * (by this instance or another).
  */
 export class ClaimValidation {
   private readonly inFlight = new Map<string, Promise<RecoveryAttempt>>();
@@ -45,8 +46,8 @@ export class ClaimValidation {
 
   private async decideOnce(callout: Callout): Promise<RecoveryAttempt> {
     const { deps } = this;
-    const earlier = await deps.attempts.find(callout.userPrincipalName, callout.correlationId);
-    if (earlier) return earlier;
+    // No read first: a retry of a callout already answered finds the earlier attempt when recording
+    // (the store refuses a second one), and that earlier answer is what it gets.
     const roles = deps.privileged === 'refuse';
     const [verdict, directory] = await Promise.all([
       deps.matchLevel().then((matchLevel) =>

@@ -50,6 +50,8 @@ export class RecoveryFeed {
     const feeds = await this.store.list<Partial<ConversationReference>>(RECOVERY_FEEDS, {
       prefix: `${attempt.tenantId}:`,
     });
+    // Most attempts go to no channel: render nothing then.
+    if (feeds.length === 0) return;
     const view = claimValidationView(attempt);
     const card = this.cards.render('recovery-attempt', {
       ...view,
