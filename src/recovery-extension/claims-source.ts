@@ -40,17 +40,25 @@ type Loaded = { version: string; records: Map<string, ClaimRecord[]> } | { versi
 /** A failed verdict that names no claim: the reason is the source's, not the person's. */
 const sourceFailure = (reason: string): ClaimVerdict => ({ pass: false, failedClaims: [], reason });
 
+/** How often the file's modification time is looked at: a change applies within a second. */
+export const CSV_CHANGE_CHECK_MS = 1_000;
+
 /**
  * A CSV file with a header row: `userPrincipalName` or `UPN`, `firstName`, `lastName`, and claim
  * columns such as `dateOfBirth`, `documentId`, `employeeId` (names case-insensitive). Read once,
- * kept in memory, and read again when its modification time or size changes.
+ * kept in memory, and read again when its modification time or size changes (looked at no more
+ * than once a second, so a burst of callouts costs one `stat`).
  */
 export class CsvClaimsSource implements ClaimsSource {
   readonly description: string;
   private loaded?: Loaded;
   private loading?: Promise<Loaded>;
+  private lookedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly path: string,
+    private readonly clock: () => number = Date.now,
+  ) {
     this.description = `the CSV file ${path}`;
   }
 
@@ -81,6 +89,8 @@ export class CsvClaimsSource implements ClaimsSource {
 
   /** The file as last read; read again when it is new or changed (concurrent callers share one read). */
   private async current(): Promise<Loaded> {
+    if (this.loaded && this.clock() - this.lookedAt < CSV_CHANGE_CHECK_MS) return this.loaded;
+    this.lookedAt = this.clock();
     const version = await stat(this.path).then(
       (s) => `${s.mtimeMs}:${s.ctimeMs}:${s.size}:${s.ino}`,
       (error: NodeJS.ErrnoException) => `missing:${error.code ?? 'error'}`,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClaimRecord, validateClaims } from '../../src/recovery-extension/claims.js';
-import { CsvClaimsSource, recordsFromCsv } from '../../src/recovery-extension/claims-source.js';
+import { CSV_CHANGE_CHECK_MS, CsvClaimsSource, recordsFromCsv } from '../../src/recovery-extension/claims-source.js';
 
 const jon: ClaimRecord = {
   userPrincipalName: 'jon.doe@contoso.com',
@@ -96,7 +96,9 @@ describe('CSV claims source', () => {
 
   it('a missing file is reported, fails every check, and is read once it appears; a change is read again', async () => {
     const path = join(dir, 'hr.csv');
-    const source = new CsvClaimsSource(path);
+    // The source looks at the file at most once a second: this clock moves a second per look.
+    let now = 0;
+    const source = new CsvClaimsSource(path, () => (now += CSV_CHANGE_CHECK_MS));
     expect(await source.open()).toEqual({ ok: false, reason: 'the file does not exist' });
     const claims = { claims: { firstName: 'Jon', lastName: 'Doe', dateOfBirth: '1985-03-14' } };
     expect(await source.check('jon.doe@contoso.com', claims, rules)).toMatchObject({
@@ -108,6 +110,20 @@ describe('CSV claims source', () => {
     expect(await source.check('JON.DOE@contoso.com', claims, rules)).toEqual({ pass: true });
     await writeFile(path, 'userPrincipalName,firstName,lastName,dateOfBirth\njon.doe@contoso.com,Jon,Doe,1999-12-31\n');
     expect(await source.check('jon.doe@contoso.com', claims, rules)).toMatchObject({ failedClaims: ['dateOfBirth'] });
+  });
+
+  it('within a second of the last look, the file is not looked at again', async () => {
+    const path = join(dir, 'steady.csv');
+    await writeFile(path, 'upn,firstName,lastName,dateOfBirth\njon.doe@contoso.com,Jon,Doe,1985-03-14\n');
+    let now = 0;
+    const source = new CsvClaimsSource(path, () => now);
+    const claims = { claims: { firstName: 'Jon', lastName: 'Doe', dateOfBirth: '1985-03-14' } };
+    expect(await source.check('jon.doe@contoso.com', claims, rules)).toEqual({ pass: true });
+    await rm(path);
+    now += CSV_CHANGE_CHECK_MS - 1;
+    expect(await source.check('jon.doe@contoso.com', claims, rules)).toEqual({ pass: true });
+    now += 1;
+    expect(await source.check('jon.doe@contoso.com', claims, rules)).toMatchObject({ pass: false });
   });
 
   it('no record fails; two records for one person fail too', async () => {
