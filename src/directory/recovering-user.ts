@@ -5,7 +5,7 @@ import { type RoleGrant, userRoles } from '../eligibility/roles.js';
 import { batchFact, batchList } from './batch-facts.js';
 import type { Graph } from './graph.js';
 import { PERMISSIONS } from './permissions.js';
-import { ROLE_GRANT_SELECT, type TenantFacts } from './tenant-facts.js';
+import { ROLE_GRANT_SELECT, type TenantFacts } from './tenant.js';
 
 export interface RecoveringUser {
   user?: Pick<GraphTypes.User, 'id' | 'userPrincipalName'>;

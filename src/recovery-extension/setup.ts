@@ -2,7 +2,7 @@ import type restify from 'restify';
 import type { Config } from '../config.js';
 import type { Graph } from '../directory/graph.js';
 import { readRecoveringUser } from '../directory/recovering-user.js';
-import type { TenantFacts } from '../directory/tenant-facts.js';
+import type { TenantFacts } from '../directory/tenant.js';
 import type { Logger } from '../log.js';
 import type { DocumentStore } from '../storage/store.js';
 import { type RecoveryAttempt, RecoveryAttempts } from './attempts.js';
