@@ -15,6 +15,8 @@ import {
   parseSearch,
   parseSelect,
   parseTop,
+  refuseUnimplementedOptions,
+  selectInBody,
   usesAdvancedOperators,
 } from './odata.js';
 import { resolveRelativeTimestamps, type TenantFixture, type TenantGroup, type TenantUser } from './tenant.js';
@@ -177,6 +179,10 @@ interface EmulatedRequest {
   query: URLSearchParams;
   headers: Record<string, string>;
   body: unknown;
+  /** Set by the code that evaluated `$filter`: a collection that did not is refused (see collection). */
+  filterApplied?: boolean;
+  /** False for a directory-object query without `ConsistencyLevel: eventual`, where `$count` is not honoured. */
+  countable?: boolean;
 }
 
 interface EmulatedResponse {
@@ -532,6 +538,16 @@ class Emulator implements GraphEmulator {
       .map((segment) => decodeURIComponent(segment));
     const body = typeof rawBody === 'string' ? parseJsonBody(rawBody) : rawBody;
     const request: EmulatedRequest = { method: method.toUpperCase(), segments, query: url.searchParams, headers, body };
+    refuseUnimplementedOptions(request.query);
+    const response = this.dispatch(request, inBatch);
+    // Only what was selected comes back, whichever endpoint answered (see applySelect for the pages).
+    const select =
+      request.method === 'GET' && response.status === 200 ? parseSelect(request.query.get('$select')) : undefined;
+    return select ? { ...response, body: selectInBody(response.body, select) } : response;
+  }
+
+  private dispatch(request: EmulatedRequest, inBatch: boolean): EmulatedResponse {
+    const { segments } = request;
     const [first = '', ...afterFirst] = segments;
     // `/users('$x@y.com')`: the key-in-parentheses form Graph documents for UPNs starting with `$`.
     const keyed = /^users\('((?:[^']|'')*)'\)$/i.exec(first);
@@ -1427,6 +1443,7 @@ class Emulator implements GraphEmulator {
 
   private filtered<T>(request: EmulatedRequest, items: T[]): T[] {
     const filterText = request.query.get('$filter');
+    request.filterApplied = true;
     if (filterText === null) return items;
     const filter = parseFilter(filterText);
     return items.filter((item) => matchesFilter(filter, item));
@@ -1444,6 +1461,8 @@ class Emulator implements GraphEmulator {
     const eventual = (request.headers.consistencylevel ?? '').toLowerCase() === 'eventual';
     const filterText = request.query.get('$filter');
     const searchText = request.query.get('$search');
+    request.filterApplied = true;
+    request.countable = eventual;
     const filter: FilterExpression | undefined = filterText === null ? undefined : parseFilter(filterText);
     if (!eventual) {
       if (searchText !== null) {
@@ -1453,8 +1472,6 @@ class Emulator implements GraphEmulator {
           "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
         );
       }
-      if (request.query.get('$count') === 'true')
-        throw new GraphError(400, 'Request_BadRequest', '$count is not currently supported.');
       if (filter && (options.filterNeedsEventualConsistency || usesAdvancedOperators(filter)))
         throw new GraphError(400, 'Request_UnsupportedQuery', 'Unsupported Query.');
     }
@@ -1467,11 +1484,22 @@ class Emulator implements GraphEmulator {
     items: T[],
     options: { context: string; defaultSize: number; max: number; view?: (item: T) => unknown },
   ): EmulatedResponse {
+    // An endpoint that did not evaluate `$filter` refuses it rather than return everything.
+    // https://learn.microsoft.com/graph/aad-advanced-queries#error-handling-for-advanced-queries
+    if (request.query.has('$filter') && !request.filterApplied)
+      throw new GraphError(
+        400,
+        'Request_UnsupportedQuery',
+        `Unsupported or invalid query filter clause specified for resource '${options.context}'.`,
+      );
     const size = parseTop(request.query.get('$top'), { defaultSize: options.defaultSize, max: options.max });
     const offset = decodeSkipToken(request.query.get('$skiptoken'));
     const page = items.slice(offset, offset + size);
     const body: Record<string, unknown> = { '@odata.context': this.context(options.context) };
-    if (request.query.get('$count') === 'true') body['@odata.count'] = items.length;
+    // On directory objects `$count` is honoured only in advanced queries (ConsistencyLevel: eventual);
+    // without the header the request succeeds with no `@odata.count` ("might fail silently").
+    // https://learn.microsoft.com/graph/aad-advanced-queries#error-handling-for-advanced-queries
+    if (request.query.get('$count') === 'true' && request.countable !== false) body['@odata.count'] = items.length;
     if (offset + size < items.length) {
       const next = new URLSearchParams(request.query);
       next.set('$skiptoken', encodeSkipToken(offset + size));

@@ -379,17 +379,60 @@ export function parseSelect(value: string | null): string[] | undefined {
     .filter((part) => part.length > 0);
 }
 
-/** Keeps the selected properties (matched case-insensitively, as Graph does) plus `id` and `@odata.type`. */
+/**
+ * Keeps the selected properties (matched case-insensitively, as Graph does) and `@odata.type`, and
+ * nothing else: not even `id` unless selected. A selected property without a value comes back null.
+ * https://learn.microsoft.com/graph/api/user-get (Example 3: `$select=displayName,givenName,postalCode,identities`
+ * returns those four and no `id`); https://learn.microsoft.com/graph/query-parameters#select-parameter;
+ * `@odata.type` on items of directoryObject collections: https://learn.microsoft.com/graph/api/user-list-memberof
+ */
 export function applySelect<T extends object>(item: T, select: string[]): Record<string, unknown> {
   const source = item as Record<string, unknown>;
   const result: Record<string, unknown> = {};
   if ('@odata.type' in source) result['@odata.type'] = source['@odata.type'];
-  if ('id' in source) result.id = source.id;
   for (const wanted of select) {
     const key = Object.keys(source).find((candidate) => candidate.toLowerCase() === wanted.toLowerCase());
     result[key ?? wanted] = key === undefined ? null : source[key];
   }
   return result;
+}
+
+/** `$select` applied to a whole GET answer: an entity, or each item of a collection (`value`). */
+export function selectInBody(body: unknown, select: string[]): unknown {
+  if (!body || typeof body !== 'object') return body;
+  const record = body as Record<string, unknown>;
+  const annotations = Object.fromEntries(Object.entries(record).filter(([key]) => key.startsWith('@odata.')));
+  if (Array.isArray(record.value))
+    return {
+      ...annotations,
+      value: record.value.map((item) => (item && typeof item === 'object' ? applySelect(item, select) : item)),
+    };
+  return { ...annotations, ...applySelect(record, select) };
+}
+
+/**
+ * The OData system query options the emulator implements. Support "varies from one API operation
+ * to another" (https://learn.microsoft.com/graph/query-parameters); an option the emulator does not
+ * implement is refused with a 400 rather than ignored, so a bot request that relies on one shows
+ * up in tests instead of in a tenant. The code is the one Graph uses for unsupported queries
+ * (https://learn.microsoft.com/graph/aad-advanced-queries#error-handling-for-advanced-queries);
+ * the message is the emulator's own.
+ */
+const IMPLEMENTED_QUERY_OPTIONS = new Set([
+  '$select',
+  '$filter',
+  '$top',
+  '$count',
+  '$skiptoken',
+  '$search',
+  '$orderby',
+]);
+
+export function refuseUnimplementedOptions(query: URLSearchParams): void {
+  for (const name of query.keys()) {
+    if (name.startsWith('$') && !IMPLEMENTED_QUERY_OPTIONS.has(name.toLowerCase()))
+      throw new ODataQueryError(`Query option '${name}' is not supported.`, 'Request_UnsupportedQuery');
+  }
 }
 
 export function parseTop(value: string | null, options: { defaultSize: number; max: number }): number {
