@@ -72,6 +72,8 @@ export interface Harness {
     data: Record<string, unknown>,
     conversation?: Conversation,
     replyToId?: string,
+    /** 'automatic' is what a client sends when a card's `refresh` fetches the viewer's own view. */
+    trigger?: 'manual' | 'automatic',
   ): Promise<TurnResult>;
   /** The invoke Teams sends when the person accepts or declines a FileConsentCard; `uploadInfo` only on accept. */
   fileConsent(
@@ -204,7 +206,7 @@ export async function startHarness(
     personalChat,
     say: (from, text, conversation, extra = {}) =>
       turn(activity(from, { type: 'message', text, textFormat: 'plain', ...extra }, conversation)),
-    invoke: (from, verb, data, conversation, replyToId) =>
+    invoke: (from, verb, data, conversation, replyToId, trigger = 'manual') =>
       turn(
         activity(
           from,
@@ -212,7 +214,7 @@ export async function startHarness(
             type: 'invoke',
             name: 'adaptiveCard/action',
             replyToId: replyToId ?? randomUUID(),
-            value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+            value: { action: { type: 'Action.Execute', verb, data }, trigger },
           },
           conversation,
         ),

@@ -14,13 +14,14 @@ import { type CardTemplates, plain } from './cards.js';
 import { registerCheckRoutes } from './check.js';
 import type { ConversationBook } from './conversations.js';
 import { PASTED_ERROR, registerDiagnosisRoutes } from './diagnosis.js';
-import { registerEscalationRoutes } from './escalation.js';
+import { ESCALATE_PATTERN, REQUESTS_PATTERN, registerEscalationRoutes } from './escalation.js';
 import { registerGuideRoutes } from './guide.js';
 import { actionResponse, invokeResponseActivity, unsupportedInvoke } from './invoke-response.js';
 import { t } from './locale.js';
 import { registerPeopleSearch } from './people-search.js';
-import { registerReadinessRoutes } from './readiness.js';
+import { READINESS_PATTERN, registerReadinessRoutes } from './readiness.js';
 import { type RecoveryFeed, registerRecoveryFeedRoutes } from './recovery-feed.js';
+import { askInPersonalChat, isSharedConversation } from './shared-chat.js';
 import { createTurnKit, storeUnavailable } from './turn.js';
 import { registerVerificationRoutes } from './verification.js';
 
@@ -57,6 +58,10 @@ export function messageLengthProblem(text: string): string | undefined {
       : 'Send a command such as "check adele.vance@contoso.com", or paste just the error.')
   );
 }
+
+const PERSONAL_ONLY = [ESCALATE_PATTERN, REQUESTS_PATTERN, READINESS_PATTERN];
+/** Verbs whose answers name people or hold a request: escalate.*, escalation.*, pass.*, verification.*, readiness.* */
+const PERSONAL_ONLY_VERB = /^(?:escalate|escalation|pass|verification|readiness)\./;
 
 export function createAdapter(botAuth: BotAuthConfig | undefined): TeamsAdapter {
   if (!botAuth) return new TeamsAdapter();
@@ -100,6 +105,27 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
       const problem = messageLengthProblem(context.activity.text ?? '') ?? '';
       await kit.reply(context, cards.render('notice', { title: t('That message is too long'), message: problem }));
     },
+  );
+
+  // In a group chat, a channel or a meeting, what names people (requests, escalations, the readiness
+  // report, caller verification) is answered only in a 1:1 chat, and the answer names nobody.
+  app.message(
+    async (context) =>
+      isSharedConversation(context.activity) && PERSONAL_ONLY.some((p) => p.test(context.activity.text ?? '')),
+    async (context) => {
+      await kit.reply(context, cards.render('notice', askInPersonalChat()));
+    },
+  );
+  app.addRoute(
+    async (context) =>
+      context.activity.type === ActivityTypes.Invoke &&
+      context.activity.name === 'adaptiveCard/action' &&
+      isSharedConversation(context.activity) &&
+      PERSONAL_ONLY_VERB.test(String(context.activity.value?.action?.verb ?? '')),
+    async (context) => {
+      await context.sendActivity(invokeResponseActivity(actionResponse(cards.render('notice', askInPersonalChat()))));
+    },
+    true,
   );
 
   app.message(/^\s*(hi|hello|hey|help|start|menu|\?)\s*[.!]*\s*$/i, async (context) => {

@@ -7,6 +7,7 @@ import type { Asker } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { agentEligibilityView, candidatesView, colleagueEligibilityView } from './eligibility-views.js';
 import { t } from './locale.js';
+import { isSharedConversation, withViewerRefresh } from './shared-chat.js';
 import type { TurnKit } from './turn.js';
 
 export interface CheckDependencies {
@@ -50,7 +51,12 @@ export function registerCheckRoutes(app: Application, kit: TurnKit, deps: CheckD
     CHECK_PATTERN,
     kit.onMessage('check', async (context, asker) => {
       const typed = (context.activity.text ?? '').replace(CHECK_PATTERN, '').trim();
-      return eligibilityCard(deps, asker, await queryFromMessage(context), typed);
+      const result = await checkUser(deps.directory, asker, await queryFromMessage(context));
+      const card = checkCard(deps.cards, result, typed);
+      // Everyone in a shared conversation reads the colleague's answer; each viewer's client then
+      // asks for their own view (check.refresh), which an agent gets as the full checklist.
+      if (result.kind !== 'for-colleague' || !isSharedConversation(context.activity)) return card;
+      return withViewerRefresh(card, 'check.refresh', { userId: result.user.id }, [context.activity.from.id]);
     }),
   );
 

@@ -32,7 +32,7 @@ export interface EscalationDependencies {
 }
 
 export const ESCALATE_PATTERN = /^\s*escalate\b/i;
-const REQUESTS_PATTERN = /^\s*(?:requests|my requests|list requests)\s*[.!?]?\s*$/i;
+export const REQUESTS_PATTERN = /^\s*(?:requests|my requests|list requests)\s*[.!?]?\s*$/i;
 
 // Functions, so each is written in the language of the turn that renders it.
 const VERIFICATION: Record<VerificationMethod, () => string> = {

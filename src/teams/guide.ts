@@ -3,6 +3,7 @@ import { type Guide, guideFor } from '../app/guide.js';
 import type { Directory } from '../directory/directory.js';
 import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { t } from './locale.js';
+import { colleagueStanding, isSharedConversation } from './shared-chat.js';
 import type { TurnKit } from './turn.js';
 
 export const GUIDE_PATTERN =
@@ -28,8 +29,10 @@ export function registerGuideRoutes(app: Application, kit: TurnKit, directory: P
   );
 
   // From a button on another card: the guide arrives as a new message to forward, the card stays.
+  // The guide is a new message: in a shared conversation everyone reads it, so it is a colleague's.
   kit.onVerb(app, 'guide', async (context, asker, { userId }) => {
-    await kit.reply(context, guideCard(kit.cards, await guideFor(directory, asker, userId)));
+    const reader = isSharedConversation(context.activity) ? colleagueStanding(asker) : asker;
+    await kit.reply(context, guideCard(kit.cards, await guideFor(directory, reader, userId)));
     return t('The guide is below: forward it, or read it to the person.');
   });
 }

@@ -81,23 +81,28 @@ export function registerRecoveryFeedRoutes(
 ): void {
   const notice = (title: string, message: string) => deps.cards.render('notice', { title, message });
   const feedCommand = (on: boolean) =>
-    kit.onMessage(on ? 'recovery-feed.on' : 'recovery-feed.off', async (context, asker) => {
-      const title = t('Recovery feed');
-      if (!deps.feed)
-        return notice(title, t('Claim validation is not turned on here (RECOVERY_CLAIMS_SOURCE is not set).'));
-      if (!asker.isHelpdeskAgent) return notice(title, t('Only helpdesk agents can change the recovery feed.'));
-      if (context.activity.conversation?.conversationType !== 'channel')
-        return notice(title, t('Type "recovery feed here" in a team channel where this app is installed.'));
-      if (!on) {
-        await deps.feed.unsubscribe(context);
-        return notice(title, t('Recovery attempts are no longer posted in this channel.'));
-      }
-      await deps.feed.subscribe(context);
-      return notice(
-        title,
-        t('Recovery attempts will appear in this channel as they happen. Type "recovery feed off" to stop.'),
-      );
-    });
+    kit.onMessage(
+      on ? 'recovery-feed.on' : 'recovery-feed.off',
+      async (context, asker) => {
+        const title = t('Recovery feed');
+        if (!deps.feed)
+          return notice(title, t('Claim validation is not turned on here (RECOVERY_CLAIMS_SOURCE is not set).'));
+        if (!asker.isHelpdeskAgent) return notice(title, t('Only helpdesk agents can change the recovery feed.'));
+        if (context.activity.conversation?.conversationType !== 'channel')
+          return notice(title, t('Type "recovery feed here" in a team channel where this app is installed.'));
+        if (!on) {
+          await deps.feed.unsubscribe(context);
+          return notice(title, t('Recovery attempts are no longer posted in this channel.'));
+        }
+        await deps.feed.subscribe(context);
+        return notice(
+          title,
+          t('Recovery attempts will appear in this channel as they happen. Type "recovery feed off" to stop.'),
+        );
+        // A channel command: its answer names nobody, and only an agent's own standing may switch it.
+      },
+      { namesNobody: true },
+    );
   app.message(FEED_ON, feedCommand(true));
   app.message(FEED_OFF, feedCommand(false));
 }

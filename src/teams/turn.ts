@@ -11,6 +11,7 @@ import { type Asker, NotAnOrganisationUser, whoIsAsking } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { actionResponse, invokeResponseActivity } from './invoke-response.js';
 import { forReader, readerOf, t } from './locale.js';
+import { colleagueStanding, isSharedConversation } from './shared-chat.js';
 import { VERBS, type Verb } from './verbs.js';
 
 /**
@@ -21,10 +22,15 @@ import { VERBS, type Verb } from './verbs.js';
 export interface TurnKit {
   cards: CardTemplates;
   reply(context: TurnContext, card: AdaptiveCard): Promise<unknown>;
-  /** `command` names the route for telemetry (the turn span's verb), never what was typed. */
+  /**
+   * `command` names the route for telemetry (the turn span's verb), never what was typed. In a
+   * shared conversation the handler gets a colleague's standing, whoever asked, unless
+   * `namesNobody` says its answer holds nothing a colleague may not read (a switch turned on).
+   */
   onMessage(
     command: string,
     handler: (context: TurnContext, asker: Asker) => Promise<AdaptiveCard>,
+    options?: { namesNobody?: boolean },
   ): (context: TurnContext) => Promise<void>;
   /**
    * Registers the route for one verb of src/teams/verbs.ts; the handler gets the data already
@@ -130,11 +136,16 @@ export function createTurnKit(cards: CardTemplates, directory: Directory, log: L
   async function answer<R extends AdaptiveCard | string>(
     context: TurnContext,
     produce: (asker: Asker) => Promise<R>,
+    namesNobody = false,
   ): Promise<R | AdaptiveCard> {
     try {
       const asker = await whoIsAsking(context, directory);
       annotateTurn({ role: roleOf(asker) });
-      const result = await produce(asker);
+      // A message answered in a shared conversation is read by everyone there: a colleague's answer.
+      // A button's answer replaces the card only for whoever pressed it, so it keeps their standing.
+      const shared =
+        !namesNobody && isSharedConversation(context.activity) && context.activity.type !== ActivityTypes.Invoke;
+      const result = await produce(shared ? colleagueStanding(asker) : asker);
       annotateTurn({ outcome: 'answered' });
       return result;
     } catch (error) {
@@ -146,9 +157,9 @@ export function createTurnKit(cards: CardTemplates, directory: Directory, log: L
     cards,
     reply,
     errorCard,
-    onMessage: (command, handler) => async (context) => {
+    onMessage: (command, handler, options) => async (context) => {
       annotateTurn({ verb: command });
-      await reply(context, await answer(context, (asker) => handler(context, asker)));
+      await reply(context, await answer(context, (asker) => handler(context, asker), options?.namesNobody));
     },
     onVerb: (app, verb, handler) => {
       app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
@@ -164,12 +175,15 @@ export function createTurnKit(cards: CardTemplates, directory: Directory, log: L
 /**
  * The invoke response, sent here rather than by teams-ai 1.7.4: once one response for a verb has
  * carried `refresh`, teams-ai replaces the card for everyone in the chat on every later response
- * for that verb, error cards included. Here only a card with `refresh` (which Teams then renders
- * per viewer) replaces the shared message; anything else answers the person who clicked.
+ * for that verb, error cards included. Here only a card with `refresh` in a 1:1 chat replaces the
+ * message; anything else answers the person who clicked (Teams replaces the card for the
+ * interactor only). In a shared conversation nothing an invoke answers is written over the message
+ * everyone reads: that answer was shaped by the clicker's standing.
+ * https://learn.microsoft.com/javascript/api/@microsoft/teams-ai/adaptivecardactionexecuteresponsetype
  */
 async function respondToAction(context: TurnContext, result: AdaptiveCard | string): Promise<void> {
   const replyToId = context.activity.replyToId;
-  if (typeof result !== 'string' && result.refresh && replyToId) {
+  if (typeof result !== 'string' && result.refresh && replyToId && !isSharedConversation(context.activity)) {
     await context.updateActivity({
       id: replyToId,
       type: ActivityTypes.Message,

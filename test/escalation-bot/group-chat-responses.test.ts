@@ -1,42 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardText, type Harness, startHarness } from '../harness.js';
-import { cast, openApp } from './helpers.js';
+import { cardText, type Harness, people, startHarness } from '../harness.js';
 
 describe('button answers in a group chat', () => {
   let harness: Harness;
   const groupChat = { id: '19:helpdesk-triage@thread.v2', type: 'groupChat' as const };
-  let requestId: string;
   beforeAll(async () => {
     harness = await startHarness();
-    await openApp(harness, cast.helen, cast.megan);
-    const submitted = await harness.invoke(
-      cast.helen,
-      'escalate.submit',
-      { userId: cast.adele.aadObjectId, reason: 'Lost her phone', verification: 'in-person' },
-      groupChat,
-      'status-card-in-group',
-    );
-    requestId = submitted.body.value.refresh.action.data.requestId;
   });
   afterAll(() => harness.close());
 
-  it('a per-viewer status card replaces the shared message, to be refreshed for each viewer', async () => {
+  it("a viewer's own card answers only them: the shared message is never replaced", async () => {
+    const posted = await harness.say(people.agent, 'check adele.vance@contoso.com', groupChat);
     const viewed = await harness.invoke(
-      cast.helen,
-      'escalation.view',
-      { requestId },
+      people.agent,
+      'check.refresh',
+      { userId: '11111111-0000-4000-8000-000000000001' },
       groupChat,
-      'status-card-in-group',
+      posted.replies[0]!.id,
     );
-    expect(viewed.body.value.refresh).toBeDefined();
-    expect(viewed.replies.filter((r) => r.kind === 'update')).toHaveLength(1);
+    expect(cardText(viewed.body.value)).toContain('adele.vance@contoso.com');
+    expect(viewed.replies.filter((r) => r.kind === 'update')).toEqual([]);
   });
 
   it('an error answers only the person who clicked: it never replaces the card for everyone', async () => {
     const forged = await harness.invoke(
-      cast.alex,
-      'escalation.view',
-      { requestId, approverId: cast.megan.aadObjectId },
+      people.colleague,
+      'check.refresh',
+      { userId: '11111111-0000-4000-8000-000000000001', approverId: people.manager.aadObjectId },
       groupChat,
       'status-card-in-group',
     );

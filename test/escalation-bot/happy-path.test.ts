@@ -23,22 +23,15 @@ describe('an agent escalates, the manager approves, the agent alone gets the pas
   beforeAll(async () => {
     harness = await startHarness();
     await openApp(harness, cast.helen, cast.megan, cast.lee);
-    // The request starts in a group chat: the pass must still only reach Helen's 1:1 chat.
-    const groupChat = { id: '19:helpdesk-triage@thread.v2', type: 'groupChat' as const };
-    await harness.say(cast.helen, 'check adele.vance@contoso.com', groupChat);
-    const form = await harness.invoke(cast.helen, 'escalate.start', { userId: cast.adele.aadObjectId }, groupChat);
+    await harness.say(cast.helen, 'check adele.vance@contoso.com');
+    const form = await harness.invoke(cast.helen, 'escalate.start', { userId: cast.adele.aadObjectId });
     invokeBodies.push(JSON.stringify(form.body));
-    const submitted = await harness.invoke(
-      cast.helen,
-      'escalate.submit',
-      {
-        userId: cast.adele.aadObjectId,
-        reason: 'Lost her phone on a trip',
-        verification: 'video-call-with-id',
-        verificationDetail: 'Passport on camera',
-      },
-      groupChat,
-    );
+    const submitted = await harness.invoke(cast.helen, 'escalate.submit', {
+      userId: cast.adele.aadObjectId,
+      reason: 'Lost her phone on a trip',
+      verification: 'video-call-with-id',
+      verificationDetail: 'Passport on camera',
+    });
     invokeBodies.push(JSON.stringify(submitted.body));
     requestId = submitted.body.value.refresh.action.data.requestId;
     const approved = await act(harness, cast.megan, 'escalation.approve', { requestId });

@@ -52,7 +52,7 @@ describe('who may request a pass, and for whom', () => {
     expect(text).toContain('Say why the person needs a Temporary Access Pass.');
   });
 
-  it('an agent who has never opened the 1:1 chat is told to, before anything is filed', async () => {
+  it('an agent who has never opened the 1:1 chat, pressing a form in a group chat, is sent there before anything is filed', async () => {
     const newcomer = { aadObjectId: cast.henrik.aadObjectId, name: 'Henrik Sørensen' };
     const groupChat = { id: '19:triage@thread.v2', type: 'groupChat' as const };
     const fresh = await startHarness();
@@ -63,7 +63,8 @@ describe('who may request a pass, and for whom', () => {
         { userId: cast.adele.aadObjectId, reason: 'Lost phone', verification: 'in-person' },
         groupChat,
       );
-      expect(cardText(turn.body.value)).toContain('Open a 1:1 chat with me first');
+      expect(cardText(turn.body.value)).toContain('Ask me in our 1:1 chat');
+      expect(await fresh.bot.escalations.recent(fresh.tenantId)).toEqual([]);
     } finally {
       await fresh.close();
     }

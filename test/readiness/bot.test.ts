@@ -129,12 +129,11 @@ describe('an agent asks the bot for the readiness report', () => {
     expect(offer.content.sizeInBytes).toBe(Buffer.byteLength(body));
   });
 
-  it('in a group chat gives the summary but keeps the CSV for the 1:1 chat', async () => {
+  it('in a group chat is not run: the agent is asked to ask in the 1:1 chat, and nothing is offered', async () => {
     const group = { id: '19:readiness-group@thread.v2', type: 'groupChat' as const };
     const since = harness.connector.activities.length;
-    await harness.say(people.agent, 'readiness report', group);
-    const summary = cardOf(await summaryAfter(since, group.id));
-    expect(cardText(summary)).toContain('I only send it in your 1:1 chat');
+    const turn = await harness.say(people.agent, 'readiness report', group);
+    expect(cardText(cardOf(turn.replies[0]))).toContain('Ask me in our 1:1 chat');
     expect(harness.connector.activities.slice(since).some((a) => consentOf(a))).toBe(false);
   });
 
