@@ -17,7 +17,9 @@ export type AttemptReader = Pick<RecoveryAttempts, 'latest'>;
 export type CheckResult =
   | { kind: 'unclear'; problem: string }
   | { kind: 'nobody' }
-  | { kind: 'several'; users: DirectoryUser[]; limit: number }
+  | { kind: 'several'; users: DirectoryUser[]; limit: number; forAgent: boolean }
+  /** A colleague asked for a name several people share: only the helpdesk can tell them apart. */
+  | { kind: 'namesakes'; name: string; count: number }
   | {
       kind: 'for-agent';
       user: DirectoryUser;
@@ -45,8 +47,18 @@ export async function checkUser(
   const users = await directory.findUsers(query);
   const [only, ...others] = users;
   if (!only) return { kind: 'nobody' };
-  if (others.length > 0) return { kind: 'several', users, limit: MAX_MATCHES };
+  if (others.length > 0) {
+    const names = new Set(users.map((u) => sameNameKey(u.displayName)));
+    if (!actor.isHelpdeskAgent && names.size === 1)
+      return { kind: 'namesakes', name: only.displayName ?? '', count: users.length };
+    return { kind: 'several', users, limit: MAX_MATCHES, forAgent: actor.isHelpdeskAgent };
+  }
   return checkOne(directory, actor, only, attempts);
+}
+
+/** Names a reader cannot tell apart: the same letters, whatever the case or the spacing. */
+export function sameNameKey(name: string | null | undefined): string {
+  return (name ?? '').trim().replace(/\s+/g, ' ').toLocaleLowerCase();
 }
 
 /** "Check again" on a card: by object id, or nobody when the account is gone. */

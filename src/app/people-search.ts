@@ -1,6 +1,7 @@
 import type { Directory } from '../directory/directory.js';
 import { parseUserQuery } from '../directory/users.js';
 import type { Actor } from './actor.js';
+import { sameNameKey } from './check.js';
 
 /**
  * The people picker's answer while someone types a name: directory users whose name (or sign-in
@@ -33,11 +34,22 @@ export async function searchPeople(
   const query = parseUserQuery(text);
   if ('problem' in query) return [];
   const users = await directory.findUsers(query);
-  return users.slice(0, Math.max(0, Math.min(count, MAX_CHOICES))).map((user) => {
-    const name = user.displayName ?? user.userPrincipalName ?? 'Unnamed user';
-    return {
-      title: actor.isHelpdeskAgent && user.userPrincipalName ? `${name} (${user.userPrincipalName})` : name,
-      value: user.id,
-    };
-  });
+  const choices = users.slice(0, Math.max(0, Math.min(count, MAX_CHOICES)));
+  if (actor.isHelpdeskAgent)
+    return choices.map((user) => {
+      const name = user.displayName ?? user.userPrincipalName ?? 'Unnamed user';
+      return { title: user.userPrincipalName ? `${name} (${user.userPrincipalName})` : name, value: user.id };
+    });
+  // Names only; people who share a name are one choice whose value is the name, so checking it
+  // answers that several people have it instead of picking one of them.
+  const byName = new Map<string, { title: string; ids: string[] }>();
+  for (const user of choices) {
+    const key = sameNameKey(user.displayName);
+    const entry = byName.get(key) ?? { title: user.displayName ?? 'Unnamed user', ids: [] };
+    entry.ids.push(user.id);
+    byName.set(key, entry);
+  }
+  return [...byName.values()].map(({ title, ids }) =>
+    ids.length === 1 ? { title, value: ids[0]! } : { title: `${title} (${ids.length} people)`, value: title },
+  );
 }

@@ -97,7 +97,14 @@ function checkCard(cards: CardTemplates, result: CheckResult, typed: string): Ad
         }),
       });
     case 'several':
-      return cards.render('user-choice', candidatesView(typed, result.users, result.limit));
+      return cards.render('user-choice', candidatesView(typed, result.users, result.limit, result.forAgent));
+    case 'namesakes':
+      return cards.render('notice', {
+        title: t('There are ${count} people called ${name}', { count: result.count, name: plain(result.name) }),
+        message: t(
+          'I cannot tell them apart by name, and I do not show more than names to colleagues. Ask the helpdesk: they can check the right one.',
+        ),
+      });
     case 'for-agent':
       return cards.render(
         'eligibility-agent',

@@ -1,3 +1,4 @@
+import { sameNameKey } from '../app/check.js';
 import type { DirectoryUser } from '../directory/users.js';
 import type { Fact, RecoveryScope } from '../eligibility/facts.js';
 import type { colleagueView, Eligibility, RequirementResult } from '../eligibility/rules.js';
@@ -118,14 +119,33 @@ export function colleagueEligibilityView(
   };
 }
 
-export function candidatesView(query: string, users: DirectoryUser[], limit: number) {
+/**
+ * Several people match. An agent tells them apart by sign-in name and job title; anyone else sees
+ * names only, and a name several of them share is one line that sends them to the helpdesk.
+ */
+export function candidatesView(query: string, users: DirectoryUser[], limit: number, forAgent: boolean) {
+  const sharing = new Map<string, number>();
+  for (const u of users) sharing.set(sameNameKey(u.displayName), (sharing.get(sameNameKey(u.displayName)) ?? 0) + 1);
+  const shown = forAgent
+    ? users
+    : users.filter((u, i) => users.findIndex((o) => sameNameKey(o.displayName) === sameNameKey(u.displayName)) === i);
   return {
     query: plain(query, 100),
-    candidates: users.map((u) => ({
-      id: u.id,
-      displayName: plain(u.displayName ?? u.userPrincipalName ?? u.id),
-      detail: plain([u.userPrincipalName, u.jobTitle].filter(Boolean).join(' · ')),
-    })),
+    candidates: shown.map((u) => {
+      const namesakes = forAgent ? 1 : (sharing.get(sameNameKey(u.displayName)) ?? 1);
+      return {
+        id: u.id,
+        displayName: plain(
+          forAgent ? (u.displayName ?? u.userPrincipalName ?? u.id) : (u.displayName ?? t('(no name)')),
+        ),
+        detail: forAgent
+          ? plain([u.userPrincipalName, u.jobTitle].filter(Boolean).join(' · '))
+          : namesakes > 1
+            ? t('${count} people have this name: ask the helpdesk, who can tell them apart.', { count: namesakes })
+            : '',
+        canCheck: namesakes === 1,
+      };
+    }),
     more: users.length >= limit,
     shown: users.length,
   };
