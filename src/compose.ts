@@ -31,7 +31,8 @@ import { createAdapter, createBot } from './teams/app.js';
 import { CardTemplates } from './teams/cards.js';
 import { ConversationBook } from './teams/conversations.js';
 import { TeamsEscalationNotifier } from './teams/escalation.js';
-import { ApprovalCardLedger, TeamsOutcomeMessenger } from './teams/notifications.js';
+import { LiveCardLedger } from './teams/live-cards.js';
+import { TeamsOutcomeMessenger } from './teams/notifications.js';
 import { RecoveryFeed } from './teams/recovery-feed.js';
 import { inReadersTurn } from './teams/turn.js';
 import { registerVerificationRoutes } from './verification/page.js';
@@ -81,13 +82,13 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const adapter = createAdapter(config.botAuth);
   const catalogue = defaultCatalogue();
   const book = new ConversationBook(store, adapter, config.botAuth?.appId ?? '');
-  const ledger = new ApprovalCardLedger(store);
+  const ledger = new LiveCardLedger(store);
   const notifier = new TeamsEscalationNotifier({ book, cards, ledger });
   const mailer = config.noticeMailFrom ? new GraphMailer(graph, config.noticeMailFrom) : undefined;
   const outcomes = new OutcomeNotices(
     store,
     directory,
-    new TeamsOutcomeMessenger({ book, cards, ledger, log }),
+    new TeamsOutcomeMessenger({ book, cards }),
     mailer,
     log,
     options.now,
@@ -132,6 +133,7 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     catalogue,
     escalations,
     book,
+    ledger,
     log,
     readinessJobs,
     verifyCaller,

@@ -94,7 +94,15 @@ export interface EscalationNotifier {
   /** Shows the pass in the requester's 1:1 chat only. */
   deliverPass(record: EscalationRecord, pass: PassToDeliver): Promise<void>;
   /** A denial, expiry or failure the requester did not see happen. */
-  tellRequester(record: EscalationRecord): Promise<void>;
+  tellRequester(record: EscalationRecord, facts?: LiveViewFacts): Promise<void>;
+  /** Every card already showing the request (the requester's, each approver's) shows it as it stands now. */
+  refreshCards(record: EscalationRecord, facts: LiveViewFacts): Promise<void>;
+}
+
+/** What every live card of a request is drawn with besides the record, read once per change. */
+export interface LiveViewFacts {
+  verification?: CallerVerificationView;
+  passSettings?: PassSettings;
 }
 
 export type EscalationDirectory = Pick<
@@ -1094,6 +1102,7 @@ export class EscalationService {
         return { record: outcome.current.value, refusal: outcome.refusal.message, changed: false };
       case 'updated':
         await this.audit(auditEntryFor(outcome.before, outcome.after.value, actor, now));
+        await this.refreshLiveCards(outcome.after.value);
         if (CLOSED.has(outcome.after.value.state)) {
           // Left behind by a crash here, the sweep finds the record closed and removes the entry then.
           await this.store
@@ -1121,6 +1130,25 @@ export class EscalationService {
       people.push({ id: user.id, name: user.displayName ?? user.userPrincipalName ?? user.id });
     }
     return people;
+  }
+
+  /**
+   * Every live card of the request replaced by the request as it stands now: after each change
+   * here, and by whoever else changes what the cards show (caller verification started, passed or
+   * failed). Never throws: a card that could not be replaced is logged.
+   */
+  async refreshLiveCards(record: EscalationRecord): Promise<void> {
+    try {
+      // "Issuing" lasts a moment, and so does "approved" unless the pass waits for the verified
+      // caller: the cards move on when the pass is issued or the issue fails.
+      if (record.state === 'issuing') return;
+      const verification = await this.callerVerification?.factsFor(record);
+      if (record.state === 'approved' && !verification?.directDelivery) return;
+      const passSettings = record.state === 'requested' ? await this.passSettings() : undefined;
+      await this.notifier.refreshCards(record, { verification, passSettings });
+    } catch (error) {
+      this.log.warn({ requestId: record.id, err: (error as Error).message }, 'live cards not refreshed');
+    }
   }
 
   private async tell(record: EscalationRecord): Promise<void> {

@@ -25,8 +25,6 @@ export interface Notice {
 export interface OutcomeMessenger {
   /** 'no-chat' when the person never opened the app (nothing can reach them in Teams); throws when a send failed. */
   notify(tenantId: string, userId: string, notice: Notice): Promise<'delivered' | 'no-chat'>;
-  /** Replaces every approval card sent for the request with the request as it stands now. */
-  updateApprovalCards(record: EscalationRecord): Promise<void>;
 }
 
 /** Mail to a person's mailbox (Graph sendMail from the bot's one permitted mailbox); absent when not configured. */
@@ -67,7 +65,6 @@ export class OutcomeNotices {
 
   /** The request has just closed (issued, denied, expired, cancelled or failed). Never throws. */
   async closed(record: EscalationRecord): Promise<void> {
-    await this.safely(record, 'approval cards not updated', () => this.messenger.updateApprovalCards(record));
     if (record.state === 'issued') await this.safely(record, 'target not told', () => this.tellTarget(record));
   }
 

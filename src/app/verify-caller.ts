@@ -129,6 +129,7 @@ export class VerifyCaller {
     };
     await sessions.create(session);
     await this.audit(session, actor, 'started', `link valid until ${expiresAt}`);
+    await this.deps.escalations.refreshLiveCards(record);
     return { session, link: `${this.deps.publicBaseUrl()}${VERIFY_PATH}/${session.id}`, code };
   }
 
@@ -271,6 +272,11 @@ export class VerifyCaller {
         current.status === session.status ? next : current,
       );
       if (outcome.outcome === 'unchanged') return this.callback(sessionId, apiKey, body);
+      // Verification passed or failed: every card of the request shows it at once.
+      if (next.status !== session.status) {
+        const record = await this.deps.escalations.open(session.tenantId, session.requestId);
+        if (record) await this.deps.escalations.refreshLiveCards(record);
+      }
     }
     if (judgement.outcome === 'refused') {
       await this.refused(session, REQUEST_SERVICE, judgement.code, judgement.reason);

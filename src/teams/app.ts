@@ -17,6 +17,7 @@ import { PASTED_ERROR, registerDiagnosisRoutes } from './diagnosis.js';
 import { ESCALATE_PATTERN, REQUESTS_PATTERN, registerEscalationRoutes } from './escalation.js';
 import { registerGuideRoutes } from './guide.js';
 import { actionResponse, invokeResponseActivity, unsupportedInvoke } from './invoke-response.js';
+import type { LiveCardLedger } from './live-cards.js';
 import { t } from './locale.js';
 import { registerPeopleSearch } from './people-search.js';
 import { READINESS_PATTERN, registerReadinessRoutes } from './readiness.js';
@@ -33,6 +34,8 @@ export interface BotDependencies {
   catalogue: Catalogue;
   escalations: EscalationService;
   book: ConversationBook;
+  /** Where each request's live card is in each person's chat. */
+  ledger?: LiveCardLedger;
   log: Logger;
   /** Readiness reports, kept in the store so any instance can answer for them. */
   readinessJobs: ReadinessJobs;
@@ -139,7 +142,12 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   registerGuideRoutes(app, kit, directory);
   registerCheckRoutes(app, kit, { directory, cards, attempts: deps.attempts });
   registerReadinessRoutes(app, kit, { directory, cards, log, jobs: deps.readinessJobs });
-  registerEscalationRoutes(app, kit, { cards, escalations: deps.escalations, book: deps.book });
+  registerEscalationRoutes(app, kit, {
+    cards,
+    escalations: deps.escalations,
+    book: deps.book,
+    ledger: deps.ledger,
+  });
   registerPeopleSearch(app, { directory, log });
   registerVerificationRoutes(app, kit, { verifyCaller: deps.verifyCaller, cards, book: deps.book });
 

@@ -3,6 +3,7 @@ import type { TurnContext } from 'botbuilder';
 import type {
   EscalationNotifier,
   EscalationService,
+  LiveViewFacts,
   PassSettings,
   PassToDeliver,
   RequestView,
@@ -14,14 +15,15 @@ import {
   type EscalationRecord,
   type EscalationState,
   type Person,
+  samePerson,
   type VerificationMethod,
 } from '../escalation/state-machine.js';
 import type { Asker } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, cardTime, plain } from './cards.js';
 import { queryFromMessage } from './check.js';
 import type { ConversationBook } from './conversations.js';
+import type { LiveCard, LiveCardLedger } from './live-cards.js';
 import { forReader, t } from './locale.js';
-import type { ApprovalCardLedger } from './notifications.js';
 import { Refused, type TurnKit } from './turn.js';
 import { verificationFacts, verificationNote } from './verification.js';
 
@@ -29,6 +31,8 @@ export interface EscalationDependencies {
   escalations: EscalationService;
   book: ConversationBook;
   cards: CardTemplates;
+  /** Where each person's live card for a request is; without it every change is a new card. */
+  ledger?: LiveCardLedger;
 }
 
 export const ESCALATE_PATTERN = /^\s*escalate\b/i;
@@ -128,14 +132,17 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
   );
 
   kit.onVerb(app, 'escalate.submit', async (context, asker, input) => {
+    const formId = context.activity.replyToId;
     const filed = orRefuse(
       await escalations.file(asker, {
-        formId: context.activity.replyToId,
+        formId,
         targetId: input.userId,
         reason: input.reason ?? '',
         verification: { method: input.verification, detail: input.verificationDetail },
       }),
     );
+    // The form's message becomes the request's live card in the agent's chat, replaced as the request moves.
+    if (!filed.notice && formId) await deps.ledger?.remember(filed.record, asker.id, formId, 'requester');
     // An answer that shows an open request instead of filing one has no delivery to report.
     return render(
       context,
@@ -286,10 +293,8 @@ export async function escalationCard(
 
 /** Approval cards, the pass and status news, each only ever to one person's 1:1 chat. */
 export class TeamsEscalationNotifier implements EscalationNotifier {
-  /** With a ledger, each approval card's message id is kept so the card can be replaced once the request is decided. */
-  constructor(
-    private readonly deps: Pick<EscalationDependencies, 'book' | 'cards'> & { ledger?: ApprovalCardLedger },
-  ) {}
+  /** With a ledger, each request keeps one live card per person, replaced in place as it moves. */
+  constructor(private readonly deps: Pick<EscalationDependencies, 'book' | 'cards' | 'ledger'>) {}
 
   hasPersonalChat(tenantId: string, userId: string): Promise<boolean> {
     return this.deps.book.has(tenantId, userId);
@@ -297,12 +302,9 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
 
   // Each card is written in its recipient's language, not in that of the person whose turn sends it.
   async askApprover(record: EscalationRecord, approver: Person, passSettings: PassSettings | undefined): Promise<void> {
-    const viewerChatId = await this.deps.book.chatUserId(record.tenantId, approver.id);
-    const card = await forReader(await this.deps.book.reader(record.tenantId, approver.id), () =>
-      escalationCard(this.deps, { record, canDecide: true, passSettings }, { viewerId: approver.id, viewerChatId }),
-    );
+    const card = await this.cardFor(record, approver.id, 'approver', { passSettings });
     const activityId = await this.sendOrThrow(record.tenantId, approver.id, card);
-    await this.deps.ledger?.remember(record, approver.id, activityId);
+    await this.deps.ledger?.remember(record, approver.id, activityId, 'approver');
   }
 
   async deliverPass(record: EscalationRecord, pass: PassToDeliver): Promise<void> {
@@ -324,12 +326,73 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
     });
   }
 
-  async tellRequester(record: EscalationRecord): Promise<void> {
-    const viewerChatId = await this.deps.book.chatUserId(record.tenantId, record.requester.id);
-    const card = await forReader(await this.deps.book.reader(record.tenantId, record.requester.id), () =>
-      escalationCard(this.deps, { record, canDecide: false }, { viewerId: record.requester.id, viewerChatId }),
+  /** The requester's live card shows what happened; a new card only when they have none that can be replaced. */
+  async tellRequester(record: EscalationRecord, facts: LiveViewFacts = {}): Promise<void> {
+    const live = await this.deps.ledger?.cardOf(record, record.requester.id);
+    if (
+      live &&
+      (await this.replace(record, live, facts).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
+    const card = await this.cardFor(record, record.requester.id, 'requester', facts);
+    const activityId = await this.sendOrThrow(record.tenantId, record.requester.id, card);
+    await this.deps.ledger?.remember(record, record.requester.id, activityId, 'requester');
+  }
+
+  /**
+   * Every live card of the request (the requester's, each approver's) replaced by the request as
+   * it stands now, with only the buttons that still apply. Throws, after trying them all, when one
+   * could not be replaced.
+   */
+  async refreshCards(record: EscalationRecord, facts: LiveViewFacts): Promise<void> {
+    const failed: string[] = [];
+    for (const live of (await this.deps.ledger?.cardsFor(record)) ?? []) {
+      await this.replace(record, live, facts).catch((error: unknown) =>
+        failed.push(`${live.role}: ${(error as Error).name}`),
+      );
+    }
+    if (failed.length > 0) throw new Error(`live cards not replaced (${failed.join(', ')})`);
+  }
+
+  private async replace(record: EscalationRecord, live: LiveCard, facts: LiveViewFacts): Promise<void> {
+    const card = await this.cardFor(record, live.personId, live.role, facts);
+    const replaced = await this.deps.book.update(record.tenantId, live.personId, live.activityId, card);
+    if (!replaced) throw new Error('The person has no 1:1 chat with the bot');
+  }
+
+  /**
+   * One person's card. An approver is offered Approve and Deny while the request waits and they have
+   * not approved it yet (the click is still decided by the policy on facts read then); Approve waits
+   * for a required caller verification.
+   */
+  private async cardFor(
+    record: EscalationRecord,
+    personId: string,
+    role: LiveCard['role'],
+    facts: LiveViewFacts,
+  ): Promise<AdaptiveCard> {
+    const person = { id: personId };
+    const canDecide =
+      role === 'approver' &&
+      record.state === 'requested' &&
+      !samePerson(record.requester, person) &&
+      !record.approvals.some((a) => samePerson(a.approver, person));
+    const verification = facts.verification;
+    const canApprove = canDecide && !(verification?.policy === 'required' && !verification.passed);
+    const view: RequestView = {
+      record,
+      canDecide,
+      canApprove,
+      ...(canDecide && facts.passSettings ? { passSettings: facts.passSettings } : {}),
+      ...(verification ? { verification } : {}),
+    };
+    const viewerChatId = await this.deps.book.chatUserId(record.tenantId, personId);
+    return forReader(await this.deps.book.reader(record.tenantId, personId), () =>
+      escalationCard(this.deps, view, { viewerId: personId, viewerChatId }),
     );
-    await this.sendOrThrow(record.tenantId, record.requester.id, card);
   }
 
   private async sendOrThrow(tenantId: string, userId: string, card: AdaptiveCard): Promise<string> {

@@ -84,3 +84,12 @@ export async function storedText(dataDir: string): Promise<string> {
   await walk(dataDir);
   return parts.join('\n');
 }
+
+/** A person's live card for a request as it stands: the newest message sent or replaced in their chat that shows it. */
+export function liveCard(harness: Harness, person: TeamsUser, requestId: string): any {
+  return harness.connector.activities
+    .filter((a) => a.conversationId === personalChatId(person))
+    .map((a) => a.activity.attachments?.[0]?.content)
+    .filter((card) => card?.refresh?.action?.data?.requestId === requestId)
+    .at(-1);
+}

@@ -1,0 +1,68 @@
+import type { EscalationRecord } from '../escalation/state-machine.js';
+import { ConflictError, type DocumentStore } from '../storage/store.js';
+
+/**
+ * One live card per request in each person's 1:1 chat: the requester's status card and each
+ * approver's approval card. Which message holds it is kept here (ids only), so whichever instance
+ * moves the request replaces each card in place (Bot Framework updateActivity) instead of stacking
+ * a new one. https://learn.microsoft.com/microsoftteams/platform/bots/how-to/update-and-delete-bot-messages
+ */
+
+/** Named when it held approval cards only; requester cards are kept beside them. */
+export const LIVE_CARDS = 'approval-cards';
+
+export type LiveCardRole = 'requester' | 'approver';
+
+export interface LiveCard {
+  requestId: string;
+  personId: string;
+  activityId: string;
+  role: LiveCardRole;
+}
+
+/** As stored: entries written before requester cards were kept name the person `approverId`. */
+type StoredLiveCard = Omit<LiveCard, 'personId' | 'role'> & {
+  personId?: string;
+  approverId?: string;
+  role?: LiveCardRole;
+};
+
+const keyOf = (record: Pick<EscalationRecord, 'tenantId' | 'id'>, personId: string) =>
+  `${record.tenantId}:${record.id}:${personId.toLowerCase()}`;
+
+export class LiveCardLedger {
+  constructor(private readonly store: DocumentStore) {}
+
+  /** This message is now the person's live card for the request (a newer one replaces the older). */
+  async remember(record: EscalationRecord, personId: string, activityId: string, role: LiveCardRole): Promise<void> {
+    if (!activityId) return;
+    const entry: LiveCard = { requestId: record.id, personId, activityId, role };
+    const key = keyOf(record, personId);
+    try {
+      await this.store.create(LIVE_CARDS, key, entry);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      const current = await this.store.get<StoredLiveCard>(LIVE_CARDS, key);
+      if (current && current.value.activityId !== activityId)
+        await this.store.replace(LIVE_CARDS, key, entry, current.etag).catch((replaceError: unknown) => {
+          // Someone remembered a card for this person a moment ago: theirs is as new as ours.
+          if (!(replaceError instanceof ConflictError)) throw replaceError;
+        });
+    }
+  }
+
+  async cardsFor(record: EscalationRecord): Promise<LiveCard[]> {
+    const stored = await this.store.list<StoredLiveCard>(LIVE_CARDS, { prefix: `${record.tenantId}:${record.id}:` });
+    return stored.map(({ value }) => ({
+      requestId: value.requestId,
+      activityId: value.activityId,
+      personId: value.personId ?? value.approverId ?? '',
+      role: value.role ?? 'approver',
+    }));
+  }
+
+  async cardOf(record: EscalationRecord, personId: string): Promise<LiveCard | undefined> {
+    const stored = await this.store.get<StoredLiveCard>(LIVE_CARDS, keyOf(record, personId));
+    return stored && { ...stored.value, personId, role: stored.value.role ?? 'approver' };
+  }
+}
