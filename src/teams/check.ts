@@ -51,7 +51,7 @@ export function registerCheckRoutes(app: Application, kit: TurnKit, deps: CheckD
     CHECK_PATTERN,
     kit.onMessage('check', async (context, asker) => {
       const typed = (context.activity.text ?? '').replace(CHECK_PATTERN, '').trim();
-      const result = await checkUser(deps.directory, asker, await queryFromMessage(context));
+      const result = await checkUser(deps.directory, asker, await queryFromMessage(context), deps.attempts);
       const card = checkCard(deps.cards, result, typed);
       // Everyone in a shared conversation reads the colleague's answer; each viewer's client then
       // asks for their own view (check.refresh), which an agent gets as the full checklist.
