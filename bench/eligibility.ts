@@ -71,10 +71,12 @@ export async function benchmarkEligibility(options: {
     const disagreements = new Set<string>();
     let verdictsAgree = true;
 
-    // The same calls, in the same order, as the bot's check handler (src/teams/check.ts).
+    // The same calls, in the same order, as the bot's check use case (src/app/check.ts).
     const botCheck = async (tenant: TenantFacts, upn: string) => {
       const directory = new Directory(graph, tenant, {});
       directory.prefetchTenantFacts();
+      const warm = await directory.eligibilityFactsBySignInName(upn, now);
+      if (warm) return warm.facts;
       const [user] = await directory.findUsers({ kind: 'upn', upn });
       if (!user) throw new Error(`${upn} is not in the demo tenant`);
       return directory.eligibilityFacts(user, now);

@@ -8,6 +8,7 @@ import { BOT_CONCURRENCY, benchmarkReadiness, type ReadinessPlan, readinessRepor
 import { benchmarkBudgetedReadiness, budgetReport } from './readiness-budgets.js';
 import { benchmarkTelemetryOverhead, telemetryReport } from './telemetry.js';
 import { benchmarkTurns, type TurnBenchmark, type TurnPhase } from './turns.js';
+import { benchmarkWarmCheckRoundTrips, warmCheckReport } from './warm-check.js';
 
 /**
  * `npm run bench`: the bot's speed and Graph cost against the naive way, on loopback against the
@@ -97,6 +98,7 @@ if (values.only === 'claim-validation') {
   process.exit(0);
 }
 const eligibility = await benchmarkEligibility({ latencies, castSize: quick ? 3 : undefined });
+const warmCheck = await benchmarkWarmCheckRoundTrips();
 const turnResults = await benchmarkTurns({
   turns,
   concurrentTurns,
@@ -128,6 +130,7 @@ const results = {
   options: { latencies, turns, concurrentTurns, concurrency, readinessMembers, readinessConcurrency, quick },
   durationSeconds: Math.round((Date.now() - started) / 1000),
   eligibility,
+  warmCheck,
   turns: turnResults,
   telemetry,
   readiness,
@@ -137,7 +140,7 @@ const results = {
 await mkdir(dirname(values.out), { recursive: true });
 await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(
-  `${report(eligibility, turnResults)}\n\n${telemetryReport(telemetry)}\n\n${readinessReport(readiness)}\n\n${budgetReport(budgeted)}\n\n${claimValidationReport(claimValidation)}`,
+  `${report(eligibility, turnResults)}\n\n${warmCheckReport(warmCheck)}\n\n${telemetryReport(telemetry)}\n\n${readinessReport(readiness)}\n\n${budgetReport(budgeted)}\n\n${claimValidationReport(claimValidation)}`,
 );
 console.log(`\nResults written to ${values.out} (${results.durationSeconds} s).`);
 

@@ -1,6 +1,6 @@
 import type { Directory } from '../directory/directory.js';
 import { type DirectoryUser, MAX_MATCHES, type UserQuery } from '../directory/users.js';
-import type { Fact, RecoveryScope } from '../eligibility/facts.js';
+import type { EligibilityFacts, Fact, RecoveryScope } from '../eligibility/facts.js';
 import { checkEligibility, colleagueView, type Eligibility } from '../eligibility/rules.js';
 import type { RecoveryAttempt, RecoveryAttempts } from '../recovery-extension/attempts.js';
 import { metric } from '../telemetry/telemetry.js';
@@ -10,7 +10,10 @@ import type { Actor } from './actor.js';
  * "Can this person recover with SSAR?": the user looked up, the rules applied, the answer shaped
  * for who asks. A colleague's answer carries only the short verdict, never directory details.
  */
-export type CheckDirectory = Pick<Directory, 'findUsers' | 'prefetchTenantFacts' | 'eligibilityFacts'>;
+export type CheckDirectory = Pick<
+  Directory,
+  'findUsers' | 'prefetchTenantFacts' | 'eligibilityFacts' | 'eligibilityFactsBySignInName'
+>;
 /** The claim validation extension's attempts (issue 30); absent when the extension is off. */
 export type AttemptReader = Pick<RecoveryAttempts, 'latest'>;
 
@@ -44,6 +47,14 @@ export async function checkUser(
   if ('problem' in query) return { kind: 'unclear', problem: query.problem };
   // The tenant's policies do not depend on the user: read them in the same wave as the lookup.
   directory.prefetchTenantFacts();
+  if (query.kind === 'upn') {
+    // Warm, and a recovery-group member: the user and their facts in one Graph round trip.
+    const [warm, claimValidation] = await Promise.all([
+      directory.eligibilityFactsBySignInName(query.upn),
+      lastAttempt(actor, query.upn, attempts),
+    ]);
+    if (warm) return answer(actor, warm.user, warm.facts, claimValidation);
+  }
   const users = await directory.findUsers(query);
   const [only, ...others] = users;
   if (!only) return { kind: 'nobody' };
@@ -78,11 +89,24 @@ async function checkOne(
   user: DirectoryUser,
   attempts?: AttemptReader,
 ): Promise<CheckResult> {
-  const upn = user.userPrincipalName;
   const [facts, claimValidation] = await Promise.all([
     directory.eligibilityFacts(user),
-    actor.isHelpdeskAgent && upn && attempts ? attempts.latest(upn) : undefined,
+    lastAttempt(actor, user.userPrincipalName, attempts),
   ]);
+  return answer(actor, user, facts, claimValidation);
+}
+
+/** The user's last claim validation attempt, for an agent only. */
+function lastAttempt(actor: Actor, upn: string | null | undefined, attempts?: AttemptReader) {
+  return actor.isHelpdeskAgent && upn && attempts ? attempts.latest(upn) : undefined;
+}
+
+function answer(
+  actor: Actor,
+  user: DirectoryUser,
+  facts: EligibilityFacts,
+  claimValidation: RecoveryAttempt | undefined,
+): CheckResult {
   const eligibility = checkEligibility(facts);
   metric.check(
     eligibility.verdict,

@@ -1,6 +1,6 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import { type Fact, known, unknownFact } from '../eligibility/facts.js';
-import { type ReadOptions, readEligibilityFacts } from './facts.js';
+import { type ReadOptions, readEligibilityFacts, readFactsBySignInName } from './facts.js';
 import type { Graph } from './graph.js';
 import { GraphRequestError } from './graph.js';
 import { PERMISSIONS, unknownReason } from './permissions.js';
@@ -46,6 +46,11 @@ export class Directory {
 
   eligibilityFacts(user: DirectoryUser, now = new Date(), options: ReadOptions = {}) {
     return readEligibilityFacts(this.graph, this.tenant, user, now, options);
+  }
+
+  /** A warm check by sign-in name in one round trip, or undefined to read the usual way (see readFactsBySignInName). */
+  eligibilityFactsBySignInName(userPrincipalName: string, now = new Date()) {
+    return readFactsBySignInName(this.graph, this.tenant, userPrincipalName, now);
   }
 
   /** Helpdesk and approver group membership (transitive), cached briefly per person. */

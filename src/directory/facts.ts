@@ -12,10 +12,10 @@ import { combineNameTwins, nameKey, namesakeKey } from '../eligibility/names.js'
 import { type RoleGrant, type TenantRoleGrants, userRoles } from '../eligibility/roles.js';
 import { ALL_USERS } from '../eligibility/tap-scope.js';
 import { additionsToGroups, batchFact, batchList } from './batch-facts.js';
-import type { Graph } from './graph.js';
+import type { BatchRequest, BatchResult, Graph } from './graph.js';
 import { PERMISSIONS } from './permissions.js';
-import { graphPath, odataString } from './query.js';
-import { MEMBER_SELECT, type NameIndex, type TenantFacts, type TenantPolicies } from './tenant.js';
+import { graphPath, odataString, userPath } from './query.js';
+import { MEMBER_SELECT, type NameIndex, type SignInNameHint, type TenantFacts, type TenantPolicies } from './tenant.js';
 
 /*
  * THE eligibility fact source. A user's EligibilityFacts are always `assemble(tenantWide, own)`:
@@ -182,30 +182,67 @@ export async function readEligibilityFacts(
   user: GraphTypes.User & { id: string },
   now = new Date(),
   options: ReadOptions = {},
-): Promise<EligibilityFacts & { auditEvents: Fact<GraphTypes.DirectoryAudit[]> }> {
+): Promise<UserFacts> {
   const tenantWide = readTenantWide(tenant, options);
   const own = await readOwn(graph, tenant, user, now);
-  const wide = await tenantWide;
-  const scope = wide.policies.recoveryScope;
-  const recoveryGroups = new Set(scope.known ? scope.value.includeGroupIds : []);
-  return {
-    ...assemble(wide, {
-      ...own.reads,
-      addedToRecoveryGroupAt: own.audits.known
-        ? known(additionsToGroups(own.audits.value, recoveryGroups).get(user.id) ?? null)
-        : own.audits,
-    }),
-    auditEvents: own.audits,
-  };
+  return assembleUser(await tenantWide, { ...own.reads, user }, own.audits);
 }
 
-/** One user's own reads in one `$batch` (the audit events are kept for diagnosis too). */
+export type UserFacts = EligibilityFacts & { auditEvents: Fact<GraphTypes.DirectoryAudit[]> };
+
+/**
+ * A check by sign-in name in ONE Graph round trip, when the tenant-wide facts are warm and the name
+ * index knows the UPN (a recovery-group member): the user read by UPN rides in the same `$batch` as
+ * their own reads, addressed by the id and names the index holds. Undefined (read the usual way:
+ * user, then facts) when the index does not know the UPN or the user read disagrees with it.
+ */
+export async function readFactsBySignInName(
+  graph: Graph,
+  tenant: TenantFacts,
+  userPrincipalName: string,
+  now = new Date(),
+): Promise<{ user: GraphTypes.User & { id: string }; facts: UserFacts } | undefined> {
+  const hint = tenant.memberBySignInName(userPrincipalName);
+  if (!hint) return undefined;
+  const tenantWide = readTenantWide(tenant);
+  const own = await readOwn(graph, tenant, hint, now, {
+    id: 'user',
+    method: 'GET',
+    url: graphPath(userPath(userPrincipalName), { $select: USER_SELECT }),
+  });
+  const read = own.user;
+  // A renamed, re-created or missing account: the index is stale for it, so the usual path decides.
+  if (!read?.ok) return undefined;
+  const user = read.body as GraphTypes.User & { id: string };
+  if (user.id !== hint.id || namesakeKey(user) !== namesakeKey(hint)) return undefined;
+  return { user, facts: assembleUser(await tenantWide, { ...own.reads, user }, own.audits) };
+}
+
+function assembleUser(
+  wide: TenantWideFacts,
+  reads: Omit<OwnReads, 'addedToRecoveryGroupAt'>,
+  audits: Fact<GraphTypes.DirectoryAudit[]>,
+): UserFacts {
+  const scope = wide.policies.recoveryScope;
+  const recoveryGroups = new Set(scope.known ? scope.value.includeGroupIds : []);
+  const addedToRecoveryGroupAt = audits.known
+    ? known(additionsToGroups(audits.value, recoveryGroups).get(reads.user.id) ?? null)
+    : audits;
+  return { ...assemble(wide, { ...reads, addedToRecoveryGroupAt }), auditEvents: audits };
+}
+
+/** One user's own reads in one `$batch` (the audit events are kept for diagnosis too), with any extra request beside them. */
 async function readOwn(
   graph: Graph,
   tenant: TenantFacts,
-  user: GraphTypes.User & { id: string },
+  user: SignInNameHint,
   now: Date,
-): Promise<{ reads: Omit<OwnReads, 'addedToRecoveryGroupAt'>; audits: Fact<GraphTypes.DirectoryAudit[]> }> {
+  extra?: BatchRequest,
+): Promise<{
+  reads: Omit<OwnReads, 'addedToRecoveryGroupAt' | 'user'>;
+  audits: Fact<GraphTypes.DirectoryAudit[]>;
+  user?: BatchResult;
+}> {
   const id = encodeURIComponent(user.id);
   const since = new Date(now.getTime() - AUDIT_WINDOW_DAYS * 86_400_000).toISOString();
   // E5: the account recovery FAQ blocks a user with the same name as another user, in or out of the group.
@@ -213,6 +250,7 @@ async function readOwn(
   const namesakes = namesakeKey(user);
   const cachedNamesakes = namesakes ? tenant.cachedNamesakes(namesakes) : [];
   const results = await graph.batch([
+    ...(extra ? [extra] : []),
     ...(cachedNamesakes === undefined
       ? [
           {
@@ -264,7 +302,6 @@ async function readOwn(
   return {
     reads: {
       readAt: now,
-      user,
       lastSuccessfulSignIn: batchFact(
         results.get('signIn'),
         PERMISSIONS.signInActivity,
@@ -282,6 +319,7 @@ async function readOwn(
       authenticationMethods: methods,
     },
     audits: mergeAudits(auditsOnUser, auditsByUser),
+    user: results.get('user'),
   };
 }
 

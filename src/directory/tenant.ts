@@ -25,9 +25,17 @@ export interface TenantPolicies {
 
 /**
  * Members of the recovery groups by normalised first + last name, for the duplicate-name check;
- * `emptyGroupIds` are the groups that listed no member (all hidden, perhaps: see hiddenGroups).
+ * `bySignInName` gives each member's id and names by lower-cased UPN, so a warm check by sign-in
+ * name can address every read at once (see readFactsBySignInName).
  */
-export type NameIndex = Map<string, NameTwin[]> & { emptyGroupIds?: Set<string> };
+export type NameIndex = Map<string, NameTwin[]> & { bySignInName?: Map<string, SignInNameHint> };
+
+/** What the name index knows of a member before their own reads: checked against the user read beside them. */
+export interface SignInNameHint {
+  id: string;
+  givenName?: string | null;
+  surname?: string | null;
+}
 
 export interface RecoveryFallback {
   groupIds: string[];
@@ -42,7 +50,7 @@ export const ROLE_GRANT_SELECT = 'principalId,roleDefinitionId,directoryScopeId'
 
 export class TenantFacts {
   private policies?: { at: number; value: Promise<TenantPolicies> };
-  private names?: { at: number; key: string; value: Promise<Fact<NameIndex>> };
+  private names?: { at: number; key: string; value: Promise<Fact<NameIndex>>; settled?: Fact<NameIndex> };
   private readonly groupNameCache = new Map<
     string,
     { at: number; value: Promise<{ displayName?: string; visibility?: string } | undefined> }
@@ -166,6 +174,13 @@ export class TenantFacts {
     this.namesakeCache.set(key, { at: this.clock(), value: twins });
   }
 
+  /** A recovery-group member's id and names by sign-in name, from the name index if it is read and fresh; no request. */
+  memberBySignInName(userPrincipalName: string): SignInNameHint | undefined {
+    const names = this.names;
+    if (!names?.settled?.known || this.clock() - names.at > this.ttlMs) return undefined;
+    return names.settled.value.bySignInName?.get(userPrincipalName.toLowerCase());
+  }
+
   getNameIndex(scope: Fact<RecoveryScope>): Promise<Fact<NameIndex>> {
     if (!scope.known) return Promise.resolve(unknownFact(scope.reason));
     const groups = scope.value.includeGroupIds;
@@ -175,9 +190,11 @@ export class TenantFacts {
     const key = groups.join(',');
     if (!this.names || this.names.key !== key || this.clock() - this.names.at > this.ttlMs) {
       const value = this.readNameIndex(groups);
-      this.names = { at: this.clock(), key, value };
+      const entry: NonNullable<typeof this.names> = { at: this.clock(), key, value };
+      this.names = entry;
       value.then((fact) => {
-        if (!fact.known && this.names?.value === value) this.names = undefined;
+        entry.settled = fact;
+        if (!fact.known && this.names === entry) this.names = undefined;
       });
     }
     return this.names.value;
@@ -270,16 +287,21 @@ export class TenantFacts {
 
   private async readNameIndex(groupIds: string[]): Promise<Fact<NameIndex>> {
     const index: NameIndex = new Map();
-    index.emptyGroupIds = new Set();
+    const bySignInName = new Map<string, SignInNameHint>();
+    index.bySignInName = bySignInName;
     const seen = new Set<string>();
     try {
       await Promise.all(
         groupIds.map(async (groupId) => {
           const path = `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=${MEMBER_SELECT}&$top=999`;
-          let listed = 0;
           for await (const page of this.graph.pages<GraphTypes.User>(path)) {
-            listed += page.length;
             for (const member of page) {
+              if (member.id && member.userPrincipalName)
+                bySignInName.set(member.userPrincipalName.toLowerCase(), {
+                  id: member.id,
+                  givenName: member.givenName,
+                  surname: member.surname,
+                });
               const key = nameKey(member);
               if (!key || !member.id || seen.has(member.id)) continue;
               seen.add(member.id);
@@ -291,7 +313,6 @@ export class TenantFacts {
               index.set(key, [...(index.get(key) ?? []), twin]);
             }
           }
-          if (listed === 0) index.emptyGroupIds!.add(groupId);
         }),
       );
       return known(index);

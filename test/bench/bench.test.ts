@@ -58,6 +58,13 @@ describe('the benchmark, run in --quick mode', () => {
     }
   });
 
+  it('reports round trips per warm check: one for a recovery-group member', () => {
+    expect(results.warmCheck.recoveryMembers.users).toBeGreaterThan(10);
+    expect(results.warmCheck.recoveryMembers.max).toBe(1);
+    expect(results.warmCheck.others.max).toBeLessThanOrEqual(2);
+    expect(printed).toMatch(/Round trips per warm check/);
+  });
+
   it('sends fewer HTTP requests to Graph than the naive baseline, cold or warm', () => {
     for (const { implementations } of results.eligibility.byLatency) {
       expect(implementations.botCold.topLevelRequests.max).toBeLessThan(implementations.naive.topLevelRequests.median);
