@@ -53,6 +53,9 @@ export async function readEligibilityFactsNaively(
     ),
   );
   const methodConfigurations = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations';
+  const passkeyPolicy = await read(PERMISSIONS.methodPolicies, () =>
+    graph.get<GraphTypes.Fido2AuthenticationMethodConfiguration>(`${methodConfigurations}/Fido2`),
+  );
   const tapPolicy = await read(PERMISSIONS.methodPolicies, () =>
     graph.get<GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration>(
       `${methodConfigurations}/TemporaryAccessPass`,
@@ -155,6 +158,7 @@ export async function readEligibilityFactsNaively(
         ? combineNameTwins(user.id, nameTwins, namesakes.known ? known(toTwins(namesakes.value)) : namesakes)
         : known([]),
       tapPolicy,
+      passkeyPolicy,
       conditionalAccessPolicies,
       namedLocations,
       userLicences,

@@ -27,7 +27,7 @@ import { MEMBER_SELECT, type NameIndex, type SignInNameHint, type TenantFacts, t
  */
 
 export const USER_SELECT =
-  'id,accountEnabled,userType,externalUserState,creationType,givenName,surname,displayName,userPrincipalName,mail,jobTitle,assignedLicenses';
+  'id,accountEnabled,userType,externalUserState,creationType,givenName,surname,displayName,userPrincipalName,mail,jobTitle,assignedLicenses,onPremisesSyncEnabled';
 /** How far back the audit log is read for group additions and recovery attempts. */
 export const AUDIT_WINDOW_DAYS = 7;
 
@@ -86,6 +86,7 @@ export function assemble(tenant: TenantWideFacts, own: OwnReads): EligibilityFac
         )
       : known([]),
     tapPolicy: policies.tapPolicy,
+    passkeyPolicy: policies.passkeyPolicy,
     conditionalAccessPolicies: policies.conditionalAccessPolicies,
     namedLocations: policies.namedLocations,
     subscribedSkus: policies.subscribedSkus,
@@ -131,16 +132,15 @@ function withoutGroups(membership: GroupMembership, groupIds: string[]): GroupMe
   };
 }
 
-/** The groups whose membership the rules look at: recovery (include and exclude), TAP and Conditional Access. */
+/** The groups whose membership the rules look at: recovery (include and exclude), TAP, passkeys and Conditional Access. */
 export function ruleGroupIds(policies: TenantPolicies): string[] {
   const scope = policies.recoveryScope;
   const ids = new Set(scope.known ? [...scope.value.includeGroupIds, ...scope.value.excludeGroupIds] : []);
-  if (policies.tapPolicy.known)
-    for (const target of [
-      ...(policies.tapPolicy.value.includeTargets ?? []),
-      ...(policies.tapPolicy.value.excludeTargets ?? []),
-    ])
+  for (const policy of [policies.tapPolicy, policies.passkeyPolicy]) {
+    if (!policy.known) continue;
+    for (const target of [...(policy.value.includeTargets ?? []), ...(policy.value.excludeTargets ?? [])])
       if (target.targetType !== 'user' && target.id) ids.add(target.id);
+  }
   ids.delete(ALL_USERS);
   return [...ids];
 }

@@ -135,22 +135,20 @@ export async function readPopulationFacts(
 export function policyGroupIds(policies: TenantPolicies): string[] {
   const ids = new Set<string>();
   if (policies.recoveryScope.known) for (const id of policies.recoveryScope.value.excludeGroupIds) ids.add(id);
-  if (policies.tapPolicy.known) {
-    for (const target of [
-      ...(policies.tapPolicy.value.includeTargets ?? []),
-      ...(policies.tapPolicy.value.excludeTargets ?? []),
-    ]) {
+  for (const policy of [policies.tapPolicy, policies.passkeyPolicy]) {
+    if (!policy.known) continue;
+    for (const target of [...(policy.value.includeTargets ?? []), ...(policy.value.excludeTargets ?? [])]) {
       if (target.targetType !== 'user' && target.id) ids.add(target.id);
     }
   }
   if (policies.conditionalAccessPolicies.known) {
     for (const policy of policies.conditionalAccessPolicies.value) {
       const registration = policy.conditions?.applications?.includeUserActions?.includes(REGISTER_SECURITY_INFO);
-      // Enabled policies on all cloud apps apply to the recovery sign-in too (E7's recovery-flow warnings).
-      const allApps =
+      // Enabled policies on cloud apps apply to the recovery sign-in too (E12).
+      const onApps =
         policy.state === 'enabled' &&
-        policy.conditions?.applications?.includeApplications?.some((app) => app.toLowerCase() === 'all');
-      if (policy.state === 'disabled' || !(registration || allApps)) continue;
+        policy.conditions?.applications?.includeApplications?.some((app) => app.toLowerCase() !== 'none');
+      if (policy.state === 'disabled' || !(registration || onApps)) continue;
       for (const id of [
         ...(policy.conditions?.users?.includeGroups ?? []),
         ...(policy.conditions?.users?.excludeGroups ?? []),

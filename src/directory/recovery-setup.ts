@@ -4,14 +4,20 @@
  * verifiableCredentialsAuthenticationMethodConfiguration), limited to what the bot reads.
  */
 import type { RecoveryProfile, RecoveryScope } from '../eligibility/facts.js';
+import { servesRecovery } from '../eligibility/profiles.js';
 
 export interface VerifiedIdProfile {
   id: string;
   name: string;
   state: 'enabled' | 'disabled' | 'unknownFutureValue';
   priority?: number | null;
+  verifierDid?: string;
   verifiedIdProfileConfiguration?: {
-    claimBindings?: { sourceAttribute: string; verifiedIdClaim: string }[];
+    type?: string;
+    acceptedIssuer?: string;
+    claimBindings?: { sourceAttribute: string; verifiedIdClaim: string; matchConfidenceLevel?: string | null }[];
+    /** https://learn.microsoft.com/graph/api/resources/claimvalidation */
+    claimValidation?: { isEnabled?: boolean | null; customExtensionId?: string | null } | null;
   };
   faceCheckConfiguration?: { isEnabled: boolean; sourcePhotoClaimName?: string };
   verifiedIdUsageConfigurations?: { purpose: string; isEnabledForTestOnly: boolean }[];
@@ -27,45 +33,72 @@ export interface VerifiableCredentialsMethodConfiguration {
 /** The includeTargets id that stands for every user: one constant for the TAP and recovery policies alike. */
 export { ALL_USERS as ALL_USERS_TARGET } from '../eligibility/tap-scope.js';
 
-// https://learn.microsoft.com/graph/api/resources/verifiedidusageconfiguration: `all` covers recovery too.
-const RECOVERY_PURPOSES = new Set(['recovery', 'all']);
+/**
+ * A profile as the rules read it. The match level is the bindings' `matchConfidenceLevel` (claimBinding,
+ * `exact` | `relaxed`); bindings that disagree or do not say leave it undefined (the rules say unknown).
+ * https://learn.microsoft.com/graph/api/resources/claimbinding
+ */
+export function recoveryProfileFrom(profile: VerifiedIdProfile): RecoveryProfile {
+  const configuration = profile.verifiedIdProfileConfiguration;
+  const levels = new Set((configuration?.claimBindings ?? []).map((b) => b.matchConfidenceLevel ?? undefined));
+  const [level] = levels;
+  const usage = profile.verifiedIdUsageConfigurations ?? [];
+  const recoveryUsage = usage.filter((u) => u.purpose === 'recovery' || u.purpose === 'all');
+  const validation = configuration?.claimValidation;
+  return {
+    id: profile.id,
+    name: profile.name,
+    state: profile.state,
+    purposes: usage.map((u) => u.purpose),
+    mode: recoveryUsage.some((u) => !u.isEnabledForTestOnly) ? 'production' : 'evaluation',
+    ...(profile.priority != null && { priority: profile.priority }),
+    ...(levels.size === 1 && (level === 'exact' || level === 'relaxed') && { matchLevel: level }),
+    claimValidation: {
+      enabled: validation?.isEnabled === true,
+      ...(validation?.customExtensionId && { extensionId: validation.customExtensionId }),
+    },
+    ...(profile.verifierDid && { verifierDid: profile.verifierDid }),
+    ...(configuration?.acceptedIssuer && { acceptedIssuer: configuration.acceptedIssuer }),
+    ...(configuration?.type && { credentialType: configuration.type }),
+    claimBindings: (configuration?.claimBindings ?? []).map((b) => ({
+      sourceAttribute: b.sourceAttribute,
+      verifiedIdClaim: b.verifiedIdClaim,
+      ...(b.matchConfidenceLevel && { matchConfidenceLevel: b.matchConfidenceLevel }),
+    })),
+    ...(profile.faceCheckConfiguration && { faceCheckEnabled: profile.faceCheckConfiguration.isEnabled }),
+  };
+}
 
 /**
- * Which groups and users recovery is assigned to, and each include target's recovery profiles with
- * their own mode (`isEnabledForTestOnly` is set per profile), from the tenant's own setup.
+ * Which groups and users recovery is assigned to, each include target's profiles (all of them in
+ * `linkedProfiles`; those serving recovery in `targetProfiles`), from the tenant's own setup.
  * https://learn.microsoft.com/graph/api/resources/verifiedidprofile,
  * https://learn.microsoft.com/graph/api/resources/verifiablecredentialsauthenticationmethodconfiguration
- * Undefined when the tenant has no recovery profile, so the caller falls back to configuration.
+ * Once the tenant's setup was read it is the answer, even when no profile serves recovery: the bot
+ * never falls back to its own configuration then.
  */
 export function recoveryScopeFromTenant(
   profiles: VerifiedIdProfile[],
   policy: VerifiableCredentialsMethodConfiguration,
-): Omit<RecoveryScope, 'groupNames'> | undefined {
-  const recoveryProfiles = new Map<string, RecoveryProfile>();
-  for (const profile of profiles) {
-    if (profile.state !== 'enabled') continue;
-    const usage = profile.verifiedIdUsageConfigurations?.filter((u) => RECOVERY_PURPOSES.has(u.purpose)) ?? [];
-    if (usage.length === 0) continue;
-    recoveryProfiles.set(profile.id, {
-      name: profile.name,
-      mode: usage.some((u) => !u.isEnabledForTestOnly) ? 'production' : 'evaluation',
-      ...(profile.priority != null && { priority: profile.priority }),
-    });
-  }
-  if (recoveryProfiles.size === 0) return undefined;
+): Omit<RecoveryScope, 'groupNames'> {
+  const all = new Map(profiles.map((profile) => [profile.id, recoveryProfileFrom(profile)]));
+  const linkedProfiles: Record<string, RecoveryProfile[]> = {};
   const targetProfiles: Record<string, RecoveryProfile[]> = {};
   for (const target of policy.state === 'enabled' ? (policy.includeTargets ?? []) : []) {
-    // A target without profile links is taken to use every recovery profile.
+    // A target without profile links is taken to use every profile.
     const linked = target.verifiedIdProfiles?.length
-      ? target.verifiedIdProfiles.flatMap((id) => recoveryProfiles.get(id) ?? [])
-      : [...recoveryProfiles.values()];
-    if (linked.length > 0) targetProfiles[target.id] = linked;
+      ? target.verifiedIdProfiles.flatMap((id) => all.get(id) ?? [])
+      : [...all.values()];
+    if (linked.length > 0) linkedProfiles[target.id] = linked;
+    const serving = linked.filter((profile) => !servesRecovery(profile));
+    if (serving.length > 0) targetProfiles[target.id] = serving;
   }
   const targets = (policy.includeTargets ?? []).filter((t) => targetProfiles[t.id]);
   return {
     includeGroupIds: targets.filter((t) => t.targetType !== 'user').map((t) => t.id),
     includeUserIds: targets.filter((t) => t.targetType === 'user').map((t) => t.id),
     targetProfiles,
+    linkedProfiles,
     excludeGroupIds: (policy.excludeTargets ?? []).filter((t) => t.targetType !== 'user').map((t) => t.id),
     excludeUserIds: (policy.excludeTargets ?? []).filter((t) => t.targetType === 'user').map((t) => t.id),
     mode: Object.values(targetProfiles).some((linked) => linked.some((p) => p.mode === 'production'))

@@ -15,6 +15,8 @@ import {
 /** Tenant-wide facts that change rarely: read together in one `$batch` and kept for a short time. */
 export interface TenantPolicies {
   tapPolicy: Fact<GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration>;
+  /** Passkeys (FIDO2): "If passkeys aren't enabled in your Authentication Method Policy, enable passkeys so users can recover" (E11). */
+  passkeyPolicy: Fact<GraphTypes.Fido2AuthenticationMethodConfiguration>;
   conditionalAccessPolicies: Fact<GraphTypes.ConditionalAccessPolicy[]>;
   namedLocations: Fact<GraphTypes.NamedLocation[]>;
   subscribedSkus: Fact<GraphTypes.SubscribedSku[]>;
@@ -204,6 +206,8 @@ export class TenantFacts {
     const results = await this.graph.batch([
       { id: 'tap', method: 'GET', url: `${METHOD_CONFIGURATIONS}/TemporaryAccessPass` },
       { id: 'vc', method: 'GET', url: `${METHOD_CONFIGURATIONS}/VerifiableCredentials` },
+      // https://learn.microsoft.com/graph/api/fido2authenticationmethodconfiguration-get
+      { id: 'fido2', method: 'GET', url: `${METHOD_CONFIGURATIONS}/Fido2` },
       { id: 'profiles', method: 'GET', url: '/identity/verifiedId/profiles' },
       { id: 'ca', method: 'GET', url: '/identity/conditionalAccess/policies' },
       { id: 'locations', method: 'GET', url: '/identity/conditionalAccess/namedLocations' },
@@ -252,6 +256,7 @@ export class TenantFacts {
     return {
       roleGrants,
       tapPolicy: fact('tap', PERMISSIONS.methodPolicies, (b) => b),
+      passkeyPolicy: fact('fido2', PERMISSIONS.methodPolicies, (b) => b),
       conditionalAccessPolicies: fact('ca', PERMISSIONS.conditionalAccess, (b) => b.value ?? []),
       namedLocations,
       subscribedSkus: fact('skus', PERMISSIONS.subscriptions, (b) => b.value ?? []),
@@ -260,15 +265,12 @@ export class TenantFacts {
     };
   }
 
-  /** The tenant's own setup when Graph exposes it, else the bot's configuration, saying which. */
+  /** The tenant's own setup once read (never the configuration then); the bot's configuration only when it could not be read. */
   private recoveryScope(
     profiles: Fact<VerifiedIdProfile[]>,
     policy: Fact<VerifiableCredentialsMethodConfiguration>,
   ): Fact<Omit<RecoveryScope, 'groupNames'>> {
-    if (profiles.known && policy.known) {
-      const fromTenant = recoveryScopeFromTenant(profiles.value, policy.value);
-      if (fromTenant) return known(fromTenant);
-    }
+    if (profiles.known && policy.known) return known(recoveryScopeFromTenant(profiles.value, policy.value));
     if (this.fallback.groupIds.length > 0) {
       return known({
         includeGroupIds: this.fallback.groupIds,
@@ -278,11 +280,7 @@ export class TenantFacts {
       });
     }
     const reasons = [profiles, policy].flatMap((f) => (f.known ? [] : [f.reason]));
-    return unknownFact(
-      reasons.length > 0
-        ? `the recovery setup could not be read (${reasons.join('; ')}) and SSAR_GROUP_IDS is not set`
-        : 'no Verified ID profile is used for account recovery in this tenant and SSAR_GROUP_IDS is not set',
-    );
+    return unknownFact(`the recovery setup could not be read (${reasons.join('; ')}) and SSAR_GROUP_IDS is not set`);
   }
 
   private async readNameIndex(groupIds: string[]): Promise<Fact<NameIndex>> {

@@ -7,6 +7,7 @@ import { REGISTER_SECURITY_INFO } from './tap-scope.js';
 /*
  * E7: would a Conditional Access policy stop a Temporary Access Pass holder from registering new
  * security info? Only policies on the "Register security information" user action count.
+ * E12: which policies on cloud apps might interrupt the recovery sign-in itself.
  */
 
 export { REGISTER_SECURITY_INFO };
@@ -42,12 +43,16 @@ export function registrationPolicyFindings(
 }
 
 /**
- * Policies on all cloud apps that the recovery sign-in itself must get past: "Conditional Access
- * policies in your tenant can apply to the account recovery flow. If a policy blocks access or
- * requires controls (for example, compliant device, trusted location ...) the user's recovery attempt
- * might be interrupted or blocked" (account recovery FAQ,
+ * Policies on all cloud apps that the recovery sign-in itself must get past (E12): "If a policy
+ * blocks access or requires controls, such as a compliant device, trusted location, or multifactor
+ * authentication, the user's recovery attempt might be interrupted or blocked" (account recovery FAQ,
  * https://learn.microsoft.com/entra/identity/authentication/self-service-account-recovery). "Might":
- * so these warn, never fail. A multifactor requirement alone is left out: the pass satisfies it.
+ * so these warn, never fail, and multifactor-only policies count too. Every grant and session control
+ * is named (https://learn.microsoft.com/graph/api/resources/conditionalaccessgrantcontrols,
+ * conditionalaccesssessioncontrols); conditions the bot does not evaluate (platform, client app, risk,
+ * device filter, locations other than "all but trusted") are named as "may apply", never dropped.
+ * Report-only policies do not enforce and are left out. Policies on named apps count too: users
+ * "start by attempting to sign in to an application such as Microsoft Teams" (how-to-account-recovery-for-users).
  */
 export function recoveryFlowFindings(
   policies: Graph.ConditionalAccessPolicy[],
@@ -55,35 +60,58 @@ export function recoveryFlowFindings(
 ): PolicyFinding[] {
   return policies
     .filter((policy) => policy.state === 'enabled')
-    .filter((policy) =>
-      policy.conditions?.applications?.includeApplications?.some((app) => app.toLowerCase() === 'all'),
-    )
     .flatMap((policy) => {
-      if (userScope(policy.conditions?.users, subject).inScope === 'no') return [];
-      const controls = policy.grantControls?.builtInControls ?? [];
+      const apps = (policy.conditions?.applications?.includeApplications ?? []).filter(
+        (app) => app.toLowerCase() !== 'none',
+      );
+      if (apps.length === 0) return [];
+      const allApps = apps.some((app) => app.toLowerCase() === 'all');
+      const scope = userScope(policy.conditions?.users, subject);
+      if (scope.inScope === 'no') return [];
+      const requires = controlsOf(policy);
+      if (requires.length === 0) return [];
       const where = locationScope(policy.conditions?.locations, subject.namedLocations);
-      const device = controls.filter((control) => control === 'compliantDevice' || control === 'domainJoinedDevice');
-      const onlyDevice =
-        device.length > 0 &&
-        (policy.grantControls?.operator?.toUpperCase() !== 'OR' || device.length === controls.length);
-      const reason = controls.includes('block')
-        ? where.kind === 'outsideTrusted'
-          ? `it blocks all cloud apps everywhere except ${where.trusted}, which may stop the recovery sign-in itself`
-          : undefined
-        : onlyDevice
-          ? `it requires a ${device.includes('compliantDevice') ? 'compliant' : 'hybrid-joined'} device for all cloud apps, which may stop the recovery sign-in on a new or personal device`
-          : undefined;
-      return reason
-        ? [
-            {
-              policyId: policy.id ?? '',
-              policyName: policy.displayName ?? policy.id ?? '(unnamed policy)',
-              status: 'warn' as Status,
-              reason,
-            },
-          ]
-        : [];
+      const conditions = [...narrowingConditions(policy.conditions), ...(where.kind === 'some' ? ['location'] : [])];
+      const parts = [
+        `it ${requires.join(requires.includes('blocks access') ? ' or ' : ' and ')} for ${allApps ? 'all cloud apps' : `the apps ${apps.join(', ')} (if the user starts recovery from one of them, such as Teams)`}${where.kind === 'outsideTrusted' ? ` everywhere except ${where.trusted}` : ''}`,
+      ];
+      if (conditions.length > 0)
+        parts.push(`only under conditions the bot does not evaluate (${conditions.join(', ')})`);
+      if (scope.inScope === 'unknown') parts.push(`it may apply to this user (${scope.unknownBecause.join('; ')})`);
+      return [
+        {
+          policyId: policy.id ?? '',
+          policyName: policy.displayName ?? policy.id ?? '(unnamed policy)',
+          status: 'warn' as Status,
+          reason: `${parts.join(', ')}; the recovery attempt might be interrupted`,
+        },
+      ];
     });
+}
+
+const GRANT_WORDS: Record<string, string> = {
+  block: 'blocks access',
+  mfa: 'requires multifactor authentication',
+  compliantDevice: 'requires a compliant device',
+  domainJoinedDevice: 'requires a hybrid-joined device',
+  approvedApplication: 'requires an approved client app',
+  compliantApplication: 'requires an app protection policy',
+  passwordChange: 'requires a password change',
+  riskRemediation: 'requires risk remediation',
+};
+
+/** What a policy asks of the sign-in, in words: every grant control, authentication strength, terms of use and session control. */
+function controlsOf(policy: Graph.ConditionalAccessPolicy): string[] {
+  const grant = policy.grantControls;
+  const words = (grant?.builtInControls ?? []).map((control) => GRANT_WORDS[control] ?? `requires "${control}"`);
+  const strength = grant?.authenticationStrength;
+  if (strength)
+    words.push(`requires the authentication strength "${strength.displayName ?? strength.id ?? 'unnamed'}"`);
+  if (grant?.termsOfUse?.length) words.push('requires accepting terms of use');
+  if (grant?.customAuthenticationFactors?.length) words.push('requires a custom control');
+  const session = policy.sessionControls;
+  if (session?.signInFrequency?.isEnabled) words.push('sets a sign-in frequency');
+  return words;
 }
 
 function evaluatePolicy(policy: Graph.ConditionalAccessPolicy, subject: ConditionalAccessSubject): PolicyFinding {

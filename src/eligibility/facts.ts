@@ -15,11 +15,35 @@ export const unknownFact = <T = never>(reason: string): Fact<T> => ({ known: fal
 /** Where the bot learned which groups and mode SSAR uses. */
 export type ScopeSource = 'graph' | 'config';
 
-/** A Verified ID profile a recovery target links, with its own mode. */
+/** How a profile compares the ID's names with First name and Last name (claimBinding.matchConfidenceLevel). */
+export type MatchLevel = 'exact' | 'relaxed';
+
+/**
+ * An identity verification profile as Graph v1.0 shows it (verifiedIdProfile), reduced to what can
+ * change a verdict. https://learn.microsoft.com/graph/api/resources/verifiedidprofile
+ */
 export interface RecoveryProfile {
+  id?: string;
   name: string;
+  /** `state`: a disabled profile serves no one. Absent for profiles from the bot's configuration. */
+  state?: string;
+  /** `verifiedIdUsageConfigurations[].purpose`: only `recovery` and `all` serve account recovery. */
+  purposes?: string[];
+  /** `isEnabledForTestOnly` of its recovery usage: Evaluation rehearses and recovers nothing. */
   mode: 'production' | 'evaluation';
+  /** "Defines profile processing priority": the first matching profile applies (account recovery FAQ). */
   priority?: number;
+  /** The bindings' `matchConfidenceLevel`; undefined when they do not say, or disagree. */
+  matchLevel?: MatchLevel;
+  /** `claimValidation`: a custom authentication extension validates the claims too. */
+  claimValidation?: { enabled: boolean; extensionId?: string };
+  verifierDid?: string;
+  acceptedIssuer?: string;
+  /** `verifiedIdProfileConfiguration.type`, the Verified ID type. */
+  credentialType?: string;
+  /** `sourceAttribute` <- `verifiedIdClaim`, e.g. "First name" <- "vc.credentialSubject.firstName". */
+  claimBindings?: { sourceAttribute: string; verifiedIdClaim: string; matchConfidenceLevel?: string }[];
+  faceCheckEnabled?: boolean;
 }
 
 export interface RecoveryScope {
@@ -32,6 +56,11 @@ export interface RecoveryScope {
    * its own profiles and each profile its own mode. Absent when the scope comes from configuration.
    */
   targetProfiles?: Record<string, RecoveryProfile[]>;
+  /**
+   * Every include target (group, user or all_users) with every profile it links, whatever their
+   * state or purpose, so the card can say "your group's profile is disabled". Tenant scopes only.
+   */
+  linkedProfiles?: Record<string, RecoveryProfile[]>;
   /** Group ids excluded from account recovery; exclusions win. */
   excludeGroupIds: string[];
   /** Users excluded one by one (exclude targets of type `user`). */
@@ -96,6 +125,8 @@ export interface EligibilityFacts {
   userLicences: Fact<Graph.LicenseDetails[]>;
   /** The user's registered authentication methods (E10). */
   authenticationMethods: Fact<Graph.AuthenticationMethod[]>;
+  /** The tenant's passkey (FIDO2) method configuration: recovered users register a passkey (E11). */
+  passkeyPolicy: Fact<Graph.Fido2AuthenticationMethodConfiguration>;
   /**
    * Groups the rules look at (recovery, TAP) that hide their membership and whose members the bot
    * could not list: "not a member" of one of them is unknown, not a fail (needs Member.Read.Hidden).

@@ -154,7 +154,7 @@ const compact = (name: string): string => normaliseName(name).replace(/[\s,]/gu,
  * Everything about the user's names the agent should compare with the ID, one sentence each.
  * Missing names come first; they are also reported by `missingNameFields`.
  */
-export function nameWarnings(user: Graph.User): string[] {
+export function nameWarnings(user: Graph.User, level: 'exact' | 'relaxed' = 'exact'): string[] {
   const warnings = missingNameFields(user).map((field) => `${field} is empty.`);
   const fields: Array<[NameField, string]> = [];
   if (user.givenName?.trim()) fields.push(['First name', user.givenName]);
@@ -178,7 +178,8 @@ export function nameWarnings(user: Graph.User): string[] {
       }
     }
     const nameWords = fieldWords.filter((word) => !isTitleOrSuffix(word));
-    if (nameWords.length >= 2) {
+    // Relaxed matching takes each word on its own, so a packed middle name does no harm there.
+    if (nameWords.length >= 2 && level === 'exact') {
       warnings.push(
         `First name "${value}" has ${nameWords.length} words; a middle name may be packed in, so check the ID's first-name field.`,
       );
@@ -223,4 +224,139 @@ export function combineNameTwins(
 /** The key for an exact, case-insensitive namesake match, as Graph's `$filter` eq on givenName and surname matches. */
 export function namesakeKey(user: Pick<Graph.User, 'givenName' | 'surname'>): string | undefined {
   return user.givenName && user.surname ? `${user.givenName}\n${user.surname}`.toLowerCase() : undefined;
+}
+
+// ── Match levels ──────────────────────────────────────────────────────────────────────────────
+/*
+ * How a profile's match confidence level compares the ID's names with First name and Last name
+ * (account recovery FAQ, "How is the Verified ID matched against Microsoft Entra ID account details?"):
+ * - exact: "The first name and last name from the verified credential must match the user's First
+ *   name and Last name properties in Microsoft Entra ID exactly."
+ * - relaxed: "The First name property … must match any word in either the first name or last name
+ *   claim … AND the Last name property … must match any word in either … claim."
+ * https://learn.microsoft.com/entra/identity/authentication/self-service-account-recovery
+ * What counts as a "word" (hyphens, apostrophes) and whether case or accents are folded is not
+ * documented: `nameRisks` warns about those, and `namesMatch` takes the strict reading for exact
+ * (only surrounding and repeated spaces ignored) and a case- and accent-folded one for relaxed.
+ */
+export type NameMatchLevel = 'exact' | 'relaxed';
+export interface DirectoryNames {
+  givenName?: string | null;
+  surname?: string | null;
+}
+export interface ClaimNames {
+  firstName?: string | null;
+  lastName?: string | null;
+}
+
+const spaced = (name: string | null | undefined): string => (name ?? '').normalize('NFC').replace(/\s+/gu, ' ').trim();
+const foldedWords = (name: string | null | undefined): string[] =>
+  normaliseName(name ?? '')
+    .split(' ')
+    .filter(Boolean);
+
+/** Whether recovery would match these names under this level, with the reason in one sentence. */
+export function namesMatch(
+  level: NameMatchLevel,
+  directory: DirectoryNames,
+  claims: ClaimNames,
+): { matches: boolean; reason: string } {
+  const given = spaced(directory.givenName);
+  const surname = spaced(directory.surname);
+  if (!given || !surname) return { matches: false, reason: 'First name or Last name is empty in the directory' };
+  if (level === 'exact') {
+    const first = spaced(claims.firstName) === given;
+    const last = spaced(claims.lastName) === surname;
+    return first && last
+      ? { matches: true, reason: 'both names match exactly' }
+      : {
+          matches: false,
+          reason: `${first ? 'Last' : 'First'} name differs from the ID's${first || last ? '' : ', and so does the other'}`,
+        };
+  }
+  const claimWords = new Set([...foldedWords(claims.firstName), ...foldedWords(claims.lastName)]);
+  const covered = (name: string) => foldedWords(name).every((word) => claimWords.has(word));
+  const first = covered(given);
+  const last = covered(surname);
+  return first && last
+    ? { matches: true, reason: 'each name is among the words of the ID' }
+    : { matches: false, reason: `${first ? 'Last' : 'First'} name is not among the words of the ID's names` };
+}
+
+/** Risk codes, so other modules (the claim validation extension, the diagnosis) match on codes, not prose. */
+export type NameRiskCode =
+  | 'particle'
+  | 'several-surnames'
+  | 'hyphen'
+  | 'apostrophe'
+  | 'diacritics'
+  | 'several-given-names';
+export interface NameRisk {
+  code: NameRiskCode;
+  message: string;
+}
+
+const NOT_ASCII = /[^\u0000-\u007f]/u;
+// Letters that carry a diacritic without decomposing into a base letter and a mark.
+const LETTERS_WITH_STROKES = /[øæœßłđħı]/iu;
+
+// Particles that IDs print in varying case and position ("van der Berg", "Van Der Berg", "Berg, van der").
+const PARTICLES = new Set(
+  'al ap bin binti da dal de dei del della den der des di do dos du el ibn la le lo mac mc st ten ter van von y zu'.split(
+    ' ',
+  ),
+);
+
+/**
+ * What in these names may stop a match at this level, one sentence each. Under exact matching a
+ * surname with a particle, several surnames, a hyphen, an apostrophe or a diacritic is printed in
+ * more than one way across IDs and providers; under relaxed matching only the word boundaries of
+ * hyphens and apostrophes are undocumented.
+ */
+export function nameRisks(level: NameMatchLevel, names: DirectoryNames): NameRisk[] {
+  const risks: NameRisk[] = [];
+  const fields: Array<[string, string]> = [];
+  if (names.givenName?.trim()) fields.push(['First name', names.givenName.trim()]);
+  if (names.surname?.trim()) fields.push(['Last name', names.surname.trim()]);
+  for (const [field, value] of fields) {
+    const parts = value.split(/\s+/u);
+    if (/[-\u2010-\u2015]/u.test(value)) {
+      risks.push({
+        code: 'hyphen',
+        message:
+          level === 'exact'
+            ? `${field} "${value}" has a hyphen; under exact matching the ID must print it the same way (some IDs print a space or nothing).`
+            : `${field} "${value}" has a hyphen; whether relaxed matching splits words at a hyphen is not documented.`,
+      });
+    }
+    if (/['\u2018\u2019\u02BC]/u.test(value)) {
+      risks.push({
+        code: 'apostrophe',
+        message:
+          level === 'exact'
+            ? `${field} "${value}" has an apostrophe; under exact matching the ID must print the same character (IDs often drop it).`
+            : `${field} "${value}" has an apostrophe; whether relaxed matching treats it as part of the word is not documented.`,
+      });
+    }
+    if (level === 'relaxed') continue;
+    if (NOT_ASCII.test(value) && (COMBINING_MARK.test(value.normalize('NFD')) || LETTERS_WITH_STROKES.test(value))) {
+      risks.push({
+        code: 'diacritics',
+        message: `${field} "${value}" has letters with diacritics; under exact matching the ID's machine-readable form often drops them.`,
+      });
+    }
+    const particles = parts.filter((part) => PARTICLES.has(part.toLowerCase().replace(/[.'’]$/u, '')));
+    if (particles.length > 0 && parts.length > 1) {
+      risks.push({
+        code: 'particle',
+        message: `${field} "${value}" has the particle "${particles.join(' ')}"; under exact matching its case and position must be as on the ID.`,
+      });
+    } else if (field === 'Last name' && parts.length > 1) {
+      risks.push({
+        code: 'several-surnames',
+        message: `Last name "${value}" has ${parts.length} words; under exact matching the ID's last-name field must hold exactly these (IDs often print one surname, or all of them).`,
+      });
+    }
+  }
+  return risks;
 }

@@ -4,7 +4,7 @@
  * The rules, the readiness report and the diagnosis catalogue all take them from here.
  */
 
-export const REQUIREMENT_IDS = ['E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'E7', 'E8', 'E9', 'E10'] as const;
+export const REQUIREMENT_IDS = ['E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'E7', 'E8', 'E9', 'E10', 'E11', 'E12'] as const;
 export type RequirementId = (typeof REQUIREMENT_IDS)[number];
 
 /**
@@ -107,5 +107,20 @@ export const REQUIREMENTS: Record<RequirementId, RequirementDefinition> = {
     failSummary: (n) => `${n} still ${verb(n, 'has', 'have')} a sign-in method`,
     warnSummary: (n) =>
       `${n} still ${verb(n, 'has', 'have')} a sign-in method: SSPR or normal sign-in is quicker for them`,
+  },
+  E11: {
+    id: 'E11',
+    title: 'Passkeys (FIDO2) enabled for the user',
+    shortName: 'Passkeys enabled',
+    failSummary: (n) =>
+      `${users(n)} cannot register a passkey after recovery: an admin enables passkeys (FIDO2) for them in the authentication methods policy`,
+  },
+  E12: {
+    id: 'E12',
+    title: 'No Conditional Access policy interrupts recovery',
+    shortName: 'Conditional Access lets recovery through',
+    failSummary: (n) => `${users(n)} blocked by Conditional Access during recovery`,
+    warnSummary: (n) =>
+      `${users(n)} in scope of a Conditional Access policy on cloud apps that may interrupt recovery: test it with one of them`,
   },
 };

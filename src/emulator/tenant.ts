@@ -26,6 +26,8 @@ export interface TenantFixture {
   authenticationMethodConfigurations: {
     TemporaryAccessPass: Graph.TemporaryAccessPassAuthenticationMethodConfiguration;
     VerifiableCredentials: VerifiableCredentialsAuthenticationMethodConfiguration;
+    /** https://learn.microsoft.com/graph/api/resources/fido2authenticationmethodconfiguration (passkeys, FIDO2). */
+    Fido2: Graph.Fido2AuthenticationMethodConfiguration & { '@odata.type': string; id: 'Fido2' };
   };
   verifiedIdProfiles: VerifiedIdProfile[];
   conditionalAccessPolicies: (Graph.ConditionalAccessPolicy & { id: string })[];
@@ -138,8 +140,8 @@ export function validateTenant(candidate: unknown): TenantFixture {
   for (const key of arrays) if (!Array.isArray(tenant[key])) problems.push(`${key} must be an array`);
   if (typeof tenant.organization?.id !== 'string') problems.push('organization.id must be a string');
   const configurations = tenant.authenticationMethodConfigurations;
-  if (!configurations?.TemporaryAccessPass || !configurations.VerifiableCredentials) {
-    problems.push('authenticationMethodConfigurations needs TemporaryAccessPass and VerifiableCredentials');
+  if (!configurations?.TemporaryAccessPass || !configurations.VerifiableCredentials || !configurations.Fido2) {
+    problems.push('authenticationMethodConfigurations needs TemporaryAccessPass, VerifiableCredentials and Fido2');
   }
   if (problems.length > 0) throw new Error(`Invalid tenant fixture: ${problems.join('; ')}`);
 
@@ -191,6 +193,8 @@ export function validateTenant(candidate: unknown): TenantFixture {
     ...(configurations?.TemporaryAccessPass.excludeTargets ?? []),
     ...(configurations?.VerifiableCredentials.includeTargets ?? []),
     ...(configurations?.VerifiableCredentials.excludeTargets ?? []),
+    ...(configurations?.Fido2.includeTargets ?? []),
+    ...(configurations?.Fido2.excludeTargets ?? []),
   ];
   for (const target of policyTargets) {
     if (target.targetType === 'user') {

@@ -107,7 +107,7 @@ describe('a helpdesk edit to the catalogue', () => {
 
   it('is rejected when a cause checks a requirement that does not exist, naming the entry', () => {
     const entry = validEntry();
-    entry.causes[0]!.checks = ['E11'];
+    entry.causes[0]!.checks = ['E13'];
     const error = errorFrom(catalogueWith(entry));
     expect(error.message).toContain('entry "example-symptom"');
     expect(error.message).toContain('causes[0].checks[0]');

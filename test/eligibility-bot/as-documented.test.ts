@@ -42,7 +42,9 @@ describe('eligibility as Microsoft documents it', () => {
     const noah = await check('noah.fischer@contoso.com');
     expect(noah.found.E2).toBe('pass');
     expect(noah.found.E8).toBe('fail');
-    expect(noah.text).toContain('uses only "Contoso recovery rehearsal (Evaluation)" (Evaluation, priority 1)');
+    expect(noah.text).toContain(
+      'Profile "Contoso recovery rehearsal (Evaluation)" (Evaluation, priority 1, exact name matching) applies through "acl\\_ssar\\_eval\\_pilot"',
+    );
     const adele = await check('adele.vance@contoso.com');
     expect(adele.found.E8).toBe('pass');
     expect(adele.text).toContain('"Contoso account recovery (AU10TIX)" (Production');
@@ -60,9 +62,11 @@ describe('eligibility as Microsoft documents it', () => {
     expect(zara.found.E7).toBe('fail');
     expect(zara.text).toContain('Register security info only from trusted locations (field staff)');
     expect(zara.text).toContain('everywhere except trusted locations ("Contoso HQ")');
-    // A compliant-device policy on all cloud apps may stop the recovery sign-in itself (account recovery FAQ).
-    expect(zara.text).toContain('Require a compliant device for all cloud apps (field staff)');
-    expect(zara.text).toContain('may stop the recovery sign-in on a new or personal device');
+    // A compliant-device policy on all cloud apps may interrupt the recovery sign-in itself (E12, account recovery FAQ).
+    expect(zara.found.E12).toBe('check');
+    expect(zara.text).toContain(
+      '"Require a compliant device for all cloud apps (field staff)": it requires a compliant device for all cloud apps',
+    );
   });
 
   it('a namesake anywhere in the tenant fails E5, saying they are not in the recovery group, at no extra round trip', async () => {

@@ -286,7 +286,7 @@ describe('policies on all cloud apps, which apply to the recovery sign-in itself
     return policy;
   };
 
-  it('a compliant-device requirement or a block outside trusted locations warns; MFA alone does not', () => {
+  it('a compliant-device requirement, a block outside trusted locations and MFA alone each warn, naming the control', () => {
     expect(
       recoveryFlowFindings([allApps({ operator: 'OR', builtInControls: ['compliantDevice'] })], subject())[0]?.status,
     ).toBe('warn');
@@ -296,7 +296,11 @@ describe('policies on all cloud apps, which apply to the recovery sign-in itself
         subject(),
       )[0]?.status,
     ).toBe('warn');
-    expect(recoveryFlowFindings([allApps({ operator: 'OR', builtInControls: ['mfa'] })], subject())).toEqual([]);
+    // The 2026 FAQ names multifactor authentication among the controls that can interrupt recovery.
+    const mfa = recoveryFlowFindings([allApps({ operator: 'OR', builtInControls: ['mfa'] })], subject());
+    expect(mfa[0]?.status).toBe('warn');
+    expect(mfa[0]?.reason).toContain('requires multifactor authentication for all cloud apps');
+    expect(recoveryFlowFindings([allApps({ operator: 'OR', builtInControls: ['mfa'] })], subject())).toHaveLength(1);
     expect(
       recoveryFlowFindings(
         [

@@ -8,6 +8,7 @@ import {
   method,
   P1_PLAN_ID,
   P2_PLAN_ID,
+  passkeyPolicy,
   premiumSku,
   registrationPolicy,
   tapPolicy,
@@ -108,6 +109,7 @@ const snapshot: fc.Arbitrary<{ facts: EligibilityFacts; secrets: string[] }> = f
       roleTemplateIds: r.roles,
       conditionalAccessRoleIds: r.roles,
       namedLocations: known([]),
+      passkeyPolicy: known(passkeyPolicy()),
       userLicences: known([userLicence()]),
       nameTwins: known(twins),
       tapPolicy: r.tapKnown
@@ -182,7 +184,7 @@ describe('any snapshot', () => {
         for (const result of checkEligibility(facts).results) {
           if (result.status === 'unknown') expect(result.unknownReason).toBeTruthy();
           if (result.status === 'warn' || result.status === 'fail')
-            expect(result.fix).toMatch(/^(User|Helpdesk|Admin):/);
+            expect(result.fix).toMatch(/^(User|Helpdesk|Admin)( \([^)]+\))?:/);
         }
       }),
       { numRuns: 500 },

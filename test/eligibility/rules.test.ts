@@ -26,7 +26,20 @@ const minutesBeforeReadAt = (minutes: number) => new Date(READ_AT.getTime() - mi
 describe('the eligible baseline', () => {
   it('passes every requirement, in E-order, and can recover on its own', () => {
     const eligibility = checkEligibility(eligibleFacts());
-    expect(eligibility.results.map((r) => r.id)).toEqual(['E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'E7', 'E8', 'E9', 'E10']);
+    expect(eligibility.results.map((r) => r.id)).toEqual([
+      'E1',
+      'E2',
+      'E3',
+      'E4',
+      'E5',
+      'E6',
+      'E7',
+      'E8',
+      'E9',
+      'E10',
+      'E11',
+      'E12',
+    ]);
     expect(eligibility.results.filter((r) => r.status !== 'pass')).toEqual([]);
     expect(eligibility.verdict).toBe('pass');
     expect(eligibility.canSelfRecover).toBe(true);
@@ -168,7 +181,7 @@ describe('E4 first and last name as on the ID', () => {
   it('a user with an empty surname fails the name requirement', () => {
     const result = resultOf(eligibleFacts({ user: baselineUser({ surname: '' }) }), 'E4');
     expect(result.status).toBe('fail');
-    expect(result.fix).toMatch(/^Admin: set First name and Last name/);
+    expect(result.fix).toMatch(/^Admin \(User Administrator\): change First name and Last name/);
   });
 
   it('a user without a first name fails the name requirement', () => {

@@ -108,6 +108,21 @@ export function method(odataType: string, extra: Record<string, unknown> = {}): 
   } as Graph.AuthenticationMethod;
 }
 
+/** Passkeys (FIDO2) enabled for all users with self-service registration, as Graph returns the Fido2 configuration. */
+export function passkeyPolicy(
+  patch: Partial<Graph.Fido2AuthenticationMethodConfiguration> = {},
+): Graph.Fido2AuthenticationMethodConfiguration {
+  return {
+    id: 'Fido2',
+    state: 'enabled',
+    isSelfServiceRegistrationAllowed: true,
+    isAttestationEnforced: false,
+    includeTargets: [{ id: 'all_users', targetType: 'group', isRegistrationRequired: false }],
+    excludeTargets: [],
+    ...patch,
+  };
+}
+
 /** A member who meets every requirement; each override replaces one whole fact. */
 export function eligibleFacts(overrides: Partial<EligibilityFacts> = {}): EligibilityFacts {
   return {
@@ -120,6 +135,7 @@ export function eligibleFacts(overrides: Partial<EligibilityFacts> = {}): Eligib
     conditionalAccessRoleIds: known([]),
     nameTwins: known([]),
     tapPolicy: known(tapPolicy()),
+    passkeyPolicy: known(passkeyPolicy()),
     conditionalAccessPolicies: known([registrationPolicy()]),
     namedLocations: known([]),
     subscribedSkus: known([premiumSku()]),

@@ -49,6 +49,7 @@ describe('the demo tenant', () => {
       authenticationMethodConfigurations: {
         TemporaryAccessPass: { includeTargets: [], excludeTargets: [] },
         VerifiableCredentials: { includeTargets: [], excludeTargets: [] },
+        Fido2: { includeTargets: [], excludeTargets: [] },
       },
     };
     expect(() => validateTenant(broken)).toThrow(/unknown member ghost/);

@@ -59,6 +59,8 @@ describe('the readiness CSV', () => {
       '',
       '',
       'warn',
+      '',
+      '',
       'E3: Helpdesk: escalate. | E10: User: use SSPR.',
     ]);
   });

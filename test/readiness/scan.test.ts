@@ -92,7 +92,7 @@ describe('the readiness report over a generated tenant of 2,000 members with kno
       const user = synthetic.tenant.users.find((u) => u.userPrincipalName === row[0])!;
       const [directoryUser] = await findUsers(graph, { kind: 'id', id: user.id });
       const single = checkEligibility(await readEligibilityFacts(graph, tenantFacts, directoryUser!, now));
-      expect(row.slice(4, 15), user.userPrincipalName).toEqual([
+      expect(row.slice(4, 17), user.userPrincipalName).toEqual([
         single.verdict,
         ...single.results.map((r) => r.status),
       ]);
