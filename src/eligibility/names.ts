@@ -296,7 +296,7 @@ export interface NameRisk {
   message: string;
 }
 
-const NOT_ASCII = /[^\u0000-\u007f]/u;
+const NOT_ASCII = /[^ -~]/u;
 // Letters that carry a diacritic without decomposing into a base letter and a mark.
 const LETTERS_WITH_STROKES = /[øæœßłđħı]/iu;
 
