@@ -43,10 +43,19 @@ export async function findUsers(graph: Graph, query: UserQuery): Promise<Directo
     const key = query.kind === 'id' ? query.id : query.upn;
     const user = await orNotFound(graph.get<DirectoryUser>(graphPath(userPath(key), { $select: USER_SELECT })));
     if (user || query.kind === 'id') return user ? [user] : [];
-    // Not a UPN: it may be the person's email address.
+    // Not a UPN: any other address Graph knows the person by. `mail`, `otherMails` and `proxyAddresses`
+    // support `eq` (the last two through `any`) without advanced query parameters; a proxy address is
+    // stored as "SMTP:" (primary) or "smtp:" (alias), and Graph compares them case-insensitively.
+    // https://learn.microsoft.com/graph/api/resources/user (Properties: mail, otherMails, proxyAddresses)
+    const address = odataString(query.upn);
+    const smtp = odataString(`smtp:${query.upn}`);
     return page(
       graph,
-      graphPath('/users', { $filter: `mail eq ${odataString(query.upn)}`, $select: USER_SELECT, $top: MAX_MATCHES }),
+      graphPath('/users', {
+        $filter: `mail eq ${address} or otherMails/any(m:m eq ${address}) or proxyAddresses/any(p:p eq ${smtp})`,
+        $select: USER_SELECT,
+        $top: MAX_MATCHES,
+      }),
     );
   }
   const words = query.name.split(' ');
