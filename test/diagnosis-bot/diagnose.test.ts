@@ -138,14 +138,16 @@ describe('the recovery guide', () => {
   });
   afterAll(() => harness.close());
 
-  it('anyone can ask for it, and it starts at aka.ms/mfasetup in a private window', async () => {
+  it('anyone can ask for it: any sign-in first, aka.ms/mfasetup in a private window as the fallback (2026 user steps)', async () => {
     const card = cardOf((await harness.say(people.colleague, 'how do I recover')).replies[0]);
     const text = cardText(card);
     expect(text).toContain('https://aka.ms/mfasetup');
     expect(text).toMatch(/private/i);
     expect(text).toContain('Other ways to sign in');
     expect(text).toContain('Recover your account');
-    expect(text).toMatch(/portal\.office\.com/);
+    expect(text).toContain('https://login.microsoftonline.com');
+    expect(text).toContain('AADSTS55200');
+    expect(text).toContain('within 10 minutes');
     expect(card.actions[0]).toMatchObject({ type: 'Action.OpenUrl', url: 'https://aka.ms/mfasetup' });
   });
 
@@ -163,5 +165,42 @@ describe('the recovery guide', () => {
     const text = cardText(cardOf(turn.replies.find((r) => r.kind === 'send')));
     expect(text).toContain('Adele, here is how');
     expect(text).not.toContain('adele.vance@contoso.com');
+  });
+});
+
+describe('the troubleshooting cases of the 2026 pages', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.close());
+  const HANNAH = '11111111-0000-4000-8000-000000000037'; // excluded from passkeys
+  const LIAM = '11111111-0000-4000-8000-000000000038'; // in scope of an MFA-only policy on all cloud apps
+  const DAVID = '11111111-0000-4000-8000-000000000035'; // a namesake; his profile has a claim validation extension
+
+  const firstCause = async (userId: string, symptom: string) => {
+    const card = (await harness.invoke(people.agent, 'diagnose.run', { userId, symptom })).body.value;
+    return { first: cardText(card.body[2].items[3]), text: cardText(card) };
+  };
+
+  it('"I couldn\'t register a passkey" finds passkeys switched off for the user', async () => {
+    const { first } = await firstCause(HANNAH, 'passkey-not-registered');
+    expect(first).toMatch(/^🔎 Passkeys \(FIDO2\) are not enabled/);
+  });
+
+  it('"Recovery stopped and asked for MFA" keeps the Conditional Access policy as a possible cause (a warning, "might")', async () => {
+    const { first } = await firstCause(LIAM, 'recovery-interrupted');
+    expect(first).toMatch(/^• A Conditional Access policy/);
+  });
+
+  it('"verified but no pass" names the namesake as a possible cause', async () => {
+    const { text } = await firstCause(DAVID, 'verified-no-tap');
+    expect(text).toContain('same first and last name');
+  });
+
+  it('"requests can\'t be completed" points at the provider and the Security Store', async () => {
+    const card = (await harness.invoke(people.colleague, 'diagnose.run', { symptom: 'provider-unavailable' })).body
+      .value;
+    expect(cardText(card)).toContain('Security Store');
   });
 });
