@@ -248,11 +248,25 @@ function premiumLicence({ subscribedSkus, userLicences }: EligibilityFacts): Req
       userLicences.reason,
       `Tenant licensed (${describe((active ?? lapsing)!)}); the user's own licence could not be read: ${userLicences.reason}. ${FACE_CHECK_NOTE}`,
     );
-  const own = userLicences.value.flatMap((licence) =>
+  // provisioningStatus (servicePlanInfo): Success; Disabled; Error; PendingInput, PendingActivation,
+  // PendingProvisioning. Only Success is a plan that works today; the pending ones and Error warn.
+  // https://learn.microsoft.com/graph/api/resources/serviceplaninfo
+  const plans = userLicences.value.flatMap((licence) =>
     (licence.servicePlans ?? [])
       .filter((plan) => premiumPlanName(plan) && plan.provisioningStatus !== 'Disabled')
-      .map((plan) => `${premiumPlanName(plan)} in ${licence.skuPartNumber ?? licence.skuId}`),
+      .map((plan) => ({
+        name: `${premiumPlanName(plan)} in ${licence.skuPartNumber ?? licence.skuId}`,
+        status: plan.provisioningStatus,
+      })),
   );
+  const own = plans.filter((plan) => plan.status === 'Success' || plan.status == null).map((plan) => plan.name);
+  const pending = plans.filter((plan) => plan.status != null && plan.status !== 'Success');
+  if (own.length === 0 && pending.length > 0) {
+    return check.warn(
+      `The user's ${pending.map((plan) => `${plan.name} is ${plan.status}`).join('; ')}: not provisioned yet, so recovery may not be offered. ${FACE_CHECK_NOTE}`,
+      'Admin (License Administrator): check the licence assignment under Billing > Licenses; pending plans usually finish within minutes, Error needs a reassignment.',
+    );
+  }
   if (own.length === 0) {
     return check.fail(
       `The tenant has ${describe((active ?? lapsing)!)}, but the user has no Entra ID P1 or P2 licence assigned (directly or through a group). ${FACE_CHECK_NOTE}`,

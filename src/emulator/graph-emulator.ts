@@ -69,6 +69,8 @@ export const GRAPH_PERMISSIONS = {
     endpoints: [
       'GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass',
       'GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/VerifiableCredentials',
+      // https://learn.microsoft.com/graph/api/fido2authenticationmethodconfiguration-get (passkeys, E11)
+      'GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2',
     ],
   },
   conditionalAccess: {

@@ -13,6 +13,7 @@ import {
   registrationPolicy,
   SSAR_GROUP_ID,
   tapPolicy,
+  userLicence,
 } from './snapshot-builder.js';
 
 const resultOf = (facts: EligibilityFacts, id: RequirementId) => {
@@ -446,5 +447,15 @@ describe('what a colleague sees', () => {
       checkEligibility(eligibleFacts({ recoveryScope: known(recoveryScope({ mode: 'evaluation' })) })),
     );
     expect(view).toEqual({ canSelfRecover: false, message: 'They need the helpdesk to recover their account.' });
+  });
+});
+
+describe('E9 a licence plan that is not provisioned', () => {
+  it('warns with the plan status instead of passing', () => {
+    const licence = userLicence();
+    licence.servicePlans![0]!.provisioningStatus = 'PendingProvisioning';
+    const result = resultOf(eligibleFacts({ userLicences: known([licence]) }), 'E9');
+    expect(result.status).toBe('warn');
+    expect(result.evidence).toContain('AAD_PREMIUM in AAD_PREMIUM is PendingProvisioning');
   });
 });
