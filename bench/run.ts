@@ -3,6 +3,7 @@ import os from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchmarkClaimValidation, claimValidationReport } from './claim-validation.js';
+import { approveReport, benchmarkApprove } from './approve.js';
 import { benchmarkEligibility, type EligibilityBenchmark, type Implementation } from './eligibility.js';
 import { BOT_CONCURRENCY, benchmarkReadiness, type ReadinessPlan, readinessReport } from './readiness.js';
 import { benchmarkBudgetedReadiness, budgetReport } from './readiness-budgets.js';
@@ -111,6 +112,7 @@ const telemetry = await benchmarkTelemetryOverhead({
   rounds: quick ? 1 : 3,
   warmupTurns: quick ? 20 : 500,
 });
+const approve = await benchmarkApprove();
 const readiness = await benchmarkReadiness({ plan: readinessPlan(), sample: quick ? 2 : 5 });
 const budgetSpeed = wholeNumber('--budget-speed', values['budget-speed'] ?? (quick ? '600' : '10'));
 const budgetLatency = wholeNumber('--budget-latency', values['budget-latency']);
@@ -135,6 +137,7 @@ const results = {
   warmCheck,
   turns: turnResults,
   telemetry,
+  approve,
   readiness,
   budgetedReadiness: budgeted,
   claimValidation,
@@ -142,7 +145,7 @@ const results = {
 await mkdir(dirname(values.out), { recursive: true });
 await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(
-  `${report(eligibility, turnResults)}\n\n${warmCheckReport(warmCheck)}\n\n${telemetryReport(telemetry)}\n\n${readinessReport(readiness)}\n\n${budgetReport(budgeted)}${claimValidation ? `\n\n${claimValidationReport(claimValidation)}` : ''}`,
+  `${report(eligibility, turnResults)}\n\n${warmCheckReport(warmCheck)}\n\n${telemetryReport(telemetry)}\n\n${approveReport(approve)}\n\n${readinessReport(readiness)}\n\n${budgetReport(budgeted)}${claimValidation ? `\n\n${claimValidationReport(claimValidation)}` : ''}`,
 );
 console.log(`\nResults written to ${values.out} (${results.durationSeconds} s).`);
 

@@ -24,6 +24,7 @@ import { ReadinessJobs } from './readiness/jobs.js';
 import { setUpClaimValidation } from './recovery-extension/setup.js';
 import { createServer, type Readiness, turnAwareLogger } from './server.js';
 import { BlobStore } from './storage/blob-store.js';
+import { COLLECTIONS } from './storage/collections.js';
 import { FileStore } from './storage/file-store.js';
 import type { DocumentStore } from './storage/store.js';
 import { tracedStore } from './storage/traced-store.js';
@@ -269,11 +270,9 @@ async function checkReadiness(graph: Graph, store: DocumentStore, storageProblem
 /** A document written and deleted again, in a collection of its own. */
 async function probeWritable(store: DocumentStore): Promise<void> {
   const key = `${process.pid}-${randomUUID()}`;
-  await store.create(READINESS_PROBES, key, { at: new Date().toISOString() });
-  await store.delete(READINESS_PROBES, key);
+  await store.create(COLLECTIONS.readinessProbes, key, { at: new Date().toISOString() });
+  await store.delete(COLLECTIONS.readinessProbes, key);
 }
-
-const READINESS_PROBES = 'readiness-probes';
 
 async function answerWithin(ms: number, work: Promise<string>, lateAnswer: string): Promise<string> {
   const timer = new AbortController();

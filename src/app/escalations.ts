@@ -30,6 +30,7 @@ import {
   type VerificationMethod,
 } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
+import { AUDIT_LOG, COLLECTIONS, keys } from '../storage/collections.js';
 import { ConflictError, type DocumentStore, updateRetryingOnConflict } from '../storage/store.js';
 import { correlationId, metric } from '../telemetry/telemetry.js';
 import type { CallerVerificationView } from '../verification/sessions.js';
@@ -46,23 +47,11 @@ import { isRefusal, NO_SUCH_REQUEST, type Refusal, refusal } from './refusal.js'
  * etag-checked), the audit trail, Graph, and the people to tell.
  */
 
-export const ESCALATIONS = 'escalations';
-/** One small document per request that is not closed yet: what the sweep walks, instead of all history. */
-export const OPEN_ESCALATIONS = 'escalations-open';
-/** Per requester and per target: the filings of the last hour, updated with etag-checked writes on every instance. */
-export const FILING_COUNTERS = 'escalation-filings';
 /** One agent's counter is contended by every filing of theirs at once: each lost race re-reads and tries again. */
 const COUNTER_ATTEMPTS = 50;
-/** Per target: the one open request, so a second cannot be filed while it is open. */
-export const OPEN_TARGETS = 'escalations-open-targets';
-/** One-off changes to what is stored, each recorded once done. */
-const MIGRATIONS = 'migrations';
 const OPEN_INDEX_MIGRATION = 'escalations-open-index';
 /** A target claim younger than this whose request is not stored yet belongs to a filing still under way. */
 const FILING_IN_FLIGHT_MS = 30_000;
-export const AUDIT_LOG = 'audit';
-/** Which request created each pass method (ids only, never the code), so a sweep never deletes another request's pass. */
-export const PASS_METHODS = 'pass-methods';
 /** A claim older than this with nobody working on it was left behind by a crash or an unanswered Graph call. */
 export const STUCK_ISSUING_MS = 2 * 60_000;
 /** Graph's clock and ours may differ a little: a pass created this long before our claim still counts as ours. */
@@ -172,8 +161,6 @@ interface TargetClaim {
   at: string;
 }
 
-const targetKeyOf = (tenantId: string, targetId: string) => `${tenantId}:${targetId.toLowerCase()}`;
-
 interface OpenEntry {
   key: string;
   createdAt: string;
@@ -181,7 +168,7 @@ interface OpenEntry {
 
 type TapPolicy = GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration;
 
-const keyOf = (record: { tenantId: string; id: string }) => `${record.tenantId}:${record.id}`;
+const keyOf = (record: { tenantId: string; id: string }) => keys.request(record.tenantId, record.id);
 const notEligible = (message: string) => refusal('target-not-eligible', message, 'No pass for this person');
 
 export class EscalationService {
@@ -307,7 +294,7 @@ export class EscalationService {
       this.settings,
     );
     if (isRefusal(created)) return { ...created, title: 'The request was not filed' };
-    const formKey = input.formId ? `${actor.id.toLowerCase()}:${input.formId}` : undefined;
+    const formKey = input.formId ? keys.filingForm(actor.id, input.formId) : undefined;
     const claim = await this.claimTarget(created, formKey);
     if (claim !== 'claimed') return claim;
     const limited = await this.reserveFiling(created, now);
@@ -316,20 +303,20 @@ export class EscalationService {
       return limited;
     }
 
-    const stored = await this.store.create(ESCALATIONS, keyOf(created), created).catch(async (error) => {
+    const stored = await this.store.create(COLLECTIONS.requests, keyOf(created), created).catch(async (error) => {
       await Promise.all([this.releaseFiling(created), this.releaseTarget(created)]);
       throw error;
     });
     try {
-      await this.store.create<OpenEntry>(OPEN_ESCALATIONS, keyOf(created), {
+      await this.store.create<OpenEntry>(COLLECTIONS.openRequests, keyOf(created), {
         key: keyOf(created),
         createdAt: created.createdAt,
       });
       await this.audit(auditEntryFor(undefined, created, requester, now));
     } catch (error) {
       // A request nobody can see in the trail must not exist either: take it back, then report the failure.
-      await this.store.delete(ESCALATIONS, keyOf(created), stored.etag).catch(() => undefined);
-      await this.store.delete(OPEN_ESCALATIONS, keyOf(created)).catch(() => undefined);
+      await this.store.delete(COLLECTIONS.requests, keyOf(created), stored.etag).catch(() => undefined);
+      await this.store.delete(COLLECTIONS.openRequests, keyOf(created)).catch(() => undefined);
       await Promise.all([this.releaseFiling(created), this.releaseTarget(created)]);
       throw error;
     }
@@ -372,7 +359,7 @@ export class EscalationService {
     decision: 'approve' | 'deny',
     reason?: string,
   ): Promise<RequestView | Refusal> {
-    const key = `${actor.tenantId}:${requestId}`;
+    const key = keys.request(actor.tenantId, requestId);
     const current = await this.expire(key);
     if (!current) return NO_SUCH_REQUEST;
     const facts = await this.freshFactsFor(actor, current);
@@ -402,7 +389,7 @@ export class EscalationService {
   }
 
   async cancel(actor: Actor, requestId: string): Promise<RequestView | Refusal> {
-    const key = `${actor.tenantId}:${requestId}`;
+    const key = keys.request(actor.tenantId, requestId);
     const current = await this.expire(key);
     if (!current) return NO_SUCH_REQUEST;
     const facts = await this.freshFactsFor(actor, current);
@@ -456,12 +443,12 @@ export class EscalationService {
 
   /** The request as it stands now (expired first if its time is up); undefined when this tenant has no such request. */
   open(tenantId: string, requestId: string): Promise<EscalationRecord | undefined> {
-    return this.expire(`${tenantId}:${requestId}`);
+    return this.expire(keys.request(tenantId, requestId));
   }
 
   /** The tenant's newest requests first. */
   async recent(tenantId: string, limit = RECENT_LIMIT): Promise<EscalationRecord[]> {
-    const all = await this.store.list<EscalationRecord>(ESCALATIONS, { prefix: `${tenantId}:` });
+    const all = await this.store.list<EscalationRecord>(COLLECTIONS.requests, { prefix: keys.requestsOf(tenantId) });
     const newest = all
       .map((s) => s.value)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
@@ -476,13 +463,13 @@ export class EscalationService {
    */
   async sweep(): Promise<void> {
     if (!this.openIndexReady) await this.backfillOpenIndex();
-    const keys = (await this.store.list<OpenEntry>(OPEN_ESCALATIONS)).map((entry) => entry.value.key);
+    const keys = (await this.store.list<OpenEntry>(COLLECTIONS.openRequests)).map((entry) => entry.value.key);
     for (const key of keys) {
       try {
         const record = await this.expire(key);
         if (!record || CLOSED.has(record.state)) {
           // Left behind by a crash between closing the request and tidying up after it.
-          await this.store.delete(OPEN_ESCALATIONS, key);
+          await this.store.delete(COLLECTIONS.openRequests, key);
           if (record) await this.releaseTarget(record);
         }
         // A pass for the verified caller is created only when their page asks for it.
@@ -506,19 +493,19 @@ export class EscalationService {
    * on the target.
    */
   private async backfillOpenIndex(): Promise<void> {
-    if (!(await this.store.get(MIGRATIONS, OPEN_INDEX_MIGRATION))) {
-      for (const { value: record } of await this.store.list<EscalationRecord>(ESCALATIONS)) {
+    if (!(await this.store.get(COLLECTIONS.migrations, OPEN_INDEX_MIGRATION))) {
+      for (const { value: record } of await this.store.list<EscalationRecord>(COLLECTIONS.requests)) {
         if (CLOSED.has(record.state)) continue;
-        await this.createIfAbsent(OPEN_ESCALATIONS, keyOf(record), {
+        await this.createIfAbsent(COLLECTIONS.openRequests, keyOf(record), {
           key: keyOf(record),
           createdAt: record.createdAt,
         } satisfies OpenEntry);
-        await this.createIfAbsent(OPEN_TARGETS, targetKeyOf(record.tenantId, record.target.id), {
+        await this.createIfAbsent(COLLECTIONS.openTargets, keys.openTarget(record.tenantId, record.target.id), {
           requestId: record.id,
           at: record.createdAt,
         } satisfies TargetClaim);
       }
-      await this.createIfAbsent(MIGRATIONS, OPEN_INDEX_MIGRATION, { at: this.now().toISOString() });
+      await this.createIfAbsent(COLLECTIONS.migrations, OPEN_INDEX_MIGRATION, { at: this.now().toISOString() });
     }
     this.openIndexReady = true;
   }
@@ -615,10 +602,10 @@ export class EscalationService {
     record: EscalationRecord,
     formKey: string | undefined,
   ): Promise<'claimed' | FiledRequest | Refusal> {
-    const key = targetKeyOf(record.tenantId, record.target.id);
+    const key = keys.openTarget(record.tenantId, record.target.id);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await this.store.create<TargetClaim>(OPEN_TARGETS, key, {
+        await this.store.create<TargetClaim>(COLLECTIONS.openTargets, key, {
           requestId: record.id,
           formKey,
           at: record.createdAt,
@@ -627,9 +614,9 @@ export class EscalationService {
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
       }
-      const claim = await this.store.get<TargetClaim>(OPEN_TARGETS, key);
+      const claim = await this.store.get<TargetClaim>(COLLECTIONS.openTargets, key);
       if (!claim) continue;
-      const open = await this.expire(`${record.tenantId}:${claim.value.requestId}`);
+      const open = await this.expire(keys.request(record.tenantId, claim.value.requestId));
       if (!open && this.now().getTime() - Date.parse(claim.value.at) < FILING_IN_FLIGHT_MS) {
         return refusal(
           'already-open',
@@ -639,7 +626,7 @@ export class EscalationService {
       }
       if (!open || CLOSED.has(open.state)) {
         // Left behind by a crash after the request closed: clear it and claim again.
-        await this.store.delete(OPEN_TARGETS, key, claim.etag).catch(() => undefined);
+        await this.store.delete(COLLECTIONS.openTargets, key, claim.etag).catch(() => undefined);
         continue;
       }
       const sameForm = formKey !== undefined && claim.value.formKey === formKey;
@@ -657,11 +644,11 @@ export class EscalationService {
   }
 
   private async releaseTarget(record: EscalationRecord): Promise<void> {
-    const key = targetKeyOf(record.tenantId, record.target.id);
-    const claim = await this.store.get<TargetClaim>(OPEN_TARGETS, key).catch(() => undefined);
+    const key = keys.openTarget(record.tenantId, record.target.id);
+    const claim = await this.store.get<TargetClaim>(COLLECTIONS.openTargets, key).catch(() => undefined);
     if (claim?.value.requestId !== record.id) return;
     await this.store
-      .delete(OPEN_TARGETS, key, claim.etag)
+      .delete(COLLECTIONS.openTargets, key, claim.etag)
       .catch((error) =>
         this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not release the target'),
       );
@@ -677,21 +664,21 @@ export class EscalationService {
     };
     const who = { requesterId: record.requester.id, targetId: record.target.id };
     const byRequester = await this.addToCounter(
-      `${record.tenantId}:requester:${record.requester.id.toLowerCase()}`,
+      keys.filingsByRequester(record.tenantId, record.requester.id),
       filing,
       now,
       (filings) => checkRateLimit(filings, who, now, { ...this.settings, perTargetPerHour: Number.POSITIVE_INFINITY }),
     );
     if (byRequester) return byRequester;
     const forTarget = await this.addToCounter(
-      `${record.tenantId}:target:${record.target.id.toLowerCase()}`,
+      keys.filingsForTarget(record.tenantId, record.target.id),
       filing,
       now,
       (filings) =>
         checkRateLimit(filings, who, now, { ...this.settings, perRequesterPerHour: Number.POSITIVE_INFINITY }),
     );
     if (forTarget)
-      await this.removeFromCounter(`${record.tenantId}:requester:${record.requester.id.toLowerCase()}`, record.id);
+      await this.removeFromCounter(keys.filingsByRequester(record.tenantId, record.requester.id), record.id);
     return forTarget;
   }
 
@@ -704,7 +691,7 @@ export class EscalationService {
     for (;;) {
       const outcome = await updateRetryingOnConflict<{ filings: Filing[] }, Refusal>(
         this.store,
-        FILING_COUNTERS,
+        COLLECTIONS.filingCounters,
         key,
         (counter) => {
           const inWindow = counter.filings.filter((f) => Date.parse(f.createdAt) > now.getTime() - RATE_WINDOW_MS);
@@ -716,7 +703,7 @@ export class EscalationService {
       if (outcome.outcome === 'refused') return outcome.refusal;
       if (outcome.outcome === 'updated') return undefined;
       try {
-        await this.store.create(FILING_COUNTERS, key, { filings: [] });
+        await this.store.create(COLLECTIONS.filingCounters, key, { filings: [] });
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
       }
@@ -725,8 +712,8 @@ export class EscalationService {
 
   private async releaseFiling(record: EscalationRecord): Promise<void> {
     await Promise.all([
-      this.removeFromCounter(`${record.tenantId}:requester:${record.requester.id.toLowerCase()}`, record.id),
-      this.removeFromCounter(`${record.tenantId}:target:${record.target.id.toLowerCase()}`, record.id),
+      this.removeFromCounter(keys.filingsByRequester(record.tenantId, record.requester.id), record.id),
+      this.removeFromCounter(keys.filingsForTarget(record.tenantId, record.target.id), record.id),
     ]).catch((error) =>
       this.log.warn({ requestId: record.id, err: (error as Error).name }, 'could not release a rate-limit reservation'),
     );
@@ -735,7 +722,7 @@ export class EscalationService {
   private async removeFromCounter(key: string, requestId: string): Promise<void> {
     await updateRetryingOnConflict<{ filings: Filing[] }>(
       this.store,
-      FILING_COUNTERS,
+      COLLECTIONS.filingCounters,
       key,
       (counter) =>
         counter.filings.some((f) => f.id === requestId)
@@ -815,7 +802,7 @@ export class EscalationService {
     requestId: string,
     deliver: (pass: PassToDeliver) => Promise<void>,
   ): Promise<EscalationRecord | undefined> {
-    const key = `${tenantId}:${requestId}`;
+    const key = keys.request(tenantId, requestId);
     const record = await this.expire(key);
     if (!record || record.state !== 'approved' || !(await this.callerVerification?.factsFor(record))?.directDelivery)
       return record;
@@ -905,7 +892,7 @@ export class EscalationService {
 
       if (created.id) {
         await this.store
-          .create(PASS_METHODS, `${record.tenantId}:${created.id}`, {
+          .create(COLLECTIONS.passMethods, keys.passMethod(record.tenantId, created.id), {
             requestId: record.id,
             targetId: record.target.id,
             createdAt: created.createdDateTime,
@@ -1031,7 +1018,10 @@ export class EscalationService {
     for (const method of methods) {
       if (!(Date.parse(method.createdDateTime ?? '') >= claimedAt - CLOCK_SKEW_MS)) continue;
       const owner = method.id
-        ? await this.store.get<{ requestId: string }>(PASS_METHODS, `${record.tenantId}:${method.id}`)
+        ? await this.store.get<{ requestId: string }>(
+            COLLECTIONS.passMethods,
+            keys.passMethod(record.tenantId, method.id),
+          )
         : undefined;
       // A later request's pass, already handed over: not ours to delete.
       if (owner === undefined || owner.value.requestId === record.id) ours.push(method);
@@ -1090,7 +1080,12 @@ export class EscalationService {
     actor: Person,
     step: (record: EscalationRecord) => Transition,
   ): Promise<{ record: EscalationRecord; refusal?: string; changed: boolean } | undefined> {
-    const outcome = await updateRetryingOnConflict<EscalationRecord, CoreRefusal>(this.store, ESCALATIONS, key, step);
+    const outcome = await updateRetryingOnConflict<EscalationRecord, CoreRefusal>(
+      this.store,
+      COLLECTIONS.requests,
+      key,
+      step,
+    );
     const now = this.now();
     switch (outcome.outcome) {
       case 'not-found':
@@ -1106,7 +1101,7 @@ export class EscalationService {
         if (CLOSED.has(outcome.after.value.state)) {
           // Left behind by a crash here, the sweep finds the record closed and removes the entry then.
           await this.store
-            .delete(OPEN_ESCALATIONS, key)
+            .delete(COLLECTIONS.openRequests, key)
             .catch((error) =>
               this.log.warn({ requestKey: key, err: (error as Error).name }, 'could not close the open entry'),
             );

@@ -3,6 +3,7 @@ import { GraphRequestError } from '../directory/graph.js';
 import type { EscalationRecord, Person } from '../escalation/state-machine.js';
 import { samePerson } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
+import { COLLECTIONS, keys } from '../storage/collections.js';
 import { ConflictError, type DocumentStore } from '../storage/store.js';
 
 /**
@@ -33,9 +34,6 @@ export interface NoticeMailer {
 }
 
 export type OutcomeDirectory = Pick<Directory, 'manager' | 'findUsers'>;
-
-/** What reached the target and the manager, per request: the record of an undeliverable notice. Ids and outcomes only. */
-export const OUTCOME_NOTICES = 'outcome-notices';
 
 export type TeamsDelivery = 'delivered' | 'undeliverable' | 'failed';
 export type MailDelivery = 'sent' | 'failed' | 'not-configured' | 'no-mailbox';
@@ -74,10 +72,14 @@ export class OutcomeNotices {
       const manager = await this.directory.manager(record.target.id);
       if (!manager || samePerson(manager, by)) return;
       try {
-        await this.store.create(OUTCOME_NOTICES, `${record.tenantId}:${record.id}:handed-over`, {
-          requestId: record.id,
-          at: this.now().toISOString(),
-        });
+        await this.store.create(
+          COLLECTIONS.outcomeNotices,
+          keys.outcomeNotice(record.tenantId, record.id, 'handed-over'),
+          {
+            requestId: record.id,
+            at: this.now().toISOString(),
+          },
+        );
       } catch (error) {
         if (error instanceof ConflictError) return; // already told
         throw error;
@@ -122,9 +124,11 @@ export class OutcomeNotices {
       ...mail,
       at: this.now().toISOString(),
     };
-    await this.store.create(OUTCOME_NOTICES, `${record.tenantId}:${record.id}:target`, outcome).catch((error) => {
-      if (!(error instanceof ConflictError)) throw error;
-    });
+    await this.store
+      .create(COLLECTIONS.outcomeNotices, keys.outcomeNotice(record.tenantId, record.id, 'target'), outcome)
+      .catch((error) => {
+        if (!(error instanceof ConflictError)) throw error;
+      });
     if (teams !== 'delivered')
       this.log.info({ requestId: record.id, teams, mail: mail.mail }, 'target notice undeliverable in Teams');
     await this.messenger.notify(record.tenantId, record.requester.id, {

@@ -2,6 +2,7 @@ import type { VerificationConfig } from '../config.js';
 import type { Directory } from '../directory/directory.js';
 import type { EscalationRecord, Person } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
+import { AUDIT_LOG } from '../storage/collections.js';
 import type { DocumentStore } from '../storage/store.js';
 import type { PresentationCallback, PresentationRequest } from '../verification/api.js';
 import type { RequestServiceClient } from '../verification/request-service.js';
@@ -10,7 +11,7 @@ import { hashOf, matchesHash, shortCode, unguessable } from '../verification/sec
 import { isExpired, MAX_CODE_ATTEMPTS, type VerificationSession } from '../verification/session.js';
 import type { VerificationSessions } from '../verification/sessions.js';
 import type { Actor } from './actor.js';
-import { AUDIT_LOG, type EscalationService, type PassToDeliver } from './escalations.js';
+import type { EscalationService, PassToDeliver } from './escalations.js';
 import { decide as policy } from './policy.js';
 import { isRefusal, type Refusal, refusal } from './refusal.js';
 

@@ -1,4 +1,5 @@
 import type { FactCheckpoint, StreamName, StreamPage } from '../directory/bulk-reads.js';
+import { COLLECTIONS, keys } from '../storage/collections.js';
 import { ConflictError, type DocumentStore } from '../storage/store.js';
 
 /**
@@ -7,8 +8,6 @@ import { ConflictError, type DocumentStore } from '../storage/store.js';
  * from the last page's nextLink instead of spending Graph's budget again. The pages hold user ids
  * with a date or method names, never names or a pass, and are deleted when the report is done.
  */
-export const SCAN_PAGES = 'readiness-pages';
-
 interface PageDocument {
   key: string;
   stream: StreamName;
@@ -16,7 +15,7 @@ interface PageDocument {
 }
 
 export function storeCheckpoint(store: DocumentStore, jobId: string): FactCheckpoint & { clear(): Promise<void> } {
-  const read = () => store.list<PageDocument>(SCAN_PAGES, { prefix: `${jobId}.` });
+  const read = () => store.list<PageDocument>(COLLECTIONS.readinessPages, { prefix: keys.readinessPagesOf(jobId) });
   return {
     async load() {
       const pages: { [S in StreamName]?: StreamPage<unknown>[] } = {};
@@ -25,16 +24,16 @@ export function storeCheckpoint(store: DocumentStore, jobId: string): FactCheckp
       return pages;
     },
     async save(stream, index, page) {
-      const key = `${jobId}.${stream}.${String(index).padStart(6, '0')}`;
+      const key = keys.readinessPage(jobId, stream, index);
       try {
-        await store.create<PageDocument>(SCAN_PAGES, key, { key, stream, page });
+        await store.create<PageDocument>(COLLECTIONS.readinessPages, key, { key, stream, page });
       } catch (error) {
         // The same page from the same nextLink, saved already: the first copy stands.
         if (!(error instanceof ConflictError)) throw error;
       }
     },
     async clear() {
-      await Promise.all((await read()).map(({ value }) => store.delete(SCAN_PAGES, value.key)));
+      await Promise.all((await read()).map(({ value }) => store.delete(COLLECTIONS.readinessPages, value.key)));
     },
   };
 }

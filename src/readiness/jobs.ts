@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Graph } from '../directory/graph.js';
 import type { TenantFacts } from '../directory/tenant.js';
+import { COLLECTIONS } from '../storage/collections.js';
 import { ConflictError, type DocumentStore, updateRetryingOnConflict } from '../storage/store.js';
 import { metric } from '../telemetry/telemetry.js';
 import { storeCheckpoint } from './checkpoint.js';
@@ -17,9 +18,6 @@ import { type ReadinessProgress, ReadinessUnavailable, scanReadiness } from './s
  * next "readiness report" resumes from the scan's checkpoint instead of starting again.
  */
 
-export const JOBS = 'readiness-jobs';
-export const AGENT_LOCKS = 'readiness-agents';
-export const OFFERS = 'readiness-offers';
 /** An offered CSV is kept this long for the agent to accept. */
 export const OFFER_TTL_MS = 60 * 60_000;
 /** A running job whose instance has not written for this long is taken to be gone. */
@@ -86,9 +84,9 @@ export class ReadinessJobs {
   /** Deletes offered CSVs nobody took within their hour; runs with every start. */
   async sweepOffers(): Promise<void> {
     const { store } = this.options;
-    for (const { value, etag } of await store.list<ReadinessOffer>(OFFERS)) {
+    for (const { value, etag } of await store.list<ReadinessOffer>(COLLECTIONS.readinessOffers)) {
       if (Date.parse(value.expiresAt) <= this.now())
-        await store.delete(OFFERS, value.offerId, etag).catch(() => undefined);
+        await store.delete(COLLECTIONS.readinessOffers, value.offerId, etag).catch(() => undefined);
     }
   }
 
@@ -99,24 +97,24 @@ export class ReadinessJobs {
     const at = new Date(this.now()).toISOString();
     let jobId: string = randomUUID();
     let resumed = false;
-    const lock = await store.get<{ jobId: string }>(AGENT_LOCKS, agentId);
+    const lock = await store.get<{ jobId: string }>(COLLECTIONS.readinessAgents, agentId);
     try {
       if (!lock) {
-        await store.create(AGENT_LOCKS, agentId, { jobId });
+        await store.create(COLLECTIONS.readinessAgents, agentId, { jobId });
       } else {
-        const previous = (await store.get<ReadinessJob>(JOBS, lock.value.jobId))?.value;
+        const previous = (await store.get<ReadinessJob>(COLLECTIONS.readinessJobs, lock.value.jobId))?.value;
         const active = previous && (previous.state === 'running' || previous.state === 'cancelling');
         const stale = previous && this.now() - Date.parse(previous.updatedAt) >= STALE_AFTER_MS;
         if (active && !stale) return { refused: 'already-running', job: previous };
         // An interrupted scan, or one whose instance is gone, continues from its checkpoint.
         if (previous && (previous.state === 'interrupted' || active)) [jobId, resumed] = [previous.jobId, true];
-        await store.replace(AGENT_LOCKS, agentId, { jobId }, lock.etag);
+        await store.replace(COLLECTIONS.readinessAgents, agentId, { jobId }, lock.etag);
       }
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       // Another instance started one for this agent at the same moment.
-      const winner = await store.get<{ jobId: string }>(AGENT_LOCKS, agentId);
-      const job = winner && (await store.get<ReadinessJob>(JOBS, winner.value.jobId));
+      const winner = await store.get<{ jobId: string }>(COLLECTIONS.readinessAgents, agentId);
+      const job = winner && (await store.get<ReadinessJob>(COLLECTIONS.readinessJobs, winner.value.jobId));
       return {
         refused: 'already-running',
         job: job?.value ?? {
@@ -139,9 +137,9 @@ export class ReadinessJobs {
       startedAt: at,
       updatedAt: at,
     };
-    const existing = await store.get<ReadinessJob>(JOBS, jobId);
-    if (existing) await store.replace(JOBS, jobId, job, existing.etag);
-    else await store.create(JOBS, jobId, job);
+    const existing = await store.get<ReadinessJob>(COLLECTIONS.readinessJobs, jobId);
+    if (existing) await store.replace(COLLECTIONS.readinessJobs, jobId, job, existing.etag);
+    else await store.create(COLLECTIONS.readinessJobs, jobId, job);
     try {
       await callbacks.beforeRun?.(job);
     } catch (error) {
@@ -150,7 +148,7 @@ export class ReadinessJobs {
         state: 'failed',
         status: 'The report could not start.',
       })).catch(() => undefined);
-      await store.delete(AGENT_LOCKS, agentId).catch(() => undefined);
+      await store.delete(COLLECTIONS.readinessAgents, agentId).catch(() => undefined);
       throw error;
     }
     const controller = new AbortController();
@@ -162,7 +160,7 @@ export class ReadinessJobs {
 
   /** The job as the store has it, for a progress poll on any instance; only its agent may see it. */
   async status(jobId: string, agentId: string): Promise<ReadinessJob | undefined> {
-    const job = await this.options.store.get<ReadinessJob>(JOBS, jobId);
+    const job = await this.options.store.get<ReadinessJob>(COLLECTIONS.readinessJobs, jobId);
     return job && job.value.agentId === agentId ? job.value : undefined;
   }
 
@@ -170,7 +168,7 @@ export class ReadinessJobs {
   async cancel(jobId: string, agentId: string): Promise<'cancelling' | 'not-running' | 'not-yours'> {
     const outcome = await updateRetryingOnConflict<ReadinessJob, { refused: true; why: 'not-running' | 'not-yours' }>(
       this.options.store,
-      JOBS,
+      COLLECTIONS.readinessJobs,
       jobId,
       (job) => {
         if (job.agentId !== agentId) return { refused: true, why: 'not-yours' };
@@ -187,11 +185,11 @@ export class ReadinessJobs {
   /** Takes the agent's offered CSV (once); undefined when it is gone, expired or someone else's. */
   async takeOffer(offerId: string, agentId: string | undefined): Promise<ReadinessOffer | undefined> {
     const { store } = this.options;
-    const stored = await store.get<ReadinessOffer>(OFFERS, offerId);
+    const stored = await store.get<ReadinessOffer>(COLLECTIONS.readinessOffers, offerId);
     // Only the agent who ran the report may take it: the consent context alone proves nothing.
     if (!stored || stored.value.agentId !== agentId) return undefined;
     try {
-      await store.delete(OFFERS, offerId, stored.etag);
+      await store.delete(COLLECTIONS.readinessOffers, offerId, stored.etag);
     } catch (error) {
       if (error instanceof ConflictError) return undefined;
       throw error;
@@ -241,7 +239,7 @@ export class ReadinessJobs {
     };
     // A cancel written by another instance is noticed here, even while the scan waits for Graph.
     const poll = setInterval(() => {
-      void store.get<ReadinessJob>(JOBS, job.jobId).then(
+      void store.get<ReadinessJob>(COLLECTIONS.readinessJobs, job.jobId).then(
         (stored) => stored && stored.value.state !== 'running' && controller.abort(),
         () => undefined,
       );
@@ -267,7 +265,7 @@ export class ReadinessJobs {
         },
       });
       if (summary.cancelled) {
-        const stored = await store.get<ReadinessJob>(JOBS, job.jobId);
+        const stored = await store.get<ReadinessJob>(COLLECTIONS.readinessJobs, job.jobId);
         const interrupted = stored?.value.state === 'interrupted';
         finalState = interrupted ? 'interrupted' : 'cancelled';
         finalStatus = interrupted
@@ -292,7 +290,7 @@ export class ReadinessJobs {
       })).catch(() => current);
       if (finalState !== 'interrupted') {
         await checkpoint.clear().catch(() => undefined);
-        await store.delete(AGENT_LOCKS, job.agentId).catch(() => undefined);
+        await store.delete(COLLECTIONS.readinessAgents, job.agentId).catch(() => undefined);
       }
       let offer: ReadinessOffer | undefined;
       if (finalState === 'done' && keepCsv && summary && summary.scanned > 0) {
@@ -303,17 +301,22 @@ export class ReadinessJobs {
           expiresAt: new Date(this.now() + OFFER_TTL_MS).toISOString(),
           csv: rows.join(''),
         };
-        await store.create(OFFERS, offer.offerId, offer);
+        await store.create(COLLECTIONS.readinessOffers, offer.offerId, offer);
       }
       await callbacks.onFinished(ended ?? current, finalState === 'done' ? summary : undefined, offer, failure);
     }
   }
 
   private async update(jobId: string, change: (job: ReadinessJob) => ReadinessJob): Promise<ReadinessJob | undefined> {
-    const outcome = await updateRetryingOnConflict<ReadinessJob>(this.options.store, JOBS, jobId, (job) => {
-      const next = change(job);
-      return next === job ? job : { ...next, updatedAt: new Date(this.now()).toISOString() };
-    });
+    const outcome = await updateRetryingOnConflict<ReadinessJob>(
+      this.options.store,
+      COLLECTIONS.readinessJobs,
+      jobId,
+      (job) => {
+        const next = change(job);
+        return next === job ? job : { ...next, updatedAt: new Date(this.now()).toISOString() };
+      },
+    );
     return outcome.outcome === 'updated'
       ? outcome.after.value
       : outcome.outcome === 'unchanged'

@@ -1,11 +1,10 @@
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { CardFactory, type ConversationReference, TurnContext } from 'botbuilder';
 import { tenantOf } from '../activity.js';
+import { COLLECTIONS, keys } from '../storage/collections.js';
 import { ConflictError, type DocumentStore } from '../storage/store.js';
 import type { AdaptiveCard } from './cards.js';
 import { type Reader, readerOf } from './locale.js';
-
-export const CONVERSATIONS = 'conversations';
 
 /**
  * Where each person's 1:1 chat with the bot is, so the bot can write to them first (approval
@@ -30,14 +29,14 @@ export class ConversationBook {
     if (activity.conversation?.conversationType !== 'personal' || !userId || !tenantId) return;
     const reference = TurnContext.getConversationReference(activity);
     delete reference.activityId;
-    const key = keyFor(tenantId, userId);
+    const key = keys.conversation(tenantId, userId);
     const json = JSON.stringify(reference);
     if (this.saved.get(key) === json) return;
-    const current = await this.store.get<Partial<ConversationReference>>(CONVERSATIONS, key);
+    const current = await this.store.get<Partial<ConversationReference>>(COLLECTIONS.conversations, key);
     try {
-      if (!current) await this.store.create(CONVERSATIONS, key, reference);
+      if (!current) await this.store.create(COLLECTIONS.conversations, key, reference);
       else if (JSON.stringify(current.value) !== json)
-        await this.store.replace(CONVERSATIONS, key, reference, current.etag);
+        await this.store.replace(COLLECTIONS.conversations, key, reference, current.etag);
     } catch (error) {
       // Someone saved the same chat a moment ago: theirs is as good as ours.
       if (!(error instanceof ConflictError)) throw error;
@@ -97,7 +96,10 @@ export class ConversationBook {
   }
 
   private async reference(tenantId: string, userId: string): Promise<Partial<ConversationReference> | undefined> {
-    const stored = await this.store.get<Partial<ConversationReference>>(CONVERSATIONS, keyFor(tenantId, userId));
+    const stored = await this.store.get<Partial<ConversationReference>>(
+      COLLECTIONS.conversations,
+      keys.conversation(tenantId, userId),
+    );
     return stored?.value.conversation?.conversationType === 'personal' ? stored.value : undefined;
   }
 }
@@ -119,5 +121,3 @@ export class ProactiveSendFailed extends Error {
     this.status = status;
   }
 }
-
-const keyFor = (tenantId: string, userId: string) => `${tenantId}:${userId.toLowerCase()}`;

@@ -1,12 +1,9 @@
 import type { CallerVerificationFacts } from '../app/policy.js';
 import type { VerificationConfig } from '../config.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
+import { COLLECTIONS, keys } from '../storage/collections.js';
 import { ConflictError, type DocumentStore, type RefusalLike, updateRetryingOnConflict } from '../storage/store.js';
 import { type Evidence, type SessionStatus, type VerificationSession, verificationRequired } from './session.js';
-
-export const VERIFICATION_SESSIONS = 'verification-sessions';
-/** Per request, the newest session: what its card shows and what approval depends on. */
-export const SESSIONS_BY_REQUEST = 'verification-by-request';
 
 /** Everything the escalation use cases need to know about caller verification for one request. */
 export interface CallerVerificationView extends CallerVerificationFacts {
@@ -34,22 +31,22 @@ export class VerificationSessions {
 
   async get(id: string): Promise<VerificationSession | undefined> {
     if (!/^[\w-]{20,64}$/.test(id)) return undefined;
-    return (await this.store.get<VerificationSession>(VERIFICATION_SESSIONS, id))?.value;
+    return (await this.store.get<VerificationSession>(COLLECTIONS.verificationSessions, id))?.value;
   }
 
   async create(session: VerificationSession): Promise<void> {
-    await this.store.create(VERIFICATION_SESSIONS, session.id, session);
-    const key = `${session.tenantId}:${session.requestId}`;
+    await this.store.create(COLLECTIONS.verificationSessions, session.id, session);
+    const key = keys.verificationByRequest(session.tenantId, session.requestId);
     for (;;) {
       const outcome = await updateRetryingOnConflict<{ sessionId: string }>(
         this.store,
-        SESSIONS_BY_REQUEST,
+        COLLECTIONS.verificationByRequest,
         key,
         () => ({ sessionId: session.id }),
       );
       if (outcome.outcome !== 'not-found') return;
       try {
-        await this.store.create(SESSIONS_BY_REQUEST, key, { sessionId: session.id });
+        await this.store.create(COLLECTIONS.verificationByRequest, key, { sessionId: session.id });
         return;
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
@@ -59,11 +56,14 @@ export class VerificationSessions {
 
   /** One etag-checked change; the mutation may refuse (returning a refusal) or leave the session as it is (returning it unchanged). */
   update<R extends RefusalLike>(id: string, mutate: (session: VerificationSession) => VerificationSession | R) {
-    return updateRetryingOnConflict<VerificationSession, R>(this.store, VERIFICATION_SESSIONS, id, mutate);
+    return updateRetryingOnConflict<VerificationSession, R>(this.store, COLLECTIONS.verificationSessions, id, mutate);
   }
 
   async latestFor(tenantId: string, requestId: string): Promise<VerificationSession | undefined> {
-    const pointer = await this.store.get<{ sessionId: string }>(SESSIONS_BY_REQUEST, `${tenantId}:${requestId}`);
+    const pointer = await this.store.get<{ sessionId: string }>(
+      COLLECTIONS.verificationByRequest,
+      keys.verificationByRequest(tenantId, requestId),
+    );
     return pointer ? this.get(pointer.value.sessionId) : undefined;
   }
 

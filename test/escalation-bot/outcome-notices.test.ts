@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OUTCOME_NOTICES, type TargetNoticeRecord } from '../../src/app/notify-outcome.js';
+import type { TargetNoticeRecord } from '../../src/app/notify-outcome.js';
+import { COLLECTIONS } from '../../src/storage/collections.js';
 import { FileStore } from '../../src/storage/file-store.js';
 import { cardText, type Harness, startHarness, type TeamsUser } from '../harness.js';
 import { act, approvalCard, cast, fileRequest, liveCard, openApp, passesIn, personalChatId } from './helpers.js';
@@ -143,7 +144,10 @@ describe('when the person cannot be told in Teams and the mailbox policy refuses
     );
     expect(harness.graph.sentMail()).toEqual([]);
     const store = new FileStore({ dataDir: harness.dataDir });
-    const recorded = await store.get<TargetNoticeRecord>(OUTCOME_NOTICES, `${harness.tenantId}:${requestId}:target`);
+    const recorded = await store.get<TargetNoticeRecord>(
+      COLLECTIONS.outcomeNotices,
+      `${harness.tenantId}:${requestId}:target`,
+    );
     expect(recorded?.value).toMatchObject({
       requestId,
       targetId: cast.adele.aadObjectId,
