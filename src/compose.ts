@@ -26,6 +26,7 @@ import { createServer, type Readiness, turnAwareLogger } from './server.js';
 import { BlobStore } from './storage/blob-store.js';
 import { COLLECTIONS } from './storage/collections.js';
 import { FileStore } from './storage/file-store.js';
+import { RequestStore } from './storage/requests.js';
 import type { DocumentStore } from './storage/store.js';
 import { tracedStore } from './storage/traced-store.js';
 import { createAdapter, createBot } from './teams/app.js';
@@ -95,16 +96,16 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     options.now,
   );
   const sessions = new VerificationSessions(store, config.verification);
-  const escalations = new EscalationService(
-    store,
+  const escalations = new EscalationService({
+    requests: new RequestStore(store, log),
     directory,
     notifier,
-    { ...config.escalation, exclusiveStore: !config.blobStorage },
+    settings: { ...config.escalation, exclusiveStore: !config.blobStorage },
     log,
-    options.now,
+    now: options.now,
     outcomes,
-    sessions.enabled ? sessions : undefined,
-  );
+    callerVerification: sessions.enabled ? sessions : undefined,
+  });
   const readinessJobs = new ReadinessJobs({ store, graph, tenant });
   // Against a loopback emulator the bot's own listening URL is where callers and callbacks go.
   let publicBaseUrl = config.verification.publicBaseUrl ?? '';

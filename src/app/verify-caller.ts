@@ -1,5 +1,7 @@
 import type { VerificationConfig } from '../config.js';
 import type { Directory } from '../directory/directory.js';
+import { decide as policy } from '../escalation/policy.js';
+import { isRefusal, type Refusal, refusal } from '../escalation/refusal.js';
 import type { EscalationRecord, Person } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
 import { AUDIT_LOG } from '../storage/collections.js';
@@ -12,8 +14,6 @@ import { isExpired, MAX_CODE_ATTEMPTS, type VerificationSession } from '../verif
 import type { VerificationSessions } from '../verification/sessions.js';
 import type { Actor } from './actor.js';
 import type { EscalationService, PassToDeliver } from './escalations.js';
-import { decide as policy } from './policy.js';
-import { isRefusal, type Refusal, refusal } from './refusal.js';
 
 /**
  * Verifying the caller before a pass (issue 19): the agent starts a session bound to one request
@@ -275,7 +275,7 @@ export class VerifyCaller {
       if (outcome.outcome === 'unchanged') return this.callback(sessionId, apiKey, body);
       // Verification passed or failed: every card of the request shows it at once.
       if (next.status !== session.status) {
-        const record = await this.deps.escalations.open(session.tenantId, session.requestId);
+        const record = await this.deps.escalations.current(session.tenantId, session.requestId);
         if (record) await this.deps.escalations.refreshLiveCards(record);
       }
     }
@@ -337,7 +337,7 @@ export class VerifyCaller {
     session: VerificationSession,
   ): Promise<{ next: Extract<CallerPage, { kind: 'verified' }>['next']; closedBecause?: string }> {
     if (session.passDeliveredAt) return { next: 'delivered' };
-    const record = await this.deps.escalations.open(session.tenantId, session.requestId);
+    const record = await this.deps.escalations.current(session.tenantId, session.requestId);
     if (!record) return { next: 'closed', closedBecause: 'The request is gone.' };
     const facts = await this.deps.sessions.factsFor(record);
     switch (record.state) {

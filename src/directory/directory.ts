@@ -4,6 +4,7 @@ import { type ReadOptions, readEligibilityFacts, readFactsBySignInName } from '.
 import type { Graph } from './graph.js';
 import { GraphRequestError } from './graph.js';
 import { PERMISSIONS, unknownReason } from './permissions.js';
+import { readTargetFacts } from './target-facts.js';
 import type { TenantFacts } from './tenant.js';
 import { type DirectoryUser, findUsers, type UserQuery } from './users.js';
 
@@ -51,6 +52,11 @@ export class Directory {
   /** A warm check by sign-in name in one round trip, or undefined to read the usual way (see readFactsBySignInName). */
   eligibilityFactsBySignInName(userPrincipalName: string, now = new Date()) {
     return readFactsBySignInName(this.graph, this.tenant, userPrincipalName, now);
+  }
+
+  /** Only what deciding on a pass for this person needs, read fresh in one round trip. */
+  targetFacts(userId: string) {
+    return readTargetFacts(this.graph, userId);
   }
 
   /** Helpdesk and approver group membership (transitive), cached briefly per person. */

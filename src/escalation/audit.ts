@@ -1,10 +1,5 @@
-import {
-  type EscalationRecord,
-  isRefusal,
-  type Person,
-  type Refusal,
-  type VerificationMethod,
-} from './state-machine.js';
+import { isRefusal, type Refusal } from './refusal.js';
+import type { EscalationRecord, Person, VerificationMethod } from './state-machine.js';
 
 export type AuditAction =
   | 'requested'
@@ -41,13 +36,13 @@ export const SYSTEM_ACTOR: Person = { id: 'system', name: 'ssar-helpdesk' };
 export function auditEntryFor(before: undefined, after: EscalationRecord, actor: Person, now: Date): AuditEntry;
 export function auditEntryFor(
   before: EscalationRecord,
-  after: EscalationRecord | Refusal<string>,
+  after: EscalationRecord | Refusal,
   actor: Person,
   now: Date,
 ): AuditEntry;
 export function auditEntryFor(
   before: EscalationRecord | undefined,
-  after: EscalationRecord | Refusal<string>,
+  after: EscalationRecord | Refusal,
   actor: Person,
   now: Date,
 ): AuditEntry {

@@ -1,4 +1,5 @@
-import { clockTime, type Person, type Refusal, samePerson } from './state-machine.js';
+import type { Refusal } from './refusal.js';
+import { clockTime, type Person, samePerson } from './state-machine.js';
 
 /** What a rate limit needs to know of a request filed earlier (a whole EscalationRecord fits). */
 export interface Filing {

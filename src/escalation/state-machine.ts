@@ -2,11 +2,12 @@
  * The life of one request for a human-approved Temporary Access Pass (TAP).
  *
  * Pure: no I/O and no clock. Callers pass `now` in, persist the record they get back (with an
- * etag check), and decide approver eligibility themselves (src/app/policy.ts, on facts read fresh).
+ * etag check), and decide approver eligibility themselves (src/escalation/policy.ts, on facts read fresh).
  * The record deliberately has no field for the pass itself: the code is shown once and never kept.
  */
 
 import { utcClock } from '../time.js';
+import { type Refusal, type RefusalCode, refusal } from './refusal.js';
 
 export type EscalationState =
   | 'requested'
@@ -60,36 +61,6 @@ export interface EscalationRecord {
   requesterConversation?: string;
 }
 
-export type RefusalCode =
-  | 'missing-identity'
-  | 'requester-is-target'
-  | 'reason-missing'
-  | 'reason-too-long'
-  | 'verification-detail-missing'
-  | 'privileged-target'
-  | 'not-an-approver'
-  | 'self-approval'
-  | 'requester-cannot-approve'
-  | 'already-approved-by-you'
-  | 'already-decided'
-  | 'expired'
-  | 'not-requester'
-  | 'not-approved-yet'
-  | 'not-issuing'
-  | 'rate-limited';
-
-/**
- * Something that did not happen, with a code and words for the person who tried it. The one error
- * vocabulary: the application layer widens the codes (src/app/refusal.ts), never the shape.
- */
-export interface Refusal<C extends string = RefusalCode> {
-  refused: true;
-  code: C;
-  message: string;
-  /** Heads the card when the person sees the refusal on its own. */
-  title?: string;
-}
-
 export type Transition = EscalationRecord | Refusal;
 
 export interface EscalationPolicy {
@@ -111,13 +82,15 @@ export interface NewRequest {
   requesterConversation?: string;
 }
 
+const CLOSED: ReadonlySet<EscalationState> = new Set(['issued', 'denied', 'expired', 'cancelled', 'failed']);
+
+/** Nothing more can happen to a closed request. */
+export const isClosed = (record: EscalationRecord): boolean => CLOSED.has(record.state);
+
 export const MAX_TEXT_LENGTH = 500;
 export const DEFAULT_REQUEST_TTL_MINUTES = 60;
 
-export const isRefusal = (value: unknown): value is Refusal<string> =>
-  typeof value === 'object' && value !== null && (value as { refused?: unknown }).refused === true;
-
-const refuse = (code: RefusalCode, message: string): Refusal => ({ refused: true, code, message });
+const refuse = (code: RefusalCode, message: string): Refusal => refusal(code, message);
 
 /** Object ids come from different sources (Teams, Graph) that may differ in letter case. */
 export const samePerson = (a: { id: string }, b: { id: string }): boolean =>

@@ -8,8 +8,8 @@ import type {
   PassToDeliver,
   RequestView,
 } from '../app/escalations.js';
-import { isRefusal, type Refusal } from '../app/refusal.js';
 import { parseUserQuery, type UserQuery } from '../directory/users.js';
+import { isRefusal, type Refusal } from '../escalation/refusal.js';
 import {
   describeState,
   type EscalationRecord,
@@ -327,7 +327,7 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
   }
 
   /** The requester's live card shows what happened; a new card only when they have none that can be replaced. */
-  async tellRequester(record: EscalationRecord, facts: LiveViewFacts = {}): Promise<void> {
+  async notifyRequester(record: EscalationRecord, facts: LiveViewFacts = {}): Promise<void> {
     const live = await this.deps.ledger?.cardOf(record, record.requester.id);
     if (
       live &&

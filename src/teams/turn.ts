@@ -1,8 +1,8 @@
 import type { Application } from '@microsoft/teams-ai';
 import { ActivityTypes, CardFactory, type TurnContext } from 'botbuilder';
-import { refusal as makeRefusal, type Refusal } from '../app/refusal.js';
 import type { Directory } from '../directory/directory.js';
 import { GraphRequestError } from '../directory/graph.js';
+import { refusal as makeRefusal, type Refusal } from '../escalation/refusal.js';
 import { errorSummary, type Logger } from '../log.js';
 import { StoreUnavailableError } from '../storage/store.js';
 import { annotateTurn, metric } from '../telemetry/telemetry.js';

@@ -1,7 +1,7 @@
 import type { Application } from '@microsoft/teams-ai';
-import { callerNotVerified } from '../app/policy.js';
-import { isRefusal } from '../app/refusal.js';
 import type { VerifyCaller } from '../app/verify-caller.js';
+import { callerNotVerified } from '../escalation/policy.js';
+import { isRefusal } from '../escalation/refusal.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
 import type { CallerVerificationView } from '../verification/sessions.js';
 import { type CardTemplates, cardTime, plain } from './cards.js';

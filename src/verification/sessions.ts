@@ -1,5 +1,5 @@
-import type { CallerVerificationFacts } from '../app/policy.js';
 import type { VerificationConfig } from '../config.js';
+import type { CallerVerificationFacts } from '../escalation/policy.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
 import { COLLECTIONS, keys } from '../storage/collections.js';
 import { ConflictError, type DocumentStore, type RefusalLike, updateRetryingOnConflict } from '../storage/store.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Action, type ActorFacts, decide } from '../../src/app/policy.js';
-import { isRefusal } from '../../src/app/refusal.js';
+import { type Action, type ActorFacts, decide } from '../../src/escalation/policy.js';
+import { isRefusal } from '../../src/escalation/refusal.js';
 import type { EscalationRecord } from '../../src/escalation/state-machine.js';
 
 const TENANT = 'aaaaaaaa-0000-4000-8000-000000000000';

@@ -79,7 +79,7 @@ describe('the pass Graph creates but says cannot be used', () => {
       `${harness.graph.baseUrl}/users/${cast.adele.aadObjectId}/authentication/temporaryAccessPassMethods`,
     ).then((r) => r.json());
     expect(methods.value).toEqual([]);
-    expect((await harness.bot.escalations.open(harness.tenantId, requestId!))?.state).toBe('failed');
+    expect((await harness.bot.escalations.current(harness.tenantId, requestId!))?.state).toBe('failed');
 
     const store = new FileStore({ dataDir: harness.dataDir });
     try {

@@ -38,7 +38,7 @@ describe.each([404, 500] as const)('when the agent’s 1:1 chat answers %i', (st
     expect(harness.graph.issuedTaps().map((tap) => tap.userId)).toEqual([cast.adele.aadObjectId]);
     expect(await tapMethodsOf(harness, cast.adele.aadObjectId)).toEqual([]);
     expect(passesIn(harness, personalChatId(cast.helen))).toEqual([]);
-    const record = await harness.bot.escalations.open(harness.tenantId, requestId!);
+    const record = await harness.bot.escalations.current(harness.tenantId, requestId!);
     expect(record?.state).toBe('failed');
     const store = new FileStore({ dataDir: harness.dataDir });
     const trail = (await store.readLog<AuditEntry>('audit')).filter((e) => e.requestId === requestId);

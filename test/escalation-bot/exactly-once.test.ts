@@ -115,7 +115,7 @@ describe('a restart between approval and issuing', () => {
     await harness.restartBot();
     await harness.bot.escalations.sweep();
 
-    const record = await harness.bot.escalations.open(harness.tenantId, requestId!);
+    const record = await harness.bot.escalations.current(harness.tenantId, requestId!);
     expect(record?.state).toBe('failed');
     expect(record?.failure).toMatch(
       /A pass was created at \d\d:\d\d UTC, but its code can never be read again, so it was deleted/,
@@ -136,7 +136,7 @@ describe('a restart between approval and issuing', () => {
     });
     const tapsBefore = harness.graph.issuedTaps().length;
     await harness.bot.escalations.sweep();
-    const record = await harness.bot.escalations.open(harness.tenantId, requestId!);
+    const record = await harness.bot.escalations.current(harness.tenantId, requestId!);
     expect(record?.failure).toContain('No pass was created. It is safe to file a new request.');
     expect(harness.graph.issuedTaps()).toHaveLength(tapsBefore);
     // The pass another request issued to Adele after this claim was made is hers to keep.
@@ -164,7 +164,7 @@ describe('a restart between approval and issuing', () => {
     expect(created.status).toBe(201);
     await harness.restartBot();
     await harness.bot.escalations.sweep();
-    const record = await harness.bot.escalations.open(harness.tenantId, requestId!);
+    const record = await harness.bot.escalations.current(harness.tenantId, requestId!);
     expect(record?.state).toBe('failed');
     expect(record?.failure).toMatch(
       /The bot stopped while the pass was being issued\. A pass was created at \d\d:\d\d UTC, but its code can never be read again, so it was deleted/,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRequest, isRefusal } from '../../src/escalation/state-machine.js';
+import { isRefusal } from '../../src/escalation/refusal.js';
+import { createRequest } from '../../src/escalation/state-machine.js';
 import { FileStore } from '../../src/storage/file-store.js';
 import { cardOf, cardText, type Harness, startHarness, type TeamsUser } from '../harness.js';
 import { act, cast, fileRequest, openApp } from './helpers.js';
@@ -237,14 +238,14 @@ describe('a request that waits too long', () => {
     expect((await fileRequest(harness, cast.helen, cast.lee)).text).toContain('A request for Lee Gu is already open');
     clock += 61 * 60_000;
     await harness.bot.escalations.sweep();
-    expect((await harness.bot.escalations.open(harness.tenantId, legacy.id))?.state).toBe('expired');
+    expect((await harness.bot.escalations.current(harness.tenantId, legacy.id))?.state).toBe('expired');
   });
 
   it('the sweep expires it without anyone clicking', async () => {
     const { requestId } = await fileRequest(harness, cast.helen, cast.miriam);
     clock += 61 * 60_000;
     await harness.bot.escalations.sweep();
-    expect((await harness.bot.escalations.open(harness.tenantId, requestId!))?.state).toBe('expired');
+    expect((await harness.bot.escalations.current(harness.tenantId, requestId!))?.state).toBe('expired');
   });
 });
 

@@ -1,8 +1,8 @@
+import { isRefusal } from '../../src/escalation/refusal.js';
 import {
   createRequest,
   type EscalationPolicy,
   type EscalationRecord,
-  isRefusal,
   type NewRequest,
   type Person,
   type Transition,

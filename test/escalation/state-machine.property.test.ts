@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isRefusal } from '../../src/escalation/refusal.js';
 import {
   approve,
   beginIssuing,
@@ -8,7 +9,6 @@ import {
   deny,
   type EscalationRecord,
   expireIfDue,
-  isRefusal,
   markFailed,
   markIssued,
   type Person,

@@ -27,7 +27,7 @@ describe('escalation when a Graph permission is withheld', () => {
     );
     expect(approved.text).toContain('No pass was created.');
     expect(harness.graph.issuedTaps()).toEqual([]);
-    expect((await harness.bot.escalations.open(harness.tenantId, requestId!))?.state).toBe('failed');
+    expect((await harness.bot.escalations.current(harness.tenantId, requestId!))?.state).toBe('failed');
     const news = cardsIn(harness, personalChatId(cast.helen)).filter(
       (card) => card?.refresh?.action?.data?.requestId === requestId,
     );

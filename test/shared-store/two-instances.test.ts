@@ -195,7 +195,7 @@ describe('an instance killed in the middle of an approval', () => {
         const later = await startHarness({ shareWith: b, now: () => new Date(Date.now() + 3 * 60_000) });
         try {
           await later.bot.escalations.sweep();
-          const record = await later.bot.escalations.open(b.tenantId, requestId!);
+          const record = await later.bot.escalations.current(b.tenantId, requestId!);
           expect(record?.state).toBe('failed');
           expect(record?.failure).toMatch(
             /The bot stopped while the pass was being issued\. A pass was created at \d\d:\d\d UTC, but its code can never be read again, so it was deleted/,

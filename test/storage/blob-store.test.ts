@@ -2,13 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import {
-  approve,
-  beginIssuing,
-  type EscalationRecord,
-  isRefusal,
-  type Refusal,
-} from '../../src/escalation/state-machine.js';
+import { isRefusal, type Refusal } from '../../src/escalation/refusal.js';
+import { approve, beginIssuing, type EscalationRecord } from '../../src/escalation/state-machine.js';
 import { BlobStore } from '../../src/storage/blob-store.js';
 import { StoreUnavailableError, updateRetryingOnConflict } from '../../src/storage/store.js';
 import { azuriteConnectionString } from '../azurite-setup.js';

@@ -1,11 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  approve,
-  beginIssuing,
-  type EscalationRecord,
-  isRefusal,
-  type Refusal,
-} from '../../src/escalation/state-machine.js';
+import { isRefusal, type Refusal } from '../../src/escalation/refusal.js';
+import { approve, beginIssuing, type EscalationRecord } from '../../src/escalation/state-machine.js';
 import {
   ConflictError,
   type DocumentStore,

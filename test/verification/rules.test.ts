@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ActorFacts, callerNotVerified, decide } from '../../src/app/policy.js';
+import { type ActorFacts, callerNotVerified, decide } from '../../src/escalation/policy.js';
 import type { EscalationRecord } from '../../src/escalation/state-machine.js';
 import type { PresentationCallback } from '../../src/verification/api.js';
 import { type CallbackSettings, judgeCallback, subjectMatches } from '../../src/verification/rules.js';

@@ -1,5 +1,5 @@
-import { type EscalationRecord, samePerson } from '../escalation/state-machine.js';
 import { NO_SUCH_REQUEST, type Refusal, refusal } from './refusal.js';
+import { type EscalationRecord, samePerson } from './state-machine.js';
 
 /**
  * Who may do what to which request: pure, no I/O, the one place these rules live. Use cases gather

@@ -1,0 +1,109 @@
+import type * as GraphTypes from '@microsoft/microsoft-graph-types';
+import type { Fact } from '../eligibility/facts.js';
+import type { AuditEntry } from '../escalation/audit.js';
+import type { PassSettings, PassToDeliver, TapPolicy } from '../escalation/pass-settings.js';
+import type { RateLimits } from '../escalation/rate-limit.js';
+import type { Refusal } from '../escalation/refusal.js';
+import type { EscalationRecord, Person, Transition } from '../escalation/state-machine.js';
+import type { TargetFacts, TargetUser } from '../escalation/target.js';
+import type { CallerVerificationView } from '../verification/sessions.js';
+
+export type { CallerVerificationView };
+
+/**
+ * What the escalation use cases need from the world, named by what they ask. Adapters implement
+ * them (src/directory/, src/storage/requests.ts, src/teams/, src/verification/); src/compose.ts
+ * connects the two.
+ */
+
+/** A stored value and the etag to change it with. */
+export interface Stored<T> {
+  value: T;
+  etag: string;
+}
+
+export type UpdateOutcome =
+  | { outcome: 'updated'; before: EscalationRecord; after: Stored<EscalationRecord> }
+  | { outcome: 'unchanged'; current: Stored<EscalationRecord> }
+  | { outcome: 'refused'; refusal: Refusal; current: Stored<EscalationRecord> }
+  | { outcome: 'not-found' };
+
+export interface TargetClaim {
+  requestId: string;
+  formKey?: string;
+  at: string;
+}
+
+/** Requests as they are kept (src/storage/requests.ts). */
+export interface Requests {
+  get(key: string): Promise<Stored<EscalationRecord> | undefined>;
+  update(key: string, step: (record: EscalationRecord) => Transition): Promise<UpdateOutcome>;
+  create(record: EscalationRecord): Promise<string>;
+  addOpenEntry(record: EscalationRecord): Promise<void>;
+  takeBack(record: EscalationRecord, etag: string): Promise<void>;
+  removeOpenEntry(key: string): Promise<void>;
+  ofTenant(tenantId: string): Promise<EscalationRecord[]>;
+  openKeys(now: Date): Promise<string[]>;
+  claimTarget(
+    record: EscalationRecord,
+    formKey: string | undefined,
+  ): Promise<'claimed' | Stored<TargetClaim> | undefined>;
+  clearClaim(record: EscalationRecord, claim: Stored<TargetClaim>): Promise<void>;
+  releaseTarget(record: EscalationRecord): Promise<void>;
+  reserveFiling(record: EscalationRecord, now: Date, limits: RateLimits): Promise<Refusal | undefined>;
+  releaseFiling(record: EscalationRecord): Promise<void>;
+  recordPassMethod(record: EscalationRecord, methodId: string, createdAt: string | null | undefined): Promise<void>;
+  passMethodOwner(tenantId: string, methodId: string): Promise<string | undefined>;
+  appendAudit(entry: AuditEntry & { traceId?: string }): Promise<void>;
+}
+
+/** The directory as escalation reads and changes it (src/directory/directory.ts). */
+export interface EscalationDirectory {
+  findUsers(query: UserQuery): Promise<TargetUser[]>;
+  /** Only what deciding on a pass for this person needs, read fresh. */
+  targetFacts(userId: string): Promise<{ user: TargetUser | undefined } & TargetFacts>;
+  /** The TAP policy as cached for a few minutes: for showing what a pass would be like, never for creating one. */
+  tenant: { getPolicies(): Promise<{ tapPolicy: Fact<TapPolicy> }> };
+  standingNow(userId: string): Promise<{ isHelpdeskAgent: boolean; isApprover: boolean }>;
+  manager(userId: string): Promise<TargetUser | undefined>;
+  approverGroupMembers(): Promise<TargetUser[]>;
+  createTemporaryAccessPass(
+    userId: string,
+    settings: { lifetimeInMinutes: number; isUsableOnce: boolean },
+  ): Promise<GraphTypes.TemporaryAccessPassAuthenticationMethod>;
+  temporaryAccessPassMethods(userId: string): Promise<GraphTypes.TemporaryAccessPassAuthenticationMethod[]>;
+  deleteTemporaryAccessPass(userId: string, methodId: string): Promise<void>;
+}
+
+/** How a person is looked up: by object id, by sign-in name, or by name. */
+export type UserQuery = { kind: 'id'; id: string } | { kind: 'upn'; upn: string } | { kind: 'name'; name: string };
+
+/** How the use cases reach people; the Teams layer implements it with proactive messages. Each send throws when it did not arrive. */
+export interface EscalationNotifier {
+  /** Whether the person has a saved 1:1 chat with the bot (they opened the app at least once). */
+  hasPersonalChat(tenantId: string, userId: string): Promise<boolean>;
+  askApprover(record: EscalationRecord, approver: Person, passSettings: PassSettings | undefined): Promise<void>;
+  /** Shows the pass in the requester's 1:1 chat only. */
+  deliverPass(record: EscalationRecord, pass: PassToDeliver): Promise<void>;
+  /** A denial, expiry or failure the requester did not see happen. */
+  notifyRequester(record: EscalationRecord, facts?: LiveViewFacts): Promise<void>;
+  /** Every card already showing the request (the requester's, each approver's) shows it as it stands now. */
+  refreshCards(record: EscalationRecord, facts: LiveViewFacts): Promise<void>;
+}
+
+/** What every live card of a request is drawn with besides the record, read once per change. */
+export interface LiveViewFacts {
+  verification?: CallerVerificationView;
+  passSettings?: PassSettings;
+}
+
+/** Caller verification with Verified ID (src/verification/sessions.ts), as the escalation use cases consult it. */
+export interface CallerVerificationPort {
+  factsFor(record: EscalationRecord): Promise<CallerVerificationView>;
+}
+
+/** Who else hears how a request ended (src/app/notify-outcome.ts). Never throws. */
+export interface OutcomeNotices {
+  closed(record: EscalationRecord): Promise<void>;
+  handedOver(record: EscalationRecord, by: Person): Promise<void>;
+}
