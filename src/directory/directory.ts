@@ -8,9 +8,6 @@ import { readTargetFacts } from './target-facts.js';
 import type { TenantFacts } from './tenant.js';
 import { type DirectoryUser, findUsers, type UserQuery } from './users.js';
 
-// https://learn.microsoft.com/graph/api/temporaryaccesspassauthenticationmethodconfiguration-get
-const TAP_POLICY_PATH = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass';
-
 export interface DirectoryGroups {
   helpdeskGroupId?: string;
   approverGroupId?: string;
@@ -75,17 +72,6 @@ export class Directory {
    */
   standingNow(userId: string): Promise<Standing> {
     return this.readStanding(userId);
-  }
-
-  /** The tenant's Temporary Access Pass policy read now, past the tenant cache, for the moment a pass is created. */
-  async tapPolicyNow(): Promise<Fact<GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration>> {
-    try {
-      return known(
-        await this.graph.get<GraphTypes.TemporaryAccessPassAuthenticationMethodConfiguration>(TAP_POLICY_PATH),
-      );
-    } catch (error) {
-      return unknownFact(unknownReason(error, PERMISSIONS.methodPolicies));
-    }
   }
 
   /** The user's manager, or undefined when none is set. */
