@@ -3,7 +3,6 @@ import type { ActorFacts } from '../escalation/policy.js';
 import type { Refusal } from '../escalation/refusal.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
-import { keys } from '../storage/collections.js';
 import type { Actor } from './actor.js';
 import {
   currentPassSettings,
@@ -98,7 +97,7 @@ export class EscalationService {
 
   /** The request as it stands now (expired first if its time is up); undefined when this tenant has no such request. */
   current(tenantId: string, requestId: string): Promise<EscalationRecord | undefined> {
-    return current(this.escalation, keys.request(tenantId, requestId));
+    return current(this.escalation, this.escalation.requests.keyOf(tenantId, requestId));
   }
 
   /** The tenant's newest requests first. */

@@ -36,6 +36,10 @@ export interface TargetClaim {
 
 /** Requests as they are kept (src/storage/requests.ts). */
 export interface Requests {
+  /** The key a request is kept under. */
+  keyOf(tenantId: string, requestId: string): string;
+  /** The key of the form a request was filed from (the agent and the card instance). */
+  formKeyOf(agentId: string, formId: string): string;
   get(key: string): Promise<Stored<EscalationRecord> | undefined>;
   update(key: string, step: (record: EscalationRecord) => Transition): Promise<UpdateOutcome>;
   create(record: EscalationRecord): Promise<string>;
@@ -67,10 +71,15 @@ export interface EscalationDirectory {
   standingNow(userId: string): Promise<{ isHelpdeskAgent: boolean; isApprover: boolean }>;
   manager(userId: string): Promise<TargetUser | undefined>;
   approverGroupMembers(): Promise<TargetUser[]>;
+  /** The pass, or why not in words; `uncertain` when Graph may have created it without saying so. */
   createTemporaryAccessPass(
     userId: string,
     settings: { lifetimeInMinutes: number; isUsableOnce: boolean },
-  ): Promise<GraphTypes.TemporaryAccessPassAuthenticationMethod>;
+  ): Promise<
+    | { created: GraphTypes.TemporaryAccessPassAuthenticationMethod }
+    | { failed: string }
+    | { uncertain: string; status: number; code: string }
+  >;
   temporaryAccessPassMethods(userId: string): Promise<GraphTypes.TemporaryAccessPassAuthenticationMethod[]>;
   deleteTemporaryAccessPass(userId: string, methodId: string): Promise<void>;
 }

@@ -95,15 +95,34 @@ export class Directory {
     );
   }
 
-  /** Creates a pass, replacing any the user holds. The response is the only place the code ever appears. */
-  createTemporaryAccessPass(
+  /**
+   * Creates a pass, replacing any the user holds. The response is the only place the code ever
+   * appears. A failure says whether Graph may have created it anyway (no answer, or a 5xx).
+   */
+  async createTemporaryAccessPass(
     userId: string,
     settings: { lifetimeInMinutes: number; isUsableOnce: boolean; startDateTime?: string },
-  ): Promise<GraphTypes.TemporaryAccessPassAuthenticationMethod> {
-    return this.graph.postChange(
-      `/users/${encodeURIComponent(userId)}/authentication/temporaryAccessPassMethods`,
-      settings,
-    );
+  ): Promise<PassCreation> {
+    try {
+      const method = await this.graph.postChange<GraphTypes.TemporaryAccessPassAuthenticationMethod>(
+        `/users/${encodeURIComponent(userId)}/authentication/temporaryAccessPassMethods`,
+        settings,
+      );
+      return { created: method };
+    } catch (error) {
+      if (!(error instanceof GraphRequestError)) return { failed: 'an unexpected error' };
+      if (error.status === 0 || error.status >= 500)
+        return {
+          uncertain: `Microsoft Graph did not confirm the pass (${error.status === 0 ? 'no answer' : `error ${error.status}`}).`,
+          status: error.status,
+          code: error.code,
+        };
+      return {
+        failed: error.isPermissionDenied
+          ? `the bot needs the ${PERMISSIONS.createTemporaryAccessPass} permission, which is not granted`
+          : `Microsoft Graph refused it (${error.status} ${error.code})`,
+      };
+    }
   }
 
   async temporaryAccessPassMethods(userId: string): Promise<GraphTypes.TemporaryAccessPassAuthenticationMethod[]> {
@@ -138,5 +157,11 @@ export class Directory {
     };
   }
 }
+
+/** What came of asking Graph for a pass: the method, a refusal in words, or no way to know whether it exists. */
+export type PassCreation =
+  | { created: GraphTypes.TemporaryAccessPassAuthenticationMethod }
+  | { failed: string }
+  | { uncertain: string; status: number; code: string };
 
 export type { DirectoryUser, GraphTypes, UserQuery };

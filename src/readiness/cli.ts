@@ -9,8 +9,8 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { graphCredential } from '../compose.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
+import { graphCredential } from '../credentials.js';
 import { startDemoTenant } from '../demo.js';
 import { Graph } from '../directory/graph.js';
 import { TenantFacts } from '../directory/tenant.js';

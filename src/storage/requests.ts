@@ -44,6 +44,14 @@ export class RequestStore {
     private readonly log: Logger,
   ) {}
 
+  keyOf(tenantId: string, requestId: string): string {
+    return keys.request(tenantId, requestId);
+  }
+
+  formKeyOf(agentId: string, formId: string): string {
+    return keys.filingForm(agentId, formId);
+  }
+
   get(key: string): Promise<Stored<EscalationRecord> | undefined> {
     return this.store.get<EscalationRecord>(COLLECTIONS.requests, key);
   }

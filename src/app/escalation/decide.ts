@@ -2,7 +2,6 @@ import { auditEntryFor } from '../../escalation/audit.js';
 import { type Action, type ActorFacts, decide as mayActor } from '../../escalation/policy.js';
 import { isRefusal, NO_SUCH_REQUEST, type Refusal, refusal } from '../../escalation/refusal.js';
 import { approve, cancel, deny, type EscalationRecord, samePerson } from '../../escalation/state-machine.js';
-import { keys } from '../../storage/collections.js';
 import type { Actor } from '../actor.js';
 import { actorFacts, currentPassSettings, type Escalation, freshActorFacts, type RequestView } from './context.js';
 import { issue } from './issue.js';
@@ -12,7 +11,7 @@ const RECENT_LIMIT = 20;
 
 /** A request as this person may see it now. */
 export async function view(escalation: Escalation, actor: Actor, requestId: string): Promise<RequestView | Refusal> {
-  const record = await current(escalation, keys.request(actor.tenantId, requestId));
+  const record = await current(escalation, escalation.requests.keyOf(actor.tenantId, requestId));
   if (!record) return NO_SUCH_REQUEST;
   const facts = await freshActorFacts(escalation, actor, record);
   const allowed = mayActor('view', facts, record);
@@ -28,7 +27,7 @@ export async function decide(
   decision: 'approve' | 'deny',
   reason?: string,
 ): Promise<RequestView | Refusal> {
-  const key = keys.request(actor.tenantId, requestId);
+  const key = escalation.requests.keyOf(actor.tenantId, requestId);
   const record = await current(escalation, key);
   if (!record) return NO_SUCH_REQUEST;
   const facts = await freshActorFacts(escalation, actor, record);
@@ -64,7 +63,7 @@ export async function cancelRequest(
   actor: Actor,
   requestId: string,
 ): Promise<RequestView | Refusal> {
-  const key = keys.request(actor.tenantId, requestId);
+  const key = escalation.requests.keyOf(actor.tenantId, requestId);
   const record = await current(escalation, key);
   if (!record) return NO_SUCH_REQUEST;
   const facts = await freshActorFacts(escalation, actor, record);
@@ -81,7 +80,7 @@ export async function handOver(
   actor: Actor,
   requestId: string,
 ): Promise<EscalationRecord | Refusal> {
-  const record = await current(escalation, keys.request(actor.tenantId, requestId));
+  const record = await current(escalation, escalation.requests.keyOf(actor.tenantId, requestId));
   if (!record) return NO_SUCH_REQUEST;
   const allowed = mayActor('hand-over', actorFacts(actor, false), record);
   if (isRefusal(allowed)) return allowed;
@@ -99,7 +98,9 @@ export async function recent(
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
     .slice(0, limit);
   return Promise.all(
-    newest.map(async (record) => (await current(escalation, keys.request(record.tenantId, record.id))) ?? record),
+    newest.map(
+      async (record) => (await current(escalation, escalation.requests.keyOf(record.tenantId, record.id))) ?? record,
+    ),
   );
 }
 

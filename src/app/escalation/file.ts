@@ -9,7 +9,6 @@ import {
   type Person,
   samePerson,
 } from '../../escalation/state-machine.js';
-import { keys } from '../../storage/collections.js';
 import type { Actor } from '../actor.js';
 import type { UserQuery } from '../ports.js';
 import {
@@ -116,7 +115,7 @@ export async function file(
   const claim = await claimTarget(
     escalation,
     created,
-    input.formId ? keys.filingForm(actor.id, input.formId) : undefined,
+    input.formId ? escalation.requests.formKeyOf(actor.id, input.formId) : undefined,
   );
   if (claim !== 'claimed') return claim;
   const limited = await escalation.requests.reserveFiling(created, now, escalation.settings);
@@ -190,7 +189,7 @@ async function claimTarget(
     const claim = await escalation.requests.claimTarget(record, formKey);
     if (claim === 'claimed') return claim;
     if (!claim) continue;
-    const open = await current(escalation, keys.request(record.tenantId, claim.value.requestId));
+    const open = await current(escalation, escalation.requests.keyOf(record.tenantId, claim.value.requestId));
     if (!open && escalation.now().getTime() - Date.parse(claim.value.at) < FILING_IN_FLIGHT_MS) {
       return refusal(
         'already-open',

@@ -1,6 +1,3 @@
-import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { GraphRequestError } from '../../directory/graph.js';
-import { PERMISSIONS } from '../../directory/permissions.js';
 import type { PassSettings, PassToDeliver } from '../../escalation/pass-settings.js';
 import { isRefusal } from '../../escalation/refusal.js';
 import {
@@ -12,7 +9,6 @@ import {
   reopenForApprovals,
   samePerson,
 } from '../../escalation/state-machine.js';
-import { keys } from '../../storage/collections.js';
 import { approversFor, assessTargetNow, type Escalation } from './context.js';
 import { askApprovers } from './file.js';
 import { current, finish, notifyRequester, transition } from './outcome.js';
@@ -48,7 +44,7 @@ async function issueClaimed(
   deliver: Deliver,
 ): Promise<EscalationRecord | undefined> {
   const { directory, log } = escalation;
-  const key = keys.request(record.tenantId, record.id);
+  const key = escalation.requests.keyOf(record.tenantId, record.id);
   const fail = (reason: string) => finish(escalation, key, actor, (r) => markFailed(r, escalation.now(), reason));
   if (!(await escalation.notifier.hasPersonalChat(record.tenantId, record.requester.id))) {
     return fail(
@@ -69,27 +65,16 @@ async function issueClaimed(
   if ('reopen' in recheck) return reopen(escalation, key, actor, recheck.reopen);
   const { settings } = recheck;
 
-  let created: GraphTypes.TemporaryAccessPassAuthenticationMethod;
-  try {
-    created = await directory.createTemporaryAccessPass(record.target.id, settings);
-  } catch (error) {
-    if (error instanceof GraphRequestError && (error.status === 0 || error.status >= 500)) {
-      log.warn({ requestId: record.id, status: error.status, code: error.code }, 'pass creation outcome unknown');
-      return resolveUncertainIssue(
-        escalation,
-        record,
-        actor,
-        `Microsoft Graph did not confirm the pass (${error.status === 0 ? 'no answer' : `error ${error.status}`}).`,
-      );
-    }
-    const why = !(error instanceof GraphRequestError)
-      ? 'an unexpected error'
-      : error.isPermissionDenied
-        ? `the bot needs the ${PERMISSIONS.createTemporaryAccessPass} permission, which is not granted`
-        : `Microsoft Graph refused it (${error.status} ${error.code})`;
-    log.warn({ requestId: record.id, err: (error as Error).name }, 'pass creation failed');
-    return fail(`The pass could not be created: ${why}. No pass was created.`);
+  const creation = await directory.createTemporaryAccessPass(record.target.id, settings);
+  if ('uncertain' in creation) {
+    log.warn({ requestId: record.id, status: creation.status, code: creation.code }, 'pass creation outcome unknown');
+    return resolveUncertainIssue(escalation, record, actor, creation.uncertain);
   }
+  if ('failed' in creation) {
+    log.warn({ requestId: record.id }, 'pass creation failed');
+    return fail(`The pass could not be created: ${creation.failed}. No pass was created.`);
+  }
+  const { created } = creation;
 
   // Graph creates a pass even when its policy would refuse it at sign-in, and says so in the answer.
   // https://learn.microsoft.com/graph/api/resources/temporaryaccesspassauthenticationmethod
@@ -197,7 +182,7 @@ export async function issueToVerifiedPerson(
   requestId: string,
   deliver: (pass: PassToDeliver) => Promise<void>,
 ): Promise<EscalationRecord | undefined> {
-  const key = keys.request(tenantId, requestId);
+  const key = escalation.requests.keyOf(tenantId, requestId);
   const record = await current(escalation, key);
   if (
     !record ||

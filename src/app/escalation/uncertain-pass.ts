@@ -1,6 +1,5 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import { clockTime, type EscalationRecord, markFailed, type Person } from '../../escalation/state-machine.js';
-import { keys } from '../../storage/collections.js';
 import type { Escalation } from './context.js';
 import { finish } from './outcome.js';
 
@@ -19,7 +18,7 @@ export async function resolveUncertainIssue(
   actor: Person,
   what: string,
 ): Promise<EscalationRecord | undefined> {
-  const key = keys.request(record.tenantId, record.id);
+  const key = escalation.requests.keyOf(record.tenantId, record.id);
   let methods: PassMethod[];
   try {
     methods = await escalation.directory.temporaryAccessPassMethods(record.target.id);
