@@ -25,9 +25,9 @@ import type { DocumentStore } from './storage/store.js';
 import { tracedStore } from './storage/traced-store.js';
 import { createAdapter, createBot } from './teams/app.js';
 import { CardTemplates } from './teams/cards.js';
-import { ConversationBook } from './teams/conversations.js';
+import { PersonalChats } from './teams/conversations.js';
 import { TeamsEscalationNotifier } from './teams/escalation.js';
-import { LiveCardLedger } from './teams/live-cards.js';
+import { LiveCardIndex } from './teams/live-cards.js';
 import { TeamsOutcomeMessenger } from './teams/notifications.js';
 import { RecoveryFeed } from './teams/recovery-feed.js';
 import { inReadersTurn } from './teams/turn.js';
@@ -77,14 +77,14 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   });
   const adapter = createAdapter(config.botAuth);
   const catalogue = defaultCatalogue();
-  const book = new ConversationBook(store, adapter, config.botAuth?.appId ?? '');
-  const ledger = new LiveCardLedger(store);
-  const notifier = new TeamsEscalationNotifier({ book, cards, ledger });
+  const personalChats = new PersonalChats(store, adapter, config.botAuth?.appId ?? '');
+  const liveCards = new LiveCardIndex(store);
+  const notifier = new TeamsEscalationNotifier({ personalChats, cards, liveCards });
   const mailer = config.noticeMailFrom ? new GraphMailer(graph, config.noticeMailFrom) : undefined;
   const outcomes = new OutcomeNotices(
     store,
     directory,
-    new TeamsOutcomeMessenger({ book, cards }),
+    new TeamsOutcomeMessenger({ personalChats, cards }),
     mailer,
     log,
     options.now,
@@ -128,8 +128,8 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     directory,
     catalogue,
     escalations,
-    book,
-    ledger,
+    personalChats,
+    liveCards,
     log,
     readinessJobs,
     verifyCaller,

@@ -1,6 +1,6 @@
 /**
- * The two ways a moment is written for people, in one place, in UTC so cards, audit messages and
- * tests read the same everywhere.
+ * The two ways a moment is written for people, in UTC so cards, audit messages, mails and tests
+ * read the same everywhere.
  */
 
 /** "2026-11-25 10:32 UTC": a moment on a card. */

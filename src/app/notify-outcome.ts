@@ -5,6 +5,7 @@ import { samePerson } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
 import { COLLECTIONS, keys } from '../storage/collections.js';
 import { ConflictError, type DocumentStore } from '../storage/store.js';
+import { utcMinute } from '../time.js';
 
 /**
  * Everyone learns how a pass request ended, and nobody learns the pass: the other approvers' cards
@@ -48,7 +49,6 @@ export interface TargetNoticeRecord {
   at: string;
 }
 
-const utc = (at: string) => `${new Date(at).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 const names = (people: Person[]) => people.map((p) => p.name).join(' and ');
 
 export class OutcomeNotices {
@@ -86,7 +86,7 @@ export class OutcomeNotices {
       }
       await this.messenger.notify(record.tenantId, manager.id, {
         title: `The pass for ${record.target.name} was handed over`,
-        message: `${by.name} handed the Temporary Access Pass for ${record.target.name} over at ${utc(this.now().toISOString())}. If ${record.target.name} did not expect it, call them on a number you already know.`,
+        message: `${by.name} handed the Temporary Access Pass for ${record.target.name} over at ${utcMinute(this.now().toISOString())}. If ${record.target.name} did not expect it, call them on a number you already know.`,
         facts: this.facts(record),
       });
     });
@@ -101,7 +101,7 @@ export class OutcomeNotices {
       title: 'A helpdesk pass was issued for your account',
       message:
         `${record.requester.name} of the helpdesk issued a Temporary Access Pass for your account (${record.target.userPrincipalName}) ` +
-        `at ${utc(record.issuedAt ?? record.updatedAt)}, approved by ${names(record.approvals.map((a) => a.approver))}. ` +
+        `at ${utcMinute(record.issuedAt ?? record.updatedAt)}, approved by ${names(record.approvals.map((a) => a.approver))}. ` +
         'It lets someone sign in as you once and set up new sign-in methods. If you did not ask the helpdesk for this, ' +
         'tell the helpdesk or your manager now, on a number you already know: someone may be taking over your account.',
       facts: this.facts(record),
@@ -167,12 +167,12 @@ export class OutcomeNotices {
   private facts(record: EscalationRecord): Notice['facts'] {
     return [
       { title: 'Account', value: record.target.userPrincipalName },
-      { title: 'Requested by', value: `${record.requester.name} at ${utc(record.createdAt)}` },
+      { title: 'Requested by', value: `${record.requester.name} at ${utcMinute(record.createdAt)}` },
       {
         title: 'Approved by',
-        value: record.approvals.map((a) => `${a.approver.name} at ${utc(a.at)}`).join('; ') || 'nobody',
+        value: record.approvals.map((a) => `${a.approver.name} at ${utcMinute(a.at)}`).join('; ') || 'nobody',
       },
-      ...(record.issuedAt ? [{ title: 'Issued', value: utc(record.issuedAt) }] : []),
+      ...(record.issuedAt ? [{ title: 'Issued', value: utcMinute(record.issuedAt) }] : []),
     ];
   }
 
@@ -186,7 +186,7 @@ export class OutcomeNotices {
 }
 
 function approvalLine(record: EscalationRecord): string {
-  return `Approved by ${record.approvals.map((a) => `${a.approver.name} at ${utc(a.at)}`).join(' and ')}. The pass is in the card above, only in this chat.`;
+  return `Approved by ${record.approvals.map((a) => `${a.approver.name} at ${utcMinute(a.at)}`).join(' and ')}. The pass is in the card above, only in this chat.`;
 }
 
 function targetLine(name: string, teams: TeamsDelivery): string {

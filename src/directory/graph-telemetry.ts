@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { inSpan, metric, recordFinishedSpan, SpanKind } from '../telemetry/telemetry.js';
 import { type BudgetName, budgetOf } from './budget.js';
-import { retryAfterMs } from './middleware.js';
+import { retryAfterMs, setHeader } from './middleware.js';
 
 /**
  * A client span per Graph attempt, named by its path template so no user id, sign-in name or query
@@ -97,12 +97,4 @@ export function graphPathTemplate(pathname: string): string {
  */
 function budgetName(pathFromVersionRoot: string): BudgetName | 'directory' {
   return budgetOf(pathFromVersionRoot) ?? 'directory';
-}
-
-function setHeader(context: Context, name: string, value: string): void {
-  context.options ??= {};
-  const headers = context.options.headers;
-  if (headers instanceof Headers) headers.set(name, value);
-  else if (Array.isArray(headers)) headers.push([name, value]);
-  else context.options.headers = { ...(headers ?? {}), [name]: value };
 }

@@ -117,10 +117,6 @@ export class Graph {
       new GraphCallLogger(options.log),
       new HTTPMessageHandler(),
     );
-    chain.reduce((previous, next) => {
-      previous.setNext?.(next);
-      return next;
-    });
     const segments = url.pathname.split('/').filter(Boolean);
     this.client = Client.initWithMiddleware({
       middleware: chain,

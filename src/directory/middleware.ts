@@ -238,14 +238,13 @@ function versionRelative(url: string): string {
 
 const withSlash = (url: string) => (url.startsWith('/') ? url : `/${url}`);
 
-function setHeader(context: Context, name: string, value: string): void {
-  const headers = context.options?.headers;
+/** Sets one request header, whichever of the three shapes fetch allows the headers are in. */
+export function setHeader(context: Context, name: string, value: string): void {
+  context.options ??= {};
+  const headers = context.options.headers;
   if (headers instanceof Headers) headers.set(name, value);
-  else
-    context.options = {
-      ...context.options,
-      headers: { ...(headers as Record<string, string> | undefined), [name]: value },
-    };
+  else if (Array.isArray(headers)) headers.push([name, value]);
+  else context.options.headers = { ...(headers ?? {}), [name]: value };
 }
 
 function isIdempotent(context: Context): boolean {

@@ -17,8 +17,8 @@ export const COLLECTIONS = {
   migrations: 'migrations',
   /** Who was told how a request ended, so each is told once. */
   outcomeNotices: 'outcome-notices',
-  /** Which message in whose 1:1 chat holds each approval card: ids only. */
-  approvalCards: 'approval-cards',
+  /** Which message in whose 1:1 chat holds each live card of a request (ids only); named when it held approval cards only. */
+  liveCards: 'approval-cards',
   /** Each person's 1:1 chat with the bot (a Bot Framework conversation reference). */
   conversations: 'conversations',
   verificationSessions: 'verification-sessions',
@@ -54,9 +54,9 @@ export const keys = {
   filingForm: (agentId: string, formId: string) => `${lower(agentId)}:${formId}`,
   outcomeNotice: (tenantId: string, requestId: string, to: 'handed-over' | 'target') =>
     `${tenantId}:${requestId}:${to}`,
-  approvalCard: (tenantId: string, requestId: string, approverId: string) =>
-    `${keys.approvalCardsOf(tenantId, requestId)}${lower(approverId)}`,
-  approvalCardsOf: (tenantId: string, requestId: string) => `${tenantId}:${requestId}:`,
+  liveCard: (tenantId: string, requestId: string, personId: string) =>
+    `${keys.liveCardsOf(tenantId, requestId)}${lower(personId)}`,
+  liveCardsOf: (tenantId: string, requestId: string) => `${tenantId}:${requestId}:`,
   conversation: (tenantId: string, userId: string) => `${tenantId}:${lower(userId)}`,
   verificationByRequest: (tenantId: string, requestId: string) => `${tenantId}:${requestId}`,
   readinessPage: (jobId: string, stream: string, index: number) =>

@@ -12,18 +12,18 @@ import type { ReadinessJobs } from '../readiness/jobs.js';
 import { StoreUnavailableError } from '../storage/store.js';
 import { type CardTemplates, plain } from './cards.js';
 import { registerCheckRoutes } from './check.js';
-import type { ConversationBook } from './conversations.js';
+import type { PersonalChats } from './conversations.js';
 import { PASTED_ERROR, registerDiagnosisRoutes } from './diagnosis.js';
 import { ESCALATE_PATTERN, REQUESTS_PATTERN, registerEscalationRoutes } from './escalation.js';
 import { registerGuideRoutes } from './guide.js';
 import { actionResponse, invokeResponseActivity, unsupportedInvoke } from './invoke-response.js';
-import type { LiveCardLedger } from './live-cards.js';
+import type { LiveCardIndex } from './live-cards.js';
 import { t } from './locale.js';
 import { registerPeopleSearch } from './people-search.js';
 import { READINESS_PATTERN, registerReadinessRoutes } from './readiness.js';
 import { type RecoveryFeed, registerRecoveryFeedRoutes } from './recovery-feed.js';
 import { askInPersonalChat, isSharedConversation } from './shared-chat.js';
-import { createTurnKit, storeUnavailable } from './turn.js';
+import { createTurns, storeUnavailable } from './turn.js';
 import { registerVerificationRoutes } from './verification.js';
 
 export type AppTurnState = TurnState;
@@ -33,9 +33,9 @@ export interface BotDependencies {
   directory: Directory;
   catalogue: Catalogue;
   escalations: EscalationService;
-  book: ConversationBook;
+  personalChats: PersonalChats;
   /** Where each request's live card is in each person's chat. */
-  ledger?: LiveCardLedger;
+  liveCards?: LiveCardIndex;
   log: Logger;
   /** Readiness reports, kept in the store so any instance can answer for them. */
   readinessJobs: ReadinessJobs;
@@ -84,12 +84,12 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   const { cards, directory, log } = deps;
   // No storage: no route keeps Teams AI conversation or user state, so none is read or written per turn.
   const app = new Application<AppTurnState>({ adapter, removeRecipientMention: true });
-  const kit = createTurnKit(cards, directory, log);
+  const turns = createTurns(cards, directory, log);
   const welcome = () => cards.render('welcome', { title: t('Hi, I am the account recovery helper') });
 
   // Every 1:1 activity (install included) keeps the person's chat reachable for approval cards and the pass.
   app.turn('beforeTurn', async (context) => {
-    await deps.book
+    await deps.personalChats
       .remember(context)
       .catch((error) => log.warn({ err: errorSummary(error) }, 'could not save the conversation reference'));
     return true;
@@ -98,7 +98,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   app.conversationUpdate('membersAdded', async (context) => {
     const botId = context.activity.recipient?.id;
     const botWasAdded = context.activity.membersAdded?.some((m) => m.id === botId);
-    if (botWasAdded) await kit.reply(context, welcome());
+    if (botWasAdded) await turns.reply(context, welcome());
   });
 
   // Before any route reads it: an oversized message is answered with its limit, and nothing is looked up.
@@ -106,7 +106,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
     async (context) => messageLengthProblem(context.activity.text ?? '') !== undefined,
     async (context) => {
       const problem = messageLengthProblem(context.activity.text ?? '') ?? '';
-      await kit.reply(context, cards.render('notice', { title: t('That message is too long'), message: problem }));
+      await turns.reply(context, cards.render('notice', { title: t('That message is too long'), message: problem }));
     },
   );
 
@@ -116,7 +116,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
     async (context) =>
       isSharedConversation(context.activity) && PERSONAL_ONLY.some((p) => p.test(context.activity.text ?? '')),
     async (context) => {
-      await kit.reply(context, cards.render('notice', askInPersonalChat()));
+      await turns.reply(context, cards.render('notice', askInPersonalChat()));
     },
   );
   app.addRoute(
@@ -132,29 +132,29 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   );
 
   app.message(/^\s*(hi|hello|hey|help|start|menu|\?)\s*[.!]*\s*$/i, async (context) => {
-    await kit.reply(context, welcome());
+    await turns.reply(context, welcome());
   });
 
   // A pasted error wins over everything else, so "Can't sign in: AADSTS50053" is diagnosed, not looked up.
-  registerDiagnosisRoutes(app, kit, { directory, catalogue: deps.catalogue, attempts: deps.attempts });
+  registerDiagnosisRoutes(app, turns, { directory, catalogue: deps.catalogue, attempts: deps.attempts });
   // Before the guide, which answers anything that mentions recovery.
-  registerRecoveryFeedRoutes(app, kit, { feed: deps.recoveryFeed, cards });
-  registerGuideRoutes(app, kit, directory);
-  registerCheckRoutes(app, kit, { directory, cards, attempts: deps.attempts });
-  registerReadinessRoutes(app, kit, { directory, cards, log, jobs: deps.readinessJobs });
-  registerEscalationRoutes(app, kit, {
+  registerRecoveryFeedRoutes(app, turns, { feed: deps.recoveryFeed, cards });
+  registerGuideRoutes(app, turns, directory);
+  registerCheckRoutes(app, turns, { directory, cards, attempts: deps.attempts });
+  registerReadinessRoutes(app, turns, { directory, cards, log, jobs: deps.readinessJobs });
+  registerEscalationRoutes(app, turns, {
     cards,
     escalations: deps.escalations,
-    book: deps.book,
-    ledger: deps.ledger,
+    personalChats: deps.personalChats,
+    liveCards: deps.liveCards,
   });
   registerPeopleSearch(app, { directory, log });
-  registerVerificationRoutes(app, kit, { verifyCaller: deps.verifyCaller, cards, book: deps.book });
+  registerVerificationRoutes(app, turns, { verifyCaller: deps.verifyCaller, cards, personalChats: deps.personalChats });
 
   // Catch-all for text: anything no route understood gets a helpful card, never silence.
   app.activity(ActivityTypes.Message, async (context) => {
     const said = (context.activity.text ?? '').trim();
-    await kit.reply(context, said ? cards.render('help', { said: plain(said, 200) }) : welcome());
+    await turns.reply(context, said ? cards.render('help', { said: plain(said, 200) }) : welcome());
   });
 
   // Invokes no route claimed (a button from an older card version, a forged verb, an invoke this
@@ -167,7 +167,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
     );
     const response = isCardAction
       ? actionResponse(
-          kit.errorCard(
+          turns.errorCard(
             '',
             t(
               'That button is not something I can do (it may come from an older version of this card). Nothing was changed.',
@@ -185,10 +185,10 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
     const unavailable = storeUnavailable();
     const card =
       error instanceof StoreUnavailableError
-        ? kit.errorCard(reference, unavailable.message, unavailable.title)
-        : kit.errorCard(reference);
+        ? turns.errorCard(reference, unavailable.message, unavailable.title)
+        : turns.errorCard(reference);
     if (context.activity.type === ActivityTypes.Message) {
-      await kit.reply(context, card).catch(() => undefined);
+      await turns.reply(context, card).catch(() => undefined);
     } else if (context.activity.type === ActivityTypes.Invoke && context.activity.name === 'adaptiveCard/action') {
       await context.sendActivity(invokeResponseActivity(actionResponse(card))).catch(() => undefined);
     }

@@ -2,7 +2,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ACData from 'adaptivecards-templating';
-import { type Attachment, CardFactory } from 'botbuilder';
 import { inSpanSync } from '../telemetry/telemetry.js';
 import type { CardViews, TemplateName } from './card-views.js';
 import { currentReader, type Language, readerTime, translate } from './locale.js';
@@ -34,10 +33,6 @@ export class CardTemplates {
       { 'ssar.card.template': name },
       () => template.expand({ $root: data }) as AdaptiveCard,
     );
-  }
-
-  attachment<N extends TemplateName>(name: N, data: CardViews[N]): Attachment {
-    return CardFactory.adaptiveCard(this.render(name, data));
   }
 
   /** The template with its texts translated, once per language and before binding, so data is never translated. */

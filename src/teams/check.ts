@@ -8,7 +8,7 @@ import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { agentEligibilityView, candidatesView, colleagueEligibilityView } from './eligibility-views.js';
 import { t } from './locale.js';
 import { isSharedConversation, withViewerRefresh } from './shared-chat.js';
-import type { TurnKit } from './turn.js';
+import type { Turns } from './turn.js';
 
 export interface CheckDependencies {
   directory: CheckDirectory;
@@ -46,10 +46,10 @@ async function mentionedObjectId(context: TurnContext, memberId: string): Promis
   }
 }
 
-export function registerCheckRoutes(app: Application, kit: TurnKit, deps: CheckDependencies): void {
+export function registerCheckRoutes(app: Application, turns: Turns, deps: CheckDependencies): void {
   app.message(
     CHECK_PATTERN,
-    kit.onMessage('check', async (context, asker) => {
+    turns.onMessage('check', async (context, asker) => {
       const typed = (context.activity.text ?? '').replace(CHECK_PATTERN, '').trim();
       const result = await checkUser(deps.directory, asker, await queryFromMessage(context), deps.attempts);
       const card = checkCard(deps.cards, result, typed);
@@ -60,11 +60,11 @@ export function registerCheckRoutes(app: Application, kit: TurnKit, deps: CheckD
     }),
   );
 
-  kit.onVerb(app, 'check', async (_context, asker, { target }) =>
+  turns.onVerb(app, 'check', async (_context, asker, { target }) =>
     eligibilityCard(deps, asker, parseUserQuery(target ?? ''), target ?? ''),
   );
 
-  kit.onVerb(app, 'check.refresh', async (_context, asker, { userId }) => {
+  turns.onVerb(app, 'check.refresh', async (_context, asker, { userId }) => {
     const result = await recheckUser(deps.directory, asker, userId, deps.attempts);
     if (result.kind === 'nobody')
       return deps.cards.render('notice', {

@@ -10,7 +10,7 @@ import { type Reader, readerOf } from './locale.js';
  * Where each person's 1:1 chat with the bot is, so the bot can write to them first (approval
  * cards, the pass). Only personal chats are kept: nothing proactive ever goes to a group or channel.
  */
-export class ConversationBook {
+export class PersonalChats {
   /** What was last saved per key, so an unchanged reference costs no write. */
   private readonly saved = new Map<string, string>();
 

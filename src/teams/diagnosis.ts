@@ -16,7 +16,7 @@ import type { Asker } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, cardTime, plain } from './cards.js';
 import { claimValidationView, NO_CLAIM_VALIDATION } from './claim-validation-views.js';
 import { t } from './locale.js';
-import type { TurnKit } from './turn.js';
+import type { Turns } from './turn.js';
 
 export interface DiagnosisDependencies {
   directory: DiagnosisDirectory;
@@ -27,23 +27,23 @@ export interface DiagnosisDependencies {
 /** A pasted error: an AADSTS code anywhere (also OCR'd as "AADSTS 55200"), or an explicit "diagnose". */
 export const PASTED_ERROR = /aadsts\s?\d{4,7}|correlation id|^\s*diagnos/i;
 
-export function registerDiagnosisRoutes(app: Application, kit: TurnKit, deps: DiagnosisDependencies): void {
-  const { cards } = kit;
+export function registerDiagnosisRoutes(app: Application, turns: Turns, deps: DiagnosisDependencies): void {
+  const { cards } = turns;
 
   app.message(
     PASTED_ERROR,
-    kit.onMessage('diagnose', async (context, asker) => {
+    turns.onMessage('diagnose', async (context, asker) => {
       const withoutCommand = (context.activity.text ?? '').replace(/^\s*diagnos\w*\s*/i, '');
       if (!withoutCommand.trim()) return startCard(cards, deps.catalogue);
       return diagnosisCard(cards, asker, diagnosePaste(deps.catalogue, withoutCommand));
     }),
   );
 
-  kit.onVerb(app, 'diagnose.start', async (_context, _asker, { userId }) =>
+  turns.onVerb(app, 'diagnose.start', async (_context, _asker, { userId }) =>
     startCard(cards, deps.catalogue, (await startDiagnosis(deps.directory, userId)).user),
   );
 
-  kit.onVerb(app, 'diagnose.run', async (_context, asker, input) =>
+  turns.onVerb(app, 'diagnose.run', async (_context, asker, input) =>
     diagnosisCard(cards, asker, await runDiagnosis(deps, asker, input)),
   );
 }

@@ -21,18 +21,18 @@ import {
 import type { Asker } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, cardTime, plain } from './cards.js';
 import { queryFromMessage } from './check.js';
-import type { ConversationBook } from './conversations.js';
-import type { LiveCard, LiveCardLedger } from './live-cards.js';
+import type { PersonalChats } from './conversations.js';
+import type { LiveCard, LiveCardIndex } from './live-cards.js';
 import { forReader, t } from './locale.js';
-import { Refused, type TurnKit } from './turn.js';
+import { Refused, type Turns } from './turn.js';
 import { verificationFacts, verificationNote } from './verification.js';
 
 export interface EscalationDependencies {
   escalations: EscalationService;
-  book: ConversationBook;
+  personalChats: PersonalChats;
   cards: CardTemplates;
   /** Where each person's live card for a request is; without it every change is a new card. */
-  ledger?: LiveCardLedger;
+  liveCards?: LiveCardIndex;
 }
 
 export const ESCALATE_PATTERN = /^\s*escalate\b/i;
@@ -80,7 +80,7 @@ function orRefuse<T>(result: T | Refusal): T {
   return result;
 }
 
-export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: EscalationDependencies): void {
+export function registerEscalationRoutes(app: Application, turns: Turns, deps: EscalationDependencies): void {
   const { escalations, cards } = deps;
 
   const requestForm = async (asker: Asker, query: UserQuery | { problem: string }): Promise<AdaptiveCard> => {
@@ -113,7 +113,7 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
 
   app.message(
     ESCALATE_PATTERN,
-    kit.onMessage('escalate', async (context, asker) => {
+    turns.onMessage('escalate', async (context, asker) => {
       const query = await escalationQuery(context);
       if ('problem' in query) {
         if (!asker.isHelpdeskAgent) return requestForm(asker, { kind: 'id', id: '' });
@@ -127,11 +127,11 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
     }),
   );
 
-  kit.onVerb(app, 'escalate.start', async (_context, asker, { userId }) =>
+  turns.onVerb(app, 'escalate.start', async (_context, asker, { userId }) =>
     requestForm(asker, { kind: 'id', id: userId }),
   );
 
-  kit.onVerb(app, 'escalate.submit', async (context, asker, input) => {
+  turns.onVerb(app, 'escalate.submit', async (context, asker, input) => {
     const formId = context.activity.replyToId;
     const filed = orRefuse(
       await escalations.file(asker, {
@@ -142,7 +142,7 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
       }),
     );
     // The form's message becomes the request's live card in the agent's chat, replaced as the request moves.
-    if (!filed.notice && formId) await deps.ledger?.remember(filed.record, asker.id, formId, 'requester');
+    if (!filed.notice && formId) await deps.liveCards?.remember(filed.record, asker.id, formId, 'requester');
     // An answer that shows an open request instead of filing one has no delivery to report.
     return render(
       context,
@@ -152,24 +152,24 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
     );
   });
 
-  kit.onVerb(app, 'escalation.view', async (context, asker, { requestId }) =>
+  turns.onVerb(app, 'escalation.view', async (context, asker, { requestId }) =>
     render(context, asker.id, orRefuse(await escalations.view(asker, requestId))),
   );
 
-  kit.onVerb(app, 'escalation.approve', async (context, asker, { requestId }) =>
+  turns.onVerb(app, 'escalation.approve', async (context, asker, { requestId }) =>
     render(context, asker.id, orRefuse(await escalations.decide(asker, requestId, 'approve'))),
   );
 
-  kit.onVerb(app, 'escalation.deny', async (context, asker, { requestId, denialReason }) =>
+  turns.onVerb(app, 'escalation.deny', async (context, asker, { requestId, denialReason }) =>
     render(context, asker.id, orRefuse(await escalations.decide(asker, requestId, 'deny', denialReason))),
   );
 
-  kit.onVerb(app, 'escalation.cancel', async (context, asker, { requestId }) =>
+  turns.onVerb(app, 'escalation.cancel', async (context, asker, { requestId }) =>
     render(context, asker.id, orRefuse(await escalations.cancel(asker, requestId))),
   );
 
   // The agent has handed the pass over: the message that showed it is replaced by one without it.
-  kit.onVerb(app, 'pass.hide', async (_context, asker, { requestId }) => {
+  turns.onVerb(app, 'pass.hide', async (_context, asker, { requestId }) => {
     const record = orRefuse(await escalations.handOver(asker, requestId));
     return cards.render('tap-handed-over', {
       targetName: plain(record.target.name),
@@ -180,7 +180,7 @@ export function registerEscalationRoutes(app: Application, kit: TurnKit, deps: E
 
   app.message(
     REQUESTS_PATTERN,
-    kit.onMessage('requests', async (_context, asker) => {
+    turns.onMessage('requests', async (_context, asker) => {
       const recent = orRefuse(await escalations.list(asker));
       return cards.render('escalation-list', {
         title: t('Recent Temporary Access Pass requests'),
@@ -233,13 +233,13 @@ interface ViewOptions {
 
 /** One request as one person sees it: approvers who may act get Approve/Deny, the requester Cancel while it is pending. */
 export async function escalationCard(
-  deps: Pick<EscalationDependencies, 'book' | 'cards'>,
+  deps: Pick<EscalationDependencies, 'personalChats' | 'cards'>,
   view: RequestView,
   viewer: ViewOptions,
 ): Promise<AdaptiveCard> {
   const { record } = view;
   const isRequester = record.requester.id.toLowerCase() === viewer.viewerId.toLowerCase();
-  const requesterChatId = await deps.book.chatUserId(record.tenantId, record.requester.id);
+  const requesterChatId = await deps.personalChats.chatUserId(record.tenantId, record.requester.id);
   const userIds = [...new Set([viewer.viewerChatId, requesterChatId].filter((id): id is string => Boolean(id)))];
   const facts = [
     { title: t('User'), value: plain(record.target.name) },
@@ -293,22 +293,22 @@ export async function escalationCard(
 
 /** Approval cards, the pass and status news, each only ever to one person's 1:1 chat. */
 export class TeamsEscalationNotifier implements EscalationNotifier {
-  /** With a ledger, each request keeps one live card per person, replaced in place as it moves. */
-  constructor(private readonly deps: Pick<EscalationDependencies, 'book' | 'cards' | 'ledger'>) {}
+  /** With a liveCards, each request keeps one live card per person, replaced in place as it moves. */
+  constructor(private readonly deps: Pick<EscalationDependencies, 'personalChats' | 'cards' | 'liveCards'>) {}
 
   hasPersonalChat(tenantId: string, userId: string): Promise<boolean> {
-    return this.deps.book.has(tenantId, userId);
+    return this.deps.personalChats.has(tenantId, userId);
   }
 
   // Each card is written in its recipient's language, not in that of the person whose turn sends it.
   async askApprover(record: EscalationRecord, approver: Person, passSettings: PassSettings | undefined): Promise<void> {
     const card = await this.cardFor(record, approver.id, 'approver', { passSettings });
     const activityId = await this.sendOrThrow(record.tenantId, approver.id, card);
-    await this.deps.ledger?.remember(record, approver.id, activityId, 'approver');
+    await this.deps.liveCards?.remember(record, approver.id, activityId, 'approver');
   }
 
   async deliverPass(record: EscalationRecord, pass: PassToDeliver): Promise<void> {
-    const card = forReader(await this.deps.book.reader(record.tenantId, record.requester.id), () =>
+    const card = forReader(await this.deps.personalChats.reader(record.tenantId, record.requester.id), () =>
       this.passCard(record, pass),
     );
     await this.sendOrThrow(record.tenantId, record.requester.id, card);
@@ -328,7 +328,7 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
 
   /** The requester's live card shows what happened; a new card only when they have none that can be replaced. */
   async notifyRequester(record: EscalationRecord, facts: LiveViewFacts = {}): Promise<void> {
-    const live = await this.deps.ledger?.cardOf(record, record.requester.id);
+    const live = await this.deps.liveCards?.cardOf(record, record.requester.id);
     if (
       live &&
       (await this.replace(record, live, facts).then(
@@ -339,7 +339,7 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
       return;
     const card = await this.cardFor(record, record.requester.id, 'requester', facts);
     const activityId = await this.sendOrThrow(record.tenantId, record.requester.id, card);
-    await this.deps.ledger?.remember(record, record.requester.id, activityId, 'requester');
+    await this.deps.liveCards?.remember(record, record.requester.id, activityId, 'requester');
   }
 
   /**
@@ -349,7 +349,7 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
    */
   async refreshCards(record: EscalationRecord, facts: LiveViewFacts): Promise<void> {
     const failed: string[] = [];
-    for (const live of (await this.deps.ledger?.cardsFor(record)) ?? []) {
+    for (const live of (await this.deps.liveCards?.cardsFor(record)) ?? []) {
       await this.replace(record, live, facts).catch((error: unknown) =>
         failed.push(`${live.role}: ${(error as Error).name}`),
       );
@@ -359,7 +359,7 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
 
   private async replace(record: EscalationRecord, live: LiveCard, facts: LiveViewFacts): Promise<void> {
     const card = await this.cardFor(record, live.personId, live.role, facts);
-    const replaced = await this.deps.book.update(record.tenantId, live.personId, live.activityId, card);
+    const replaced = await this.deps.personalChats.update(record.tenantId, live.personId, live.activityId, card);
     if (!replaced) throw new Error('The person has no 1:1 chat with the bot');
   }
 
@@ -389,14 +389,14 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
       ...(canDecide && facts.passSettings ? { passSettings: facts.passSettings } : {}),
       ...(verification ? { verification } : {}),
     };
-    const viewerChatId = await this.deps.book.chatUserId(record.tenantId, personId);
-    return forReader(await this.deps.book.reader(record.tenantId, personId), () =>
+    const viewerChatId = await this.deps.personalChats.chatUserId(record.tenantId, personId);
+    return forReader(await this.deps.personalChats.reader(record.tenantId, personId), () =>
       escalationCard(this.deps, view, { viewerId: personId, viewerChatId }),
     );
   }
 
   private async sendOrThrow(tenantId: string, userId: string, card: AdaptiveCard): Promise<string> {
-    const sent = await this.deps.book.send(tenantId, userId, card);
+    const sent = await this.deps.personalChats.send(tenantId, userId, card);
     if (sent === undefined) throw new Error('The person has no 1:1 chat with the bot');
     return sent;
   }

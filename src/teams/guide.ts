@@ -4,7 +4,7 @@ import type { Directory } from '../directory/directory.js';
 import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { t } from './locale.js';
 import { colleagueStanding, isSharedConversation } from './shared-chat.js';
-import type { TurnKit } from './turn.js';
+import type { Turns } from './turn.js';
 
 export const GUIDE_PATTERN =
   /^\s*(?:guide|steps|how (?:do|can) (?:i|they|we) recover|recover(?:y)?(?: guide| steps)?)\b/i;
@@ -22,17 +22,17 @@ export function guideCard(cards: CardTemplates, guide: Guide): AdaptiveCard {
   });
 }
 
-export function registerGuideRoutes(app: Application, kit: TurnKit, directory: Pick<Directory, 'findUsers'>): void {
+export function registerGuideRoutes(app: Application, turns: Turns, directory: Pick<Directory, 'findUsers'>): void {
   app.message(
     GUIDE_PATTERN,
-    kit.onMessage('guide', async () => guideCard(kit.cards, {})),
+    turns.onMessage('guide', async () => guideCard(turns.cards, {})),
   );
 
   // From a button on another card: the guide arrives as a new message to forward, the card stays.
   // The guide is a new message: in a shared conversation everyone reads it, so it is a colleague's.
-  kit.onVerb(app, 'guide', async (context, asker, { userId }) => {
+  turns.onVerb(app, 'guide', async (context, asker, { userId }) => {
     const reader = isSharedConversation(context.activity) ? colleagueStanding(asker) : asker;
-    await kit.reply(context, guideCard(kit.cards, await guideFor(directory, reader, userId)));
+    await turns.reply(context, guideCard(turns.cards, await guideFor(directory, reader, userId)));
     return t('The guide is below: forward it, or read it to the person.');
   });
 }

@@ -1,4 +1,5 @@
 import type { EscalationRecord } from '../escalation/state-machine.js';
+import { COLLECTIONS, keys } from '../storage/collections.js';
 import { ConflictError, type DocumentStore } from '../storage/store.js';
 
 /**
@@ -7,9 +8,6 @@ import { ConflictError, type DocumentStore } from '../storage/store.js';
  * moves the request replaces each card in place (Bot Framework updateActivity) instead of stacking
  * a new one. https://learn.microsoft.com/microsoftteams/platform/bots/how-to/update-and-delete-bot-messages
  */
-
-/** Named when it held approval cards only; requester cards are kept beside them. */
-export const LIVE_CARDS = 'approval-cards';
 
 export type LiveCardRole = 'requester' | 'approver';
 
@@ -28,9 +26,9 @@ type StoredLiveCard = Omit<LiveCard, 'personId' | 'role'> & {
 };
 
 const keyOf = (record: Pick<EscalationRecord, 'tenantId' | 'id'>, personId: string) =>
-  `${record.tenantId}:${record.id}:${personId.toLowerCase()}`;
+  keys.liveCard(record.tenantId, record.id, personId);
 
-export class LiveCardLedger {
+export class LiveCardIndex {
   constructor(private readonly store: DocumentStore) {}
 
   /** This message is now the person's live card for the request (a newer one replaces the older). */
@@ -39,12 +37,12 @@ export class LiveCardLedger {
     const entry: LiveCard = { requestId: record.id, personId, activityId, role };
     const key = keyOf(record, personId);
     try {
-      await this.store.create(LIVE_CARDS, key, entry);
+      await this.store.create(COLLECTIONS.liveCards, key, entry);
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      const current = await this.store.get<StoredLiveCard>(LIVE_CARDS, key);
+      const current = await this.store.get<StoredLiveCard>(COLLECTIONS.liveCards, key);
       if (current && current.value.activityId !== activityId)
-        await this.store.replace(LIVE_CARDS, key, entry, current.etag).catch((replaceError: unknown) => {
+        await this.store.replace(COLLECTIONS.liveCards, key, entry, current.etag).catch((replaceError: unknown) => {
           // Someone remembered a card for this person a moment ago: theirs is as new as ours.
           if (!(replaceError instanceof ConflictError)) throw replaceError;
         });
@@ -52,7 +50,9 @@ export class LiveCardLedger {
   }
 
   async cardsFor(record: EscalationRecord): Promise<LiveCard[]> {
-    const stored = await this.store.list<StoredLiveCard>(LIVE_CARDS, { prefix: `${record.tenantId}:${record.id}:` });
+    const stored = await this.store.list<StoredLiveCard>(COLLECTIONS.liveCards, {
+      prefix: keys.liveCardsOf(record.tenantId, record.id),
+    });
     return stored.map(({ value }) => ({
       requestId: value.requestId,
       activityId: value.activityId,
@@ -62,7 +62,7 @@ export class LiveCardLedger {
   }
 
   async cardOf(record: EscalationRecord, personId: string): Promise<LiveCard | undefined> {
-    const stored = await this.store.get<StoredLiveCard>(LIVE_CARDS, keyOf(record, personId));
+    const stored = await this.store.get<StoredLiveCard>(COLLECTIONS.liveCards, keyOf(record, personId));
     return stored && { ...stored.value, personId, role: stored.value.role ?? 'approver' };
   }
 }

@@ -1,10 +1,10 @@
 import type { Notice, OutcomeMessenger } from '../app/notify-outcome.js';
 import { type CardTemplates, plain } from './cards.js';
-import type { ConversationBook } from './conversations.js';
+import type { PersonalChats } from './conversations.js';
 
 /** Outcome notices as proactive Teams messages, only ever to one person's 1:1 chat (the request's cards: src/teams/live-cards.ts). */
 export class TeamsOutcomeMessenger implements OutcomeMessenger {
-  constructor(private readonly deps: { book: ConversationBook; cards: CardTemplates }) {}
+  constructor(private readonly deps: { personalChats: PersonalChats; cards: CardTemplates }) {}
 
   async notify(tenantId: string, userId: string, notice: Notice): Promise<'delivered' | 'no-chat'> {
     const card = this.deps.cards.render('outcome-notice', {
@@ -12,7 +12,7 @@ export class TeamsOutcomeMessenger implements OutcomeMessenger {
       message: plain(notice.message, 2000),
       facts: notice.facts.map((f) => ({ title: plain(f.title), value: plain(f.value) })),
     });
-    const sent = await this.deps.book.send(tenantId, userId, card);
+    const sent = await this.deps.personalChats.send(tenantId, userId, card);
     return sent === undefined ? 'no-chat' : 'delivered';
   }
 }

@@ -10,7 +10,7 @@ import { REQUIREMENT_IDS, type ReadinessSummary } from '../readiness/report.js';
 import { type Asker, isPersonalChat, whoIsAsking } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { currentReader, t } from './locale.js';
-import { Refused, type TurnKit } from './turn.js';
+import { Refused, type Turns } from './turn.js';
 
 /*
  * "readiness report": starts the agent's report through the ReadinessJobs use case (its state in
@@ -33,7 +33,7 @@ export interface ReadinessDependencies {
   jobs: ReadinessJobs;
 }
 
-export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: ReadinessDependencies): void {
+export function registerReadinessRoutes(app: Application, turns: Turns, deps: ReadinessDependencies): void {
   const { cards, log, jobs } = deps;
 
   app.message(READINESS_PATTERN, async (context) => {
@@ -41,11 +41,11 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
     try {
       asker = await whoIsAsking(context, deps.directory);
     } catch (error) {
-      // The kit turns the failure into the right card.
-      return kit.onMessage('readiness report', () => Promise.reject(error))(context);
+      // onMessage turns the failure into the right card.
+      return turns.onMessage('readiness report', () => Promise.reject(error))(context);
     }
     if (!asker.isHelpdeskAgent) {
-      await kit.reply(
+      await turns.reply(
         context,
         cards.render('notice', {
           title: t('The readiness report is for the helpdesk'),
@@ -61,7 +61,7 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
     // The turn's context is revoked once the turn ends: keep the adapter and the bot's identity instead.
     const adapter = context.adapter;
     const identity = context.turnState.get(adapter.BotIdentityKey);
-    const later = (logic: (context: TurnContext) => Promise<void>) =>
+    const inChat = (logic: (context: TurnContext) => Promise<void>) =>
       adapter.continueConversationAsync(identity, reference, logic);
     let progressId: string | undefined;
     // Updates go out one at a time, in order; a failed update is not worth stopping the scan for.
@@ -72,8 +72,8 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
       const id = progressId;
       updates = updates
         .then(() =>
-          later((later) =>
-            later
+          inChat((chat) =>
+            chat
               .updateActivity({ id, type: 'message', attachments: [CardFactory.adaptiveCard(card)] })
               .then(() => undefined),
           ),
@@ -82,7 +82,7 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
     };
     const outcome = await jobs.start(asker.id, personal, {
       beforeRun: async (job) => {
-        const sent = await kit.reply(context, progressCard(cards, job));
+        const sent = await turns.reply(context, progressCard(cards, job));
         progressId = (sent as { id?: string } | undefined)?.id;
       },
       onProgress: showProgress,
@@ -91,14 +91,14 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
         showProgress(job);
         await updates;
         if (!summary) return;
-        await later(async (later) => {
-          await later.sendActivity({ attachments: [CardFactory.adaptiveCard(summaryCard(cards, summary, personal))] });
-          if (offer) await later.sendActivity({ attachments: [fileConsentCard(offer)] });
+        await inChat(async (chat) => {
+          await chat.sendActivity({ attachments: [CardFactory.adaptiveCard(summaryCard(cards, summary, personal))] });
+          if (offer) await chat.sendActivity({ attachments: [fileConsentCard(offer)] });
         });
       },
     });
     if ('refused' in outcome) {
-      await kit.reply(
+      await turns.reply(
         context,
         cards.render('notice', {
           title: t('A readiness report is already running'),
@@ -108,7 +108,7 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
     }
   });
 
-  kit.onVerb(app, 'readiness.cancel', async (_context, asker, { jobId }) => {
+  turns.onVerb(app, 'readiness.cancel', async (_context, asker, { jobId }) => {
     const outcome = await jobs.cancel(jobId, asker.id);
     if (outcome === 'not-yours')
       throw new Refused(t('Not your report'), t('Only the agent who started a readiness report can cancel it.'));
@@ -121,7 +121,7 @@ export function registerReadinessRoutes(app: Application, kit: TurnKit, deps: Re
   });
 
   // Any instance answers from the store, whichever one runs the scan.
-  kit.onVerb(app, 'readiness.refresh', async (_context, asker, { jobId }) => {
+  turns.onVerb(app, 'readiness.refresh', async (_context, asker, { jobId }) => {
     const job = await jobs.status(jobId, asker.id);
     if (!job)
       return cards.render('notice', {

@@ -7,7 +7,7 @@ import { ConflictError, type DocumentStore } from '../storage/store.js';
 import type { CardTemplates } from './cards.js';
 import { claimValidationView } from './claim-validation-views.js';
 import { t } from './locale.js';
-import type { TurnKit } from './turn.js';
+import type { Turns } from './turn.js';
 
 /** Team channels where an agent asked to see claim validation attempts as they happen. */
 export const RECOVERY_FEEDS = 'recovery-feeds';
@@ -76,12 +76,12 @@ const keyOf = (context: TurnContext) => `${tenantOf(context.activity)}:${context
 
 export function registerRecoveryFeedRoutes(
   app: Application,
-  kit: TurnKit,
+  turns: Turns,
   deps: { feed?: RecoveryFeed; cards: CardTemplates },
 ): void {
   const notice = (title: string, message: string) => deps.cards.render('notice', { title, message });
   const feedCommand = (on: boolean) =>
-    kit.onMessage(
+    turns.onMessage(
       on ? 'recovery-feed.on' : 'recovery-feed.off',
       async (context, asker) => {
         const title = t('Recovery feed');

@@ -19,7 +19,7 @@ import { VERBS, type Verb } from './verbs.js';
  * any failure into a card that says what happened. Invoke handlers therefore always return a valid
  * card, and message handlers never leave the person with silence.
  */
-export interface TurnKit {
+export interface Turns {
   cards: CardTemplates;
   reply(context: TurnContext, card: AdaptiveCard): Promise<unknown>;
   /**
@@ -83,7 +83,7 @@ export const storeUnavailable = () => ({
   ),
 });
 
-export function createTurnKit(cards: CardTemplates, directory: Directory, log: Logger): TurnKit {
+export function createTurns(cards: CardTemplates, directory: Directory, log: Logger): Turns {
   const reply = (context: TurnContext, card: AdaptiveCard) =>
     context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
 

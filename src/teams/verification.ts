@@ -5,8 +5,8 @@ import { isRefusal } from '../escalation/refusal.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
 import type { CallerVerificationView } from '../verification/sessions.js';
 import { type CardTemplates, cardTime, plain } from './cards.js';
-import type { ConversationBook } from './conversations.js';
-import { Refused, type TurnKit } from './turn.js';
+import type { PersonalChats } from './conversations.js';
+import { Refused, type Turns } from './turn.js';
 
 /**
  * "Verify with Face Check" on the escalation card: the caller's link and code go to the agent's own
@@ -15,11 +15,11 @@ import { Refused, type TurnKit } from './turn.js';
  */
 export function registerVerificationRoutes(
   app: Application,
-  kit: TurnKit,
-  deps: { verifyCaller: VerifyCaller; cards: CardTemplates; book: ConversationBook },
+  turns: Turns,
+  deps: { verifyCaller: VerifyCaller; cards: CardTemplates; personalChats: PersonalChats },
 ): void {
-  kit.onVerb(app, 'verification.start', async (_context, asker, { requestId }) => {
-    if (!(await deps.book.has(asker.tenantId, asker.id))) {
+  turns.onVerb(app, 'verification.start', async (_context, asker, { requestId }) => {
+    if (!(await deps.personalChats.has(asker.tenantId, asker.id))) {
       throw new Refused(
         'Open a 1:1 chat with me first',
         'The caller’s link and code can only be sent to your own 1:1 chat with the SSAR Helpdesk app, and you have not opened it yet.',
@@ -37,7 +37,7 @@ export function registerVerificationRoutes(
         'They scan a QR code with Microsoft Authenticator, share their Verified ID and take a selfie for Face Check. The result appears on the request card for everyone who can see it.',
       ].join('\n\n'),
     });
-    if ((await deps.book.send(asker.tenantId, asker.id, card)) === undefined)
+    if ((await deps.personalChats.send(asker.tenantId, asker.id, card)) === undefined)
       throw new Error('the link could not be sent to the agent’s 1:1 chat');
     return 'I sent the caller’s link and code to your 1:1 chat with me.';
   });
