@@ -1,9 +1,11 @@
+import { samePerson } from './person.js';
 import { NO_SUCH_REQUEST, type Refusal, refusal } from './refusal.js';
-import { type EscalationRecord, samePerson } from './state-machine.js';
+import type { EscalationRecord } from './state-machine.js';
 
 /**
- * Who may do what to which request: pure, no I/O, the one place these rules live. Use cases gather
- * the facts (fresh from the directory at the moment of the decision) and ask here first.
+ * Who may do what to which request: pure, no I/O, the one place these rules live (the state
+ * machine keeps its invariants with the same rules, from here). Use cases gather the facts (fresh
+ * from the directory at the moment of the decision) and ask here first.
  */
 export type Action = 'file' | 'view' | 'approve' | 'deny' | 'cancel' | 'hand-over' | 'verify-caller';
 
@@ -54,24 +56,13 @@ export function decide(
         'Only the helpdesk can request a pass',
       );
     }
-    if (isTarget)
-      return refusal(
-        'requester-is-target',
-        'You cannot request a Temporary Access Pass for your own account.',
-        'No pass for this person',
-      );
+    if (isTarget) return refuseOwnAccount();
     return ALLOWED;
   }
 
   const isRequester = samePerson(actor, subject.requester);
   // The target is told only that they cannot decide on their own pass: nothing of the request itself.
-  if (isTarget && (action === 'approve' || action === 'deny')) {
-    return refusal(
-      'self-approval',
-      'You cannot decide on a Temporary Access Pass for your own account.',
-      'You cannot decide on this request',
-    );
-  }
+  if (isTarget && (action === 'approve' || action === 'deny')) return refuseDecider(subject, actor, false) ?? ALLOWED;
   const maySee = !isTarget && (actor.isHelpdeskAgent || isRequester || actor.isApproverForTarget);
   if (!maySee) return NO_SUCH_REQUEST;
 
@@ -79,22 +70,15 @@ export function decide(
     case 'view':
       return ALLOWED;
     case 'approve':
-    case 'deny':
-      if (isRequester)
-        return refusal('requester-cannot-approve', 'You filed this request, so someone else has to decide on it.');
-      if (!actor.isApproverForTarget) {
-        return refusal(
-          'not-an-approver',
-          `Only ${subject.target.name}’s manager or a member of the approver group can decide on this request.`,
-        );
-      }
+    case 'deny': {
+      const notAllowed = refuseDecider(subject, actor, actor.isApproverForTarget);
+      if (notAllowed) return notAllowed;
       if (action === 'approve' && verification?.required && !verification.passed)
         return callerNotVerified(subject.target.name);
       return ALLOWED;
+    }
     case 'cancel':
-      return isRequester
-        ? ALLOWED
-        : refusal('not-requester', `Only ${subject.requester.name}, who filed this request, can cancel it.`);
+      return refuseCanceller(subject, actor) ?? ALLOWED;
     case 'hand-over':
       return isRequester ? ALLOWED : NO_SUCH_REQUEST;
     case 'verify-caller':
@@ -111,3 +95,40 @@ export const callerNotVerified = (targetName: string) =>
     `The caller has not yet proved with Verified ID and Face Check that they are ${targetName}, and this helpdesk requires it before a pass. The agent starts it with "Verify with Face Check".`,
     'Caller verification required',
   );
+
+/** Nobody asks for a pass for their own account. */
+export const refuseOwnAccount = (): Refusal =>
+  refusal(
+    'requester-is-target',
+    'You cannot request a Temporary Access Pass for your own account.',
+    'No pass for this person',
+  );
+
+/** Who may approve or deny: never the target, never the requester, only the target's manager or an approver. */
+export function refuseDecider(
+  record: EscalationRecord,
+  decider: { id: string },
+  isApproverForTarget: boolean,
+): Refusal | undefined {
+  if (samePerson(decider, record.target))
+    return refusal(
+      'self-approval',
+      'You cannot decide on a Temporary Access Pass for your own account.',
+      'You cannot decide on this request',
+    );
+  if (samePerson(decider, record.requester))
+    return refusal('requester-cannot-approve', 'You filed this request, so someone else has to decide on it.');
+  if (!isApproverForTarget)
+    return refusal(
+      'not-an-approver',
+      `Only ${record.target.name}’s manager or a member of the approver group can decide on this request.`,
+    );
+  return undefined;
+}
+
+/** Only the requester cancels their request. */
+export function refuseCanceller(record: EscalationRecord, person: { id: string }): Refusal | undefined {
+  return samePerson(person, record.requester)
+    ? undefined
+    : refusal('not-requester', `Only ${record.requester.name}, who filed this request, can cancel it.`);
+}

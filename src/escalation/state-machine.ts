@@ -7,6 +7,8 @@
  */
 
 import { utcClock } from '../time.js';
+import { type Person, samePerson } from './person.js';
+import { refuseCanceller, refuseDecider, refuseOwnAccount } from './policy.js';
 import { type Refusal, type RefusalCode, refusal } from './refusal.js';
 
 export type EscalationState =
@@ -21,11 +23,7 @@ export type EscalationState =
 
 export type VerificationMethod = 'video-call-with-id' | 'in-person' | 'manager-vouched-on-call' | 'other';
 
-/** A person as Teams authenticated them: `id` is the Entra object id, never something typed into a card. */
-export interface Person {
-  id: string;
-  name: string;
-}
+export { type Person, samePerson };
 
 export interface Approval {
   approver: Person;
@@ -92,10 +90,6 @@ export const DEFAULT_REQUEST_TTL_MINUTES = 60;
 
 const refuse = (code: RefusalCode, message: string): Refusal => refusal(code, message);
 
-/** Object ids come from different sources (Teams, Graph) that may differ in letter case. */
-export const samePerson = (a: { id: string }, b: { id: string }): boolean =>
-  a.id.trim().toLowerCase() === b.id.trim().toLowerCase();
-
 const hasIdentity = (person: Person): boolean => person.id.trim() !== '';
 
 /** "10:32 UTC": deterministic, so cards and tests read the same everywhere. */
@@ -105,9 +99,7 @@ export function createRequest(input: NewRequest, now: Date, policy: EscalationPo
   if (!hasIdentity(input.requester) || !hasIdentity(input.target)) {
     return refuse('missing-identity', 'The request must name the requester and the target by their Entra object ids.');
   }
-  if (samePerson(input.requester, input.target)) {
-    return refuse('requester-is-target', 'You cannot request a Temporary Access Pass for your own account.');
-  }
+  if (samePerson(input.requester, input.target)) return refuseOwnAccount();
   const reason = input.reason.trim();
   if (reason === '') {
     return refuse('reason-missing', 'Say why the person needs a Temporary Access Pass.');
@@ -178,24 +170,12 @@ function refuseForState(record: EscalationRecord, now: Date): Refusal {
   return refuse('already-decided', `This request was already handled. ${describeState(record)}`);
 }
 
-/** Requester, target and approver must be three different people, and the approver must be eligible. */
+/** Requester, target and approver must be three different people, and the approver must be eligible (the policy's rule). */
 function checkDecider(record: EscalationRecord, approver: Person & { eligible: boolean }): Refusal | undefined {
   if (!hasIdentity(approver)) {
     return refuse('missing-identity', 'Teams did not say who you are, so your decision cannot be recorded.');
   }
-  if (samePerson(approver, record.target)) {
-    return refuse('self-approval', 'You cannot decide on a Temporary Access Pass for your own account.');
-  }
-  if (samePerson(approver, record.requester)) {
-    return refuse('requester-cannot-approve', 'You filed this request, so someone else has to decide on it.');
-  }
-  if (!approver.eligible) {
-    return refuse(
-      'not-an-approver',
-      `Only ${record.target.name}’s manager or a member of the approver group can decide on this request.`,
-    );
-  }
-  return undefined;
+  return refuseDecider(record, approver, approver.eligible);
 }
 
 export function approve(record: EscalationRecord, approver: Person & { eligible: boolean }, now: Date): Transition {
@@ -243,9 +223,8 @@ export function deny(
 }
 
 export function cancel(record: EscalationRecord, byRequester: Person, now: Date): Transition {
-  if (!samePerson(byRequester, record.requester) || !hasIdentity(byRequester)) {
-    return refuse('not-requester', `Only ${record.requester.name}, who filed this request, can cancel it.`);
-  }
+  const notAllowed = refuseCanceller(record, byRequester);
+  if (notAllowed) return notAllowed;
   if ((record.state !== 'requested' && record.state !== 'approved') || isOverdue(record, now)) {
     return refuseForState(record, now);
   }
