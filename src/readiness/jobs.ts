@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Graph } from '../directory/graph.js';
 import type { TenantFacts } from '../directory/tenant.js';
+import { type Refusal, refusal } from '../escalation/refusal.js';
 import { COLLECTIONS } from '../storage/collections.js';
 import { ConflictError, type DocumentStore, updateRetryingOnConflict } from '../storage/store.js';
 import { metric } from '../telemetry/telemetry.js';
@@ -48,7 +49,14 @@ export interface ReadinessOffer {
 
 export type StartOutcome =
   | { started: ReadinessJob; resumed: boolean }
-  | { refused: 'already-running'; job: ReadinessJob };
+  /** The agent's scan that is still running (the one Refusal, with the job to show). */
+  | (Refusal & { code: 'already-running'; job: ReadinessJob });
+
+const alreadyRunning = (job: ReadinessJob) => ({
+  ...refusal('already-running', 'Your readiness report is still running; its card shows the progress.'),
+  code: 'already-running' as const,
+  job,
+});
 
 export interface JobCallbacks {
   /** Runs once the job is recorded, before the scan starts: e.g. to send the progress card. */
@@ -105,7 +113,7 @@ export class ReadinessJobs {
         const previous = (await store.get<ReadinessJob>(COLLECTIONS.readinessJobs, lock.value.jobId))?.value;
         const active = previous && (previous.state === 'running' || previous.state === 'cancelling');
         const stale = previous && this.now() - Date.parse(previous.updatedAt) >= STALE_AFTER_MS;
-        if (active && !stale) return { refused: 'already-running', job: previous };
+        if (active && !stale) return alreadyRunning(previous);
         // An interrupted scan, or one whose instance is gone, continues from its checkpoint.
         if (previous && (previous.state === 'interrupted' || active)) [jobId, resumed] = [previous.jobId, true];
         await store.replace(COLLECTIONS.readinessAgents, agentId, { jobId }, lock.etag);
@@ -115,9 +123,8 @@ export class ReadinessJobs {
       // Another instance started one for this agent at the same moment.
       const winner = await store.get<{ jobId: string }>(COLLECTIONS.readinessAgents, agentId);
       const job = winner && (await store.get<ReadinessJob>(COLLECTIONS.readinessJobs, winner.value.jobId));
-      return {
-        refused: 'already-running',
-        job: job?.value ?? {
+      return alreadyRunning(
+        job?.value ?? {
           jobId: winner?.value.jobId ?? jobId,
           agentId,
           state: 'running',
@@ -126,7 +133,7 @@ export class ReadinessJobs {
           startedAt: at,
           updatedAt: at,
         },
-      };
+      );
     }
     const job: ReadinessJob = {
       jobId,
@@ -166,18 +173,19 @@ export class ReadinessJobs {
 
   /** Asks the running scan, on whichever instance, to stop. */
   async cancel(jobId: string, agentId: string): Promise<'cancelling' | 'not-running' | 'not-yours'> {
-    const outcome = await updateRetryingOnConflict<ReadinessJob, { refused: true; why: 'not-running' | 'not-yours' }>(
+    const outcome = await updateRetryingOnConflict<ReadinessJob, Refusal>(
       this.options.store,
       COLLECTIONS.readinessJobs,
       jobId,
       (job) => {
-        if (job.agentId !== agentId) return { refused: true, why: 'not-yours' };
-        if (job.state !== 'running') return job.state === 'cancelling' ? job : { refused: true, why: 'not-running' };
+        if (job.agentId !== agentId) return refusal('not-yours', 'This readiness report is another agent’s.');
+        if (job.state !== 'running')
+          return job.state === 'cancelling' ? job : refusal('not-running', 'This readiness report is not running.');
         return { ...job, state: 'cancelling', status: 'Cancelling…', updatedAt: new Date(this.now()).toISOString() };
       },
     );
     if (outcome.outcome === 'not-found') return 'not-running';
-    if (outcome.outcome === 'refused') return outcome.refusal.why;
+    if (outcome.outcome === 'refused') return outcome.refusal.code === 'not-yours' ? 'not-yours' : 'not-running';
     this.running.get(jobId)?.controller.abort();
     return 'cancelling';
   }

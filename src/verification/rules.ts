@@ -1,5 +1,6 @@
 import type { CredentialType } from '../config.js';
 import { nameKey } from '../eligibility/names.js';
+import type { VerificationRefusalCode } from '../escalation/refusal.js';
 import type { PresentationCallback, VerifiedCredentialData } from './api.js';
 import { type Evidence, isExpired, type VerificationSession } from './session.js';
 
@@ -22,22 +23,8 @@ export interface TargetNow {
   surname?: string | null;
 }
 
-export type RefusalCode =
-  | 'bad-api-key'
-  | 'bad-state'
-  | 'wrong-request'
-  | 'not-started'
-  | 'expired'
-  | 'bad-callback'
-  | 'not-one-credential'
-  | 'type-not-allowed'
-  | 'issuer-not-allowed'
-  | 'not-valid'
-  | 'no-face-check'
-  | 'score-below-threshold'
-  | 'credential-expired'
-  | 'subject-unknown'
-  | 'another-person';
+/** What a callback is refused for: part of the one code union (src/escalation/refusal.ts). */
+export type RefusalCode = VerificationRefusalCode;
 
 export type Judgement =
   /** The session changes to this. */

@@ -54,7 +54,7 @@ export async function decide(
       await notifyRequester(escalation, decided);
     else decided = (await issue(escalation, key, actor)) ?? decided;
   } else if (outcome.changed && decided.state === 'denied') await notifyRequester(escalation, decided);
-  return viewFor(escalation, facts, decided, outcome.refusal ? { notice: outcome.refusal } : {});
+  return viewFor(escalation, facts, decided, outcome.refusal ? { notice: outcome.refusal.message } : {});
 }
 
 /** The requester withdraws their request. */
@@ -71,7 +71,7 @@ export async function cancelRequest(
   if (refused) return refused;
   const outcome = await transition(escalation, key, actor, (r) => cancel(r, actor, escalation.now()));
   if (!outcome) return NO_SUCH_REQUEST;
-  return viewFor(escalation, facts, outcome.record, outcome.refusal ? { notice: outcome.refusal } : {});
+  return viewFor(escalation, facts, outcome.record, outcome.refusal ? { notice: outcome.refusal.message } : {});
 }
 
 /** The agent has handed the pass over: only they may replace the card that showed it. */

@@ -1,4 +1,5 @@
 import { type AuditEntry, auditEntryFor, SYSTEM_ACTOR } from '../../escalation/audit.js';
+import type { Refusal } from '../../escalation/refusal.js';
 import {
   type EscalationRecord,
   expireIfDue,
@@ -12,7 +13,7 @@ import { currentPassSettings, type Escalation } from './context.js';
 export interface Outcome {
   record: EscalationRecord;
   /** Why the step did not apply, when the state machine refused it. */
-  refusal?: string;
+  refusal?: Refusal;
   changed: boolean;
 }
 
@@ -37,7 +38,7 @@ export async function transition(
     case 'refused':
       if (actor !== SYSTEM_ACTOR)
         await audit(escalation, auditEntryFor(outcome.current.value, outcome.refusal, actor, now));
-      return { record: outcome.current.value, refusal: outcome.refusal.message, changed: false };
+      return { record: outcome.current.value, refusal: outcome.refusal, changed: false };
     case 'updated': {
       const record = outcome.after.value;
       await audit(escalation, auditEntryFor(outcome.before, record, actor, now));
