@@ -1,3 +1,4 @@
+import { AUDIT_LOG, COLLECTIONS, keys } from '../storage/collections.js';
 import { ConflictError, type DocumentStore } from '../storage/store.js';
 import type { AttemptCause } from './decide.js';
 
@@ -17,12 +18,7 @@ export interface RecoveryAttempt {
   reason: string;
 }
 
-export const RECOVERY_ATTEMPTS = 'recovery-attempts';
-/** The audit trail the escalations write to; an attempt is one line there too. */
-const AUDIT_LOG = 'audit';
-
-const keyOf = (userPrincipalName: string, correlationId: string) =>
-  `${userPrincipalName.toLowerCase()}/${correlationId}`;
+const keyOf = keys.recoveryAttempt;
 
 export class RecoveryAttempts {
   constructor(private readonly store: DocumentStore) {}
@@ -34,10 +30,10 @@ export class RecoveryAttempts {
   async record(attempt: RecoveryAttempt): Promise<{ attempt: RecoveryAttempt; first: boolean }> {
     const key = keyOf(attempt.userPrincipalName, attempt.correlationId);
     try {
-      await this.store.create(RECOVERY_ATTEMPTS, key, attempt);
+      await this.store.create(COLLECTIONS.recoveryAttempts, key, attempt);
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      const earlier = await this.store.get<RecoveryAttempt>(RECOVERY_ATTEMPTS, key);
+      const earlier = await this.store.get<RecoveryAttempt>(COLLECTIONS.recoveryAttempts, key);
       if (earlier) return { attempt: earlier.value, first: false };
       throw error;
     }
@@ -56,8 +52,8 @@ export class RecoveryAttempts {
 
   /** The user's newest attempt, or undefined. */
   async latest(userPrincipalName: string): Promise<RecoveryAttempt | undefined> {
-    const all = await this.store.list<RecoveryAttempt>(RECOVERY_ATTEMPTS, {
-      prefix: `${userPrincipalName.toLowerCase()}/`,
+    const all = await this.store.list<RecoveryAttempt>(COLLECTIONS.recoveryAttempts, {
+      prefix: keys.recoveryAttemptsOf(userPrincipalName),
     });
     return all.map((stored) => stored.value).sort((a, b) => b.at.localeCompare(a.at))[0];
   }

@@ -31,6 +31,10 @@ export const COLLECTIONS = {
   readinessOffers: 'readiness-offers',
   /** A readiness scan's bulk pages, so another instance continues where it stopped. */
   readinessPages: 'readiness-pages',
+  /** Claim validation attempts Entra sent (src/recovery-extension/), per user and correlation id. */
+  recoveryAttempts: 'recovery-attempts',
+  /** Team channels where an agent asked to see claim validation attempts as they happen. */
+  recoveryFeeds: 'recovery-feeds',
   /** Documents written and deleted again by the /readyz probe. */
   readinessProbes: 'readiness-probes',
 } as const;
@@ -62,4 +66,9 @@ export const keys = {
   readinessPage: (jobId: string, stream: string, index: number) =>
     `${keys.readinessPagesOf(jobId)}${stream}.${String(index).padStart(6, '0')}`,
   readinessPagesOf: (jobId: string) => `${jobId}.`,
+  recoveryAttempt: (userPrincipalName: string, correlationId: string) =>
+    `${keys.recoveryAttemptsOf(userPrincipalName)}${correlationId}`,
+  recoveryAttemptsOf: (userPrincipalName: string) => `${lower(userPrincipalName)}/`,
+  recoveryFeed: (tenantId: string, conversationId: string) => `${tenantId}:${conversationId}`,
+  recoveryFeedsOf: (tenantId: string) => `${tenantId}:`,
 } as const;

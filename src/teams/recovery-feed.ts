@@ -3,14 +3,12 @@ import { CardFactory, type ConversationReference, TurnContext } from 'botbuilder
 import { tenantOf } from '../activity.js';
 import { errorSummary, type Logger } from '../log.js';
 import type { RecoveryAttempt } from '../recovery-extension/attempts.js';
+import { COLLECTIONS, keys } from '../storage/collections.js';
 import { ConflictError, type DocumentStore } from '../storage/store.js';
 import type { CardTemplates } from './cards.js';
 import { claimValidationView } from './claim-validation-views.js';
 import { t } from './locale.js';
 import type { Turns } from './turn.js';
-
-/** Team channels where an agent asked to see claim validation attempts as they happen. */
-export const RECOVERY_FEEDS = 'recovery-feeds';
 
 export const FEED_ON = /^\s*recovery\s+feed\s+(?:here|on)\s*[.!]*\s*$/i;
 export const FEED_OFF = /^\s*recovery\s+feed\s+(?:off|stop)\s*[.!]*\s*$/i;
@@ -34,7 +32,7 @@ export class RecoveryFeed {
     const reference = TurnContext.getConversationReference(context.activity);
     delete reference.activityId;
     try {
-      await this.store.create(RECOVERY_FEEDS, keyOf(context), reference);
+      await this.store.create(COLLECTIONS.recoveryFeeds, keyOf(context), reference);
     } catch (error) {
       // Already on: asking twice changes nothing.
       if (!(error instanceof ConflictError)) throw error;
@@ -42,13 +40,13 @@ export class RecoveryFeed {
   }
 
   unsubscribe(context: TurnContext): Promise<void> {
-    return this.store.delete(RECOVERY_FEEDS, keyOf(context));
+    return this.store.delete(COLLECTIONS.recoveryFeeds, keyOf(context));
   }
 
   /** Posts the attempt to every channel of its tenant that asked; a channel that fails is logged, not retried. */
   async post(attempt: RecoveryAttempt): Promise<void> {
-    const feeds = await this.store.list<Partial<ConversationReference>>(RECOVERY_FEEDS, {
-      prefix: `${attempt.tenantId}:`,
+    const feeds = await this.store.list<Partial<ConversationReference>>(COLLECTIONS.recoveryFeeds, {
+      prefix: keys.recoveryFeedsOf(attempt.tenantId),
     });
     // Most attempts go to no channel: render nothing then.
     if (feeds.length === 0) return;
@@ -72,7 +70,8 @@ export class RecoveryFeed {
   }
 }
 
-const keyOf = (context: TurnContext) => `${tenantOf(context.activity)}:${context.activity.conversation.id}`;
+const keyOf = (context: TurnContext) =>
+  keys.recoveryFeed(`${tenantOf(context.activity)}`, context.activity.conversation.id);
 
 export function registerRecoveryFeedRoutes(
   app: Application,
