@@ -1,3 +1,4 @@
+import { utcMinute } from '../time.js';
 import type { EligibilityFacts } from './facts.js';
 import { REQUIREMENTS, type RequirementId, type ResultReason } from './requirements.js';
 import type { Status } from './status.js';
@@ -52,7 +53,7 @@ export function minutesBetween(earlier: string, later: Date): number | undefined
 
 export function formatUtc(iso: string): string {
   const time = Date.parse(iso);
-  return Number.isNaN(time) ? iso : `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return Number.isNaN(time) ? iso : utcMinute(new Date(time));
 }
 
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
