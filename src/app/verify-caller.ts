@@ -64,7 +64,7 @@ export interface VerifyCallerDependencies {
   store: DocumentStore;
   sessions: VerificationSessions;
   escalations: EscalationService;
-  directory: Pick<Directory, 'findUsers'>;
+  directory: Pick<Directory, 'verificationSubject'>;
   requestService: RequestServiceClient;
   config: VerificationConfig;
   /** The bot's public base URL (callbacks and links); the listening URL against a loopback emulator. */
@@ -392,10 +392,9 @@ export class VerifyCaller {
     };
   }
 
-  /** The target as the directory has them at the moment the callback arrives. */
+  /** The target as the directory has them at the moment the callback arrives; nobody matches an account that is gone. */
   private async targetNow(session: VerificationSession) {
-    const [user] = await this.deps.directory.findUsers({ kind: 'id', id: session.target.id });
-    return { userPrincipalName: user?.userPrincipalName ?? '', givenName: user?.givenName, surname: user?.surname };
+    return (await this.deps.directory.verificationSubject(session.target.id)) ?? { userPrincipalName: '' };
   }
 
   private async refused(session: VerificationSession, actor: Person, code: string, reason: string): Promise<void> {

@@ -7,6 +7,7 @@ import { PERMISSIONS, unknownReason } from './permissions.js';
 import { readTargetFacts } from './target-facts.js';
 import type { TenantFacts } from './tenant.js';
 import { type DirectoryUser, findUsers, type UserQuery } from './users.js';
+import { readVerificationSubject, type VerificationSubject } from './verification-subject.js';
 
 export interface DirectoryGroups {
   helpdeskGroupId?: string;
@@ -35,6 +36,11 @@ export class Directory {
 
   findUsers(query: UserQuery): Promise<DirectoryUser[]> {
     return findUsers(this.graph, query);
+  }
+
+  /** The person a credential must name, read now: names, creation date, earlier sign-in names. */
+  verificationSubject(userId: string): Promise<VerificationSubject | undefined> {
+    return readVerificationSubject(this.graph, userId);
   }
 
   /** Starts reading the tenant-wide facts (cached) so a check that follows does not wait for them. */

@@ -163,6 +163,8 @@ export interface GraphEmulator {
   issuedTaps(): { userId: string; createdAt: string }[];
   /** Adds a direct member and writes the "Add member to group" audit event Entra would write. */
   addGroupMember(groupId: string, memberId: string): void;
+  /** Changes a user's sign-in name and writes the "Update user" audit event Entra would write. */
+  renameUser(userId: string, userPrincipalName: string): void;
   /** What the budgets counted and refused so far; undefined when budgets are off. */
   budgetUsage(): { charged: Record<BudgetName, number>; throttled: Record<BudgetName, number> } | undefined;
   /** Every message accepted by `sendMail`, with the mailbox it was sent from. */
@@ -388,6 +390,51 @@ class Emulator implements GraphEmulator {
           userPrincipalName: null,
           groupType: 'azureAD',
           modifiedProperties: [],
+        },
+      ],
+      additionalDetails: [],
+    });
+  }
+
+  /**
+   * An administrator changes a user's sign-in name: the directory audit log gets an "Update user"
+   * event whose target carries the old and new UPN as JSON arrays, as Microsoft shows it
+   * (https://learn.microsoft.com/entra/identity/monitoring-health/troubleshoot-audit-data-verified-domain).
+   */
+  renameUser(userId: string, userPrincipalName: string): void {
+    const user = this.tenant.users.find((candidate) => candidate.id === userId);
+    if (!user) throw new Error(`Unknown user ${userId}`);
+    const before = user.userPrincipalName;
+    user.userPrincipalName = userPrincipalName;
+    this.tenant.directoryAudits.unshift({
+      id: `Directory_${randomUUID()}`,
+      category: 'UserManagement',
+      correlationId: randomUUID(),
+      result: 'success',
+      resultReason: '',
+      activityDisplayName: 'Update user',
+      activityDateTime: this.now().toISOString(),
+      loggedByService: 'Core Directory',
+      operationType: 'Update',
+      initiatedBy: {
+        user: null,
+        app: { appId: null, displayName: 'Graph emulator', servicePrincipalId: null, servicePrincipalName: null },
+      },
+      targetResources: [
+        {
+          id: user.id,
+          displayName: null,
+          type: 'User',
+          userPrincipalName,
+          groupType: null,
+          modifiedProperties: [
+            {
+              displayName: 'UserPrincipalName',
+              oldValue: JSON.stringify([before]),
+              newValue: JSON.stringify([userPrincipalName]),
+            },
+            { displayName: 'Included Updated Properties', oldValue: null, newValue: '"UserPrincipalName"' },
+          ],
         },
       ],
       additionalDetails: [],

@@ -57,7 +57,11 @@ export type VerificationRefusalCode =
   | 'score-below-threshold'
   | 'credential-expired'
   | 'subject-unknown'
-  | 'another-person';
+  | 'another-person'
+  | 'previous-sign-in-name'
+  | 'issued-before-account'
+  | 'issued-before-sign-in-name'
+  | 'issue-date-unknown';
 
 /** What a readiness report is refused for (src/readiness/jobs.ts). */
 export type ReadinessRefusalCode = 'already-running' | 'not-running' | 'not-yours';

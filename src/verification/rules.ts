@@ -21,6 +21,15 @@ export interface TargetNow {
   userPrincipalName: string;
   givenName?: string | null;
   surname?: string | null;
+  /**
+   * Graph's `createdDateTime`: null when Graph "couldn't determine" it
+   * (https://learn.microsoft.com/graph/api/resources/user), undefined when not read.
+   */
+  createdDateTime?: string | null;
+  /** Sign-in names the account had before, from the directory audit log; undefined when the log could not be read. */
+  previousSignInNames?: readonly string[];
+  /** When the account got its current sign-in name, when the audit log still holds that change. */
+  signInNameSince?: string;
 }
 
 /** What a callback is refused for: part of the one code union (src/escalation/refusal.ts). */
@@ -135,12 +144,24 @@ function checkCredential(
   const matchedBy = subjectMatches(type, credential.claims ?? {}, target);
   if (matchedBy === 'unknown')
     return no('subject-unknown', 'the credential does not carry the claims that name its subject');
+  if (matchedBy === 'previous sign-in name')
+    return no(
+      'previous-sign-in-name',
+      'the credential names the user’s previous sign-in name',
+      'This work credential was issued under their previous sign-in name. Ask them to reissue their work credential in My Account (https://myaccount.microsoft.com), then verify again.',
+    );
   if (matchedBy === 'mismatch')
     return no(
       'another-person',
       'the credential belongs to someone other than the user the request is for',
-      'The credential belongs to someone else.',
+      target.previousSignInNames === undefined
+        ? 'The credential belongs to someone else, or to this person under a sign-in name they no longer have (the directory audit log could not be read to tell). If their sign-in name changed, ask them to reissue their work credential in My Account.'
+        : 'The credential belongs to someone else.',
     );
+  if (type === 'VerifiedEmployee') {
+    const current = currentCredential(credential.issuanceDate, target);
+    if (current) return current;
+  }
   return {
     credentialType: type,
     issuer: credential.issuer,
@@ -150,6 +171,40 @@ function checkCredential(
     matchedBy,
     ...(credential.domainValidation?.url ? { linkedDomain: credential.domainValidation.url } : {}),
   };
+}
+
+/**
+ * A VerifiedEmployee credential is not reissued when the profile changes
+ * (https://learn.microsoft.com/entra/verified-id/how-to-use-quickstart-verifiedemployee): one issued
+ * before the account existed, or before it got its sign-in name, names an earlier holder of that
+ * name. `issuanceDate` is in every presentation_verified callback
+ * (https://learn.microsoft.com/entra/verified-id/presentation-request-api#callback-events).
+ */
+function currentCredential(issuanceDate: string | undefined, target: TargetNow) {
+  const issued = Date.parse(issuanceDate ?? '');
+  const unknownDate = (reason: string) => ({
+    code: 'issue-date-unknown' as const,
+    reason,
+    failure:
+      'The bot could not confirm that this work credential was issued to the account as it is now. Verify the caller another way.',
+  });
+  if (!Number.isFinite(issued)) return unknownDate('the credential carries no issuance date');
+  if (!target.createdDateTime) return unknownDate('Microsoft Graph has no creation date for the account');
+  if (issued < Date.parse(target.createdDateTime))
+    return {
+      code: 'issued-before-account' as const,
+      reason: 'the credential was issued before the account was created',
+      failure:
+        'This work credential was issued before this account was created, so it belongs to a former holder of the sign-in name, not to this account.',
+    };
+  if (target.signInNameSince && issued < Date.parse(target.signInNameSince))
+    return {
+      code: 'issued-before-sign-in-name' as const,
+      reason: 'the credential was issued before the account got its current sign-in name',
+      failure:
+        'This work credential was issued before this account got its current sign-in name, so it belongs to whoever held that name before. If it is theirs, ask them to reissue their work credential in My Account.',
+    };
+  return undefined;
 }
 
 /**
@@ -163,12 +218,16 @@ export function subjectMatches(
   type: CredentialType,
   claims: Record<string, unknown>,
   target: TargetNow,
-): Evidence['matchedBy'] | 'mismatch' | 'unknown' {
+): Evidence['matchedBy'] | 'previous sign-in name' | 'mismatch' | 'unknown' {
   const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value : undefined);
   if (type === 'VerifiedEmployee') {
     const upn = text(claims.revocationId);
     if (!upn) return 'unknown';
-    return upn.trim().toLowerCase() === target.userPrincipalName.trim().toLowerCase() ? 'sign-in name' : 'mismatch';
+    const presented = upn.trim().toLowerCase();
+    if (presented === target.userPrincipalName.trim().toLowerCase()) return 'sign-in name';
+    return target.previousSignInNames?.some((name) => name.trim().toLowerCase() === presented)
+      ? 'previous sign-in name'
+      : 'mismatch';
   }
   const presented = nameKey({
     givenName: text(claims.givenName) ?? text(claims.firstName),

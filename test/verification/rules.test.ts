@@ -12,7 +12,13 @@ const SETTINGS: CallbackSettings = {
   credentialTypes: ['VerifiedEmployee', 'VerifiedIdentity'],
   threshold: 70,
 };
-const ADELE = { userPrincipalName: 'Adele.Vance@contoso.com', givenName: 'Adele', surname: 'Vance' };
+const ADELE = {
+  userPrincipalName: 'Adele.Vance@contoso.com',
+  givenName: 'Adele',
+  surname: 'Vance',
+  createdDateTime: '2021-02-01T08:00:00Z',
+  previousSignInNames: [] as string[],
+};
 const OK = { apiKeyMatches: true, stateMatches: true };
 
 const session: VerificationSession = {
@@ -48,6 +54,41 @@ const verified = (credential: Record<string, unknown> = {}): PresentationCallbac
 });
 
 describe('judging a Request Service callback (pure)', () => {
+  it.each([
+    ['issued before the account was created', { issuanceDate: '2020-01-01T00:00:00Z' }, {}, 'issued-before-account'],
+    [
+      'issued before the account got its sign-in name',
+      {},
+      { signInNameSince: '2026-11-15T00:00:00Z' },
+      'issued-before-sign-in-name',
+    ],
+    ['without an issuance date', { issuanceDate: undefined }, {}, 'issue-date-unknown'],
+    ['for an account Graph has no creation date for', {}, { createdDateTime: null }, 'issue-date-unknown'],
+    [
+      'under the previous sign-in name',
+      { claims: { revocationId: 'adele.old@contoso.com' } },
+      { previousSignInNames: ['Adele.Old@contoso.com'] },
+      'previous-sign-in-name',
+    ],
+  ])('a VerifiedEmployee credential %s does not verify the caller', (_, credential, target, code) => {
+    const judged = judgeCallback(session, verified(credential), OK, { ...ADELE, ...target }, SETTINGS, NOW);
+    expect(judged).toMatchObject({ outcome: 'refused', code, session: { status: 'failed' } });
+  });
+
+  it('someone else’s credential says so only when the audit log could show it is not a previous name of theirs', () => {
+    const other = verified({ claims: { revocationId: 'mallory@contoso.com' } });
+    const known = judgeCallback(session, other, OK, ADELE, SETTINGS, NOW);
+    const unread = judgeCallback(session, other, OK, { ...ADELE, previousSignInNames: undefined }, SETTINGS, NOW);
+    expect(known).toMatchObject({
+      code: 'another-person',
+      session: { failure: 'The credential belongs to someone else.' },
+    });
+    expect(unread).toMatchObject({
+      code: 'another-person',
+      session: { failure: expect.stringContaining('My Account') },
+    });
+  });
+
   it('a VerifiedEmployee whose revocationId is the target’s UPN, from an allowed issuer, at or above the threshold, passes with its evidence', () => {
     const judged = judgeCallback(
       session,
