@@ -3,8 +3,10 @@
 # of their own here: playwright-core drives this one at /usr/bin/chromium.
 set -euo pipefail
 
-# The fonts make cards (text and the ✅ ❌ ⚠️ status icons) look the same in every screenshot.
-PACKAGES=(chromium fonts-liberation fonts-dejavu-core fonts-noto-color-emoji)
+# The fonts make cards (text and the ✅ ❌ ⚠️ status icons) look the same in every screenshot, in all
+# five languages the cards speak: Liberation and DejaVu cover English, German, French and Spanish;
+# Noto CJK covers Japanese (without it Japanese cards render as boxes).
+PACKAGES=(chromium fonts-liberation fonts-dejavu-core fonts-noto-color-emoji fonts-noto-cjk)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -6,6 +6,7 @@
 import './runtime-check.js';
 import { startBot } from './compose.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { consoleLogOutput, wantsReadableLogs } from './console-log.js';
 import { CONTOSO, startDemoTenant } from './demo.js';
 import { DEMO_RECORDS_PATH, withDemoClaimValidation } from './emulator/claim-validation-demo.js';
 import { withDemoVerifiedId } from './emulator/verified-id/demo.js';
@@ -24,7 +25,13 @@ try {
   throw error;
 }
 
-const log = createLogger(config.logLevel);
+// The demo's banner comes first: log lines written while starting wait below it.
+const logOutput = consoleLogOutput({
+  readable: wantsReadableLogs(process.stdout.isTTY, process.env),
+  hold: config.demoTenant !== undefined,
+});
+process.once('exit', () => logOutput.release());
+const log = createLogger(config.logLevel, logOutput);
 const closers: Array<() => Promise<void>> = [];
 
 if (!config.botAuth) {
@@ -34,11 +41,21 @@ if (!config.botAuth) {
   );
 }
 
-/** An unreachable store stops start-up with one line that names no key or connection string. */
+/** A port someone else holds stops start-up with one line naming the variable that moves it. */
+function exitIfPortInUse(error: unknown, variable: 'PORT' | 'CHAT_PORT', port: number): void {
+  if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') return;
+  console.error(
+    `Port ${port} is already in use (another ssar-helpdesk?): set ${variable} to a free port, e.g. ${variable}=${port + 10} npm start`,
+  );
+  process.exit(1);
+}
+
+/** An unreachable store or a port in use stops start-up with one line that names no key or connection string. */
 async function startOrExit(config: Config) {
   try {
     return await startBot(config, log);
   } catch (error) {
+    exitIfPortInUse(error, 'PORT', config.port);
     if (!(error instanceof StoreUnavailableError)) throw error;
     console.error(`Storage error: ${error.message}`);
     process.exit(1);
@@ -61,11 +78,12 @@ if (config.demoTenant) {
   );
   const bot = await startOrExit(config);
   closers.unshift(() => bot.close());
+  const chatPort = Number(process.env.CHAT_PORT ?? 3979);
   const chat = await startLocalChat({
     botUrl: bot.url,
     tenantId: demo.tenantId,
     people: Object.values(CONTOSO.people),
-    port: Number(process.env.CHAT_PORT ?? 3979),
+    port: chatPort,
     entra: {
       emulator: entra.emulator,
       audience: config.recoveryExtension.audience ?? '',
@@ -74,6 +92,9 @@ if (config.demoTenant) {
           ? config.recoveryExtension.claimsSource.path
           : DEMO_RECORDS_PATH,
     },
+  }).catch((error: unknown) => {
+    exitIfPortInUse(error, 'CHAT_PORT', chatPort);
+    throw error;
   });
   closers.unshift(() => chat.close());
   console.log(
@@ -91,6 +112,7 @@ if (config.demoTenant) {
       '',
     ].join('\n'),
   );
+  logOutput.release();
 } else {
   const bot = await startOrExit(config);
   closers.push(() => bot.close());

@@ -16,7 +16,7 @@ import type { PersonalChats } from './conversations.js';
 import { PASTED_ERROR, registerDiagnosisRoutes } from './diagnosis.js';
 import { ESCALATE_PATTERN, REQUESTS_PATTERN, registerEscalationRoutes } from './escalation.js';
 import { registerGuideRoutes } from './guide.js';
-import { actionResponse, invokeResponseActivity, unsupportedInvoke } from './invoke-response.js';
+import { actionResponse, healthCheckResponse, invokeResponseActivity, unsupportedInvoke } from './invoke-response.js';
 import type { LiveCardIndex } from './live-cards.js';
 import { t } from './locale.js';
 import { registerPeopleSearch } from './people-search.js';
@@ -160,6 +160,11 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   // Invokes no route claimed (a button from an older card version, a forged verb, an invoke this
   // bot does not support): a card that says so, or a 400, never the SDK's 501.
   app.activity(ActivityTypes.Invoke, async (context) => {
+    // A channel's liveness probe: it reached the bot through authentication, which is what it asks.
+    if (context.activity.name === 'healthCheck') {
+      await context.sendActivity(invokeResponseActivity(healthCheckResponse()));
+      return;
+    }
     const isCardAction = context.activity.name === 'adaptiveCard/action';
     log.warn(
       { activityId: context.activity.id, name: String(context.activity.name ?? '').slice(0, 64) },

@@ -43,6 +43,16 @@ export function unsupportedInvoke(): InvokeResponse<{ error: { code: string; mes
   };
 }
 
+/**
+ * The answer to a Bot Framework `healthCheck` invoke: 200 with `{ healthResults: { success, messages } }`,
+ * the shape the Bot Framework SDKs define (botbuilder-dotnet libraries/Microsoft.Bot.Schema/HealthResults.cs,
+ * botbuilder-python libraries/botbuilder-schema/botbuilder/schema/health_results.py). Those SDKs also echo
+ * the connector's `authorization` header; this bot never puts a token in a response, so it leaves it out.
+ */
+export function healthCheckResponse(): InvokeResponse<{ healthResults: { success: true; messages: string[] } }> {
+  return { status: 200, body: { healthResults: { success: true, messages: ['Health check succeeded.'] } } };
+}
+
 /** The activity that carries an invoke response back through the adapter. */
 export function invokeResponseActivity(response: InvokeResponse): Partial<Activity> {
   return { type: ActivityTypes.InvokeResponse, value: response };

@@ -109,7 +109,7 @@ describe('starting in local mode', () => {
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     try {
-      // The warning comes before anything starts listening, so there is no need to wait for the rest.
+      // The warning waits below the start banner.
       for (let waited = 0; !output.includes('LOCAL MODE') && waited < 40_000; waited += 100) await delay(100);
       const warning = output.split('\n').find((line) => line.includes('LOCAL MODE'));
       expect(warning, output).toBeDefined();

@@ -49,6 +49,14 @@ describe('talking to the bot over HTTP like Teams does', () => {
     expect(response.status).toBe(400);
   });
 
+  it('answers a Bot Framework healthCheck invoke with 200 and success, no token echoed', async () => {
+    const response = await harness.post(
+      harness.activity(colleague, { type: 'invoke', name: 'healthCheck', value: {} }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ healthResults: { success: true, messages: ['Health check succeeded.'] } });
+  });
+
   it('does not let card markdown in what someone typed become a link', async () => {
     const turn = await harness.say(colleague, 'see [this](https://evil.example)');
     expect(cardText(cardOf(turn.replies[0]))).not.toContain('[this](https://evil.example)');
