@@ -100,7 +100,12 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     outcomes,
     callerVerification: sessions.enabled ? sessions : undefined,
   });
-  const readinessJobs = new ReadinessJobs({ store, graph, tenant });
+  const readinessJobs = new ReadinessJobs({
+    store,
+    graph,
+    tenant,
+    allowPrivilegedPasses: config.escalation.allowPrivilegedWithTwoApprovers,
+  });
   // Against a loopback emulator the bot's own listening URL is where callers and callbacks go.
   let publicBaseUrl = config.verification.publicBaseUrl ?? '';
   const verifyCaller = new VerifyCaller({
@@ -134,6 +139,10 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     readinessJobs,
     verifyCaller,
     ...(claimValidation && { attempts: claimValidation.attempts, recoveryFeed }),
+    settings: {
+      allowPrivilegedPasses: config.escalation.allowPrivilegedWithTwoApprovers,
+      helpdeskContact: config.helpdeskContact,
+    },
   });
   const storageProblem = config.blobStorage
     ? 'Azure Storage is not reachable or not writable'

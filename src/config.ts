@@ -53,6 +53,8 @@ export interface Config {
     /** The lifetime asked for each pass, clamped to the tenant's TAP policy (at least its minimum). */
     tapLifetimeMinutes: number;
   };
+  /** HELPDESK_CONTACT: how a colleague reaches the helpdesk; the demo has a made-up number. */
+  helpdeskContact?: HelpdeskContact;
   /** The mailbox (object id or UPN) the bot mails "a pass was issued for your account" from; unset: Teams only. */
   noticeMailFrom?: string;
   dataDir: string;
@@ -155,6 +157,7 @@ export const CONFIG_VARIABLES = [
   'RATE_LIMIT_PER_REQUESTER_PER_HOUR',
   'RATE_LIMIT_PER_TARGET_PER_HOUR',
   'NOTIFY_MAIL_FROM',
+  'HELPDESK_CONTACT',
   'TAP_LIFETIME_MINUTES',
   'DATA_DIR',
   'STORAGE_CONNECTION_STRING',
@@ -306,6 +309,7 @@ export function loadConfig(env: Env): Config {
       tapLifetimeMinutes: integer('TAP_LIFETIME_MINUTES', DEFAULT_TAP_LIFETIME_MINUTES, 10, 43_200),
     },
     noticeMailFrom: noticeMailbox(read('NOTIFY_MAIL_FROM')),
+    helpdeskContact: helpdeskContact(read('HELPDESK_CONTACT') ?? (demo ? DEMO_HELPDESK_CONTACT : undefined)),
     dataDir: read('DATA_DIR') ?? '.data',
     blobStorage: blobStorageConfig(read),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -370,6 +374,31 @@ function recoveryExtensionConfig(
     loginBaseUrl: httpsOrLoopback('ENTRA_LOGIN_BASE_URL', loginBase),
     tenantId,
   };
+}
+
+/** How a colleague reaches the helpdesk, as shown on a card and the link a button opens. */
+export interface HelpdeskContact {
+  kind: 'phone' | 'mail' | 'link';
+  text: string;
+  url: string;
+}
+
+/** The demo tenant's helpdesk: a number from the range reserved for fiction. */
+export const DEMO_HELPDESK_CONTACT = '+1 425 555 0100';
+
+/** A phone number, a mail address or an https link; anything else is refused at start-up. */
+export function helpdeskContact(value: string | undefined): HelpdeskContact | undefined {
+  if (value === undefined) return undefined;
+  if (/^https:\/\/[^\s]+$/i.test(value) && URL.canParse(value)) return { kind: 'link', text: value, url: value };
+  if (/^[^\s@/?#:]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$/.test(value))
+    return { kind: 'mail', text: value, url: `mailto:${value}` };
+  const digits = value.replace(/[\s().-]/g, '');
+  if (/^\+?\d{3,20}$/.test(digits) && /^[+\d][\d\s().-]*$/.test(value))
+    return { kind: 'phone', text: value, url: `tel:${digits}` };
+  throw new ConfigError(
+    'HELPDESK_CONTACT',
+    `must be a phone number (+1 425 555 0100), a mail address (helpdesk@contoso.com) or an https link (got "${value}")`,
+  );
 }
 
 /** An object id or a user principal name: it goes into a Graph path. */

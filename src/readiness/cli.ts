@@ -1,6 +1,7 @@
 /**
  * The readiness report from a terminal, with the bot's own configuration (environment variables):
- *   npm run readiness -- --out report.csv [--synthetic 50000]
+ *   npm run readiness -- --out report.csv [--not-ready] [--synthetic 50000]
+ * --not-ready writes only the members who could not recover today (verdict fail or unknown).
  * With no tenant configured it runs against the demo tenant in the Graph emulator (or, with
  * --synthetic N, a generated tenant of N members). Progress goes to stderr, the summary to stdout;
  * Ctrl+C cancels cleanly and leaves the rows written so far.
@@ -17,17 +18,24 @@ import { TenantFacts } from '../directory/tenant.js';
 import { type GraphEmulator, startGraphEmulator } from '../emulator/graph-emulator.js';
 import { syntheticTenant } from '../emulator/synthetic.js';
 import { createLogger } from '../log.js';
-import { CSV_HEADER, csvLine, csvRow } from './csv.js';
+import { csvRow, csvStart } from './csv.js';
 import type { ReadinessSummary } from './report.js';
 import { scanReadiness } from './scan.js';
 
-const USAGE = 'usage: npm run readiness -- --out report.csv [--synthetic N]';
+const USAGE = 'usage: npm run readiness -- --out report.csv [--not-ready] [--synthetic N]';
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { out: { type: 'string' }, synthetic: { type: 'string' } },
-  });
+  let values: { out?: string; synthetic?: string; 'not-ready'?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { out: { type: 'string' }, synthetic: { type: 'string' }, 'not-ready': { type: 'boolean' } },
+    }));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const notReadyOnly = values['not-ready'] === true;
   if (!values.out) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
@@ -73,10 +81,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   process.once('SIGINT', cancel);
   const started = Date.now();
   try {
-    await write(csvLine(CSV_HEADER));
+    await write(csvStart());
     const summary = await scanReadiness(graph, tenant, {
       signal: controller.signal,
-      onMember: (user, eligibility) => write(csvRow(user, eligibility)),
+      onMember: (user, eligibility) =>
+        notReadyOnly && eligibility.canSelfRecover ? undefined : write(csvRow(user, eligibility)),
       // One updating line on a terminal; whole lines when stderr goes to a file or a CI log.
       onProgress: ({ scanned, ready, notReady, waitingFor }) =>
         process.stderr.write(
@@ -84,7 +93,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         ),
     });
     process.stderr.write(
-      `\n${summary.cancelled ? 'Cancelled' : 'Done'} in ${((Date.now() - started) / 1000).toFixed(1)} s; rows in ${values.out}\n`,
+      `\n${summary.cancelled ? 'Cancelled' : 'Done'} in ${((Date.now() - started) / 1000).toFixed(1)} s; ${notReadyOnly ? 'members not ready' : 'rows'} in ${values.out}\n`,
     );
     process.stdout.write(summaryText(summary));
     return summary.cancelled ? 130 : 0;

@@ -1,14 +1,34 @@
 import type * as Graph from '@microsoft/microsoft-graph-types';
+import { REQUIREMENTS, type RequirementId } from '../eligibility/requirements.js';
 import type { Eligibility } from '../eligibility/rules.js';
 import { REQUIREMENT_IDS } from './report.js';
 
 /*
  * The report's CSV: one row per member (RFC 4180: comma-separated, CRLF line ends, fields quoted
  * when they hold a comma, quote or line break, quotes doubled). Names come from the directory, so a
- * cell that a spreadsheet would run as a formula is defused with a leading apostrophe.
+ * cell that a spreadsheet would run as a formula is defused with a leading apostrophe. The file
+ * starts with a UTF-8 byte-order mark: without it Excel reads the file in the machine's legacy code
+ * page and garbles accented and non-Latin names.
  */
 
-export const CSV_HEADER = ['UPN', 'First name', 'Last name', 'Display name', 'Verdict', ...REQUIREMENT_IDS, 'Fix'];
+/** Excel opens a CSV as UTF-8 only when the file starts with this. */
+export const BYTE_ORDER_MARK = '\uFEFF';
+
+/** A requirement's column, in words a manager reads: "E3 Has signed in successfully before". */
+export const requirementColumn = (id: RequirementId) => `${id} ${REQUIREMENTS[id].title}`;
+
+export const CSV_HEADER = [
+  'Sign-in name (UPN)',
+  'First name',
+  'Last name',
+  'Display name',
+  'Verdict (pass or warn: ready; fail or unknown: not ready)',
+  ...REQUIREMENT_IDS.map(requirementColumn),
+  'What to fix',
+];
+
+/** The first bytes of the file: the byte-order mark and the header. */
+export const csvStart = () => BYTE_ORDER_MARK + csvLine(CSV_HEADER);
 
 // Tab and carriage return also start formulas in some spreadsheets (OWASP CSV injection).
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -42,7 +62,8 @@ export function csvRow(user: Graph.User, eligibility: Eligibility): string {
 }
 
 /** Splits CSV text back into rows of cells (RFC 4180); for tests and tools reading the report. */
-export function parseCsv(text: string): string[][] {
+export function parseCsv(csv: string): string[][] {
+  const text = csv.startsWith(BYTE_ORDER_MARK) ? csv.slice(1) : csv;
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';

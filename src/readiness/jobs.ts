@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Graph } from '../directory/graph.js';
 import type { TenantFacts } from '../directory/tenant.js';
+import type { EligibilityFacts } from '../eligibility/facts.js';
+import { passBlocker } from '../eligibility/pass-gate.js';
+import type { Eligibility } from '../eligibility/rules.js';
 import { type Refusal, refusal } from '../escalation/refusal.js';
 import { COLLECTIONS } from '../storage/collections.js';
 import { ConflictError, type DocumentStore, updateRetryingOnConflict } from '../storage/store.js';
 import { metric } from '../telemetry/telemetry.js';
 import { storeCheckpoint } from './checkpoint.js';
-import { CSV_HEADER, csvLine, csvRow } from './csv.js';
+import { csvRow, csvStart } from './csv.js';
+import { MAX_LISTED, type NotReadyMember, notReadyMember, type ReadinessResults } from './not-ready.js';
 import type { ReadinessSummary } from './report.js';
 import { type ReadinessProgress, ReadinessUnavailable, scanReadiness } from './scan.js';
 
@@ -19,6 +23,10 @@ import { type ReadinessProgress, ReadinessUnavailable, scanReadiness } from './s
  * next "readiness report" resumes from the scan's checkpoint instead of starting again.
  */
 
+/** A finished report's not-ready members, for the summary card's pages (1:1 chat reports only). */
+export const RESULTS = 'readiness-results';
+/** How long the summary card's list can be paged: a working day. */
+export const RESULTS_TTL_MS = 8 * 60 * 60_000;
 /** An offered CSV is kept this long for the agent to accept. */
 export const OFFER_TTL_MS = 60 * 60_000;
 /** A running job whose instance has not written for this long is taken to be gone. */
@@ -77,6 +85,8 @@ export interface ReadinessJobsOptions {
   tenant: TenantFacts;
   now?: () => number;
   heartbeatMs?: number;
+  /** ALLOW_PRIVILEGED_WITH_TWO_APPROVERS: whether the list may offer Escalate for someone holding a role. */
+  allowPrivilegedPasses?: boolean;
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -89,13 +99,25 @@ export class ReadinessJobs {
     this.now = options.now ?? Date.now;
   }
 
-  /** Deletes offered CSVs nobody took within their hour; runs with every start. */
+  /** Deletes offered CSVs nobody took within their hour, and lists past their day; runs with every start. */
   async sweepOffers(): Promise<void> {
     const { store } = this.options;
     for (const { value, etag } of await store.list<ReadinessOffer>(COLLECTIONS.readinessOffers)) {
       if (Date.parse(value.expiresAt) <= this.now())
         await store.delete(COLLECTIONS.readinessOffers, value.offerId, etag).catch(() => undefined);
     }
+    for (const { value, etag } of await store.list<ReadinessResults>(RESULTS)) {
+      if (Date.parse(value.expiresAt) <= this.now())
+        await store.delete(RESULTS, value.jobId, etag).catch(() => undefined);
+    }
+  }
+
+  /** A finished report's not-ready members, for its agent only; undefined when gone or someone else's. */
+  async results(jobId: string, agentId: string): Promise<ReadinessResults | undefined> {
+    const stored = await this.options.store.get<ReadinessResults>(RESULTS, jobId);
+    if (!stored || stored.value.agentId !== agentId || Date.parse(stored.value.expiresAt) <= this.now())
+      return undefined;
+    return stored.value;
   }
 
   /** Starts the agent's report, resumes their interrupted one, or says one is already running. */
@@ -233,7 +255,22 @@ export class ReadinessJobs {
   ): Promise<void> {
     const { store, graph, tenant } = this.options;
     const checkpoint = storeCheckpoint(store, job.jobId);
-    const rows: string[] = keepCsv ? [csvLine(CSV_HEADER)] : [];
+    const rows: string[] = keepCsv ? [csvStart()] : [];
+    const notReady: NotReadyMember[] = [];
+    let notListed = 0;
+    const keep = (user: Parameters<typeof notReadyMember>[0], eligibility: Eligibility, facts: EligibilityFacts) => {
+      rows.push(csvRow(user, eligibility));
+      if (eligibility.canSelfRecover) return;
+      if (notReady.length >= MAX_LISTED) notListed += 1;
+      else
+        notReady.push(
+          notReadyMember(
+            user,
+            eligibility,
+            passBlocker(eligibility, facts.roleTemplateIds, this.options.allowPrivilegedPasses ?? false),
+          ),
+        );
+    };
     let current = job;
     let lastWrite = 0;
     const heartbeat = async (progress: ReadinessProgress, status: string) => {
@@ -262,7 +299,7 @@ export class ReadinessJobs {
       summary = await scanReadiness(graph, tenant, {
         signal: controller.signal,
         checkpoint,
-        onMember: keepCsv ? (user, eligibility) => void rows.push(csvRow(user, eligibility)) : undefined,
+        onMember: keepCsv ? keep : undefined,
         onProgress: (progress) => {
           // Members checked since the last progress, for the scan-progress metric (docs/operations.md).
           metric.readinessMembers(Math.max(0, progress.scanned - counted));
@@ -310,6 +347,17 @@ export class ReadinessJobs {
           csv: rows.join(''),
         };
         await store.create(COLLECTIONS.readinessOffers, offer.offerId, offer);
+        const results: ReadinessResults = {
+          jobId: job.jobId,
+          agentId: job.agentId,
+          expiresAt: new Date(this.now() + RESULTS_TTL_MS).toISOString(),
+          summary,
+          members: notReady,
+          notListed,
+        };
+        const previous = await store.get<ReadinessResults>(RESULTS, job.jobId);
+        if (previous) await store.replace(RESULTS, job.jobId, results, previous.etag);
+        else await store.create(RESULTS, job.jobId, results);
       }
       await callbacks.onFinished(ended ?? current, finalState === 'done' ? summary : undefined, offer, failure);
     }

@@ -27,7 +27,7 @@ import { MEMBER_PAGE_SIZE, ownReadsOf, readPopulationFacts } from '../directory/
 import { graphPath } from '../directory/query.js';
 import { ALL_USERS_TARGET } from '../directory/recovery-setup.js';
 import type { TenantFacts } from '../directory/tenant.js';
-import type { Fact, RecoveryScope } from '../eligibility/facts.js';
+import type { EligibilityFacts, Fact, RecoveryScope } from '../eligibility/facts.js';
 import { checkEligibility, type Eligibility } from '../eligibility/rules.js';
 import { type ReadinessSummary, ReadinessTally } from './report.js';
 
@@ -76,7 +76,11 @@ export interface ReadinessProgress {
 
 export interface ScanOptions {
   /** Called for every member in scan order, e.g. to write a CSV row; the user is not kept after. */
-  onMember?: (user: GraphTypes.User & { id: string }, eligibility: Eligibility) => void | Promise<void>;
+  onMember?: (
+    user: GraphTypes.User & { id: string },
+    eligibility: Eligibility,
+    facts: EligibilityFacts,
+  ) => void | Promise<void>;
   onProgress?: (progress: ReadinessProgress) => void;
   signal?: AbortSignal;
   /** Where bulk pages are kept, so a restarted scan resumes; none by default. */
@@ -294,17 +298,16 @@ export async function scanReadiness(
       (signInsDone || bulk.signIns.has(userId)) && (methodsDone || !bulk.needsOwnMethodsRead(userId));
     let deferred: Array<{ user: GraphTypes.User & { id: string }; groupId: string }> = [];
     const evaluate = async (user: GraphTypes.User & { id: string }, groupId: string) => {
-      const eligibility = checkEligibility(
-        assemble(
-          tenant.wide,
-          ownReadsOf(tenant, user, groupId, {
-            lastSuccessfulSignIn: bulk.signInOf(user.id),
-            authenticationMethods: bulk.methodsOf(user.id),
-          }),
-        ),
+      const facts = assemble(
+        tenant.wide,
+        ownReadsOf(tenant, user, groupId, {
+          lastSuccessfulSignIn: bulk.signInOf(user.id),
+          authenticationMethods: bulk.methodsOf(user.id),
+        }),
       );
+      const eligibility = checkEligibility(facts);
       tally.add(eligibility);
-      await options.onMember?.(user, eligibility);
+      await options.onMember?.(user, eligibility, facts);
     };
     const flush = async () => {
       const waiting = deferred;

@@ -3,7 +3,7 @@ import { ActivityTypes } from 'botbuilder';
 import type { AttemptReader } from '../app/check.js';
 import type { EscalationService } from '../app/escalations.js';
 import type { VerifyCaller } from '../app/verify-caller.js';
-import type { BotAuthConfig } from '../config.js';
+import type { BotAuthConfig, HelpdeskContact } from '../config.js';
 import type { Catalogue } from '../diagnosis/catalogue.js';
 import { MAX_EXTRACT_CHARS } from '../diagnosis/extract.js';
 import type { Directory } from '../directory/directory.js';
@@ -43,6 +43,15 @@ export interface BotDependencies {
   /** Claim validation attempts and the channel feed; absent when the extension is off. */
   attempts?: AttemptReader;
   recoveryFeed?: RecoveryFeed;
+  settings: BotSettings;
+}
+
+/** Configuration the cards need. */
+export interface BotSettings {
+  /** ALLOW_PRIVILEGED_WITH_TWO_APPROVERS: Escalate is offered for someone holding a directory role. */
+  allowPrivilegedPasses: boolean;
+  /** HELPDESK_CONTACT: how a colleague reaches the helpdesk (a phone number, an address or a link). */
+  helpdeskContact?: HelpdeskContact;
 }
 
 /** A command, a name or an address fits easily; a pasted error page may be as long as diagnosis reads. */

@@ -107,6 +107,18 @@ export interface CardViews {
     requirements: { id: string; name: string | undefined; counts: string }[];
     notes: { line: string }[];
     csvNote: string;
+    /** The not-ready members by fix, a page at a time (1:1 chat only; empty in a group chat). */
+    listHeading: string;
+    groups: {
+      heading: string;
+      members: { id: string; name: string; upn: string; canEscalate: boolean; blocked: string }[];
+    }[];
+    pageLabel: string;
+    jobId: string;
+    hasPrevious: boolean;
+    hasNext: boolean;
+    previousPage: string;
+    nextPage: string;
   };
 }
 

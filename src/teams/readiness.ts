@@ -2,10 +2,12 @@ import type { Application } from '@microsoft/teams-ai';
 import { type Attachment, CardFactory, type FileConsentCardResponse, TurnContext } from 'botbuilder';
 import { isLoopbackUrl } from '../config.js';
 import type { Directory } from '../directory/directory.js';
+import { PASS_BLOCKER_TEXT } from '../eligibility/pass-gate.js';
 import { REQUIREMENTS } from '../eligibility/requirements.js';
 import type { Logger } from '../log.js';
 import { errorSummary } from '../log.js';
 import type { ReadinessJob, ReadinessJobs, ReadinessOffer } from '../readiness/jobs.js';
+import { notReadyPage, type ReadinessResults } from '../readiness/not-ready.js';
 import { REQUIREMENT_IDS, type ReadinessSummary } from '../readiness/report.js';
 import { type Asker, isPersonalChat, whoIsAsking } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
@@ -91,8 +93,11 @@ export function registerReadinessRoutes(app: Application, turns: Turns, deps: Re
         showProgress(job);
         await updates;
         if (!summary) return;
+        const results = personal ? await jobs.results(job.jobId, asker.id).catch(() => undefined) : undefined;
         await inChat(async (chat) => {
-          await chat.sendActivity({ attachments: [CardFactory.adaptiveCard(summaryCard(cards, summary, personal))] });
+          await chat.sendActivity({
+            attachments: [CardFactory.adaptiveCard(summaryCard(cards, summary, personal, results, 0))],
+          });
           if (offer) await chat.sendActivity({ attachments: [fileConsentCard(offer)] });
         });
       },
@@ -129,6 +134,19 @@ export function registerReadinessRoutes(app: Application, turns: Turns, deps: Re
         message: t('That readiness report is not one of yours, or it is gone: say "readiness report" to run it again.'),
       });
     return progressCard(cards, job);
+  });
+
+  // The summary card's list of who is not ready, another page; from the store, so any instance answers.
+  turns.onVerb(app, 'readiness.page', async (_context, asker, { jobId, page }) => {
+    const results = await jobs.results(jobId, asker.id);
+    if (!results)
+      throw new Refused(
+        t('That list is gone'),
+        t(
+          'A report keeps its list of names for a working day, for the agent who ran it. Say "readiness report" to run it again.',
+        ),
+      );
+    return summaryCard(cards, results.summary, true, results, Number.parseInt(page ?? '0', 10) || 0);
   });
 
   app.fileConsentAccept(async (context, _state, response) => {
@@ -221,7 +239,13 @@ function progressCard(cards: CardTemplates, job: ReadinessJob): AdaptiveCard {
   });
 }
 
-function summaryCard(cards: CardTemplates, summary: ReadinessSummary, personal: boolean): AdaptiveCard {
+function summaryCard(
+  cards: CardTemplates,
+  summary: ReadinessSummary,
+  personal: boolean,
+  results: ReadinessResults | undefined,
+  page: number,
+): AdaptiveCard {
   const groups = summary.groups.map((name) => `"${plain(name, 100)}"`).join(', ') || t('none');
   const scope =
     summary.scopeSource === 'graph'
@@ -259,5 +283,45 @@ function summaryCard(cards: CardTemplates, summary: ReadinessSummary, personal: 
     csvNote: personal
       ? t('The full list (one row per member) follows as a CSV file: accept it to save it to your OneDrive.')
       : t('The full list names people, so I only send it in your 1:1 chat with me: say "readiness report" there.'),
+    ...notReadyList(results, page),
   });
+}
+
+/** Who is not ready, by fix, one page of names with their buttons; nothing when there is no list (a group chat). */
+function notReadyList(results: ReadinessResults | undefined, page: number) {
+  const none = {
+    listHeading: '',
+    groups: [],
+    pageLabel: '',
+    jobId: results?.jobId ?? '',
+    hasPrevious: false,
+    hasNext: false,
+    previousPage: '0',
+    nextPage: '0',
+  };
+  if (!results || results.members.length === 0) return none;
+  const shown = notReadyPage(results, page);
+  return {
+    ...none,
+    listHeading: t('Who is not ready, by what to fix'),
+    groups: shown.groups.map((group) => ({
+      heading: plain(group.heading),
+      members: group.members.map((member) => ({
+        id: member.id,
+        name: plain(member.name, 200),
+        upn: plain(member.upn, 200),
+        canEscalate: member.passBlocker === undefined,
+        blocked: member.passBlocker ? t(PASS_BLOCKER_TEXT[member.passBlocker]) : '',
+      })),
+    })),
+    pageLabel:
+      t('Page ${page} of ${pages}.', { page: shown.page + 1, pages: shown.pages }) +
+      (results.notListed > 0
+        ? ` ${t('${count} more members are not ready: they are in the CSV.', { count: count(results.notListed) })}`
+        : ''),
+    hasPrevious: shown.page > 0,
+    hasNext: shown.page < shown.pages - 1,
+    previousPage: String(shown.page - 1),
+    nextPage: String(shown.page + 1),
+  };
 }

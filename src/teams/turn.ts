@@ -7,7 +7,7 @@ import { errorSummary, type Logger } from '../log.js';
 import { StoreUnavailableError } from '../storage/store.js';
 import { annotateTurn, metric } from '../telemetry/telemetry.js';
 import { type ActionData, BadActionData, readActionData } from './action-data.js';
-import { type Asker, NotAnOrganisationUser, whoIsAsking } from './asker.js';
+import { type Asker, isPersonalChat, NotAnOrganisationUser, whoIsAsking } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { actionResponse, invokeResponseActivity } from './invoke-response.js';
 import { forReader, readerOf, t } from './locale.js';
@@ -137,7 +137,7 @@ export function createTurns(cards: CardTemplates, directory: Directory, log: Log
     context: TurnContext,
     produce: (asker: Asker) => Promise<R>,
     namesNobody = false,
-  ): Promise<R | AdaptiveCard> {
+  ): Promise<{ result: R | AdaptiveCard; failed: boolean }> {
     try {
       const asker = await whoIsAsking(context, directory);
       annotateTurn({ role: roleOf(asker) });
@@ -147,9 +147,9 @@ export function createTurns(cards: CardTemplates, directory: Directory, log: Log
         !namesNobody && isSharedConversation(context.activity) && context.activity.type !== ActivityTypes.Invoke;
       const result = await produce(shared ? colleagueStanding(asker) : asker);
       annotateTurn({ outcome: 'answered' });
-      return result;
+      return { result, failed: false };
     } catch (error) {
-      return failureCard(context, error);
+      return { result: failureCard(context, error), failed: true };
     }
   }
 
@@ -159,17 +159,46 @@ export function createTurns(cards: CardTemplates, directory: Directory, log: Log
     errorCard,
     onMessage: (command, handler, options) => async (context) => {
       annotateTurn({ verb: command });
-      await reply(context, await answer(context, (asker) => handler(context, asker), options?.namesNobody));
+      await reply(context, (await answer(context, (asker) => handler(context, asker), options?.namesNobody)).result);
     },
     onVerb: (app, verb, handler) => {
       app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
         annotateTurn({ verb });
-        const result = await answer(context, (asker) => handler(context, asker, readActionData(data, VERBS[verb])));
+        const { fields, asNewCard } = answerPlacement(data);
+        const { result, failed } = await answer(context, (asker) =>
+          handler(context, asker, readActionData(fields, VERBS[verb])),
+        );
+        // In a 1:1 chat an error, or the answer to a button that asks for it, arrives as a new
+        // message and leaves the card it came from. In a shared chat a new message would be read by
+        // everyone: there the answer stays the clicker's own card.
+        if (typeof result !== 'string' && !result.refresh && (failed || asNewCard) && isPersonalChat(context)) {
+          await reply(context, result);
+          const note = failed
+            ? t('That did not work: the reason and what to do next are in the message below.')
+            : t('The answer is in the message below.');
+          await respondToAction(context, note);
+          return note;
+        }
         await respondToAction(context, result);
         return result;
       });
     },
   };
+}
+
+/**
+ * A button may ask for its answer as a new message (`"answerAs": "new-card"` beside its data), so
+ * the card it is on stays: Diagnose on a checklist, Check on the readiness summary. The kit reads
+ * that field for every verb; the verb's own fields are checked against its spec as before.
+ */
+export const ANSWER_AS_NEW_CARD = { answerAs: 'new-card' } as const;
+
+function answerPlacement(data: unknown): { fields: unknown; asNewCard: boolean } {
+  if (!data || typeof data !== 'object' || Array.isArray(data) || !Object.hasOwn(data, 'answerAs'))
+    return { fields: data, asNewCard: false };
+  const { answerAs, ...fields } = data as Record<string, unknown>;
+  // Any other value stays among the fields, where the verb's spec refuses it as unexpected.
+  return answerAs === ANSWER_AS_NEW_CARD.answerAs ? { fields, asNewCard: true } : { fields: data, asNewCard: false };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { PASS_BLOCKER_TEXT } from '../../src/eligibility/pass-gate.js';
 import { REQUIREMENTS } from '../../src/eligibility/requirements.js';
 import { colleagueView, type Eligibility } from '../../src/eligibility/rules.js';
 import { CARD_TEMPLATE_DIR, templateTexts } from '../../src/teams/cards.js';
@@ -33,7 +34,13 @@ export function codeMessages(): string[] {
 export function coreMessages(): string[] {
   const outcome = (canSelfRecover: boolean) => colleagueView({ canSelfRecover } as Eligibility).message;
   // The requirements' short names, shown on the readiness summary.
-  return [outcome(true), outcome(false), ...Object.values(REQUIREMENTS).map((requirement) => requirement.shortName)];
+  return [
+    outcome(true),
+    outcome(false),
+    ...Object.values(REQUIREMENTS).map((requirement) => requirement.shortName),
+    // Why Escalate is not offered, on the checklist and the readiness list.
+    ...Object.values(PASS_BLOCKER_TEXT),
+  ];
 }
 
 /** Every message id a catalogue must have. */

@@ -7,7 +7,7 @@ import { checkEligibility } from '../../src/eligibility/rules.js';
 import { type GraphEmulator, startGraphEmulator } from '../../src/emulator/graph-emulator.js';
 import { type SyntheticTenant, syntheticTenant } from '../../src/emulator/synthetic.js';
 import { createLogger } from '../../src/log.js';
-import { CSV_HEADER, csvLine, csvRow, parseCsv } from '../../src/readiness/csv.js';
+import { CSV_HEADER, csvRow, csvStart, parseCsv, requirementColumn } from '../../src/readiness/csv.js';
 import { REQUIREMENT_IDS } from '../../src/readiness/report.js';
 import { scanReadiness } from '../../src/readiness/scan.js';
 
@@ -33,7 +33,7 @@ describe('the readiness report over a generated tenant of 2,000 members with kno
 
   const run = async (): Promise<Run> => {
     emulator.resetRequests();
-    let csv = csvLine(CSV_HEADER);
+    let csv = csvStart();
     const progress: number[] = [];
     const summary = await scanReadiness(graph, new TenantFacts(graph, { groupIds: [], mode: 'production' }), {
       now,
@@ -77,10 +77,10 @@ describe('the readiness report over a generated tenant of 2,000 members with kno
     const column = (name: string) => CSV_HEADER.indexOf(name);
     const upns = new Set(rows.slice(1).map((row) => row[0]));
     expect(upns.size).toBe(MEMBERS);
-    const neverSignedIn = rows.filter((row) => row[column('E3')] === 'fail');
+    const neverSignedIn = rows.filter((row) => row[column(requirementColumn('E3'))] === 'fail');
     expect(neverSignedIn).toHaveLength(synthetic.expected.failing.E3!);
-    expect(neverSignedIn[0]![column('Fix')]).toContain('E3: Helpdesk: SSAR is not offered');
-    const emptySurname = rows.filter((row) => row[column('E4')] === 'fail');
+    expect(neverSignedIn[0]![column('What to fix')]).toContain('E3: Helpdesk: SSAR is not offered');
+    const emptySurname = rows.filter((row) => row[column(requirementColumn('E4'))] === 'fail');
     expect(emptySurname.every((row) => row[column('Last name')] === '')).toBe(true);
   });
 
