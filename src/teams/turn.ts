@@ -168,10 +168,10 @@ export function createTurns(cards: CardTemplates, directory: Directory, log: Log
         const { result, failed } = await answer(context, (asker) =>
           handler(context, asker, readActionData(fields, VERBS[verb])),
         );
-        // In a 1:1 chat an error, or the answer to a button that asks for it, arrives as a new
-        // message and leaves the card it came from. In a shared chat a new message would be read by
-        // everyone: there the answer stays the clicker's own card.
-        if (typeof result !== 'string' && !result.refresh && (failed || asNewCard) && isPersonalChat(context)) {
+        // In a 1:1 chat the answer to a button on a card worth keeping (a checklist, the guide, the
+        // readiness summary), error or not, arrives as a new message and leaves that card. In a
+        // shared chat a new message would be read by everyone: there it stays the clicker's own card.
+        if (typeof result !== 'string' && !result.refresh && asNewCard && isPersonalChat(context)) {
           await reply(context, result);
           const note = failed
             ? t('That did not work: the reason and what to do next are in the message below.')
