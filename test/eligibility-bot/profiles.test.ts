@@ -122,6 +122,16 @@ describe('identity verification profiles decide recovery for each user', () => {
     expect(lidia.row('E2')).toContain('No enabled identity verification profile serves account recovery');
     expect(lidia.row('E2')).toContain('does not fall back to its own configuration');
   });
+
+  it('a licence plan that is not provisioned yet warns on E9 instead of passing', async () => {
+    const plan = tenant().subscribedSkus[0]!.servicePlans![0]!;
+    plan.provisioningStatus = 'PendingActivation';
+    undo.push(() => (plan.provisioningStatus = 'Success'));
+    await harness.restartBot();
+    const adele = await check('adele.vance@contoso.com');
+    expect(adele.found.E9).toBe('check');
+    expect(adele.row('E9')).toContain('is PendingActivation: not provisioned yet');
+  });
 });
 
 describe('names under the profile’s match level, namesakes under its claim validation', () => {
