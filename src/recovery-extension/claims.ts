@@ -1,3 +1,4 @@
+import type { RecoveryProfile } from '../eligibility/facts.js';
 import { normaliseName } from '../eligibility/names.js';
 
 /*
@@ -22,6 +23,16 @@ export interface ClaimRecord {
   employeeId?: string;
   /** Every other column, by lower-cased claim key (dateofbirth, documentid, ...). */
   claims: Record<string, string>;
+}
+
+/**
+ * The level names are compared at for a callout: the bindings' matchConfidenceLevel of the enabled
+ * profiles whose claimValidation calls an extension (Graph v1.0 verifiedIdProfileConfiguration,
+ * claimBinding). Relaxed only when every such profile says relaxed; otherwise exact, the stricter.
+ */
+export function matchLevelOfCallingProfiles(profiles: RecoveryProfile[]): MatchLevel {
+  const calling = profiles.filter((profile) => profile.state !== 'disabled' && profile.claimValidation?.enabled);
+  return calling.length > 0 && calling.every((profile) => profile.matchLevel === 'relaxed') ? 'relaxed' : 'exact';
 }
 
 export interface ClaimRules {

@@ -2,11 +2,12 @@ import type restify from 'restify';
 import type { Config } from '../config.js';
 import type { Graph } from '../directory/graph.js';
 import { readRecoveringUser } from '../directory/recovering-user.js';
+import { recoveryProfileFrom, type VerifiedIdProfile } from '../directory/recovery-setup.js';
 import type { TenantFacts } from '../directory/tenant.js';
 import type { Logger } from '../log.js';
 import type { DocumentStore } from '../storage/store.js';
 import { type RecoveryAttempt, RecoveryAttempts } from './attempts.js';
-import type { MatchLevel } from './claims.js';
+import { type MatchLevel, matchLevelOfCallingProfiles } from './claims.js';
 import { createClaimsSource } from './claims-source.js';
 import { CLAIM_VALIDATION_BODY, registerClaimValidationRoute } from './route.js';
 import { EntraTokenVerifier } from './token.js';
@@ -32,7 +33,7 @@ export async function setUpClaimValidation(
     log: Logger;
     now?: () => Date;
     onAttempt?: (attempt: RecoveryAttempt) => void;
-    /** Until identity verification profiles are read (issue 26): the stricter level. */
+    /** Overrides the level read from the tenant's identity verification profiles. */
     matchLevel?: () => Promise<MatchLevel>;
   },
 ): Promise<ClaimValidationExtension | undefined> {
@@ -61,7 +62,7 @@ export async function setUpClaimValidation(
     readUser: (who, options) => readRecoveringUser(deps.graph, deps.tenant, who, options),
     requiredClaims: settings.requiredClaims,
     privileged: settings.privileged,
-    matchLevel: deps.matchLevel ?? (async () => 'exact'),
+    matchLevel: deps.matchLevel ?? profilesMatchLevel(deps.graph, () => (deps.now?.() ?? new Date()).getTime()),
     log,
     now: deps.now,
     onAttempt: deps.onAttempt,
@@ -71,5 +72,26 @@ export async function setUpClaimValidation(
     attempts,
     register: (server) => registerClaimValidationRoute(server, { verifier, validation, tenantId, log }),
     largeBody: CLAIM_VALIDATION_BODY,
+  };
+}
+
+const PROFILES_MAX_AGE_MS = 5 * 60_000;
+
+/**
+ * The match level of the tenant's profiles that call this extension (GET /identity/verifiedId/profiles,
+ * Graph v1.0 verifiedIdProfile), read at most every five minutes. Entra does not say in the callout
+ * which profile applied, so when they differ, or the profiles cannot be read, the stricter level decides.
+ */
+function profilesMatchLevel(graph: Graph, now: () => number): () => Promise<MatchLevel> {
+  let cached: { at: number; level: Promise<MatchLevel> } | undefined;
+  return () => {
+    if (!cached || now() - cached.at > PROFILES_MAX_AGE_MS) {
+      const level = graph
+        .get<{ value?: VerifiedIdProfile[] }>('/identity/verifiedId/profiles')
+        .then((body) => matchLevelOfCallingProfiles((body.value ?? []).map(recoveryProfileFrom)))
+        .catch((): MatchLevel => 'exact');
+      cached = { at: now(), level };
+    }
+    return cached.level;
   };
 }

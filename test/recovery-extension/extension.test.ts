@@ -139,3 +139,26 @@ describe('claim validation extension: RECOVERY_REQUIRED_CLAIMS', () => {
     expect((await callout(harness, { userPrincipalName: upn, claims })).body).toEqual(failedAnswer(['documentId']));
   });
 });
+
+describe('claim validation extension: names at the match level of the profiles that call it', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ claimValidation: true, env: { RECOVERY_PRIVILEGED: 'allow' } });
+    rememberClaimValues(harness);
+  });
+  afterAll(() => harness.close());
+
+  it('under relaxed matching a first name that differs only by its accent matches; the date of birth still decides', async () => {
+    // The demo's calling profile matches exactly; the tenant's admin switches it to relaxed.
+    const calling = harness.graph.tenant.verifiedIdProfiles.find(
+      (profile) => profile.verifiedIdProfileConfiguration.claimValidation?.isEnabled,
+    )!;
+    for (const binding of calling.verifiedIdProfileConfiguration.claimBindings)
+      binding.matchConfidenceLevel = 'relaxed';
+    const answer = await callout(harness, {
+      userPrincipalName: 'jon.doe2@contoso.com',
+      claims: ownClaims('jon.doe@contoso.com'),
+    });
+    expect(answer.body).toEqual(failedAnswer(['dateOfBirth']));
+  });
+});
