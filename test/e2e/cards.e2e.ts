@@ -60,7 +60,7 @@ describe('the cards as a person sees them, in headless Chromium', () => {
     expect(await e5.isVisible()).toBe(true);
     expect(await card.innerText()).toContain('Shares First + Last name with Jón Doe (jon.doe2@contoso.com)');
     expect(await buttonsOf(card)).toEqual([
-      'Show all 10 checks',
+      'Show all 12 checks',
       'Send the guide',
       'Diagnose',
       'Check again',
@@ -71,9 +71,9 @@ describe('the cards as a person sees them, in headless Chromium', () => {
     // What is wrong comes first; the passing checks wait behind one button.
     const passing = card.getByText('E1 Account is enabled and a member: pass');
     expect(await passing.isVisible()).toBe(false);
-    await card.getByRole('button', { name: 'Show all 10 checks' }).click();
+    await card.getByRole('button', { name: 'Show all 12 checks' }).click();
     expect(await passing.isVisible()).toBe(true);
-    await card.getByRole('button', { name: 'Show all 10 checks' }).click();
+    await card.getByRole('button', { name: 'Show all 12 checks' }).click();
 
     await click(card, 'Check again');
     expect(await card.getByText('E5 No other recovery-group member with the same name: fail').isVisible()).toBe(true);
@@ -85,8 +85,8 @@ describe('the cards as a person sees them, in headless Chromium', () => {
     const card = guide.locator('[data-card]');
     await expect.poll(() => card.innerText()).toContain('So kommen Sie wieder in Ihr Arbeitskonto');
     const seen = await card.innerText();
-    expect(seen).toContain('Öffnen Sie ein privates Browserfenster');
-    expect(seen).toContain('Melden Sie sich damit an und richten Sie sofort einen Passkey in Authenticator ein.');
+    expect(seen).toContain('öffnen Sie ein privates Browserfenster');
+    expect(seen).toContain('Registrieren Sie unter Sicherheitsinformationen sofort einen Passkey');
     expect(seen).not.toContain('Steps');
     expect(seen).toContain('aka.ms/mfasetup öffnen');
     expect(await buttonsOf(card)).toContain('Etwas ist schiefgegangen');
