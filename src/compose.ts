@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+import { AskHelpdesk } from './app/ask-helpdesk.js';
 import { EscalationService } from './app/escalations.js';
 import { OutcomeNotices } from './app/notify-outcome.js';
 import { CALLBACK_PATH, VerifyCaller } from './app/verify-caller.js';
@@ -27,6 +28,7 @@ import { createAdapter, createBot } from './teams/app.js';
 import { CardTemplates } from './teams/cards.js';
 import { PersonalChats } from './teams/conversations.js';
 import { TeamsEscalationNotifier } from './teams/escalation.js';
+import { TeamsHelpdeskMessenger } from './teams/helpdesk.js';
 import { LiveCardIndex } from './teams/live-cards.js';
 import { TeamsOutcomeMessenger } from './teams/notifications.js';
 import { RecoveryFeed } from './teams/recovery-feed.js';
@@ -139,6 +141,7 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     readinessJobs,
     verifyCaller,
     ...(claimValidation && { attempts: claimValidation.attempts, recoveryFeed }),
+    askHelpdesk: new AskHelpdesk(store, directory, new TeamsHelpdeskMessenger({ personalChats, cards }), options.now),
     settings: {
       allowPrivilegedPasses: config.escalation.allowPrivilegedWithTwoApprovers,
       helpdeskContact: config.helpdeskContact,

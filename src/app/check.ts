@@ -31,6 +31,8 @@ export type CheckResult =
       readAt: Date;
       /** The user's last claim validation attempt, for the agent only. */
       claimValidation?: RecoveryAttempt;
+      /** The directory roles they hold, so the card offers Escalate only where a pass could be requested. */
+      privilegedRoles: Fact<string[]>;
     }
   | {
       kind: 'for-colleague';
@@ -120,6 +122,7 @@ function answer(
         recoveryScope: facts.recoveryScope,
         readAt: facts.readAt,
         ...(claimValidation && { claimValidation }),
+        privilegedRoles: facts.roleTemplateIds,
       }
     : {
         kind: 'for-colleague',

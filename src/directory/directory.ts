@@ -94,10 +94,18 @@ export class Directory {
 
   /** Members of the approver group, including nested groups; read fresh, never cached, since it decides approvals. */
   async approverGroupMembers(): Promise<DirectoryUser[]> {
-    if (!this.groups.approverGroupId) return [];
-    const id = encodeURIComponent(this.groups.approverGroupId);
+    return this.groupMembers(this.groups.approverGroupId);
+  }
+
+  /** Members of the helpdesk group, including nested groups: who a colleague's "ask the helpdesk" reaches. */
+  async helpdeskGroupMembers(): Promise<DirectoryUser[]> {
+    return this.groupMembers(this.groups.helpdeskGroupId);
+  }
+
+  private async groupMembers(groupId: string | undefined): Promise<DirectoryUser[]> {
+    if (!groupId) return [];
     return this.graph.all<DirectoryUser>(
-      `/groups/${id}/transitiveMembers/microsoft.graph.user?$select=id,displayName,userPrincipalName&$top=999`,
+      `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=id,displayName,userPrincipalName&$top=999`,
     );
   }
 

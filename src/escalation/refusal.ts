@@ -39,7 +39,9 @@ type UseCaseCode =
   | 'caller-not-verified'
   | 'verification-off'
   | 'verification-not-possible'
-  | 'already-verified';
+  | 'already-verified'
+  | 'no-helpdesk'
+  | 'helpdesk-unreachable';
 
 /** What a Verified ID callback is refused for (src/verification/rules.ts). */
 export type VerificationRefusalCode =

@@ -35,6 +35,8 @@ export const COLLECTIONS = {
   recoveryAttempts: 'recovery-attempts',
   /** Team channels where an agent asked to see claim validation attempts as they happen. */
   recoveryFeeds: 'recovery-feeds',
+  /** Per colleague and person: when the colleague last asked the helpdesk to help that person (no verdict, no details). */
+  helpdeskAsks: 'helpdesk-asks',
   /** Documents written and deleted again by the /readyz probe. */
   readinessProbes: 'readiness-probes',
 } as const;
@@ -71,4 +73,6 @@ export const keys = {
   recoveryAttemptsOf: (userPrincipalName: string) => `${lower(userPrincipalName)}/`,
   recoveryFeed: (tenantId: string, conversationId: string) => `${tenantId}:${conversationId}`,
   recoveryFeedsOf: (tenantId: string) => `${tenantId}:`,
+  helpdeskAsk: (tenantId: string, askerId: string, targetId: string) =>
+    `${tenantId}:${lower(askerId)}:${lower(targetId)}`,
 } as const;

@@ -1,5 +1,6 @@
 import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
-import { ActivityTypes } from 'botbuilder';
+import { ActivityTypes, type TurnContext } from 'botbuilder';
+import type { AskHelpdesk } from '../app/ask-helpdesk.js';
 import type { AttemptReader } from '../app/check.js';
 import type { EscalationService } from '../app/escalations.js';
 import type { VerifyCaller } from '../app/verify-caller.js';
@@ -10,12 +11,14 @@ import type { Directory } from '../directory/directory.js';
 import { errorSummary, type Logger } from '../log.js';
 import type { ReadinessJobs } from '../readiness/jobs.js';
 import { StoreUnavailableError } from '../storage/store.js';
+import { whoIsAsking } from './asker.js';
 import { type CardTemplates, plain } from './cards.js';
 import { registerCheckRoutes } from './check.js';
 import type { PersonalChats } from './conversations.js';
 import { PASTED_ERROR, registerDiagnosisRoutes } from './diagnosis.js';
 import { ESCALATE_PATTERN, REQUESTS_PATTERN, registerEscalationRoutes } from './escalation.js';
 import { registerGuideRoutes } from './guide.js';
+import { contactLine, registerHelpdeskRoutes } from './helpdesk.js';
 import { actionResponse, healthCheckResponse, invokeResponseActivity, unsupportedInvoke } from './invoke-response.js';
 import type { LiveCardIndex } from './live-cards.js';
 import { t } from './locale.js';
@@ -43,6 +46,7 @@ export interface BotDependencies {
   /** Claim validation attempts and the channel feed; absent when the extension is off. */
   attempts?: AttemptReader;
   recoveryFeed?: RecoveryFeed;
+  askHelpdesk: AskHelpdesk;
   settings: BotSettings;
 }
 
@@ -94,7 +98,16 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   // No storage: no route keeps Teams AI conversation or user state, so none is read or written per turn.
   const app = new Application<AppTurnState>({ adapter, removeRecipientMention: true });
   const turns = createTurns(cards, directory, log);
-  const welcome = () => cards.render('welcome', { title: t('Hi, I am the account recovery helper') });
+  // By role: agents see the helpdesk's commands, everyone else only what they can use.
+  const welcome = async (context: TurnContext) => {
+    const asker = await whoIsAsking(context, directory).catch(() => undefined);
+    return cards.render('welcome', {
+      title: t('Hi, I am the account recovery helper'),
+      isAgent: asker?.isHelpdeskAgent === true,
+      canListRequests: asker?.isHelpdeskAgent === true || asker?.isApprover === true,
+      contactLine: asker?.isHelpdeskAgent ? '' : contactLine(deps.settings.helpdeskContact),
+    });
+  };
 
   // Every 1:1 activity (install included) keeps the person's chat reachable for approval cards and the pass.
   app.turn('beforeTurn', async (context) => {
@@ -107,7 +120,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   app.conversationUpdate('membersAdded', async (context) => {
     const botId = context.activity.recipient?.id;
     const botWasAdded = context.activity.membersAdded?.some((m) => m.id === botId);
-    if (botWasAdded) await turns.reply(context, welcome());
+    if (botWasAdded) await turns.reply(context, await welcome(context));
   });
 
   // Before any route reads it: an oversized message is answered with its limit, and nothing is looked up.
@@ -141,7 +154,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   );
 
   app.message(/^\s*(hi|hello|hey|help|start|menu|\?)\s*[.!]*\s*$/i, async (context) => {
-    await turns.reply(context, welcome());
+    await turns.reply(context, await welcome(context));
   });
 
   // A pasted error wins over everything else, so "Can't sign in: AADSTS50053" is diagnosed, not looked up.
@@ -149,7 +162,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   // Before the guide, which answers anything that mentions recovery.
   registerRecoveryFeedRoutes(app, turns, { feed: deps.recoveryFeed, cards });
   registerGuideRoutes(app, turns, directory);
-  registerCheckRoutes(app, turns, { directory, cards, attempts: deps.attempts });
+  registerCheckRoutes(app, turns, { directory, cards, attempts: deps.attempts, settings: deps.settings });
   registerReadinessRoutes(app, turns, { directory, cards, log, jobs: deps.readinessJobs });
   registerEscalationRoutes(app, turns, {
     cards,
@@ -159,11 +172,12 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   });
   registerPeopleSearch(app, { directory, log });
   registerVerificationRoutes(app, turns, { verifyCaller: deps.verifyCaller, cards, personalChats: deps.personalChats });
+  registerHelpdeskRoutes(app, turns, { askHelpdesk: deps.askHelpdesk, contact: deps.settings.helpdeskContact });
 
   // Catch-all for text: anything no route understood gets a helpful card, never silence.
   app.activity(ActivityTypes.Message, async (context) => {
     const said = (context.activity.text ?? '').trim();
-    await turns.reply(context, said ? cards.render('help', { said: plain(said, 200) }) : welcome());
+    await turns.reply(context, said ? cards.render('help', { said: plain(said, 200) }) : await welcome(context));
   });
 
   // Invokes no route claimed (a button from an older card version, a forged verb, an invoke this

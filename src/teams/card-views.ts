@@ -11,10 +11,18 @@ interface Fact {
 }
 
 export interface CardViews {
-  welcome: { title: string };
+  welcome: {
+    title: string;
+    /** Helpdesk-only lines (Escalate, readiness report) only for agents. */
+    isAgent: boolean;
+    /** "requests": agents and approvers. */
+    canListRequests: boolean;
+    contactLine: string;
+  };
   help: { said: string };
   notice: { title: string; message: string };
-  error: { title: string; message: string; reference: string; code: string };
+  /** `nextStep`: what to do after a refusal (src/teams/next-steps.ts); empty when its words say it. */
+  error: { title: string; message: string; reference: string; code: string; nextStep: string };
   guide: { heading: string; signInHint: string; userId: string };
   'eligibility-agent': ReturnType<typeof agentEligibilityView>;
   'eligibility-colleague': ReturnType<typeof colleagueEligibilityView>;

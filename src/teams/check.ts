@@ -3,6 +3,8 @@ import type { TurnContext } from 'botbuilder';
 import { TeamsInfo } from 'botbuilder';
 import { type AttemptReader, type CheckDirectory, type CheckResult, checkUser, recheckUser } from '../app/check.js';
 import { parseUserQuery, type UserQuery } from '../directory/users.js';
+import { passBlocker } from '../eligibility/pass-gate.js';
+import type { BotSettings } from './app.js';
 import type { Asker } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { agentEligibilityView, candidatesView, colleagueEligibilityView } from './eligibility-views.js';
@@ -15,6 +17,7 @@ export interface CheckDependencies {
   cards: CardTemplates;
   /** Claim validation attempts, shown to agents; absent when the extension is off. */
   attempts?: AttemptReader;
+  settings: BotSettings;
 }
 
 /** "check jon.doe@contoso.com", "check Jon Doe", "can @Jon recover?" -> what the person typed about whom. */
@@ -52,7 +55,7 @@ export function registerCheckRoutes(app: Application, turns: Turns, deps: CheckD
     turns.onMessage('check', async (context, asker) => {
       const typed = (context.activity.text ?? '').replace(CHECK_PATTERN, '').trim();
       const result = await checkUser(deps.directory, asker, await queryFromMessage(context), deps.attempts);
-      const card = checkCard(deps.cards, result, typed);
+      const card = checkCard(deps, result, typed);
       // Everyone in a shared conversation reads the colleague's answer; each viewer's client then
       // asks for their own view (check.refresh), which an agent gets as the full checklist.
       if (result.kind !== 'for-colleague' || !isSharedConversation(context.activity)) return card;
@@ -71,7 +74,7 @@ export function registerCheckRoutes(app: Application, turns: Turns, deps: CheckD
         title: t('No such user in this tenant'),
         message: t('That account no longer exists.'),
       });
-    return checkCard(deps.cards, result, '');
+    return checkCard(deps, result, '');
   });
 }
 
@@ -82,10 +85,10 @@ async function eligibilityCard(
   query: UserQuery | { problem: string },
   typed: string,
 ): Promise<AdaptiveCard> {
-  return checkCard(deps.cards, await checkUser(deps.directory, asker, query, deps.attempts), typed);
+  return checkCard(deps, await checkUser(deps.directory, asker, query, deps.attempts), typed);
 }
 
-function checkCard(cards: CardTemplates, result: CheckResult, typed: string): AdaptiveCard {
+function checkCard({ cards, settings }: CheckDependencies, result: CheckResult, typed: string): AdaptiveCard {
   switch (result.kind) {
     case 'unclear':
       return cards.render('notice', { title: t('Who should I check?'), message: plain(result.problem) });
@@ -113,10 +116,14 @@ function checkCard(cards: CardTemplates, result: CheckResult, typed: string): Ad
           result.eligibility,
           result.recoveryScope,
           result.readAt,
+          passBlocker(result.eligibility, result.privilegedRoles, settings.allowPrivilegedPasses),
           result.claimValidation,
         ),
       );
     case 'for-colleague':
-      return cards.render('eligibility-colleague', colleagueEligibilityView(result.user, result.answer));
+      return cards.render(
+        'eligibility-colleague',
+        colleagueEligibilityView(result.user, result.answer, settings.helpdeskContact),
+      );
   }
 }

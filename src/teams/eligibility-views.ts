@@ -1,11 +1,14 @@
 import { sameNameKey } from '../app/check.js';
+import type { HelpdeskContact } from '../config.js';
 import type { DirectoryUser } from '../directory/users.js';
 import type { Fact, RecoveryScope } from '../eligibility/facts.js';
+import { PASS_BLOCKER_TEXT, type PassBlocker } from '../eligibility/pass-gate.js';
 import type { colleagueView, Eligibility, RequirementResult } from '../eligibility/rules.js';
 import type { Status } from '../eligibility/status.js';
 import type { RecoveryAttempt } from '../recovery-extension/attempts.js';
 import { cardTime, plain } from './cards.js';
 import { claimValidationView, NO_CLAIM_VALIDATION } from './claim-validation-views.js';
+import { contactLine } from './helpdesk.js';
 import { t } from './locale.js';
 
 /**
@@ -36,6 +39,7 @@ export function agentEligibilityView(
   eligibility: Eligibility,
   scope: Fact<RecoveryScope>,
   readAt: Date,
+  blocker: PassBlocker | undefined,
   claimValidation?: RecoveryAttempt,
 ) {
   const name = plain(user.displayName ?? user.userPrincipalName ?? t('this user'));
@@ -73,6 +77,17 @@ export function agentEligibilityView(
     checkedAt: cardTime(readAt),
     hasClaimValidation: claimValidation !== undefined,
     claimValidation: claimValidation ? claimValidationView(claimValidation) : NO_CLAIM_VALIDATION,
+    // No button the escalation would refuse: why not, instead.
+    canEscalate: blocker === undefined,
+    passBlocked: blocker ? t(PASS_BLOCKER_TEXT[blocker]) : '',
+    // The guide only helps someone who can recover with it: warn before sending it to anyone else.
+    canSelfRecover: eligibility.canSelfRecover,
+    guideWarning: eligibility.canSelfRecover
+      ? ''
+      : t(
+          'The check says ${name} cannot recover on their own yet, so the guide will not work for them until ${id} is fixed. Send it anyway?',
+          { name, id: problems[0]?.id ?? '' },
+        ),
   };
 }
 
@@ -104,6 +119,7 @@ function requirementView(result: RequirementResult) {
 export function colleagueEligibilityView(
   user: Pick<DirectoryUser, 'id' | 'displayName'>,
   view: ReturnType<typeof colleagueView>,
+  contact: HelpdeskContact | undefined,
 ) {
   const name = plain(user.displayName ?? t('This person'));
   return {
@@ -116,7 +132,16 @@ export function colleagueEligibilityView(
       ? t('Forward them the guide: it walks them through recovery step by step.')
       : t('Ask them to contact the helpdesk. You can forward the guide meanwhile.'),
     userId: user.id,
+    // How to reach the helpdesk, on every colleague answer (HELPDESK_CONTACT).
+    contactLine: contactLine(contact),
+    contactUrl: contact?.url ?? '',
+    contactTitle: contact ? contactTitle(contact.kind) : '',
   };
+}
+
+function contactTitle(kind: HelpdeskContact['kind']): string {
+  if (kind === 'phone') return t('Call the helpdesk');
+  return kind === 'mail' ? t('Mail the helpdesk') : t('Open the helpdesk page');
 }
 
 /**

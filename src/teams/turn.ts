@@ -11,6 +11,7 @@ import { type Asker, isPersonalChat, NotAnOrganisationUser, whoIsAsking } from '
 import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { actionResponse, invokeResponseActivity } from './invoke-response.js';
 import { forReader, readerOf, t } from './locale.js';
+import { nextStepAfter } from './next-steps.js';
 import { colleagueStanding, isSharedConversation } from './shared-chat.js';
 import { VERBS, type Verb } from './verbs.js';
 
@@ -94,6 +95,7 @@ export function createTurns(cards: CardTemplates, directory: Directory, log: Log
         message ?? t('Nothing was changed. Please try again in a minute; if it keeps happening, tell the helpdesk.'),
       reference: plain(reference, 100),
       code: code ?? '',
+      nextStep: code ? nextStepAfter(code) : '',
     });
 
   function failureCard(context: TurnContext, error: unknown): AdaptiveCard {

@@ -37,6 +37,7 @@ export const VERBS = {
   'verification.start': REQUEST_ID,
   'readiness.cancel': { jobId: { kind: 'guid', required: true } },
   'readiness.refresh': { jobId: { kind: 'guid', required: true } },
+  'helpdesk.ask': REQUIRED_USER,
   'readiness.page': { jobId: { kind: 'guid', required: true }, page: { kind: 'text', maxLength: 5 } },
 } as const satisfies Record<string, ActionSpec>;
 

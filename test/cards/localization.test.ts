@@ -105,7 +105,7 @@ function comparableWords(text: string): Set<string> {
     .replace(/https?:\/\/\S+|[\w.+-]+@[\w.-]+|\b[\w.-]+\.(?:com|ms)(?:\/\S*)?/g, ' ')
     // The commands the bot understands, shown as commands.
     .replace(
-      /\*\*(?:check|guide|diagnose|requests)\*\*|"(?:escalate|requests|readiness report|recovery feed here|recovery feed off)"/g,
+      /\*\*(?:check|guide|diagnose|requests|readiness report)\*\*|"(?:escalate|requests|readiness report|recovery feed here|recovery feed off)"/g,
       ' ',
     );
   for (const noun of PROPER_NOUNS) rest = rest.split(noun).join(' ');

@@ -70,6 +70,10 @@ describe("every card within Teams' limits", () => {
           user: 'u'.repeat(500),
           correlation: 'c'.repeat(100),
         },
+        canEscalate: false,
+        passBlocked: '止'.repeat(200),
+        canSelfRecover: false,
+        guideWarning: '警'.repeat(300),
       }),
     );
     expect(messageBytes(card)).toBeLessThan(MAX_MESSAGE_BYTES);
