@@ -229,7 +229,8 @@ describe('a colleague asking on behalf of someone', () => {
     ];
     for (const detail of agentOnly) expect(shown, `colleague card leaks "${detail}"`).not.toContain(detail);
     expect(cardText(card)).toMatch(/can recover on their own|needs the helpdesk/);
-    expect(card.actions.map((a: any) => a.verb)).toEqual(['guide']);
+    // The guide, the helpdesk's contact (HELPDESK_CONTACT) and "Ask the helpdesk for them": nothing of the agent's.
+    expect(card.actions.map((a: any) => a.verb ?? a.url)).toEqual(['guide', 'tel:+14255550100', 'helpdesk.ask']);
   });
 
   it('gets the short answer and the guide to forward', async () => {

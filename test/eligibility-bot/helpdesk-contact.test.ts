@@ -54,6 +54,7 @@ describe('a colleague gets a way to the helpdesk on every answer', () => {
   it('an ask about an account that does not exist says so and how to reach the helpdesk', async () => {
     const turn = await harness.invoke(people.colleague, 'helpdesk.ask', {
       userId: '11111111-0000-4000-8000-0000000009ff',
+      answerAs: 'new-card',
     });
     // In a 1:1 chat the refusal arrives as a new message; the card clicked stays.
     expect(turn.body.value).toBe('That did not work: the reason and what to do next are in the message below.');
