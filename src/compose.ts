@@ -27,7 +27,7 @@ import { tracedStore } from './storage/traced-store.js';
 import { createAdapter, createBot } from './teams/app.js';
 import { CardTemplates } from './teams/cards.js';
 import { PersonalChats } from './teams/conversations.js';
-import { TeamsEscalationNotifier } from './teams/escalation.js';
+import { TeamsEscalationNotifier } from './teams/escalation-notifier.js';
 import { TeamsHelpdeskMessenger } from './teams/helpdesk.js';
 import { LiveCardIndex } from './teams/live-cards.js';
 import { TeamsOutcomeMessenger } from './teams/notifications.js';

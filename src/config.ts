@@ -52,6 +52,10 @@ export interface Config {
     perTargetPerHour: number;
     /** The lifetime asked for each pass, clamped to the tenant's TAP policy (at least its minimum). */
     tapLifetimeMinutes: number;
+    /** A request still waiting reminds its approvers after this long (src/app/escalation/nudges.ts). */
+    remindMinutes: number;
+    /** ... and goes to every approver who has not had it yet after this long. */
+    widenMinutes: number;
   };
   /** HELPDESK_CONTACT: how a colleague reaches the helpdesk; the demo has a made-up number. */
   helpdeskContact?: HelpdeskContact;
@@ -153,6 +157,8 @@ export const CONFIG_VARIABLES = [
   'SSAR_GROUP_IDS',
   'SSAR_MODE',
   'REQUEST_TTL_MINUTES',
+  'APPROVAL_REMIND_MINUTES',
+  'APPROVAL_WIDEN_MINUTES',
   'ALLOW_PRIVILEGED_WITH_TWO_APPROVERS',
   'RATE_LIMIT_PER_REQUESTER_PER_HOUR',
   'RATE_LIMIT_PER_TARGET_PER_HOUR',
@@ -307,6 +313,8 @@ export function loadConfig(env: Env): Config {
       perTargetPerHour: integer('RATE_LIMIT_PER_TARGET_PER_HOUR', 3, 1, 1000),
       // Graph accepts 10 to 43200 minutes: https://learn.microsoft.com/graph/api/resources/temporaryaccesspassauthenticationmethod
       tapLifetimeMinutes: integer('TAP_LIFETIME_MINUTES', DEFAULT_TAP_LIFETIME_MINUTES, 10, 43_200),
+      remindMinutes: integer('APPROVAL_REMIND_MINUTES', 10, 1, 1440),
+      widenMinutes: integer('APPROVAL_WIDEN_MINUTES', 20, 1, 1440),
     },
     noticeMailFrom: noticeMailbox(read('NOTIFY_MAIL_FROM')),
     helpdeskContact: helpdeskContact(read('HELPDESK_CONTACT') ?? (demo ? DEMO_HELPDESK_CONTACT : undefined)),

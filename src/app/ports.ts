@@ -56,6 +56,8 @@ export interface Requests {
   releaseTarget(record: EscalationRecord): Promise<void>;
   reserveFiling(record: EscalationRecord, now: Date, limits: RateLimits): Promise<Refusal | undefined>;
   releaseFiling(record: EscalationRecord): Promise<void>;
+  /** True for exactly one caller across every instance: the reminder or the widening of a waiting request is theirs to send. */
+  claimNudge(record: EscalationRecord, step: 'remind' | 'widen', at: Date): Promise<boolean>;
   recordPassMethod(record: EscalationRecord, methodId: string, createdAt: string | null | undefined): Promise<void>;
   passMethodOwner(tenantId: string, methodId: string): Promise<string | undefined>;
   appendAudit(entry: AuditEntry & { traceId?: string }): Promise<void>;
@@ -98,12 +100,23 @@ export interface EscalationNotifier {
   notifyRequester(record: EscalationRecord, facts?: LiveViewFacts): Promise<void>;
   /** Every card already showing the request (the requester's, each approver's) shows it as it stands now. */
   refreshCards(record: EscalationRecord, facts: LiveViewFacts): Promise<void>;
+  /**
+   * Whether the requester's 1:1 chat takes messages right now (their live card is replaced as a
+   * probe): undefined when it does, '' when they have no chat, else what Teams answered, in words.
+   */
+  whyPassCannotReach(record: EscalationRecord): Promise<string | undefined>;
+  /** The ids of everyone who has been sent the approval card. */
+  askedApprovers(record: EscalationRecord): Promise<string[]>;
+  /** A reminder, as a new message, to each approver who has the card and has not acted on it. */
+  remindApprovers(record: EscalationRecord, waitedMinutes: number): Promise<void>;
 }
 
 /** What every live card of a request is drawn with besides the record, read once per change. */
 export interface LiveViewFacts {
   verification?: CallerVerificationView;
   passSettings?: PassSettings;
+  /** The bot's clock, for how long the request has waited. */
+  at?: Date;
 }
 
 /** Caller verification with Verified ID (src/verification/sessions.ts), as the escalation use cases consult it. */

@@ -9,6 +9,7 @@ type RequestCode =
   | 'missing-identity'
   | 'requester-is-target'
   | 'reason-missing'
+  | 'denial-reason-missing'
   | 'reason-too-long'
   | 'verification-detail-missing'
   | 'privileged-target'

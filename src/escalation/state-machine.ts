@@ -210,14 +210,20 @@ export function deny(
   const notAllowed = checkDecider(record, approver);
   if (notAllowed) return notAllowed;
   const denialReason = reason?.trim() || undefined;
-  if (denialReason !== undefined && denialReason.length > MAX_TEXT_LENGTH) {
+  // The agent reads it to decide what to do next: a denial without one leaves them guessing.
+  if (denialReason === undefined)
+    return refuse(
+      'denial-reason-missing',
+      'Say why you deny it: the agent reads your reason to decide what to do next.',
+    );
+  if (denialReason.length > MAX_TEXT_LENGTH) {
     return refuse('reason-too-long', `Keep the reason to ${MAX_TEXT_LENGTH} characters or fewer.`);
   }
   return {
     ...record,
     state: 'denied',
     deniedBy: { id: approver.id, name: approver.name },
-    ...(denialReason === undefined ? {} : { denialReason }),
+    denialReason,
     updatedAt: now.toISOString(),
   };
 }

@@ -25,16 +25,45 @@ export interface CreatedConversation {
   tenantId?: string;
 }
 
+/**
+ * What Teams' Bot Connector answers when a message cannot be delivered, as documented: each 403
+ * code, 404 ConversationNotFound, and a 500 for a connector failure.
+ * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/conversation-messages#status-code-responses
+ * ("Status codes from bot conversational APIs": ForbiddenOperationException when the bot is not
+ * installed in the user's personal scope).
+ */
+export const SEND_FAILURES = {
+  404: { status: 404, code: 'ConversationNotFound', message: 'Conversation not found.' },
+  500: { status: 500, code: 'ServiceError', message: 'The service encountered an error.' },
+  ConversationBlockedByUser: {
+    status: 403,
+    code: 'ConversationBlockedByUser',
+    message: 'User blocked the conversation with the bot.',
+  },
+  BotNotInConversationRoster: {
+    status: 403,
+    code: 'BotNotInConversationRoster',
+    message: 'The bot is not part of the conversation roster.',
+  },
+  BotDisabledByAdmin: { status: 403, code: 'BotDisabledByAdmin', message: 'The tenant admin disabled this bot.' },
+  ForbiddenOperationException: {
+    status: 403,
+    code: 'ForbiddenOperationException',
+    message: "Bot is not installed in user's personal scope",
+  },
+} as const;
+export type SendFailure = keyof typeof SEND_FAILURES;
+
 export interface FakeConnector {
   serviceUrl: string;
   activities: ConnectorActivity[];
   conversations: CreatedConversation[];
   /**
-   * From now on, new messages to this conversation are refused with `status` (undefined: accepted
-   * again), as Teams does when the person uninstalled the app or the conversation is gone (404
-   * ConversationNotFound) or when the connector fails (500). Card updates are refused too.
+   * From now on, new messages to this conversation are refused as Teams refuses them (undefined:
+   * accepted again): a documented 403 code, 404 ConversationNotFound (the conversation is gone), or
+   * a 500 (the connector fails). Card updates are refused too.
    */
-  failSendsTo(conversationId: string, status: 404 | 500 | undefined): void;
+  failSendsTo(conversationId: string, failure: SendFailure | undefined): void;
   /** Resolves with the first activity matching `predicate` that arrives (or has arrived). */
   waitFor(predicate: (a: ConnectorActivity) => boolean, timeoutMs?: number): Promise<ConnectorActivity>;
   close(): Promise<void>;
@@ -43,11 +72,7 @@ export interface FakeConnector {
 export async function startFakeConnector(port = 0): Promise<FakeConnector> {
   const activities: ConnectorActivity[] = [];
   const conversations: CreatedConversation[] = [];
-  const failing = new Map<string, 404 | 500>();
-  const FAILURE_BODIES = {
-    404: { error: { code: 'ConversationNotFound', message: 'Conversation not found.' } },
-    500: { error: { code: 'ServiceError', message: 'The service encountered an error.' } },
-  } as const;
+  const failing = new Map<string, SendFailure>();
   const waiters = new Set<{ predicate: (a: ConnectorActivity) => boolean; resolve: (a: ConnectorActivity) => void }>();
 
   const record = (entry: ConnectorActivity) => {
@@ -85,7 +110,10 @@ export async function startFakeConnector(port = 0): Promise<FakeConnector> {
       if (!match) return reply(404, { error: { code: 'NotFound', message: `No route ${req.method} ${path}` } });
       const [, conversationId, activityId] = match;
       const failure = conversationId ? failing.get(conversationId) : undefined;
-      if (failure && (req.method === 'POST' || req.method === 'PUT')) return reply(failure, FAILURE_BODIES[failure]);
+      if (failure && (req.method === 'POST' || req.method === 'PUT')) {
+        const { status, code, message } = SEND_FAILURES[failure];
+        return reply(status, { error: { code, message } });
+      }
 
       if (!conversationId && req.method === 'POST') {
         // Proactive 1:1: Teams answers with the personal conversation's id.
@@ -121,9 +149,9 @@ export async function startFakeConnector(port = 0): Promise<FakeConnector> {
     serviceUrl: `http://127.0.0.1:${boundPort}/`,
     activities,
     conversations,
-    failSendsTo(conversationId, status) {
-      if (status === undefined) failing.delete(conversationId);
-      else failing.set(conversationId, status);
+    failSendsTo(conversationId, failure) {
+      if (failure === undefined) failing.delete(conversationId);
+      else failing.set(conversationId, failure);
     },
     waitFor(predicate, timeoutMs = 10_000) {
       const found = activities.find(predicate);

@@ -45,6 +45,9 @@ export interface TranscriptEntry {
 }
 
 const BOT_ACCOUNT = { id: '28:ssar-helpdesk-bot', name: 'SSAR Helpdesk' };
+/** One group chat everyone on the page is in, with the bot added: what several people read at once. */
+export const GROUP_CHAT = { id: '19:local-helpdesk-triage@thread.v2', title: 'Helpdesk triage (group chat)' };
+type Where = 'personal' | 'group';
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_TEXT_LENGTH = 4000;
 
@@ -95,7 +98,10 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
   const files = pageFiles();
   const connector = await startFakeConnector();
   const personById = new Map(people.map((person) => [person.aadObjectId, person]));
-  const transcripts = new Map<string, TranscriptEntry[]>(people.map((person) => [conversationIdOf(person), []]));
+  const transcripts = new Map<string, TranscriptEntry[]>([
+    ...people.map((person): [string, TranscriptEntry[]] => [conversationIdOf(person), []]),
+    [GROUP_CHAT.id, []],
+  ]);
   const installs = new Map<string, Promise<number>>();
   let connectorCursor = 0;
 
@@ -115,13 +121,21 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
     return person;
   };
 
-  const teamsActivity = (person: ChatPerson, fields: Record<string, unknown>, client?: unknown) => ({
+  const teamsActivity = (
+    person: ChatPerson,
+    fields: Record<string, unknown>,
+    client?: unknown,
+    where: Where = 'personal',
+  ) => ({
     id: randomUUID(),
     timestamp: new Date().toISOString(),
     serviceUrl: connector.serviceUrl,
     channelId: 'msteams',
     from: { id: `29:${person.aadObjectId}`, name: person.name, aadObjectId: person.aadObjectId },
-    conversation: { id: conversationIdOf(person), conversationType: 'personal', tenantId },
+    conversation:
+      where === 'group'
+        ? { id: GROUP_CHAT.id, conversationType: 'groupChat', isGroup: true, tenantId }
+        : { id: conversationIdOf(person), conversationType: 'personal', tenantId },
     recipient: BOT_ACCOUNT,
     channelData: { tenant: { id: tenantId } },
     locale: 'en-US',
@@ -166,13 +180,21 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
   const routes: Record<string, (query: URLSearchParams, body: Record<string, unknown>) => Promise<[number, unknown]>> =
     {
       'GET /api/people': async () => [200, people.map(({ aadObjectId, name, role }) => ({ aadObjectId, name, role }))],
+      'GET /api/chats': async () => [
+        200,
+        [
+          { in: 'personal', title: '1:1 chat with the bot' },
+          { in: 'group', title: GROUP_CHAT.title },
+        ],
+      ],
 
       'GET /api/activities': async (query) => {
         const person = personFrom(query.get('as'));
+        const where = whereFrom(query.get('in') ?? undefined);
         const since = Number(query.get('since') ?? 0);
         if (!Number.isSafeInteger(since) || since < 0) throw new HttpError('"since" must be a whole number');
         collectBotActivities();
-        const transcript = transcripts.get(conversationIdOf(person))!;
+        const transcript = transcripts.get(where === 'group' ? GROUP_CHAT.id : conversationIdOf(person))!;
         return [200, { entries: transcript.slice(since), next: transcript.length }];
       },
 
@@ -187,11 +209,19 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
           throw new HttpError('"text" must be a non-empty string');
         if (body.text.length > MAX_TEXT_LENGTH)
           throw new HttpError(`"text" must be at most ${MAX_TEXT_LENGTH} characters`);
+        const where = whereFrom(body.in);
         await install(person);
-        const activity = teamsActivity(person, { type: 'message', text: body.text, textFormat: 'plain' }, body.client);
+        const activity = teamsActivity(
+          person,
+          { type: 'message', text: body.text, textFormat: 'plain' },
+          body.client,
+          where,
+        );
         // Earlier bot messages go first, so the transcript keeps the order things happened in.
         collectBotActivities();
-        transcripts.get(conversationIdOf(person))!.push({ kind: 'said', id: activity.id, activity, at: Date.now() });
+        transcripts
+          .get(where === 'group' ? GROUP_CHAT.id : conversationIdOf(person))!
+          .push({ kind: 'said', id: activity.id, activity, at: Date.now() });
         const { status } = await postToBot(activity);
         return [200, { id: activity.id, status }];
       },
@@ -239,15 +269,20 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
           throw new HttpError('"data" must be an object');
         if (typeof replyToId !== 'string' || !replyToId)
           throw new HttpError('"replyToId" must be the id of the message holding the card');
+        // 'automatic': a card's refresh, which each viewer's client sends for its own view.
+        const trigger = body.trigger ?? 'manual';
+        if (trigger !== 'manual' && trigger !== 'automatic')
+          throw new HttpError('"trigger" must be "manual" or "automatic"');
         const activity = teamsActivity(
           person,
           {
             type: 'invoke',
             name: 'adaptiveCard/action',
             replyToId,
-            value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+            value: { action: { type: 'Action.Execute', verb, data }, trigger },
           },
           body.client,
+          whereFrom(body.in),
         );
         const answer = await postToBot(activity);
         return [answer.status, answer.body ?? {}];
@@ -310,6 +345,12 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
       await connector.close();
     },
   };
+}
+
+function whereFrom(value: unknown): Where {
+  if (value === undefined || value === 'personal') return 'personal';
+  if (value === 'group') return 'group';
+  throw new HttpError('"in" must be "personal" or "group"');
 }
 
 function conversationIdOf(person: ChatPerson): string {

@@ -17,6 +17,8 @@ export const COLLECTIONS = {
   migrations: 'migrations',
   /** Who was told how a request ended, so each is told once. */
   outcomeNotices: 'outcome-notices',
+  /** Per request: the reminder and the widening sent while it waited, so each happens once across instances. */
+  approvalNudges: 'approval-nudges',
   /** Which message in whose 1:1 chat holds each live card of a request (ids only); named when it held approval cards only. */
   liveCards: 'approval-cards',
   /** Each person's 1:1 chat with the bot (a Bot Framework conversation reference). */
@@ -60,6 +62,7 @@ export const keys = {
   filingForm: (agentId: string, formId: string) => `${lower(agentId)}:${formId}`,
   outcomeNotice: (tenantId: string, requestId: string, to: 'handed-over' | 'target') =>
     `${tenantId}:${requestId}:${to}`,
+  approvalNudge: (tenantId: string, requestId: string, step: 'remind' | 'widen') => `${tenantId}:${requestId}:${step}`,
   liveCard: (tenantId: string, requestId: string, personId: string) =>
     `${keys.liveCardsOf(tenantId, requestId)}${lower(personId)}`,
   liveCardsOf: (tenantId: string, requestId: string) => `${tenantId}:${requestId}:`,

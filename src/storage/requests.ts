@@ -262,6 +262,21 @@ export class RequestStore {
     );
   }
 
+  /** True for exactly one caller across every instance sharing the store: this step of waiting is theirs to do. */
+  async claimNudge(record: EscalationRecord, step: 'remind' | 'widen', at: Date): Promise<boolean> {
+    try {
+      await this.store.create(COLLECTIONS.approvalNudges, keys.approvalNudge(record.tenantId, record.id, step), {
+        requestId: record.id,
+        step,
+        at: at.toISOString(),
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
+  }
+
   private async createIfAbsent(collection: string, key: string, value: object): Promise<void> {
     try {
       await this.store.create(collection, key, value);

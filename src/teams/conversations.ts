@@ -27,6 +27,12 @@ export class PersonalChats {
     const userId = activity.from?.aadObjectId;
     const tenantId = tenantOf(activity);
     if (activity.conversation?.conversationType !== 'personal' || !userId || !tenantId) return;
+    // Uninstalled: the chat is gone, and Teams will refuse anything sent there (installationUpdate, action remove).
+    // https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/subscribe-to-conversation-events#installation-update-event
+    if (activity.type === 'installationUpdate' && activity.action === 'remove') {
+      await this.forget(tenantId, userId);
+      return;
+    }
     const reference = TurnContext.getConversationReference(activity);
     delete reference.activityId;
     const key = keys.conversation(tenantId, userId);
@@ -67,18 +73,44 @@ export class PersonalChats {
         failure = error;
       }
     });
-    if (failure !== undefined) throw new ProactiveSendFailed(failure);
+    if (failure !== undefined) throw await this.forgetIfGone(tenantId, userId, new ProactiveSendFailed(failure));
     if (!sent) throw new ProactiveSendFailed(new Error('the Bot Connector returned no message'));
     return sent.id ?? '';
+  }
+
+  /** The person uninstalled the app (installationUpdate remove) or Teams said their chat is gone: nothing is sent there again until they come back. */
+  async forget(tenantId: string, userId: string): Promise<void> {
+    const key = keys.conversation(tenantId, userId);
+    this.saved.delete(key);
+    await this.store.delete(COLLECTIONS.conversations, key);
+  }
+
+  private async forgetIfGone(
+    tenantId: string,
+    userId: string,
+    error: ProactiveSendFailed,
+  ): Promise<ProactiveSendFailed> {
+    if (error.gone) await this.forget(tenantId, userId).catch(() => undefined);
+    return error;
   }
 
   /** Replaces a message the bot sent to the person's 1:1 chat (an approval card, once decided); false when they have no chat. */
   async update(tenantId: string, userId: string, activityId: string, card: AdaptiveCard): Promise<boolean> {
     const reference = await this.reference(tenantId, userId);
     if (!reference) return false;
+    let failure: unknown;
     await this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
-      await context.updateActivity({ id: activityId, type: 'message', attachments: [CardFactory.adaptiveCard(card)] });
+      try {
+        await context.updateActivity({
+          id: activityId,
+          type: 'message',
+          attachments: [CardFactory.adaptiveCard(card)],
+        });
+      } catch (error) {
+        failure = error;
+      }
     });
+    if (failure !== undefined) throw await this.forgetIfGone(tenantId, userId, new ProactiveSendFailed(failure));
     return true;
   }
 
@@ -104,20 +136,62 @@ export class PersonalChats {
   }
 }
 
-/** A proactive message the Bot Connector did not take; `status` is its HTTP status when it answered. */
+/**
+ * Why Teams would not deliver, in the agent's words, per documented code; the ones marked `gone`
+ * mean this chat will not take messages again until the person reinstalls or unblocks the app.
+ * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/conversation-messages#status-code-responses
+ */
+const CONNECTOR_CODES: Record<string, { words: string; gone: boolean }> = {
+  ConversationBlockedByUser: { words: 'they blocked the app in Teams', gone: true },
+  BotNotInConversationRoster: { words: 'the app is no longer in their chat', gone: true },
+  ForbiddenOperationException: { words: 'the app is not installed for them in Teams', gone: true },
+  ConversationNotFound: { words: 'their chat with the app is gone (the app was uninstalled)', gone: true },
+  BotDisabledByAdmin: { words: 'a Teams administrator disabled the app in this tenant', gone: false },
+  Throttled: { words: 'Teams asked the bot to slow down', gone: false },
+  MessageSizeTooBig: { words: 'the message was too large', gone: false },
+};
+
+/** The error code in the Bot Connector's answer ({ error: { code } }), wherever the client put it. */
+function connectorCode(cause: unknown): string | undefined {
+  const error = cause as {
+    code?: unknown;
+    body?: { error?: { code?: unknown } };
+    details?: { error?: { code?: unknown } };
+    response?: { parsedBody?: { error?: { code?: unknown } }; bodyAsText?: unknown };
+  };
+  const candidates = [error?.body?.error?.code, error?.details?.error?.code, error?.response?.parsedBody?.error?.code];
+  if (typeof error?.response?.bodyAsText === 'string') {
+    try {
+      candidates.push(JSON.parse(error.response.bodyAsText)?.error?.code);
+    } catch {
+      // not JSON: no code
+    }
+  }
+  if (typeof error?.code === 'string' && error.code in CONNECTOR_CODES) candidates.push(error.code);
+  return candidates.find((code): code is string => typeof code === 'string' && /^[A-Za-z]{1,64}$/.test(code));
+}
+
+/** A proactive message the Bot Connector did not take; `status` is its HTTP status and `code` its documented code, when it answered. */
 export class ProactiveSendFailed extends Error {
   override name = 'ProactiveSendFailed';
   readonly status: number | undefined;
+  readonly code: string | undefined;
+  /** The person's chat will not take messages again (blocked, uninstalled, gone): its reference is dropped. */
+  readonly gone: boolean;
   constructor(cause: unknown) {
     const status =
       typeof (cause as { statusCode?: unknown })?.statusCode === 'number'
         ? (cause as { statusCode: number }).statusCode
         : undefined;
+    const code = connectorCode(cause);
+    const known = code ? CONNECTOR_CODES[code] : undefined;
     super(
       status
-        ? `the Bot Connector answered ${status}`
+        ? `the Bot Connector answered ${status}${code ? ` ${code}` : ''}${known ? `: ${known.words}` : ''}`
         : `the message could not be sent (${(cause as Error)?.name ?? 'error'})`,
     );
     this.status = status;
+    this.code = code;
+    this.gone = known?.gone ?? false;
   }
 }

@@ -1,29 +1,20 @@
 import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
-import type {
-  EscalationNotifier,
-  EscalationService,
-  LiveViewFacts,
-  PassSettings,
-  PassToDeliver,
-  RequestView,
-} from '../app/escalations.js';
+import type { EscalationService, PassSettings, RequestView } from '../app/escalations.js';
 import { parseUserQuery, type UserQuery } from '../directory/users.js';
 import { isRefusal, type Refusal } from '../escalation/refusal.js';
 import {
   describeState,
-  type EscalationRecord,
   type EscalationState,
   type Person,
-  samePerson,
   type VerificationMethod,
 } from '../escalation/state-machine.js';
 import type { Asker } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, cardTime, plain } from './cards.js';
 import { queryFromMessage } from './check.js';
 import type { PersonalChats } from './conversations.js';
-import type { LiveCard, LiveCardIndex } from './live-cards.js';
-import { forReader, t } from './locale.js';
+import type { LiveCardIndex } from './live-cards.js';
+import { t } from './locale.js';
 import { Refused, type Turns } from './turn.js';
 import { verificationFacts, verificationNote } from './verification.js';
 
@@ -142,7 +133,7 @@ export function registerEscalationRoutes(app: Application, turns: Turns, deps: E
       }),
     );
     // The form's message becomes the request's live card in the agent's chat, replaced as the request moves.
-    if (!filed.notice && formId) await deps.liveCards?.remember(filed.record, asker.id, formId, 'requester');
+    if (!filed.notice && formId) await deps.liveCards?.remember(filed.record, asker, formId, 'requester');
     // An answer that shows an open request instead of filing one has no delivery to report.
     return render(
       context,
@@ -226,6 +217,8 @@ function deliveryReport(notified: Person[], unreachable: Person[]): string {
 
 interface ViewOptions {
   viewerId: string;
+  /** How long the request has waited and who has it, on the live cards. */
+  waiting?: string;
   /** The viewer's Teams chat id (29:…), for refresh.userIds. */
   viewerChatId?: string;
   delivery?: string;
@@ -256,6 +249,7 @@ export async function escalationCard(
         (record.verification.detail ? `: ${plain(record.verification.detail)}` : ''),
     },
     ...(record.state === 'requested' ? [{ title: t('Expires'), value: cardTime(record.expiresAt) }] : []),
+    ...(record.state === 'requested' && viewer.waiting ? [{ title: t('Waiting'), value: viewer.waiting }] : []),
     ...(record.privileged
       ? [
           {
@@ -275,7 +269,14 @@ export async function escalationCard(
     style: LOOK[record.state].style,
     status: plain(describeState(record), 1000),
     notice: view.notice ? plain(view.notice, 1000) : '',
-    delivery: viewer.delivery ?? '',
+    delivery:
+      viewer.delivery ??
+      (isRequester && record.state === 'denied'
+        ? t(
+            'Next: talk to ${name} about the reason. Once it is sorted out, file a new request; this one cannot be approved any more.',
+            { name: plain(record.deniedBy?.name ?? t('the approver')) },
+          )
+        : ''),
     facts,
     canDecide: view.canDecide,
     canApprove: view.canApprove ?? view.canDecide,
@@ -289,115 +290,4 @@ export async function escalationCard(
       !view.verification.passed,
     verificationNote: verificationNote(record, view.verification),
   });
-}
-
-/** Approval cards, the pass and status news, each only ever to one person's 1:1 chat. */
-export class TeamsEscalationNotifier implements EscalationNotifier {
-  /** With a liveCards, each request keeps one live card per person, replaced in place as it moves. */
-  constructor(private readonly deps: Pick<EscalationDependencies, 'personalChats' | 'cards' | 'liveCards'>) {}
-
-  hasPersonalChat(tenantId: string, userId: string): Promise<boolean> {
-    return this.deps.personalChats.has(tenantId, userId);
-  }
-
-  // Each card is written in its recipient's language, not in that of the person whose turn sends it.
-  async askApprover(record: EscalationRecord, approver: Person, passSettings: PassSettings | undefined): Promise<void> {
-    const card = await this.cardFor(record, approver.id, 'approver', { passSettings });
-    const activityId = await this.sendOrThrow(record.tenantId, approver.id, card);
-    await this.deps.liveCards?.remember(record, approver.id, activityId, 'approver');
-  }
-
-  async deliverPass(record: EscalationRecord, pass: PassToDeliver): Promise<void> {
-    const card = forReader(await this.deps.personalChats.reader(record.tenantId, record.requester.id), () =>
-      this.passCard(record, pass),
-    );
-    await this.sendOrThrow(record.tenantId, record.requester.id, card);
-  }
-
-  private passCard(record: EscalationRecord, pass: PassToDeliver): AdaptiveCard {
-    return this.deps.cards.render('tap-issued', {
-      requestId: record.id,
-      targetName: plain(record.target.name),
-      userPrincipalName: plain(record.target.userPrincipalName),
-      code: pass.code,
-      startsAt: cardTime(pass.startsAt),
-      expiresAt: t('${at} (${minutes} minutes)', { at: cardTime(pass.expiresAt), minutes: pass.lifetimeInMinutes }),
-      oneTime: pass.isUsableOnce ? t('Yes: it works for one sign-in only') : t('No: it works until it expires'),
-    });
-  }
-
-  /** The requester's live card shows what happened; a new card only when they have none that can be replaced. */
-  async notifyRequester(record: EscalationRecord, facts: LiveViewFacts = {}): Promise<void> {
-    const live = await this.deps.liveCards?.cardOf(record, record.requester.id);
-    if (
-      live &&
-      (await this.replace(record, live, facts).then(
-        () => true,
-        () => false,
-      ))
-    )
-      return;
-    const card = await this.cardFor(record, record.requester.id, 'requester', facts);
-    const activityId = await this.sendOrThrow(record.tenantId, record.requester.id, card);
-    await this.deps.liveCards?.remember(record, record.requester.id, activityId, 'requester');
-  }
-
-  /**
-   * Every live card of the request (the requester's, each approver's) replaced by the request as
-   * it stands now, with only the buttons that still apply. Throws, after trying them all, when one
-   * could not be replaced.
-   */
-  async refreshCards(record: EscalationRecord, facts: LiveViewFacts): Promise<void> {
-    const failed: string[] = [];
-    for (const live of (await this.deps.liveCards?.cardsFor(record)) ?? []) {
-      await this.replace(record, live, facts).catch((error: unknown) =>
-        failed.push(`${live.role}: ${(error as Error).name}`),
-      );
-    }
-    if (failed.length > 0) throw new Error(`live cards not replaced (${failed.join(', ')})`);
-  }
-
-  private async replace(record: EscalationRecord, live: LiveCard, facts: LiveViewFacts): Promise<void> {
-    const card = await this.cardFor(record, live.personId, live.role, facts);
-    const replaced = await this.deps.personalChats.update(record.tenantId, live.personId, live.activityId, card);
-    if (!replaced) throw new Error('The person has no 1:1 chat with the bot');
-  }
-
-  /**
-   * One person's card. An approver is offered Approve and Deny while the request waits and they have
-   * not approved it yet (the click is still decided by the policy on facts read then); Approve waits
-   * for a required caller verification.
-   */
-  private async cardFor(
-    record: EscalationRecord,
-    personId: string,
-    role: LiveCard['role'],
-    facts: LiveViewFacts,
-  ): Promise<AdaptiveCard> {
-    const person = { id: personId };
-    const canDecide =
-      role === 'approver' &&
-      record.state === 'requested' &&
-      !samePerson(record.requester, person) &&
-      !record.approvals.some((a) => samePerson(a.approver, person));
-    const verification = facts.verification;
-    const canApprove = canDecide && !(verification?.policy === 'required' && !verification.passed);
-    const view: RequestView = {
-      record,
-      canDecide,
-      canApprove,
-      ...(canDecide && facts.passSettings ? { passSettings: facts.passSettings } : {}),
-      ...(verification ? { verification } : {}),
-    };
-    const viewerChatId = await this.deps.personalChats.chatUserId(record.tenantId, personId);
-    return forReader(await this.deps.personalChats.reader(record.tenantId, personId), () =>
-      escalationCard(this.deps, view, { viewerId: personId, viewerChatId }),
-    );
-  }
-
-  private async sendOrThrow(tenantId: string, userId: string, card: AdaptiveCard): Promise<string> {
-    const sent = await this.deps.personalChats.send(tenantId, userId, card);
-    if (sent === undefined) throw new Error('The person has no 1:1 chat with the bot');
-    return sent;
-  }
 }

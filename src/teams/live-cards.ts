@@ -14,6 +14,8 @@ export type LiveCardRole = 'requester' | 'approver';
 export interface LiveCard {
   requestId: string;
   personId: string;
+  /** Shown on the agent's card: who has the request now. */
+  name?: string;
   activityId: string;
   role: LiveCardRole;
 }
@@ -32,9 +34,21 @@ export class LiveCardIndex {
   constructor(private readonly store: DocumentStore) {}
 
   /** This message is now the person's live card for the request (a newer one replaces the older). */
-  async remember(record: EscalationRecord, personId: string, activityId: string, role: LiveCardRole): Promise<void> {
+  async remember(
+    record: EscalationRecord,
+    person: { id: string; name?: string },
+    activityId: string,
+    role: LiveCardRole,
+  ): Promise<void> {
     if (!activityId) return;
-    const entry: LiveCard = { requestId: record.id, personId, activityId, role };
+    const personId = person.id;
+    const entry: LiveCard = {
+      requestId: record.id,
+      personId,
+      activityId,
+      role,
+      ...(person.name && { name: person.name }),
+    };
     const key = keyOf(record, personId);
     try {
       await this.store.create(COLLECTIONS.liveCards, key, entry);
@@ -57,6 +71,7 @@ export class LiveCardIndex {
       requestId: value.requestId,
       activityId: value.activityId,
       personId: value.personId ?? value.approverId ?? '',
+      ...(value.name && { name: value.name }),
       role: value.role ?? 'approver',
     }));
   }

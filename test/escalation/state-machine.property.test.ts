@@ -69,7 +69,7 @@ describe('any sequence of actions by anyone', () => {
               if (!isRefusal(next) && action.eligible) approvedWhileEligible.add(action.who.id.toLowerCase());
               break;
             case 'deny':
-              next = deny(record, { ...action.who, eligible: action.eligible }, now);
+              next = deny(record, { ...action.who, eligible: action.eligible }, now, 'Not verified');
               break;
             case 'cancel':
               next = cancel(record, action.who, now);

@@ -196,7 +196,7 @@ describe('denying', () => {
 
   it('the second approver of a privileged request can deny after the first approved', () => {
     const once = ok(approve(requested({ privileged: true }), eligible(patti), at('10:10')));
-    expect(ok(deny(once, eligible(alex), at('10:11'))).state).toBe('denied');
+    expect(ok(deny(once, eligible(alex), at('10:11'), 'Call me first')).state).toBe('denied');
   });
 
   it('the requester, the target and ineligible people cannot deny', () => {
@@ -205,10 +205,17 @@ describe('denying', () => {
     expect(refusalOf(deny(requested(), ineligible(diego), at('10:05'))).code).toBe('not-an-approver');
   });
 
-  it('an approval after a denial says who denied it', () => {
-    const denied = ok(deny(requested(), eligible(patti), at('10:20')));
+  it('a denial needs a reason, which the agent reads to decide what to do next', () => {
+    expect(refusalOf(deny(requested(), eligible(patti), at('10:20'))).code).toBe('denial-reason-missing');
+    expect(refusalOf(deny(requested(), eligible(patti), at('10:20'), '   ')).code).toBe('denial-reason-missing');
+  });
+
+  it('an approval after a denial says who denied it and why', () => {
+    const denied = ok(deny(requested(), eligible(patti), at('10:20'), 'Not on video'));
     const refusal = refusalOf(approve(denied, eligible(alex), at('10:21')));
-    expect(refusal.message).toBe('This request was already handled. Denied by Patti Fernandez at 10:20 UTC.');
+    expect(refusal.message).toBe(
+      'This request was already handled. Denied by Patti Fernandez at 10:20 UTC: Not on video',
+    );
   });
 });
 

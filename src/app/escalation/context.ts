@@ -24,6 +24,10 @@ import type {
 export interface EscalationSettings extends EscalationPolicy, RateLimits {
   /** The lifetime asked for each pass before the policy clamps it. */
   tapLifetimeMinutes: number;
+  /** A request still waiting reminds its approvers after this long (src/app/escalation/nudges.ts); default 10. */
+  remindMinutes?: number;
+  /** ... and goes to every approver who has not had it yet after this long; default 20. */
+  widenMinutes?: number;
   /** No other process uses this store (the embedded store refuses a second one), so an unfinished claim is always orphaned. */
   exclusiveStore?: boolean;
 }

@@ -46,9 +46,13 @@ async function issueClaimed(
   const { directory, log } = escalation;
   const key = escalation.requests.keyOf(record.tenantId, record.id);
   const fail = (reason: string) => finish(escalation, key, actor, (r) => markFailed(r, escalation.now(), reason));
-  if (!(await escalation.notifier.hasPersonalChat(record.tenantId, record.requester.id))) {
+  // Before a pass exists (a new one replaces any the target holds), the chat it goes to must take it.
+  const unreachable = await escalation.notifier.whyPassCannotReach(record);
+  if (unreachable !== undefined) {
     return fail(
-      `${record.requester.name} has no 1:1 chat with the app to show the pass in, so no pass was created. File a new request after opening the app.`,
+      unreachable
+        ? `${record.requester.name} cannot be shown the pass in Teams (${unreachable}), so no pass was created and any pass ${record.target.name} holds still works. File a new request once the app works for them again.`
+        : `${record.requester.name} has no 1:1 chat with the app to show the pass in, so no pass was created. File a new request after opening the app.`,
     );
   }
   // Time of use: the facts the approval rested on are read again, fresh from Graph, right before the pass exists.

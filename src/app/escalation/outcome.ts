@@ -72,7 +72,7 @@ export async function refreshLiveCards(escalation: Escalation, record: Escalatio
     const verification = await escalation.callerVerification?.factsFor(record);
     if (record.state === 'approved' && !verification?.directDelivery) return;
     const passSettings = record.state === 'requested' ? await currentPassSettings(escalation) : undefined;
-    await escalation.notifier.refreshCards(record, { verification, passSettings });
+    await escalation.notifier.refreshCards(record, { verification, passSettings, at: escalation.now() });
   } catch (error) {
     escalation.log.warn({ requestId: record.id, err: (error as Error).message }, 'live cards not refreshed');
   }

@@ -2,6 +2,7 @@ import { SYSTEM_ACTOR } from '../../escalation/audit.js';
 import { type EscalationRecord, isClosed } from '../../escalation/state-machine.js';
 import type { Escalation } from './context.js';
 import { issue } from './issue.js';
+import { nudgeIfDue } from './nudges.js';
 import { current } from './outcome.js';
 import { resolveUncertainIssue } from './uncertain-pass.js';
 
@@ -9,7 +10,7 @@ import { resolveUncertainIssue } from './uncertain-pass.js';
 export const STUCK_ISSUING_MS = 2 * 60_000;
 
 /**
- * Expires what is due, issues requests left 'approved' (a crash between approval and issuing) and
+ * Expires what is due, reminds and widens requests that wait (src/app/escalation/nudges.ts), issues requests left 'approved' (a crash between approval and issuing) and
  * resolves claims stuck in 'issuing'. Reads only the open requests. Safe to run anywhere at any
  * time: every step is a claim.
  */
@@ -25,6 +26,7 @@ export async function sweep(escalation: Escalation): Promise<void> {
       // A pass for the verified caller is created only when their page asks for it.
       else if (record.state === 'approved' && !(await escalation.callerVerification?.factsFor(record))?.directDelivery)
         await issue(escalation, key, SYSTEM_ACTOR);
+      else if (record.state === 'requested') await nudgeIfDue(escalation, record);
       else if (record.state === 'issuing' && !escalation.issuing.has(key) && isAbandoned(escalation, record)) {
         await resolveUncertainIssue(
           escalation,

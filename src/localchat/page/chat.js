@@ -1,6 +1,8 @@
 // The local chat page: one 1:1 chat with the bot per person, like separate Teams clients side by
-// side. Messages come from the server's transcript (what was typed, what the bot sent through the
-// fake Bot Connector); card buttons go to the bot as Teams' adaptiveCard/action invokes.
+// side, and one group chat everyone is in. Messages come from the server's transcript (what was
+// typed, what the bot sent through the fake Bot Connector); card buttons go to the bot as Teams'
+// adaptiveCard/action invokes. In the group chat each person sees their own view of a card with
+// `refresh`: their client asks the bot for it, as Teams does (Universal Actions user-specific views).
 import { renderMarkdown } from './markdown.js';
 
 const { AdaptiveCard, HostConfig, ChoiceSetInput, Choice } = window.AdaptiveCards;
@@ -51,13 +53,15 @@ const hostConfig = new HostConfig({
 });
 
 const picker = document.querySelector('#person');
+const wherePicker = document.querySelector('#where');
 const main = document.querySelector('#transcripts');
 const composer = document.querySelector('#composer');
 const input = composer.elements.text;
 
-/** aadObjectId -> { person, list, option, since, counted, loaded, opened, unread } */
+/** `${aadObjectId}|${where}` -> { person, where, list, option, since, counted, loaded, opened, unread } */
 const chats = new Map();
 let current;
+const keyOf = (id, where) => `${id}|${where}`;
 
 /** The browser's language and time zone, which the bot gets as Teams sends a client's. */
 const CLIENT = { locale: navigator.language, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone };
@@ -81,20 +85,22 @@ function labelOf(chat) {
   return `${name}${role ? ` — ${role}` : ''}${chat.unread ? ` (${chat.unread} new)` : ''}`;
 }
 
-function select(id) {
-  current = chats.get(id);
+function select(id, where = 'personal') {
+  current = chats.get(keyOf(id, where));
   for (const chat of chats.values()) chat.list.hidden = chat !== current;
   current.unread = 0;
-  current.option.textContent = labelOf(current);
+  if (where === 'personal') current.option.textContent = labelOf(current);
   picker.value = id;
-  history.replaceState(null, '', `#as=${encodeURIComponent(id)}`);
-  // Opening the chat installs the app for this person once; the bot greets them.
+  wherePicker.value = where;
+  history.replaceState(null, '', `#as=${encodeURIComponent(id)}${where === 'group' ? '&in=group' : ''}`);
+  // Opening the 1:1 chat installs the app for this person once; the bot greets them.
   if (!current.opened) {
     current.opened = true;
     const chat = current;
-    api('/api/open', { as: id })
-      .then(({ ok, body }) => ok || systemLine(chat, body.error ?? 'The bot could not be reached.'))
-      .catch(() => systemLine(chat, 'The chat server did not answer.'));
+    if (where === 'personal')
+      api('/api/open', { as: id })
+        .then(({ ok, body }) => ok || systemLine(chat, body.error ?? 'The bot could not be reached.'))
+        .catch(() => systemLine(chat, 'The chat server did not answer.'));
   }
   scrollToEnd();
   input.focus();
@@ -112,13 +118,13 @@ function systemLine(chat, text) {
   if (chat === current) scrollToEnd();
 }
 
-function messageItem(chat, id, from) {
+function messageItem(chat, id, from, senderName = chat.person.name) {
   const item = document.createElement('li');
   item.className = `message ${from}`;
   item.dataset.activityId = id;
   const sender = document.createElement('div');
   sender.className = 'sender';
-  sender.textContent = from === 'bot' ? 'SSAR Helpdesk' : chat.person.name;
+  sender.textContent = from === 'bot' ? 'SSAR Helpdesk' : senderName;
   const body = document.createElement('div');
   body.className = 'body';
   item.append(sender, body);
@@ -139,7 +145,7 @@ function show(chat, entry) {
       pending.classList.remove('pending');
       pending.dataset.activityId = entry.id;
     } else if (!findMessage(chat, entry.id)) {
-      const item = messageItem(chat, entry.id, 'person');
+      const item = messageItem(chat, entry.id, 'person', entry.activity.from?.name);
       item.querySelector('.body').textContent = entry.activity.text;
       chat.list.append(item);
     }
@@ -176,7 +182,9 @@ function renderBotMessage(chat, item, activity) {
   }
 }
 
-function renderCard(chat, container, content) {
+function renderCard(chat, container, content, { refreshed = false } = {}) {
+  // In a group chat the card everyone gets may ask each viewer's client for their own view.
+  if (chat.where === 'group' && content.refresh?.action && !refreshed) refreshForViewer(chat, container, content);
   const card = new AdaptiveCard();
   card.hostConfig = hostConfig;
   card.onExecuteAction = (action) => runAction(chat, container, action);
@@ -228,6 +236,26 @@ async function searchChoices(chat, input) {
   }
 }
 
+/**
+ * What Teams does with a card's `refresh` in a chat of fewer than 60 people: this viewer's client
+ * invokes the bot (trigger "automatic") and shows the card it answers, for this viewer only.
+ * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/user-specific-views
+ */
+async function refreshForViewer(chat, container, content) {
+  const messageId = container.closest('[data-activity-id]')?.dataset.activityId;
+  if (!messageId) return;
+  const { verb, data } = content.refresh.action;
+  const { ok, body } = await api('/api/invoke', {
+    as: chat.person.aadObjectId,
+    in: chat.where,
+    verb,
+    data: data ?? {},
+    replyToId: messageId,
+    trigger: 'automatic',
+  }).catch(() => ({ ok: false, body: {} }));
+  if (ok && body.type === CARD) renderCard(chat, container, body.value, { refreshed: true });
+}
+
 function statusUnder(container, text) {
   let status = container.nextElementSibling;
   if (!status?.classList.contains('status')) {
@@ -260,13 +288,14 @@ async function runAction(chat, container, action) {
     // action.data already holds the card's input values merged in by the renderer.
     const { ok, status, body } = await api('/api/invoke', {
       as: chat.person.aadObjectId,
+      in: chat.where,
       verb: action.verb,
       data: action.data ?? {},
       replyToId: messageId,
     });
     if (ok && body.type === CARD) {
       statusUnder(container, '');
-      renderCard(chat, container, body.value);
+      renderCard(chat, container, body.value, { refreshed: true });
     } else if (ok && body.type === MESSAGE) {
       statusUnder(container, String(body.value ?? ''));
     } else {
@@ -292,7 +321,7 @@ async function send(event) {
   chat.list.append(item);
   scrollToEnd();
   try {
-    const { ok, status, body } = await api('/api/send', { as: chat.person.aadObjectId, text });
+    const { ok, status, body } = await api('/api/send', { as: chat.person.aadObjectId, in: chat.where, text });
     if (!ok) systemLine(chat, body.error ?? `The chat server answered ${status}.`);
     else if (body.status >= 400) systemLine(chat, `The bot refused that message (HTTP ${body.status}).`);
   } catch (error) {
@@ -305,7 +334,9 @@ async function poll(chat) {
   // not hold another's messages (a pass, say) until someone picks that person here.
   const showing = chat.opened;
   const since = showing ? chat.since : chat.counted;
-  const { ok, body } = await api(`/api/activities?as=${encodeURIComponent(chat.person.aadObjectId)}&since=${since}`);
+  const { ok, body } = await api(
+    `/api/activities?as=${encodeURIComponent(chat.person.aadObjectId)}&in=${chat.where}&since=${since}`,
+  );
   if (!ok) return;
   if (showing) {
     for (const entry of body.entries) show(chat, entry);
@@ -314,7 +345,7 @@ async function poll(chat) {
   const arrived = body.entries.filter((entry) => entry.kind !== 'said').length;
   if (chat === current) {
     if (body.entries.length) scrollToEnd();
-  } else if (chat.loaded && arrived) {
+  } else if (chat.loaded && arrived && chat.where === 'personal') {
     // A proactive message (an approval request, say) for someone else: show it in the picker.
     chat.unread += arrived;
     chat.option.textContent = labelOf(chat);
@@ -330,20 +361,28 @@ async function pollForever() {
 async function start() {
   const { body: people } = await api('/api/people');
   for (const person of people) {
-    const list = document.createElement('ol');
-    list.className = 'transcript';
-    list.hidden = true;
-    list.setAttribute('aria-label', `${person.name}'s chat with the bot`);
-    list.setAttribute('aria-live', 'polite');
-    main.append(list);
     const option = new Option('', person.aadObjectId);
     picker.append(option);
-    const chat = { person, list, option, since: 0, counted: 0, loaded: false, opened: false, unread: 0 };
-    option.textContent = labelOf(chat);
-    chats.set(person.aadObjectId, chat);
+    for (const where of ['personal', 'group']) {
+      const list = document.createElement('ol');
+      list.className = 'transcript';
+      list.hidden = true;
+      list.setAttribute(
+        'aria-label',
+        where === 'group' ? `The group chat as ${person.name} sees it` : `${person.name}'s chat with the bot`,
+      );
+      list.setAttribute('aria-live', 'polite');
+      main.append(list);
+      const chat = { person, where, list, option, since: 0, counted: 0, loaded: false, opened: false, unread: 0 };
+      chats.set(keyOf(person.aadObjectId, where), chat);
+    }
+    option.textContent = labelOf(chats.get(keyOf(person.aadObjectId, 'personal')));
   }
-  const wanted = new URLSearchParams(location.hash.slice(1)).get('as');
-  picker.addEventListener('change', () => select(picker.value));
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const wanted = hash.get('as');
+  const wantedWhere = hash.get('in') === 'group' ? 'group' : 'personal';
+  picker.addEventListener('change', () => select(picker.value, wherePicker.value));
+  wherePicker.addEventListener('change', () => select(picker.value, wherePicker.value));
   composer.addEventListener('submit', send);
   // Like Teams: Enter sends, Shift+Enter starts a new line; a pasted error page keeps its lines.
   input.addEventListener('keydown', (event) => {
@@ -358,7 +397,7 @@ async function start() {
       input.focus();
     });
   }
-  select(chats.has(wanted) ? wanted : people[0].aadObjectId);
+  select(chats.has(keyOf(wanted, 'personal')) ? wanted : people[0].aadObjectId, wantedWhere);
   pollForever();
   startEntra();
 }
