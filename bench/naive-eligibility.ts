@@ -1,5 +1,5 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { AUDIT_WINDOW_DAYS, toTwins, USER_SELECT } from '../src/directory/facts.js';
+import { AUDIT_WINDOW_DAYS, USER_SELECT } from '../src/directory/facts.js';
 import type { Graph } from '../src/directory/graph.js';
 import { PERMISSIONS, unknownReason } from '../src/directory/permissions.js';
 import { graphPath, odataString } from '../src/directory/query.js';
@@ -9,7 +9,7 @@ import {
   type VerifiableCredentialsMethodConfiguration,
   type VerifiedIdProfile,
 } from '../src/directory/recovery-setup.js';
-import { MEMBER_SELECT, type RecoveryFallback, ROLE_GRANT_SELECT } from '../src/directory/tenant.js';
+import { MEMBER_SELECT, type RecoveryFallback, ROLE_GRANT_SELECT, toTwins } from '../src/directory/tenant.js';
 import type { DirectoryUser } from '../src/directory/users.js';
 import {
   type EligibilityFacts,
@@ -19,7 +19,7 @@ import {
   type RecoveryScope,
   unknownFact,
 } from '../src/eligibility/facts.js';
-import { combineNameTwins, nameKey } from '../src/eligibility/names.js';
+import { nameKey } from '../src/eligibility/names.js';
 import { type RoleGrant, type TenantRoleGrants, userRoles } from '../src/eligibility/roles.js';
 
 /**
@@ -108,18 +108,6 @@ export async function readEligibilityFactsNaively(
     directEligible: eligibleRoles,
     tenant: tenantGrants,
   });
-  const namesakes =
-    user.givenName && user.surname
-      ? await read(PERMISSIONS.users, () =>
-          graph.all<GraphTypes.User>(
-            graphPath('/users', {
-              $filter: `givenName eq ${odataString(user.givenName!)} and surname eq ${odataString(user.surname!)}`,
-              $select: MEMBER_SELECT,
-              $top: 999,
-            }),
-          ),
-        )
-      : known([]);
   const authenticationMethods = await read(PERMISSIONS.authenticationMethods, () =>
     graph.all<GraphTypes.AuthenticationMethod>(`/users/${id}/authentication/methods`),
   );
@@ -154,9 +142,7 @@ export async function readEligibilityFactsNaively(
           : unknownFact(direct.known ? (transitive as { reason: string }).reason : direct.reason),
       roleTemplateIds: held.privileged,
       conditionalAccessRoleIds: held.conditionalAccess,
-      nameTwins: nameKey(user)
-        ? combineNameTwins(user.id, nameTwins, namesakes.known ? known(toTwins(namesakes.value)) : namesakes)
-        : known([]),
+      nameTwins,
       tapPolicy,
       passkeyPolicy,
       conditionalAccessPolicies,
@@ -219,31 +205,37 @@ async function withGroupNames(
 }
 
 /** Every member of every recovery group, read group by group, to find others with the user's name. */
+/** Everyone in the tenant read again and compared by folded name, each twin marked by the recovery groups' members. */
 async function twinsOf(graph: Graph, user: DirectoryUser, scope: Fact<RecoveryScope>): Promise<Fact<NameTwin[]>> {
-  if (!scope.known) return unknownFact(scope.reason);
-  if (scope.value.includeGroupIds.includes(ALL_USERS_TARGET))
-    return unknownFact('recovery is assigned to all users; the duplicate check needs a group');
   const key = nameKey(user);
-  const twins = new Map<string, NameTwin>();
-  for (const groupId of scope.value.includeGroupIds) {
-    try {
-      const members = await graph.all<GraphTypes.User>(
-        `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=${MEMBER_SELECT}&$top=999`,
+  if (!key) return known([]);
+  let inGroups: Set<string> | 'everyone' | undefined;
+  if (scope.known && scope.value.includeGroupIds.includes(ALL_USERS_TARGET)) inGroups = 'everyone';
+  else if (scope.known) {
+    inGroups = new Set();
+    for (const groupId of scope.value.includeGroupIds) {
+      const members = await read(PERMISSIONS.groupMembership, () =>
+        graph.all<{ id?: string }>(
+          `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=id&$top=999`,
+        ),
       );
-      for (const member of members) {
-        if (key && member.id && member.id !== user.id && nameKey(member) === key) {
-          twins.set(member.id, {
-            id: member.id,
-            displayName: member.displayName ?? '',
-            userPrincipalName: member.userPrincipalName ?? '',
-          });
-        }
+      if (!members.known) {
+        inGroups = undefined;
+        break;
       }
-    } catch (error) {
-      return unknownFact(unknownReason(error, PERMISSIONS.groupMembership));
+      for (const id of idsOf(members.value)) inGroups.add(id);
     }
   }
-  return known([...twins.values()]);
+  const everyone = await read(PERMISSIONS.users, () =>
+    graph.all<GraphTypes.User>(`/users?$select=${MEMBER_SELECT}&$top=999`),
+  );
+  if (!everyone.known) return everyone;
+  return known(
+    toTwins(everyone.value.filter((other) => other.id !== user.id && nameKey(other) === key)).map((twin) => ({
+      ...twin,
+      inRecoveryGroup: inGroups === undefined ? undefined : inGroups === 'everyone' || inGroups.has(twin.id),
+    })),
+  );
 }
 
 function idsOf(objects: Array<{ id?: string }>): string[] {

@@ -202,7 +202,7 @@ async function perUserBaselines(
     };
   };
   const tenant = new TenantFacts(graph, NO_FALLBACK);
-  await tenant.getNameIndex((await tenant.getPolicies()).recoveryScope);
+  await tenant.getPeople((await tenant.getPolicies()).recoveryScope);
   return {
     naive: await measure(async (user) =>
       checkEligibility((await readEligibilityFactsNaively(graph, user.userPrincipalName, NO_FALLBACK, now)).facts),

@@ -1,9 +1,8 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { type Fact, known, unknownFact } from '../eligibility/facts.js';
 import { type ReadOptions, readEligibilityFacts, readFactsBySignInName } from './facts.js';
 import type { Graph } from './graph.js';
 import { GraphRequestError } from './graph.js';
-import { PERMISSIONS, unknownReason } from './permissions.js';
+import { PERMISSIONS } from './permissions.js';
 import { readTargetFacts } from './target-facts.js';
 import type { TenantFacts } from './tenant.js';
 import { type DirectoryUser, findUsers, type UserQuery } from './users.js';

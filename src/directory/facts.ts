@@ -8,14 +8,14 @@ import {
   unknownFact,
 } from '../eligibility/facts.js';
 import { licenceDetailsFrom } from '../eligibility/licences.js';
-import { combineNameTwins, nameKey, namesakeKey } from '../eligibility/names.js';
+import { nameKey } from '../eligibility/names.js';
 import { type RoleGrant, type TenantRoleGrants, userRoles } from '../eligibility/roles.js';
 import { ALL_USERS } from '../eligibility/tap-scope.js';
 import { additionsToGroups, batchFact, batchList } from './batch-facts.js';
 import type { BatchRequest, BatchResult, Graph } from './graph.js';
 import { PERMISSIONS } from './permissions.js';
-import { graphPath, odataString, userPath } from './query.js';
-import { MEMBER_SELECT, type NameIndex, type SignInNameHint, type TenantFacts, type TenantPolicies } from './tenant.js';
+import { graphPath, userPath } from './query.js';
+import type { PeopleIndex, SignInNameHint, TenantFacts, TenantPolicies } from './tenant.js';
 
 /*
  * THE eligibility fact source. A user's EligibilityFacts are always `assemble(tenantWide, own)`:
@@ -35,8 +35,8 @@ export const AUDIT_WINDOW_DAYS = 7;
 export interface TenantWideFacts {
   /** Policies, SKUs, role grants and the recovery scope (with its groups' names). */
   policies: TenantPolicies;
-  /** Members of the recovery groups by accent-folded first + last name (E5). */
-  names: Fact<NameIndex>;
+  /** Everyone in the tenant by case- and accent-folded first + last name, and who is in a recovery group (E5). */
+  people: Fact<PeopleIndex>;
   /**
    * Groups the rules look at that hide their membership from the bot (no Member.Read.Hidden): being
    * in one is not counted, and "not in it" is unknown with the permission named (E2, E5, E6).
@@ -54,8 +54,6 @@ export interface OwnReads {
   membership: Fact<GroupMembership>;
   /** The groups that decide roles held through role-assignable groups, when not the transitive membership. */
   roleGroupIds?: Fact<string[]>;
-  /** Users anywhere in the tenant with exactly the same first and last name (E5). */
-  namesakes: Fact<NameTwin[]>;
   authenticationMethods: Fact<GraphTypes.AuthenticationMethod[]>;
   /** When the user was last added to a recovery group, within the audit window (E2). */
   addedToRecoveryGroupAt: Fact<string | null>;
@@ -78,13 +76,7 @@ export function assemble(tenant: TenantWideFacts, own: OwnReads): EligibilityFac
     recoveryScope: scope,
     membership,
     ...rolesOf(policies.roleGrants, own, membership),
-    nameTwins: key
-      ? combineNameTwins(
-          own.user.id,
-          tenant.names.known ? known(tenant.names.value.get(key) ?? []) : tenant.names,
-          own.namesakes,
-        )
-      : known([]),
+    nameTwins: key ? twinsOf(tenant, key, own.user.id) : known([]),
     tapPolicy: policies.tapPolicy,
     passkeyPolicy: policies.passkeyPolicy,
     conditionalAccessPolicies: policies.conditionalAccessPolicies,
@@ -122,6 +114,28 @@ function rolesOf(
   return { roleTemplateIds: held.privileged, conditionalAccessRoleIds: held.conditionalAccess };
 }
 
+/**
+ * The other users with the same folded first + last name, anywhere in the tenant, each saying whether
+ * they are in a recovery group (undefined where a recovery group hides its members from the bot).
+ */
+function twinsOf(tenant: TenantWideFacts, key: string, userId: string): Fact<NameTwin[]> {
+  if (!tenant.people.known) return tenant.people;
+  const { byName, inRecoveryGroups } = tenant.people.value;
+  const scope = tenant.policies.recoveryScope;
+  const hiddenRecoveryGroup =
+    scope.known && scope.value.includeGroupIds.some((id) => tenant.unreadableGroupIds.includes(id));
+  const inRecoveryGroup = (id: string): boolean | undefined => {
+    if (!inRecoveryGroups.known) return undefined;
+    if (inRecoveryGroups.value === 'everyone' || inRecoveryGroups.value.has(id)) return true;
+    return hiddenRecoveryGroup ? undefined : false;
+  };
+  return known(
+    (byName.get(key) ?? [])
+      .filter((twin) => twin.id !== userId)
+      .map((twin) => ({ ...twin, inRecoveryGroup: inRecoveryGroup(twin.id) })),
+  );
+}
+
 function withoutGroups(membership: GroupMembership, groupIds: string[]): GroupMembership {
   if (groupIds.length === 0) return membership;
   const drop = new Set(groupIds);
@@ -154,8 +168,8 @@ export interface ReadOptions {
 export async function readTenantWide(tenant: TenantFacts, options: ReadOptions = {}): Promise<TenantWideFacts> {
   const policies = await (options.fresh ? tenant.getPolicies(0) : tenant.getPolicies());
   const scope = policies.recoveryScope;
-  const [names, groupNames, unreadableGroupIds] = await Promise.all([
-    tenant.getNameIndex(scope),
+  const [people, groupNames, unreadableGroupIds] = await Promise.all([
+    tenant.getPeople(scope),
     tenant.groupNames(scope.known ? [...scope.value.includeGroupIds, ...scope.value.excludeGroupIds] : []),
     tenant.unreadableGroups(ruleGroupIds(policies)),
   ]);
@@ -166,7 +180,7 @@ export async function readTenantWide(tenant: TenantFacts, options: ReadOptions =
           recoveryScope: known({ ...scope.value, groupNames: { ...scope.value.groupNames, ...groupNames } }),
         }
       : policies,
-    names,
+    people,
     unreadableGroupIds,
   };
 }
@@ -184,17 +198,17 @@ export async function readEligibilityFacts(
   options: ReadOptions = {},
 ): Promise<UserFacts> {
   const tenantWide = readTenantWide(tenant, options);
-  const own = await readOwn(graph, tenant, user, now);
+  const own = await readOwn(graph, user, now);
   return assembleUser(await tenantWide, { ...own.reads, user }, own.audits);
 }
 
 export type UserFacts = EligibilityFacts & { auditEvents: Fact<GraphTypes.DirectoryAudit[]> };
 
 /**
- * A check by sign-in name in ONE Graph round trip, when the tenant-wide facts are warm and the name
- * index knows the UPN (a recovery-group member): the user read by UPN rides in the same `$batch` as
- * their own reads, addressed by the id and names the index holds. Undefined (read the usual way:
- * user, then facts) when the index does not know the UPN or the user read disagrees with it.
+ * A check by sign-in name in ONE Graph round trip, when the tenant-wide facts are warm and the people
+ * index knows the UPN: the user read by UPN rides in the same `$batch` as their own reads, addressed
+ * by the id the index holds. Undefined (read the usual way: user, then facts) when the index does not
+ * know the UPN (an account created since it was read) or the user read disagrees with it.
  */
 export async function readFactsBySignInName(
   graph: Graph,
@@ -202,10 +216,10 @@ export async function readFactsBySignInName(
   userPrincipalName: string,
   now = new Date(),
 ): Promise<{ user: GraphTypes.User & { id: string }; facts: UserFacts } | undefined> {
-  const hint = tenant.memberBySignInName(userPrincipalName);
+  const hint = tenant.personBySignInName(userPrincipalName);
   if (!hint) return undefined;
   const tenantWide = readTenantWide(tenant);
-  const own = await readOwn(graph, tenant, hint, now, {
+  const own = await readOwn(graph, hint, now, {
     id: 'user',
     method: 'GET',
     url: graphPath(userPath(userPrincipalName), { $select: USER_SELECT }),
@@ -214,7 +228,7 @@ export async function readFactsBySignInName(
   // A renamed, re-created or missing account: the index is stale for it, so the usual path decides.
   if (!read?.ok) return undefined;
   const user = read.body as GraphTypes.User & { id: string };
-  if (user.id !== hint.id || namesakeKey(user) !== namesakeKey(hint)) return undefined;
+  if (user.id !== hint.id || nameKey(user) !== nameKey(hint)) return undefined;
   return { user, facts: assembleUser(await tenantWide, { ...own.reads, user }, own.audits) };
 }
 
@@ -234,7 +248,6 @@ function assembleUser(
 /** One user's own reads in one `$batch` (the audit events are kept for diagnosis too), with any extra request beside them. */
 async function readOwn(
   graph: Graph,
-  tenant: TenantFacts,
   user: SignInNameHint,
   now: Date,
   extra?: BatchRequest,
@@ -245,25 +258,8 @@ async function readOwn(
 }> {
   const id = encodeURIComponent(user.id);
   const since = new Date(now.getTime() - AUDIT_WINDOW_DAYS * 86_400_000).toISOString();
-  // E5: the account recovery FAQ blocks a user with the same name as another user, in or out of the group.
-  // givenName and surname support an indexed $filter eq; the answer is kept two minutes.
-  const namesakes = namesakeKey(user);
-  const cachedNamesakes = namesakes ? tenant.cachedNamesakes(namesakes) : [];
   const results = await graph.batch([
     ...(extra ? [extra] : []),
-    ...(cachedNamesakes === undefined
-      ? [
-          {
-            id: 'namesakes',
-            method: 'GET' as const,
-            url: graphPath('/users', {
-              $filter: `givenName eq ${odataString(user.givenName!)} and surname eq ${odataString(user.surname!)}`,
-              $select: MEMBER_SELECT,
-              $top: 999,
-            }),
-          },
-        ]
-      : []),
     // signInActivity by object id: some tenants reject it when the user is addressed by UPN.
     { id: 'signIn', method: 'GET', url: `/users/${id}?$select=id,signInActivity` },
     { id: 'direct', method: 'GET', url: `/users/${id}/memberOf/microsoft.graph.group?$select=id,displayName&$top=999` },
@@ -287,18 +283,13 @@ async function readOwn(
     },
   ]);
   const list = <T>(resultId: string, permission: string) => batchList<T>(graph, results.get(resultId), permission);
-  const [direct, transitive, methods, auditsOnUser, namesakesRead, auditsByUser] = await Promise.all([
+  const [direct, transitive, methods, auditsOnUser, auditsByUser] = await Promise.all([
     list<GraphTypes.Group>('direct', PERMISSIONS.groupMembership),
     list<GraphTypes.Group>('transitive', PERMISSIONS.groupMembership),
     list<GraphTypes.AuthenticationMethod>('methods', PERMISSIONS.authenticationMethods),
     list<GraphTypes.DirectoryAudit>('audits', PERMISSIONS.auditLogs),
-    cachedNamesakes === undefined
-      ? list<GraphTypes.User>('namesakes', PERMISSIONS.users).then((fact) => mapFact(fact, toTwins))
-      : Promise.resolve(known(cachedNamesakes)),
     list<GraphTypes.DirectoryAudit>('auditsByUser', PERMISSIONS.auditLogs),
   ]);
-  if (namesakes && cachedNamesakes === undefined && namesakesRead.known)
-    tenant.rememberNamesakes(namesakes, namesakesRead.value);
   return {
     reads: {
       readAt: now,
@@ -315,7 +306,6 @@ async function readOwn(
               groupNames: Object.fromEntries(transitive.value.map((g) => [g.id ?? '', g.displayName ?? g.id ?? ''])),
             })
           : unknownFact(direct.known ? (transitive as { reason: string }).reason : direct.reason),
-      namesakes: namesakesRead,
       authenticationMethods: methods,
     },
     audits: mergeAudits(auditsOnUser, auditsByUser),
@@ -325,16 +315,6 @@ async function readOwn(
 
 function ids(objects: Array<{ id?: string }>): string[] {
   return objects.map((o) => o.id).filter((id): id is string => Boolean(id));
-}
-
-export function toTwins(users: GraphTypes.User[]): NameTwin[] {
-  return users.flatMap((u) =>
-    u.id ? [{ id: u.id, displayName: u.displayName ?? '', userPrincipalName: u.userPrincipalName ?? '' }] : [],
-  );
-}
-
-function mapFact<T, U>(fact: Fact<T>, map: (value: T) => U): Fact<U> {
-  return fact.known ? known(map(fact.value)) : fact;
 }
 
 /** Events on the user and events by the user, each once, newest first. */

@@ -1,20 +1,19 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import { REGISTER_SECURITY_INFO } from '../eligibility/conditional-access.js';
-import { type Fact, type GroupMembership, known, type NameTwin, unknownFact } from '../eligibility/facts.js';
-import { namesakeKey } from '../eligibility/names.js';
+import { type Fact, type GroupMembership, known, unknownFact } from '../eligibility/facts.js';
 import { ALL_USERS } from '../eligibility/tap-scope.js';
 import { additionsToGroups } from './batch-facts.js';
-import { AUDIT_WINDOW_DAYS, type OwnReads, readTenantWide, type TenantWideFacts, toTwins } from './facts.js';
+import { AUDIT_WINDOW_DAYS, type OwnReads, readTenantWide, type TenantWideFacts } from './facts.js';
 import type { Graph } from './graph.js';
 import { PERMISSIONS, unknownReason } from './permissions.js';
 import { graphPath } from './query.js';
 import { ALL_USERS_TARGET } from './recovery-setup.js';
-import { MEMBER_SELECT, type TenantFacts, type TenantPolicies } from './tenant.js';
+import type { TenantFacts, TenantPolicies } from './tenant.js';
 
 /*
  * The fact source for a whole population (the readiness report): the same TenantWideFacts a check
- * uses, plus what Graph offers in bulk in place of each member's own reads (group member sets, one
- * pass over the directory for namesakes, the recent "Add member to group" audits). `ownReadsOf`
+ * uses (its people index gives E5's namesakes), plus what Graph offers in bulk in place of each
+ * member's own reads (group member sets, the recent "Add member to group" audits). `ownReadsOf`
  * turns them into one member's OwnReads, which `assemble` (facts.ts) turns into EligibilityFacts.
  */
 
@@ -35,8 +34,6 @@ export interface GroupSets {
 export interface PopulationFacts {
   readAt: Date;
   wide: TenantWideFacts;
-  /** Everyone in the tenant by exact first + last name (namesakeKey), for E5's tenant-wide namesakes. */
-  namesakes: Fact<Map<string, NameTwin[]>>;
   groups: Fact<GroupSets>;
   /** Role-assignable groups: their members hold the groups' roles (read into `groups` like policy groups). */
   roleGroupIds: Fact<string[]>;
@@ -60,14 +57,13 @@ export function ownReadsOf(
   scannedFrom: string,
   reads: MemberReads,
 ): OwnReads {
-  const { namesakes, recentAdditions, roleGroupIds } = population;
+  const { recentAdditions, roleGroupIds } = population;
   return {
     readAt: population.readAt,
     user,
     ...reads,
     membership: membershipOf(population.groups, user.id, scannedFrom),
     ...(!roleGroupIds.known && { roleGroupIds }),
-    namesakes: namesakes.known ? known(namesakes.value.get(namesakeKey(user) ?? '') ?? []) : namesakes,
     addedToRecoveryGroupAt: recentAdditions.known ? known(recentAdditions.value.get(user.id) ?? null) : recentAdditions,
   };
 }
@@ -101,13 +97,7 @@ export async function readPopulationFacts(
     graphPath('/groups', { $filter: 'isAssignableToRole eq true', $select: 'id', $top: MEMBER_PAGE_SIZE }),
     PERMISSIONS.groupMembership,
   );
-  const [everyone, groups, roleGroups, additions] = await Promise.all([
-    // One pass over the directory instead of a read per member: E5's tenant-wide namesakes.
-    collect<GraphTypes.User>(
-      graph,
-      graphPath('/users', { $select: MEMBER_SELECT, $top: MEMBER_PAGE_SIZE }),
-      PERMISSIONS.users,
-    ),
+  const [groups, roleGroups, additions] = await Promise.all([
     roleGroupsRead.then((read) =>
       readGroupSets(graph, tenantFacts, policies, includeGroups, read.known ? idsOf(read.value) : []),
     ),
@@ -124,7 +114,6 @@ export async function readPopulationFacts(
   return {
     readAt,
     wide,
-    namesakes: everyone.known ? known(indexByNamesake(everyone.value)) : everyone,
     groups,
     roleGroupIds: roleGroups.known ? known(idsOf(roleGroups.value)) : roleGroups,
     recentAdditions: additions.known ? known(additionsToGroups(additions.value, new Set(includeGroups))) : additions,
@@ -162,15 +151,6 @@ export function policyGroupIds(policies: TenantPolicies): string[] {
 
 function idsOf(objects: Array<{ id?: string }>): string[] {
   return objects.flatMap((o) => (o.id ? [o.id] : []));
-}
-
-function indexByNamesake(users: GraphTypes.User[]): Map<string, NameTwin[]> {
-  const index = new Map<string, NameTwin[]>();
-  for (const user of users) {
-    const key = namesakeKey(user);
-    if (key) index.set(key, [...(index.get(key) ?? []), ...toTwins([user])]);
-  }
-  return index;
 }
 
 async function collect<T>(graph: Graph, path: string, permission: string): Promise<Fact<T[]>> {

@@ -5,6 +5,7 @@ import type { RoleGrant, TenantRoleGrants } from '../eligibility/roles.js';
 import { batchFact, batchList } from './batch-facts.js';
 import type { BatchResult, Graph } from './graph.js';
 import { PERMISSIONS, unknownReason } from './permissions.js';
+import { graphPath } from './query.js';
 import {
   ALL_USERS_TARGET,
   recoveryScopeFromTenant,
@@ -26,13 +27,20 @@ export interface TenantPolicies {
 }
 
 /**
- * Members of the recovery groups by normalised first + last name, for the duplicate-name check;
- * `bySignInName` gives each member's id and names by lower-cased UPN, so a warm check by sign-in
- * name can address every read at once (see readFactsBySignInName).
+ * Everyone in the tenant, read once and kept like the policies: `byName` gives the users who share a
+ * case- and accent-folded first + last name (E5, the same for a check and the readiness report, with
+ * no directory read per check); `bySignInName` gives each user's id and names by lower-cased UPN, so
+ * a warm check by sign-in name can address every read at once (see readFactsBySignInName).
  */
-export type NameIndex = Map<string, NameTwin[]> & { bySignInName?: Map<string, SignInNameHint> };
+export interface PeopleIndex {
+  /** nameKey -> users with that folded name. */
+  byName: Map<string, NameTwin[]>;
+  bySignInName: Map<string, SignInNameHint>;
+  /** Who is in a recovery group, nested included ('everyone' when recovery is assigned to all users). */
+  inRecoveryGroups: Fact<Set<string> | 'everyone'>;
+}
 
-/** What the name index knows of a member before their own reads: checked against the user read beside them. */
+/** What the people index knows of a user before their own reads: checked against the user read beside them. */
 export interface SignInNameHint {
   id: string;
   givenName?: string | null;
@@ -44,22 +52,21 @@ export interface RecoveryFallback {
   mode: 'production' | 'evaluation';
 }
 
-const NAMESAKE_TTL_MS = 2 * 60_000;
-const NAMESAKE_CACHE_SIZE = 1_000;
+/** How long a people index past its time to live still answers while a fresh one is read. */
+const PEOPLE_STALE_FACTOR = 4;
 const METHOD_CONFIGURATIONS = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations';
 export const MEMBER_SELECT = 'id,givenName,surname,displayName,userPrincipalName';
 export const ROLE_GRANT_SELECT = 'principalId,roleDefinitionId,directoryScopeId';
 
 export class TenantFacts {
   private policies?: { at: number; value: Promise<TenantPolicies> };
-  private names?: { at: number; key: string; value: Promise<Fact<NameIndex>>; settled?: Fact<NameIndex> };
+  private people?: { at: number; key: string; value: Promise<Fact<PeopleIndex>>; settled?: Fact<PeopleIndex> };
   private readonly groupNameCache = new Map<
     string,
-    { at: number; value: Promise<{ displayName?: string; visibility?: string } | undefined> }
+    Cached<{ displayName?: string; visibility?: string } | undefined>
   >();
-  private readonly namesakeCache = new Map<string, { at: number; value: NameTwin[] }>();
   /** Hidden-membership group id -> whether its members could be listed. */
-  private readonly listableCache = new Map<string, { at: number; value: Promise<boolean> }>();
+  private readonly listableCache = new Map<string, Cached<boolean>>();
 
   constructor(
     private readonly graph: Graph,
@@ -103,28 +110,12 @@ export class TenantFacts {
     const hidden: string[] = [];
     for (const id of wanted)
       if ((await this.groupNameCache.get(id)?.value)?.visibility === 'HiddenMembership') hidden.push(id);
-    const stale = hidden.filter((id) => {
-      const cached = this.listableCache.get(id);
-      return !cached || this.clock() - cached.at > this.ttlMs;
-    });
-    if (stale.length > 0) {
-      const read = this.graph
-        .batch(
-          stale.map((id) => ({
-            id,
-            method: 'GET' as const,
-            url: `/groups/${encodeURIComponent(id)}/members?$select=id&$top=1`,
-          })),
-        )
-        .catch(() => new Map<string, BatchResult>());
-      for (const id of stale) {
-        const value = read.then((results) => {
-          const result = results.get(id);
-          return Boolean(result?.ok && (result.body.value as unknown[] | undefined)?.length);
-        });
-        this.listableCache.set(id, { at: this.clock(), value });
-      }
-    }
+    this.refreshStale(
+      this.listableCache,
+      hidden,
+      (id) => `/groups/${encodeURIComponent(id)}/members?$select=id&$top=1`,
+      (result) => Boolean(result?.ok && (result.body.value as unknown[] | undefined)?.length),
+    );
     const unreadable: string[] = [];
     for (const id of hidden) if (!(await this.listableCache.get(id)?.value)) unreadable.push(id);
     return unreadable;
@@ -133,73 +124,68 @@ export class TenantFacts {
   /** Starts one `$batch` for the groups not cached; returns the ids wanted. */
   private readGroups(ids: string[]): string[] {
     const wanted = [...new Set(ids)].filter((id) => id !== ALL_USERS_TARGET);
-    const stale = wanted.filter((id) => {
-      const cached = this.groupNameCache.get(id);
-      return !cached || this.clock() - cached.at > this.ttlMs;
-    });
-    if (stale.length > 0) {
-      const read = this.graph
-        .batch(
-          stale.map((id) => ({
-            id,
-            method: 'GET' as const,
-            url: `/groups/${encodeURIComponent(id)}?$select=id,displayName,visibility`,
-          })),
-        )
-        .catch(() => new Map<string, BatchResult>());
-      for (const id of stale) {
-        const value = read.then((results) => {
-          const result = results.get(id);
-          if (result?.ok)
-            return {
-              displayName: result.body.displayName as string | undefined,
-              visibility: result.body.visibility as string | undefined,
-            };
-          this.groupNameCache.delete(id);
-          return undefined;
-        });
-        this.groupNameCache.set(id, { at: this.clock(), value });
-      }
-    }
+    this.refreshStale(
+      this.groupNameCache,
+      wanted,
+      (id) => `/groups/${encodeURIComponent(id)}?$select=id,displayName,visibility`,
+      (result, id) => {
+        if (result?.ok)
+          return {
+            displayName: result.body.displayName as string | undefined,
+            visibility: result.body.visibility as string | undefined,
+          };
+        this.groupNameCache.delete(id);
+        return undefined;
+      },
+    );
     return wanted;
   }
 
-  /** Users anywhere in the tenant with exactly these names, if read in the last two minutes. */
-  cachedNamesakes(key: string): NameTwin[] | undefined {
-    const cached = this.namesakeCache.get(key);
-    return cached && this.clock() - cached.at <= NAMESAKE_TTL_MS ? cached.value : undefined;
+  /** Reads the ids whose cache entry is missing or past its time in one `$batch`, each entry settling from its own answer. */
+  private refreshStale<T>(
+    cache: Map<string, Cached<T>>,
+    ids: string[],
+    url: (id: string) => string,
+    pick: (result: BatchResult | undefined, id: string) => T,
+  ): void {
+    const stale = ids.filter((id) => {
+      const cached = cache.get(id);
+      return !cached || this.clock() - cached.at > this.ttlMs;
+    });
+    if (stale.length === 0) return;
+    const read = this.graph
+      .batch(stale.map((id) => ({ id, method: 'GET' as const, url: url(id) })))
+      .catch(() => new Map<string, BatchResult>());
+    for (const id of stale)
+      cache.set(id, { at: this.clock(), value: read.then((results) => pick(results.get(id), id)) });
   }
 
-  rememberNamesakes(key: string, twins: NameTwin[]): void {
-    if (this.namesakeCache.size >= NAMESAKE_CACHE_SIZE)
-      this.namesakeCache.delete(this.namesakeCache.keys().next().value!);
-    this.namesakeCache.set(key, { at: this.clock(), value: twins });
+  /** A user's id and names by sign-in name, from the people index if it is read and fresh; no request. */
+  personBySignInName(userPrincipalName: string): SignInNameHint | undefined {
+    const people = this.people;
+    if (!people?.settled?.known || this.clock() - people.at > this.ttlMs) return undefined;
+    return people.settled.value.bySignInName.get(userPrincipalName.toLowerCase());
   }
 
-  /** A recovery-group member's id and names by sign-in name, from the name index if it is read and fresh; no request. */
-  memberBySignInName(userPrincipalName: string): SignInNameHint | undefined {
-    const names = this.names;
-    if (!names?.settled?.known || this.clock() - names.at > this.ttlMs) return undefined;
-    return names.settled.value.bySignInName?.get(userPrincipalName.toLowerCase());
-  }
-
-  getNameIndex(scope: Fact<RecoveryScope>): Promise<Fact<NameIndex>> {
-    if (!scope.known) return Promise.resolve(unknownFact(scope.reason));
-    const groups = scope.value.includeGroupIds;
-    if (groups.includes(ALL_USERS_TARGET)) {
-      return Promise.resolve(unknownFact('recovery is assigned to all users; the duplicate check needs a group'));
-    }
-    const key = groups.join(',');
-    if (!this.names || this.names.key !== key || this.clock() - this.names.at > this.ttlMs) {
-      const value = this.readNameIndex(groups);
-      const entry: NonNullable<typeof this.names> = { at: this.clock(), key, value };
-      this.names = entry;
-      value.then((fact) => {
-        entry.settled = fact;
-        if (!fact.known && this.names === entry) this.names = undefined;
-      });
-    }
-    return this.names.value;
+  /**
+   * Everyone in the tenant by folded name and by sign-in name. Past its time to live a read index
+   * still answers (up to PEOPLE_STALE_FACTOR times as long) while a fresh one is read, so a large
+   * tenant's pages never hold a check up more than once.
+   */
+  getPeople(scope: Fact<RecoveryScope>): Promise<Fact<PeopleIndex>> {
+    const groups = scope.known ? scope.value.includeGroupIds : undefined;
+    const key = groups?.join(',') ?? '';
+    const cached = this.people;
+    const age = cached ? this.clock() - cached.at : Number.POSITIVE_INFINITY;
+    if (cached && cached.key === key && age <= this.ttlMs) return cached.value;
+    const previous = cached?.key === key && cached.settled?.known ? cached : undefined;
+    const entry: NonNullable<typeof this.people> = { at: this.clock(), key, value: this.readPeople(groups) };
+    this.people = entry;
+    entry.value.then((fact) => {
+      entry.settled = fact;
+      if (!fact.known && this.people === entry) this.people = previous;
+    });
+    return previous && age <= this.ttlMs * PEOPLE_STALE_FACTOR ? Promise.resolve(previous.settled!) : entry.value;
   }
 
   private async readPolicies(): Promise<TenantPolicies> {
@@ -283,39 +269,61 @@ export class TenantFacts {
     return unknownFact(`the recovery setup could not be read (${reasons.join('; ')}) and SSAR_GROUP_IDS is not set`);
   }
 
-  private async readNameIndex(groupIds: string[]): Promise<Fact<NameIndex>> {
-    const index: NameIndex = new Map();
+  /** Every user (names and sign-in name), and who is in a recovery group (unknown when the scope is). */
+  private async readPeople(recoveryGroupIds: string[] | undefined): Promise<Fact<PeopleIndex>> {
+    const inRecoveryGroups: Promise<Fact<Set<string> | 'everyone'>> = recoveryGroupIds
+      ? this.recoveryMemberIds(recoveryGroupIds).then(
+          (ids) => known(ids),
+          (error: unknown) => unknownFact(unknownReason(error, PERMISSIONS.groupMembership)),
+        )
+      : Promise.resolve(unknownFact('the recovery setup could not be read'));
+    const byName = new Map<string, NameTwin[]>();
     const bySignInName = new Map<string, SignInNameHint>();
-    index.bySignInName = bySignInName;
-    const seen = new Set<string>();
     try {
-      await Promise.all(
-        groupIds.map(async (groupId) => {
-          const path = `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=${MEMBER_SELECT}&$top=999`;
-          for await (const page of this.graph.pages<GraphTypes.User>(path)) {
-            for (const member of page) {
-              if (member.id && member.userPrincipalName)
-                bySignInName.set(member.userPrincipalName.toLowerCase(), {
-                  id: member.id,
-                  givenName: member.givenName,
-                  surname: member.surname,
-                });
-              const key = nameKey(member);
-              if (!key || !member.id || seen.has(member.id)) continue;
-              seen.add(member.id);
-              const twin = {
-                id: member.id,
-                displayName: member.displayName ?? '',
-                userPrincipalName: member.userPrincipalName ?? '',
-              };
-              index.set(key, [...(index.get(key) ?? []), twin]);
-            }
-          }
-        }),
-      );
-      return known(index);
+      const everyone = graphPath('/users', { $select: MEMBER_SELECT, $top: 999 });
+      for await (const page of this.graph.pages<GraphTypes.User>(everyone)) {
+        for (const user of page) {
+          if (!user.id) continue;
+          if (user.userPrincipalName)
+            bySignInName.set(user.userPrincipalName.toLowerCase(), {
+              id: user.id,
+              givenName: user.givenName,
+              surname: user.surname,
+            });
+          const key = nameKey(user);
+          if (key) byName.set(key, [...(byName.get(key) ?? []), ...toTwins([user])]);
+        }
+      }
     } catch (error) {
-      return unknownFact(unknownReason(error, PERMISSIONS.groupMembership));
+      return unknownFact(unknownReason(error, PERMISSIONS.users));
     }
+    return known({ byName, bySignInName, inRecoveryGroups: await inRecoveryGroups });
   }
+
+  /** Ids of the recovery groups' members, nested included; 'everyone' when recovery is assigned to all users. */
+  private async recoveryMemberIds(groupIds: string[]): Promise<Set<string> | 'everyone'> {
+    if (groupIds.includes(ALL_USERS_TARGET)) return 'everyone';
+    const ids = new Set<string>();
+    await Promise.all(
+      groupIds.map(async (groupId) => {
+        const path = graphPath(`/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, {
+          $select: 'id',
+          $top: 999,
+        });
+        for await (const page of this.graph.pages<{ id?: string }>(path)) for (const m of page) if (m.id) ids.add(m.id);
+      }),
+    );
+    return ids;
+  }
+}
+
+interface Cached<T> {
+  at: number;
+  value: Promise<T>;
+}
+
+export function toTwins(users: GraphTypes.User[]): NameTwin[] {
+  return users.flatMap((u) =>
+    u.id ? [{ id: u.id, displayName: u.displayName ?? '', userPrincipalName: u.userPrincipalName ?? '' }] : [],
+  );
 }

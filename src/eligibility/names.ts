@@ -200,32 +200,6 @@ export function nameWarnings(user: Graph.User, level: 'exact' | 'relaxed' = 'exa
   return warnings;
 }
 
-/**
- * Recovery-group twins (accent-folded) and tenant-wide namesakes (exact names), each once, saying
- * who is in a recovery group. A twin found is enough to fail E5; "none" needs both reads.
- */
-export function combineNameTwins(
-  userId: string | undefined,
-  inGroups: Fact<NameTwin[]>,
-  inTenant: Fact<NameTwin[]>,
-): Fact<NameTwin[]> {
-  const groupIds = new Set(inGroups.known ? inGroups.value.map((twin) => twin.id) : []);
-  const twins = new Map<string, NameTwin>();
-  for (const twin of inGroups.known ? inGroups.value : []) twins.set(twin.id, { ...twin, inRecoveryGroup: true });
-  for (const twin of inTenant.known ? inTenant.value : []) {
-    if (!twins.has(twin.id))
-      twins.set(twin.id, { ...twin, ...(inGroups.known && { inRecoveryGroup: groupIds.has(twin.id) }) });
-  }
-  if (userId) twins.delete(userId);
-  if (twins.size === 0 && (!inGroups.known || !inTenant.known)) return inTenant.known ? inGroups : inTenant;
-  return known([...twins.values()]);
-}
-
-/** The key for an exact, case-insensitive namesake match, as Graph's `$filter` eq on givenName and surname matches. */
-export function namesakeKey(user: Pick<Graph.User, 'givenName' | 'surname'>): string | undefined {
-  return user.givenName && user.surname ? `${user.givenName}\n${user.surname}`.toLowerCase() : undefined;
-}
-
 // ── Match levels ──────────────────────────────────────────────────────────────────────────────
 /*
  * How a profile's match confidence level compares the ID's names with First name and Last name

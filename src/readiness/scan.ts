@@ -35,9 +35,10 @@ import { type ReadinessSummary, ReadinessTally } from './report.js';
  * The Graph half of the readiness report, on the bulk endpoints and inside Graph's throttling
  * budgets (https://learn.microsoft.com/graph/throttling-limits). Request plan for a recovery group
  * of N members in a tenant of T users:
- *   tenant-wide, once:   policies, group names, the name index (ceil(N/999) pages), role
- *                        assignments, recent "Add member to group" audits, member ids of the policy
- *                        groups; two `$count`s (eventually consistent) to choose the sign-in plan;
+ *   tenant-wide, once:   policies, group names, the people index (ceil(T/999) pages of names, and
+ *                        ceil(N/999) of recovery-member ids), role assignments, recent "Add member to
+ *                        group" audits, member ids of the policy groups; two `$count`s (eventually
+ *                        consistent) to choose the sign-in plan;
  *   sign-in activity:    ceil(T/500) pages of `/users?$select=id,signInActivity` (signInActivity
  *                        budget, 10 a minute: this sets the floor), or one read per member when N is
  *                        smaller than that (see chooseSignInPlan);
