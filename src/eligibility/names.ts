@@ -210,8 +210,10 @@ export function nameWarnings(user: Graph.User, level: 'exact' | 'relaxed' = 'exa
  *   claim … AND the Last name property … must match any word in either … claim."
  * https://learn.microsoft.com/entra/identity/authentication/self-service-account-recovery
  * What counts as a "word" (hyphens, apostrophes) and whether case or accents are folded is not
- * documented: `nameRisks` warns about those, and `namesMatch` takes the strict reading for exact
- * (only surrounding and repeated spaces ignored) and a case- and accent-folded one for relaxed.
+ * documented: `nameRisks` warns about those. `namesMatch` keeps every letter and accent for exact
+ * (letter case and spacing aside: government IDs often print names in capitals) and folds case and
+ * accents for relaxed. The claim validation extension compares the organisation's record with it:
+ * one reading of the levels in the whole bot.
  */
 export type NameMatchLevel = 'exact' | 'relaxed';
 export interface DirectoryNames {
@@ -223,28 +225,36 @@ export interface ClaimNames {
   lastName?: string | null;
 }
 
-const spaced = (name: string | null | undefined): string => (name ?? '').normalize('NFC').replace(/\s+/gu, ' ').trim();
+/** Each name's verdict, so a caller can name the claim that failed. */
+export interface NameComparison {
+  matches: boolean;
+  first: boolean;
+  last: boolean;
+  reason: string;
+}
+
+const exactForm = (name: string | null | undefined): string =>
+  (name ?? '').normalize('NFC').toLowerCase().replace(/\s+/gu, ' ').trim();
 const foldedWords = (name: string | null | undefined): string[] =>
   normaliseName(name ?? '')
     .split(' ')
     .filter(Boolean);
 
 /** Whether recovery would match these names under this level, with the reason in one sentence. */
-export function namesMatch(
-  level: NameMatchLevel,
-  directory: DirectoryNames,
-  claims: ClaimNames,
-): { matches: boolean; reason: string } {
-  const given = spaced(directory.givenName);
-  const surname = spaced(directory.surname);
-  if (!given || !surname) return { matches: false, reason: 'First name or Last name is empty in the directory' };
+export function namesMatch(level: NameMatchLevel, directory: DirectoryNames, claims: ClaimNames): NameComparison {
+  const given = exactForm(directory.givenName);
+  const surname = exactForm(directory.surname);
+  if (!given || !surname)
+    return { matches: false, first: !!given, last: !!surname, reason: 'First name or Last name is empty' };
   if (level === 'exact') {
-    const first = spaced(claims.firstName) === given;
-    const last = spaced(claims.lastName) === surname;
+    const first = exactForm(claims.firstName) === given;
+    const last = exactForm(claims.lastName) === surname;
     return first && last
-      ? { matches: true, reason: 'both names match exactly' }
+      ? { matches: true, first, last, reason: 'both names match exactly' }
       : {
           matches: false,
+          first,
+          last,
           reason: `${first ? 'Last' : 'First'} name differs from the ID's${first || last ? '' : ', and so does the other'}`,
         };
   }
@@ -253,8 +263,13 @@ export function namesMatch(
   const first = covered(given);
   const last = covered(surname);
   return first && last
-    ? { matches: true, reason: 'each name is among the words of the ID' }
-    : { matches: false, reason: `${first ? 'Last' : 'First'} name is not among the words of the ID's names` };
+    ? { matches: true, first, last, reason: "each name is among the words of the ID's names" }
+    : {
+        matches: false,
+        first,
+        last,
+        reason: `${first ? 'Last' : 'First'} name is not among the words of the ID's names`,
+      };
 }
 
 /** Risk codes, so other modules (the claim validation extension, the diagnosis) match on codes, not prose. */

@@ -1,5 +1,5 @@
 import type { RecoveryProfile } from '../eligibility/facts.js';
-import { normaliseName } from '../eligibility/names.js';
+import { type NameMatchLevel, namesMatch } from '../eligibility/names.js';
 
 /*
  * The claim rules, pure: does what a person presented match the organisation's record for them?
@@ -13,7 +13,7 @@ import { normaliseName } from '../eligibility/names.js';
  */
 
 /** How first and last names are compared: the identity verification profile's match confidence level. */
-export type MatchLevel = 'exact' | 'relaxed';
+export type MatchLevel = NameMatchLevel;
 
 /** The organisation's record for one person; claim keys lower-cased. */
 export interface ClaimRecord {
@@ -60,19 +60,28 @@ export function validateClaims(record: ClaimRecord, presented: PresentedClaims, 
   const given = lowerKeys(presented.claims);
   const failed: string[] = [];
   const why: string[] = [];
-  const nameChecks: Array<[string, string | undefined]> = [
-    [FIRST_NAME, record.firstName],
-    [LAST_NAME, record.lastName],
+  // Names as Entra compares them at the profile's match level: the one reading in eligibility/names.ts.
+  const shownNames = { firstName: given.get(FIRST_NAME.toLowerCase()), lastName: given.get(LAST_NAME.toLowerCase()) };
+  const names = namesMatch(
+    rules.matchLevel,
+    { givenName: record.firstName, surname: record.lastName },
+    {
+      firstName: typeof shownNames.firstName === 'string' ? shownNames.firstName : undefined,
+      lastName: typeof shownNames.lastName === 'string' ? shownNames.lastName : undefined,
+    },
+  );
+  const nameChecks: Array<[string, string | undefined, unknown, boolean]> = [
+    [FIRST_NAME, record.firstName, shownNames.firstName, names.first],
+    [LAST_NAME, record.lastName, shownNames.lastName, names.last],
   ];
-  for (const [key, onRecord] of nameChecks) {
-    const shown = given.get(key.toLowerCase());
+  for (const [key, onRecord, shown, matches] of nameChecks) {
     if (onRecord === undefined || onRecord.trim() === '') {
       failed.push(key);
       why.push(`the record has no ${key}`);
     } else if (shown === undefined) {
       failed.push(key);
       why.push(`${key} was not presented`);
-    } else if (typeof shown !== 'string' || !namesMatch(shown, onRecord, rules.matchLevel)) {
+    } else if (typeof shown !== 'string' || !matches) {
       failed.push(key);
       why.push(`${key} does not match the record (${rules.matchLevel} matching)`);
     }
@@ -104,18 +113,6 @@ export function validateClaims(record: ClaimRecord, presented: PresentedClaims, 
     why.push('employeeId does not match the record');
   }
   return failed.length === 0 ? { pass: true } : { pass: false, failedClaims: failed, reason: why.join('; ') };
-}
-
-/** Names compared as the profile's match level says: exact keeps accents, relaxed folds them. */
-export function namesMatch(presented: string, onRecord: string, level: MatchLevel): boolean {
-  const fold = level === 'relaxed' ? normaliseName : exactForm;
-  const a = fold(presented);
-  return a !== '' && a === fold(onRecord);
-}
-
-/** Case-insensitive and whitespace-collapsed, but every letter and accent kept. */
-function exactForm(name: string): string {
-  return name.normalize('NFC').toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
 const ISO_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;

@@ -59,6 +59,16 @@ describe('claim rules: does what a person presented match their record?', () => 
     expect(validateClaims(jon, presented, { ...rules, matchLevel: 'relaxed' })).toEqual({ pass: true });
   });
 
+  it('relaxed matching finds each name of the record among the words presented, as Microsoft documents it', () => {
+    const presented = { claims: { firstName: 'Jon Peter', lastName: 'Doe', dateOfBirth: '1985-03-14' } };
+    expect(validateClaims(jon, presented, rules)).toMatchObject({ failedClaims: ['firstName'] });
+    expect(validateClaims(jon, presented, { ...rules, matchLevel: 'relaxed' })).toEqual({ pass: true });
+    const someoneElse = { claims: { firstName: 'Joan', lastName: 'Doe', dateOfBirth: '1985-03-14' } };
+    expect(validateClaims(jon, someoneElse, { ...rules, matchLevel: 'relaxed' })).toMatchObject({
+      failedClaims: ['firstName'],
+    });
+  });
+
   it("an employee id Entra sends must be this person's", () => {
     const claims = { firstName: 'Jon', lastName: 'Doe', dateOfBirth: '1985-03-14' };
     expect(validateClaims(jon, { claims, employeeId: 'E001' }, rules)).toEqual({ pass: true });
