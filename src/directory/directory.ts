@@ -2,6 +2,7 @@ import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import { type ReadOptions, readEligibilityFacts, readFactsBySignInName } from './facts.js';
 import type { Graph } from './graph.js';
 import { GraphRequestError } from './graph.js';
+import { graphTrouble } from './graph-trouble.js';
 import { PERMISSIONS } from './permissions.js';
 import { readTargetFacts } from './target-facts.js';
 import type { TenantFacts } from './tenant.js';
@@ -123,18 +124,13 @@ export class Directory {
       );
       return { created: method };
     } catch (error) {
-      if (!(error instanceof GraphRequestError)) return { failed: 'an unexpected error' };
-      if (error.status === 0 || error.status >= 500)
+      if (error instanceof GraphRequestError && (error.status === 0 || error.status >= 500))
         return {
           uncertain: `Microsoft Graph did not confirm the pass (${error.status === 0 ? 'no answer' : `error ${error.status}`}).`,
           status: error.status,
           code: error.code,
         };
-      return {
-        failed: error.isPermissionDenied
-          ? `the bot needs the ${PERMISSIONS.createTemporaryAccessPass} permission, which is not granted`
-          : `Microsoft Graph refused it (${error.status} ${error.code})`,
-      };
+      return { failed: graphTrouble(error, PERMISSIONS.createTemporaryAccessPass).reason };
     }
   }
 

@@ -2,6 +2,7 @@ import type { Application } from '@microsoft/teams-ai';
 import { ActivityTypes, CardFactory, type TurnContext } from 'botbuilder';
 import type { Directory } from '../directory/directory.js';
 import { GraphRequestError } from '../directory/graph.js';
+import { graphTrouble } from '../directory/graph-trouble.js';
 import { refusal as makeRefusal, type Refusal } from '../escalation/refusal.js';
 import { errorSummary, type Logger } from '../log.js';
 import { StoreUnavailableError } from '../storage/store.js';
@@ -129,7 +130,8 @@ export function createTurns(cards: CardTemplates, directory: Directory, log: Log
     }
     if (error instanceof GraphRequestError) {
       log.warn({ err: errorSummary(error), activityId: reference }, 'directory read failed');
-      return errorCard(reference, directoryTrouble(error), t('I could not read the directory'));
+      const trouble = graphTrouble(error);
+      return errorCard(reference, t(trouble.message, trouble.values), t('I could not read the directory'));
     }
     log.error({ err: errorSummary(error), activityId: reference, type: context.activity.type }, 'turn failed');
     return errorCard(reference);
@@ -222,16 +224,6 @@ async function respondToAction(context: TurnContext, result: AdaptiveCard | stri
     });
   }
   await context.sendActivity(invokeResponseActivity(actionResponse(result)));
-}
-
-function directoryTrouble(error: GraphRequestError): string {
-  if (error.isPermissionDenied)
-    return t(
-      'The bot is missing a Microsoft Graph permission for this. Nothing was changed; tell your Teams administrator.',
-    );
-  if (error.isThrottled) return t('Microsoft Graph is busy (throttling). Nothing was changed; try again in a minute.');
-  if (error.status === 0) return t('Microsoft Graph could not be reached. Nothing was changed; try again in a minute.');
-  return t('Microsoft Graph answered ${status}. Nothing was changed; try again in a minute.', { status: error.status });
 }
 
 /** The asker's standing in the bot's groups as one word for telemetry, never who they are; a manager deciding for a report is a 'member'. */

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { GRAPH_TROUBLE_MESSAGES } from '../../src/directory/graph-trouble.js';
 import { PASS_BLOCKER_TEXT } from '../../src/eligibility/pass-gate.js';
 import { REQUIREMENTS } from '../../src/eligibility/requirements.js';
 import { colleagueView, type Eligibility } from '../../src/eligibility/rules.js';
@@ -40,6 +41,8 @@ export function coreMessages(): string[] {
     ...Object.values(REQUIREMENTS).map((requirement) => requirement.shortName),
     // Why Escalate is not offered, on the checklist and the readiness list.
     ...Object.values(PASS_BLOCKER_TEXT),
+    // A failed Graph request on an error card (directory/graph-trouble.ts).
+    ...Object.values(GRAPH_TROUBLE_MESSAGES),
   ];
 }
 

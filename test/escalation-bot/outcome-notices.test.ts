@@ -203,7 +203,7 @@ describe('denied, expired and failed requests', () => {
     await act(harness, cast.lee, 'escalation.approve', { requestId });
     harness.graph.grantAllPermissions();
     expect(cardText(liveCard(harness, cast.helen, requestId!))).toContain(
-      'needs the UserAuthMethod-TAP.ReadWrite.All permission',
+      'The pass could not be created: needs UserAuthMethod-TAP.ReadWrite.All.',
     );
     expect(cardText(latestApprovalCard(harness, cast.megan, requestId!).latest)).toContain('Failed');
   });
