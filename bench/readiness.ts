@@ -277,7 +277,7 @@ export function readinessReport(result: ReadinessBenchmark): string {
       )
       .join('\n'),
     '',
-    `Heap growth per member, smallest to largest group: peak ${result.heapGrowthBytesPerMember.peak} bytes, retained ${result.heapGrowthBytesPerMember.retained} bytes (the name index and member-id sets; no user objects are kept)`,
+    `Heap growth per member, smallest to largest group: peak ${result.heapGrowthBytesPerMember.peak} bytes, retained ${result.heapGrowthBytesPerMember.retained} bytes (the people index and member-id sets; no user objects are kept)`,
     `Targets at ${floor.members.toLocaleString('en-US')} members, ${floor.latencyMs} ms: within 1.5x of the time floor: at ${BOT_CONCURRENCY} in flight ${yes(floor.atBotConcurrency)}, at ${floor.bestConcurrency} in flight ${yes(floor.atBestConcurrency)}; memory flat (retained under ${FLAT_BYTES_PER_MEMBER} bytes a member): ${yes(memoryFlat)}`,
   ].join('\n');
 }
