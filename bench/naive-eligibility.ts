@@ -10,7 +10,6 @@ import {
   type VerifiedIdProfile,
 } from '../src/directory/recovery-setup.js';
 import { MEMBER_SELECT, type RecoveryFallback, ROLE_GRANT_SELECT, toTwins } from '../src/directory/tenant.js';
-import type { DirectoryUser } from '../src/directory/users.js';
 import {
   type EligibilityFacts,
   type Fact,
@@ -21,6 +20,7 @@ import {
 } from '../src/eligibility/facts.js';
 import { nameKey } from '../src/eligibility/names.js';
 import { type RoleGrant, type TenantRoleGrants, userRoles } from '../src/eligibility/roles.js';
+import type { DirectoryUser } from '../src/eligibility/user-query.js';
 
 /**
  * The baseline the bot is measured against: what an admin script would do to answer the same

@@ -21,6 +21,7 @@ import { createServer, type Readiness, turnAwareLogger } from './server.js';
 import { BlobStore } from './storage/blob-store.js';
 import { COLLECTIONS } from './storage/collections.js';
 import { FileStore } from './storage/file-store.js';
+import { StoredHelpdeskAsks } from './storage/helpdesk-asks.js';
 import { RequestStore } from './storage/requests.js';
 import type { DocumentStore } from './storage/store.js';
 import { tracedStore } from './storage/traced-store.js';
@@ -141,7 +142,12 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     readinessJobs,
     verifyCaller,
     ...(claimValidation && { attempts: claimValidation.attempts, recoveryFeed }),
-    askHelpdesk: new AskHelpdesk(store, directory, new TeamsHelpdeskMessenger({ personalChats, cards }), options.now),
+    askHelpdesk: new AskHelpdesk(
+      new StoredHelpdeskAsks(store),
+      directory,
+      new TeamsHelpdeskMessenger({ personalChats, cards }),
+      options.now,
+    ),
     settings: {
       allowPrivilegedPasses: config.escalation.allowPrivilegedWithTwoApprovers,
       helpdeskContact: config.helpdeskContact,

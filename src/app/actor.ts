@@ -1,4 +1,4 @@
-import type { Standing } from '../directory/directory.js';
+import type { Standing } from '../escalation/person.js';
 
 /**
  * Who is acting, decided once per turn from the authenticated activity (`from.aadObjectId` and the

@@ -1,8 +1,6 @@
-import type { Directory } from '../directory/directory.js';
 import { type Refusal, refusal } from '../escalation/refusal.js';
-import { COLLECTIONS, keys } from '../storage/collections.js';
-import { ConflictError, type DocumentStore } from '../storage/store.js';
 import type { Actor } from './actor.js';
+import type { HelpdeskAsks, HelpdeskDirectory } from './ports.js';
 
 /**
  * "Ask the helpdesk for them": a colleague who was told someone needs the helpdesk tells the
@@ -21,8 +19,8 @@ export type AskOutcome = { told: number; about: string } | { alreadyAskedAt: str
 
 export class AskHelpdesk {
   constructor(
-    private readonly store: DocumentStore,
-    private readonly directory: Pick<Directory, 'findUsers' | 'helpdeskGroupMembers'>,
+    private readonly asks: HelpdeskAsks,
+    private readonly directory: HelpdeskDirectory,
     private readonly messenger: HelpdeskMessenger,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -32,22 +30,16 @@ export class AskHelpdesk {
     if (!target)
       return refusal('no-such-user', 'That account does not exist in this tenant (any more).', 'No such user');
     const about = target.displayName ?? target.userPrincipalName ?? 'this person';
-    const key = keys.helpdeskAsk(actor.tenantId, actor.id, target.id);
     const at = this.now();
-    const earlier = await this.store.get<{ at: string }>(COLLECTIONS.helpdeskAsks, key);
+    const earlier = await this.asks.last(actor.tenantId, actor.id, target.id);
     if (earlier && at.getTime() - Date.parse(earlier.value.at) < ASK_WINDOW_MS)
       return { alreadyAskedAt: earlier.value.at, about };
     const agents = (await this.directory.helpdeskGroupMembers()).filter((agent) => agent.id !== actor.id);
     if (agents.length === 0)
       return refusal('no-helpdesk', 'Nobody is in the helpdesk group I could tell.', 'I could not reach the helpdesk');
-    try {
-      if (earlier) await this.store.replace(COLLECTIONS.helpdeskAsks, key, { at: at.toISOString() }, earlier.etag);
-      else await this.store.create(COLLECTIONS.helpdeskAsks, key, { at: at.toISOString() });
-    } catch (error) {
-      // Someone pressed it at the same moment: their ask is this one.
-      if (error instanceof ConflictError) return { alreadyAskedAt: at.toISOString(), about };
-      throw error;
-    }
+    // Someone pressed it at the same moment: their ask is this one.
+    if (!(await this.asks.record(actor.tenantId, actor.id, target.id, at.toISOString(), earlier?.etag)))
+      return { alreadyAskedAt: at.toISOString(), about };
     let told = 0;
     for (const agent of agents) {
       const sent = await this.messenger
@@ -56,7 +48,7 @@ export class AskHelpdesk {
       if (sent === 'delivered') told += 1;
     }
     if (told === 0) {
-      await this.store.delete(COLLECTIONS.helpdeskAsks, key).catch(() => undefined);
+      await this.asks.forget(actor.tenantId, actor.id, target.id).catch(() => undefined);
       return refusal(
         'helpdesk-unreachable',
         'None of the helpdesk agents has a chat with me yet, so I could not tell them.',

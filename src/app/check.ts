@@ -1,19 +1,16 @@
-import type { Directory } from '../directory/directory.js';
-import { type DirectoryUser, MAX_MATCHES, type UserQuery } from '../directory/users.js';
 import type { EligibilityFacts, Fact, RecoveryScope } from '../eligibility/facts.js';
 import { checkEligibility, colleagueView, type Eligibility } from '../eligibility/rules.js';
+import { type DirectoryUser, MAX_MATCHES, type UserQuery } from '../eligibility/user-query.js';
 import type { RecoveryAttempt, RecoveryAttempts } from '../recovery-extension/attempts.js';
 import { metric } from '../telemetry/telemetry.js';
 import type { Actor } from './actor.js';
+import type { EligibilityReader } from './ports.js';
 
 /**
  * "Can this person recover with SSAR?": the user looked up, the rules applied, the answer shaped
  * for who asks. A colleague's answer carries only the short verdict, never directory details.
  */
-export type CheckDirectory = Pick<
-  Directory,
-  'findUsers' | 'prefetchTenantFacts' | 'eligibilityFacts' | 'eligibilityFactsBySignInName'
->;
+export type CheckDirectory = EligibilityReader;
 /** The claim validation extension's attempts (issue 30); absent when the extension is off. */
 export type AttemptReader = Pick<RecoveryAttempts, 'latest'>;
 

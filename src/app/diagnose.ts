@@ -2,20 +2,20 @@ import type { Catalogue } from '../diagnosis/catalogue.js';
 import { MAX_EXTRACT_CHARS } from '../diagnosis/extract.js';
 import { type Diagnosis, diagnose } from '../diagnosis/matcher.js';
 import { lastRecoveryAttempt, type RecoveryAttempt } from '../diagnosis/recovery-attempt.js';
-import type { Directory } from '../directory/directory.js';
-import { type DirectoryUser, parseUserQuery } from '../directory/users.js';
 import { checkEligibility, type RequirementResult } from '../eligibility/rules.js';
+import { type DirectoryUser, parseUserQuery } from '../eligibility/user-query.js';
 import type { RecoveryAttempt as ClaimValidationAttempt } from '../recovery-extension/attempts.js';
 import { FIRST_NAME, LAST_NAME } from '../recovery-extension/claims.js';
 import type { Actor } from './actor.js';
 import type { AttemptReader } from './check.js';
+import type { EligibilityReader } from './ports.js';
 
 /**
  * "Why can't they recover?": a pasted error or a picked symptom matched against the catalogue.
  * For a helpdesk agent with a known user, the live checks and the last recovery attempt from the
  * audit log say which cause applies; everyone else gets the catalogue's causes in order.
  */
-export type DiagnosisDirectory = Pick<Directory, 'findUsers' | 'eligibilityFacts'>;
+export type DiagnosisDirectory = Pick<EligibilityReader, 'findUsers' | 'eligibilityFacts'>;
 
 export interface Evidence {
   live: RequirementResult[];

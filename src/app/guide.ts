@@ -1,5 +1,5 @@
-import type { Directory } from '../directory/directory.js';
 import type { Actor } from './actor.js';
+import type { PeopleFinder } from './ports.js';
 
 /**
  * The recovery guide for a non-technical reader, addressed to the person when known. Only a
@@ -12,7 +12,7 @@ export interface Guide {
   userId?: string;
 }
 
-export async function guideFor(directory: Pick<Directory, 'findUsers'>, actor: Actor, userId?: string): Promise<Guide> {
+export async function guideFor(directory: PeopleFinder, actor: Actor, userId?: string): Promise<Guide> {
   const [user] = userId ? await directory.findUsers({ kind: 'id', id: userId }) : [];
   if (!user) return {};
   const firstName = user.givenName?.trim() || user.displayName?.trim();

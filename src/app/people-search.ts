@@ -1,7 +1,7 @@
-import type { Directory } from '../directory/directory.js';
-import { parseUserQuery } from '../directory/users.js';
+import { parseUserQuery } from '../eligibility/user-query.js';
 import type { Actor } from './actor.js';
 import { sameNameKey } from './check.js';
+import type { PeopleFinder } from './ports.js';
 
 /**
  * The people picker's answer while someone types a name: directory users whose name (or sign-in
@@ -9,7 +9,7 @@ import { sameNameKey } from './check.js';
  * so a keystroke costs one Graph request and never reaches Graph unescaped. A helpdesk agent sees
  * each person's sign-in name to tell namesakes apart; anyone else sees only names.
  */
-export type PeopleSearchDirectory = Pick<Directory, 'findUsers'>;
+export type PeopleSearchDirectory = PeopleFinder;
 
 /** Teams shows at most 15 typeahead choices (the dynamic-search page); the lookup returns at most 10. */
 export const MAX_CHOICES = 15;

@@ -1,5 +1,6 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import type { Fact } from '../eligibility/facts.js';
+import type { Fact, UserFacts } from '../eligibility/facts.js';
+import type { DirectoryUser, UserQuery } from '../eligibility/user-query.js';
 import type { AuditEntry } from '../escalation/audit.js';
 import type { PassSettings, PassToDeliver, TapPolicy } from '../escalation/pass-settings.js';
 import type { RateLimits } from '../escalation/rate-limit.js';
@@ -8,7 +9,7 @@ import type { EscalationRecord, Person, Transition } from '../escalation/state-m
 import type { TargetFacts, TargetUser } from '../escalation/target.js';
 import type { CallerVerificationView } from '../verification/sessions.js';
 
-export type { CallerVerificationView };
+export type { CallerVerificationView, UserQuery };
 
 /**
  * What the escalation use cases need from the world, named by what they ask. Adapters implement
@@ -86,9 +87,6 @@ export interface EscalationDirectory {
   deleteTemporaryAccessPass(userId: string, methodId: string): Promise<void>;
 }
 
-/** How a person is looked up: by object id, by sign-in name, or by name. */
-export type UserQuery = { kind: 'id'; id: string } | { kind: 'upn'; upn: string } | { kind: 'name'; name: string };
-
 /** How the use cases reach people; the Teams layer implements it with proactive messages. Each send throws when it did not arrive. */
 export interface EscalationNotifier {
   /** Whether the person has a saved 1:1 chat with the bot (they opened the app at least once). */
@@ -128,4 +126,38 @@ export interface CallerVerificationPort {
 export interface OutcomeNotices {
   closed(record: EscalationRecord): Promise<void>;
   handedOver(record: EscalationRecord, by: Person): Promise<void>;
+}
+
+// ── Looking people up and checking them (check, diagnose, guide, people search) ─────────────────
+
+/** Finding the person asked about: by object id, any address Graph knows them by, or name (src/directory/users.ts). */
+export interface PeopleFinder {
+  findUsers(query: UserQuery): Promise<DirectoryUser[]>;
+}
+
+/** A user's eligibility facts, from the one fact source (src/directory/facts.ts). */
+export interface EligibilityReader extends PeopleFinder {
+  /** Starts reading the tenant-wide facts, so a check that follows does not wait for them. */
+  prefetchTenantFacts(): void;
+  eligibilityFacts(user: DirectoryUser, now?: Date, options?: { fresh?: boolean }): Promise<UserFacts>;
+  /** A warm check by sign-in name in one round trip, or undefined to read the usual way. */
+  eligibilityFactsBySignInName(
+    userPrincipalName: string,
+    now?: Date,
+  ): Promise<{ user: DirectoryUser; facts: UserFacts } | undefined>;
+}
+
+// ── Asking the helpdesk for someone ────────────────────────────────────────────────────────────
+
+/** The helpdesk agents, besides finding people (src/directory/directory.ts). */
+export interface HelpdeskDirectory extends PeopleFinder {
+  helpdeskGroupMembers(): Promise<DirectoryUser[]>;
+}
+
+/** When a colleague last asked the helpdesk about someone (src/storage/helpdesk-asks.ts). */
+export interface HelpdeskAsks {
+  last(tenantId: string, askerId: string, targetId: string): Promise<Stored<{ at: string }> | undefined>;
+  /** Records an ask (replacing the one read with `etag`); false when another was recorded meanwhile. */
+  record(tenantId: string, askerId: string, targetId: string, at: string, etag?: string): Promise<boolean>;
+  forget(tenantId: string, askerId: string, targetId: string): Promise<void>;
 }

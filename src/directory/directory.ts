@@ -1,4 +1,6 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
+import type { DirectoryUser, UserQuery } from '../eligibility/user-query.js';
+import type { Standing } from '../escalation/person.js';
 import { type ReadOptions, readEligibilityFacts, readFactsBySignInName } from './facts.js';
 import type { Graph } from './graph.js';
 import { GraphRequestError } from './graph.js';
@@ -6,18 +8,12 @@ import { graphTrouble } from './graph-trouble.js';
 import { PERMISSIONS } from './permissions.js';
 import { readTargetFacts } from './target-facts.js';
 import type { TenantFacts } from './tenant.js';
-import { type DirectoryUser, findUsers, type UserQuery } from './users.js';
+import { findUsers } from './users.js';
 import { readVerificationSubject, type VerificationSubject } from './verification-subject.js';
 
 export interface DirectoryGroups {
   helpdeskGroupId?: string;
   approverGroupId?: string;
-}
-
-/** What the bot's own groups say about a person; decided from Graph, never from card data. */
-export interface Standing {
-  isHelpdeskAgent: boolean;
-  isApprover: boolean;
 }
 
 /**

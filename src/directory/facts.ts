@@ -5,6 +5,7 @@ import {
   type GroupMembership,
   known,
   type NameTwin,
+  type UserFacts,
   unknownFact,
 } from '../eligibility/facts.js';
 import { licenceDetailsFrom } from '../eligibility/licences.js';
@@ -201,8 +202,6 @@ export async function readEligibilityFacts(
   const own = await readOwn(graph, user, now);
   return assembleUser(await tenantWide, { ...own.reads, user }, own.audits);
 }
-
-export type UserFacts = EligibilityFacts & { auditEvents: Fact<GraphTypes.DirectoryAudit[]> };
 
 /**
  * A check by sign-in name in ONE Graph round trip, when the tenant-wide facts are warm and the people

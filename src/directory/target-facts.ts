@@ -1,6 +1,7 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import { type Fact, known } from '../eligibility/facts.js';
 import { type RoleGrant, userRoles } from '../eligibility/roles.js';
+import type { DirectoryUser } from '../eligibility/user-query.js';
 import type { TapPolicy } from '../escalation/pass-settings.js';
 import type { TargetFacts } from '../escalation/target.js';
 import { batchFact, batchList } from './batch-facts.js';
@@ -8,7 +9,6 @@ import { USER_SELECT } from './facts.js';
 import type { Graph } from './graph.js';
 import { PERMISSIONS } from './permissions.js';
 import { ROLE_GRANT_SELECT } from './tenant.js';
-import type { DirectoryUser } from './users.js';
 
 /**
  * What deciding on a pass for one person needs and nothing more, read fresh in one `$batch`: the

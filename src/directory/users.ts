@@ -1,41 +1,7 @@
-import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { isObjectId } from '../object-id.js';
+import { type DirectoryUser, MAX_MATCHES, type UserQuery } from '../eligibility/user-query.js';
 import { USER_SELECT } from './facts.js';
 import { type Graph, GraphRequestError } from './graph.js';
 import { graphPath, odataString, userPath } from './query.js';
-
-/** How a person named the user they are asking about. */
-export type UserQuery = { kind: 'id'; id: string } | { kind: 'upn'; upn: string } | { kind: 'name'; name: string };
-
-export type DirectoryUser = GraphTypes.User & { id: string };
-
-// UPNs may carry apostrophes and, for guests, #EXT#; nothing that could break out of a filter literal.
-const UPN = /^[\p{L}\p{N}._%+\-'#!$&*=?^`{|}~]{1,64}@[\p{L}\p{N}.-]{1,253}$/u;
-// Names in any script, with the punctuation real names use.
-const NAME = /^[\p{L}\p{M}][\p{L}\p{M}\s'’.\-,]{0,99}$/u;
-export const MAX_QUERY_LENGTH = 256;
-export const MAX_MATCHES = 10;
-
-/** A user query from what someone typed, or the reason it cannot be one. */
-export function parseUserQuery(text: string): UserQuery | { problem: string } {
-  const trimmed = text
-    .trim()
-    .replace(/^mailto:/i, '')
-    .replace(/^<(.*)>$/, '$1');
-  if (!trimmed) return { problem: 'Tell me who: a name, an email address or a user principal name.' };
-  if (trimmed.length > MAX_QUERY_LENGTH)
-    return { problem: `That is longer than ${MAX_QUERY_LENGTH} characters; use the person's email address.` };
-  if (isObjectId(trimmed)) return { kind: 'id', id: trimmed.toLowerCase() };
-  if (trimmed.includes('@')) {
-    return UPN.test(trimmed)
-      ? { kind: 'upn', upn: trimmed }
-      : { problem: 'That does not look like an email address or user principal name.' };
-  }
-  const name = trimmed.replace(/\s+/g, ' ');
-  return NAME.test(name)
-    ? { kind: 'name', name }
-    : { problem: 'A name can only contain letters, spaces, apostrophes, hyphens and dots.' };
-}
 
 /** The users matching a query, at most MAX_MATCHES; empty when there is no such user in this tenant. */
 export async function findUsers(graph: Graph, query: UserQuery): Promise<DirectoryUser[]> {

@@ -135,3 +135,6 @@ export interface EligibilityFacts {
   /** When the user was last added to a recovery group, from the audit log; null if not in the window read (E2 "wait"). */
   addedToRecoveryGroupAt: Fact<string | null>;
 }
+
+/** A user's facts as a check reads them, with the audit events diagnosis reads too. */
+export type UserFacts = EligibilityFacts & { auditEvents: Fact<Graph.DirectoryAudit[]> };

@@ -10,8 +10,8 @@ import {
 import type { Catalogue } from '../diagnosis/catalogue.js';
 import type { Finding } from '../diagnosis/matcher.js';
 import type { RecoveryAttempt } from '../diagnosis/recovery-attempt.js';
-import type { DirectoryUser } from '../directory/users.js';
 import type { RequirementResult } from '../eligibility/rules.js';
+import type { DirectoryUser } from '../eligibility/user-query.js';
 import type { Asker } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, cardTime, plain } from './cards.js';
 import { claimValidationView, NO_CLAIM_VALIDATION } from './claim-validation-views.js';

@@ -1,10 +1,10 @@
 import { sameNameKey } from '../app/check.js';
 import type { HelpdeskContact } from '../config.js';
-import type { DirectoryUser } from '../directory/users.js';
 import type { Fact, RecoveryScope } from '../eligibility/facts.js';
 import { PASS_BLOCKER_TEXT, type PassBlocker } from '../eligibility/pass-gate.js';
 import type { colleagueView, Eligibility, RequirementResult } from '../eligibility/rules.js';
 import type { Status } from '../eligibility/status.js';
+import type { DirectoryUser } from '../eligibility/user-query.js';
 import type { RecoveryAttempt } from '../recovery-extension/attempts.js';
 import { cardTime, plain } from './cards.js';
 import { claimValidationView, NO_CLAIM_VALIDATION } from './claim-validation-views.js';

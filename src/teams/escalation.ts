@@ -1,7 +1,7 @@
 import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import type { EscalationService, PassSettings, RequestView } from '../app/escalations.js';
-import { parseUserQuery, type UserQuery } from '../directory/users.js';
+import { parseUserQuery, type UserQuery } from '../eligibility/user-query.js';
 import { isRefusal, type Refusal } from '../escalation/refusal.js';
 import {
   describeState,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Graph } from '../../src/directory/graph.js';
-import { findUsers, parseUserQuery, type UserQuery } from '../../src/directory/users.js';
+import { findUsers } from '../../src/directory/users.js';
+import { parseUserQuery, type UserQuery } from '../../src/eligibility/user-query.js';
 import { type GraphEmulator, startGraphEmulator } from '../../src/emulator/graph-emulator.js';
 import { loadTenant, type TenantUser } from '../../src/emulator/tenant.js';
 import { createLogger } from '../../src/log.js';
