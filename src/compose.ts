@@ -34,6 +34,7 @@ import { LiveCardIndex } from './teams/live-cards.js';
 import { TeamsOutcomeMessenger } from './teams/notifications.js';
 import { RecoveryFeed } from './teams/recovery-feed.js';
 import { inReadersTurn } from './teams/turn.js';
+import { TeamsVerificationNews } from './teams/verification.js';
 import { registerVerificationRoutes } from './verification/page.js';
 import { RequestServiceClient } from './verification/request-service.js';
 import { VerificationSessions } from './verification/sessions.js';
@@ -82,17 +83,20 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const catalogue = defaultCatalogue();
   const personalChats = new PersonalChats(store, adapter, config.botAuth?.appId ?? '');
   const liveCards = new LiveCardIndex(store);
-  const notifier = new TeamsEscalationNotifier({ personalChats, cards, liveCards });
+  const sessions = new VerificationSessions(store, config.verification);
+  const verification = sessions.enabled ? sessions : undefined;
+  const notifier = new TeamsEscalationNotifier({ personalChats, cards, liveCards, verification });
   const mailer = config.noticeMailFrom ? new GraphMailer(graph, config.noticeMailFrom) : undefined;
+  const messenger = new TeamsOutcomeMessenger({ personalChats, cards });
   const outcomes = new OutcomeNotices(
     store,
     directory,
-    new TeamsOutcomeMessenger({ personalChats, cards }),
+    messenger,
     mailer,
     log,
     options.now,
+    async (record) => (await verification?.factsFor(record))?.directDelivery === true,
   );
-  const sessions = new VerificationSessions(store, config.verification);
   const escalations = new EscalationService({
     requests: new RequestStore(store, log),
     directory,
@@ -101,7 +105,7 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     log,
     now: options.now,
     outcomes,
-    callerVerification: sessions.enabled ? sessions : undefined,
+    callerVerification: verification,
   });
   const readinessJobs = new ReadinessJobs({
     store,
@@ -121,6 +125,7 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     publicBaseUrl: () => publicBaseUrl,
     log,
     now: options.now,
+    news: new TeamsVerificationNews({ escalations, messenger, log }),
   });
   const recoveryFeed = new RecoveryFeed(store, adapter, config.botAuth?.appId ?? '', cards, log);
   const claimValidation = await setUpClaimValidation(config, {

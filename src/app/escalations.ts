@@ -1,5 +1,5 @@
 import type { PassSettings, PassToDeliver } from '../escalation/pass-settings.js';
-import type { ActorFacts } from '../escalation/policy.js';
+import type { ActorFacts, UnverifiedApproval } from '../escalation/policy.js';
 import type { Refusal } from '../escalation/refusal.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
@@ -79,8 +79,14 @@ export class EscalationService {
     return view(this.escalation, actor, requestId);
   }
 
-  decide(actor: Actor, requestId: string, decision: 'approve' | 'deny', reason?: string) {
-    return decide(this.escalation, actor, requestId, decision, reason);
+  decide(
+    actor: Actor,
+    requestId: string,
+    decision: 'approve' | 'deny',
+    reason?: string,
+    accepted?: UnverifiedApproval,
+  ) {
+    return decide(this.escalation, actor, requestId, decision, reason, accepted);
   }
 
   cancel(actor: Actor, requestId: string): Promise<RequestView | Refusal> {

@@ -59,6 +59,8 @@ export class OutcomeNotices {
     private readonly mailer: NoticeMailer | undefined,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
+    /** Whether the request's pass went to the verified caller's own page instead of the agent's chat. */
+    private readonly passWentToCaller: (record: EscalationRecord) => Promise<boolean> = async () => false,
   ) {}
 
   /** The request has just closed (issued, denied, expired, cancelled or failed). Never throws. */
@@ -133,7 +135,11 @@ export class OutcomeNotices {
       this.log.info({ requestId: record.id, teams, mail: mail.mail }, 'target notice undeliverable in Teams');
     await this.messenger.notify(record.tenantId, record.requester.id, {
       title: `Approved: the pass for ${record.target.name} was issued`,
-      message: [approvalLine(record), targetLine(record.target.name, teams), mailLine(record.target.name, mail)]
+      message: [
+        approvalLine(record, await this.passWentToCaller(record).catch(() => false)),
+        targetLine(record.target.name, teams),
+        mailLine(record.target.name, mail),
+      ]
         .filter(Boolean)
         .join('\n\n'),
       facts: [],
@@ -185,8 +191,11 @@ export class OutcomeNotices {
   }
 }
 
-function approvalLine(record: EscalationRecord): string {
-  return `Approved by ${record.approvals.map((a) => `${a.approver.name} at ${utcMinute(a.at)}`).join(' and ')}. The pass is in the card above, only in this chat.`;
+function approvalLine(record: EscalationRecord, toCaller: boolean): string {
+  const approved = `Approved by ${record.approvals.map((a) => `${a.approver.name} at ${utcMinute(a.at)}`).join(' and ')}.`;
+  return toCaller
+    ? `${approved} The pass was delivered to the verified caller's page, shown once there; it is in no chat.`
+    : `${approved} The pass is in the card above, only in this chat.`;
 }
 
 function targetLine(name: string, teams: TeamsDelivery): string {

@@ -6,9 +6,10 @@ import type { EscalationRecord, Person } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
 import { AUDIT_LOG } from '../storage/collections.js';
 import type { DocumentStore } from '../storage/store.js';
-import type { PresentationCallback, PresentationRequest } from '../verification/api.js';
+import type { PresentationCallback } from '../verification/api.js';
+import { presentationRequestFor } from '../verification/presentation.js';
 import type { RequestServiceClient } from '../verification/request-service.js';
-import { judgeCallback, SOURCE_PHOTO_CLAIM } from '../verification/rules.js';
+import { judgeCallback } from '../verification/rules.js';
 import { hashOf, matchesHash, shortCode, unguessable } from '../verification/secrets.js';
 import { isExpired, MAX_CODE_ATTEMPTS, type VerificationSession } from '../verification/session.js';
 import type { VerificationSessions } from '../verification/sessions.js';
@@ -60,6 +61,14 @@ export interface VerificationAudit {
 const CALLER: Person = { id: 'caller', name: 'caller (verification page)' };
 const REQUEST_SERVICE: Person = { id: 'verified-id-request-service', name: 'Verified ID Request Service' };
 
+/** Who hears that a session moved: the request's cards are updated in place, the agent is told a result. */
+export interface VerificationNews {
+  changed(
+    session: VerificationSession,
+    event: 'started' | 'opened' | 'retrieved' | 'verified' | 'failed' | 'pass-shown',
+  ): Promise<void>;
+}
+
 export interface VerifyCallerDependencies {
   store: DocumentStore;
   sessions: VerificationSessions;
@@ -71,6 +80,7 @@ export interface VerifyCallerDependencies {
   publicBaseUrl: () => string;
   log: Logger;
   now?: () => Date;
+  news?: VerificationNews;
 }
 
 export class VerifyCaller {
@@ -130,7 +140,7 @@ export class VerifyCaller {
     };
     await sessions.create(session);
     await this.audit(session, actor, 'started', `link valid until ${expiresAt}`);
-    await this.deps.escalations.refreshLiveCards(record);
+    await this.tell(session, 'started');
     return { session, link: `${this.deps.publicBaseUrl()}${VERIFY_PATH}/${session.id}`, code };
   }
 
@@ -207,7 +217,11 @@ export class VerifyCaller {
     const state = unguessable();
     const apiKey = unguessable();
     const created = await this.deps.requestService.createPresentationRequest(
-      this.presentationRequest(session, credentialType, state, apiKey),
+      presentationRequestFor(this.deps.config, credentialType, {
+        url: `${this.deps.publicBaseUrl()}${CALLBACK_PATH}/${session.id}`,
+        state,
+        apiKey,
+      }),
     );
     const outcome = await sessions.update(sessionId, (s) =>
       s.browserHash
@@ -228,6 +242,7 @@ export class VerifyCaller {
     );
     if (outcome.outcome !== 'updated') return { kind: 'opened-elsewhere' };
     await this.audit(session, CALLER, 'opened', `presentation request for ${credentialType} created`);
+    await this.tell(outcome.after.value, 'opened');
     return { cookie };
   }
 
@@ -273,14 +288,10 @@ export class VerifyCaller {
         current.status === session.status ? next : current,
       );
       if (outcome.outcome === 'unchanged') return this.callback(sessionId, apiKey, body);
-      // Verification passed or failed: every card of the request shows it at once.
-      if (next.status !== session.status) {
-        const record = await this.deps.escalations.current(session.tenantId, session.requestId);
-        if (record) await this.deps.escalations.refreshLiveCards(record);
-      }
     }
     if (judgement.outcome === 'refused') {
       await this.refused(session, REQUEST_SERVICE, judgement.code, judgement.reason);
+      if (next) await this.tell(next, 'failed');
       return judgement.code === 'bad-api-key' ? 401 : 403;
     }
     const detail =
@@ -288,6 +299,7 @@ export class VerifyCaller {
         ? `${next!.evidence!.credentialType} from ${next!.evidence!.issuer}, Face Check ${next!.evidence!.score} (threshold ${next!.evidence!.threshold})`
         : next!.failure;
     await this.audit(session, REQUEST_SERVICE, judgement.event, detail);
+    await this.tell(next!, judgement.event);
     return 200;
   }
 
@@ -323,7 +335,8 @@ export class VerifyCaller {
     );
     if (!shown) return this.page(sessionId, browser);
     const at = this.now().toISOString();
-    await this.deps.sessions.update(session.id, (s) => ({ ...s, passDeliveredAt: at }));
+    const delivered = await this.deps.sessions.update(session.id, (s) => ({ ...s, passDeliveredAt: at }));
+    if (delivered.outcome === 'updated') await this.tell(delivered.after.value, 'pass-shown');
     await this.audit(
       session,
       CALLER,
@@ -354,47 +367,21 @@ export class VerifyCaller {
     }
   }
 
-  private presentationRequest(
-    session: VerificationSession,
-    type: VerificationConfig['credentialTypes'][number],
-    state: string,
-    apiKey: string,
-  ): PresentationRequest {
-    const { config } = this.deps;
-    const purpose = 'To confirm to your helpdesk that it is really you before they help you sign in again';
-    return {
-      authority: config.authority!,
-      includeQRCode: true,
-      includeReceipt: false,
-      registration: { clientName: 'SSAR Helpdesk', purpose },
-      callback: {
-        url: `${this.deps.publicBaseUrl()}${CALLBACK_PATH}/${session.id}`,
-        state,
-        headers: { 'api-key': apiKey },
-      },
-      requestedCredentials: [
-        {
-          type,
-          purpose,
-          acceptedIssuers: [...config.acceptedIssuers],
-          configuration: {
-            validation: {
-              allowRevoked: false,
-              validateLinkedDomain: true,
-              faceCheck: {
-                sourcePhotoClaimName: SOURCE_PHOTO_CLAIM[type],
-                matchConfidenceThreshold: config.faceCheckThreshold,
-              },
-            },
-          },
-        },
-      ],
-    };
-  }
-
   /** The target as the directory has them at the moment the callback arrives; nobody matches an account that is gone. */
   private async targetNow(session: VerificationSession) {
     return (await this.deps.directory.verificationSubject(session.target.id)) ?? { userPrincipalName: '' };
+  }
+
+  /** Best effort: a card that could not be updated must not undo what happened. */
+  private async tell(session: VerificationSession, event: Parameters<VerificationNews['changed']>[1]): Promise<void> {
+    try {
+      await this.deps.news?.changed(session, event);
+    } catch (error) {
+      this.deps.log.warn(
+        { session: session.id.slice(0, 8), requestId: session.requestId, err: (error as Error).name },
+        'verification news not delivered',
+      );
+    }
   }
 
   private async refused(session: VerificationSession, actor: Person, code: string, reason: string): Promise<void> {

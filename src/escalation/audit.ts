@@ -70,7 +70,12 @@ export function auditEntryFor(
     };
   }
   if (after.approvals.length > before.approvals.length) {
-    return { ...base, action: 'approved', detail: `${after.approvals.length} of ${after.approvalsRequired} approvals` };
+    const accepted = after.approvals.at(-1)?.accepted;
+    return {
+      ...base,
+      action: 'approved',
+      detail: `${after.approvals.length} of ${after.approvalsRequired} approvals${accepted ? `; accepted ${accepted}` : ''}`,
+    };
   }
   if (before.state === 'issuing' && after.state === 'requested') {
     return {

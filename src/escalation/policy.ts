@@ -31,6 +31,21 @@ export interface CallerVerificationFacts {
   /** The configured policy asks for a passed verification before this request may be approved. */
   required: boolean;
   passed: boolean;
+  /** Caller verification is on (`optional` or stricter): without a pass, approving is a choice the approver states. */
+  offered?: boolean;
+  /** The newest attempt ended without a pass. */
+  failed?: boolean;
+  /** What the approver's click said they accept (the second click on an unverified request). */
+  accepted?: UnverifiedApproval;
+}
+
+/** Approving without a passed verification: before any attempt passed, or after one failed. */
+export type UnverifiedApproval = 'not-verified' | 'failed';
+
+/** Which acceptance an approval needs now: none when verification passed, is off, or is required (then no approval at all). */
+export function acceptanceNeeded(verification: CallerVerificationFacts | undefined): UnverifiedApproval | undefined {
+  if (!verification?.offered || verification.required || verification.passed) return undefined;
+  return verification.failed ? 'failed' : 'not-verified';
 }
 
 const ALLOWED: Decision = { allowed: true };
@@ -75,6 +90,10 @@ export function decide(
       if (notAllowed) return notAllowed;
       if (action === 'approve' && verification?.required && !verification.passed)
         return callerNotVerified(subject.target.name);
+      if (action === 'approve') {
+        const needed = acceptanceNeeded(verification);
+        if (needed && verification?.accepted !== needed) return acceptanceMissing(subject.target.name, needed);
+      }
       return ALLOWED;
     }
     case 'cancel':
@@ -132,3 +151,13 @@ export function refuseCanceller(record: EscalationRecord, person: { id: string }
     ? undefined
     : refusal('not-requester', `Only ${record.requester.name}, who filed this request, can cancel it.`);
 }
+
+/** An approval of an unverified request that did not say it accepts that, or accepted an older state. */
+export const acceptanceMissing = (targetName: string, needed: UnverifiedApproval) =>
+  refusal(
+    'unverified-not-accepted',
+    needed === 'failed'
+      ? `Caller verification for ${targetName} failed. Nothing was approved: to approve anyway, open "Approve…" and confirm that you accept the failed verification.`
+      : `The caller has not proved with Verified ID and Face Check that they are ${targetName}. Nothing was approved: to approve anyway, open "Approve…" and confirm that you accept that.`,
+    'Confirm what you accept',
+  );

@@ -38,6 +38,7 @@ type UseCaseCode =
   | 'facts-changed'
   | 'not-allowed'
   | 'caller-not-verified'
+  | 'unverified-not-accepted'
   | 'verification-off'
   | 'verification-not-possible'
   | 'already-verified'

@@ -28,6 +28,8 @@ export { type Person, samePerson };
 export interface Approval {
   approver: Person;
   at: string;
+  /** What the approver said they accept by approving (a caller who was not verified), in words. */
+  accepted?: string;
 }
 
 export interface EscalationRecord {
@@ -178,7 +180,11 @@ function checkDecider(record: EscalationRecord, approver: Person & { eligible: b
   return refuseDecider(record, approver, approver.eligible);
 }
 
-export function approve(record: EscalationRecord, approver: Person & { eligible: boolean }, now: Date): Transition {
+export function approve(
+  record: EscalationRecord,
+  approver: Person & { eligible: boolean; accepted?: string },
+  now: Date,
+): Transition {
   if (record.state !== 'requested' || isOverdue(record, now)) return refuseForState(record, now);
   const notAllowed = checkDecider(record, approver);
   if (notAllowed) return notAllowed;
@@ -191,7 +197,14 @@ export function approve(record: EscalationRecord, approver: Person & { eligible:
   }
 
   const at = now.toISOString();
-  const approvals = [...record.approvals, { approver: { id: approver.id, name: approver.name }, at }];
+  const approvals = [
+    ...record.approvals,
+    {
+      approver: { id: approver.id, name: approver.name },
+      at,
+      ...(approver.accepted ? { accepted: approver.accepted } : {}),
+    },
+  ];
   return {
     ...record,
     approvals,

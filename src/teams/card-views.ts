@@ -73,6 +73,13 @@ export interface CardViews {
     facts: Fact[];
     canDecide: boolean;
     canApprove: boolean;
+    /** Approve in one click: the caller passed verification, or verification is off. */
+    approveNow: boolean;
+    /** Approve only after a second click that says what is accepted (no pass under `optional`). */
+    approveAfterConfirm: boolean;
+    acceptKind: string;
+    acceptTitle: string;
+    acceptText: string;
     canCancel: boolean;
     passSettings: string;
     /** The requester may start caller verification with Verified ID. */

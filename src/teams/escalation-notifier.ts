@@ -5,6 +5,7 @@ import type {
   PassToDeliver,
   RequestView,
 } from '../app/escalations.js';
+import type { CallerVerificationPort } from '../app/ports.js';
 import { type EscalationRecord, type Person, samePerson } from '../escalation/state-machine.js';
 import { type AdaptiveCard, cardTime, plain } from './cards.js';
 import { ProactiveSendFailed } from './conversations.js';
@@ -15,7 +16,12 @@ import { forReader, t } from './locale.js';
 /** Approval cards, the pass and status news, each only ever to one person's 1:1 chat. */
 export class TeamsEscalationNotifier implements EscalationNotifier {
   /** With a live card index, each request keeps one live card per person, replaced in place as it moves. */
-  constructor(private readonly deps: Pick<EscalationDependencies, 'personalChats' | 'cards' | 'liveCards'>) {}
+  constructor(
+    private readonly deps: Pick<EscalationDependencies, 'personalChats' | 'cards' | 'liveCards'> & {
+      /** Caller verification: every card shows it, the first approval card included. */
+      verification?: CallerVerificationPort;
+    },
+  ) {}
 
   hasPersonalChat(tenantId: string, userId: string): Promise<boolean> {
     return this.deps.personalChats.has(tenantId, userId);
@@ -23,7 +29,11 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
 
   // Each card is written in its recipient's language, not in that of the person whose turn sends it.
   async askApprover(record: EscalationRecord, approver: Person, passSettings: PassSettings | undefined): Promise<void> {
-    const card = await this.cardFor(record, approver.id, 'approver', { passSettings });
+    const verification = await this.deps.verification?.factsFor(record);
+    const card = await this.cardFor(record, approver.id, 'approver', {
+      passSettings,
+      ...(verification ? { verification } : {}),
+    });
     const activityId = await this.sendOrThrow(record.tenantId, approver.id, card);
     await this.deps.liveCards?.remember(record, approver, activityId, 'approver');
   }
@@ -138,7 +148,8 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
       !samePerson(record.requester, person) &&
       !record.approvals.some((a) => samePerson(a.approver, person));
     const verification = facts.verification;
-    const canApprove = canDecide && !(verification?.policy === 'required' && !verification.passed);
+    // Never before a required verification passed, `required-for-privileged` included.
+    const canApprove = canDecide && !(verification?.required && !verification.passed);
     const view: RequestView = {
       record,
       canDecide,

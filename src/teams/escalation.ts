@@ -2,6 +2,7 @@ import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import type { EscalationService, PassSettings, RequestView } from '../app/escalations.js';
 import { parseUserQuery, type UserQuery } from '../eligibility/user-query.js';
+import { acceptanceNeeded } from '../escalation/policy.js';
 import { isRefusal, type Refusal } from '../escalation/refusal.js';
 import {
   describeState,
@@ -147,8 +148,8 @@ export function registerEscalationRoutes(app: Application, turns: Turns, deps: E
     render(context, asker.id, orRefuse(await escalations.view(asker, requestId))),
   );
 
-  turns.onVerb(app, 'escalation.approve', async (context, asker, { requestId }) =>
-    render(context, asker.id, orRefuse(await escalations.decide(asker, requestId, 'approve'))),
+  turns.onVerb(app, 'escalation.approve', async (context, asker, { requestId, accept }) =>
+    render(context, asker.id, orRefuse(await escalations.decide(asker, requestId, 'approve', undefined, accept))),
   );
 
   turns.onVerb(app, 'escalation.deny', async (context, asker, { requestId, denialReason }) =>
@@ -259,7 +260,15 @@ export async function escalationCard(
         ]
       : []),
     ...verificationFacts(view.verification),
+    ...record.approvals
+      .filter((approval) => approval.accepted)
+      .map((approval) => ({
+        title: t('Approved without a verified caller'),
+        value: t('${name} accepted ${what}', { name: plain(approval.approver.name), what: plain(approval.accepted!) }),
+      })),
   ];
+  const canApprove = view.canApprove ?? view.canDecide;
+  const acceptance = canApprove ? acceptanceNeeded(view.verification) : undefined;
   return deps.cards.render('escalation', {
     requestId: record.id,
     userIds,
@@ -279,7 +288,24 @@ export async function escalationCard(
         : ''),
     facts,
     canDecide: view.canDecide,
-    canApprove: view.canApprove ?? view.canDecide,
+    canApprove,
+    approveNow: canApprove && !acceptance,
+    approveAfterConfirm: acceptance !== undefined,
+    acceptKind: acceptance ?? '',
+    acceptTitle:
+      acceptance === 'failed' ? t('Approve although verification failed') : t('Approve without a verified caller'),
+    acceptText:
+      acceptance === 'failed'
+        ? t(
+            'Caller verification failed: ${failure} Approving now gives ${name} a pass without that proof. You accept the failed verification, and the audit trail records that you did.',
+            { failure: plain(view.verification?.failure ?? ''), name: plain(record.target.name) },
+          )
+        : acceptance
+          ? t(
+              'The caller has not proved with Verified ID and Face Check that they are ${name}. Approving now gives a pass on the agent’s word alone. You accept that, and the audit trail records that you did.',
+              { name: plain(record.target.name) },
+            )
+          : '',
     canCancel: isRequester && (record.state === 'requested' || record.state === 'approved'),
     passSettings: view.canDecide ? describeSettings(view.passSettings) : '',
     canVerify:

@@ -30,7 +30,8 @@ export const VERBS = {
     verificationDetail: { kind: 'text', maxLength: 500 },
   },
   'escalation.view': REQUEST_ID,
-  'escalation.approve': REQUEST_ID,
+  // `accept`: the second click on an unverified request, saying what the approver accepts.
+  'escalation.approve': { ...REQUEST_ID, accept: { kind: 'choice', choices: ['not-verified', 'failed'] } },
   'escalation.deny': { ...REQUEST_ID, denialReason: { kind: 'text', maxLength: 500 } },
   'escalation.cancel': REQUEST_ID,
   'pass.hide': REQUEST_ID,

@@ -1,11 +1,15 @@
 import type { Application } from '@microsoft/teams-ai';
-import type { VerifyCaller } from '../app/verify-caller.js';
+import type { EscalationService } from '../app/escalations.js';
+import type { VerificationNews, VerifyCaller } from '../app/verify-caller.js';
 import { callerNotVerified } from '../escalation/policy.js';
 import { isRefusal } from '../escalation/refusal.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
+import type { Logger } from '../log.js';
+import type { VerificationSession } from '../verification/session.js';
 import type { CallerVerificationView } from '../verification/sessions.js';
 import { type CardTemplates, cardTime, plain } from './cards.js';
 import type { PersonalChats } from './conversations.js';
+import type { TeamsOutcomeMessenger } from './notifications.js';
 import { Refused, type Turns } from './turn.js';
 
 /**
@@ -76,7 +80,7 @@ export function verificationFacts(view: CallerVerificationView | undefined): { t
         : view.status === 'opened'
           ? 'In progress: the caller entered the code and sees the QR code'
           : view.status === 'created'
-            ? `Started: waiting for the caller to open the link (until ${cardTime(view.sessionExpiresAt ?? '')})`
+            ? `Link sent: waiting for the caller to open it (until ${cardTime(view.sessionExpiresAt ?? '')})`
             : 'Not started';
   facts.push({
     title: 'Caller verification',
@@ -88,4 +92,52 @@ export function verificationFacts(view: CallerVerificationView | undefined): { t
 export function verificationNote(record: EscalationRecord, view: CallerVerificationView | undefined): string {
   if (!view?.required || view.passed || record.state !== 'requested') return '';
   return plain(callerNotVerified(record.target.name).message, 1000);
+}
+
+/**
+ * As the caller's verification moves, every card of the request (each approver's and the agent's)
+ * is updated in place; a pass or a failure is also told to the agent in their 1:1 chat, with the
+ * reason and never the credential's claims.
+ */
+export class TeamsVerificationNews implements VerificationNews {
+  constructor(
+    private readonly deps: {
+      escalations: Pick<EscalationService, 'current' | 'refreshLiveCards'>;
+      messenger: Pick<TeamsOutcomeMessenger, 'notify'>;
+      log: Logger;
+    },
+  ) {}
+
+  async changed(session: VerificationSession, event: Parameters<VerificationNews['changed']>[1]): Promise<void> {
+    const record = await this.deps.escalations.current(session.tenantId, session.requestId);
+    if (!record) return;
+    // The teams layer's one live card per person (EscalationService.refreshLiveCards), at every step.
+    await this.deps.escalations.refreshLiveCards(record);
+    if (event !== 'verified' && event !== 'failed') return;
+    const name = record.target.name;
+    const evidence = session.evidence;
+    await this.deps.messenger.notify(
+      record.tenantId,
+      record.requester.id,
+      event === 'verified' && evidence
+        ? {
+            title: `Caller verified: ${name}`,
+            message: `The caller proved with Verified ID and Face Check that they are ${name}. ${
+              record.state === 'requested'
+                ? 'The approvers see the evidence on their cards and can approve now.'
+                : 'The evidence is on the request card.'
+            }`,
+            facts: [
+              { title: 'Credential', value: `${evidence.credentialType}, matched by ${evidence.matchedBy}` },
+              { title: 'Issuer', value: evidence.issuer },
+              { title: 'Face Check', value: `${score(evidence.score)} (threshold ${evidence.threshold})` },
+            ],
+          }
+        : {
+            title: `Caller verification did not pass: ${name}`,
+            message: `${session.failure ?? 'The presentation failed.'} The approvers see this on their cards. You can start a new attempt with "Verify with Face Check" on the request card.`,
+            facts: [],
+          },
+    );
+  }
 }

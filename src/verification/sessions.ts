@@ -77,6 +77,8 @@ export class VerificationSessions {
       policy,
       required,
       passed,
+      offered: true,
+      failed: session?.status === 'failed',
       directDelivery: passed && this.config.passDelivery === 'verified-person',
       ...(session
         ? {

@@ -102,7 +102,7 @@ describe('live cards follow caller verification', () => {
   it('verification started, then passed: every card of the request shows it the moment it happens', async () => {
     const started = await fileAndStartVerification(harness);
     const afterStart = requestMessages(harness, cast.megan, started.requestId);
-    expect(cardText(afterStart.latest)).toContain('Started: waiting for the caller');
+    expect(cardText(afterStart.latest)).toContain('Link sent: waiting for the caller');
     expect(buttons(afterStart.latest)).not.toContain('Approve');
 
     await verifyAsCaller(harness, started);

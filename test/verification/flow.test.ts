@@ -203,7 +203,7 @@ describe('other policies and delivery modes', () => {
     }
   });
 
-  it('under "optional" Approve is offered without verification, and the card says verification was not done', async () => {
+  it('under "optional" Approve is offered without verification, as a second click, and the card says verification was not done', async () => {
     const harness = await startVerifying('optional');
     try {
       const { requestId } = await (await import('../escalation-bot/helpers.js')).fileRequest(
@@ -212,9 +212,9 @@ describe('other policies and delivery modes', () => {
         cast.adele,
       );
       const megan = await cardAs(harness, cast.megan, requestId!);
-      expect(megan.actions).toEqual(['Approve', 'Deny']);
+      expect(megan.actions).toEqual(['Approve…', 'Deny']);
       expect(megan.text).toMatch(/Caller verification\nNot started \(optional\)/);
-      await act(harness, cast.megan, 'escalation.approve', { requestId });
+      await act(harness, cast.megan, 'escalation.approve', { requestId, accept: 'not-verified' });
       expect(passesIn(harness, personalChatId(cast.helen))).toHaveLength(1);
     } finally {
       await harness.close();

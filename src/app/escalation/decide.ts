@@ -1,5 +1,11 @@
 import { auditEntryFor } from '../../escalation/audit.js';
-import { type Action, type ActorFacts, decide as mayActor } from '../../escalation/policy.js';
+import {
+  type Action,
+  type ActorFacts,
+  acceptanceNeeded,
+  decide as mayActor,
+  type UnverifiedApproval,
+} from '../../escalation/policy.js';
 import { isRefusal, NO_SUCH_REQUEST, type Refusal, refusal } from '../../escalation/refusal.js';
 import { approve, cancel, deny, type EscalationRecord, samePerson } from '../../escalation/state-machine.js';
 import type { Actor } from '../actor.js';
@@ -26,12 +32,14 @@ export async function decide(
   requestId: string,
   decision: 'approve' | 'deny',
   reason?: string,
+  /** The approver's second click on an unverified request: what they said they accept. */
+  accepted?: UnverifiedApproval,
 ): Promise<RequestView | Refusal> {
   const key = escalation.requests.keyOf(actor.tenantId, requestId);
   const record = await current(escalation, key);
   if (!record) return NO_SUCH_REQUEST;
   const facts = await freshActorFacts(escalation, actor, record);
-  const refused = await authorize(escalation, decision, actor, facts, record);
+  const refused = await authorize(escalation, decision, actor, facts, record, accepted);
   if (refused) return refused;
   if (
     decision === 'approve' &&
@@ -42,7 +50,13 @@ export async function decide(
       notice: `${record.requester.name} has no 1:1 chat with the SSAR Helpdesk app, so the pass could not be shown to them. Nothing was approved; ask them to open the app, then approve again.`,
     });
   }
-  const decider = { id: actor.id, name: actor.name, eligible: true };
+  const acceptedWords = decision === 'approve' ? await acceptedWordsFor(escalation, record, accepted) : undefined;
+  const decider = {
+    id: actor.id,
+    name: actor.name,
+    eligible: true,
+    ...(acceptedWords ? { accepted: acceptedWords } : {}),
+  };
   const outcome = await transition(escalation, key, actor, (r) =>
     decision === 'approve' ? approve(r, decider, escalation.now()) : deny(r, decider, escalation.now(), reason),
   );
@@ -147,9 +161,10 @@ async function authorize(
   actor: Actor,
   facts: ActorFacts,
   record: EscalationRecord,
+  accepted?: UnverifiedApproval,
 ): Promise<RequestView | Refusal | undefined> {
   const verification = action === 'approve' ? await escalation.callerVerification?.factsFor(record) : undefined;
-  const allowed = mayActor(action, facts, record, verification);
+  const allowed = mayActor(action, facts, record, verification && { ...verification, accepted });
   if (!isRefusal(allowed)) return undefined;
   await audit(escalation, auditEntryFor(record, allowed, actor, escalation.now()));
   if (isRefusal(mayActor('view', facts, record))) return allowed;
@@ -167,8 +182,13 @@ async function viewFor(
     record.state === 'requested' &&
     !isRefusal(mayActor('approve', facts, record)) &&
     !record.approvals.some((a) => samePerson(a.approver, facts));
-  // Deny stays possible; Approve waits for caller verification when the policy requires it.
-  const canApprove = canDecide && !isRefusal(mayActor('approve', facts, record, verification));
+  // Deny stays possible; Approve waits for caller verification when the policy requires it, and
+  // without a pass under `optional` it is offered as a second click that says what is accepted.
+  const canApprove =
+    canDecide &&
+    !isRefusal(
+      mayActor('approve', facts, record, verification && { ...verification, accepted: acceptanceNeeded(verification) }),
+    );
   return {
     record,
     canDecide,
@@ -177,4 +197,18 @@ async function viewFor(
     ...(verification ? { verification } : {}),
     ...extra,
   };
+}
+
+/** What an approval of an unverified request accepts, in the words the audit trail and the cards keep. */
+async function acceptedWordsFor(
+  escalation: Escalation,
+  record: EscalationRecord,
+  accepted: UnverifiedApproval | undefined,
+): Promise<string | undefined> {
+  if (!accepted) return undefined;
+  const verification = await escalation.callerVerification?.factsFor(record);
+  if (acceptanceNeeded(verification) !== accepted) return undefined;
+  return accepted === 'failed'
+    ? `a failed caller verification (${verification?.failure ?? 'the presentation failed'})`
+    : 'a caller not verified with Verified ID and Face Check';
 }
