@@ -203,3 +203,80 @@ describe('caller verification in the browser, under "required"', () => {
     expect(await buttonsOf(approval)).toEqual(['Deny']);
   });
 });
+
+describe('caller verification in the browser, under "optional": evidence first, on every card, in place', () => {
+  let stack: Stack;
+  let browser: Browser;
+  const chats: ChatPage[] = [];
+  const callers: Page[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    stack = await startStack({ CALLER_VERIFICATION: 'optional', RATE_LIMIT_PER_TARGET_PER_HOUR: '10' });
+  });
+  afterAll(async () => {
+    await Promise.all(chats.splice(0).map((chat) => chat.close()));
+    await Promise.all(callers.splice(0).map((page) => page.context().close()));
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('the approver’s card shows each step as it happens, and approving after a failure takes a second click that says so', {
+    timeout: 90_000,
+  }, async () => {
+    const megansChat = await ChatPage.open(browser, stack.chatUrl, megan);
+    const helensChat = await ChatPage.open(browser, stack.chatUrl, helen);
+    chats.push(megansChat, helensChat);
+
+    const from = await helensChat.botMessages().count();
+    await helensChat.say('escalate adele.vance@contoso.com');
+    const helens = await lastCardWith(helensChat, 'Request a Temporary Access Pass for Adele Vance', from);
+    await helens.getByRole('textbox', { name: 'Why does Adele Vance need a pass?' }).fill('Lost her phone on a trip');
+    await helens.getByRole('radio', { name: 'Video call with a government ID' }).check();
+    await click(helens, 'Send for approval');
+    await expect.poll(() => helens.innerText()).toContain('Waiting for approval');
+
+    // The approval card Megan got when the request was filed: the verification state from the start.
+    const approval = await lastCardWith(megansChat, 'Temporary Access Pass for Adele Vance');
+    await expect.poll(() => approval.innerText()).toContain('Not started (optional)');
+    expect(await buttonsOf(approval)).toContain('Approve…');
+    expect(await buttonsOf(approval)).not.toContain('Approve');
+
+    const sentFrom = await helensChat.botMessages().count();
+    await click(helens, 'Verify with Face Check');
+    const sent = await lastCardWith(helensChat, 'Verify Adele Vance with Face Check', sentFrom);
+    const text = await sent.innerText();
+    const link = /Link: (\S+)/.exec(text)![1]!;
+    const code = /Code: (\d{6})/.exec(text)![1]!;
+    // The same message in Megan's chat, replaced in place, and Helen's own card too.
+    await expect.poll(() => approval.innerText()).toContain('Link sent: waiting for the caller to open it');
+    await expect.poll(() => helens.innerText()).toContain('Link sent: waiting for the caller to open it');
+
+    const caller = await (await browser.newContext({ locale: 'en-US' })).newPage();
+    callers.push(caller);
+    await caller.goto(link);
+    await caller.getByRole('textbox', { name: 'Code' }).fill(code);
+    await caller.getByRole('button', { name: 'Continue' }).click();
+    await caller.getByRole('heading', { name: 'Scan with Microsoft Authenticator' }).waitFor();
+    await expect.poll(() => approval.innerText()).toContain('In progress: the caller entered the code');
+
+    const authenticatorLink = (await caller.getByRole('link', { name: 'Open in Authenticator' }).getAttribute('href'))!;
+    await new TestWallet().present(authenticatorLink, {
+      credential: verifiedEmployee(ADELE, DEMO_VERIFIER_DID),
+      faceCheckScore: 51,
+    });
+    await expect.poll(() => approval.innerText()).toContain('Not passed: Face Check did not match');
+    await expect.poll(() => helens.innerText()).toContain('Not passed: Face Check did not match');
+    await lastCardWith(helensChat, 'Caller verification did not pass: Adele Vance');
+
+    // "Approve…" only opens the confirmation; the second click says what Megan accepts.
+    await approval.getByRole('button', { name: 'Approve…', exact: true }).click();
+    const confirm = approval.getByRole('button', { name: 'Approve although verification failed', exact: true });
+    await confirm.waitFor();
+    expect(await approval.innerText()).toContain('You accept the failed verification');
+    expect(stack.issuedPasses).toHaveLength(0);
+    await click(approval, 'Approve although verification failed');
+    await expect.poll(() => approval.innerText()).toContain('Megan Bowen accepted a failed caller verification');
+    await expect.poll(() => stack.issuedPasses.length).toBe(1);
+  });
+});
