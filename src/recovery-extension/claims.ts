@@ -74,33 +74,28 @@ export function validateClaims(record: ClaimRecord, presented: PresentedClaims, 
     [FIRST_NAME, record.firstName, shownNames.firstName, names.first],
     [LAST_NAME, record.lastName, shownNames.lastName, names.last],
   ];
-  for (const [key, onRecord, shown, matches] of nameChecks) {
-    if (onRecord === undefined || onRecord.trim() === '') {
+  const judge = (key: string, onRecord: string | undefined, shown: unknown, matches: () => boolean, how = '') => {
+    const problem =
+      onRecord === undefined || onRecord.trim() === ''
+        ? `the record has no ${key}`
+        : shown === undefined
+          ? `${key} was not presented`
+          : matches()
+            ? undefined
+            : `${key} does not match the record${how}`;
+    if (problem) {
       failed.push(key);
-      why.push(`the record has no ${key}`);
-    } else if (shown === undefined) {
-      failed.push(key);
-      why.push(`${key} was not presented`);
-    } else if (typeof shown !== 'string' || !matches) {
-      failed.push(key);
-      why.push(`${key} does not match the record (${rules.matchLevel} matching)`);
+      why.push(problem);
     }
-  }
+  };
+  for (const [key, onRecord, shown, matches] of nameChecks)
+    judge(key, onRecord, shown, () => typeof shown === 'string' && matches, ` (${rules.matchLevel} matching)`);
   for (const key of rules.requiredClaims) {
     const lower = key.toLowerCase();
     if (lower === FIRST_NAME.toLowerCase() || lower === LAST_NAME.toLowerCase()) continue;
     const onRecord = lower === 'employeeid' ? record.employeeId : record.claims[lower];
     const shown = given.get(lower) ?? (lower === 'employeeid' ? presented.employeeId : undefined);
-    if (onRecord === undefined || onRecord.trim() === '') {
-      failed.push(key);
-      why.push(`the record has no ${key}`);
-    } else if (shown === undefined) {
-      failed.push(key);
-      why.push(`${key} was not presented`);
-    } else if (!valuesMatch(shown, onRecord)) {
-      failed.push(key);
-      why.push(`${key} does not match the record`);
-    }
+    judge(key, onRecord, shown, () => valuesMatch(shown, onRecord ?? ''));
   }
   // An employee id Entra sends must belong to this record, required or not: it names the person.
   if (
