@@ -103,7 +103,7 @@ describe('the cards as a person sees them, in headless Chromium', () => {
     expect(seen).not.toMatch(/acl_ssar|sg-|pilot_wave/);
     expect(seen).not.toMatch(/\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|UTC/);
     expect(seen).not.toContain('Jón');
-    expect(await buttonsOf(card)).toEqual(['Show the guide to forward']);
+    expect(await buttonsOf(card)).toEqual(['Show the guide to forward', 'Ask the helpdesk for them']);
     await chat.screenshot(reply, 'colleague-answer', { forDocs: true });
 
     const before = await chat.botMessages().count();
@@ -158,9 +158,12 @@ describe('the cards as a person sees them, in headless Chromium', () => {
     expect(approvalText).toContain('Lost her phone on a trip');
     expect(approvalText).toContain('Video call with a government ID: Passport on camera');
     expect(approvalText).toContain('A new pass replaces any pass they hold now');
-    expect(await buttonsOf(approval)).toEqual(['Approve', 'Deny']);
+    // The demo verifies callers optionally: approving an unverified caller takes a second click that says so.
+    expect(await buttonsOf(approval)).toEqual(['Approve…', 'Deny']);
     await megansChat.screenshot(messageOf(approval), 'approval', { forDocs: true });
-    await click(approval, 'Approve');
+    await approval.getByRole('button', { name: 'Approve…', exact: true }).click();
+    await approval.getByRole('button', { name: 'Approve without a verified caller', exact: true }).waitFor();
+    await click(approval, 'Approve without a verified caller');
     await expect.poll(() => approval.innerText()).toContain('Pass issued');
     expect(await buttonsOf(approval)).toEqual([]);
 
