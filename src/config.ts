@@ -109,6 +109,11 @@ export interface VerificationConfig {
   /** Never empty when verification is on: an empty list would accept any issuer. */
   acceptedIssuers: string[];
   credentialTypes: CredentialType[];
+  /**
+   * Issuers of the identity credential (VerifiedIdentity) chosen here instead of the tenant's
+   * recovery profile; empty means the profile decides, and without one VERIFIED_ID_ACCEPTED_ISSUERS.
+   */
+  identityIssuers: string[];
   /** Face Check's matchConfidenceThreshold, 50-100 as the Request Service accepts. */
   faceCheckThreshold: number;
   /** `verified-person`: after approval the pass goes to the browser that passed verification; `agent-chat`: always to the agent. */
@@ -174,6 +179,7 @@ export const CONFIG_VARIABLES = [
   'VERIFIED_ID_AUTHORITY',
   'VERIFIED_ID_ACCEPTED_ISSUERS',
   'VERIFIED_ID_CREDENTIAL_TYPES',
+  'VERIFIED_ID_IDENTITY_ISSUERS',
   'FACE_CHECK_THRESHOLD',
   'PASS_DELIVERY',
   'PUBLIC_BASE_URL',
@@ -453,6 +459,13 @@ function verificationConfig(
       'VERIFIED_ID_ACCEPTED_ISSUERS',
       `must be a comma-separated list of DIDs, "${badIssuer}" is not one`,
     );
+  const identityIssuers = list('VERIFIED_ID_IDENTITY_ISSUERS');
+  const badIdentityIssuer = identityIssuers.find((issuer) => !DID.test(issuer));
+  if (badIdentityIssuer !== undefined)
+    throw new ConfigError(
+      'VERIFIED_ID_IDENTITY_ISSUERS',
+      `must be a comma-separated list of DIDs, "${badIdentityIssuer}" is not one`,
+    );
   const types = list('VERIFIED_ID_CREDENTIAL_TYPES');
   const badType = types.find((type) => !(CREDENTIAL_TYPES as readonly string[]).includes(type));
   if (badType !== undefined)
@@ -491,6 +504,7 @@ function verificationConfig(
     authority,
     acceptedIssuers,
     credentialTypes: types.length > 0 ? [...new Set(types as CredentialType[])] : ['VerifiedEmployee'],
+    identityIssuers,
     faceCheckThreshold: integer('FACE_CHECK_THRESHOLD', 70, 50, 100),
     passDelivery: oneOf('PASS_DELIVERY', ['verified-person', 'agent-chat'] as const, 'verified-person'),
     publicBaseUrl,

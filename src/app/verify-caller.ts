@@ -7,9 +7,11 @@ import type { Logger } from '../log.js';
 import { AUDIT_LOG } from '../storage/collections.js';
 import type { DocumentStore } from '../storage/store.js';
 import type { PresentationCallback } from '../verification/api.js';
+import { type CallerPage, closedWords } from '../verification/caller-page.js';
+import { identitySettings } from '../verification/identity.js';
 import { presentationRequestFor } from '../verification/presentation.js';
 import type { RequestServiceClient } from '../verification/request-service.js';
-import { judgeCallback } from '../verification/rules.js';
+import { judgeCallback, type TargetNow } from '../verification/rules.js';
 import { hashOf, matchesHash, shortCode, unguessable } from '../verification/secrets.js';
 import { isExpired, MAX_CODE_ATTEMPTS, type VerificationSession } from '../verification/session.js';
 import type { VerificationSessions } from '../verification/sessions.js';
@@ -33,18 +35,7 @@ export interface StartedVerification {
   code: string;
 }
 
-/** What the caller's page shows, decided here so the page only renders. */
-export type CallerPage =
-  | { kind: 'gone' }
-  | { kind: 'enter-code'; targetFirstName: string; types: string[]; problem?: string }
-  | { kind: 'opened-elsewhere' }
-  | { kind: 'present'; link: string; qrCode?: string; retrieved: boolean; expiresAt: string }
-  | { kind: 'failed'; failure: string }
-  | {
-      kind: 'verified';
-      next: 'wait-for-approval' | 'collect-pass' | 'being-shown' | 'agent-delivers' | 'delivered' | 'closed';
-      closedBecause?: string;
-    };
+export type { CallerPage };
 
 export interface VerificationAudit {
   at: string;
@@ -73,7 +64,7 @@ export interface VerifyCallerDependencies {
   store: DocumentStore;
   sessions: VerificationSessions;
   escalations: EscalationService;
-  directory: Pick<Directory, 'verificationSubject'>;
+  directory: Pick<Directory, 'verificationSubject' | 'namesakesOf' | 'identityProfiles'>;
   requestService: RequestServiceClient;
   config: VerificationConfig;
   /** The bot's public base URL (callbacks and links); the listening URL against a loopback emulator. */
@@ -81,6 +72,16 @@ export interface VerifyCallerDependencies {
   log: Logger;
   now?: () => Date;
   news?: VerificationNews;
+  /** The organisation's records with the claim validation extension's rules (RECOVERY_CLAIMS_SOURCE); absent when not configured. */
+  records?: OrganisationRecords;
+}
+
+/** Checks presented claims against the organisation's record for one sign-in name: pass, or the failed claim names and why (never values). */
+export interface OrganisationRecords {
+  check(
+    upn: string,
+    presented: { claims: Record<string, unknown> },
+  ): Promise<{ pass: true } | { pass: false; failedClaims: string[]; reason: string }>;
 }
 
 export class VerifyCaller {
@@ -216,12 +217,21 @@ export class VerifyCaller {
     const cookie = unguessable();
     const state = unguessable();
     const apiKey = unguessable();
+    // An identity credential is requested as the tenant's recovery profile says, unless configuration overrides it.
+    const identity =
+      credentialType === 'VerifiedIdentity'
+        ? identitySettings(await this.deps.directory.identityProfiles(), {
+            overrideIssuers: config.identityIssuers,
+            acceptedIssuers: config.acceptedIssuers,
+          })
+        : undefined;
     const created = await this.deps.requestService.createPresentationRequest(
-      presentationRequestFor(this.deps.config, credentialType, {
-        url: `${this.deps.publicBaseUrl()}${CALLBACK_PATH}/${session.id}`,
-        state,
-        apiKey,
-      }),
+      presentationRequestFor(
+        this.deps.config,
+        credentialType,
+        { url: `${this.deps.publicBaseUrl()}${CALLBACK_PATH}/${session.id}`, state, apiKey },
+        identity,
+      ),
     );
     const outcome = await sessions.update(sessionId, (s) =>
       s.browserHash
@@ -237,6 +247,7 @@ export class VerifyCaller {
               expiresAt: new Date(created.expiry * 1000).toISOString(),
               stateHash: hashOf(state),
               apiKeyHash: hashOf(apiKey),
+              ...(identity ? { identity } : {}),
             },
           },
     );
@@ -269,11 +280,12 @@ export class VerifyCaller {
         apiKeyMatches: matchesHash(apiKey, session.presentation?.apiKeyHash),
         stateMatches: matchesHash(callback.state, session.presentation?.stateHash),
       },
-      await this.targetNow(session),
+      await this.targetNow(session, callback),
       {
         acceptedIssuers: config.acceptedIssuers,
         credentialTypes: config.credentialTypes,
         threshold: config.faceCheckThreshold,
+        ...(session.presentation?.identity ? { identity: session.presentation.identity } : {}),
       },
       this.now(),
     );
@@ -367,9 +379,23 @@ export class VerifyCaller {
     }
   }
 
-  /** The target as the directory has them at the moment the callback arrives; nobody matches an account that is gone. */
-  private async targetNow(session: VerificationSession) {
-    return (await this.deps.directory.verificationSubject(session.target.id)) ?? { userPrincipalName: '' };
+  /**
+   * The target as the directory has them at the moment the callback arrives (nobody matches an
+   * account that is gone); for an identity credential also their namesakes in the tenant and,
+   * when configured, the organisation's record checked against the presented claims.
+   */
+  private async targetNow(session: VerificationSession, callback: PresentationCallback): Promise<TargetNow> {
+    const subject = await this.deps.directory.verificationSubject(session.target.id);
+    if (!subject) return { userPrincipalName: '' };
+    const claims = callback.verifiedCredentialsData?.[0]?.claims;
+    if (!session.presentation?.identity || callback.requestStatus !== 'presentation_verified' || !claims)
+      return subject;
+    const { records } = this.deps;
+    const [namesakes, record] = await Promise.all([
+      this.deps.directory.namesakesOf({ id: session.target.id, ...subject }),
+      records?.check(subject.userPrincipalName, { claims }),
+    ]);
+    return { ...subject, identity: { namesakes, ...(record ? { record } : {}) } };
   }
 
   /** Best effort: a card that could not be updated must not undo what happened. */
@@ -417,16 +443,3 @@ function parseCallback(body: unknown): PresentationCallback | undefined {
 }
 
 const firstName = (name: string) => name.split(/\s+/)[0] ?? name;
-
-function closedWords(record: EscalationRecord): string {
-  switch (record.state) {
-    case 'denied':
-      return 'The request for a pass was denied. Talk to your helpdesk.';
-    case 'expired':
-      return 'The request for a pass expired. Ask your helpdesk to start again.';
-    case 'cancelled':
-      return 'The helpdesk cancelled the request.';
-    default:
-      return 'The pass could not be created. Ask your helpdesk to start again.';
-  }
-}

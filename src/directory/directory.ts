@@ -9,7 +9,12 @@ import { PERMISSIONS } from './permissions.js';
 import { readTargetFacts } from './target-facts.js';
 import type { TenantFacts } from './tenant.js';
 import { findUsers } from './users.js';
-import { readVerificationSubject, type VerificationSubject } from './verification-subject.js';
+import {
+  readIdentityProfiles,
+  readNamesakes,
+  readVerificationSubject,
+  type VerificationSubject,
+} from './verification-subject.js';
 
 export interface DirectoryGroups {
   helpdeskGroupId?: string;
@@ -37,6 +42,16 @@ export class Directory {
   /** The person a credential must name, read now: names, creation date, earlier sign-in names. */
   verificationSubject(userId: string): Promise<VerificationSubject | undefined> {
     return readVerificationSubject(this.graph, userId);
+  }
+
+  /** Other users with the same folded first and last name, tenant-wide. */
+  namesakesOf(user: { id: string; givenName?: string | null; surname?: string | null }) {
+    return readNamesakes(this.graph, user);
+  }
+
+  /** The tenant's Verified ID profiles: the identity credential's type, issuer and claim names. */
+  identityProfiles() {
+    return readIdentityProfiles(this.graph);
   }
 
   /** Starts reading the tenant-wide facts (cached) so a check that follows does not wait for them. */

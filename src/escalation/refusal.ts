@@ -65,7 +65,9 @@ export type VerificationRefusalCode =
   | 'previous-sign-in-name'
   | 'issued-before-account'
   | 'issued-before-sign-in-name'
-  | 'issue-date-unknown';
+  | 'issue-date-unknown'
+  | 'namesake'
+  | 'namesakes-unknown';
 
 /** What a readiness report is refused for (src/readiness/jobs.ts). */
 export type ReadinessRefusalCode = 'already-running' | 'not-running' | 'not-yours';

@@ -58,6 +58,9 @@ export function verificationFacts(view: CallerVerificationView | undefined): { t
     facts.push(
       { title: 'Caller verification', value: `Passed: ${evidence.credentialType} matched by ${evidence.matchedBy}` },
       { title: 'Credential issuer', value: plain(evidence.issuer, 200) },
+      ...(evidence.settingsFrom
+        ? [{ title: 'Credential settings', value: `From ${plain(evidence.settingsFrom, 200)}` }]
+        : []),
       ...(evidence.issuedAt ? [{ title: 'Credential issued', value: cardTime(evidence.issuedAt) }] : []),
       { title: 'Face Check', value: `${score(evidence.score)} (threshold ${evidence.threshold})` },
       { title: 'Verified at', value: cardTime(evidence.verifiedAt) },

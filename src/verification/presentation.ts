@@ -1,5 +1,6 @@
 import type { CredentialType, VerificationConfig } from '../config.js';
 import type { PresentationRequest } from './api.js';
+import type { IdentityCredentialSettings } from './identity.js';
 import { SOURCE_PHOTO_CLAIM } from './rules.js';
 
 const PURPOSE = 'To confirm to your helpdesk that it is really you before they help you sign in again';
@@ -14,6 +15,7 @@ export function presentationRequestFor(
   config: Pick<VerificationConfig, 'authority' | 'acceptedIssuers' | 'faceCheckThreshold'>,
   type: CredentialType,
   callback: { url: string; state: string; apiKey: string },
+  identity?: IdentityCredentialSettings,
 ): PresentationRequest {
   return {
     authority: config.authority ?? '',
@@ -23,15 +25,15 @@ export function presentationRequestFor(
     callback: { url: callback.url, state: callback.state, headers: { 'api-key': callback.apiKey } },
     requestedCredentials: [
       {
-        type,
+        type: identity?.type ?? type,
         purpose: PURPOSE,
-        acceptedIssuers: [...config.acceptedIssuers],
+        acceptedIssuers: [...(identity?.acceptedIssuers ?? config.acceptedIssuers)],
         configuration: {
           validation: {
             allowRevoked: false,
             validateLinkedDomain: true,
             faceCheck: {
-              sourcePhotoClaimName: SOURCE_PHOTO_CLAIM[type],
+              sourcePhotoClaimName: identity?.photoClaim ?? SOURCE_PHOTO_CLAIM[type],
               matchConfidenceThreshold: config.faceCheckThreshold,
             },
           },

@@ -2,6 +2,7 @@ import type { CredentialType } from '../config.js';
 import { nameKey } from '../eligibility/names.js';
 import type { VerificationRefusalCode } from '../escalation/refusal.js';
 import type { PresentationCallback, VerifiedCredentialData } from './api.js';
+import { bindIdentity, type IdentityCredentialSettings, type IdentityFacts } from './identity.js';
 import { type Evidence, isExpired, type VerificationSession } from './session.js';
 
 /**
@@ -14,6 +15,8 @@ export interface CallbackSettings {
   acceptedIssuers: readonly string[];
   credentialTypes: readonly CredentialType[];
   threshold: number;
+  /** How the session's identity credential was requested: type, issuers and claim names (src/verification/identity.ts). */
+  identity?: IdentityCredentialSettings;
 }
 
 /** The target as the directory has them now. */
@@ -30,6 +33,8 @@ export interface TargetNow {
   previousSignInNames?: readonly string[];
   /** When the account got its current sign-in name, when the audit log still holds that change. */
   signInNameSince?: string;
+  /** For an identity credential: namesakes in the tenant and the organisation's record. */
+  identity?: IdentityFacts;
 }
 
 /** What a callback is refused for: part of the one code union (src/escalation/refusal.ts). */
@@ -117,12 +122,17 @@ function checkCredential(
   if (!Array.isArray(data) || data.length !== 1)
     return no('not-one-credential', 'the callback does not carry exactly one credential');
   const credential = data[0]!;
-  const type = settings.credentialTypes.find((t) => Array.isArray(credential.type) && credential.type.includes(t));
+  const presentedTypes = Array.isArray(credential.type) ? credential.type.map((t) => String(t).toLowerCase()) : [];
+  const type = settings.credentialTypes.find((t) =>
+    presentedTypes.includes((t === 'VerifiedIdentity' ? (settings.identity?.type ?? t) : t).toLowerCase()),
+  );
   if (!type) return no('type-not-allowed', 'the credential is not of a type this bot accepts');
-  if (typeof credential.issuer !== 'string' || !settings.acceptedIssuers.includes(credential.issuer)) {
+  const issuers =
+    type === 'VerifiedIdentity' && settings.identity ? settings.identity.acceptedIssuers : settings.acceptedIssuers;
+  if (typeof credential.issuer !== 'string' || !issuers.includes(credential.issuer)) {
     return no(
       'issuer-not-allowed',
-      'the credential’s issuer is not in VERIFIED_ID_ACCEPTED_ISSUERS',
+      `the credential’s issuer is not one of the accepted issuers (${type === 'VerifiedIdentity' && settings.identity ? settings.identity.source : 'VERIFIED_ID_ACCEPTED_ISSUERS'})`,
       'The credential was not issued by an issuer this helpdesk accepts.',
     );
   }
@@ -141,7 +151,11 @@ function checkCredential(
       'the Face Check score is below the threshold',
       'Face Check did not match the photo in the credential closely enough.',
     );
-  const matchedBy = subjectMatches(type, credential.claims ?? {}, target);
+  const subject = subjectMatches(type, credential.claims ?? {}, target, settings.identity);
+  // A name is not a person: an identity credential must be bound to this one account.
+  const bound = subject === 'first and last name' ? bindIdentity(target.identity) : undefined;
+  if (bound && 'code' in bound) return bound;
+  const matchedBy = bound ? bound.matchedBy : subject;
   if (matchedBy === 'unknown')
     return no('subject-unknown', 'the credential does not carry the claims that name its subject');
   if (matchedBy === 'previous sign-in name')
@@ -169,6 +183,7 @@ function checkCredential(
     score,
     threshold: settings.threshold,
     matchedBy,
+    ...(type === 'VerifiedIdentity' && settings.identity ? { settingsFrom: settings.identity.source } : {}),
     ...(credential.domainValidation?.url ? { linkedDomain: credential.domainValidation.url } : {}),
   };
 }
@@ -218,7 +233,8 @@ export function subjectMatches(
   type: CredentialType,
   claims: Record<string, unknown>,
   target: TargetNow,
-): Evidence['matchedBy'] | 'previous sign-in name' | 'mismatch' | 'unknown' {
+  identity?: Pick<IdentityCredentialSettings, 'givenNameClaim' | 'surnameClaim'>,
+): 'sign-in name' | 'first and last name' | 'previous sign-in name' | 'mismatch' | 'unknown' {
   const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value : undefined);
   if (type === 'VerifiedEmployee') {
     const upn = text(claims.revocationId);
@@ -229,10 +245,14 @@ export function subjectMatches(
       ? 'previous sign-in name'
       : 'mismatch';
   }
-  const presented = nameKey({
-    givenName: text(claims.givenName) ?? text(claims.firstName),
-    surname: text(claims.surname) ?? text(claims.lastName),
-  });
+  const presented = nameKey(
+    identity
+      ? { givenName: text(claims[identity.givenNameClaim]), surname: text(claims[identity.surnameClaim]) }
+      : {
+          givenName: text(claims.givenName) ?? text(claims.firstName),
+          surname: text(claims.surname) ?? text(claims.lastName),
+        },
+  );
   if (!presented) return 'unknown';
   const expected = nameKey({ givenName: target.givenName, surname: target.surname });
   if (!expected) return 'unknown';

@@ -1,5 +1,6 @@
 import type { CredentialType, VerificationPolicy } from '../config.js';
 import type { Person } from '../escalation/state-machine.js';
+import type { IdentityCredentialSettings } from './identity.js';
 
 /**
  * One attempt to verify the caller for one escalation request, as stored. It holds no secret: the
@@ -16,7 +17,13 @@ export interface Evidence {
   threshold: number;
   verifiedAt: string;
   /** How the credential's subject was matched to the target. */
-  matchedBy: 'sign-in name' | 'first and last name';
+  matchedBy:
+    | 'sign-in name'
+    | 'first and last name'
+    | 'first and last name, unique in the tenant'
+    | 'first and last name and the organisation’s record';
+  /** Where an identity credential's type, issuer and claim names came from (recovery profile or configuration). */
+  settingsFrom?: string;
   linkedDomain?: string;
 }
 
@@ -41,6 +48,8 @@ export interface VerificationSession {
     expiresAt?: string;
     stateHash: string;
     apiKeyHash: string;
+    /** How an identity credential was requested, so its callback is judged by the same settings. */
+    identity?: IdentityCredentialSettings;
   };
   evidence?: Evidence;
   /** Why the presentation failed, in words for the agent and the caller (no score: the service sends none). */

@@ -58,3 +58,24 @@ export function verifiedEmployee(
     },
   };
 }
+
+/**
+ * An identity verification credential as a recovery profile describes it: the names from the
+ * government ID under the profile's claim names (firstName, lastName in the demo profile), the
+ * portrait Face Check compares with, and whatever else the provider adds (date of birth, document id).
+ */
+export function verifiedIdentity(
+  person: { givenName: string; surname: string },
+  issuer: string,
+  extra: Record<string, string> = {},
+  type = 'verifiedIdentity',
+): PresentedCredential {
+  const issuedAt = new Date(Date.now() - 3600_000);
+  return {
+    type,
+    issuer,
+    issuanceDate: issuedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
+    expirationDate: new Date(issuedAt.getTime() + 30 * 24 * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+    claims: { firstName: person.givenName, lastName: person.surname, portrait: 'emulated-portrait', ...extra },
+  };
+}
