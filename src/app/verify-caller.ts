@@ -11,7 +11,7 @@ import { type CallerPage, closedWords } from '../verification/caller-page.js';
 import { identitySettings } from '../verification/identity.js';
 import { presentationRequestFor } from '../verification/presentation.js';
 import type { RequestServiceClient } from '../verification/request-service.js';
-import { judgeCallback, type TargetNow } from '../verification/rules.js';
+import { judgeCallback, parseCallback, type TargetNow } from '../verification/rules.js';
 import { hashOf, matchesHash, shortCode, unguessable } from '../verification/secrets.js';
 import { isExpired, MAX_CODE_ATTEMPTS, type VerificationSession } from '../verification/session.js';
 import type { VerificationSessions } from '../verification/sessions.js';
@@ -390,10 +390,16 @@ export class VerifyCaller {
     const claims = callback.verifiedCredentialsData?.[0]?.claims;
     if (!session.presentation?.identity || callback.requestStatus !== 'presentation_verified' || !claims)
       return subject;
-    const { records } = this.deps;
+    const { identity } = session.presentation;
+    // The claim rules read the names as firstName and lastName, whatever the profile calls them.
+    const presented = {
+      ...claims,
+      firstName: claims[identity.givenNameClaim],
+      lastName: claims[identity.surnameClaim],
+    };
     const [namesakes, record] = await Promise.all([
       this.deps.directory.namesakesOf({ id: session.target.id, ...subject }),
-      records?.check(subject.userPrincipalName, { claims }),
+      this.deps.records?.check(subject.userPrincipalName, { claims: presented }),
     ]);
     return { ...subject, identity: { namesakes, ...(record ? { record } : {}) } };
   }
@@ -432,14 +438,6 @@ export class VerifyCaller {
     };
     return this.deps.store.append(AUDIT_LOG, entry);
   }
-}
-
-function parseCallback(body: unknown): PresentationCallback | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const b = body as Record<string, unknown>;
-  if (typeof b.requestId !== 'string' || typeof b.requestStatus !== 'string' || typeof b.state !== 'string')
-    return undefined;
-  return b as unknown as PresentationCallback;
 }
 
 const firstName = (name: string) => name.split(/\s+/)[0] ?? name;

@@ -264,3 +264,12 @@ export const SOURCE_PHOTO_CLAIM: Record<CredentialType, string> = {
   VerifiedEmployee: 'photo',
   VerifiedIdentity: 'portrait',
 };
+
+/** A body that has the shape of a presentation callback, or undefined. */
+export function parseCallback(body: unknown): PresentationCallback | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  if (typeof b.requestId !== 'string' || typeof b.requestStatus !== 'string' || typeof b.state !== 'string')
+    return undefined;
+  return b as unknown as PresentationCallback;
+}
