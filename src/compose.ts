@@ -5,7 +5,7 @@ import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identi
 import { AskHelpdesk } from './app/ask-helpdesk.js';
 import { EscalationService } from './app/escalations.js';
 import { OutcomeNotices } from './app/notify-outcome.js';
-import { CALLBACK_PATH, VerifyCaller } from './app/verify-caller.js';
+import { CALLBACK_PATH, type OrganisationRecords, VerifyCaller } from './app/verify-caller.js';
 import type { Config } from './config.js';
 import { graphCredential, requestServiceCredential } from './credentials.js';
 import { defaultCatalogue } from './diagnosis/catalogue.js';
@@ -16,6 +16,7 @@ import { PERMISSIONS, unknownReason } from './directory/permissions.js';
 import { TenantFacts } from './directory/tenant.js';
 import type { Logger } from './log.js';
 import { ReadinessJobs } from './readiness/jobs.js';
+import { createClaimsSource } from './recovery-extension/claims-source.js';
 import { setUpClaimValidation } from './recovery-extension/setup.js';
 import { createServer, type Readiness, turnAwareLogger } from './server.js';
 import { BlobStore } from './storage/blob-store.js';
@@ -126,6 +127,7 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     log,
     now: options.now,
     news: new TeamsVerificationNews({ escalations, messenger, log }),
+    records: organisationRecords(config),
   });
   const recoveryFeed = new RecoveryFeed(store, adapter, config.botAuth?.appId ?? '', cards, log);
   const claimValidation = await setUpClaimValidation(config, {
@@ -269,4 +271,16 @@ async function answerWithin(ms: number, work: Promise<string>, lateAnswer: strin
   } finally {
     timer.abort();
   }
+}
+
+/**
+ * The claim validation extension's organisation records and rules (RECOVERY_CLAIMS_SOURCE,
+ * RECOVERY_REQUIRED_CLAIMS), for binding a caller's government ID credential to one account;
+ * names compared exactly, the stricter match level, until the recovery profile's level is read.
+ */
+function organisationRecords(config: Config): OrganisationRecords | undefined {
+  const { claimsSource, requiredClaims } = config.recoveryExtension;
+  if (!claimsSource) return undefined;
+  const source = createClaimsSource(claimsSource);
+  return { check: (upn, presented) => source.check(upn, presented, { requiredClaims, matchLevel: 'exact' }) };
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_RECORDS_PATH } from '../../src/emulator/claim-validation-demo.js';
 import { verifiedIdentity } from '../../src/emulator/verified-id/wallet.js';
 import { fileRequest } from '../escalation-bot/helpers.js';
 import type { Harness, TeamsUser } from '../harness.js';
@@ -54,5 +55,45 @@ describe('a government ID credential verifies only the one person it can be boun
     expect(megan.text).toContain('Someone else in this organisation has the same first and last name');
     expect(megan.text).toContain('work credential (VerifiedEmployee)');
     expect(megan.actions).not.toContain('Approve');
+  });
+});
+
+describe('with the organisation’s records (RECOVERY_CLAIMS_SOURCE), additional claims bind a shared name to one account', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startVerifying('required', {
+      VERIFIED_ID_CREDENTIAL_TYPES: 'VerifiedEmployee,VerifiedIdentity',
+      RECOVERY_CLAIMS_SOURCE: `csv:${DEMO_RECORDS_PATH}`,
+      RECOVERY_REQUIRED_CLAIMS: 'dateOfBirth',
+    });
+  });
+  afterAll(() => harness.close());
+
+  it('Jon Doe’s ID with his date of birth on record passes; Jón Doe’s own ID for Jon’s account does not, naming the claim, never its value', async () => {
+    const jon = await presentIdentity(
+      harness,
+      JON,
+      { givenName: 'Jon', surname: 'Doe' },
+      { dateOfBirth: '1985-03-14' },
+    );
+    expect(jon.presented.callbackStatus).toBe(200);
+    expect(jon.megan.text).toContain(
+      'Passed: VerifiedIdentity matched by first and last name and the organisation’s record',
+    );
+
+    const jonsNamesake = await presentIdentity(
+      harness,
+      JON,
+      { givenName: 'Jón', surname: 'Doe' },
+      { dateOfBirth: '1992-11-02' },
+    );
+    expect(jonsNamesake.presented.callbackStatus).toBe(403);
+    expect(jonsNamesake.megan.text).toContain("do not match the organisation's record for this account");
+    expect(jonsNamesake.megan.text).toContain('dateOfBirth');
+    expect(jonsNamesake.megan.actions).not.toContain('Approve');
+    for (const text of [jon.megan.text, jonsNamesake.megan.text, harness.logs.join('\n')]) {
+      expect(text).not.toContain('1985-03-14');
+      expect(text).not.toContain('1992-11-02');
+    }
   });
 });
