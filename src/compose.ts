@@ -16,7 +16,7 @@ import { PERMISSIONS, unknownReason } from './directory/permissions.js';
 import { TenantFacts } from './directory/tenant.js';
 import type { Logger } from './log.js';
 import { ReadinessJobs } from './readiness/jobs.js';
-import { createClaimsSource } from './recovery-extension/claims-source.js';
+import { type ClaimsSource, createClaimsSource } from './recovery-extension/claims-source.js';
 import { setUpClaimValidation } from './recovery-extension/setup.js';
 import { createServer, type Readiness, turnAwareLogger } from './server.js';
 import { BlobStore } from './storage/blob-store.js';
@@ -116,6 +116,9 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   });
   // Against a loopback emulator the bot's own listening URL is where callers and callbacks go.
   let publicBaseUrl = config.verification.publicBaseUrl ?? '';
+  // One reader of the organisation's records for the claim validation extension and caller verification alike.
+  const claimsSource =
+    config.recoveryExtension.claimsSource && createClaimsSource(config.recoveryExtension.claimsSource);
   const verifyCaller = new VerifyCaller({
     store,
     sessions,
@@ -127,10 +130,11 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     log,
     now: options.now,
     news: new TeamsVerificationNews({ escalations, messenger, log }),
-    records: organisationRecords(config),
+    records: claimsSource && organisationRecords(claimsSource, config.recoveryExtension.requiredClaims),
   });
   const recoveryFeed = new RecoveryFeed(store, adapter, config.botAuth?.appId ?? '', cards, log);
   const claimValidation = await setUpClaimValidation(config, {
+    source: claimsSource,
     store,
     graph,
     tenant,
@@ -276,11 +280,8 @@ async function answerWithin(ms: number, work: Promise<string>, lateAnswer: strin
 /**
  * The claim validation extension's organisation records and rules (RECOVERY_CLAIMS_SOURCE,
  * RECOVERY_REQUIRED_CLAIMS), for binding a caller's government ID credential to one account;
- * names compared exactly, the stricter match level, until the recovery profile's level is read.
+ * names compared at the stricter match level (exact): a government ID carries the legal names.
  */
-function organisationRecords(config: Config): OrganisationRecords | undefined {
-  const { claimsSource, requiredClaims } = config.recoveryExtension;
-  if (!claimsSource) return undefined;
-  const source = createClaimsSource(claimsSource);
+function organisationRecords(source: ClaimsSource, requiredClaims: string[]): OrganisationRecords {
   return { check: (upn, presented) => source.check(upn, presented, { requiredClaims, matchLevel: 'exact' }) };
 }

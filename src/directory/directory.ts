@@ -5,16 +5,12 @@ import { type ReadOptions, readEligibilityFacts, readFactsBySignInName } from '.
 import type { Graph } from './graph.js';
 import { GraphRequestError } from './graph.js';
 import { graphTrouble } from './graph-trouble.js';
+import { readNamesakes } from './namesakes.js';
 import { PERMISSIONS } from './permissions.js';
 import { readTargetFacts } from './target-facts.js';
 import type { TenantFacts } from './tenant.js';
 import { findUsers } from './users.js';
-import {
-  readIdentityProfiles,
-  readNamesakes,
-  readVerificationSubject,
-  type VerificationSubject,
-} from './verification-subject.js';
+import { readIdentityProfiles, readVerificationSubject, type VerificationSubject } from './verification-subject.js';
 
 export interface DirectoryGroups {
   helpdeskGroupId?: string;

@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { DocumentStore } from '../storage/store.js';
 import { type RecoveryAttempt, RecoveryAttempts } from './attempts.js';
 import { type MatchLevel, matchLevelOfCallingProfiles } from './claims.js';
-import { createClaimsSource } from './claims-source.js';
+import { type ClaimsSource, createClaimsSource } from './claims-source.js';
 import { CLAIM_VALIDATION_BODY, registerClaimValidationRoute } from './route.js';
 import { EntraTokenVerifier } from './token.js';
 import { ClaimValidation } from './validation.js';
@@ -33,6 +33,8 @@ export async function setUpClaimValidation(
     log: Logger;
     now?: () => Date;
     onAttempt?: (attempt: RecoveryAttempt) => void;
+    /** The organisation's records when the caller already opened them (shared with caller verification). */
+    source?: ClaimsSource;
     /** Overrides the level read from the tenant's identity verification profiles. */
     matchLevel?: () => Promise<MatchLevel>;
   },
@@ -40,7 +42,7 @@ export async function setUpClaimValidation(
   const settings = config.recoveryExtension;
   if (!settings.claimsSource || !settings.audience || !settings.tenantId) return undefined;
   const { log } = deps;
-  const source = createClaimsSource(settings.claimsSource);
+  const source = deps.source ?? createClaimsSource(settings.claimsSource);
   const health = await source.open();
   if (health.ok) log.info({ records: health.records }, `claim validation extension reads ${source.description}`);
   else

@@ -1,3 +1,4 @@
+import type { VerifiedIdProfile } from '../directory/recovery-setup.js';
 import type { Fact } from '../eligibility/facts.js';
 
 /**
@@ -64,19 +65,16 @@ export function bindIdentity(facts: IdentityFacts | undefined): Binding {
   return { matchedBy: 'first and last name, unique in the tenant' };
 }
 
-/** A Verified ID profile as Graph v1.0 returns it, limited to what the identity credential needs. */
-export interface IdentityProfile {
-  name: string;
-  state: string;
-  priority?: number | null;
-  verifiedIdProfileConfiguration?: {
-    type?: string;
-    acceptedIssuer?: string;
-    claimBindings?: { sourceAttribute: string; verifiedIdClaim: string }[];
-  };
-  faceCheckConfiguration?: { isEnabled?: boolean; sourcePhotoClaimName?: string };
-  verifiedIdUsageConfigurations?: { purpose: string }[];
-}
+/** A Verified ID profile as Graph v1.0 returns it (src/directory/recovery-setup.ts), as much as the identity credential needs. */
+export type IdentityProfile = Pick<
+  VerifiedIdProfile,
+  | 'name'
+  | 'state'
+  | 'priority'
+  | 'verifiedIdProfileConfiguration'
+  | 'faceCheckConfiguration'
+  | 'verifiedIdUsageConfigurations'
+>;
 
 // https://learn.microsoft.com/graph/api/resources/verifiedidusageconfiguration: `all` covers recovery too.
 const RECOVERY_PURPOSES = new Set(['recovery', 'all']);

@@ -15,7 +15,7 @@ const PROFILE: IdentityProfile = {
     ],
   },
   faceCheckConfiguration: { isEnabled: true, sourcePhotoClaimName: 'portrait' },
-  verifiedIdUsageConfigurations: [{ purpose: 'recovery' }],
+  verifiedIdUsageConfigurations: [{ purpose: 'recovery', isEnabledForTestOnly: false }],
 };
 const CONFIGURED = { overrideIssuers: [], acceptedIssuers: ['did:web:verifiedid.contoso.com'] };
 
