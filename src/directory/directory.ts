@@ -42,7 +42,7 @@ export class Directory {
 
   /** Other users with the same folded first and last name, tenant-wide. */
   namesakesOf(user: { id: string; givenName?: string | null; surname?: string | null }) {
-    return readNamesakes(this.graph, user);
+    return readNamesakes(this.graph, this.tenant, user);
   }
 
   /** The tenant's Verified ID profiles: the identity credential's type, issuer and claim names. */

@@ -58,6 +58,34 @@ describe('a government ID credential verifies only the one person it can be boun
   });
 });
 
+describe('a namesake whose surname carries accents the target’s does not is found through the people index', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startVerifying('required', { VERIFIED_ID_CREDENTIAL_TYPES: 'VerifiedEmployee,VerifiedIdentity' });
+    // Graph's `surname eq 'Vance'` does not find "Vancé"; the tenant's people index folds it to the same name.
+    const adele = harness.graph.tenant.users.find((u) => u.userPrincipalName === 'adele.vance@contoso.com')!;
+    harness.graph.tenant.users.push({
+      ...adele,
+      id: '11111111-0000-4000-8000-0000000000a1',
+      userPrincipalName: 'adele.vance2@contoso.com',
+      displayName: 'Adèle Vancé',
+      givenName: 'Adèle',
+      surname: 'Vancé',
+      mail: 'adele.vance2@contoso.com',
+      proxyAddresses: ['SMTP:adele.vance2@contoso.com'],
+      managerId: undefined,
+    });
+  });
+  afterAll(() => harness.close());
+
+  it('Adele Vance’s own ID does not pass while Adèle Vancé works here too', async () => {
+    const { presented, megan } = await presentIdentity(harness, cast.adele, { givenName: 'Adele', surname: 'Vance' });
+    expect(presented.callbackStatus).toBe(403);
+    expect(megan.text).toContain('Someone else in this organisation has the same first and last name');
+    expect(megan.actions).not.toContain('Approve');
+  });
+});
+
 describe('with the organisation’s records (RECOVERY_CLAIMS_SOURCE), additional claims bind a shared name to one account', () => {
   let harness: Harness;
   beforeAll(async () => {
