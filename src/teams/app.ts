@@ -161,7 +161,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
   registerDiagnosisRoutes(app, turns, { directory, catalogue: deps.catalogue, attempts: deps.attempts });
   // Before the guide, which answers anything that mentions recovery.
   registerRecoveryFeedRoutes(app, turns, { feed: deps.recoveryFeed, cards });
-  registerGuideRoutes(app, turns, directory);
+  registerGuideRoutes(app, turns, { directory, contact: deps.settings.helpdeskContact });
   registerCheckRoutes(app, turns, { directory, cards, attempts: deps.attempts, settings: deps.settings });
   registerReadinessRoutes(app, turns, { directory, cards, log, jobs: deps.readinessJobs });
   registerEscalationRoutes(app, turns, {

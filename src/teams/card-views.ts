@@ -23,7 +23,15 @@ export interface CardViews {
   notice: { title: string; message: string };
   /** `nextStep`: what to do after a refusal (src/teams/next-steps.ts); empty when its words say it. */
   error: { title: string; message: string; reference: string; code: string; nextStep: string };
-  guide: { heading: string; signInHint: string; userId: string };
+  guide: {
+    heading: string;
+    signInHint: string;
+    userId: string;
+    /** The plain-text guide's language: the reader's first (src/teams/guide-text.ts). */
+    language: string;
+    languages: { title: string; value: string }[];
+  };
+  'guide-text': { heading: string; text: string; mailUrl: string };
   'eligibility-agent': ReturnType<typeof agentEligibilityView>;
   'eligibility-colleague': ReturnType<typeof colleagueEligibilityView>;
   'user-choice': ReturnType<typeof candidatesView>;
@@ -145,6 +153,7 @@ export const TEMPLATE_NAMES = [
   'notice',
   'error',
   'guide',
+  'guide-text',
   'eligibility-agent',
   'eligibility-colleague',
   'user-choice',

@@ -1,4 +1,5 @@
 import type { ActionSpec } from './action-data.js';
+import { LANGUAGES } from './locale.js';
 
 /**
  * Every Action.Execute verb the bot answers, with the exact data each may carry. Route registration
@@ -15,6 +16,7 @@ export const VERBS = {
   check: { target: { kind: 'text', maxLength: 256 }, source: { kind: 'text', maxLength: 20 } },
   'check.refresh': REQUIRED_USER,
   guide: OPTIONAL_USER,
+  'guide.text': { userId: { kind: 'guid' }, language: { kind: 'choice', choices: LANGUAGES, required: true } },
   'diagnose.start': OPTIONAL_USER,
   'diagnose.run': {
     userId: { kind: 'guid' },

@@ -44,6 +44,11 @@ const PROPER_NOUNS = [
   'OneDrive',
   'RECOVERY_CLAIMS_SOURCE',
   'Entra',
+  // Each language by its own name, on the choice of the plain-text guide's language.
+  'English',
+  'Deutsch',
+  'Français',
+  'Español',
 ];
 
 /** Words a language shares with English. */
@@ -68,6 +73,8 @@ const SHARED_WORDS: Record<Exclude<Language, 'en'>, string[]> = {
     'live',
     'version',
     'administrator',
+    'mail',
+    'link',
   ],
   fr: [
     'guide',
@@ -93,6 +100,7 @@ const SHARED_WORDS: Record<Exclude<Language, 'en'>, string[]> = {
     'agent',
     'agents',
     'production',
+    'mail',
   ],
   es: ['selfie', 'chat', 'error', 'compare', 'principal'],
   ja: [],
