@@ -12,7 +12,7 @@ import { identitySettings } from '../verification/identity.js';
 import { presentationRequestFor } from '../verification/presentation.js';
 import type { RequestServiceClient } from '../verification/request-service.js';
 import { judgeCallback, parseCallback, type TargetNow } from '../verification/rules.js';
-import { hashOf, matchesHash, shortCode, unguessable } from '../verification/secrets.js';
+import { hashOf, linkId, matchesHash, shortCode, unguessable } from '../verification/secrets.js';
 import { isExpired, MAX_CODE_ATTEMPTS, type VerificationSession } from '../verification/session.js';
 import type { VerificationSessions } from '../verification/sessions.js';
 import type { Actor } from './actor.js';
@@ -128,7 +128,8 @@ export class VerifyCaller {
       Math.min(now.getTime() + config.linkMinutes * 60_000, Date.parse(record.expiresAt)),
     ).toISOString();
     const session: VerificationSession = {
-      id: unguessable(),
+      // Short enough to read out on the call, with the code (src/verification/secrets.ts).
+      id: linkId(),
       tenantId: record.tenantId,
       requestId: record.id,
       target: { id: record.target.id, name: record.target.name, userPrincipalName: record.target.userPrincipalName },

@@ -6,6 +6,7 @@ import { isRefusal } from '../escalation/refusal.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
 import type { VerificationSession } from '../verification/session.js';
+import { spokenCode } from '../verification/secrets.js';
 import type { CallerVerificationView } from '../verification/sessions.js';
 import { type CardTemplates, cardTime, plain } from './cards.js';
 import type { PersonalChats } from './conversations.js';
@@ -37,7 +38,7 @@ export function registerVerificationRoutes(
       message: [
         `Give the caller this link and code, read out on the call or sent to a contact you already trust. The link works until ${cardTime(session.expiresAt)}; only the first browser that enters the code can continue.`,
         `Link: ${link}`,
-        `Code: **${code}**`,
+        `Code: **${spokenCode(code)}**`,
         'They scan a QR code with Microsoft Authenticator, share their Verified ID and take a selfie for Face Check. The result appears on the request card for everyone who can see it.',
       ].join('\n\n'),
     });

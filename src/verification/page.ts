@@ -3,6 +3,7 @@ import type { PassToDeliver } from '../app/escalations.js';
 import type { CallerPage, VerifyCaller } from '../app/verify-caller.js';
 import { CALLBACK_PATH, VERIFY_PATH } from '../app/verify-caller.js';
 import { errorSummary, type Logger } from '../log.js';
+import { canonicalLinkId } from './secrets.js';
 
 /**
  * The caller's verification page (plain HTML, no sign-in, no script) and the Request Service's
@@ -57,17 +58,28 @@ export function registerVerificationRoutes(
   server.get(
     `${VERIFY_PATH}/:id`,
     guarded(async (req, res) => {
-      const page = await verify.page(String(req.params.id), cookieFor(req));
-      html(res, page.kind === 'gone' ? 404 : 200, render(page, String(req.params.id)));
+      const typed = String(req.params.id);
+      const id = canonicalLinkId(typed);
+      if (id === undefined) return html(res, 404, render({ kind: 'gone' }, ''));
+      // A link typed from a call ("K7M2 X9QD") moves to its one form, the path its cookie is scoped to.
+      if (id !== typed) {
+        res.writeHead(303, { ...HEADERS, location: `${VERIFY_PATH}/${id}` });
+        res.end();
+        return;
+      }
+      const page = await verify.page(id, cookieFor(req));
+      html(res, page.kind === 'gone' ? 404 : 200, render(page, id));
     }),
   );
 
   server.post(
     `${VERIFY_PATH}/:id`,
     guarded(async (req, res) => {
-      const id = String(req.params.id);
+      const id = canonicalLinkId(String(req.params.id));
+      if (id === undefined) return html(res, 404, render({ kind: 'gone' }, ''));
       const form = (req.body ?? {}) as Record<string, unknown>;
-      const code = typeof form.code === 'string' ? form.code.slice(0, 20) : '';
+      // Read out in two groups ("482 913"): typed with or without the space.
+      const code = typeof form.code === 'string' ? form.code.slice(0, 20).replace(/\s/g, '') : '';
       const type = typeof form.type === 'string' ? form.type.slice(0, 40) : undefined;
       const result = await verify.enterCode(id, code, type, cookieFor(req));
       if ('cookie' in result) {
@@ -90,7 +102,8 @@ export function registerVerificationRoutes(
   server.post(
     `${VERIFY_PATH}/:id/pass`,
     guarded(async (req, res) => {
-      const id = String(req.params.id);
+      const id = canonicalLinkId(String(req.params.id));
+      if (id === undefined) return html(res, 404, render({ kind: 'gone' }, ''));
       const outcome = await verify.collectPass(id, cookieFor(req), (pass) => writeOnce(res, passPage(pass)));
       if (outcome !== 'shown') html(res, outcome.kind === 'gone' ? 404 : 200, render(outcome, id));
     }),
@@ -177,7 +190,7 @@ export function render(page: CallerPage, sessionId: string): string {
         `Hello ${page.targetFirstName}: prove it is you`,
         `${page.problem ? `<div class="box bad">${escapeHtml(page.problem)}</div>` : ''}
 <p>Your helpdesk agent gave you a six-digit code with this link. Enter it here, then scan the QR code with Microsoft Authenticator and take a selfie for Face Check.</p>
-<form method="post"><label for="code">Code</label><br><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required autofocus>
+<form method="post"><label for="code">Code</label><br><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="7" required autofocus>
 ${choice}<p><button type="submit">Continue</button></p></form>
 <p>Only this browser will be able to continue, so use the one you will keep open.</p>`,
       );

@@ -30,7 +30,8 @@ export class VerificationSessions {
   }
 
   async get(id: string): Promise<VerificationSession | undefined> {
-    if (!/^[\w-]{20,64}$/.test(id)) return undefined;
+    // A short link id ("k7m2-x9qd", src/verification/secrets.ts) or one from before short links.
+    if (!/^[\w-]{9,64}$/.test(id)) return undefined;
     return (await this.store.get<VerificationSession>(COLLECTIONS.verificationSessions, id))?.value;
   }
 

@@ -48,7 +48,7 @@ describe('under "required", the caller proves who they are with Face Check and g
   });
 
   it('gives the agent a link on the bot and a six-digit code, valid for a short time', () => {
-    expect(started.link).toMatch(new RegExp(`^${harness.bot.url}/verify/[\\w-]{40,}$`));
+    expect(started.link).toMatch(new RegExp(`^${harness.bot.url}/verify/[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}$`));
     expect(started.code).toMatch(/^\d{6}$/);
     expect(started.text).toContain('only the first browser that enters the code can continue');
   });

@@ -69,8 +69,10 @@ export async function startVerification(harness: Harness, requestId: string) {
     answer.text ||
     String(answer.body?.value ?? '');
   const link = /Link: (\S+)/.exec(text)?.[1] ?? '';
-  const code = /Code: \*\*(\d{6})\*\*/.exec(text)?.[1] ?? '';
-  if (code) harness.secrets.push(code);
+  // Read out in two groups ("482 913"); typed either way.
+  const spoken = /Code: \*\*(\d{3} \d{3})\*\*/.exec(text)?.[1] ?? '';
+  const code = spoken.replace(' ', '');
+  if (code) harness.secrets.push(code, spoken);
   return { link, code, sessionId: link.split('/').at(-1) ?? '', text };
 }
 
