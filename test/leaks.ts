@@ -1,12 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { passGroups } from '../src/teams/read-aloud.js';
 
 /**
  * Where any of the secrets appears: log lines, files under a directory, captured traffic. Reports
  * the place, never the secret itself, so a failing run does not leak it either.
  */
 export function findLeaks(places: Array<{ where: string; text: string }>, secrets: string[]): string[] {
-  const wanted = secrets.filter((s) => s.length >= 6);
+  // A pass is also shown in groups for reading aloud ("Kx7m #pT2"): that form must not leak either.
+  const wanted = [...new Set(secrets.flatMap((s) => [s, passGroups(s)]))].filter((s) => s.length >= 6);
   const bearer = /Bearer\s+eyJ[\w-]+\.[\w-]+/;
   return places.flatMap(({ where, text }) => [
     ...wanted.filter((secret) => text.includes(secret)).map(() => `a secret appears in ${where}`),

@@ -104,6 +104,9 @@ export interface CardViews {
     targetName: string;
     userPrincipalName: string;
     code: string;
+    /** The pass for reading aloud (src/teams/read-aloud.ts). */
+    codeGroups: string;
+    codeSpelled: string;
     startsAt: string;
     expiresAt: string;
     oneTime: string;

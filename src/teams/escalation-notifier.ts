@@ -12,6 +12,7 @@ import { ProactiveSendFailed } from './conversations.js';
 import { type EscalationDependencies, escalationCard } from './escalation.js';
 import type { LiveCard } from './live-cards.js';
 import { forReader, t } from './locale.js';
+import { passGroups, passSpelled } from './read-aloud.js';
 
 /** Approval cards, the pass and status news, each only ever to one person's 1:1 chat. */
 export class TeamsEscalationNotifier implements EscalationNotifier {
@@ -51,6 +52,8 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
       targetName: plain(record.target.name),
       userPrincipalName: plain(record.target.userPrincipalName),
       code: pass.code,
+      codeGroups: passGroups(pass.code),
+      codeSpelled: passSpelled(pass.code),
       startsAt: cardTime(pass.startsAt),
       expiresAt: t('${at} (${minutes} minutes)', { at: cardTime(pass.expiresAt), minutes: pass.lifetimeInMinutes }),
       oneTime: pass.isUsableOnce ? t('Yes: it works for one sign-in only') : t('No: it works until it expires'),

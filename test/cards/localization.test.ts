@@ -101,6 +101,8 @@ const SHARED_WORDS: Record<Exclude<Language, 'en'>, string[]> = {
     'agents',
     'production',
     'mail',
+    'exclamation',
+    'plus',
   ],
   es: ['selfie', 'chat', 'error', 'compare', 'principal'],
   ja: [],
