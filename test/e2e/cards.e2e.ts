@@ -103,7 +103,10 @@ describe('the cards as a person sees them, in headless Chromium', () => {
     expect(seen).not.toMatch(/acl_ssar|sg-|pilot_wave/);
     expect(seen).not.toMatch(/\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|UTC/);
     expect(seen).not.toContain('Jón');
+    // The guide, the helpdesk's contact (HELPDESK_CONTACT, a made-up number in the demo) and a way to ask it.
     expect(await buttonsOf(card)).toEqual(['Show the guide to forward', 'Ask the helpdesk for them']);
+    expect(await card.getByRole('link', { name: 'Call the helpdesk' }).isVisible()).toBe(true);
+    expect(seen).toContain('Helpdesk: +1 425 555 0100');
     await chat.screenshot(reply, 'colleague-answer', { forDocs: true });
 
     const before = await chat.botMessages().count();
@@ -112,6 +115,21 @@ describe('the cards as a person sees them, in headless Chromium', () => {
     const guide = chat.botMessages().nth(before);
     await expect.poll(() => guide.innerText()).toContain('https://aka.ms/mfasetup');
     await chat.screenshot(guide, 'guide');
+
+    // For someone who cannot open Teams: the same guide as plain text to copy, in the language chosen.
+    const guideCard = guide.locator('[data-card]');
+    await guideCard.getByRole('button', { name: 'As text for SMS or mail', exact: true }).click();
+    await guideCard.getByRole('combobox', { name: 'In which language?' }).selectOption({ label: 'Español' });
+    const beforeText = await chat.botMessages().count();
+    await click(guideCard, 'Show the text');
+    const plain = chat.botMessages().nth(beforeText);
+    const box = plain.getByRole('textbox', { name: 'The guide to copy' });
+    await box.waitFor();
+    const text = await box.inputValue();
+    expect(text.split('\n')[0]).toBe('https://aka.ms/mfasetup');
+    expect(text).toContain('1. Abra el enlace de arriba en una ventana privada.');
+    expect(await plain.getByRole('link', { name: 'Open it in a new mail' }).isVisible()).toBe(true);
+    await chat.screenshot(plain, 'guide-text', { forDocs: true });
   });
 
   it('a pasted AADSTS55200 error page is diagnosed as recovery started from the wrong page', async () => {
@@ -172,7 +190,10 @@ describe('the cards as a person sees them, in headless Chromium', () => {
     expect(stack.issuedPasses.length, 'passes the tenant issued').toBe(1);
     const [pass] = stack.issuedPasses as [string];
     // Assertions say whether the pass is there, never what it is, so a failing run does not print it.
-    const passOnCard = tapCard.locator('.ac-richTextBlock .ac-textRun');
+    // The pass to copy, then the same in groups of four and each character named, to read it out.
+    const [passOnCard, groupsOnCard, spelledOnCard] = (await tapCard
+      .locator('.ac-richTextBlock .ac-textRun')
+      .all()) as [Locator, Locator, Locator];
     expect((await passOnCard.innerText()) === pass, 'the pass is on the card').toBe(true);
     expect(await passOnCard.isVisible()).toBe(true);
     // Give both pages a few more polls: nothing else may bring the pass.
@@ -182,7 +203,13 @@ describe('the cards as a person sees them, in headless Chromium', () => {
     const megansPage = await megansChat.page.evaluate(() => document.documentElement.textContent ?? '');
     expect(megansPage.includes(pass), "the pass is in Megan's page").toBe(false);
 
+    expect((await groupsOnCard.innerText()).replace(/ /g, '') === pass, 'the pass in groups').toBe(true);
+    expect(await spelledOnCard.innerText()).toMatch(/^((capital|small) [A-Za-z]|\d|[a-z ]+)(, |$)/);
     await passOnCard.evaluate((element) => (element.textContent = '••••••••'));
+    await groupsOnCard.evaluate((element) => (element.textContent = '•••• ••••'));
+    await spelledOnCard.evaluate(
+      (element) => (element.textContent = 'capital •, small •, •, hash / small •, capital •, •, asterisk'),
+    );
     const helensPage = await helensChat.page.evaluate(() => document.documentElement.textContent ?? '');
     expect(helensPage.includes(pass), 'the pass is still on the page about to be photographed').toBe(false);
     await helensChat.screenshot(messageOf(tapCard), 'tap-issued', { forDocs: true });
