@@ -32,6 +32,7 @@ describe('the layer rules, checked by biome in npm test', () => {
     ['src/escalation', "import { Graph } from '../directory/graph.js';", 'the core'],
     ['src/eligibility', "import { COLLECTIONS } from '../storage/collections.js';", 'the core'],
     ['src/diagnosis', "import { EscalationService } from '../app/escalations.js';", 'the core'],
+    ['src/eligibility', "import { ConfigError } from '../config/env.js';", 'the core'],
     ['src/app/escalation', "import { keys } from '../../storage/collections.js';", 'an escalation use case'],
     ['src/app/escalation', "import { Graph } from '../../directory/graph.js';", 'an escalation use case'],
     ['src/app', "import { CardTemplates } from '../teams/cards.js';", 'never an adapter, the Teams layer'],
