@@ -303,9 +303,9 @@ export class VerifyCaller {
       if (outcome.outcome === 'unchanged') return this.callback(sessionId, apiKey, body);
     }
     if (judgement.outcome === 'refused') {
-      await this.refused(session, REQUEST_SERVICE, judgement.code, judgement.reason);
+      await this.refused(session, REQUEST_SERVICE, judgement.refusal.code, judgement.refusal.message);
       if (next) await this.tell(next, 'failed');
-      return judgement.code === 'bad-api-key' ? 401 : 403;
+      return judgement.refusal.code === 'bad-api-key' ? 401 : 403;
     }
     const detail =
       judgement.event === 'verified'

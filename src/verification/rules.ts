@@ -1,6 +1,6 @@
 import type { CredentialType } from '../config.js';
 import { nameKey } from '../eligibility/names.js';
-import type { VerificationRefusalCode } from '../escalation/refusal.js';
+import { type Refusal, refusal, type VerificationRefusalCode } from '../escalation/refusal.js';
 import type { PresentationCallback, VerifiedCredentialData } from './api.js';
 import { bindIdentity, type IdentityCredentialSettings, type IdentityFacts } from './identity.js';
 import { type Evidence, isExpired, type VerificationSession } from './session.js';
@@ -45,8 +45,8 @@ export type Judgement =
   | { outcome: 'accepted'; session: VerificationSession; event: 'retrieved' | 'verified' | 'failed' }
   /** A repeat after the session ended: nothing changes. */
   | { outcome: 'ignored'; reason: string }
-  /** Refused. `session` is set when a real presentation failed a check: the session ends as failed. */
-  | { outcome: 'refused'; code: RefusalCode; reason: string; session?: VerificationSession };
+  /** Refused, in the one Refusal shape. `session` is set when a real presentation failed a check: the session ends as failed. */
+  | { outcome: 'refused'; refusal: Refusal; session?: VerificationSession };
 
 export interface SecretChecks {
   apiKeyMatches: boolean;
@@ -61,7 +61,10 @@ export function judgeCallback(
   settings: CallbackSettings,
   now: Date,
 ): Judgement {
-  const refuse = (code: RefusalCode, reason: string): Judgement => ({ outcome: 'refused', code, reason });
+  const refuse = (code: RefusalCode, reason: string): Judgement => ({
+    outcome: 'refused',
+    refusal: refusal(code, reason),
+  });
   // A forgery changes nothing: without both secrets no callback can end or spoil a session.
   if (!secrets.apiKeyMatches) return refuse('bad-api-key', 'the api-key header is missing or wrong');
   if (!secrets.stateMatches) return refuse('bad-state', 'the state does not belong to this session');
@@ -90,8 +93,7 @@ export function judgeCallback(
       if ('code' in checked) {
         return {
           outcome: 'refused',
-          code: checked.code,
-          reason: checked.reason,
+          refusal: refusal(checked.code, checked.reason),
           session: { ...session, status: 'failed', failure: checked.failure },
         };
       }

@@ -72,7 +72,7 @@ describe('judging a Request Service callback (pure)', () => {
     ],
   ])('a VerifiedEmployee credential %s does not verify the caller', (_, credential, target, code) => {
     const judged = judgeCallback(session, verified(credential), OK, { ...ADELE, ...target }, SETTINGS, NOW);
-    expect(judged).toMatchObject({ outcome: 'refused', code, session: { status: 'failed' } });
+    expect(judged).toMatchObject({ outcome: 'refused', refusal: { code }, session: { status: 'failed' } });
   });
 
   it('someone else’s credential says so only when the audit log could show it is not a previous name of theirs', () => {
@@ -80,11 +80,11 @@ describe('judging a Request Service callback (pure)', () => {
     const known = judgeCallback(session, other, OK, ADELE, SETTINGS, NOW);
     const unread = judgeCallback(session, other, OK, { ...ADELE, previousSignInNames: undefined }, SETTINGS, NOW);
     expect(known).toMatchObject({
-      code: 'another-person',
+      refusal: { code: 'another-person' },
       session: { failure: 'The credential belongs to someone else.' },
     });
     expect(unread).toMatchObject({
-      code: 'another-person',
+      refusal: { code: 'another-person' },
       session: { failure: expect.stringContaining('My Account') },
     });
   });
@@ -128,26 +128,26 @@ describe('judging a Request Service callback (pure)', () => {
     ['no UPN claim', { claims: {} }, 'subject-unknown'],
   ])('%s is refused and ends the session', (_, credential, code) => {
     const judged = judgeCallback(session, verified(credential), OK, ADELE, SETTINGS, NOW);
-    expect(judged).toMatchObject({ outcome: 'refused', code, session: { status: 'failed' } });
+    expect(judged).toMatchObject({ outcome: 'refused', refusal: { code }, session: { status: 'failed' } });
   });
 
   it('a forgery changes nothing, and a callback after the session ended is ignored', () => {
     expect(
       judgeCallback(session, verified(), { apiKeyMatches: false, stateMatches: true }, ADELE, SETTINGS, NOW),
-    ).toEqual({ outcome: 'refused', code: 'bad-api-key', reason: expect.any(String) });
+    ).toEqual({ outcome: 'refused', refusal: { refused: true, code: 'bad-api-key', message: expect.any(String) } });
     expect(
       judgeCallback(session, verified(), { apiKeyMatches: true, stateMatches: false }, ADELE, SETTINGS, NOW),
-    ).toMatchObject({ outcome: 'refused', code: 'bad-state' });
+    ).toMatchObject({ outcome: 'refused', refusal: { code: 'bad-state' } });
     expect(judgeCallback(session, { ...verified(), requestId: 'p2' }, OK, ADELE, SETTINGS, NOW)).toMatchObject({
       outcome: 'refused',
-      code: 'wrong-request',
+      refusal: { code: 'wrong-request' },
     });
     expect(judgeCallback({ ...session, status: 'verified' }, verified(), OK, ADELE, SETTINGS, NOW)).toMatchObject({
       outcome: 'ignored',
     });
     expect(judgeCallback(session, verified(), OK, ADELE, SETTINGS, new Date('2026-12-01T10:15:00Z'))).toMatchObject({
       outcome: 'refused',
-      code: 'expired',
+      refusal: { code: 'expired' },
     });
   });
 
