@@ -6,10 +6,11 @@ import { isRefusal } from '../escalation/refusal.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
 import { spokenCode } from '../verification/secrets.js';
-import type { VerificationSession } from '../verification/session.js';
+import type { Evidence, VerificationSession } from '../verification/session.js';
 import type { CallerVerificationView } from '../verification/sessions.js';
 import { type CardTemplates, cardTime, plain } from './cards.js';
 import type { PersonalChats } from './conversations.js';
+import { t } from './locale.js';
 import type { TeamsOutcomeMessenger } from './notifications.js';
 import { Refused, type Turns } from './turn.js';
 
@@ -50,6 +51,14 @@ export function registerVerificationRoutes(
 
 const score = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
+/** How the credential's subject was matched, in the reader's language. */
+const MATCHED_BY: Record<Evidence['matchedBy'], () => string> = {
+  'sign-in name': () => t('sign-in name'),
+  'first and last name': () => t('first and last name'),
+  'first and last name, unique in the tenant': () => t('first and last name, unique in the tenant'),
+  'first and last name and the organisation’s record': () => t('first and last name and the organisation’s record'),
+};
+
 /** The evidence, for everyone who may see the request: what was presented, by whom issued, when, and how well the face matched. */
 export function verificationFacts(view: CallerVerificationView | undefined): { title: string; value: string }[] {
   if (!view || view.policy === 'off') return [];
@@ -57,38 +66,58 @@ export function verificationFacts(view: CallerVerificationView | undefined): { t
   const { evidence } = view;
   if (view.passed && evidence) {
     facts.push(
-      { title: 'Caller verification', value: `Passed: ${evidence.credentialType} matched by ${evidence.matchedBy}` },
-      { title: 'Credential issuer', value: plain(evidence.issuer, 200) },
-      ...(evidence.settingsFrom
-        ? [{ title: 'Credential settings', value: `From ${plain(evidence.settingsFrom, 200)}` }]
-        : []),
-      ...(evidence.issuedAt ? [{ title: 'Credential issued', value: cardTime(evidence.issuedAt) }] : []),
-      { title: 'Face Check', value: `${score(evidence.score)} (threshold ${evidence.threshold})` },
-      { title: 'Verified at', value: cardTime(evidence.verifiedAt) },
       {
-        title: 'Pass delivery',
+        title: t('Caller verification'),
+        value: t('Passed: ${type} matched by ${matchedBy}', {
+          type: plain(evidence.credentialType, 100),
+          matchedBy: MATCHED_BY[evidence.matchedBy]?.() ?? plain(evidence.matchedBy, 100),
+        }),
+      },
+      { title: t('Credential issuer'), value: plain(evidence.issuer, 200) },
+      ...(evidence.settingsFrom
+        ? [
+            {
+              title: t('Credential settings'),
+              value: t('From ${source}', { source: plain(evidence.settingsFrom, 200) }),
+            },
+          ]
+        : []),
+      ...(evidence.issuedAt ? [{ title: t('Credential issued'), value: cardTime(evidence.issuedAt) }] : []),
+      {
+        title: 'Face Check',
+        value: t('${score} (threshold ${threshold})', { score: score(evidence.score), threshold: evidence.threshold }),
+      },
+      { title: t('Verified at'), value: cardTime(evidence.verifiedAt) },
+      {
+        title: t('Pass delivery'),
         value: view.passDeliveredAt
-          ? `Shown once to the verified caller on their own page at ${cardTime(view.passDeliveredAt)}; nobody else saw it`
+          ? t('Shown once to the verified caller on their own page at ${at}; nobody else saw it', {
+              at: cardTime(view.passDeliveredAt),
+            })
           : view.directDelivery
-            ? 'After approval, only to the verified caller, on their own page'
-            : 'To the requesting agent’s 1:1 chat',
+            ? t('After approval, only to the verified caller, on their own page')
+            : t('To the requesting agent’s 1:1 chat'),
       },
     );
     return facts;
   }
   const status =
     view.status === 'failed'
-      ? `Not passed: ${plain(view.failure ?? 'the presentation failed')}`
+      ? t('Not passed: ${failure}', { failure: plain(view.failure ?? 'the presentation failed') })
       : view.status === 'retrieved'
-        ? 'In progress: the caller opened the request in Authenticator'
+        ? t('In progress: the caller opened the request in Authenticator')
         : view.status === 'opened'
-          ? 'In progress: the caller entered the code and sees the QR code'
+          ? t('In progress: the caller entered the code and sees the QR code')
           : view.status === 'created'
-            ? `Link sent: waiting for the caller to open it (until ${cardTime(view.sessionExpiresAt ?? '')})`
-            : 'Not started';
+            ? t('Link sent: waiting for the caller to open it (until ${at})', {
+                at: cardTime(view.sessionExpiresAt ?? ''),
+              })
+            : t('Not started');
   facts.push({
-    title: 'Caller verification',
-    value: `${status}${view.required ? ' (required before approval)' : ' (optional)'}`,
+    title: t('Caller verification'),
+    value: view.required
+      ? t('${status} (required before approval)', { status })
+      : t('${status} (optional)', { status }),
   });
   return facts;
 }

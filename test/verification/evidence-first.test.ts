@@ -160,4 +160,19 @@ describe('under "optional", approving without a pass takes a second click that s
     const trail = (await auditTrail(harness, started.requestId)).map((e) => e.action);
     expect(trail).toEqual(['requested', 'refused', 'approved', 'issuing', 'issued']);
   });
+
+  it('an approver who reads German sees every step of the verification in German', async () => {
+    const german = { locale: 'de-DE', entities: [{ type: 'clientInfo', locale: 'de-DE', timezone: 'Europe/Berlin' }] };
+    await harness.say(cast.megan, 'hi', undefined, german);
+    const started = await fileAndStartVerification(harness);
+    const card = liveCard(harness, cast.megan, started.requestId);
+    expect(card.text).toContain('Prüfung des Anrufers');
+    expect(card.text).toContain('Verweis gesendet: Warten, bis die anrufende Person ihn öffnet');
+    expect(card.text).toContain('(freiwillig)');
+    await verifyAsCaller(harness, started);
+    const passed = liveCard(harness, cast.megan, started.requestId);
+    expect(passed.text).toContain('Bestanden: VerifiedEmployee, zugeordnet über Anmeldename');
+    expect(passed.text).toContain('Aussteller des Nachweises');
+    expect(passed.text).not.toContain('Caller verification');
+  });
 });
