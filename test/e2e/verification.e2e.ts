@@ -248,7 +248,8 @@ describe('caller verification in the browser, under "optional": evidence first, 
     const sent = await lastCardWith(helensChat, 'Verify Adele Vance with Face Check', sentFrom);
     const text = await sent.innerText();
     const link = /Link: (\S+)/.exec(text)![1]!;
-    const code = /Code: (\d{6})/.exec(text)![1]!;
+    // Read out in two groups ("482 913"), typed as heard.
+    const code = /Code: (\d{3} \d{3})/.exec(text)![1]!;
     // The same message in Megan's chat, replaced in place, and Helen's own card too.
     await expect.poll(() => approval.innerText()).toContain('Link sent: waiting for the caller to open it');
     await expect.poll(() => helens.innerText()).toContain('Link sent: waiting for the caller to open it');
