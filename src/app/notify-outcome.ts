@@ -158,13 +158,12 @@ export class OutcomeNotices {
       await this.mailer.send({ address: user.mail, name: record.target.name }, notice.title, text);
       return { mail: 'sent' };
     } catch (error) {
+      // Exchange decides who may send as the mailbox: RBAC for Applications (docs/permissions.md).
       const problem = !(error instanceof GraphRequestError)
         ? 'an unexpected error'
-        : error.code === 'ErrorAccessDenied'
-          ? `${error.status} ${error.code}: the sending mailbox is outside the app's Exchange application access policy`
-          : error.isPermissionDenied
-            ? `${error.status} ${error.code}: the app needs the Mail.Send permission`
-            : `${error.status} ${error.code}`;
+        : error.isPermissionDenied
+          ? `${error.status} ${error.code}: Exchange Online does not let the app send as the sending mailbox; an Exchange administrator assigns it the "Application Mail.Send" role scoped to that mailbox, with RBAC for Applications`
+          : `${error.status} ${error.code}`;
       this.log.warn({ requestId: record.id, problem }, 'the target could not be mailed');
       return { mail: 'failed', mailProblem: problem };
     }

@@ -3,9 +3,10 @@ import type { Graph } from './graph.js';
 
 /**
  * Plain-text mail from one mailbox the bot may send as, through `POST /users/{sender}/sendMail`
- * (https://learn.microsoft.com/graph/api/user-sendmail; 202 Accepted, no body). Mail.Send is an
- * application permission over every mailbox, so docs/permissions.md limits it to the sender with
- * an Exchange application access policy; a mailbox outside it answers 403 ErrorAccessDenied.
+ * (https://learn.microsoft.com/graph/api/user-sendmail; 202 Accepted, no body). Exchange Online
+ * grants it: RBAC for Applications, the "Application Mail.Send" role scoped to the one sending
+ * mailbox (docs/permissions.md), never Entra's Mail.Send, which covers every mailbox. A mailbox
+ * the app may not send as answers 403 ErrorAccessDenied.
  */
 export class GraphMailer {
   constructor(

@@ -95,7 +95,8 @@ export const GRAPH_PERMISSIONS = {
     anyOf: ['Organization.Read.All', 'Directory.Read.All'],
     endpoints: ['GET /subscribedSkus', 'GET /organization'],
   },
-  // https://learn.microsoft.com/graph/api/user-sendmail (application permission Mail.Send)
+  // https://learn.microsoft.com/graph/api/user-sendmail (application permission Mail.Send). Entra's
+  // grant, unscoped; Exchange's RBAC for Applications is the other, scoped way (assignMailSendRole).
   sendMail: { anyOf: ['Mail.Send'], endpoints: ['POST /users/{id | userPrincipalName}/sendMail'] },
 } as const satisfies Record<string, { anyOf: readonly string[]; endpoints: readonly string[] }>;
 
@@ -170,10 +171,12 @@ export interface GraphEmulator {
   /** Every message accepted by `sendMail`, with the mailbox it was sent from. */
   sentMail(): { senderId: string; message: Record<string, any> }[];
   /**
-   * An Exchange application access policy (RestrictAccess) for the bot: only these mailboxes may be
-   * used with Mail.Send; undefined lifts it. https://learn.microsoft.com/graph/auth-limit-mailbox-access
+   * Exchange Online RBAC for Applications: the management role "Application Mail.Send" assigned to
+   * the bot's service principal with a management scope holding these mailboxes; undefined removes
+   * the assignment. It is independent of Entra's Mail.Send (see `sendMail`).
+   * https://learn.microsoft.com/exchange/permissions-exo/application-rbac
    */
-  restrictMailboxAccess(mailboxUserIds: string[] | undefined): void;
+  assignMailSendRole(mailboxUserIds: string[] | undefined): void;
   close(): Promise<void>;
 }
 
@@ -286,7 +289,8 @@ class Emulator implements GraphEmulator {
   private readonly taps = new Map<string, TapState>();
   private readonly tapLog: { userId: string; createdAt: string }[] = [];
   private readonly mailLog: { senderId: string; message: Record<string, any> }[] = [];
-  private mailboxPolicy?: Set<string>;
+  /** The mailboxes an "Application Mail.Send" role assignment's scope holds; undefined: no assignment. */
+  private mailSendScope?: Set<string>;
   private readonly server = createServer((req, res) => void this.onHttpRequest(req, res));
   private directoryIndexes?: DirectoryIndexes;
   private readonly budgets?: ThrottlingBudgets;
@@ -345,8 +349,8 @@ class Emulator implements GraphEmulator {
     return this.mailLog.map((entry) => structuredClone(entry));
   }
 
-  restrictMailboxAccess(mailboxUserIds: string[] | undefined): void {
-    this.mailboxPolicy = mailboxUserIds ? new Set(mailboxUserIds.map((id) => id.toLowerCase())) : undefined;
+  assignMailSendRole(mailboxUserIds: string[] | undefined): void {
+    this.mailSendScope = mailboxUserIds ? new Set(mailboxUserIds.map((id) => id.toLowerCase())) : undefined;
   }
 
   addGroupMember(groupId: string, memberId: string): void {
@@ -798,17 +802,23 @@ class Emulator implements GraphEmulator {
 
   /**
    * POST /users/{id}/sendMail: 202 Accepted with no body
-   * (https://learn.microsoft.com/graph/api/user-sendmail). A mailbox outside the app's application
-   * access policy answers 403 ErrorAccessDenied "Access to OData is disabled."
-   * (https://learn.microsoft.com/graph/auth-limit-mailbox-access, "Handling API errors").
+   * (https://learn.microsoft.com/graph/api/user-sendmail). Two grants reach a mailbox, each on its
+   * own: Entra's application permission Mail.Send (every mailbox), or an Exchange RBAC for
+   * Applications role assignment ("Application Mail.Send") whose scope holds the sender; "these
+   * permission grants are independent of the unscoped grants in Microsoft Entra ID"
+   * (https://learn.microsoft.com/exchange/permissions-exo/application-rbac, Overview), so with
+   * Entra's grant in place the scope limits nothing. With neither, Exchange refuses the app the
+   * mailbox: 403 ErrorAccessDenied "Access to OData is disabled.", the body Microsoft documents for
+   * that refusal (https://learn.microsoft.com/graph/auth-limit-mailbox-access, "Handling API
+   * errors"); the RBAC page documents no other.
    */
   private sendMail(request: EmulatedRequest, key: string, rest: string[]): EmulatedResponse {
     expectShape(request, rest, 0, 'POST');
-    this.requirePermission('sendMail');
+    const refused = () => new GraphError(403, 'ErrorAccessDenied', 'Access to OData is disabled.');
+    const byEntra = this.granted('sendMail');
+    if (!byEntra && !this.mailSendScope) throw refused();
     const sender = this.findUser(key);
-    if (this.mailboxPolicy && !this.mailboxPolicy.has(sender.id.toLowerCase())) {
-      throw new GraphError(403, 'ErrorAccessDenied', 'Access to OData is disabled.');
-    }
+    if (!byEntra && !this.mailSendScope?.has(sender.id.toLowerCase())) throw refused();
     const message = (request.body as { message?: unknown } | undefined)?.message;
     // The page documents no error for a JSON body without a message; the emulator's generic unreadable-payload answer stands in.
     if (typeof message !== 'object' || message === null) {

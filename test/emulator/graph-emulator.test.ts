@@ -492,7 +492,7 @@ describe('POST /users/{id}/sendMail (https://learn.microsoft.com/graph/api/user-
     body: { contentType: 'Text', content: 'Hi' },
     toRecipients: [{ emailAddress: { address: 'lidia.holloway@contoso.com' } }],
   };
-  afterEach(() => emulator.restrictMailboxAccess(undefined));
+  afterEach(() => emulator.assignMailSendRole(undefined));
 
   it('accepts a message with 202 and no body, and keeps it', async () => {
     const before = emulator.sentMail().length;
@@ -501,16 +501,24 @@ describe('POST /users/{id}/sendMail (https://learn.microsoft.com/graph/api/user-
     expect(emulator.sentMail().slice(before)).toEqual([{ senderId: ADELE, message }]);
   });
 
-  it('answers 403 ErrorAccessDenied for a mailbox outside the application access policy (auth-limit-mailbox-access)', async () => {
-    emulator.restrictMailboxAccess([LIDIA]);
+  it('without Entra Mail.Send, sends only as a mailbox the "Application Mail.Send" role assignment scopes (application-rbac)', async () => {
+    emulator.denyPermission('Mail.Send');
+    emulator.assignMailSendRole([LIDIA]);
     const refused = await post(`/users/${ADELE}/sendMail`, { message });
     expect(refused.status).toBe(403);
     expect(refused.body.error).toMatchObject({ code: 'ErrorAccessDenied', message: 'Access to OData is disabled.' });
     expect((await post(`/users/${LIDIA}/sendMail`, { message })).status).toBe(202);
   });
 
-  it('needs Mail.Send', async () => {
+  it("the Exchange role assignment is independent of Entra's Mail.Send: with both, the scope limits nothing", async () => {
+    emulator.assignMailSendRole([LIDIA]);
+    expect((await post(`/users/${ADELE}/sendMail`, { message })).status).toBe(202);
+  });
+
+  it('with neither Entra Mail.Send nor an Exchange role assignment, answers 403 ErrorAccessDenied', async () => {
     emulator.denyPermission('Mail.Send');
-    expect((await post(`/users/${ADELE}/sendMail`, { message })).status).toBe(403);
+    const refused = await post(`/users/${ADELE}/sendMail`, { message });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('ErrorAccessDenied');
   });
 });

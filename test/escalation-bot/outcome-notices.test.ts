@@ -46,6 +46,9 @@ describe('everyone learns how an approved request ended, and only the agent sees
 
   beforeAll(async () => {
     harness = await startHarness({ env: { NOTIFY_MAIL_FROM: 'helen.desk@contoso.com' } });
+    // As docs/permissions.md sets it up: no Entra Mail.Send, the Exchange role scoped to the sender.
+    harness.graph.denyPermission('Mail.Send');
+    harness.graph.assignMailSendRole([cast.helen.aadObjectId]);
     await openApp(harness, cast.helen, cast.megan, cast.lee, cast.adele);
     ({ requestId } = (await fileRequest(harness, cast.helen, cast.adele)) as { requestId: string });
     await act(harness, cast.megan, 'escalation.approve', { requestId });
@@ -81,7 +84,7 @@ describe('everyone learns how an approved request ended, and only the agent sees
     expect(news).toContain('If you did not ask the helpdesk for this');
   });
 
-  it('mails Adele from the configured mailbox through Graph sendMail', () => {
+  it('mails Adele from the configured mailbox through Graph sendMail, allowed by the Exchange role alone', () => {
     const mail = harness.graph.sentMail();
     expect(mail).toHaveLength(1);
     expect(mail[0]!.senderId).toBe(cast.helen.aadObjectId);
@@ -118,14 +121,15 @@ describe('everyone learns how an approved request ended, and only the agent sees
   });
 });
 
-describe('when the person cannot be told in Teams and the mailbox policy refuses the mail', () => {
+describe('when the person cannot be told in Teams and Exchange refuses the mail', () => {
   let harness: Harness;
   let requestId: string;
 
   beforeAll(async () => {
     harness = await startHarness({ env: { NOTIFY_MAIL_FROM: 'helen.desk@contoso.com' } });
-    // The application access policy covers another mailbox only.
-    harness.graph.restrictMailboxAccess([cast.lee.aadObjectId]);
+    // The "Application Mail.Send" role assignment's scope holds another mailbox only, and Entra grants no Mail.Send.
+    harness.graph.denyPermission('Mail.Send');
+    harness.graph.assignMailSendRole([cast.lee.aadObjectId]);
     await openApp(harness, cast.helen, cast.megan, cast.lee);
     ({ requestId } = (await fileRequest(harness, cast.helen, cast.adele)) as { requestId: string });
     await act(harness, cast.megan, 'escalation.approve', { requestId });
@@ -140,7 +144,7 @@ describe('when the person cannot be told in Teams and the mailbox policy refuses
       'Adele Vance has never opened the SSAR Helpdesk app, so they could not be told in Teams; this is recorded.',
     );
     expect(news).toContain(
-      "Emailing Adele Vance failed (403 ErrorAccessDenied: the sending mailbox is outside the app's Exchange application access policy).",
+      'Emailing Adele Vance failed (403 ErrorAccessDenied: Exchange Online does not let the app send as the sending mailbox; an Exchange administrator assigns it the "Application Mail.Send" role scoped to that mailbox, with RBAC for Applications).',
     );
     expect(harness.graph.sentMail()).toEqual([]);
     const store = new FileStore({ dataDir: harness.dataDir });
