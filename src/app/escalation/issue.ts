@@ -24,7 +24,8 @@ export async function issue(
   escalation: Escalation,
   key: string,
   actor: Person,
-  deliver: Deliver = (record, pass) => escalation.notifier.deliverPass(record, pass),
+  /** Where the pass goes; the requester's 1:1 chat when not given. */
+  deliver?: Deliver,
 ): Promise<EscalationRecord | undefined> {
   if (escalation.issuing.has(key)) return undefined;
   escalation.issuing.add(key);
@@ -41,13 +42,17 @@ async function issueClaimed(
   escalation: Escalation,
   record: EscalationRecord,
   actor: Person,
-  deliver: Deliver,
+  deliverElsewhere: Deliver | undefined,
 ): Promise<EscalationRecord | undefined> {
   const { directory, log } = escalation;
   const key = escalation.requests.keyOf(record.tenantId, record.id);
   const fail = (reason: string) => finish(escalation, key, actor, (r) => markFailed(r, escalation.now(), reason));
-  // Before a pass exists (a new one replaces any the target holds), the chat it goes to must take it.
-  const unreachable = await escalation.notifier.whyPassCannotReach(record);
+  const deliver: Deliver = deliverElsewhere ?? ((r, pass) => escalation.notifier.deliverPass(r, pass));
+  // Before a pass exists (a new one replaces any the target holds), the chat it goes to must take it;
+  // a pass for the verified caller goes to their page, which is waiting for it.
+  let unreachable: string | undefined;
+  if (!deliverElsewhere) unreachable = await escalation.notifier.whyPassCannotReach(record);
+  else if (!(await escalation.notifier.hasPersonalChat(record.tenantId, record.requester.id))) unreachable = '';
   if (unreachable !== undefined) {
     return fail(
       unreachable

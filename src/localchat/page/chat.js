@@ -170,6 +170,8 @@ function renderBotMessage(chat, item, activity) {
   }
   for (const attachment of activity.attachments ?? []) {
     const container = document.createElement('div');
+    // In the message first: a group chat's refresh names the message the card is in.
+    body.append(container);
     if (attachment.contentType === CARD) {
       container.className = 'card';
       container.dataset.card = '';
@@ -178,7 +180,6 @@ function renderBotMessage(chat, item, activity) {
       container.className = 'status';
       container.textContent = `(an attachment of type ${attachment.contentType} that this page does not show)`;
     }
-    body.append(container);
   }
 }
 
