@@ -313,22 +313,25 @@ function refuseNotIssuing(record: EscalationRecord): Refusal {
   return refuse('not-issuing', `No pass is being issued for this request. ${describeState(record)}`);
 }
 
-const listApprovals = (approvals: Approval[]): string =>
-  approvals.map((approval) => `${approval.approver.name} at ${clockTime(approval.at)}`).join(' and ');
+const listApprovals = (approvals: Approval[], clock: Clock): string =>
+  approvals.map((approval) => `${approval.approver.name} at ${clock(approval.at)}`).join(' and ');
 
-/** One or two sentences for a status card. */
-export function describeState(record: EscalationRecord): string {
-  const approvedBy = `Approved by ${listApprovals(record.approvals)}`;
+/** How a time of day is written in a sentence; UTC unless the card's reader has a clock of their own. */
+export type Clock = (at: string) => string;
+
+/** One or two sentences for a status card, with times on `clock`. */
+export function describeState(record: EscalationRecord, clock: Clock = clockTime): string {
+  const approvedBy = `Approved by ${listApprovals(record.approvals, clock)}`;
   switch (record.state) {
     case 'requested': {
-      const expires = `expires at ${clockTime(record.expiresAt)}`;
+      const expires = `expires at ${clock(record.expiresAt)}`;
       if (record.approvals.length === 0) {
         const who = record.approvalsRequired === 2 ? 'two approvers' : 'an approver';
         const why = record.privileged ? ` because ${record.target.name} holds a directory role` : '';
         return `Waiting for ${who}${why}; ${expires}.`;
       }
       const because = record.reopenedBecause ? ` because ${record.reopenedBecause}` : '';
-      return `Waiting for a second approver${because} (so far approved by ${listApprovals(record.approvals)}); ${expires}.`;
+      return `Waiting for a second approver${because} (so far approved by ${listApprovals(record.approvals, clock)}); ${expires}.`;
     }
     case 'approved':
       return `${approvedBy}; the pass has not been issued yet.`;
@@ -336,23 +339,23 @@ export function describeState(record: EscalationRecord): string {
       return `${approvedBy}; the pass is being issued.`;
     case 'issued':
       return (
-        `${approvedBy}; the pass was issued at ${clockTime(record.issuedAt ?? record.updatedAt)}` +
-        (record.tapExpiresAt ? ` and is valid until ${clockTime(record.tapExpiresAt)}.` : '.')
+        `${approvedBy}; the pass was issued at ${clock(record.issuedAt ?? record.updatedAt)}` +
+        (record.tapExpiresAt ? ` and is valid until ${clock(record.tapExpiresAt)}.` : '.')
       );
     case 'denied':
       return (
-        `Denied by ${record.deniedBy?.name ?? 'an approver'} at ${clockTime(record.updatedAt)}` +
+        `Denied by ${record.deniedBy?.name ?? 'an approver'} at ${clock(record.updatedAt)}` +
         (record.denialReason ? `: ${record.denialReason}` : '.')
       );
     case 'expired':
       return record.approvals.length >= record.approvalsRequired
-        ? `${approvedBy}, but the request expired at ${clockTime(record.expiresAt)} before the pass was issued.`
-        : `Expired at ${clockTime(record.expiresAt)} without enough approvals.`;
+        ? `${approvedBy}, but the request expired at ${clock(record.expiresAt)} before the pass was issued.`
+        : `Expired at ${clock(record.expiresAt)} without enough approvals.`;
     case 'cancelled':
-      return `Cancelled by ${record.requester.name} at ${clockTime(record.updatedAt)}.`;
+      return `Cancelled by ${record.requester.name} at ${clock(record.updatedAt)}.`;
     case 'failed':
       return (
-        `${approvedBy}; issuing the pass failed at ${clockTime(record.updatedAt)}: ` +
+        `${approvedBy}; issuing the pass failed at ${clock(record.updatedAt)}: ` +
         (record.failure ?? 'no reason was given.')
       );
   }

@@ -9,7 +9,7 @@ import type { RecoveryAttempt } from '../recovery-extension/attempts.js';
 import { cardTime, plain } from './cards.js';
 import { claimValidationView, NO_CLAIM_VALIDATION } from './claim-validation-views.js';
 import { contactLine } from './helpdesk.js';
-import { t } from './locale.js';
+import { inReaderTime, t } from './locale.js';
 
 /**
  * View models for the eligibility cards. The colleague's model is built from the colleague view
@@ -111,7 +111,7 @@ function requirementView(result: RequirementResult) {
     icon: look.icon,
     statusLabel: look.label(),
     color: look.color,
-    evidence: plain(evidence, 1000),
+    evidence: plain(inReaderTime(evidence), 1000),
     fix: plain(result.fix ?? ''),
   };
 }

@@ -15,7 +15,7 @@ import { type AdaptiveCard, type CardTemplates, cardTime, plain } from './cards.
 import { queryFromMessage } from './check.js';
 import type { PersonalChats } from './conversations.js';
 import type { LiveCardIndex } from './live-cards.js';
-import { t } from './locale.js';
+import { readerClock, t } from './locale.js';
 import { Refused, type Turns } from './turn.js';
 import { verificationFacts, verificationNote } from './verification.js';
 
@@ -180,7 +180,7 @@ export function registerEscalationRoutes(app: Application, turns: Turns, deps: E
           requestId: record.id,
           target: plain(record.target.name),
           state: LOOK[record.state].label(),
-          detail: `${t('Requested by ${name} at ${at}.', { name: plain(record.requester.name), at: cardTime(record.createdAt) })} ${plain(describeState(record))}`,
+          detail: `${t('Requested by ${name} at ${at}.', { name: plain(record.requester.name), at: cardTime(record.createdAt) })} ${plain(describeState(record, readerClock))}`,
         })),
       });
     }),
@@ -276,7 +276,7 @@ export async function escalationCard(
     targetName: plain(record.target.name),
     stateLabel: LOOK[record.state].label(),
     style: LOOK[record.state].style,
-    status: plain(describeState(record), 1000),
+    status: plain(describeState(record, readerClock), 1000),
     notice: view.notice ? plain(view.notice, 1000) : '',
     delivery:
       viewer.delivery ??

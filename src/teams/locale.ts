@@ -4,9 +4,12 @@ import { readFileSync } from 'node:fs';
 /**
  * The language and time zone a person reads cards in, decided once per turn from the activity:
  * Teams sends the client's `locale` on every activity and a `clientInfo` entity with `locale` and
- * `timezone` (an IANA name such as "Europe/Berlin") on messages.
+ * `timezone` (an IANA name such as "Europe/Berlin") on messages; where that entity has no zone, the
+ * activity's own `localTimezone` (an IANA name too) is the reader's; with neither, UTC, which every
+ * time on the card names.
  * https://learn.microsoft.com/microsoftteams/platform/concepts/build-and-test/apps-localization
  * https://learn.microsoft.com/dotnet/api/microsoft.teams.apps.schema.entities.clientinfoentity.-ctor
+ * https://learn.microsoft.com/dotnet/api/microsoft.bot.schema.activity.localtimezone
  * Never from card data: a button cannot choose the language of the card it gets back.
  */
 export const LANGUAGES = ['en', 'de', 'fr', 'es', 'ja'] as const;
@@ -25,6 +28,7 @@ export const ENGLISH_UTC: Reader = { language: 'en', locale: 'en-GB', timeZone: 
 interface ActivityLocale {
   locale?: unknown;
   entities?: unknown;
+  localTimezone?: unknown;
 }
 
 /** Whatever the activity holds: a missing, malformed or unknown locale or zone reads as English and UTC. */
@@ -37,8 +41,9 @@ export function readerOf(activity: ActivityLocale): Reader {
   const language = (LANGUAGES as readonly string[]).find((l) => l === locale?.split('-')[0]?.toLowerCase()) as
     | Language
     | undefined;
-  if (!language) return { ...ENGLISH_UTC, timeZone: knownTimeZone(clientInfo?.timezone) ?? 'UTC' };
-  return { language, locale: locale!, timeZone: knownTimeZone(clientInfo?.timezone) ?? 'UTC' };
+  const timeZone = knownTimeZone(clientInfo?.timezone) ?? knownTimeZone(activity.localTimezone) ?? 'UTC';
+  if (!language) return { ...ENGLISH_UTC, timeZone };
+  return { language, locale: locale!, timeZone };
 }
 
 function canonicalLocale(tag: unknown): string | undefined {
@@ -103,6 +108,27 @@ export function translate(english: string, language: Language): string {
 export function t(english: string, values: Record<string, string | number> = {}): string {
   return translate(english, currentReader().language).replace(/\$\{(\w+)\}/g, (whole, name: string) =>
     name in values ? String(values[name]) : whole,
+  );
+}
+
+/**
+ * A time of day inside a sentence ("expires at 11:32 CET"), on the same clock as `readerTime`: the
+ * reader's zone, named, on a 24-hour dial.
+ */
+export function readerClock(at: string | Date, reader = currentReader()): string {
+  return new Intl.DateTimeFormat(reader.locale, {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: reader.timeZone,
+    timeZoneName: 'short',
+  }).format(new Date(at));
+}
+
+/** Every "2026-11-25 10:32 UTC" (src/time.ts utcMinute) the core wrote into a text, in the reader's clock. */
+export function inReaderTime(text: string, reader = currentReader()): string {
+  return text.replace(/\b(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC\b/g, (_whole, day: string, time: string) =>
+    readerTime(`${day}T${time}:00Z`, reader),
   );
 }
 
