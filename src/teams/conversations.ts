@@ -4,7 +4,10 @@ import { tenantOf } from '../activity.js';
 import { COLLECTIONS, keys } from '../storage/collections.js';
 import { ConflictError, type DocumentStore } from '../storage/store.js';
 import type { AdaptiveCard } from './cards.js';
-import { type Reader, readerOf } from './locale.js';
+import { type Reader, readerOf, timeZoneOf } from './locale.js';
+
+/** A 1:1 chat as kept: its Bot Framework conversation reference and the time zone its client last named. */
+type SavedChat = Partial<ConversationReference> & { timeZone?: string };
 
 /**
  * Where each person's 1:1 chat with the bot is, so the bot can write to them first (approval
@@ -33,15 +36,19 @@ export class PersonalChats {
       await this.forget(tenantId, userId);
       return;
     }
-    const reference = TurnContext.getConversationReference(activity);
+    const reference: SavedChat = TurnContext.getConversationReference(activity);
     delete reference.activityId;
     const key = keys.conversation(tenantId, userId);
+    // The zone the person's client last named, so a card written to them first is on their clock too.
+    const zone = timeZoneOf(activity);
+    if (zone) reference.timeZone = zone;
     const json = JSON.stringify(reference);
     if (this.saved.get(key) === json) return;
-    const current = await this.store.get<Partial<ConversationReference>>(COLLECTIONS.conversations, key);
+    const current = await this.store.get<SavedChat>(COLLECTIONS.conversations, key);
+    if (!zone && current?.value.timeZone) reference.timeZone = current.value.timeZone;
     try {
       if (!current) await this.store.create(COLLECTIONS.conversations, key, reference);
-      else if (JSON.stringify(current.value) !== json)
+      else if (JSON.stringify(current.value) !== JSON.stringify(reference))
         await this.store.replace(COLLECTIONS.conversations, key, reference, current.etag);
     } catch (error) {
       // Someone saved the same chat a moment ago: theirs is as good as ours.
@@ -116,10 +123,11 @@ export class PersonalChats {
 
   /**
    * Whom a card written to this person first is for: the language of their chat's last activity
-   * (the reference keeps its locale); UTC, since a reference keeps no time zone.
+   * (the reference keeps its locale) and the time zone their client last named; else UTC.
    */
   async reader(tenantId: string, userId: string): Promise<Reader> {
-    return readerOf({ locale: (await this.reference(tenantId, userId))?.locale });
+    const saved = await this.reference(tenantId, userId);
+    return readerOf({ locale: saved?.locale, localTimezone: saved?.timeZone });
   }
 
   /** The person's chat id in Teams (29:…), which refresh.userIds needs. */
@@ -127,11 +135,8 @@ export class PersonalChats {
     return (await this.reference(tenantId, userId))?.user?.id;
   }
 
-  private async reference(tenantId: string, userId: string): Promise<Partial<ConversationReference> | undefined> {
-    const stored = await this.store.get<Partial<ConversationReference>>(
-      COLLECTIONS.conversations,
-      keys.conversation(tenantId, userId),
-    );
+  private async reference(tenantId: string, userId: string): Promise<SavedChat | undefined> {
+    const stored = await this.store.get<SavedChat>(COLLECTIONS.conversations, keys.conversation(tenantId, userId));
     return stored?.value.conversation?.conversationType === 'personal' ? stored.value : undefined;
   }
 }

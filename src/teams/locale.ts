@@ -33,17 +33,26 @@ interface ActivityLocale {
 
 /** Whatever the activity holds: a missing, malformed or unknown locale or zone reads as English and UTC. */
 export function readerOf(activity: ActivityLocale): Reader {
-  const entities = Array.isArray(activity.entities)
-    ? (activity.entities as ({ type?: unknown; locale?: unknown; timezone?: unknown } | null)[])
-    : [];
-  const clientInfo = entities.find((entity) => entity?.type === 'clientInfo') ?? undefined;
+  const clientInfo = clientInfoOf(activity);
   const locale = canonicalLocale(activity.locale) ?? canonicalLocale(clientInfo?.locale);
   const language = (LANGUAGES as readonly string[]).find((l) => l === locale?.split('-')[0]?.toLowerCase()) as
     | Language
     | undefined;
-  const timeZone = knownTimeZone(clientInfo?.timezone) ?? knownTimeZone(activity.localTimezone) ?? 'UTC';
+  const timeZone = timeZoneOf(activity) ?? 'UTC';
   if (!language) return { ...ENGLISH_UTC, timeZone };
   return { language, locale: locale!, timeZone };
+}
+
+/** The zone the activity names (its clientInfo entity's, else its localTimezone); undefined when none this runtime knows. */
+export function timeZoneOf(activity: ActivityLocale): string | undefined {
+  return knownTimeZone(clientInfoOf(activity)?.timezone) ?? knownTimeZone(activity.localTimezone);
+}
+
+function clientInfoOf(activity: ActivityLocale): { locale?: unknown; timezone?: unknown } | undefined {
+  const entities = Array.isArray(activity.entities)
+    ? (activity.entities as ({ type?: unknown; locale?: unknown; timezone?: unknown } | null)[])
+    : [];
+  return entities.find((entity) => entity?.type === 'clientInfo') ?? undefined;
 }
 
 function canonicalLocale(tag: unknown): string | undefined {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inReaderTime, readerClock, readerOf } from '../../src/teams/locale.js';
-import { cast, fileRequest, openApp } from '../escalation-bot/helpers.js';
+import { approvalCard, cast, fileRequest, openApp } from '../escalation-bot/helpers.js';
 import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
 
 /**
@@ -55,6 +55,26 @@ describe('a card read in Berlin, with only the activity’s localTimezone to go 
     await fileRequest(harness, cast.helen, cast.adele);
     const text = cardText(cardOf((await harness.say(people.agent, 'requests', undefined, inBerlin)).replies[0]));
     expect(text).toMatch(/Requested by Helen Desk at \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d CET\./);
+    expect(text).toMatch(/expires at \d\d:\d\d CET/);
+    expect(text).not.toMatch(/UTC/);
+  });
+});
+
+describe('a card written to someone first (the approval card) is on the clock their client last named', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+    await openApp(harness, cast.helen);
+    // Megan's client names Berlin on her last message; later turns that name no zone keep it.
+    await harness.say(cast.megan, 'hi', undefined, { locale: 'en-GB', localTimezone: BERLIN });
+    await harness.say(cast.megan, 'help', undefined, { locale: 'en-GB' });
+  });
+  afterAll(() => harness.close());
+
+  it("shows when it was requested, when it expires and the status on Megan's clock, never UTC", async () => {
+    const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
+    const text = cardText(approvalCard(harness, cast.megan, requestId!));
+    expect(text).toMatch(/Helen Desk at \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d CET/);
     expect(text).toMatch(/expires at \d\d:\d\d CET/);
     expect(text).not.toMatch(/UTC/);
   });
