@@ -23,6 +23,7 @@ import { BlobStore } from './storage/blob-store.js';
 import { COLLECTIONS } from './storage/collections.js';
 import { FileStore } from './storage/file-store.js';
 import { StoredHelpdeskAsks } from './storage/helpdesk-asks.js';
+import { StoredOutcomeNotices } from './storage/outcome-notices.js';
 import { RequestStore } from './storage/requests.js';
 import type { DocumentStore } from './storage/store.js';
 import { tracedStore } from './storage/traced-store.js';
@@ -90,7 +91,7 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const mailer = config.noticeMailFrom ? new GraphMailer(graph, config.noticeMailFrom) : undefined;
   const messenger = new TeamsOutcomeMessenger({ personalChats, cards });
   const outcomes = new OutcomeNotices(
-    store,
+    new StoredOutcomeNotices(store),
     directory,
     messenger,
     mailer,

@@ -1,11 +1,9 @@
-import type { Directory } from '../directory/directory.js';
-import { GraphRequestError } from '../directory/graph.js';
+import type { DirectoryUser } from '../eligibility/user-query.js';
 import type { EscalationRecord, Person } from '../escalation/state-machine.js';
 import { samePerson } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
-import { COLLECTIONS, keys } from '../storage/collections.js';
-import { ConflictError, type DocumentStore } from '../storage/store.js';
 import { utcMinute } from '../time.js';
+import type { PeopleFinder } from './ports.js';
 
 /**
  * Everyone learns how a pass request ended, and nobody learns the pass: the other approvers' cards
@@ -29,12 +27,26 @@ export interface OutcomeMessenger {
   notify(tenantId: string, userId: string, notice: Notice): Promise<'delivered' | 'no-chat'>;
 }
 
-/** Mail to a person's mailbox (Graph sendMail from the bot's one permitted mailbox); absent when not configured. */
+/** Mail to a person's mailbox (Graph sendMail from the bot's one permitted mailbox, src/directory/mail.ts); absent when not configured. */
 export interface NoticeMailer {
-  send(to: { address: string; name: string }, subject: string, text: string): Promise<void>;
+  /** `problem` says in words why the mail was not accepted (never a body). */
+  send(
+    to: { address: string; name: string },
+    subject: string,
+    text: string,
+  ): Promise<{ sent: true } | { problem: string }>;
 }
 
-export type OutcomeDirectory = Pick<Directory, 'manager' | 'findUsers'>;
+/** The people a notice goes to (src/directory/directory.ts). */
+export interface OutcomeDirectory extends PeopleFinder {
+  manager(userId: string): Promise<DirectoryUser | undefined>;
+}
+
+/** Which notices a request has had, so each goes out once across instances (src/storage/outcome-notices.ts). */
+export interface OutcomeNoticeLog {
+  /** Keeps `value` as the request's `kind` notice; false when one was kept already. */
+  recordOnce(tenantId: string, requestId: string, kind: 'handed-over' | 'target', value: object): Promise<boolean>;
+}
 
 export type TeamsDelivery = 'delivered' | 'undeliverable' | 'failed';
 export type MailDelivery = 'sent' | 'failed' | 'not-configured' | 'no-mailbox';
@@ -53,7 +65,7 @@ const names = (people: Person[]) => people.map((p) => p.name).join(' and ');
 
 export class OutcomeNotices {
   constructor(
-    private readonly store: DocumentStore,
+    private readonly sent: OutcomeNoticeLog,
     private readonly directory: OutcomeDirectory,
     private readonly messenger: OutcomeMessenger,
     private readonly mailer: NoticeMailer | undefined,
@@ -73,19 +85,11 @@ export class OutcomeNotices {
     await this.safely(record, 'manager not told', async () => {
       const manager = await this.directory.manager(record.target.id);
       if (!manager || samePerson(manager, by)) return;
-      try {
-        await this.store.create(
-          COLLECTIONS.outcomeNotices,
-          keys.outcomeNotice(record.tenantId, record.id, 'handed-over'),
-          {
-            requestId: record.id,
-            at: this.now().toISOString(),
-          },
-        );
-      } catch (error) {
-        if (error instanceof ConflictError) return; // already told
-        throw error;
-      }
+      const first = await this.sent.recordOnce(record.tenantId, record.id, 'handed-over', {
+        requestId: record.id,
+        at: this.now().toISOString(),
+      });
+      if (!first) return; // already told
       await this.messenger.notify(record.tenantId, manager.id, {
         title: `The pass for ${record.target.name} was handed over`,
         message: `${by.name} handed the Temporary Access Pass for ${record.target.name} over at ${utcMinute(this.now().toISOString())}. If ${record.target.name} did not expect it, call them on a number you already know.`,
@@ -126,11 +130,7 @@ export class OutcomeNotices {
       ...mail,
       at: this.now().toISOString(),
     };
-    await this.store
-      .create(COLLECTIONS.outcomeNotices, keys.outcomeNotice(record.tenantId, record.id, 'target'), outcome)
-      .catch((error) => {
-        if (!(error instanceof ConflictError)) throw error;
-      });
+    await this.sent.recordOnce(record.tenantId, record.id, 'target', outcome);
     if (teams !== 'delivered')
       this.log.info({ requestId: record.id, teams, mail: mail.mail }, 'target notice undeliverable in Teams');
     await this.messenger.notify(record.tenantId, record.requester.id, {
@@ -151,22 +151,23 @@ export class OutcomeNotices {
     notice: Notice,
   ): Promise<{ mail: MailDelivery; mailProblem?: string }> {
     if (!this.mailer) return { mail: 'not-configured' };
+    let user: DirectoryUser | undefined;
     try {
-      const [user] = await this.directory.findUsers({ kind: 'id', id: record.target.id });
-      if (!user?.mail) return { mail: 'no-mailbox' };
-      const text = `${notice.message}\n\n${notice.facts.map((f) => `${f.title}: ${f.value}`).join('\n')}`;
-      await this.mailer.send({ address: user.mail, name: record.target.name }, notice.title, text);
-      return { mail: 'sent' };
-    } catch (error) {
-      // Exchange decides who may send as the mailbox: RBAC for Applications (docs/permissions.md).
-      const problem = !(error instanceof GraphRequestError)
-        ? 'an unexpected error'
-        : error.isPermissionDenied
-          ? `${error.status} ${error.code}: Exchange Online does not let the app send as the sending mailbox; an Exchange administrator assigns it the "Application Mail.Send" role scoped to that mailbox, with RBAC for Applications`
-          : `${error.status} ${error.code}`;
-      this.log.warn({ requestId: record.id, problem }, 'the target could not be mailed');
-      return { mail: 'failed', mailProblem: problem };
+      [user] = await this.directory.findUsers({ kind: 'id', id: record.target.id });
+    } catch {
+      return this.mailFailed(record, 'their mailbox could not be looked up in the directory');
     }
+    if (!user?.mail) return { mail: 'no-mailbox' };
+    const text = `${notice.message}\n\n${notice.facts.map((f) => `${f.title}: ${f.value}`).join('\n')}`;
+    const sent = await this.mailer
+      .send({ address: user.mail, name: record.target.name }, notice.title, text)
+      .catch(() => ({ problem: 'an unexpected error' }));
+    return 'problem' in sent ? this.mailFailed(record, sent.problem) : { mail: 'sent' };
+  }
+
+  private mailFailed(record: EscalationRecord, problem: string): { mail: MailDelivery; mailProblem: string } {
+    this.log.warn({ requestId: record.id, problem }, 'the target could not be mailed');
+    return { mail: 'failed', mailProblem: problem };
   }
 
   private facts(record: EscalationRecord): Notice['facts'] {

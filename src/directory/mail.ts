@@ -1,5 +1,10 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import type { Graph } from './graph.js';
+import { graphTrouble } from './graph-trouble.js';
+
+/** What a 403 from sendMail means: Exchange, not Entra, decides who may send as the mailbox. */
+const MAIL_SEND_ROLE =
+  'the "Application Mail.Send" role in Exchange Online, scoped to the sending mailbox (an Exchange administrator assigns it with RBAC for Applications)';
 
 /**
  * Plain-text mail from one mailbox the bot may send as, through `POST /users/{sender}/sendMail`
@@ -15,16 +20,25 @@ export class GraphMailer {
     private readonly sender: string,
   ) {}
 
-  async send(to: { address: string; name: string }, subject: string, text: string): Promise<void> {
+  async send(
+    to: { address: string; name: string },
+    subject: string,
+    text: string,
+  ): Promise<{ sent: true } | { problem: string }> {
     const message: GraphTypes.Message = {
       subject,
       body: { contentType: 'text', content: text },
       toRecipients: [{ emailAddress: { address: to.address, name: to.name } }],
     };
-    // Sending is a change: never repeated after a timeout, or the person gets two mails.
-    await this.graph.postChange(`/users/${encodeURIComponent(this.sender)}/sendMail`, {
-      message,
-      saveToSentItems: false,
-    });
+    try {
+      // Sending is a change: never repeated after a timeout, or the person gets two mails.
+      await this.graph.postChange(`/users/${encodeURIComponent(this.sender)}/sendMail`, {
+        message,
+        saveToSentItems: false,
+      });
+      return { sent: true };
+    } catch (error) {
+      return { problem: graphTrouble(error, MAIL_SEND_ROLE).reason };
+    }
   }
 }

@@ -144,7 +144,7 @@ describe('when the person cannot be told in Teams and Exchange refuses the mail'
       'Adele Vance has never opened the SSAR Helpdesk app, so they could not be told in Teams; this is recorded.',
     );
     expect(news).toContain(
-      'Emailing Adele Vance failed (403 ErrorAccessDenied: Exchange Online does not let the app send as the sending mailbox; an Exchange administrator assigns it the "Application Mail.Send" role scoped to that mailbox, with RBAC for Applications).',
+      'Emailing Adele Vance failed (needs the "Application Mail.Send" role in Exchange Online, scoped to the sending mailbox (an Exchange administrator assigns it with RBAC for Applications)).',
     );
     expect(harness.graph.sentMail()).toEqual([]);
     const store = new FileStore({ dataDir: harness.dataDir });
