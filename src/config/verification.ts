@@ -61,20 +61,14 @@ export function verificationConfig(
       `must be the verifier's DID, like did:web:verifiedid.contoso.com (got "${authority}")`,
     );
   }
-  const acceptedIssuers = list('VERIFIED_ID_ACCEPTED_ISSUERS');
-  const badIssuer = acceptedIssuers.find((issuer) => !DID.test(issuer));
-  if (badIssuer !== undefined)
-    throw new ConfigError(
-      'VERIFIED_ID_ACCEPTED_ISSUERS',
-      `must be a comma-separated list of DIDs, "${badIssuer}" is not one`,
-    );
-  const identityIssuers = list('VERIFIED_ID_IDENTITY_ISSUERS');
-  const badIdentityIssuer = identityIssuers.find((issuer) => !DID.test(issuer));
-  if (badIdentityIssuer !== undefined)
-    throw new ConfigError(
-      'VERIFIED_ID_IDENTITY_ISSUERS',
-      `must be a comma-separated list of DIDs, "${badIdentityIssuer}" is not one`,
-    );
+  const didList = (name: ConfigVariable): string[] => {
+    const dids = list(name);
+    const bad = dids.find((did) => !DID.test(did));
+    if (bad !== undefined) throw new ConfigError(name, `must be a comma-separated list of DIDs, "${bad}" is not one`);
+    return dids;
+  };
+  const acceptedIssuers = didList('VERIFIED_ID_ACCEPTED_ISSUERS');
+  const identityIssuers = didList('VERIFIED_ID_IDENTITY_ISSUERS');
   const types = list('VERIFIED_ID_CREDENTIAL_TYPES');
   const badType = types.find((type) => !(CREDENTIAL_TYPES as readonly string[]).includes(type));
   if (badType !== undefined)
