@@ -17,8 +17,9 @@ export const LANGUAGE_NAMES: Record<Language, string> = {
 
 /**
  * The guide for a text message or a mail, for someone who cannot open Teams: the link on the first
- * line, one short line per step, no markdown. The same path as the guide card (src/teams/guide.ts),
- * shortened: it starts at the link, which works from any browser (SSAR.md, section 8).
+ * line, one short line per step, no markdown. The same 2026 steps as the guide card
+ * (adaptive-cards/guide.json), shortened: it starts at the card's fallback, aka.ms/mfasetup in a
+ * private window, which works from any browser, where the card starts at any sign-in.
  */
 export function guideText(guide: Guide, contact: HelpdeskContact | undefined): string {
   const signIn = guide.signInName ? oneLine(guide.signInName, 113) : t('your work email address or sign-in name');
