@@ -53,12 +53,7 @@ export async function startRequest(
       'No such user in this tenant',
     );
   if (others.length > 0) return { several: users };
-  const allowedForThem = mayActor('file', actorFacts(actor, false), {
-    tenantId: actor.tenantId,
-    target: { id: only.id },
-  });
-  if (isRefusal(allowedForThem)) return allowedForThem;
-  const assessed = await assessTargetNow(escalation, only.id);
+  const assessed = await mayFileFor(escalation, actor, only.id);
   if (isRefusal(assessed)) return assessed;
   return { ...assessed, passSettings: await currentPassSettings(escalation) };
 }
@@ -69,12 +64,7 @@ export async function file(
   actor: Actor,
   input: NewEscalation,
 ): Promise<FiledRequest | Refusal> {
-  const allowed = mayActor('file', actorFacts(actor, false), {
-    tenantId: actor.tenantId,
-    target: { id: input.targetId },
-  });
-  if (isRefusal(allowed)) return allowed;
-  const assessed = await assessTargetNow(escalation, input.targetId);
+  const assessed = await mayFileFor(escalation, actor, input.targetId);
   if (isRefusal(assessed)) return assessed;
   const { target: user } = assessed;
   if (!(await escalation.notifier.hasPersonalChat(actor.tenantId, actor.id))) return noPersonalChat();
@@ -214,4 +204,11 @@ async function claimTarget(
     };
   }
   throw new Error(`Could not claim the target of request ${record.id}`);
+}
+
+/** Whether this actor may file for this person, then the person as the directory has them now: the form and the filing ask alike. */
+async function mayFileFor(escalation: Escalation, actor: Actor, targetId: string) {
+  const allowed = mayActor('file', actorFacts(actor, false), { tenantId: actor.tenantId, target: { id: targetId } });
+  if (isRefusal(allowed)) return allowed;
+  return assessTargetNow(escalation, targetId);
 }
