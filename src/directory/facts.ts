@@ -16,7 +16,7 @@ import { additionsToGroups, batchFact, batchList } from './batch-facts.js';
 import type { BatchRequest, BatchResult, Graph } from './graph.js';
 import { PERMISSIONS } from './permissions.js';
 import { graphPath, userPath } from './query.js';
-import type { PeopleIndex, SignInNameHint, TenantFacts, TenantPolicies } from './tenant.js';
+import type { PeopleIndex, TenantFacts, TenantPolicies } from './tenant.js';
 
 /*
  * THE eligibility fact source. A user's EligibilityFacts are always `assemble(tenantWide, own)`:
@@ -247,7 +247,7 @@ function assembleUser(
 /** One user's own reads in one `$batch` (the audit events are kept for diagnosis too), with any extra request beside them. */
 async function readOwn(
   graph: Graph,
-  user: SignInNameHint,
+  user: { id: string },
   now: Date,
   extra?: BatchRequest,
 ): Promise<{
