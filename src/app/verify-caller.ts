@@ -1,3 +1,10 @@
+import type { PresentationCallback } from '../caller-verification/api.js';
+import { type CallerPage, closedWords } from '../caller-verification/caller-page.js';
+import { identitySettings } from '../caller-verification/identity.js';
+import { presentationRequestFor } from '../caller-verification/presentation.js';
+import { judgeCallback, parseCallback, type TargetNow } from '../caller-verification/rules.js';
+import { hashOf, linkId, matchesHash, shortCode, unguessable } from '../caller-verification/secrets.js';
+import { isExpired, MAX_CODE_ATTEMPTS, type VerificationSession } from '../caller-verification/session.js';
 import type { VerificationConfig } from '../config.js';
 import type { Directory } from '../directory/directory.js';
 import { decide as policy } from '../escalation/policy.js';
@@ -6,14 +13,7 @@ import type { EscalationRecord, Person } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
 import { AUDIT_LOG } from '../storage/collections.js';
 import type { DocumentStore } from '../storage/store.js';
-import type { PresentationCallback } from '../verification/api.js';
-import { type CallerPage, closedWords } from '../verification/caller-page.js';
-import { identitySettings } from '../verification/identity.js';
-import { presentationRequestFor } from '../verification/presentation.js';
 import type { RequestServiceClient } from '../verification/request-service.js';
-import { judgeCallback, parseCallback, type TargetNow } from '../verification/rules.js';
-import { hashOf, linkId, matchesHash, shortCode, unguessable } from '../verification/secrets.js';
-import { isExpired, MAX_CODE_ATTEMPTS, type VerificationSession } from '../verification/session.js';
 import type { VerificationSessions } from '../verification/sessions.js';
 import type { Actor } from './actor.js';
 import type { EscalationService, PassToDeliver } from './escalations.js';
@@ -128,7 +128,7 @@ export class VerifyCaller {
       Math.min(now.getTime() + config.linkMinutes * 60_000, Date.parse(record.expiresAt)),
     ).toISOString();
     const session: VerificationSession = {
-      // Short enough to read out on the call, with the code (src/verification/secrets.ts).
+      // Short enough to read out on the call, with the code (src/caller-verification/secrets.ts).
       id: linkId(),
       tenantId: record.tenantId,
       requestId: record.id,

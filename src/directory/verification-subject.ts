@@ -1,6 +1,6 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
+import type { IdentityProfile } from '../caller-verification/identity.js';
 import { type Fact, known, unknownFact } from '../eligibility/facts.js';
-import type { IdentityProfile } from '../verification/identity.js';
 import type { Graph } from './graph.js';
 import { GraphRequestError } from './graph.js';
 import { PERMISSIONS, unknownReason } from './permissions.js';

@@ -45,7 +45,7 @@ type UseCaseCode =
   | 'no-helpdesk'
   | 'helpdesk-unreachable';
 
-/** What a Verified ID callback is refused for (src/verification/rules.ts). */
+/** What a Verified ID callback is refused for (src/caller-verification/rules.ts). */
 export type VerificationRefusalCode =
   | 'bad-api-key'
   | 'bad-state'

@@ -2,8 +2,8 @@ import type restify from 'restify';
 import type { PassToDeliver } from '../app/escalations.js';
 import type { CallerPage, VerifyCaller } from '../app/verify-caller.js';
 import { CALLBACK_PATH, VERIFY_PATH } from '../app/verify-caller.js';
+import { canonicalLinkId } from '../caller-verification/secrets.js';
 import { errorSummary, type Logger } from '../log.js';
-import { canonicalLinkId } from './secrets.js';
 
 /**
  * The caller's verification page (plain HTML, no sign-in, no script) and the Request Service's

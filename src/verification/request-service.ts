@@ -5,7 +5,7 @@ import {
   type PresentationResponse,
   REQUEST_SERVICE_SCOPE,
   type RequestServiceErrorBody,
-} from './api.js';
+} from '../caller-verification/api.js';
 
 /** The Request Service refused or could not be reached; the message names the code, never a token or a key. */
 export class RequestServiceError extends Error {

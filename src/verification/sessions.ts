@@ -1,9 +1,14 @@
+import {
+  type Evidence,
+  type SessionStatus,
+  type VerificationSession,
+  verificationRequired,
+} from '../caller-verification/session.js';
 import type { VerificationConfig } from '../config.js';
 import type { CallerVerificationFacts } from '../escalation/policy.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
 import { COLLECTIONS, keys } from '../storage/collections.js';
 import { ConflictError, type DocumentStore, type RefusalLike, updateRetryingOnConflict } from '../storage/store.js';
-import { type Evidence, type SessionStatus, type VerificationSession, verificationRequired } from './session.js';
 
 /** Everything the escalation use cases need to know about caller verification for one request. */
 export interface CallerVerificationView extends CallerVerificationFacts {
@@ -30,7 +35,7 @@ export class VerificationSessions {
   }
 
   async get(id: string): Promise<VerificationSession | undefined> {
-    // A short link id ("k7m2-x9qd", src/verification/secrets.ts) or one from before short links.
+    // A short link id ("k7m2-x9qd", src/caller-verification/secrets.ts) or one from before short links.
     if (!/^[\w-]{9,64}$/.test(id)) return undefined;
     return (await this.store.get<VerificationSession>(COLLECTIONS.verificationSessions, id))?.value;
   }

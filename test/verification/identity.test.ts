@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { bindIdentity, type IdentityProfile, identitySettings } from '../../src/caller-verification/identity.js';
 import { known, unknownFact } from '../../src/eligibility/facts.js';
-import { bindIdentity, type IdentityProfile, identitySettings } from '../../src/verification/identity.js';
 
 const PROFILE: IdentityProfile = {
   name: 'Contoso account recovery (AU10TIX)',

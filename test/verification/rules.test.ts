@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { PresentationCallback } from '../../src/caller-verification/api.js';
+import { type CallbackSettings, judgeCallback, subjectMatches } from '../../src/caller-verification/rules.js';
+import { type VerificationSession, verificationRequired } from '../../src/caller-verification/session.js';
 import { type ActorFacts, callerNotVerified, decide } from '../../src/escalation/policy.js';
 import type { EscalationRecord } from '../../src/escalation/state-machine.js';
-import type { PresentationCallback } from '../../src/verification/api.js';
-import { type CallbackSettings, judgeCallback, subjectMatches } from '../../src/verification/rules.js';
-import { type VerificationSession, verificationRequired } from '../../src/verification/session.js';
 
 const ISSUER = 'did:web:verifiedid.contoso.com';
 const NOW = new Date('2026-12-01T10:05:00Z');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalLinkId, linkId } from '../../src/verification/secrets.js';
+import { canonicalLinkId, linkId } from '../../src/caller-verification/secrets.js';
 import type { Harness } from '../harness.js';
 import { CallerBrowser, fileAndStartVerification, type Started, startVerifying } from './helpers.js';
 

@@ -7,7 +7,7 @@ import type {
   PresentationResponse,
   RequestServiceErrorBody,
   VerifiedCredentialData,
-} from '../../verification/api.js';
+} from '../../caller-verification/api.js';
 import { qrLikePng } from './png.js';
 
 /**

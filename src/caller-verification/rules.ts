@@ -15,7 +15,7 @@ export interface CallbackSettings {
   acceptedIssuers: readonly string[];
   credentialTypes: readonly CredentialType[];
   threshold: number;
-  /** How the session's identity credential was requested: type, issuers and claim names (src/verification/identity.ts). */
+  /** How the session's identity credential was requested: type, issuers and claim names (src/caller-verification/identity.ts). */
   identity?: IdentityCredentialSettings;
 }
 
