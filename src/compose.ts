@@ -5,7 +5,8 @@ import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identi
 import { AskHelpdesk } from './app/ask-helpdesk.js';
 import { EscalationService } from './app/escalations.js';
 import { OutcomeNotices } from './app/notify-outcome.js';
-import { CALLBACK_PATH, type OrganisationRecords, VerifyCaller } from './app/verify-caller.js';
+import type { OrganisationRecords } from './app/ports.js';
+import { CALLBACK_PATH, VerifyCaller } from './app/verify-caller.js';
 import type { Config } from './config.js';
 import { graphCredential, requestServiceCredential } from './credentials.js';
 import { defaultCatalogue } from './diagnosis/catalogue.js';
@@ -99,8 +100,9 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     options.now,
     async (record) => (await verification?.factsFor(record))?.directDelivery === true,
   );
+  const requests = new RequestStore(store, log);
   const escalations = new EscalationService({
-    requests: new RequestStore(store, log),
+    requests,
     directory,
     notifier,
     settings: { ...config.escalation, exclusiveStore: !config.blobStorage },
@@ -121,11 +123,11 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const claimsSource =
     config.recoveryExtension.claimsSource && createClaimsSource(config.recoveryExtension.claimsSource);
   const verifyCaller = new VerifyCaller({
-    store,
     sessions,
     escalations,
     directory,
     requestService: new RequestServiceClient(config.verification.requestServiceUrl, requestServiceCredential(config)),
+    audit: requests,
     config: config.verification,
     publicBaseUrl: () => publicBaseUrl,
     log,

@@ -1,4 +1,9 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
+import type { PresentationRequest, PresentationResponse } from '../caller-verification/api.js';
+import type { VerificationAudit } from '../caller-verification/audit.js';
+import type { IdentityProfile } from '../caller-verification/identity.js';
+import type { VerificationSubject } from '../caller-verification/rules.js';
+import type { CallerVerificationView, VerificationSession } from '../caller-verification/session.js';
 import type { Fact, UserFacts } from '../eligibility/facts.js';
 import type { DirectoryUser, UserQuery } from '../eligibility/user-query.js';
 import type { AuditEntry } from '../escalation/audit.js';
@@ -7,14 +12,12 @@ import type { RateLimits } from '../escalation/rate-limit.js';
 import type { Refusal } from '../escalation/refusal.js';
 import type { EscalationRecord, Person, Transition } from '../escalation/state-machine.js';
 import type { TargetFacts, TargetUser } from '../escalation/target.js';
-import type { CallerVerificationView } from '../verification/sessions.js';
 
 export type { CallerVerificationView, UserQuery };
 
 /**
- * What the escalation use cases need from the world, named by what they ask. Adapters implement
- * them (src/directory/, src/storage/requests.ts, src/teams/, src/verification/); src/compose.ts
- * connects the two.
+ * What the use cases need from the world, named by what they ask. Adapters implement them
+ * (src/directory/, src/storage/, src/teams/, src/verification/); src/compose.ts connects the two.
  */
 
 /** A stored value and the etag to change it with. */
@@ -23,10 +26,11 @@ export interface Stored<T> {
   etag: string;
 }
 
-export type UpdateOutcome =
-  | { outcome: 'updated'; before: EscalationRecord; after: Stored<EscalationRecord> }
-  | { outcome: 'unchanged'; current: Stored<EscalationRecord> }
-  | { outcome: 'refused'; refusal: Refusal; current: Stored<EscalationRecord> }
+/** One etag-checked change: `unchanged` when the step returned what it was given. */
+export type UpdateOutcome<T = EscalationRecord> =
+  | { outcome: 'updated'; before: T; after: Stored<T> }
+  | { outcome: 'unchanged'; current: Stored<T> }
+  | { outcome: 'refused'; refusal: Refusal; current: Stored<T> }
   | { outcome: 'not-found' };
 
 export interface TargetClaim {
@@ -61,7 +65,8 @@ export interface Requests {
   claimNudge(record: EscalationRecord, step: 'remind' | 'widen', at: Date): Promise<boolean>;
   recordPassMethod(record: EscalationRecord, methodId: string, createdAt: string | null | undefined): Promise<void>;
   passMethodOwner(tenantId: string, methodId: string): Promise<string | undefined>;
-  appendAudit(entry: AuditEntry & { traceId?: string }): Promise<void>;
+  /** The one audit trail: a request's steps and its caller verification's events alike. */
+  appendAudit(entry: (AuditEntry & { traceId?: string }) | VerificationAudit): Promise<void>;
 }
 
 /** The directory as escalation reads and changes it (src/directory/directory.ts). */
@@ -160,4 +165,51 @@ export interface HelpdeskAsks {
   /** Records an ask (replacing the one read with `etag`); false when another was recorded meanwhile. */
   record(tenantId: string, askerId: string, targetId: string, at: string, etag?: string): Promise<boolean>;
   forget(tenantId: string, askerId: string, targetId: string): Promise<void>;
+}
+
+// ── Verifying the caller with Verified ID (src/app/verify-caller.ts) ───────────────────────────
+
+/** Verification sessions as they are kept (src/verification/sessions.ts). */
+export interface VerificationSessionStore extends CallerVerificationPort {
+  /** The session behind a link id, or undefined (also for an id that cannot be one). */
+  get(id: string): Promise<VerificationSession | undefined>;
+  /** Stores a new session and makes it the request's latest. */
+  create(session: VerificationSession): Promise<void>;
+  /** One etag-checked change; the step may refuse, or return the session as it is to change nothing. */
+  update(
+    id: string,
+    step: (session: VerificationSession) => VerificationSession | Refusal,
+  ): Promise<UpdateOutcome<VerificationSession>>;
+  latestFor(tenantId: string, requestId: string): Promise<VerificationSession | undefined>;
+}
+
+/** The Verified ID Request Service (src/verification/request-service.ts); throws when it refuses or cannot be reached. */
+export interface PresentationRequests {
+  createPresentationRequest(request: PresentationRequest): Promise<PresentationResponse>;
+}
+
+/** The directory as caller verification reads it, at the moment it is needed (src/directory/directory.ts). */
+export interface VerificationDirectory {
+  /** The person a credential must name: names, creation date, earlier sign-in names; undefined when gone. */
+  verificationSubject(userId: string): Promise<VerificationSubject | undefined>;
+  /** How many other users have the same folded first and last name, tenant-wide. */
+  namesakesOf(user: { id: string; givenName?: string | null; surname?: string | null }): Promise<Fact<number>>;
+  /** The tenant's Verified ID profiles: the identity credential's type, issuer and claim names. */
+  identityProfiles(): Promise<Fact<IdentityProfile[]>>;
+}
+
+/** Checks presented claims against the organisation's record for one sign-in name: pass, or the failed claim names and why (never values). */
+export interface OrganisationRecords {
+  check(
+    upn: string,
+    presented: { claims: Record<string, unknown> },
+  ): Promise<{ pass: true } | { pass: false; failedClaims: string[]; reason: string }>;
+}
+
+/** Who hears that a session moved: the request's cards are updated in place, the agent is told a result (src/teams/verification.ts). */
+export interface VerificationNews {
+  changed(
+    session: VerificationSession,
+    event: 'started' | 'opened' | 'retrieved' | 'verified' | 'failed' | 'pass-shown',
+  ): Promise<void>;
 }

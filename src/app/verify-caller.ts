@@ -1,22 +1,26 @@
 import type { PresentationCallback } from '../caller-verification/api.js';
+import { verificationAuditEntry } from '../caller-verification/audit.js';
 import { type CallerPage, closedWords } from '../caller-verification/caller-page.js';
 import { identitySettings } from '../caller-verification/identity.js';
 import { presentationRequestFor } from '../caller-verification/presentation.js';
 import { judgeCallback, parseCallback, type TargetNow } from '../caller-verification/rules.js';
 import { hashOf, linkId, matchesHash, shortCode, unguessable } from '../caller-verification/secrets.js';
 import { isExpired, MAX_CODE_ATTEMPTS, type VerificationSession } from '../caller-verification/session.js';
-import type { VerificationConfig } from '../config.js';
-import type { Directory } from '../directory/directory.js';
+import type { VerificationConfig } from '../caller-verification/settings.js';
 import { decide as policy } from '../escalation/policy.js';
 import { isRefusal, type Refusal, refusal } from '../escalation/refusal.js';
-import type { EscalationRecord, Person } from '../escalation/state-machine.js';
+import type { Person } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
-import { AUDIT_LOG } from '../storage/collections.js';
-import type { DocumentStore } from '../storage/store.js';
-import type { RequestServiceClient } from '../verification/request-service.js';
-import type { VerificationSessions } from '../verification/sessions.js';
 import type { Actor } from './actor.js';
 import type { EscalationService, PassToDeliver } from './escalations.js';
+import type {
+  OrganisationRecords,
+  PresentationRequests,
+  Requests,
+  VerificationDirectory,
+  VerificationNews,
+  VerificationSessionStore,
+} from './ports.js';
 
 /**
  * Verifying the caller before a pass (issue 19): the agent starts a session bound to one request
@@ -37,35 +41,15 @@ export interface StartedVerification {
 
 export type { CallerPage };
 
-export interface VerificationAudit {
-  at: string;
-  action: 'caller-verification';
-  event: string;
-  tenantId: string;
-  requestId: string;
-  sessionId: string;
-  actor: Person;
-  target: Person;
-  detail?: string;
-}
-
 const CALLER: Person = { id: 'caller', name: 'caller (verification page)' };
 const REQUEST_SERVICE: Person = { id: 'verified-id-request-service', name: 'Verified ID Request Service' };
 
-/** Who hears that a session moved: the request's cards are updated in place, the agent is told a result. */
-export interface VerificationNews {
-  changed(
-    session: VerificationSession,
-    event: 'started' | 'opened' | 'retrieved' | 'verified' | 'failed' | 'pass-shown',
-  ): Promise<void>;
-}
-
 export interface VerifyCallerDependencies {
-  store: DocumentStore;
-  sessions: VerificationSessions;
+  sessions: VerificationSessionStore;
   escalations: EscalationService;
-  directory: Pick<Directory, 'verificationSubject' | 'namesakesOf' | 'identityProfiles'>;
-  requestService: RequestServiceClient;
+  directory: VerificationDirectory;
+  requestService: PresentationRequests;
+  audit: Pick<Requests, 'appendAudit'>;
   config: VerificationConfig;
   /** The bot's public base URL (callbacks and links); the listening URL against a loopback emulator. */
   publicBaseUrl: () => string;
@@ -74,14 +58,6 @@ export interface VerifyCallerDependencies {
   news?: VerificationNews;
   /** The organisation's records with the claim validation extension's rules (RECOVERY_CLAIMS_SOURCE); absent when not configured. */
   records?: OrganisationRecords;
-}
-
-/** Checks presented claims against the organisation's record for one sign-in name: pass, or the failed claim names and why (never values). */
-export interface OrganisationRecords {
-  check(
-    upn: string,
-    presented: { claims: Record<string, unknown> },
-  ): Promise<{ pass: true } | { pass: false; failedClaims: string[]; reason: string }>;
 }
 
 export class VerifyCaller {
@@ -426,18 +402,7 @@ export class VerifyCaller {
   }
 
   private audit(session: VerificationSession, actor: Person, event: string, detail?: string): Promise<void> {
-    const entry: VerificationAudit = {
-      at: this.now().toISOString(),
-      action: 'caller-verification',
-      event,
-      tenantId: session.tenantId,
-      requestId: session.requestId,
-      sessionId: session.id.slice(0, 8),
-      actor: { id: actor.id, name: actor.name },
-      target: { id: session.target.id, name: session.target.name },
-      ...(detail ? { detail } : {}),
-    };
-    return this.deps.store.append(AUDIT_LOG, entry);
+    return this.deps.audit.appendAudit(verificationAuditEntry(session, actor, event, detail, this.now()));
   }
 }
 

@@ -1,4 +1,3 @@
-import type { VerifiedIdProfile } from '../directory/recovery-setup.js';
 import type { Fact } from '../eligibility/facts.js';
 
 /**
@@ -65,7 +64,29 @@ export function bindIdentity(facts: IdentityFacts | undefined): Binding {
   return { matchedBy: 'first and last name, unique in the tenant' };
 }
 
-/** A Verified ID profile as Graph v1.0 returns it (src/directory/recovery-setup.ts), as much as the identity credential needs. */
+/**
+ * A Verified ID profile as Graph v1.0 returns it (https://learn.microsoft.com/graph/api/resources/verifiedidprofile;
+ * @microsoft/microsoft-graph-types 2.43 predates it), limited to what the bot reads: here and in the
+ * recovery setup (src/directory/recovery-setup.ts).
+ */
+export interface VerifiedIdProfile {
+  id: string;
+  name: string;
+  state: 'enabled' | 'disabled' | 'unknownFutureValue';
+  priority?: number | null;
+  verifierDid?: string;
+  verifiedIdProfileConfiguration?: {
+    type?: string;
+    acceptedIssuer?: string;
+    claimBindings?: { sourceAttribute: string; verifiedIdClaim: string; matchConfidenceLevel?: string | null }[];
+    /** https://learn.microsoft.com/graph/api/resources/claimvalidation */
+    claimValidation?: { isEnabled?: boolean | null; customExtensionId?: string | null } | null;
+  };
+  faceCheckConfiguration?: { isEnabled: boolean; sourcePhotoClaimName?: string };
+  verifiedIdUsageConfigurations?: { purpose: string; isEnabledForTestOnly: boolean }[];
+}
+
+/** A Verified ID profile, as much as the identity credential needs. */
 export type IdentityProfile = Pick<
   VerifiedIdProfile,
   | 'name'

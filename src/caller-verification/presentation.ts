@@ -1,7 +1,7 @@
-import type { CredentialType, VerificationConfig } from '../config.js';
 import type { PresentationRequest } from './api.js';
 import type { IdentityCredentialSettings } from './identity.js';
 import { SOURCE_PHOTO_CLAIM } from './rules.js';
+import type { CredentialType, VerificationConfig } from './settings.js';
 
 const PURPOSE = 'To confirm to your helpdesk that it is really you before they help you sign in again';
 

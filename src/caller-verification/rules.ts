@@ -1,9 +1,9 @@
-import type { CredentialType } from '../config.js';
 import { nameKey } from '../eligibility/names.js';
 import { type Refusal, refusal, type VerificationRefusalCode } from '../escalation/refusal.js';
 import type { PresentationCallback, VerifiedCredentialData } from './api.js';
 import { bindIdentity, type IdentityCredentialSettings, type IdentityFacts } from './identity.js';
 import { type Evidence, isExpired, type VerificationSession } from './session.js';
+import type { CredentialType } from './settings.js';
 
 /**
  * Whether one Request Service callback may change a verification session, and how. Pure: the
@@ -19,8 +19,12 @@ export interface CallbackSettings {
   identity?: IdentityCredentialSettings;
 }
 
-/** The target as the directory has them now. */
-export interface TargetNow {
+/**
+ * The person a caller claims to be, as the directory has them at the moment a credential arrives:
+ * names, when the account was created, and the sign-in names it had before (read by
+ * src/directory/verification-subject.ts).
+ */
+export interface VerificationSubject {
   userPrincipalName: string;
   givenName?: string | null;
   surname?: string | null;
@@ -29,10 +33,17 @@ export interface TargetNow {
    * (https://learn.microsoft.com/graph/api/resources/user), undefined when not read.
    */
   createdDateTime?: string | null;
-  /** Sign-in names the account had before, from the directory audit log; undefined when the log could not be read. */
+  /**
+   * Sign-in names the account had before, from the directory audit log; undefined when the log
+   * could not be read (no AuditLog.Read.All, no P1, throttled).
+   */
   previousSignInNames?: readonly string[];
   /** When the account got its current sign-in name, when the audit log still holds that change. */
   signInNameSince?: string;
+}
+
+/** The target as the directory has them now. */
+export interface TargetNow extends VerificationSubject {
   /** For an identity credential: namesakes in the tenant and the organisation's record. */
   identity?: IdentityFacts;
 }

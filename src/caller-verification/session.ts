@@ -1,6 +1,7 @@
-import type { CredentialType, VerificationPolicy } from '../config.js';
+import type { CallerVerificationFacts } from '../escalation/policy.js';
 import type { Person } from '../escalation/state-machine.js';
 import type { IdentityCredentialSettings } from './identity.js';
+import type { CredentialType, VerificationPolicy } from './settings.js';
 
 /**
  * One attempt to verify the caller for one escalation request, as stored. It holds no secret: the
@@ -55,6 +56,19 @@ export interface VerificationSession {
   /** Why the presentation failed, in words for the agent and the caller (no score: the service sends none). */
   failure?: string;
   passDeliveredAt?: string;
+}
+
+/** Everything the escalation use cases need to know about caller verification for one request. */
+export interface CallerVerificationView extends CallerVerificationFacts {
+  policy: VerificationPolicy;
+  status?: SessionStatus;
+  evidence?: Evidence;
+  failure?: string;
+  /** The pass goes to the verified caller's page instead of the agent's chat. */
+  directDelivery: boolean;
+  passDeliveredAt?: string;
+  /** The newest session's link is still usable. */
+  sessionExpiresAt?: string;
 }
 
 export const MAX_CODE_ATTEMPTS = 5;

@@ -1,43 +1,16 @@
 /** Caller verification settings (CALLER_VERIFICATION and VERIFIED_ID_*). */
+import {
+  CREDENTIAL_TYPES,
+  type CredentialType,
+  VERIFICATION_POLICIES,
+  type VerificationConfig,
+} from '../caller-verification/settings.js';
 import { ConfigError, type ConfigVariable, httpsOrLoopback, isLoopbackUrl } from './env.js';
 
-export const VERIFICATION_POLICIES = ['off', 'optional', 'required-for-privileged', 'required'] as const;
-
-export type VerificationPolicy = (typeof VERIFICATION_POLICIES)[number];
-
-export const CREDENTIAL_TYPES = ['VerifiedEmployee', 'VerifiedIdentity'] as const;
-
-export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
+export type { VerificationConfig };
 
 /** https://learn.microsoft.com/entra/verified-id/presentation-request-api (the Request Service's own host). */
 export const PUBLIC_VERIFIED_ID_BASE_URL = 'https://verifiedid.did.msidentity.com/v1.0';
-
-/**
- * Caller verification with Microsoft Entra Verified ID and Face Check (issue 19). Off unless
- * CALLER_VERIFICATION says otherwise; when on, the verifier DID and the pinned issuers are required.
- */
-export interface VerificationConfig {
-  policy: VerificationPolicy;
-  /** The tenant's verifier DID: `authority` of every presentation request. */
-  authority?: string;
-  /** Never empty when verification is on: an empty list would accept any issuer. */
-  acceptedIssuers: string[];
-  credentialTypes: CredentialType[];
-  /**
-   * Issuers of the identity credential (VerifiedIdentity) chosen here instead of the tenant's
-   * recovery profile; empty means the profile decides, and without one VERIFIED_ID_ACCEPTED_ISSUERS.
-   */
-  identityIssuers: string[];
-  /** Face Check's matchConfidenceThreshold, 50-100 as the Request Service accepts. */
-  faceCheckThreshold: number;
-  /** `verified-person`: after approval the pass goes to the browser that passed verification; `agent-chat`: always to the agent. */
-  passDelivery: 'verified-person' | 'agent-chat';
-  /** Where the Request Service calls back and the caller opens the page; absent only when the Request Service is a loopback emulator (then the bot's own URL). */
-  publicBaseUrl?: string;
-  requestServiceUrl: string;
-  /** How long the link given to the caller works. */
-  linkMinutes: number;
-}
 
 /** A decentralized identifier as Verified ID uses them (did:web:…, did:ion:…). */
 const DID = /^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/;

@@ -3,25 +3,12 @@
  * 2.43 predates the Verified ID profile API, so these follow the v1.0 reference (verifiedIdProfile,
  * verifiableCredentialsAuthenticationMethodConfiguration), limited to what the bot reads.
  */
+import type { VerifiedIdProfile } from '../caller-verification/identity.js';
 import type { RecoveryProfile, RecoveryScope } from '../eligibility/facts.js';
 import { servesRecovery } from '../eligibility/profiles.js';
 
-export interface VerifiedIdProfile {
-  id: string;
-  name: string;
-  state: 'enabled' | 'disabled' | 'unknownFutureValue';
-  priority?: number | null;
-  verifierDid?: string;
-  verifiedIdProfileConfiguration?: {
-    type?: string;
-    acceptedIssuer?: string;
-    claimBindings?: { sourceAttribute: string; verifiedIdClaim: string; matchConfidenceLevel?: string | null }[];
-    /** https://learn.microsoft.com/graph/api/resources/claimvalidation */
-    claimValidation?: { isEnabled?: boolean | null; customExtensionId?: string | null } | null;
-  };
-  faceCheckConfiguration?: { isEnabled: boolean; sourcePhotoClaimName?: string };
-  verifiedIdUsageConfigurations?: { purpose: string; isEnabledForTestOnly: boolean }[];
-}
+/** The profile's shape lives with the identity credential that reads it too (src/caller-verification/identity.ts). */
+export type { VerifiedIdProfile };
 
 export interface VerifiableCredentialsMethodConfiguration {
   id: 'VerifiableCredentials';

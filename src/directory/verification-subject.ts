@@ -1,36 +1,26 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
 import type { IdentityProfile } from '../caller-verification/identity.js';
+import type { VerificationSubject } from '../caller-verification/rules.js';
 import { type Fact, known, unknownFact } from '../eligibility/facts.js';
 import type { Graph } from './graph.js';
 import { GraphRequestError } from './graph.js';
 import { PERMISSIONS, unknownReason } from './permissions.js';
 import { graphPath, odataString, userPath } from './query.js';
 
+export type { VerificationSubject };
+
+const SUBJECT_SELECT = 'id,userPrincipalName,givenName,surname,createdDateTime';
+
 /**
- * The person a caller claims to be, as the directory has them at the moment a credential arrives:
- * names, when the account was created, and the sign-in names it had before.
- *
- * Graph's user has no history of sign-in names. The directory audit log has it: an "Update user"
- * event whose target carries a `UserPrincipalName` modified property with the old and new names as
- * JSON arrays (https://learn.microsoft.com/entra/identity/monitoring-health/troubleshoot-audit-data-verified-domain),
+ * The person a caller claims to be, read now. Graph's user has no history of sign-in names. The
+ * directory audit log has it: an "Update user" event whose target carries a `UserPrincipalName`
+ * modified property with the old and new names as JSON arrays (https://learn.microsoft.com/entra/identity/monitoring-health/troubleshoot-audit-data-verified-domain),
  * filtered by activity and target as documented
  * (https://learn.microsoft.com/graph/api/directoryaudit-list: activityDisplayName eq,
  * targetResources/any(t: t/id eq)). The log keeps 30 days with Entra ID P1
  * (https://learn.microsoft.com/entra/identity/monitoring-health/reference-reports-data-retention):
  * an older rename is not seen, and a credential under that name is then "someone else's".
  */
-export interface VerificationSubject {
-  userPrincipalName: string;
-  givenName?: string | null;
-  surname?: string | null;
-  createdDateTime?: string | null;
-  /** Undefined when the audit log could not be read (no AuditLog.Read.All, no P1, throttled). */
-  previousSignInNames?: string[];
-  signInNameSince?: string;
-}
-
-const SUBJECT_SELECT = 'id,userPrincipalName,givenName,surname,createdDateTime';
-
 export async function readVerificationSubject(graph: Graph, userId: string): Promise<VerificationSubject | undefined> {
   const [user, renames] = await Promise.all([
     graph.get<GraphTypes.User>(graphPath(userPath(userId), { $select: SUBJECT_SELECT })).catch((error: unknown) => {

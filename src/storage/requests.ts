@@ -1,3 +1,4 @@
+import type { VerificationAudit } from '../caller-verification/audit.js';
 import type { AuditEntry } from '../escalation/audit.js';
 import { checkRateLimit, type Filing, RATE_WINDOW_MS, type RateLimits } from '../escalation/rate-limit.js';
 import { isRefusal, type Refusal } from '../escalation/refusal.js';
@@ -221,7 +222,7 @@ export class RequestStore {
       ?.value.requestId;
   }
 
-  async appendAudit(entry: AuditEntry & { traceId?: string }): Promise<void> {
+  async appendAudit(entry: (AuditEntry & { traceId?: string }) | VerificationAudit): Promise<void> {
     await this.store.append(AUDIT_LOG, entry);
   }
 

@@ -1,13 +1,13 @@
 import type { Application } from '@microsoft/teams-ai';
 import type { EscalationService } from '../app/escalations.js';
-import type { VerificationNews, VerifyCaller } from '../app/verify-caller.js';
+import type { VerificationNews } from '../app/ports.js';
+import type { VerifyCaller } from '../app/verify-caller.js';
 import { spokenCode } from '../caller-verification/secrets.js';
-import type { Evidence, VerificationSession } from '../caller-verification/session.js';
+import type { CallerVerificationView, Evidence, VerificationSession } from '../caller-verification/session.js';
 import { callerNotVerified } from '../escalation/policy.js';
 import { isRefusal } from '../escalation/refusal.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
-import type { CallerVerificationView } from '../verification/sessions.js';
 import { type CardTemplates, cardTime, plain } from './cards.js';
 import type { PersonalChats } from './conversations.js';
 import { t } from './locale.js';

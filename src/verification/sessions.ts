@@ -1,27 +1,12 @@
 import {
-  type Evidence,
-  type SessionStatus,
+  type CallerVerificationView,
   type VerificationSession,
   verificationRequired,
 } from '../caller-verification/session.js';
 import type { VerificationConfig } from '../config.js';
-import type { CallerVerificationFacts } from '../escalation/policy.js';
 import type { EscalationRecord } from '../escalation/state-machine.js';
 import { COLLECTIONS, keys } from '../storage/collections.js';
 import { ConflictError, type DocumentStore, type RefusalLike, updateRetryingOnConflict } from '../storage/store.js';
-
-/** Everything the escalation use cases need to know about caller verification for one request. */
-export interface CallerVerificationView extends CallerVerificationFacts {
-  policy: VerificationConfig['policy'];
-  status?: SessionStatus;
-  evidence?: Evidence;
-  failure?: string;
-  /** The pass goes to the verified caller's page instead of the agent's chat. */
-  directDelivery: boolean;
-  passDeliveredAt?: string;
-  /** The newest session's link is still usable. */
-  sessionExpiresAt?: string;
-}
 
 /** Verification sessions in the document store: one document per session, etag-checked like requests. */
 export class VerificationSessions {
