@@ -14,6 +14,7 @@ import { Directory } from './directory/directory.js';
 import { Graph } from './directory/graph.js';
 import { GraphMailer } from './directory/mail.js';
 import { PERMISSIONS, unknownReason } from './directory/permissions.js';
+import { TeamsAppInstaller } from './directory/teams-app-installation.js';
 import { TenantFacts } from './directory/tenant.js';
 import type { Logger } from './log.js';
 import { ReadinessJobs } from './readiness/jobs.js';
@@ -84,7 +85,9 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   });
   const adapter = createAdapter(config.botAuth);
   const catalogue = defaultCatalogue();
-  const personalChats = new PersonalChats(store, adapter, config.botAuth?.appId ?? '');
+  const installer =
+    config.teamsAppCatalogId && new TeamsAppInstaller(graph, config.teamsAppCatalogId, config.graph.baseUrl);
+  const personalChats = new PersonalChats(store, adapter, config.botAuth?.appId ?? '', installer || undefined);
   const liveCards = new LiveCardIndex(store);
   const sessions = new VerificationSessions(store, config.verification);
   const verification = sessions.enabled ? sessions : undefined;

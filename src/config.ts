@@ -73,6 +73,12 @@ export interface Config {
   helpdeskContact?: HelpdeskContact;
   /** The mailbox (object id or UPN) the bot mails "a pass was issued for your account" from; unset: Teams only. */
   noticeMailFrom?: string;
+  /**
+   * The bot's Teams app in the organization's app catalog (the catalog's id, not the manifest's):
+   * set, the bot installs the app for a person it must write to first who never opened it
+   * (TeamsAppInstallation.ReadWriteSelfForUser.All, docs/permissions.md); unset, it never does.
+   */
+  teamsAppCatalogId?: string;
   dataDir: string;
   blobStorage?: BlobStorageConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -209,6 +215,7 @@ export function loadConfig(env: Env): Config {
       widenMinutes: integer('APPROVAL_WIDEN_MINUTES', 20, 1, 1440),
     },
     noticeMailFrom: noticeMailbox(read('NOTIFY_MAIL_FROM')),
+    teamsAppCatalogId: teamsAppCatalogId(read('TEAMS_APP_CATALOG_ID')),
     helpdeskContact: helpdeskContact(read('HELPDESK_CONTACT') ?? (demo ? DEMO_HELPDESK_CONTACT : undefined)),
     dataDir: read('DATA_DIR') ?? '.data',
     blobStorage: blobStorageConfig(read),
@@ -240,6 +247,20 @@ export function helpdeskContact(value: string | undefined): HelpdeskContact | un
   throw new ConfigError(
     'HELPDESK_CONTACT',
     `must be a phone number (+1 425 555 0100), a mail address (helpdesk@contoso.com) or an https link (got "${value}")`,
+  );
+}
+
+/**
+ * A GUID: the app's id in the organization's app catalog, which differs from the manifest's id
+ * (`GET /appCatalogs/teamsApps?$filter=externalId eq '{manifest id}'` names it); for an app from
+ * the Teams Store the two are the same.
+ * https://learn.microsoft.com/microsoftteams/platform/graph-api/proactive-bots-and-messages/graph-proactive-bots-and-messages#get-the-teamsappid-for-your-app
+ */
+function teamsAppCatalogId(value: string | undefined): string | undefined {
+  if (value === undefined || isObjectId(value)) return value;
+  throw new ConfigError(
+    'TEAMS_APP_CATALOG_ID',
+    `must be the id of the Teams app in your organization's app catalog (a GUID, not the manifest's id unless the app is from the Teams Store), got "${value}"`,
   );
 }
 

@@ -10,6 +10,8 @@ import { DEMO_TENANT_PATH, loadTenant } from './emulator/tenant.js';
 export const CONTOSO = {
   helpdeskGroupId: '22222222-0000-4000-8000-000000000003',
   approverGroupId: '22222222-0000-4000-8000-000000000004',
+  /** The SSAR Helpdesk app in the demo tenant's app catalog (`teamsApps` in the fixture), for proactive installation. */
+  teamsAppCatalogId: '33333333-0000-4000-8000-000000000001',
   /** Who to be in the local chat, one per role. */
   people: {
     agent: { aadObjectId: '11111111-0000-4000-8000-000000000017', name: 'Helen Desk', role: 'helpdesk agent' },

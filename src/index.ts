@@ -63,7 +63,11 @@ async function startOrExit(config: Config) {
 }
 
 if (config.demoTenant) {
-  const demo = await startDemoTenant(config);
+  // Proactive installation is on in the demo, so an approver who never opened the app still gets the card.
+  const demo = await startDemoTenant({
+    ...config,
+    teamsAppCatalogId: config.teamsAppCatalogId ?? CONTOSO.teamsAppCatalogId,
+  });
   closers.push(() => demo.emulator.close());
   // The Verified ID Request Service emulator too, so caller verification works with no Azure.
   const verifiedId = await withDemoVerifiedId(demo.config);

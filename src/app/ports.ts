@@ -96,6 +96,12 @@ export interface EscalationDirectory {
 export interface EscalationNotifier {
   /** Whether the person has a saved 1:1 chat with the bot (they opened the app at least once). */
   hasPersonalChat(tenantId: string, userId: string): Promise<boolean>;
+  /**
+   * Makes sure the bot can write to the person first, installing the app for them when the
+   * deployment allows it: undefined when it can, '' when they never opened the app, else why the
+   * app could not be installed for them, in words.
+   */
+  reachPersonalChat(tenantId: string, userId: string): Promise<string | undefined>;
   askApprover(record: EscalationRecord, approver: Person, passSettings: PassSettings | undefined): Promise<void>;
   /** Shows the pass in the requester's 1:1 chat only. */
   deliverPass(record: EscalationRecord, pass: PassToDeliver): Promise<void>;

@@ -19,7 +19,13 @@ import {
   selectInBody,
   usesAdvancedOperators,
 } from './odata.js';
-import { resolveRelativeTimestamps, type TenantFixture, type TenantGroup, type TenantUser } from './tenant.js';
+import {
+  resolveRelativeTimestamps,
+  type TeamsCatalogApp,
+  type TenantFixture,
+  type TenantGroup,
+  type TenantUser,
+} from './tenant.js';
 import { type BudgetLimits, type BudgetName, ThrottlingBudgets } from './throttling.js';
 
 /**
@@ -98,6 +104,23 @@ export const GRAPH_PERMISSIONS = {
   // https://learn.microsoft.com/graph/api/user-sendmail (application permission Mail.Send). Entra's
   // grant, unscoped; Exchange's RBAC for Applications is the other, scoped way (assignMailSendRole).
   sendMail: { anyOf: ['Mail.Send'], endpoints: ['POST /users/{id | userPrincipalName}/sendMail'] },
+  // https://learn.microsoft.com/graph/api/userteamwork-post-installedapps (application permissions, least privileged first)
+  teamsAppInstall: {
+    anyOf: ['TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadWriteForUser.All'],
+    endpoints: ['POST /users/{id}/teamwork/installedApps'],
+  },
+  // https://learn.microsoft.com/graph/api/userteamwork-list-installedapps, .../userscopeteamsappinstallation-get-chat
+  teamsAppRead: {
+    anyOf: [
+      'TeamsAppInstallation.ReadForUser.All',
+      'TeamsAppInstallation.ReadWriteSelfForUser.All',
+      'TeamsAppInstallation.ReadWriteForUser.All',
+    ],
+    endpoints: [
+      'GET /users/{id}/teamwork/installedApps',
+      'GET /users/{id}/teamwork/installedApps/{installationId}/chat',
+    ],
+  },
 } as const satisfies Record<string, { anyOf: readonly string[]; endpoints: readonly string[] }>;
 
 export type GraphPermissionArea = keyof typeof GRAPH_PERMISSIONS;
@@ -190,6 +213,8 @@ interface EmulatedRequest {
   filterApplied?: boolean;
   /** False for a directory-object query without `ConsistencyLevel: eventual`, where `$count` is not honoured. */
   countable?: boolean;
+  /** Set by the one endpoint that honours `$expand`; anywhere else it is refused (see route). */
+  expandApplied?: boolean;
 }
 
 interface EmulatedResponse {
@@ -289,6 +314,8 @@ class Emulator implements GraphEmulator {
   private readonly taps = new Map<string, TapState>();
   private readonly tapLog: { userId: string; createdAt: string }[] = [];
   private readonly mailLog: { senderId: string; message: Record<string, any> }[] = [];
+  /** Per user (lower-cased id): catalog app id -> the installation's id in their personal scope. */
+  private readonly installedApps = new Map<string, Map<string, string>>();
   /** The mailboxes an "Application Mail.Send" role assignment's scope holds; undefined: no assignment. */
   private mailSendScope?: Set<string>;
   private readonly server = createServer((req, res) => void this.onHttpRequest(req, res));
@@ -593,6 +620,8 @@ class Emulator implements GraphEmulator {
     const request: EmulatedRequest = { method: method.toUpperCase(), segments, query: url.searchParams, headers, body };
     refuseUnimplementedOptions(request.query);
     const response = this.dispatch(request, inBatch);
+    if (request.query.has('$expand') && !request.expandApplied)
+      throw new ODataQueryError(`Query option '$expand' is not supported.`, 'Request_UnsupportedQuery');
     // Only what was selected comes back, whichever endpoint answered (see applySelect for the pages).
     const select =
       request.method === 'GET' && response.status === 200 ? parseSelect(request.query.get('$select')) : undefined;
@@ -795,6 +824,8 @@ class Emulator implements GraphEmulator {
       }
       case 'sendmail':
         return this.sendMail(request, key, tail);
+      case 'teamwork':
+        return this.teamwork(request, key, tail);
       default:
         throw segmentNotFound(navigation);
     }
@@ -1487,6 +1518,90 @@ class Emulator implements GraphEmulator {
     if (request.query.has('$filter'))
       return this.collection(request, this.filtered(request, enabled.map(row)), context);
     return this.collection(request, enabled, { ...context, view: row });
+  }
+
+  // ---- Teams apps in a user's personal scope -----------------------------------------------------
+
+  /**
+   * Proactive installation, the calls "Send proactive installation messages" documents
+   * (https://learn.microsoft.com/microsoftteams/platform/graph-api/proactive-bots-and-messages/graph-proactive-bots-and-messages):
+   * - `POST /users/{id}/teamwork/installedApps` with `teamsApp@odata.bind` to an app of the
+   *   tenant's catalog (`teamsApps` in the fixture): 201 Created, no body
+   *   (https://learn.microsoft.com/graph/api/userteamwork-post-installedapps). Installed already:
+   *   409 Conflict (microsoftgraph/microsoft-graph-docs-contrib#3686, "the expected 409 Conflict";
+   *   Microsoft's proactive-installation sample counts a 409 as "existing"); its body is assumed.
+   *   An app not in the catalog: 404, body assumed.
+   * - `GET /users/{id}/teamwork/installedApps`, with `$expand=teamsApp`, `$filter` on `teamsApp/…`
+   *   and `$select` (https://learn.microsoft.com/graph/api/userteamwork-list-installedapps): an empty
+   *   array when not installed; without `$expand` an installation is its `id` only.
+   * - `GET /users/{id}/teamwork/installedApps/{installationId}/chat`, `$select` only
+   *   (https://learn.microsoft.com/graph/api/userscopeteamsappinstallation-get-chat): the 1:1 chat,
+   *   its id of the page's form `19:{…}_{userId}@unq.gbl.spaces` (here the app's Entra app id first).
+   * Without the application permission Teams APIs answer 403 Forbidden "Missing role permissions on
+   * the request. API requires one of '…'" (no Microsoft page documents the body; it is what public
+   * code records), not the directory's Authorization_RequestDenied.
+   */
+  private teamwork(request: EmulatedRequest, key: string, rest: string[]): EmulatedResponse {
+    const [collection, installationId, navigation, ...more] = rest;
+    if (collection?.toLowerCase() !== 'installedapps') throw segmentNotFound(collection ?? 'teamwork');
+    const user = this.findUser(key);
+    const installed = this.installedApps.get(user.id.toLowerCase()) ?? new Map<string, string>();
+    this.installedApps.set(user.id.toLowerCase(), installed);
+    const catalog = this.tenant.teamsApps ?? [];
+    if (installationId === undefined && request.method === 'POST') {
+      this.requireTeamsPermission('teamsAppInstall');
+      const bind = (request.body as Record<string, unknown> | undefined)?.['teamsApp@odata.bind'];
+      const appId = typeof bind === 'string' ? /\/appCatalogs\/teamsApps\/([^/?#]+)$/i.exec(bind)?.[1] : undefined;
+      if (!appId)
+        throw new GraphError(400, 'BadRequest', "The request body must bind 'teamsApp@odata.bind' to a catalog app.");
+      const app = catalog.find((candidate) => candidate.id === decodeURIComponent(appId));
+      if (!app) throw new GraphError(404, 'NotFound', `The app '${appId}' is not in the app catalog.`);
+      if (installed.has(app.id))
+        throw new GraphError(409, 'Conflict', 'The app is already installed in the personal scope of this user.');
+      installed.set(app.id, Buffer.from(`${user.id}##${app.id}`).toString('base64'));
+      return { status: 201, headers: {} };
+    }
+    allowMethods(request, 'GET');
+    this.requireTeamsPermission('teamsAppRead');
+    const installations = [...installed].flatMap(([appId, id]) => {
+      const app = catalog.find((candidate) => candidate.id === appId);
+      return app ? [{ id, teamsApp: app }] : [];
+    });
+    if (installationId === undefined) {
+      const expand = request.query.get('$expand');
+      if (expand !== null && expand !== 'teamsApp')
+        throw new GraphError(400, 'BadRequest', `Could not find a property named '${expand}' to expand.`);
+      request.expandApplied = true;
+      const view = (installation: { id: string; teamsApp: TeamsCatalogApp }) => {
+        const { azureADAppId: _appId, ...teamsApp } = installation.teamsApp;
+        return expand ? { id: installation.id, teamsApp } : { id: installation.id };
+      };
+      return this.collection(request, this.filtered(request, installations).map(view), {
+        context: `users('${user.id}')/teamwork/installedApps`,
+        defaultSize: 100,
+        max: 100,
+      });
+    }
+    if (navigation?.toLowerCase() !== 'chat') throw segmentNotFound(navigation ?? installationId);
+    expectShape(request, more, 0);
+    const unsupported = [...request.query.keys()].find((name) => name !== '$select');
+    if (unsupported) throw new GraphError(400, 'BadRequest', `Query option '${unsupported}' is not supported.`);
+    const installation = installations.find((candidate) => candidate.id === installationId);
+    if (!installation) throw resourceNotFound(installationId);
+    return ok({
+      '@odata.context': this.context('chats/$entity'),
+      id: `19:${installation.teamsApp.azureADAppId ?? installation.teamsApp.id}_${user.id}@unq.gbl.spaces`,
+      chatType: 'oneOnOne',
+    });
+  }
+
+  private requireTeamsPermission(area: 'teamsAppInstall' | 'teamsAppRead'): void {
+    if (!this.granted(area))
+      throw new GraphError(
+        403,
+        'Forbidden',
+        `Missing role permissions on the request. API requires one of '${GRAPH_PERMISSIONS[area].anyOf.join(', ')}'. Roles on the request ''.`,
+      );
   }
 
   // ---- shared query handling ----------------------------------------------------------------------

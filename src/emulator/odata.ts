@@ -426,6 +426,8 @@ const IMPLEMENTED_QUERY_OPTIONS = new Set([
   '$skiptoken',
   '$search',
   '$orderby',
+  // Only where an endpoint expands (a user's installed Teams apps); everywhere else it is still refused.
+  '$expand',
 ]);
 
 export function refuseUnimplementedOptions(query: URLSearchParams): void {

@@ -34,6 +34,21 @@ export interface TenantFixture {
   /** https://learn.microsoft.com/graph/api/resources/namedlocation (ipNamedLocation, countryNamedLocation). */
   namedLocations?: (Graph.NamedLocation & { id: string; '@odata.type': string })[];
   directoryAudits: (Graph.DirectoryAudit & { id: string; activityDateTime: string })[];
+  /** The organization's Teams app catalog, for proactive installation (`POST /users/{id}/teamwork/installedApps`). */
+  teamsApps?: TeamsCatalogApp[];
+}
+
+/**
+ * A teamsApp of the catalog (https://learn.microsoft.com/graph/api/resources/teamsapp): `id` is the
+ * catalog's, `externalId` the manifest's. `azureADAppId` (the bot's Entra app, from its
+ * teamsAppDefinition) only makes the 1:1 chat's id.
+ */
+export interface TeamsCatalogApp {
+  id: string;
+  externalId: string;
+  displayName: string;
+  distributionMethod: 'store' | 'organization' | 'sideloaded';
+  azureADAppId?: string;
 }
 
 export type AuthenticationMethodFixture = Graph.AuthenticationMethod & { id: string; '@odata.type': string };

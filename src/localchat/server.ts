@@ -109,7 +109,7 @@ export async function startLocalChat(options: LocalChatOptions): Promise<LocalCh
   const collectBotActivities = () => {
     for (const entry of connector.activities.slice(connectorCursor)) {
       transcripts
-        .get(entry.conversationId)
+        .get(personalChatOf(entry.conversationId, personById) ?? entry.conversationId)
         ?.push({ kind: entry.kind, id: entry.id, activity: entry.activity, at: entry.receivedAt });
     }
     connectorCursor = connector.activities.length;
@@ -355,6 +355,17 @@ function whereFrom(value: unknown): Where {
 
 function conversationIdOf(person: ChatPerson): string {
   return `a:personal-${person.aadObjectId}`;
+}
+
+/**
+ * A 1:1 chat the bot found through Graph after installing the app for someone (Graph's chat id,
+ * `19:{…}_{userId}@unq.gbl.spaces`, https://learn.microsoft.com/graph/api/userscopeteamsappinstallation-get-chat)
+ * is that person's chat with the bot: shown in their transcript.
+ */
+function personalChatOf(conversationId: string, people: Map<string, ChatPerson>): string | undefined {
+  const userId = /^19:[^_@]+_([0-9a-f-]{36})@unq\.gbl\.spaces$/i.exec(conversationId)?.[1];
+  const person = userId ? people.get(userId) : undefined;
+  return person && conversationIdOf(person);
 }
 
 function isLocalHost(host: string | undefined, port: number): boolean {

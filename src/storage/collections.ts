@@ -67,6 +67,8 @@ export const keys = {
     `${keys.liveCardsOf(tenantId, requestId)}${lower(personId)}`,
   liveCardsOf: (tenantId: string, requestId: string) => `${tenantId}:${requestId}:`,
   conversation: (tenantId: string, userId: string) => `${tenantId}:${lower(userId)}`,
+  /** Every saved 1:1 chat of a tenant (a key prefix). */
+  conversationsOf: (tenantId: string) => `${tenantId}:`,
   verificationByRequest: (tenantId: string, requestId: string) => `${tenantId}:${requestId}`,
   readinessPage: (jobId: string, stream: string, index: number) =>
     `${keys.readinessPagesOf(jobId)}${stream}.${String(index).padStart(6, '0')}`,

@@ -10,6 +10,14 @@ import { type Reader, readerOf, timeZoneOf } from './locale.js';
 type SavedChat = Partial<ConversationReference> & { timeZone?: string };
 
 /**
+ * Installs the bot's Teams app for a person through Graph and finds their 1:1 chat with it
+ * (src/directory/teams-app-installation.ts); absent unless the deployment turned it on.
+ */
+export interface AppInstaller {
+  installFor(userId: string): Promise<{ chatId: string } | { problem: string }>;
+}
+
+/**
  * Where each person's 1:1 chat with the bot is, so the bot can write to them first (approval
  * cards, the pass). Only personal chats are kept: nothing proactive ever goes to a group or channel.
  */
@@ -22,6 +30,8 @@ export class PersonalChats {
     private readonly adapter: TeamsAdapter,
     /** '' in local mode, where the adapter signs nothing. */
     private readonly botAppId: string,
+    /** Proactive installation (TEAMS_APP_CATALOG_ID): for people who never opened the app. */
+    private readonly installer?: AppInstaller,
   ) {}
 
   /** Call on every activity: remembers the sender's 1:1 chat when this is one. */
@@ -59,6 +69,48 @@ export class PersonalChats {
 
   async has(tenantId: string, userId: string): Promise<boolean> {
     return (await this.reference(tenantId, userId)) !== undefined;
+  }
+
+  /**
+   * Makes sure the bot can write to the person first: undefined when they have a 1:1 chat (already,
+   * or now that the app was installed for them), '' when they have none and proactive installation
+   * is off, else why the app could not be installed for them, in words.
+   *
+   * Installed through Graph, the chat's id is the conversation id the bot sends to: "If you don't
+   * have the conversationId, you can proactively install your app using Graph to get the
+   * conversationId" (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages#create-the-conversation),
+   * retrieved as "Retrieve the conversation chatId" says
+   * (https://learn.microsoft.com/microsoftteams/platform/graph-api/proactive-bots-and-messages/graph-proactive-bots-and-messages#retrieve-the-conversation-chatid).
+   * A reference also needs the tenant's serviceUrl and the bot's account, taken from a chat already
+   * saved in the tenant ("To create the conversation, you need an aadObjectId or userId, tenantId,
+   * and serviceUrl": https://learn.microsoft.com/training/modules/build-microsoft-teams-bot-apps/7-send-proactive-messages).
+   * The conversationUpdate Teams sends on installation replaces it with the full reference (remember).
+   */
+  async reach(tenantId: string, userId: string): Promise<string | undefined> {
+    if (await this.has(tenantId, userId)) return undefined;
+    if (!this.installer) return '';
+    const [known] = await this.store.list<SavedChat>(COLLECTIONS.conversations, {
+      prefix: keys.conversationsOf(tenantId),
+      limit: 1,
+    });
+    const { serviceUrl, bot, channelId } = known?.value ?? {};
+    if (!serviceUrl || !bot)
+      return 'nobody in this tenant has written to the bot yet, so it has no Teams address to use';
+    const installed = await this.installer.installFor(userId);
+    if ('problem' in installed) return installed.problem;
+    const reference: SavedChat = {
+      channelId: channelId ?? 'msteams',
+      serviceUrl,
+      bot,
+      conversation: { id: installed.chatId, conversationType: 'personal', tenantId, isGroup: false, name: '' },
+    };
+    try {
+      await this.store.create(COLLECTIONS.conversations, keys.conversation(tenantId, userId), reference);
+    } catch (error) {
+      // Teams' installation event saved the chat a moment ago: that reference is the fuller one.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+    return undefined;
   }
 
   /**

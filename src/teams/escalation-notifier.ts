@@ -28,6 +28,10 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
     return this.deps.personalChats.has(tenantId, userId);
   }
 
+  reachPersonalChat(tenantId: string, userId: string): Promise<string | undefined> {
+    return this.deps.personalChats.reach(tenantId, userId);
+  }
+
   // Each card is written in its recipient's language, not in that of the person whose turn sends it.
   async askApprover(record: EscalationRecord, approver: Person, passSettings: PassSettings | undefined): Promise<void> {
     const verification = await this.deps.verification?.factsFor(record);

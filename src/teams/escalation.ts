@@ -1,6 +1,6 @@
 import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
-import type { EscalationService, PassSettings, RequestView } from '../app/escalations.js';
+import type { EscalationService, FiledRequest, PassSettings, RequestView } from '../app/escalations.js';
 import { parseUserQuery, type UserQuery } from '../eligibility/user-query.js';
 import { acceptanceNeeded } from '../escalation/policy.js';
 import { isRefusal, type Refusal } from '../escalation/refusal.js';
@@ -198,15 +198,20 @@ async function escalationQuery(context: TurnContext) {
   );
 }
 
-function deliveryReport(notified: Person[], unreachable: Person[]): string {
+function deliveryReport(notified: Person[], unreachable: FiledRequest['unreachable']): string {
   const names = (people: Person[]) => people.map((p) => plain(p.name)).join(', ');
   const lines: string[] = [];
   if (notified.length > 0) lines.push(t('Sent for approval to ${names}.', { names: names(notified) }));
   for (const person of unreachable) {
+    const line = t(
+      '${name} has not opened the SSAR Helpdesk app in Teams yet; ask them to, or another approver can approve.',
+      { name: plain(person.name) },
+    );
+    // Why proactive installation did not work for them: Graph's answer in words, never a body.
     lines.push(
-      t('${name} has not opened the SSAR Helpdesk app in Teams yet; ask them to, or another approver can approve.', {
-        name: plain(person.name),
-      }),
+      person.notInstalled
+        ? `${line} ${t('The app could not be installed for them: ${reason}.', { reason: plain(person.notInstalled) })}`
+        : line,
     );
   }
   if (notified.length === 0)

@@ -12,6 +12,8 @@ export class TeamsOutcomeMessenger implements OutcomeMessenger {
       message: plain(notice.message, 2000),
       facts: notice.facts.map((f) => ({ title: plain(f.title), value: plain(f.value) })),
     });
+    // The person a notice is for may never have opened the app: it is installed for them when the deployment allows it.
+    if ((await this.deps.personalChats.reach(tenantId, userId)) !== undefined) return 'no-chat';
     const sent = await this.deps.personalChats.send(tenantId, userId, card);
     return sent === undefined ? 'no-chat' : 'delivered';
   }

@@ -69,8 +69,11 @@ export interface RequestView {
 export interface FiledRequest extends RequestView {
   notified: Person[];
   /** Approvers who have never opened the app, so no card could reach them. */
-  unreachable: Person[];
+  unreachable: UnreachablePerson[];
 }
+
+/** A person no card could reach; `notInstalled` says why the app could not be installed for them, when that was tried. */
+export type UnreachablePerson = Person & { notInstalled?: string };
 
 export interface NewEscalation {
   /** The card instance the form was sent from (the invoke's replyToId), so sending the same form twice files once. */

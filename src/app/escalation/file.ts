@@ -21,6 +21,7 @@ import {
   type NewEscalation,
   noPersonalChat,
   type RequestForm,
+  type UnreachablePerson,
 } from './context.js';
 import { audit, current } from './outcome.js';
 
@@ -138,17 +139,21 @@ async function store(escalation: Escalation, record: EscalationRecord, requester
   }
 }
 
-/** Sends the approval card to each approver who has a 1:1 chat with the app; the others are unreachable. */
+/**
+ * Sends the approval card to each approver who has a 1:1 chat with the app, or gets one because the
+ * app could be installed for them; the others are unreachable, with why installing failed.
+ */
 export async function askApprovers(
   escalation: Escalation,
   record: EscalationRecord,
   approvers: Person[],
-): Promise<{ notified: Person[]; unreachable: Person[] }> {
+): Promise<{ notified: Person[]; unreachable: UnreachablePerson[] }> {
   const passSettings = await currentPassSettings(escalation);
   const notified: Person[] = [];
-  const unreachable: Person[] = [];
+  const unreachable: UnreachablePerson[] = [];
   for (const approver of approvers) {
-    if (await escalation.notifier.hasPersonalChat(record.tenantId, approver.id)) {
+    const notInstalled = await escalation.notifier.reachPersonalChat(record.tenantId, approver.id);
+    if (notInstalled === undefined) {
       try {
         await escalation.notifier.askApprover(record, approver, passSettings);
         notified.push(approver);
@@ -160,7 +165,7 @@ export async function askApprovers(
         );
       }
     }
-    unreachable.push(approver);
+    unreachable.push(notInstalled ? { ...approver, notInstalled } : approver);
   }
   return { notified, unreachable };
 }
