@@ -33,6 +33,7 @@ describe('configuration', () => {
     [{ REQUEST_TTL_MINUTES: '0' }, 'REQUEST_TTL_MINUTES'],
     [{ ALLOW_PRIVILEGED_WITH_TWO_APPROVERS: 'yes' }, 'ALLOW_PRIVILEGED_WITH_TWO_APPROVERS'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+    [{ TEAMS_APP_CATALOG_ID: 'com.contoso.ssar-helpdesk' }, 'TEAMS_APP_CATALOG_ID'],
   ])('stops start-up with one line naming the variable: %o', (env, variable) => {
     let error: unknown;
     try {
@@ -44,6 +45,11 @@ describe('configuration', () => {
     const message = (error as Error).message;
     expect(message).toContain(variable);
     expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('installs the app for people who never opened it only when TEAMS_APP_CATALOG_ID names the catalog app', () => {
+    expect(loadConfig({}).teamsAppCatalogId).toBeUndefined();
+    expect(loadConfig({ TEAMS_APP_CATALOG_ID: GUID }).teamsAppCatalogId).toBe(GUID);
   });
 
   it('never echoes a secret in its error', () => {

@@ -154,6 +154,24 @@ describe('the local chat page talks to the bot the way Teams does', () => {
     expect((await transcript(alex)).entries).toEqual([]);
   });
 
+  it("shows a message the bot sends to the chat Graph named after installing the app for someone in that person's chat", async () => {
+    const graphChat = `19:33333333-0000-4000-8000-000000000003_${alex.aadObjectId}@unq.gbl.spaces`;
+    const sent = await fetch(
+      `${chat.connector.serviceUrl}v3/conversations/${encodeURIComponent(graphChat)}/activities`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message',
+          attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card('approve?') }],
+        }),
+      },
+    );
+    expect(sent.status).toBe(200);
+    const { entries } = await transcript(alex);
+    expect(entries.map((e) => e.activity.attachments?.[0]?.content.body[0].text)).toEqual(['approve?']);
+  });
+
   it('sends what a person types in a people picker to the bot as the application/search invoke Teams sends, and returns its choices', async () => {
     const response = await post('/api/search', { as: helen.aadObjectId, dataset: 'ssar.people', queryText: 'Jon' });
     expect(response.status).toBe(200);
