@@ -18,7 +18,7 @@ async function graph(path: string, init: RequestInit = {}): Promise<{ status: nu
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-const install = (userId: string, appId = APP) =>
+const install = (userId: string, appId: string = APP) =>
   graph(`/users/${userId}/teamwork/installedApps`, {
     method: 'POST',
     body: JSON.stringify({ 'teamsApp@odata.bind': `https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/${appId}` }),
