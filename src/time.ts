@@ -1,14 +1,11 @@
 /**
- * The two ways a moment is written for people, in UTC so cards, audit messages, mails and tests
- * read the same everywhere.
+ * How the core writes a moment for people: a whole moment in UTC, named, so it means the same in an
+ * audit message, a mail and a test, and the Teams layer can put it on the reader's clock
+ * (src/teams/locale.ts inReaderTime). A time of day alone is never written: without its date it
+ * could not be moved to another zone safely.
  */
 
-/** "2026-11-25 10:32 UTC": a moment on a card. */
+/** "2026-11-25 10:32 UTC". */
 export function utcMinute(at: string | Date): string {
   return `${new Date(at).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
-}
-
-/** "10:32 UTC": a time of day inside a sentence, for moments within the day of the request. */
-export function utcClock(at: string | Date): string {
-  return `${new Date(at).toISOString().slice(11, 16)} UTC`;
 }

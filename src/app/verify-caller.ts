@@ -11,6 +11,7 @@ import { decide as policy } from '../escalation/policy.js';
 import { isRefusal, type Refusal, refusal } from '../escalation/refusal.js';
 import type { Person } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
+import { utcMinute } from '../time.js';
 import type { Actor } from './actor.js';
 import type { EscalationService, PassToDeliver } from './escalations.js';
 import type {
@@ -94,7 +95,7 @@ export class VerifyCaller {
     if (latest?.status === 'verified') {
       return refusal(
         'already-verified',
-        `The caller was already verified for this request at ${latest.evidence?.verifiedAt ?? 'an earlier time'}; a request takes one verified result.`,
+        `The caller was already verified for this request at ${latest.evidence?.verifiedAt ? utcMinute(latest.evidence.verifiedAt) : 'an earlier time'}; a request takes one verified result.`,
         'Already verified',
       );
     }

@@ -1,5 +1,6 @@
+import { utcMinute } from '../time.js';
 import type { Refusal } from './refusal.js';
-import { clockTime, type Person, samePerson } from './state-machine.js';
+import { type Person, samePerson } from './state-machine.js';
 
 /** What a rate limit needs to know of a request filed earlier (a whole EscalationRecord fits). */
 export interface Filing {
@@ -64,5 +65,5 @@ export function checkRateLimit(
 function retryTime(inWindow: readonly Filing[], limit: number): string {
   const createdTimes = inWindow.map((record) => Date.parse(record.createdAt)).sort((a, b) => a - b);
   const mustLeave = createdTimes[createdTimes.length - limit] ?? createdTimes[0] ?? 0;
-  return clockTime(new Date(Math.ceil((mustLeave + WINDOW_MS) / 60_000) * 60_000));
+  return utcMinute(new Date(Math.ceil((mustLeave + WINDOW_MS) / 60_000) * 60_000));
 }

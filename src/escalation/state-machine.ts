@@ -6,7 +6,7 @@
  * The record deliberately has no field for the pass itself: the code is shown once and never kept.
  */
 
-import { utcClock } from '../time.js';
+import { utcMinute } from '../time.js';
 import { type Person, samePerson } from './person.js';
 import { refuseCanceller, refuseDecider, refuseOwnAccount } from './policy.js';
 import { type Refusal, type RefusalCode, refusal } from './refusal.js';
@@ -94,9 +94,6 @@ const refuse = (code: RefusalCode, message: string): Refusal => refusal(code, me
 
 const hasIdentity = (person: Person): boolean => person.id.trim() !== '';
 
-/** "10:32 UTC": deterministic, so cards and tests read the same everywhere. */
-export const clockTime = utcClock;
-
 export function createRequest(input: NewRequest, now: Date, policy: EscalationPolicy): Transition {
   if (!hasIdentity(input.requester) || !hasIdentity(input.target)) {
     return refuse('missing-identity', 'The request must name the requester and the target by their Entra object ids.');
@@ -166,7 +163,7 @@ function refuseForState(record: EscalationRecord, now: Date): Refusal {
   if (record.state === 'expired' || isOverdue(record, now)) {
     return refuse(
       'expired',
-      `This request expired at ${clockTime(record.expiresAt)}. File a new request if ${record.target.name} still needs a pass.`,
+      `This request expired at ${utcMinute(record.expiresAt)}. File a new request if ${record.target.name} still needs a pass.`,
     );
   }
   return refuse('already-decided', `This request was already handled. ${describeState(record)}`);
@@ -192,7 +189,7 @@ export function approve(
   if (earlier) {
     return refuse(
       'already-approved-by-you',
-      `You already approved this request at ${clockTime(earlier.at)}; it needs a second, different approver.`,
+      `You already approved this request at ${utcMinute(earlier.at)}; it needs a second, different approver.`,
     );
   }
 
@@ -316,11 +313,11 @@ function refuseNotIssuing(record: EscalationRecord): Refusal {
 const listApprovals = (approvals: Approval[], clock: Clock): string =>
   approvals.map((approval) => `${approval.approver.name} at ${clock(approval.at)}`).join(' and ');
 
-/** How a time of day is written in a sentence; UTC unless the card's reader has a clock of their own. */
+/** How a moment is written in a sentence; a whole UTC moment (src/time.ts) unless the card's reader has a clock of their own. */
 export type Clock = (at: string) => string;
 
 /** One or two sentences for a status card, with times on `clock`. */
-export function describeState(record: EscalationRecord, clock: Clock = clockTime): string {
+export function describeState(record: EscalationRecord, clock: Clock = utcMinute): string {
   const approvedBy = `Approved by ${listApprovals(record.approvals, clock)}`;
   switch (record.state) {
     case 'requested': {

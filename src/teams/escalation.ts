@@ -6,6 +6,7 @@ import { acceptanceNeeded } from '../escalation/policy.js';
 import { isRefusal, type Refusal } from '../escalation/refusal.js';
 import {
   describeState,
+  type EscalationRecord,
   type EscalationState,
   type Person,
   type VerificationMethod,
@@ -15,7 +16,7 @@ import { type AdaptiveCard, type CardTemplates, cardTime, plain } from './cards.
 import { queryFromMessage } from './check.js';
 import type { PersonalChats } from './conversations.js';
 import type { LiveCardIndex } from './live-cards.js';
-import { readerClock, t } from './locale.js';
+import { inReaderTime, readerClock, t } from './locale.js';
 import { Refused, type Turns } from './turn.js';
 import { verificationFacts, verificationNote } from './verification.js';
 
@@ -65,6 +66,9 @@ const describeSettings = (settings: PassSettings | undefined) =>
         },
       )
     : t('issued with the tenant’s TAP policy settings (they could not be read just now)');
+
+/** The request's status sentence on the reader's clock, moments the core wrote into it (a failure's) included. */
+const readerState = (record: EscalationRecord): string => inReaderTime(describeState(record, readerClock));
 
 /** The result of a use case, or its refusal thrown to become the error card. */
 function orRefuse<T>(result: T | Refusal): T {
@@ -166,7 +170,7 @@ export function registerEscalationRoutes(app: Application, turns: Turns, deps: E
     return cards.render('tap-handed-over', {
       targetName: plain(record.target.name),
       removedAt: cardTime(new Date().toISOString()),
-      state: plain(describeState(record)),
+      state: plain(readerState(record)),
     });
   });
 
@@ -180,7 +184,7 @@ export function registerEscalationRoutes(app: Application, turns: Turns, deps: E
           requestId: record.id,
           target: plain(record.target.name),
           state: LOOK[record.state].label(),
-          detail: `${t('Requested by ${name} at ${at}.', { name: plain(record.requester.name), at: cardTime(record.createdAt) })} ${plain(describeState(record, readerClock))}`,
+          detail: `${t('Requested by ${name} at ${at}.', { name: plain(record.requester.name), at: cardTime(record.createdAt) })} ${plain(readerState(record))}`,
         })),
       });
     }),
@@ -281,8 +285,8 @@ export async function escalationCard(
     targetName: plain(record.target.name),
     stateLabel: LOOK[record.state].label(),
     style: LOOK[record.state].style,
-    status: plain(describeState(record, readerClock), 1000),
-    notice: view.notice ? plain(view.notice, 1000) : '',
+    status: plain(readerState(record), 1000),
+    notice: view.notice ? plain(inReaderTime(view.notice), 1000) : '',
     delivery:
       viewer.delivery ??
       (isRequester && record.state === 'denied'

@@ -141,7 +141,10 @@ export function inReaderTime(text: string, reader = currentReader()): string {
   );
 }
 
-/** A moment as the reader reads it: their language's date and time, in their zone, zone named. */
+/**
+ * A moment as the reader reads it: their language's date and time, in their zone, zone named, on
+ * the 24-hour dial of `readerClock` so one card never shows "02:32 PM" beside "14:32".
+ */
 export function readerTime(at: string | Date, reader = currentReader()): string {
   return new Intl.DateTimeFormat(reader.locale, {
     year: 'numeric',
@@ -149,6 +152,7 @@ export function readerTime(at: string | Date, reader = currentReader()): string 
     day: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
+    hourCycle: 'h23',
     timeZone: reader.timeZone,
     timeZoneName: 'short',
   }).format(new Date(at));

@@ -11,7 +11,7 @@ import { type ActionData, BadActionData, readActionData } from './action-data.js
 import { type Asker, isPersonalChat, NotAnOrganisationUser, whoIsAsking } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { actionResponse, invokeResponseActivity } from './invoke-response.js';
-import { forReader, readerOf, t } from './locale.js';
+import { forReader, inReaderTime, readerOf, t } from './locale.js';
 import { nextStepAfter } from './next-steps.js';
 import { colleagueStanding, isSharedConversation } from './shared-chat.js';
 import { VERBS, type Verb } from './verbs.js';
@@ -92,8 +92,11 @@ export function createTurns(cards: CardTemplates, directory: Directory, log: Log
   const errorCard = (reference: string, message?: string, title?: string, code?: string) =>
     cards.render('error', {
       title: title ?? t('Something went wrong on my side'),
+      // A refusal's moments are written by the core in UTC: on this card they are on the reader's clock.
       message:
-        message ?? t('Nothing was changed. Please try again in a minute; if it keeps happening, tell the helpdesk.'),
+        message === undefined
+          ? t('Nothing was changed. Please try again in a minute; if it keeps happening, tell the helpdesk.')
+          : inReaderTime(message),
       reference: plain(reference, 100),
       code: code ?? '',
       nextStep: code ? nextStepAfter(code) : '',

@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRefusal } from '../../src/escalation/refusal.js';
+import { approve, beginIssuing } from '../../src/escalation/state-machine.js';
+import { FileStore } from '../../src/storage/file-store.js';
 import { inReaderTime, readerClock, readerOf } from '../../src/teams/locale.js';
-import { approvalCard, cast, fileRequest, openApp } from '../escalation-bot/helpers.js';
-import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
+import { act, approvalCard, cast, fileRequest, openApp } from '../escalation-bot/helpers.js';
+import { cardOf, cardText, type Harness, people, startHarness, type TeamsUser } from '../harness.js';
 
 /**
  * One clock per card: every time on a card is in the viewer's zone, taken from the activity's
@@ -77,5 +81,97 @@ describe('a card written to someone first (the approval card) is on the clock th
     expect(text).toMatch(/Helen Desk at \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d CET/);
     expect(text).toMatch(/expires at \d\d:\d\d CET/);
     expect(text).not.toMatch(/UTC/);
+  });
+});
+
+/** A card button pressed in a client that names its zone, as Teams sends the invoke. */
+async function pressIn(harness: Harness, person: TeamsUser, verb: string, data: Record<string, unknown>, zone: object) {
+  const activity = harness.activity(person, {
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    replyToId: randomUUID(),
+    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+    ...zone,
+  });
+  return cardText((await harness.post(activity)).body?.value);
+}
+
+/** "7 Dec 2026, 11:20 CET": a whole moment on the Berlin reader's clock. */
+const BERLIN_MOMENT = String.raw`\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d CET`;
+
+describe('a refusal read in Berlin says its times on the one clock, never UTC', () => {
+  const inBerlin = { locale: 'en-GB', localTimezone: BERLIN };
+  let harness: Harness;
+  let clock = Date.now();
+  beforeAll(async () => {
+    harness = await startHarness({
+      now: () => new Date(clock),
+      env: { ALLOW_PRIVILEGED_WITH_TWO_APPROVERS: 'true' },
+    });
+    await openApp(harness, cast.helen, cast.henrik, cast.megan, cast.lee, cast.patti);
+  });
+  afterAll(() => harness.close());
+
+  it('approving twice: "you already approved this request at" the time on her clock', async () => {
+    const { requestId } = await fileRequest(harness, cast.helen, cast.nestor);
+    await pressIn(harness, cast.patti, 'escalation.approve', { requestId }, inBerlin);
+    const twice = await pressIn(harness, cast.patti, 'escalation.approve', { requestId }, inBerlin);
+    expect(twice).toMatch(new RegExp(`You already approved this request at ${BERLIN_MOMENT};`));
+    expect(twice).not.toMatch(/UTC/);
+    await act(harness, cast.helen, 'escalation.cancel', { requestId });
+  });
+
+  it('too many requests: "try again after" a time on the agent’s clock', async () => {
+    for (let i = 0; i < 3; i++) {
+      const { requestId } = await fileRequest(harness, cast.henrik, cast.miriam);
+      await act(harness, cast.henrik, 'escalation.cancel', { requestId });
+    }
+    const refused = await pressIn(
+      harness,
+      cast.henrik,
+      'escalate.submit',
+      { userId: cast.miriam.aadObjectId, reason: 'Lost their phone', verification: 'video-call-with-id' },
+      inBerlin,
+    );
+    expect(refused).toMatch(new RegExp(`Try again after ${BERLIN_MOMENT}\\.`));
+    expect(refused).not.toMatch(/UTC/);
+  });
+
+  it('too late: "this request expired at" the time on the approver’s clock', async () => {
+    const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
+    clock += 61 * 60_000;
+    const late = await pressIn(harness, cast.megan, 'escalation.approve', { requestId }, inBerlin);
+    expect(late).toMatch(new RegExp(`This request expired at ${BERLIN_MOMENT}\\. File a new request`));
+    expect(late).not.toMatch(/UTC/);
+  });
+
+  it('a pass lost in a crash: the stored failure’s time is on the reader’s clock in the request list', async () => {
+    const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
+    // Claimed on Graph's clock (real time), so the pass Graph creates now counts as the claim's.
+    const claimedAt = new Date(Date.now() - 60_000);
+    const approved = approve(
+      (await harness.bot.escalations.current(harness.tenantId, requestId!))!,
+      { id: cast.megan.aadObjectId, name: cast.megan.name, eligible: true },
+      claimedAt,
+    );
+    if (isRefusal(approved)) throw new Error(approved.message);
+    const issuing = beginIssuing(approved, claimedAt);
+    if (isRefusal(issuing)) throw new Error(issuing.message);
+    const store = new FileStore({ dataDir: harness.dataDir });
+    const key = `${harness.tenantId}:${requestId}`;
+    await store.replace('escalations', key, issuing, (await store.get('escalations', key))!.etag);
+    await store.close();
+    // Graph created the pass, but the bot stopped before it could show it.
+    await fetch(`${harness.graph.baseUrl}/users/${cast.adele.aadObjectId}/authentication/temporaryAccessPassMethods`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    await harness.restartBot();
+    clock += 3 * 60_000;
+    await harness.bot.escalations.sweep();
+    const list = cardText(cardOf((await harness.say(cast.helen, 'requests', undefined, inBerlin)).replies[0]));
+    expect(list).toMatch(new RegExp(`A pass was created at ${BERLIN_MOMENT}, but its code can never be read again`));
+    expect(list).not.toMatch(/UTC/);
   });
 });

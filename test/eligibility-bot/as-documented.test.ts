@@ -111,7 +111,7 @@ describe('eligibility as Microsoft documents it', () => {
     const pradeep = await check('pradeep.gupta@contoso.com');
     expect(pradeep.found.E3).toBe('check');
     expect(pradeep.text).toMatch(
-      /Last successful sign-in [A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d [AP]M UTC, before they were added to the recovery group \([A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d [AP]M UTC\)/,
+      /Last successful sign-in [A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d UTC, before they were added to the recovery group \([A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d UTC\)/,
     );
   });
 

@@ -118,7 +118,7 @@ describe('a restart between approval and issuing', () => {
     const record = await harness.bot.escalations.current(harness.tenantId, requestId!);
     expect(record?.state).toBe('failed');
     expect(record?.failure).toMatch(
-      /A pass was created at \d\d:\d\d UTC, but its code can never be read again, so it was deleted/,
+      /A pass was created at \d{4}-\d\d-\d\d \d\d:\d\d UTC, but its code can never be read again, so it was deleted/,
     );
     const left = await fetch(
       `${harness.graph.baseUrl}/users/${cast.miriam.aadObjectId}/authentication/temporaryAccessPassMethods`,
@@ -167,7 +167,7 @@ describe('a restart between approval and issuing', () => {
     const record = await harness.bot.escalations.current(harness.tenantId, requestId!);
     expect(record?.state).toBe('failed');
     expect(record?.failure).toMatch(
-      /The bot stopped while the pass was being issued\. A pass was created at \d\d:\d\d UTC, but its code can never be read again, so it was deleted/,
+      /The bot stopped while the pass was being issued\. A pass was created at \d{4}-\d\d-\d\d \d\d:\d\d UTC, but its code can never be read again, so it was deleted/,
     );
     const left = await fetch(
       `${harness.graph.baseUrl}/users/${cast.miriam.aadObjectId}/authentication/temporaryAccessPassMethods`,

@@ -80,7 +80,7 @@ describe('who may request a pass, and for whom', () => {
     }
     const { text } = await fileRequest(harness, cast.henrik, cast.miriam);
     expect(text).toMatch(
-      /3 requests have been filed for Miriam Graham in the last hour; the limit is 3\. Try again after \d\d:\d\d UTC/,
+      /3 requests have been filed for Miriam Graham in the last hour; the limit is 3\. Try again after [A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d UTC/,
     );
   });
 });
@@ -184,7 +184,7 @@ describe('who may approve', () => {
     for (const approver of [cast.megan, cast.lee]) {
       const replay = await act(harness, approver, 'escalation.approve', { requestId });
       expect(replay.text).toMatch(
-        /This request was already handled\. Approved by Megan Bowen at \d\d:\d\d UTC; the pass was issued/,
+        /This request was already handled\. Approved by Megan Bowen at [A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d UTC; the pass was issued/,
       );
       expect(replay.card.type).toBe('AdaptiveCard');
     }
@@ -206,7 +206,7 @@ describe('a request that waits too long', () => {
     clock += 61 * 60_000;
     const late = await act(harness, cast.megan, 'escalation.approve', { requestId: requestId! });
     expect(late.text).toMatch(
-      /This request expired at \d\d:\d\d UTC\. File a new request if Adele Vance still needs a pass\./,
+      /This request expired at [A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d UTC\. File a new request if Adele Vance still needs a pass\./,
     );
     const news = harness.connector.activities.filter(
       (a) => a.conversationId === `a:personal-${cast.helen.aadObjectId}` && a.activity.attachments,

@@ -29,7 +29,7 @@ describe('request rate limits', () => {
     expect(checkRateLimit(recent, megansRequest, at('10:30'))).toEqual({
       refused: true,
       code: 'rate-limited',
-      message: 'You have filed 5 requests in the last hour; the limit is 5. Try again after 10:40 UTC.',
+      message: 'You have filed 5 requests in the last hour; the limit is 5. Try again after 2025-06-02 10:40 UTC.',
     });
   });
 
@@ -43,7 +43,8 @@ describe('request rate limits', () => {
     expect(checkRateLimit(recent, megansRequest, at('10:30'))).toEqual({
       refused: true,
       code: 'rate-limited',
-      message: '3 requests have been filed for Lee Gu in the last hour; the limit is 3. Try again after 11:00 UTC.',
+      message:
+        '3 requests have been filed for Lee Gu in the last hour; the limit is 3. Try again after 2025-06-02 11:00 UTC.',
     });
   });
 
@@ -52,7 +53,7 @@ describe('request rate limits', () => {
       requested({ id: `r${index}`, requester }, new Date(`2025-06-02T10:0${index}:30Z`)),
     );
     const refusal = checkRateLimit(recent, megansRequest, at('10:30'));
-    expect(refusal).toMatchObject({ message: expect.stringContaining('Try again after 11:01 UTC.') });
+    expect(refusal).toMatchObject({ message: expect.stringContaining('Try again after 2025-06-02 11:01 UTC.') });
   });
 
   it('honours custom limits', () => {

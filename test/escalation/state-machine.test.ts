@@ -111,7 +111,7 @@ describe('filing a request', () => {
     const record = requested({ privileged: true });
     expect(record.approvalsRequired).toBe(2);
     expect(describeState(record)).toBe(
-      'Waiting for two approvers because Lee Gu holds a directory role; expires at 11:00 UTC.',
+      'Waiting for two approvers because Lee Gu holds a directory role; expires at 2025-06-02 11:00 UTC.',
     );
   });
 });
@@ -150,19 +150,19 @@ describe('approving', () => {
     const once = ok(approve(requested({ privileged: true }), eligible(patti), at('10:10')));
     expect(once.state).toBe('requested');
     expect(describeState(once)).toBe(
-      'Waiting for a second approver (so far approved by Patti Fernandez at 10:10 UTC); expires at 11:00 UTC.',
+      'Waiting for a second approver (so far approved by Patti Fernandez at 2025-06-02 10:10 UTC); expires at 2025-06-02 11:00 UTC.',
     );
 
     const twice = refusalOf(approve(once, eligible(patti), at('10:11')));
     expect(twice.code).toBe('already-approved-by-you');
     expect(twice.message).toBe(
-      'You already approved this request at 10:10 UTC; it needs a second, different approver.',
+      'You already approved this request at 2025-06-02 10:10 UTC; it needs a second, different approver.',
     );
 
     const both = ok(approve(once, eligible(alex), at('10:12')));
     expect(both.state).toBe('approved');
     expect(describeState(both)).toBe(
-      'Approved by Patti Fernandez at 10:10 UTC and Alex Wilber at 10:12 UTC; the pass has not been issued yet.',
+      'Approved by Patti Fernandez at 2025-06-02 10:10 UTC and Alex Wilber at 2025-06-02 10:12 UTC; the pass has not been issued yet.',
     );
   });
 
@@ -170,20 +170,22 @@ describe('approving', () => {
     const refusal = refusalOf(approve(issuedByPatti(), eligible(alex), at('10:40')));
     expect(refusal.code).toBe('already-decided');
     expect(refusal.message).toBe(
-      'This request was already handled. Approved by Patti Fernandez at 10:32 UTC; the pass was issued at 10:33 UTC and is valid until 11:33 UTC.',
+      'This request was already handled. Approved by Patti Fernandez at 2025-06-02 10:32 UTC; the pass was issued at 2025-06-02 10:33 UTC and is valid until 2025-06-02 11:33 UTC.',
     );
   });
 
   it('a second approver clicking after the first already approved is told so', () => {
     const refusal = refusalOf(approve(approvedByPatti(), eligible(alex), at('10:33')));
     expect(refusal.code).toBe('already-decided');
-    expect(refusal.message).toContain('Approved by Patti Fernandez at 10:32 UTC');
+    expect(refusal.message).toContain('Approved by Patti Fernandez at 2025-06-02 10:32 UTC');
   });
 
   it('approving after the request expired is refused even before the sweep marked it', () => {
     const refusal = refusalOf(approve(requested(), eligible(patti), at('11:00')));
     expect(refusal.code).toBe('expired');
-    expect(refusal.message).toBe('This request expired at 11:00 UTC. File a new request if Lee Gu still needs a pass.');
+    expect(refusal.message).toBe(
+      'This request expired at 2025-06-02 11:00 UTC. File a new request if Lee Gu still needs a pass.',
+    );
   });
 });
 
@@ -191,7 +193,7 @@ describe('denying', () => {
   it('an eligible approver denies with a reason', () => {
     const record = ok(deny(requested(), eligible(patti), at('10:20'), 'Not verified on video'));
     expect(record).toMatchObject({ state: 'denied', deniedBy: patti, denialReason: 'Not verified on video' });
-    expect(describeState(record)).toBe('Denied by Patti Fernandez at 10:20 UTC: Not verified on video');
+    expect(describeState(record)).toBe('Denied by Patti Fernandez at 2025-06-02 10:20 UTC: Not verified on video');
   });
 
   it('the second approver of a privileged request can deny after the first approved', () => {
@@ -214,7 +216,7 @@ describe('denying', () => {
     const denied = ok(deny(requested(), eligible(patti), at('10:20'), 'Not on video'));
     const refusal = refusalOf(approve(denied, eligible(alex), at('10:21')));
     expect(refusal.message).toBe(
-      'This request was already handled. Denied by Patti Fernandez at 10:20 UTC: Not on video',
+      'This request was already handled. Denied by Patti Fernandez at 2025-06-02 10:20 UTC: Not on video',
     );
   });
 });
@@ -223,7 +225,7 @@ describe('cancelling', () => {
   it('the requester cancels a waiting or approved request', () => {
     expect(ok(cancel(requested(), megan, at('10:05'))).state).toBe('cancelled');
     const cancelled = ok(cancel(approvedByPatti(), megan, at('10:34')));
-    expect(describeState(cancelled)).toBe('Cancelled by Megan Bowen at 10:34 UTC.');
+    expect(describeState(cancelled)).toBe('Cancelled by Megan Bowen at 2025-06-02 10:34 UTC.');
   });
 
   it('nobody else can cancel', () => {
@@ -246,14 +248,14 @@ describe('expiry', () => {
     expect(expireIfDue(record, at('10:59'))).toBe(record);
     const expired = expireIfDue(record, at('11:00'));
     expect(expired.state).toBe('expired');
-    expect(describeState(expired)).toBe('Expired at 11:00 UTC without enough approvals.');
+    expect(describeState(expired)).toBe('Expired at 2025-06-02 11:00 UTC without enough approvals.');
   });
 
   it('an approved request that was never issued expires too', () => {
     const expired = expireIfDue(approvedByPatti(), at('11:05'));
     expect(expired.state).toBe('expired');
     expect(describeState(expired)).toBe(
-      'Approved by Patti Fernandez at 10:32 UTC, but the request expired at 11:00 UTC before the pass was issued.',
+      'Approved by Patti Fernandez at 2025-06-02 10:32 UTC, but the request expired at 2025-06-02 11:00 UTC before the pass was issued.',
     );
   });
 
@@ -272,7 +274,7 @@ describe('issuing', () => {
     const again = refusalOf(beginIssuing(issuing, at('10:33')));
     expect(again.code).toBe('already-decided');
     expect(again.message).toBe(
-      'This request was already handled. Approved by Patti Fernandez at 10:32 UTC; the pass is being issued.',
+      'This request was already handled. Approved by Patti Fernandez at 2025-06-02 10:32 UTC; the pass is being issued.',
     );
   });
 
@@ -305,7 +307,7 @@ describe('issuing', () => {
     );
     expect(failed).toMatchObject({ state: 'failed', failure: 'Graph answered 403 Forbidden.' });
     expect(describeState(failed)).toBe(
-      'Approved by Patti Fernandez at 10:32 UTC; issuing the pass failed at 10:34 UTC: Graph answered 403 Forbidden.',
+      'Approved by Patti Fernandez at 2025-06-02 10:32 UTC; issuing the pass failed at 2025-06-02 10:34 UTC: Graph answered 403 Forbidden.',
     );
   });
 

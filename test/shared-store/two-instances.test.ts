@@ -198,7 +198,7 @@ describe('an instance killed in the middle of an approval', () => {
           const record = await later.bot.escalations.current(b.tenantId, requestId!);
           expect(record?.state).toBe('failed');
           expect(record?.failure).toMatch(
-            /The bot stopped while the pass was being issued\. A pass was created at \d\d:\d\d UTC, but its code can never be read again, so it was deleted/,
+            /The bot stopped while the pass was being issued\. A pass was created at \d{4}-\d\d-\d\d \d\d:\d\d UTC, but its code can never be read again, so it was deleted/,
           );
           expect(await tapMethodsOf(b, cast.adele.aadObjectId)).toEqual([]);
 

@@ -1,5 +1,6 @@
 import type * as GraphTypes from '@microsoft/microsoft-graph-types';
-import { clockTime, type EscalationRecord, markFailed, type Person } from '../../escalation/state-machine.js';
+import { type EscalationRecord, markFailed, type Person } from '../../escalation/state-machine.js';
+import { utcMinute } from '../../time.js';
 import type { Escalation } from './context.js';
 import { finish } from './outcome.js';
 
@@ -44,7 +45,7 @@ export async function resolveUncertainIssue(
     );
   }
   const deleted = (await Promise.all(ours.map((m) => deletePass(escalation, record, m.id)))).every(Boolean);
-  const createdAt = clockTime(ours[0]!.createdDateTime!);
+  const createdAt = utcMinute(ours[0]!.createdDateTime!);
   return finish(escalation, key, actor, (r) =>
     markFailed(
       r,
