@@ -4,7 +4,7 @@ import { isRefusal } from '../../src/escalation/refusal.js';
 import { approve, beginIssuing } from '../../src/escalation/state-machine.js';
 import { FileStore } from '../../src/storage/file-store.js';
 import { inReaderTime, readerClock, readerOf } from '../../src/teams/locale.js';
-import { act, approvalCard, cast, fileRequest, openApp } from '../escalation-bot/helpers.js';
+import { act, approvalCard, cast, fileRequest, openApp, personalChatId } from '../escalation-bot/helpers.js';
 import { cardOf, cardText, type Harness, people, startHarness, type TeamsUser } from '../harness.js';
 
 /**
@@ -173,5 +173,56 @@ describe('a refusal read in Berlin says its times on the one clock, never UTC', 
     const list = cardText(cardOf((await harness.say(cast.helen, 'requests', undefined, inBerlin)).replies[0]));
     expect(list).toMatch(new RegExp(`A pass was created at ${BERLIN_MOMENT}, but its code can never be read again`));
     expect(list).not.toMatch(/UTC/);
+  });
+});
+
+describe("outcome notices are on each chat's own clock, and mail names UTC", () => {
+  const inBerlin = { locale: 'en-GB', localTimezone: BERLIN };
+  const inTokyo = { locale: 'en-GB', entities: [{ type: 'clientInfo', timezone: 'Asia/Tokyo' }] };
+  let harness: Harness;
+  /** Cards that arrived in a person's 1:1 chat as new messages, as text. */
+  const newsFor = (person: TeamsUser) =>
+    harness.connector.activities
+      .filter((a) => a.conversationId === personalChatId(person) && a.kind === 'send')
+      .flatMap((a) => (a.activity.attachments ?? []).map((attachment: any) => cardText(attachment.content)));
+
+  beforeAll(async () => {
+    harness = await startHarness({ env: { NOTIFY_MAIL_FROM: 'helen.desk@contoso.com' } });
+    harness.graph.denyPermission('Mail.Send');
+    harness.graph.assignMailSendRole([cast.helen.aadObjectId]);
+    await harness.say(cast.helen, 'hi', undefined, inTokyo);
+    await harness.say(cast.megan, 'hi', undefined, inBerlin);
+    await harness.say(cast.adele, 'hi', undefined, inBerlin);
+    const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
+    await pressIn(harness, cast.megan, 'escalation.approve', { requestId }, inBerlin);
+    await pressIn(harness, cast.helen, 'pass.hide', { requestId }, inTokyo);
+  });
+  afterAll(() => harness.close());
+
+  it('Adele, told in Berlin that a pass was issued for her account, reads when and its facts in CET', () => {
+    const news = newsFor(cast.adele).find((text) => text.includes('A helpdesk pass was issued for your account'));
+    expect(news).toMatch(
+      new RegExp(`Temporary Access Pass for your account \\(adele.vance@contoso.com\\) at ${BERLIN_MOMENT}`),
+    );
+    expect(news).toMatch(new RegExp(`Issued\\n${BERLIN_MOMENT}`));
+    expect(news).not.toMatch(/UTC/);
+  });
+
+  it('Helen, the agent in Tokyo, reads who approved and when on Tokyo’s clock', () => {
+    const news = newsFor(cast.helen).find((text) => text.includes('Approved: the pass for Adele Vance was issued'));
+    // Her chat last spoke US English (the form), and US English names Tokyo's zone "GMT+9".
+    expect(news).toMatch(/Approved by Megan Bowen at [A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d GMT\+9\./);
+    expect(news).not.toMatch(/UTC/);
+  });
+
+  it('Megan, the manager in Berlin, reads when the pass was handed over in CET', () => {
+    const news = newsFor(cast.megan).find((text) => text.includes('The pass for Adele Vance was handed over'));
+    expect(news).toMatch(new RegExp(`handed the Temporary Access Pass for Adele Vance over at ${BERLIN_MOMENT}\\.`));
+    expect(news).not.toMatch(/UTC/);
+  });
+
+  it('the mail to Adele, whose reader’s zone is unknown, names UTC', () => {
+    const [mail] = harness.graph.sentMail();
+    expect(mail!.message.body.content).toMatch(/at \d{4}-\d\d-\d\d \d\d:\d\d UTC, approved by Megan Bowen/);
   });
 });

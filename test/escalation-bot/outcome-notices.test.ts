@@ -99,7 +99,7 @@ describe('everyone learns how an approved request ended, and only the agent sees
     const news = newsFor(harness, cast.helen).find((text) =>
       text.includes('Approved: the pass for Adele Vance was issued'),
     );
-    expect(news).toMatch(/Approved by Megan Bowen at \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(news).toMatch(/Approved by Megan Bowen at [A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d UTC/);
     expect(news).toContain(
       'Adele Vance was told in Teams that a pass was issued for their account (without the pass).',
     );
