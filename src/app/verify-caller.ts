@@ -33,6 +33,13 @@ import type {
 export const VERIFY_PATH = '/verify';
 export const CALLBACK_PATH = '/api/verify/callback';
 
+/** What the caller's page says in words of ours (the page translates them: src/verification/page.ts). */
+export const CALLER_WORDS = {
+  wrongCode: 'That code is not right. Check it with the helpdesk agent and try again.',
+  notPassed: 'The verification did not pass.',
+  requestGone: 'The request is gone.',
+} as const;
+
 export interface StartedVerification {
   session: VerificationSession;
   link: string;
@@ -144,8 +151,7 @@ export class VerifyCaller {
       );
       return { kind: 'opened-elsewhere' };
     }
-    if (session.status === 'failed')
-      return { kind: 'failed', failure: session.failure ?? 'The verification did not pass.' };
+    if (session.status === 'failed') return { kind: 'failed', failure: session.failure ?? CALLER_WORDS.notPassed };
     if (session.status === 'verified') return { kind: 'verified', ...(await this.afterVerification(session)) };
     if (isExpired(session, this.now())) return { kind: 'gone' };
     const presentation = session.presentation!;
@@ -189,7 +195,7 @@ export class VerifyCaller {
         kind: 'enter-code',
         targetFirstName: firstName(session.target.name),
         types: config.credentialTypes,
-        problem: 'That code is not right. Check it with the helpdesk agent and try again.',
+        problem: CALLER_WORDS.wrongCode,
       };
     }
     const cookie = unguessable();
@@ -341,7 +347,7 @@ export class VerifyCaller {
   ): Promise<{ next: Extract<CallerPage, { kind: 'verified' }>['next']; closedBecause?: string }> {
     if (session.passDeliveredAt) return { next: 'delivered' };
     const record = await this.deps.escalations.current(session.tenantId, session.requestId);
-    if (!record) return { next: 'closed', closedBecause: 'The request is gone.' };
+    if (!record) return { next: 'closed', closedBecause: CALLER_WORDS.requestGone };
     const facts = await this.deps.sessions.factsFor(record);
     switch (record.state) {
       case 'requested':

@@ -73,6 +73,37 @@ function knownTimeZone(zone: unknown): string | undefined {
   }
 }
 
+/**
+ * A browser's reader (the caller's verification page): the shipped language its Accept-Language
+ * header ranks highest (RFC 9110 section 12.5.4: ranges weighted by q, q=0 meaning "not
+ * acceptable"; a range matches on its primary subtag, as RFC 4647 lookup falls back from "de-CH"
+ * to "de"), English for "*" or when none is shipped. The server cannot know the browser's zone:
+ * UTC, which every time then names.
+ * https://www.rfc-editor.org/rfc/rfc9110#name-accept-language
+ */
+export function readerOfBrowser(acceptLanguage: string | undefined): Reader {
+  const ranges = (acceptLanguage ?? '')
+    .slice(0, 1000)
+    .split(',')
+    .slice(0, 50)
+    .map((entry, order) => {
+      const [range = '', ...parameters] = entry.split(';').map((part) => part.trim());
+      const weight = parameters.find((p) => /^q=/i.test(p));
+      const q =
+        weight === undefined ? 1 : /^q=(0(\.\d{0,3})?|1(\.0{0,3})?)$/i.test(weight) ? Number(weight.slice(2)) : 0;
+      return { range, q, order };
+    })
+    .filter(({ range, q }) => q > 0 && range !== '')
+    .sort((a, b) => b.q - a.q || a.order - b.order);
+  for (const { range } of ranges) {
+    if (range === '*') return ENGLISH_UTC;
+    const locale = canonicalLocale(range);
+    const language = LANGUAGES.find((l) => l === locale?.split('-')[0]?.toLowerCase());
+    if (language && locale) return { language, locale, timeZone: 'UTC' };
+  }
+  return ENGLISH_UTC;
+}
+
 const turnReader = new AsyncLocalStorage<Reader>();
 
 /**

@@ -1,11 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { CALLER_WORDS } from '../../src/app/verify-caller.js';
+import { closedWords } from '../../src/caller-verification/caller-page.js';
 import { GRAPH_TROUBLE_MESSAGES } from '../../src/directory/graph-trouble.js';
 import { PASS_BLOCKER_TEXT } from '../../src/eligibility/pass-gate.js';
 import { REQUIREMENTS } from '../../src/eligibility/requirements.js';
 import { colleagueView, type Eligibility } from '../../src/eligibility/rules.js';
+import type { EscalationRecord } from '../../src/escalation/state-machine.js';
 import { CARD_TEMPLATE_DIR, templateTexts } from '../../src/teams/cards.js';
 
 const TEAMS_DIR = new URL('../../src/teams/', import.meta.url);
+/** Files outside src/teams/ that speak through t() too: the caller's verification page. */
+const OTHER_SPEAKERS = [new URL('../../src/verification/page.ts', import.meta.url)];
 
 /** Each template's texts, by template name. */
 export function templateMessages(): Map<string, string[]> {
@@ -19,11 +24,17 @@ export function templateMessages(): Map<string, string[]> {
   return byTemplate;
 }
 
-/** The literal message ids passed to t('...') in src/teams/. */
+/** The literal message ids passed to t('...') in src/teams/ and the verification page. */
 export function codeMessages(): string[] {
   const ids: string[] = [];
-  for (const file of readdirSync(TEAMS_DIR).filter((f) => f.endsWith('.ts'))) {
-    const source = readFileSync(new URL(file, TEAMS_DIR), 'utf8');
+  const files = [
+    ...readdirSync(TEAMS_DIR)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => new URL(f, TEAMS_DIR)),
+    ...OTHER_SPEAKERS,
+  ];
+  for (const file of files) {
+    const source = readFileSync(file, 'utf8');
     for (const match of source.matchAll(/\bt\(\s*(?:'((?:\\.|[^'\\])*)'|"((?:\\.|[^"\\])*)")/g)) {
       ids.push((match[1] ?? match[2]!).replace(/\\(['"\\])/g, '$1'));
     }
@@ -43,6 +54,11 @@ export function coreMessages(): string[] {
     ...Object.values(PASS_BLOCKER_TEXT),
     // A failed Graph request on an error card (directory/graph-trouble.ts).
     ...Object.values(GRAPH_TROUBLE_MESSAGES),
+    // The caller's verification page: the use case's words and why a request closed.
+    ...Object.values(CALLER_WORDS),
+    ...(['denied', 'expired', 'cancelled', 'failed'] as const).map((state) =>
+      closedWords({ state } as EscalationRecord),
+    ),
   ];
 }
 

@@ -79,22 +79,31 @@ export async function startVerification(harness: Harness, requestId: string) {
 /** One browser: its own cookie, every page it was shown recorded for the leak scan (except the pass page, returned to the test). */
 export class CallerBrowser {
   cookie: string | undefined;
-  constructor(private readonly harness: Harness) {}
+  constructor(
+    private readonly harness: Harness,
+    /** The Accept-Language header the browser sends, as a browser set to that language would. */
+    private readonly acceptLanguage?: string,
+  ) {}
 
   private async fetch(
     url: string,
     init: RequestInit = {},
-  ): Promise<{ status: number; html: string; setCookie?: string; location?: string }> {
+  ): Promise<{ status: number; html: string; setCookie?: string; location?: string; headers: Headers }> {
     const response = await fetch(url, {
       ...init,
       redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string>), ...(this.cookie ? { cookie: this.cookie } : {}) },
+      headers: {
+        ...(init.headers as Record<string, string>),
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(this.acceptLanguage ? { 'accept-language': this.acceptLanguage } : {}),
+      },
     });
     return {
       status: response.status,
       html: await response.text(),
       setCookie: response.headers.get('set-cookie') ?? undefined,
       location: response.headers.get('location') ?? undefined,
+      headers: response.headers,
     };
   }
 
