@@ -177,7 +177,12 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
   const server = createServer({
     adapter,
     ready,
-    runTurn: (context) => inReadersTurn(context, () => app.run(context)).then(() => undefined),
+    runTurn: (context) =>
+      inReadersTurn(
+        context,
+        () => app.run(context),
+        async (tenantId, userId) => (await personalChats.reader(tenantId, userId)).timeZone,
+      ).then(() => undefined),
     localMode: !config.botAuth,
     appId: config.botAuth?.appId,
     allowedTenantIds: config.allowedTenantIds,

@@ -1,5 +1,6 @@
 import type { Application } from '@microsoft/teams-ai';
 import { ActivityTypes, CardFactory, type TurnContext } from 'botbuilder';
+import { tenantOf } from '../activity.js';
 import type { Directory } from '../directory/directory.js';
 import { GraphRequestError } from '../directory/graph.js';
 import { graphTrouble } from '../directory/graph-trouble.js';
@@ -11,7 +12,7 @@ import { type ActionData, BadActionData, readActionData } from './action-data.js
 import { type Asker, isPersonalChat, NotAnOrganisationUser, whoIsAsking } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { actionResponse, invokeResponseActivity } from './invoke-response.js';
-import { forReader, inReaderTime, readerOf, t } from './locale.js';
+import { forReader, inReaderTime, readerOf, t, timeZoneOf } from './locale.js';
 import { nextStepAfter } from './next-steps.js';
 import { colleagueStanding, isSharedConversation } from './shared-chat.js';
 import { VERBS, type Verb } from './verbs.js';
@@ -54,9 +55,24 @@ export interface Turns {
 /**
  * A whole turn for the person who sent it: the reader (language, time zone) is decided once, from
  * the activity like the asker, and every card rendered in the turn, error cards included, is theirs.
+ * An activity that names no zone (a card button's invoke carries the locale, but need not carry a
+ * clientInfo entity) is read on the clock the sender's 1:1 chat last named (`savedZone`), so the card
+ * a button replaces keeps the clock it was written on.
+ * https://learn.microsoft.com/python/api/microsoft-teams-api/microsoft_teams.api.adaptivecardinvokeactivity
  */
-export function inReadersTurn<T>(context: TurnContext, work: () => Promise<T>): Promise<T> {
-  return forReader(readerOf(context.activity), work);
+export async function inReadersTurn<T>(
+  context: TurnContext,
+  work: () => Promise<T>,
+  savedZone?: (tenantId: string, userId: string) => Promise<string>,
+): Promise<T> {
+  const { activity } = context;
+  const reader = readerOf(activity);
+  const tenantId = tenantOf(activity);
+  const userId = activity.from?.aadObjectId;
+  if (savedZone && tenantId && userId && timeZoneOf(activity) === undefined) {
+    reader.timeZone = await savedZone(tenantId, userId).catch(() => reader.timeZone);
+  }
+  return forReader(reader, work);
 }
 
 /** A use case's Refusal on its way to the card, thrown from deep inside a handler. */

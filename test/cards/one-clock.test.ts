@@ -82,6 +82,15 @@ describe('a card written to someone first (the approval card) is on the clock th
     expect(text).toMatch(/expires at \d\d:\d\d CET/);
     expect(text).not.toMatch(/UTC/);
   });
+
+  it('a button pressed on it, whose invoke names no zone, answers on the same clock', async () => {
+    const { requestId } = await fileRequest(harness, cast.helen, cast.miriam);
+    // As a client sends a card's button: the locale, but no clientInfo entity and no localTimezone.
+    const card = await act(harness, cast.megan, 'escalation.view', { requestId });
+    // In the invoke's own locale (en-US), which names Berlin's zone "GMT+1".
+    expect(card.text).toMatch(/expires at \d\d:\d\d GMT\+1/);
+    expect(card.text).not.toMatch(/UTC/);
+  });
 });
 
 /** A card button pressed in a client that names its zone, as Teams sends the invoke. */
