@@ -18,23 +18,26 @@ const NAME = /^[\p{L}\p{M}][\p{L}\p{M}\s'’.\-,]{0,99}$/u;
 export const MAX_QUERY_LENGTH = 256;
 export const MAX_MATCHES = 10;
 
+/** Why what someone typed names nobody: fixed sentences, which the Teams layer translates by their text. */
+export const QUERY_PROBLEMS = {
+  empty: 'Tell me who: a name, an email address or a user principal name.',
+  tooLong: `That is longer than ${MAX_QUERY_LENGTH} characters; use the person's email address.`,
+  notUpn: 'That does not look like an email address or user principal name.',
+  notName: 'A name can only contain letters, spaces, apostrophes, hyphens and dots.',
+} as const;
+
 /** A user query from what someone typed, or the reason it cannot be one. */
 export function parseUserQuery(text: string): UserQuery | { problem: string } {
   const trimmed = text
     .trim()
     .replace(/^mailto:/i, '')
     .replace(/^<(.*)>$/, '$1');
-  if (!trimmed) return { problem: 'Tell me who: a name, an email address or a user principal name.' };
-  if (trimmed.length > MAX_QUERY_LENGTH)
-    return { problem: `That is longer than ${MAX_QUERY_LENGTH} characters; use the person's email address.` };
+  if (!trimmed) return { problem: QUERY_PROBLEMS.empty };
+  if (trimmed.length > MAX_QUERY_LENGTH) return { problem: QUERY_PROBLEMS.tooLong };
   if (isObjectId(trimmed)) return { kind: 'id', id: trimmed.toLowerCase() };
   if (trimmed.includes('@')) {
-    return UPN.test(trimmed)
-      ? { kind: 'upn', upn: trimmed }
-      : { problem: 'That does not look like an email address or user principal name.' };
+    return UPN.test(trimmed) ? { kind: 'upn', upn: trimmed } : { problem: QUERY_PROBLEMS.notUpn };
   }
   const name = trimmed.replace(/\s+/g, ' ');
-  return NAME.test(name)
-    ? { kind: 'name', name }
-    : { problem: 'A name can only contain letters, spaces, apostrophes, hyphens and dots.' };
+  return NAME.test(name) ? { kind: 'name', name } : { problem: QUERY_PROBLEMS.notName };
 }

@@ -91,7 +91,7 @@ async function eligibilityCard(
 function checkCard({ cards, settings }: CheckDependencies, result: CheckResult, typed: string): AdaptiveCard {
   switch (result.kind) {
     case 'unclear':
-      return cards.render('notice', { title: t('Who should I check?'), message: plain(result.problem) });
+      return cards.render('notice', { title: t('Who should I check?'), message: plain(t(result.problem)) });
     case 'nobody':
       return cards.render('notice', {
         title: t('No such user in this tenant'),

@@ -50,10 +50,10 @@ const LOOK: Record<EscalationState, { label: () => string; style: string }> = {
   failed: { label: () => t('Failed'), style: 'attention' },
 };
 
-const LIFETIME_SOURCE: Record<PassSettings['lifetimeSource'], string> = {
-  configured: 'the helpdesk’s setting',
-  'policy-minimum': 'the shortest the tenant’s TAP policy allows',
-  'policy-maximum': 'the longest the tenant’s TAP policy allows',
+const LIFETIME_SOURCE: Record<PassSettings['lifetimeSource'], () => string> = {
+  configured: () => t('the helpdesk’s setting'),
+  'policy-minimum': () => t('the shortest the tenant’s TAP policy allows'),
+  'policy-maximum': () => t('the longest the tenant’s TAP policy allows'),
 };
 
 const describeSettings = (settings: PassSettings | undefined) =>
@@ -62,7 +62,7 @@ const describeSettings = (settings: PassSettings | undefined) =>
         'valid for ${minutes} minutes, one-time use (${source}; a pass read out on a call works for one sign-in only)',
         {
           minutes: settings.lifetimeInMinutes,
-          source: t(LIFETIME_SOURCE[settings.lifetimeSource]),
+          source: LIFETIME_SOURCE[settings.lifetimeSource](),
         },
       )
     : t('issued with the tenant’s TAP policy settings (they could not be read just now)');
@@ -83,8 +83,8 @@ export function registerEscalationRoutes(app: Application, turns: Turns, deps: E
     const form = orRefuse(await escalations.startRequest(asker, query));
     if ('unclear' in form) {
       return cards.render('notice', {
-        title: 'Who needs a pass?',
-        message: `${plain(form.unclear)} For example: escalate adele.vance@contoso.com`,
+        title: t('Who needs a pass?'),
+        message: t('${problem} For example: escalate adele.vance@contoso.com', { problem: plain(t(form.unclear)) }),
       });
     }
     if ('several' in form) {
@@ -99,7 +99,9 @@ export function registerEscalationRoutes(app: Application, turns: Turns, deps: E
       target: { id: target.id, name: plain(target.displayName), userPrincipalName: plain(target.userPrincipalName) },
       passSettings: describeSettings(passSettings),
       note: privileged
-        ? `${plain(target.displayName)} holds a directory role, so this request needs two different approvers.`
+        ? t('${name} holds a directory role, so this request needs two different approvers.', {
+            name: plain(target.displayName),
+          })
         : '',
     });
   };
@@ -115,7 +117,7 @@ export function registerEscalationRoutes(app: Application, turns: Turns, deps: E
         if (!asker.isHelpdeskAgent) return requestForm(asker, { kind: 'id', id: '' });
         return cards.render('escalate-choose', {
           message: t('${problem} Pick them below, or type for example: escalate adele.vance@contoso.com', {
-            problem: plain(query.problem),
+            problem: plain(t(query.problem)),
           }),
         });
       }

@@ -10,7 +10,7 @@ import type { EscalationRecord } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
 import { type CardTemplates, cardTime, plain } from './cards.js';
 import type { PersonalChats } from './conversations.js';
-import { t } from './locale.js';
+import { forReader, t } from './locale.js';
 import type { TeamsOutcomeMessenger } from './notifications.js';
 import { Refused, type Turns } from './turn.js';
 
@@ -27,25 +27,32 @@ export function registerVerificationRoutes(
   turns.onVerb(app, 'verification.start', async (_context, asker, { requestId }) => {
     if (!(await deps.personalChats.has(asker.tenantId, asker.id))) {
       throw new Refused(
-        'Open a 1:1 chat with me first',
-        'The caller’s link and code can only be sent to your own 1:1 chat with the SSAR Helpdesk app, and you have not opened it yet.',
+        t('Open a 1:1 chat with me first'),
+        t(
+          'The caller’s link and code can only be sent to your own 1:1 chat with the SSAR Helpdesk app, and you have not opened it yet.',
+        ),
       );
     }
     const started = await deps.verifyCaller.start(asker, requestId);
     if (isRefusal(started)) throw new Refused(started);
     const { session, link, code } = started;
     const card = deps.cards.render('notice', {
-      title: `Verify ${plain(session.target.name)} with Face Check`,
+      title: t('Verify ${name} with Face Check', { name: plain(session.target.name) }),
       message: [
-        `Give the caller this link and code, read out on the call or sent to a contact you already trust. The link works until ${cardTime(session.expiresAt)}; only the first browser that enters the code can continue.`,
-        `Link: ${link}`,
-        `Code: **${spokenCode(code)}**`,
-        'They scan a QR code with Microsoft Authenticator, share their Verified ID and take a selfie for Face Check. The result appears on the request card for everyone who can see it.',
+        t(
+          'Give the caller this link and code, read out on the call or sent to a contact you already trust. The link works until ${at}; only the first browser that enters the code can continue.',
+          { at: cardTime(session.expiresAt) },
+        ),
+        t('Link: ${link}', { link }),
+        t('Code: **${code}**', { code: spokenCode(code) }),
+        t(
+          'They scan a QR code with Microsoft Authenticator, share their Verified ID and take a selfie for Face Check. The result appears on the request card for everyone who can see it.',
+        ),
       ].join('\n\n'),
     });
     if ((await deps.personalChats.send(asker.tenantId, asker.id, card)) === undefined)
       throw new Error('the link could not be sent to the agent’s 1:1 chat');
-    return 'I sent the caller’s link and code to your 1:1 chat with me.';
+    return t('I sent the caller’s link and code to your 1:1 chat with me.');
   });
 }
 
@@ -137,6 +144,7 @@ export class TeamsVerificationNews implements VerificationNews {
     private readonly deps: {
       escalations: Pick<EscalationService, 'current' | 'refreshLiveCards'>;
       messenger: Pick<TeamsOutcomeMessenger, 'notify'>;
+      personalChats: Pick<PersonalChats, 'reader'>;
       log: Logger;
     },
   ) {}
@@ -147,30 +155,50 @@ export class TeamsVerificationNews implements VerificationNews {
     // The teams layer's one live card per person (EscalationService.refreshLiveCards), at every step.
     await this.deps.escalations.refreshLiveCards(record);
     if (event !== 'verified' && event !== 'failed') return;
-    const name = record.target.name;
-    const evidence = session.evidence;
-    await this.deps.messenger.notify(
-      record.tenantId,
-      record.requester.id,
-      event === 'verified' && evidence
-        ? {
-            title: `Caller verified: ${name}`,
-            message: `The caller proved with Verified ID and Face Check that they are ${name}. ${
-              record.state === 'requested'
-                ? 'The approvers see the evidence on their cards and can approve now.'
-                : 'The evidence is on the request card.'
-            }`,
-            facts: [
-              { title: 'Credential', value: `${evidence.credentialType}, matched by ${evidence.matchedBy}` },
-              { title: 'Issuer', value: evidence.issuer },
-              { title: 'Face Check', value: `${score(evidence.score)} (threshold ${evidence.threshold})` },
-            ],
-          }
-        : {
-            title: `Caller verification did not pass: ${name}`,
-            message: `${session.failure ?? 'The presentation failed.'} The approvers see this on their cards. You can start a new attempt with "Verify with Face Check" on the request card.`,
-            facts: [],
-          },
-    );
+    // Written in the agent's language: this arrives with the Request Service's callback, not in their turn.
+    const reader = await this.deps.personalChats.reader(record.tenantId, record.requester.id);
+    const notice = forReader(reader, () => verificationNotice(record, session, event));
+    await this.deps.messenger.notify(record.tenantId, record.requester.id, notice);
   }
+}
+
+/** What the agent is told when the caller's verification passed or failed: the reason, never the credential's claims. */
+function verificationNotice(record: EscalationRecord, session: VerificationSession, event: 'verified' | 'failed') {
+  const name = record.target.name;
+  const evidence = session.evidence;
+  if (event === 'verified' && evidence) {
+    return {
+      title: t('Caller verified: ${name}', { name }),
+      message: `${t('The caller proved with Verified ID and Face Check that they are ${name}.', { name })} ${
+        record.state === 'requested'
+          ? t('The approvers see the evidence on their cards and can approve now.')
+          : t('The evidence is on the request card.')
+      }`,
+      facts: [
+        {
+          title: t('Credential'),
+          value: t('${type}, matched by ${matchedBy}', {
+            type: evidence.credentialType,
+            matchedBy: MATCHED_BY[evidence.matchedBy]?.() ?? evidence.matchedBy,
+          }),
+        },
+        { title: t('Credential issuer'), value: evidence.issuer },
+        {
+          title: 'Face Check',
+          value: t('${score} (threshold ${threshold})', {
+            score: score(evidence.score),
+            threshold: evidence.threshold,
+          }),
+        },
+      ],
+    };
+  }
+  return {
+    title: t('Caller verification did not pass: ${name}', { name }),
+    message: t(
+      '${failure} The approvers see this on their cards. You can start a new attempt with "Verify with Face Check" on the request card.',
+      { failure: session.failure ?? t('The presentation failed.') },
+    ),
+    facts: [],
+  };
 }

@@ -103,6 +103,8 @@ const SHARED_WORDS: Record<Exclude<Language, 'en'>, string[]> = {
     'mail',
     'exclamation',
     'plus',
+    'apostrophes',
+    'contact',
   ],
   es: ['selfie', 'chat', 'error', 'compare', 'principal'],
   ja: [],

@@ -6,6 +6,7 @@ import { PASS_BLOCKER_TEXT } from '../../src/eligibility/pass-gate.js';
 import { REQUIREMENTS } from '../../src/eligibility/requirements.js';
 import { colleagueView, type Eligibility } from '../../src/eligibility/rules.js';
 import type { EscalationRecord } from '../../src/escalation/state-machine.js';
+import { QUERY_PROBLEMS } from '../../src/eligibility/user-query.js';
 import { CARD_TEMPLATE_DIR, templateTexts } from '../../src/teams/cards.js';
 
 const TEAMS_DIR = new URL('../../src/teams/', import.meta.url);
@@ -59,6 +60,8 @@ export function coreMessages(): string[] {
     ...(['denied', 'expired', 'cancelled', 'failed'] as const).map((state) =>
       closedWords({ state } as EscalationRecord),
     ),
+    // Why what someone typed names nobody (eligibility/user-query.ts).
+    ...Object.values(QUERY_PROBLEMS),
   ];
 }
 

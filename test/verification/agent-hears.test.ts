@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cardsIn, personalChatId } from '../escalation-bot/helpers.js';
+import { cardsIn, fileRequest, personalChatId } from '../escalation-bot/helpers.js';
 import { cardText, type Harness } from '../harness.js';
 import {
   ADELE,
@@ -62,5 +62,55 @@ describe('the agent hears how the caller verification went', () => {
     expect(issued).toContain("The pass was delivered to the verified caller's page");
     expect(issued).not.toContain('in the card above');
     expect(JSON.stringify(harness.connector.activities)).not.toContain(PRIVATE_CLAIM);
+  });
+});
+
+describe('an agent whose Teams is in German', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startVerifying('required');
+  });
+  afterAll(() => harness.close());
+
+  const german = { locale: 'de-DE', entities: [{ type: 'clientInfo', locale: 'de-DE', timezone: 'Europe/Berlin' }] };
+
+  it('gets the caller’s link and the verification news in German, even though the news comes with the Request Service’s callback', async () => {
+    await harness.say(cast.helen, 'hallo', undefined, german);
+    const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
+    const before = harness.connector.activities.length;
+    const pressed = await harness.post(
+      harness.activity(cast.helen, {
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        replyToId: 'c1',
+        ...german,
+        value: {
+          action: { type: 'Action.Execute', verb: 'verification.start', data: { requestId } },
+          trigger: 'manual',
+        },
+      }),
+    );
+    expect(JSON.stringify(pressed.body)).toContain('Ich habe den Link und den Code');
+    const linkCard = harness.connector.activities
+      .slice(before)
+      .filter((a) => a.conversationId === personalChatId(cast.helen))
+      .map((a) => cardText(a.activity.attachments?.[0]?.content))
+      .join('\n');
+    expect(linkCard).toContain('Adele Vance mit Face Check überprüfen');
+    expect(linkCard).toContain('Der Link gilt bis');
+    const link = /Link: (\S+)/.exec(linkCard)?.[1] ?? '';
+    const code = (/Code: \*\*(\d{3} \d{3})\*\*/.exec(linkCard)?.[1] ?? '').replace(' ', '');
+    harness.secrets.push(code);
+
+    const noticesBefore = helensNotices(harness).length;
+    await verifyAsCaller(
+      harness,
+      { requestId: requestId ?? '', link, code, sessionId: link.split('/').at(-1) ?? '', text: linkCard },
+      { credential: credential(), faceCheckScore: 88 },
+    );
+    const notice = helensNotices(harness).slice(noticesBefore).join('\n');
+    expect(notice).toContain('Anrufer bestätigt: Adele Vance');
+    expect(notice).toContain('Die Genehmigenden sehen den Nachweis');
+    expect(notice).not.toContain('The caller proved');
   });
 });
