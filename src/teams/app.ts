@@ -21,7 +21,7 @@ import { registerGuideRoutes } from './guide.js';
 import { contactLine, registerHelpdeskRoutes } from './helpdesk.js';
 import { actionResponse, healthCheckResponse, invokeResponseActivity, unsupportedInvoke } from './invoke-response.js';
 import type { LiveCardIndex } from './live-cards.js';
-import { t } from './locale.js';
+import { currentReader, t } from './locale.js';
 import { registerPeopleSearch } from './people-search.js';
 import { READINESS_PATTERN, registerReadinessRoutes } from './readiness.js';
 import { type RecoveryFeed, registerRecoveryFeedRoutes } from './recovery-feed.js';
@@ -66,13 +66,19 @@ export function messageLengthProblem(text: string): string | undefined {
   const pastedError = PASTED_ERROR.test(text);
   const limit = pastedError ? MAX_EXTRACT_CHARS : MAX_MESSAGE_CHARS;
   if (text.length <= limit) return undefined;
-  const count = (n: number) => n.toLocaleString('en-US');
-  return (
-    `Your message has ${count(text.length)} characters; I read at most ${count(limit)}${pastedError ? ' for a pasted error' : ''}. Nothing was looked up. ` +
-    (pastedError
-      ? 'Paste just the error message with its troubleshooting details.'
-      : 'Send a command such as "check adele.vance@contoso.com", or paste just the error.')
-  );
+  const values = {
+    count: text.length.toLocaleString(currentReader().locale),
+    limit: limit.toLocaleString(currentReader().locale),
+  };
+  return pastedError
+    ? t(
+        'Your message has ${count} characters; I read at most ${limit} for a pasted error. Nothing was looked up. Paste just the error message with its troubleshooting details.',
+        values,
+      )
+    : t(
+        'Your message has ${count} characters; I read at most ${limit}. Nothing was looked up. Send a command such as "check adele.vance@contoso.com", or paste just the error.',
+        values,
+      );
 }
 
 const PERSONAL_ONLY = [ESCALATE_PATTERN, REQUESTS_PATTERN, READINESS_PATTERN];

@@ -152,7 +152,7 @@ export function registerReadinessRoutes(app: Application, turns: Turns, deps: Re
   app.fileConsentAccept(async (context, _state, response) => {
     const offer = await jobs.takeOffer(offerIdOf(response), context.activity.from?.aadObjectId);
     if (!offer) {
-      await context.sendActivity('That report is no longer available: run "readiness report" again.');
+      await context.sendActivity(t('That report is no longer available: run "readiness report" again.'));
       return;
     }
     try {
@@ -161,14 +161,14 @@ export function registerReadinessRoutes(app: Application, turns: Turns, deps: Re
     } catch (error) {
       log.warn({ err: errorSummary(error) }, 'readiness CSV upload failed');
       await context.sendActivity(
-        'I could not upload the report to your OneDrive. Run "readiness report" again in a minute.',
+        t('I could not upload the report to your OneDrive. Run "readiness report" again in a minute.'),
       );
     }
   });
 
   app.fileConsentDecline(async (context, _state, response) => {
     await jobs.takeOffer(offerIdOf(response), context.activity.from?.aadObjectId);
-    await context.sendActivity('OK, I deleted the report file without uploading it.');
+    await context.sendActivity(t('OK, I deleted the report file without uploading it.'));
   });
 }
 

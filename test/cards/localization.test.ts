@@ -113,7 +113,7 @@ const SHARED_WORDS: Record<Exclude<Language, 'en'>, string[]> = {
 function comparableWords(text: string): Set<string> {
   let rest = text
     .replace(/\$\{[^}]*\}/g, ' ')
-    .replace(/\bescalate (?=[\w.+-]+@)/g, ' ')
+    .replace(/\b(?:escalate|check) (?=[\w.+-]+@)/g, ' ')
     .replace(/https?:\/\/\S+|[\w.+-]+@[\w.-]+|\b[\w.-]+\.(?:com|ms)(?:\/\S*)?/g, ' ')
     // The commands the bot understands, shown as commands.
     .replace(
