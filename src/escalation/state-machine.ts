@@ -10,6 +10,7 @@ import { utcMinute } from '../time.js';
 import { type Person, samePerson } from './person.js';
 import { refuseCanceller, refuseDecider, refuseOwnAccount } from './policy.js';
 import { type Refusal, type RefusalCode, refusal } from './refusal.js';
+import { describeState } from './status.js';
 
 export type EscalationState =
   | 'requested'
@@ -308,52 +309,4 @@ export function markFailed(record: EscalationRecord, now: Date, reason: string):
 
 function refuseNotIssuing(record: EscalationRecord): Refusal {
   return refuse('not-issuing', `No pass is being issued for this request. ${describeState(record)}`);
-}
-
-const listApprovals = (approvals: Approval[], clock: Clock): string =>
-  approvals.map((approval) => `${approval.approver.name} at ${clock(approval.at)}`).join(' and ');
-
-/** How a moment is written in a sentence; a whole UTC moment (src/time.ts) unless the card's reader has a clock of their own. */
-export type Clock = (at: string) => string;
-
-/** One or two sentences for a status card, with times on `clock`. */
-export function describeState(record: EscalationRecord, clock: Clock = utcMinute): string {
-  const approvedBy = `Approved by ${listApprovals(record.approvals, clock)}`;
-  switch (record.state) {
-    case 'requested': {
-      const expires = `expires at ${clock(record.expiresAt)}`;
-      if (record.approvals.length === 0) {
-        const who = record.approvalsRequired === 2 ? 'two approvers' : 'an approver';
-        const why = record.privileged ? ` because ${record.target.name} holds a directory role` : '';
-        return `Waiting for ${who}${why}; ${expires}.`;
-      }
-      const because = record.reopenedBecause ? ` because ${record.reopenedBecause}` : '';
-      return `Waiting for a second approver${because} (so far approved by ${listApprovals(record.approvals, clock)}); ${expires}.`;
-    }
-    case 'approved':
-      return `${approvedBy}; the pass has not been issued yet.`;
-    case 'issuing':
-      return `${approvedBy}; the pass is being issued.`;
-    case 'issued':
-      return (
-        `${approvedBy}; the pass was issued at ${clock(record.issuedAt ?? record.updatedAt)}` +
-        (record.tapExpiresAt ? ` and is valid until ${clock(record.tapExpiresAt)}.` : '.')
-      );
-    case 'denied':
-      return (
-        `Denied by ${record.deniedBy?.name ?? 'an approver'} at ${clock(record.updatedAt)}` +
-        (record.denialReason ? `: ${record.denialReason}` : '.')
-      );
-    case 'expired':
-      return record.approvals.length >= record.approvalsRequired
-        ? `${approvedBy}, but the request expired at ${clock(record.expiresAt)} before the pass was issued.`
-        : `Expired at ${clock(record.expiresAt)} without enough approvals.`;
-    case 'cancelled':
-      return `Cancelled by ${record.requester.name} at ${clock(record.updatedAt)}.`;
-    case 'failed':
-      return (
-        `${approvedBy}; issuing the pass failed at ${clock(record.updatedAt)}: ` +
-        (record.failure ?? 'no reason was given.')
-      );
-  }
 }

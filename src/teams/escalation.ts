@@ -4,19 +4,14 @@ import type { EscalationService, FiledRequest, PassSettings, RequestView } from 
 import { parseUserQuery, type UserQuery } from '../eligibility/user-query.js';
 import { acceptanceNeeded } from '../escalation/policy.js';
 import { isRefusal, type Refusal } from '../escalation/refusal.js';
-import {
-  describeState,
-  type EscalationRecord,
-  type EscalationState,
-  type Person,
-  type VerificationMethod,
-} from '../escalation/state-machine.js';
+import type { EscalationRecord, EscalationState, Person, VerificationMethod } from '../escalation/state-machine.js';
+import { stateSentence } from '../escalation/status.js';
 import type { Asker } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, cardTime, plain } from './cards.js';
 import { queryFromMessage } from './check.js';
 import type { PersonalChats } from './conversations.js';
 import type { LiveCardIndex } from './live-cards.js';
-import { inReaderTime, readerClock, t } from './locale.js';
+import { inReaderTime, inReaderWords, t } from './locale.js';
 import { Refused, type Turns } from './turn.js';
 import { verificationFacts, verificationNote } from './verification.js';
 
@@ -67,8 +62,9 @@ const describeSettings = (settings: PassSettings | undefined) =>
       )
     : t('issued with the tenant’s TAP policy settings (they could not be read just now)');
 
-/** The request's status sentence on the reader's clock, moments the core wrote into it (a failure's) included. */
-const readerState = (record: EscalationRecord): string => inReaderTime(describeState(record, readerClock));
+/** Where the request stands, in the reader's language and on their clock, moments the core wrote into it (a failure's) included. */
+const readerState = (record: EscalationRecord): string =>
+  inReaderTime(inReaderWords(stateSentence(record), 'clock'));
 
 /** The result of a use case, or its refusal thrown to become the error card. */
 function orRefuse<T>(result: T | Refusal): T {

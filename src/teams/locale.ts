@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
+import { type Sentence, spoken, type Voice } from '../escalation/sentence.js';
 
 /**
  * The language and time zone a person reads cards in, decided once per turn from the activity:
@@ -187,4 +188,21 @@ export function readerTime(at: string | Date, reader = currentReader()): string 
     timeZone: reader.timeZone,
     timeZoneName: 'short',
   }).format(new Date(at));
+}
+
+/**
+ * A sentence the core said, as this reader hears it: their catalogue, their way of listing, and
+ * moments on their clock, as a time of day (`clock`, for a status line about today) or whole.
+ */
+export function inReaderWords(
+  sentence: Sentence,
+  moments: 'clock' | 'time' = 'time',
+  reader = currentReader(),
+): string {
+  const voice: Voice = {
+    words: (english) => translate(english, reader.language),
+    moment: (at) => (moments === 'clock' ? readerClock(at, reader) : readerTime(at, reader)),
+    list: (items) => new Intl.ListFormat(reader.locale, { type: 'conjunction' }).format(items),
+  };
+  return spoken(sentence, voice);
 }

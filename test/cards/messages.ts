@@ -43,6 +43,18 @@ export function codeMessages(): string[] {
   return ids;
 }
 
+/** The templates of sentences the core says (src/escalation/sentence.ts `say('...')`), anywhere in src/. */
+export function sentenceMessages(): string[] {
+  const ids: string[] = [];
+  const src = new URL('../../src/', import.meta.url);
+  for (const file of readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+    const source = readFileSync(new URL(file, src), 'utf8');
+    for (const match of source.matchAll(/\bsay\(\s*'((?:\\.|[^'\\])*)'/g))
+      ids.push(match[1]!.replace(/\\(['"\\])/g, '$1'));
+  }
+  return ids;
+}
+
 /** Sentences the pure core produces as fixed text and the Teams layer translates by their id. */
 export function coreMessages(): string[] {
   const outcome = (canSelfRecover: boolean) => colleagueView({ canSelfRecover } as Eligibility).message;
@@ -67,5 +79,12 @@ export function coreMessages(): string[] {
 
 /** Every message id a catalogue must have. */
 export function allMessageIds(): string[] {
-  return [...new Set([...[...templateMessages().values()].flat(), ...codeMessages(), ...coreMessages()])].sort();
+  return [
+    ...new Set([
+      ...[...templateMessages().values()].flat(),
+      ...codeMessages(),
+      ...coreMessages(),
+      ...sentenceMessages(),
+    ]),
+  ].sort();
 }

@@ -5,13 +5,13 @@ import {
   cancel,
   createRequest,
   deny,
-  describeState,
   type EscalationRecord,
   expireIfDue,
   markFailed,
   markIssued,
   type Transition,
 } from '../../src/escalation/state-machine.js';
+import { describeState } from '../../src/escalation/status.js';
 import {
   alex,
   at,
