@@ -169,6 +169,7 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
       allowPrivilegedPasses: config.escalation.allowPrivilegedWithTwoApprovers,
       helpdeskContact: config.helpdeskContact,
     },
+    ...(options.now ? { now: options.now } : {}),
   });
   const storageProblem = config.blobStorage
     ? 'Azure Storage is not reachable or not writable'

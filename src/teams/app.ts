@@ -48,6 +48,8 @@ export interface BotDependencies {
   recoveryFeed?: RecoveryFeed;
   askHelpdesk: AskHelpdesk;
   settings: BotSettings;
+  /** The bot's clock (the tests' own, so a card's waiting time agrees with the sweep's). */
+  now?: () => Date;
 }
 
 /** Configuration the cards need. */
@@ -175,6 +177,7 @@ export function createBot(adapter: TeamsAdapter, deps: BotDependencies): Applica
     escalations: deps.escalations,
     personalChats: deps.personalChats,
     liveCards: deps.liveCards,
+    ...(deps.now ? { now: deps.now } : {}),
   });
   registerPeopleSearch(app, { directory, log });
   registerVerificationRoutes(app, turns, { verifyCaller: deps.verifyCaller, cards, personalChats: deps.personalChats });

@@ -165,20 +165,9 @@ export class TeamsEscalationNotifier implements EscalationNotifier {
       ...(verification ? { verification } : {}),
     };
     const viewerChatId = await this.deps.personalChats.chatUserId(record.tenantId, personId);
-    const holders = ((await this.deps.liveCards?.cardsFor(record)) ?? [])
-      .filter((card) => card.role === 'approver' && card.name)
-      .map((card) => plain(card.name ?? ''));
-    return forReader(await this.deps.personalChats.reader(record.tenantId, personId), () => {
-      const minutes = Math.max(
-        0,
-        Math.floor(((facts.at ?? new Date()).getTime() - Date.parse(record.createdAt)) / 60_000),
-      );
-      const waiting =
-        holders.length > 0
-          ? t('${minutes} minutes so far, with ${names}', { minutes, names: holders.join(', ') })
-          : t('${minutes} minutes so far', { minutes });
-      return escalationCard(this.deps, view, { viewerId: personId, viewerChatId, waiting });
-    });
+    return forReader(await this.deps.personalChats.reader(record.tenantId, personId), () =>
+      escalationCard(this.deps, view, { viewerId: personId, viewerChatId, ...(facts.at ? { at: facts.at } : {}) }),
+    );
   }
 
   private async sendOrThrow(tenantId: string, userId: string, card: AdaptiveCard): Promise<string> {

@@ -21,6 +21,7 @@ export interface EscalationDependencies {
   cards: CardTemplates;
   /** Where each person's live card for a request is; without it every change is a new card. */
   liveCards?: LiveCardIndex;
+  now?: () => Date;
 }
 
 export const ESCALATE_PATTERN = /^\s*escalate\b/i;
@@ -103,7 +104,12 @@ export function registerEscalationRoutes(app: Application, turns: Turns, deps: E
   };
 
   const render = (context: TurnContext, viewerId: string, view: RequestView, delivery?: string) =>
-    escalationCard(deps, view, { viewerId, viewerChatId: context.activity.from.id, delivery });
+    escalationCard(deps, view, {
+      viewerId,
+      viewerChatId: context.activity.from.id,
+      delivery,
+      ...(deps.now ? { at: deps.now() } : {}),
+    });
 
   app.message(
     ESCALATE_PATTERN,
@@ -225,16 +231,31 @@ function deliveryReport(notified: Person[], unreachable: FiledRequest['unreachab
 
 interface ViewOptions {
   viewerId: string;
-  /** How long the request has waited and who has it, on the live cards. */
-  waiting?: string;
+  /** The bot's clock, for how long the request has waited; now when absent. */
+  at?: Date;
   /** The viewer's Teams chat id (29:…), for refresh.userIds. */
   viewerChatId?: string;
   delivery?: string;
 }
 
+/** How long the request has waited and with whom: the approvers its cards went to. */
+async function waiting(
+  deps: Pick<EscalationDependencies, 'liveCards'>,
+  record: EscalationRecord,
+  at = new Date(),
+): Promise<string> {
+  const minutes = Math.max(0, Math.floor((at.getTime() - Date.parse(record.createdAt)) / 60_000));
+  const holders = ((await deps.liveCards?.cardsFor(record)) ?? [])
+    .filter((card) => card.role === 'approver' && card.name)
+    .map((card) => plain(card.name ?? ''));
+  return holders.length > 0
+    ? t('${minutes} minutes so far, with ${names}', { minutes, names: holders.join(', ') })
+    : t('${minutes} minutes so far', { minutes });
+}
+
 /** One request as one person sees it: approvers who may act get Approve/Deny, the requester Cancel while it is pending. */
 export async function escalationCard(
-  deps: Pick<EscalationDependencies, 'personalChats' | 'cards'>,
+  deps: Pick<EscalationDependencies, 'personalChats' | 'cards' | 'liveCards'>,
   view: RequestView,
   viewer: ViewOptions,
 ): Promise<AdaptiveCard> {
@@ -257,7 +278,7 @@ export async function escalationCard(
         (record.verification.detail ? `: ${plain(record.verification.detail)}` : ''),
     },
     ...(record.state === 'requested' ? [{ title: t('Expires'), value: cardTime(record.expiresAt) }] : []),
-    ...(record.state === 'requested' && viewer.waiting ? [{ title: t('Waiting'), value: viewer.waiting }] : []),
+    ...(record.state === 'requested' ? [{ title: t('Waiting'), value: await waiting(deps, record, viewer.at) }] : []),
     ...(record.privileged
       ? [
           {

@@ -21,6 +21,7 @@ describe('a request nobody acts on', () => {
   let clock = Date.parse('2026-03-02T09:00:00Z');
   let harness: Harness;
   let requestId: string;
+  let filedCard: unknown;
   beforeAll(async () => {
     harness = await startHarness({ now: () => new Date(clock) });
     // Patti, in the approver group, has not opened the app yet: she cannot be asked at filing.
@@ -34,8 +35,13 @@ describe('a request nobody acts on', () => {
       form.replies[0]!.id,
     );
     requestId = submitted.body.value.refresh.action.data.requestId;
+    filedCard = submitted.body.value;
   });
   afterAll(() => harness.close());
+
+  it("from the moment it is filed, the agent's card says who has it", async () => {
+    expect(cardText(filedCard)).toMatch(/0 minutes so far, with Megan Bowen, Lee Gu/);
+  });
 
   it('before APPROVAL_REMIND_MINUTES (10) nobody is reminded', async () => {
     clock += 9 * 60_000;
