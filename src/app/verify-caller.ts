@@ -114,6 +114,7 @@ export class VerifyCaller {
     const session: VerificationSession = {
       // Short enough to read out on the call, with the code (src/caller-verification/secrets.ts).
       id: linkId(),
+      ref: unguessable(6),
       tenantId: record.tenantId,
       requestId: record.id,
       target: { id: record.target.id, name: record.target.name, userPrincipalName: record.target.userPrincipalName },
@@ -247,7 +248,7 @@ export class VerifyCaller {
     const session = await sessions.get(sessionId);
     if (!session) {
       log.warn(
-        { session: sessionId.slice(0, 8), code: 'unknown-session' },
+        { code: 'unknown-session' },
         'verification callback refused: no such session',
       );
       return 404;
@@ -394,7 +395,7 @@ export class VerifyCaller {
       await this.deps.news?.changed(session, event);
     } catch (error) {
       this.deps.log.warn(
-        { session: session.id.slice(0, 8), requestId: session.requestId, err: (error as Error).name },
+        { session: session.ref, requestId: session.requestId, err: (error as Error).name },
         'verification news not delivered',
       );
     }
@@ -402,7 +403,7 @@ export class VerifyCaller {
 
   private async refused(session: VerificationSession, actor: Person, code: string, reason: string): Promise<void> {
     this.deps.log.warn(
-      { session: session.id.slice(0, 8), requestId: session.requestId, code },
+      { session: session.ref, requestId: session.requestId, code },
       `verification refused: ${reason}`,
     );
     await this.audit(session, actor, 'refused', `${code}: ${reason}`);

@@ -8,8 +8,8 @@ export interface VerificationAudit {
   event: string;
   tenantId: string;
   requestId: string;
-  /** The first eight characters of the session id. */
-  sessionId: string;
+  /** The session's `ref`, never its link id. */
+  session: string;
   actor: Person;
   target: Person;
   detail?: string;
@@ -29,7 +29,7 @@ export function verificationAuditEntry(
     event,
     tenantId: session.tenantId,
     requestId: session.requestId,
-    sessionId: session.id.slice(0, 8),
+    session: session.ref,
     actor: { id: actor.id, name: actor.name },
     target: { id: session.target.id, name: session.target.name },
     ...(detail ? { detail } : {}),

@@ -29,7 +29,10 @@ export interface Evidence {
 }
 
 export interface VerificationSession {
+  /** The link id: a secret read out on the call, so never written to a log or the audit trail. */
   id: string;
+  /** The session's name in logs and the audit trail: random, and telling nothing of the link. */
+  ref: string;
   tenantId: string;
   requestId: string;
   target: Person & { userPrincipalName: string };

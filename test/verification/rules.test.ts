@@ -23,6 +23,7 @@ const OK = { apiKeyMatches: true, stateMatches: true };
 
 const session: VerificationSession = {
   id: 'session-aaaaaaaaaaaaaaaaaaaaaaaa',
+  ref: 'Xy3_ab12',
   tenantId: 't',
   requestId: 'r',
   target: { id: 'u', name: 'Adele Vance', userPrincipalName: 'adele.vance@contoso.com' },

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CALLBACK_PATH } from '../../src/app/verify-caller.js';
 import { canonicalLinkId, linkId } from '../../src/caller-verification/secrets.js';
+import { FileStore } from '../../src/storage/file-store.js';
 import type { Harness } from '../harness.js';
 import { CallerBrowser, fileAndStartVerification, type Started, startVerifying } from './helpers.js';
 
@@ -37,6 +39,27 @@ describe('a verification link and code short enough to read out on a call', () =
     expect(page.status).toBe(200);
     expect(page.setCookie).toContain(`Path=/verify/${id}`);
     expect(page.html).toContain('Scan with Microsoft Authenticator');
+  });
+
+  it('the link is a secret: the logs and the audit trail name the session by a reference that holds no part of it', async () => {
+    const browser = new CallerBrowser(harness);
+    await browser.enterCode(started.link, '000000');
+    await fetch(`${harness.bot.url}${CALLBACK_PATH}/${started.sessionId}`, { method: 'POST', body: '{}' });
+    const audit = await new FileStore({ dataDir: harness.dataDir }).readLog<Record<string, unknown>>('audit');
+    const ours = audit.filter(
+      (entry) => entry.requestId === started.requestId && entry.action === 'caller-verification',
+    );
+    expect(ours.length).toBeGreaterThan(0);
+    const written = [...harness.logs, JSON.stringify(audit)].join('\n');
+    const plain = started.sessionId.replace('-', '');
+    // Any six characters in a row of the link, as shown or as typed without its dash.
+    const pieces = [started.sessionId, plain].flatMap((id) =>
+      Array.from({ length: id.length - 5 }, (_, i) => id.slice(i, i + 6)),
+    );
+    expect(pieces.filter((piece) => written.includes(piece))).toEqual([]);
+    expect(ours.every((entry) => typeof entry.session === 'string' && (entry.session as string).length >= 8)).toBe(
+      true,
+    );
   });
 
   it('a link that never existed, or is no link id at all, is the page that says the link does not work', async () => {
