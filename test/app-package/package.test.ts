@@ -39,6 +39,12 @@ describe('npm run package: the Teams app zip an admin uploads', () => {
     expect(manifest.validDomains).toEqual([SAMPLE_ENVIRONMENT.BOT_DOMAIN]);
   });
 
+  it('names the Graph app registration as the app behind it, so that app may install it for people (proactive installation)', () => {
+    // https://learn.microsoft.com/microsoftteams/platform/graph-api/proactive-bots-and-messages/graph-proactive-bots-and-messages#permissions
+    const manifest = JSON.parse(manifestText);
+    expect(manifest.webApplicationInfo.id).toBe(SAMPLE_ENVIRONMENT.GRAPH_CLIENT_ID);
+  });
+
   it('validates against the published Teams manifest schema', () => {
     expect(manifestSchemaErrors(JSON.parse(manifestText))).toEqual([]);
   });
@@ -65,7 +71,7 @@ describe('npm run package: the Teams app zip an admin uploads', () => {
 
   it('names every unset id at once, not one per attempt', () => {
     expect(() => buildAppPackage(appPackageDir, { APP_NAME_SUFFIX: 'dev' })).toThrow(
-      /needs TEAMS_APP_ID, BOT_ID, BOT_DOMAIN:/,
+      /needs TEAMS_APP_ID, BOT_ID, BOT_DOMAIN, GRAPH_CLIENT_ID:/,
     );
   });
 

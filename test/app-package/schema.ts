@@ -33,5 +33,6 @@ export const SAMPLE_ENVIRONMENT: Record<string, string> = {
   TEAMS_APP_ID: '3f1c2a9e-5b7d-4c1e-9a2b-7d6e5f4c3b2a',
   BOT_ID: '0b6c4d2e-8f1a-4b3c-9d5e-6f7a8b9c0d1e',
   BOT_DOMAIN: 'ssar-helpdesk.azurewebsites.net',
+  GRAPH_CLIENT_ID: '7a1e3c5d-2b4f-4e6a-8c0d-1f3e5a7c9b2d',
   APP_NAME_SUFFIX: '',
 };
