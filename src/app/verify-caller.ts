@@ -247,10 +247,7 @@ export class VerifyCaller {
     const { sessions, config, log } = this.deps;
     const session = await sessions.get(sessionId);
     if (!session) {
-      log.warn(
-        { code: 'unknown-session' },
-        'verification callback refused: no such session',
-      );
+      log.warn({ code: 'unknown-session' }, 'verification callback refused: no such session');
       return 404;
     }
     const callback = parseCallback(body);
@@ -402,10 +399,7 @@ export class VerifyCaller {
   }
 
   private async refused(session: VerificationSession, actor: Person, code: string, reason: string): Promise<void> {
-    this.deps.log.warn(
-      { session: session.ref, requestId: session.requestId, code },
-      `verification refused: ${reason}`,
-    );
+    this.deps.log.warn({ session: session.ref, requestId: session.requestId, code }, `verification refused: ${reason}`);
     await this.audit(session, actor, 'refused', `${code}: ${reason}`);
   }
 

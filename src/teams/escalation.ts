@@ -64,8 +64,7 @@ const describeSettings = (settings: PassSettings | undefined) =>
     : t('issued with the tenant’s TAP policy settings (they could not be read just now)');
 
 /** Where the request stands, in the reader's language and on their clock, moments the core wrote into it (a failure's) included. */
-const readerState = (record: EscalationRecord): string =>
-  inReaderTime(inReaderWords(stateSentence(record), 'clock'));
+const readerState = (record: EscalationRecord): string => inReaderTime(inReaderWords(stateSentence(record), 'clock'));
 
 /** The result of a use case, or its refusal thrown to become the error card. */
 function orRefuse<T>(result: T | Refusal): T {

@@ -5,8 +5,8 @@ import { GRAPH_TROUBLE_MESSAGES } from '../../src/directory/graph-trouble.js';
 import { PASS_BLOCKER_TEXT } from '../../src/eligibility/pass-gate.js';
 import { REQUIREMENTS } from '../../src/eligibility/requirements.js';
 import { colleagueView, type Eligibility } from '../../src/eligibility/rules.js';
-import type { EscalationRecord } from '../../src/escalation/state-machine.js';
 import { QUERY_PROBLEMS } from '../../src/eligibility/user-query.js';
+import type { EscalationRecord } from '../../src/escalation/state-machine.js';
 import { CARD_TEMPLATE_DIR, templateTexts } from '../../src/teams/cards.js';
 
 const TEAMS_DIR = new URL('../../src/teams/', import.meta.url);
