@@ -1,4 +1,5 @@
 import { type Refusal, refusal } from '../escalation/refusal.js';
+import { say } from '../escalation/sentence.js';
 import type { Actor } from './actor.js';
 import type { HelpdeskAsks, HelpdeskDirectory } from './ports.js';
 
@@ -28,7 +29,11 @@ export class AskHelpdesk {
   async ask(actor: Actor, targetId: string): Promise<AskOutcome | Refusal> {
     const [target] = await this.directory.findUsers({ kind: 'id', id: targetId });
     if (!target)
-      return refusal('no-such-user', 'That account does not exist in this tenant (any more).', 'No such user');
+      return refusal(
+        'no-such-user',
+        say('That account does not exist in this tenant (any more).'),
+        say('No such user'),
+      );
     const about = target.displayName ?? target.userPrincipalName ?? 'this person';
     const at = this.now();
     const earlier = await this.asks.last(actor.tenantId, actor.id, target.id);
@@ -36,7 +41,11 @@ export class AskHelpdesk {
       return { alreadyAskedAt: earlier.value.at, about };
     const agents = (await this.directory.helpdeskGroupMembers()).filter((agent) => agent.id !== actor.id);
     if (agents.length === 0)
-      return refusal('no-helpdesk', 'Nobody is in the helpdesk group I could tell.', 'I could not reach the helpdesk');
+      return refusal(
+        'no-helpdesk',
+        say('Nobody is in the helpdesk group I could tell.'),
+        say('I could not reach the helpdesk'),
+      );
     // Someone pressed it at the same moment: their ask is this one.
     if (!(await this.asks.record(actor.tenantId, actor.id, target.id, at.toISOString(), earlier?.etag)))
       return { alreadyAskedAt: at.toISOString(), about };
@@ -51,8 +60,8 @@ export class AskHelpdesk {
       await this.asks.forget(actor.tenantId, actor.id, target.id).catch(() => undefined);
       return refusal(
         'helpdesk-unreachable',
-        'None of the helpdesk agents has a chat with me yet, so I could not tell them.',
-        'I could not reach the helpdesk',
+        say('None of the helpdesk agents has a chat with me yet, so I could not tell them.'),
+        say('I could not reach the helpdesk'),
       );
     }
     return { told, about };

@@ -9,9 +9,9 @@ import { isExpired, MAX_CODE_ATTEMPTS, type VerificationSession } from '../calle
 import type { VerificationConfig } from '../caller-verification/settings.js';
 import { decide as policy } from '../escalation/policy.js';
 import { isRefusal, type Refusal, refusal } from '../escalation/refusal.js';
+import { forMachines, say } from '../escalation/sentence.js';
 import type { Person } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
-import { utcMinute } from '../time.js';
 import type { Actor } from './actor.js';
 import type { EscalationService, PassToDeliver } from './escalations.js';
 import type {
@@ -81,8 +81,8 @@ export class VerifyCaller {
     if (config.policy === 'off') {
       return refusal(
         'verification-off',
-        'Caller verification with Verified ID is not set up for this helpdesk (CALLER_VERIFICATION is off).',
-        'Verification is off',
+        say('Caller verification with Verified ID is not set up for this helpdesk (CALLER_VERIFICATION is off).'),
+        say('Verification is off'),
       );
     }
     // Whoever may not see the request learns nothing more than "no such request".
@@ -94,16 +94,20 @@ export class VerifyCaller {
     if (record.state !== 'requested') {
       return refusal(
         'verification-not-possible',
-        'This request is no longer waiting for approval, so there is nothing to verify the caller for.',
-        'Nothing to verify',
+        say('This request is no longer waiting for approval, so there is nothing to verify the caller for.'),
+        say('Nothing to verify'),
       );
     }
     const latest = await sessions.latestFor(record.tenantId, record.id);
     if (latest?.status === 'verified') {
       return refusal(
         'already-verified',
-        `The caller was already verified for this request at ${latest.evidence?.verifiedAt ? utcMinute(latest.evidence.verifiedAt) : 'an earlier time'}; a request takes one verified result.`,
-        'Already verified',
+        latest.evidence?.verifiedAt
+          ? say('The caller was already verified for this request at ${at}; a request takes one verified result.', {
+              at: { at: latest.evidence.verifiedAt },
+            })
+          : say('The caller was already verified for this request; a request takes one verified result.'),
+        say('Already verified'),
       );
     }
     const now = this.now();
@@ -220,7 +224,7 @@ export class VerifyCaller {
     );
     const outcome = await sessions.update(sessionId, (s) =>
       s.browserHash
-        ? refusal('verification-not-possible', 'opened in another browser meanwhile')
+        ? refusal('verification-not-possible', forMachines('opened in another browser meanwhile'))
         : {
             ...s,
             status: 'opened',

@@ -1,5 +1,6 @@
 import { nameKey } from '../eligibility/names.js';
 import { type Refusal, refusal, type VerificationRefusalCode } from '../escalation/refusal.js';
+import { forMachines } from '../escalation/sentence.js';
 import type { PresentationCallback, VerifiedCredentialData } from './api.js';
 import { bindIdentity, type IdentityCredentialSettings, type IdentityFacts } from './identity.js';
 import { type Evidence, isExpired, type VerificationSession } from './session.js';
@@ -74,7 +75,7 @@ export function judgeCallback(
 ): Judgement {
   const refuse = (code: RefusalCode, reason: string): Judgement => ({
     outcome: 'refused',
-    refusal: refusal(code, reason),
+    refusal: refusal(code, forMachines(reason)),
   });
   // A forgery changes nothing: without both secrets no callback can end or spoil a session.
   if (!secrets.apiKeyMatches) return refuse('bad-api-key', 'the api-key header is missing or wrong');
@@ -104,7 +105,7 @@ export function judgeCallback(
       if ('code' in checked) {
         return {
           outcome: 'refused',
-          refusal: refusal(checked.code, checked.reason),
+          refusal: refusal(checked.code, forMachines(checked.reason)),
           session: { ...session, status: 'failed', failure: checked.failure },
         };
       }

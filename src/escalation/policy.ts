@@ -1,5 +1,6 @@
 import { samePerson } from './person.js';
 import { NO_SUCH_REQUEST, type Refusal, refusal } from './refusal.js';
+import { say } from './sentence.js';
 import type { EscalationRecord } from './state-machine.js';
 
 /**
@@ -59,7 +60,7 @@ export function decide(
 ): Decision {
   if (actor.tenantId !== subject.tenantId)
     return action === 'file'
-      ? refusal('not-found', 'That person is not in your organisation.', 'No such user in this tenant')
+      ? refusal('not-found', say('That person is not in your organisation.'), say('No such user in this tenant'))
       : NO_SUCH_REQUEST;
   const isTarget = samePerson(actor, subject.target);
 
@@ -67,8 +68,8 @@ export function decide(
     if (!actor.isHelpdeskAgent) {
       return refusal(
         'not-helpdesk',
-        'Temporary Access Passes are requested by helpdesk agents. Ask the helpdesk if someone cannot sign in.',
-        'Only the helpdesk can request a pass',
+        say('Temporary Access Passes are requested by helpdesk agents. Ask the helpdesk if someone cannot sign in.'),
+        say('Only the helpdesk can request a pass'),
       );
     }
     if (isTarget) return refuseOwnAccount();
@@ -103,7 +104,11 @@ export function decide(
     case 'verify-caller':
       return actor.isHelpdeskAgent
         ? ALLOWED
-        : refusal('not-helpdesk', 'Callers are verified by helpdesk agents.', 'Only the helpdesk can verify a caller');
+        : refusal(
+            'not-helpdesk',
+            say('Callers are verified by helpdesk agents.'),
+            say('Only the helpdesk can verify a caller'),
+          );
   }
 }
 
@@ -111,16 +116,19 @@ export function decide(
 export const callerNotVerified = (targetName: string) =>
   refusal(
     'caller-not-verified',
-    `The caller has not yet proved with Verified ID and Face Check that they are ${targetName}, and this helpdesk requires it before a pass. The agent starts it with "Verify with Face Check".`,
-    'Caller verification required',
+    say(
+      'The caller has not yet proved with Verified ID and Face Check that they are ${name}, and this helpdesk requires it before a pass. The agent starts it with "Verify with Face Check".',
+      { name: targetName },
+    ),
+    say('Caller verification required'),
   );
 
 /** Nobody asks for a pass for their own account. */
 export const refuseOwnAccount = (): Refusal =>
   refusal(
     'requester-is-target',
-    'You cannot request a Temporary Access Pass for your own account.',
-    'No pass for this person',
+    say('You cannot request a Temporary Access Pass for your own account.'),
+    say('No pass for this person'),
   );
 
 /** Who may approve or deny: never the target, never the requester, only the target's manager or an approver. */
@@ -132,15 +140,17 @@ export function refuseDecider(
   if (samePerson(decider, record.target))
     return refusal(
       'self-approval',
-      'You cannot decide on a Temporary Access Pass for your own account.',
-      'You cannot decide on this request',
+      say('You cannot decide on a Temporary Access Pass for your own account.'),
+      say('You cannot decide on this request'),
     );
   if (samePerson(decider, record.requester))
-    return refusal('requester-cannot-approve', 'You filed this request, so someone else has to decide on it.');
+    return refusal('requester-cannot-approve', say('You filed this request, so someone else has to decide on it.'));
   if (!isApproverForTarget)
     return refusal(
       'not-an-approver',
-      `Only ${record.target.name}’s manager or a member of the approver group can decide on this request.`,
+      say('Only ${name}’s manager or a member of the approver group can decide on this request.', {
+        name: record.target.name,
+      }),
     );
   return undefined;
 }
@@ -149,7 +159,10 @@ export function refuseDecider(
 export function refuseCanceller(record: EscalationRecord, person: { id: string }): Refusal | undefined {
   return samePerson(person, record.requester)
     ? undefined
-    : refusal('not-requester', `Only ${record.requester.name}, who filed this request, can cancel it.`);
+    : refusal(
+        'not-requester',
+        say('Only ${name}, who filed this request, can cancel it.', { name: record.requester.name }),
+      );
 }
 
 /** An approval of an unverified request that did not say it accepts that, or accepted an older state. */
@@ -157,7 +170,13 @@ export const acceptanceMissing = (targetName: string, needed: UnverifiedApproval
   refusal(
     'unverified-not-accepted',
     needed === 'failed'
-      ? `Caller verification for ${targetName} failed. Nothing was approved: to approve anyway, open "Approve…" and confirm that you accept the failed verification.`
-      : `The caller has not proved with Verified ID and Face Check that they are ${targetName}. Nothing was approved: to approve anyway, open "Approve…" and confirm that you accept that.`,
-    'Confirm what you accept',
+      ? say(
+          'Caller verification for ${name} failed. Nothing was approved: to approve anyway, open "Approve…" and confirm that you accept the failed verification.',
+          { name: targetName },
+        )
+      : say(
+          'The caller has not proved with Verified ID and Face Check that they are ${name}. Nothing was approved: to approve anyway, open "Approve…" and confirm that you accept that.',
+          { name: targetName },
+        ),
+    say('Confirm what you accept'),
   );

@@ -1,5 +1,5 @@
-import { utcMinute } from '../time.js';
-import type { Refusal } from './refusal.js';
+import { type Refusal, refusal } from './refusal.js';
+import { say } from './sentence.js';
 import { type Person, samePerson } from './state-machine.js';
 
 /** What a rate limit needs to know of a request filed earlier (a whole EscalationRecord fits). */
@@ -35,25 +35,31 @@ export function checkRateLimit(
 
   const byRequester = inWindow.filter((record) => samePerson(record.requester, { id: who.requesterId }));
   if (byRequester.length >= limits.perRequesterPerHour) {
-    return {
-      refused: true,
-      code: 'rate-limited',
-      message:
-        `You have filed ${byRequester.length} requests in the last hour; the limit is ${limits.perRequesterPerHour}. ` +
-        `Try again after ${retryTime(byRequester, limits.perRequesterPerHour)}.`,
-    };
+    return refusal(
+      'rate-limited',
+      say('You have filed ${count} requests in the last hour; the limit is ${limit}. Try again after ${at}.', {
+        count: String(byRequester.length),
+        limit: String(limits.perRequesterPerHour),
+        at: { at: retryTime(byRequester, limits.perRequesterPerHour) },
+      }),
+    );
   }
 
   const forTarget = inWindow.filter((record) => samePerson(record.target, { id: who.targetId }));
   if (forTarget.length >= limits.perTargetPerHour) {
     const targetName = forTarget[0]?.target.name ?? 'this person';
-    return {
-      refused: true,
-      code: 'rate-limited',
-      message:
-        `${forTarget.length} requests have been filed for ${targetName} in the last hour; the limit is ` +
-        `${limits.perTargetPerHour}. Try again after ${retryTime(forTarget, limits.perTargetPerHour)}.`,
-    };
+    return refusal(
+      'rate-limited',
+      say(
+        '${count} requests have been filed for ${name} in the last hour; the limit is ${limit}. Try again after ${at}.',
+        {
+          count: String(forTarget.length),
+          name: targetName,
+          limit: String(limits.perTargetPerHour),
+          at: { at: retryTime(forTarget, limits.perTargetPerHour) },
+        },
+      ),
+    );
   }
   return { ok: true };
 }
@@ -65,5 +71,5 @@ export function checkRateLimit(
 function retryTime(inWindow: readonly Filing[], limit: number): string {
   const createdTimes = inWindow.map((record) => Date.parse(record.createdAt)).sort((a, b) => a - b);
   const mustLeave = createdTimes[createdTimes.length - limit] ?? createdTimes[0] ?? 0;
-  return utcMinute(new Date(Math.ceil((mustLeave + WINDOW_MS) / 60_000) * 60_000));
+  return new Date(Math.ceil((mustLeave + WINDOW_MS) / 60_000) * 60_000).toISOString();
 }

@@ -4,6 +4,8 @@
  * (Graph down, store unavailable) stay exceptions. Pure: the core and every layer above share it.
  */
 
+import { type Sentence, say, spoken } from './sentence.js';
+
 /** What the request's own rules refuse (src/escalation/state-machine.ts). */
 type RequestCode =
   | 'missing-identity'
@@ -74,17 +76,32 @@ export type ReadinessRefusalCode = 'already-running' | 'not-running' | 'not-your
 
 export type RefusalCode = RequestCode | UseCaseCode | VerificationRefusalCode | ReadinessRefusalCode;
 
-/** Something that did not happen, with a code and words for the person who tried it. */
+/**
+ * Something that did not happen, with a code and words for the person who tried it: `said` (and
+ * `heading`) as Sentences each reader hears in their own language and clock (src/teams), `message`
+ * (and `title`) the same in English, UTC, for logs, the audit trail, HTTP answers and tests.
+ */
 export interface Refusal {
   refused: true;
   code: RefusalCode;
   message: string;
+  said: Sentence;
   /** Heads the card when the person sees the refusal on its own. */
   title?: string;
+  heading?: Sentence;
 }
 
-export const refusal = (code: RefusalCode, message: string, title?: string): Refusal =>
-  title === undefined ? { refused: true, code, message } : { refused: true, code, title, message };
+export const refusal = (code: RefusalCode, said: Sentence, heading?: Sentence): Refusal =>
+  heading === undefined
+    ? { refused: true, code, message: spoken(said), said }
+    : { refused: true, code, title: spoken(heading), heading, message: spoken(said), said };
+
+/** The same refusal under another heading. */
+export const headed = (refused: Refusal, heading: Sentence): Refusal => ({
+  ...refused,
+  title: spoken(heading),
+  heading,
+});
 
 export const isRefusal = (value: unknown): value is Refusal =>
   typeof value === 'object' && value !== null && (value as { refused?: unknown }).refused === true;
@@ -95,6 +112,6 @@ export const isRefusal = (value: unknown): value is Refusal =>
  */
 export const NO_SUCH_REQUEST = refusal(
   'not-found',
-  'I have no request with that id in your organisation. Check the card, or list requests with "requests".',
-  'No such request',
+  say('I have no request with that id in your organisation. Check the card, or list requests with "requests".'),
+  say('No such request'),
 );

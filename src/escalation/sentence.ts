@@ -45,3 +45,9 @@ export function spoken(sentence: Sentence, voice: Voice = ENGLISH): string {
     .words(sentence.text)
     .replace(/\$\{(\w+)\}/g, (whole, name: string) => (name in values ? value(values[name]!) : whole));
 }
+
+/**
+ * Words only a machine or the log reads (a callback's answer to the Request Service): English, never
+ * looked up in a catalogue, so they need no translation.
+ */
+export const forMachines = (text: string): Sentence => ({ text });

@@ -6,11 +6,11 @@
  * The record deliberately has no field for the pass itself: the code is shown once and never kept.
  */
 
-import { utcMinute } from '../time.js';
 import { type Person, samePerson } from './person.js';
 import { refuseCanceller, refuseDecider, refuseOwnAccount } from './policy.js';
 import { type Refusal, type RefusalCode, refusal } from './refusal.js';
-import { describeState } from './status.js';
+import { type Sentence, say } from './sentence.js';
+import { stateSentence } from './status.js';
 
 export type EscalationState =
   | 'requested'
@@ -91,31 +91,43 @@ export const isClosed = (record: EscalationRecord): boolean => CLOSED.has(record
 export const MAX_TEXT_LENGTH = 500;
 export const DEFAULT_REQUEST_TTL_MINUTES = 60;
 
-const refuse = (code: RefusalCode, message: string): Refusal => refusal(code, message);
+const refuse = (code: RefusalCode, message: Sentence): Refusal => refusal(code, message);
 
 const hasIdentity = (person: Person): boolean => person.id.trim() !== '';
 
 export function createRequest(input: NewRequest, now: Date, policy: EscalationPolicy): Transition {
   if (!hasIdentity(input.requester) || !hasIdentity(input.target)) {
-    return refuse('missing-identity', 'The request must name the requester and the target by their Entra object ids.');
+    return refuse(
+      'missing-identity',
+      say('The request must name the requester and the target by their Entra object ids.'),
+    );
   }
   if (samePerson(input.requester, input.target)) return refuseOwnAccount();
   const reason = input.reason.trim();
   if (reason === '') {
-    return refuse('reason-missing', 'Say why the person needs a Temporary Access Pass.');
+    return refuse('reason-missing', say('Say why the person needs a Temporary Access Pass.'));
   }
   if (reason.length > MAX_TEXT_LENGTH) {
     return refuse(
       'reason-too-long',
-      `Keep the reason to ${MAX_TEXT_LENGTH} characters or fewer (it has ${reason.length}).`,
+      say('Keep the reason to ${max} characters or fewer (it has ${length}).', {
+        max: String(MAX_TEXT_LENGTH),
+        length: String(reason.length),
+      }),
     );
   }
   const detail = input.verification.detail?.trim() || undefined;
   if (input.verification.method === 'other' && detail === undefined) {
-    return refuse('verification-detail-missing', 'Describe how you verified the person when the method is "other".');
+    return refuse(
+      'verification-detail-missing',
+      say('Describe how you verified the person when the method is "other".'),
+    );
   }
   if (detail !== undefined && detail.length > MAX_TEXT_LENGTH) {
-    return refuse('reason-too-long', `Keep the verification detail to ${MAX_TEXT_LENGTH} characters or fewer.`);
+    return refuse(
+      'reason-too-long',
+      say('Keep the verification detail to ${max} characters or fewer.', { max: String(MAX_TEXT_LENGTH) }),
+    );
   }
   const privileged = refusePrivileged(input.target.name, input.privileged, policy);
   if (privileged) return privileged;
@@ -151,8 +163,10 @@ export function refusePrivileged(
   if (!privileged || policy.allowPrivilegedWithTwoApprovers) return undefined;
   return refuse(
     'privileged-target',
-    `${targetName} holds a directory role (directly, through a group, or eligible to activate it in PIM). Passes for administrators are not issued through this bot; ` +
-      'use your organisation’s process for privileged accounts.',
+    say(
+      '${name} holds a directory role (directly, through a group, or eligible to activate it in PIM). Passes for administrators are not issued through this bot; use your organisation’s process for privileged accounts.',
+      { name: targetName },
+    ),
   );
 }
 
@@ -164,16 +178,19 @@ function refuseForState(record: EscalationRecord, now: Date): Refusal {
   if (record.state === 'expired' || isOverdue(record, now)) {
     return refuse(
       'expired',
-      `This request expired at ${utcMinute(record.expiresAt)}. File a new request if ${record.target.name} still needs a pass.`,
+      say('This request expired at ${at}. File a new request if ${name} still needs a pass.', {
+        at: { at: record.expiresAt },
+        name: record.target.name,
+      }),
     );
   }
-  return refuse('already-decided', `This request was already handled. ${describeState(record)}`);
+  return refuse('already-decided', say('This request was already handled. ${state}', { state: stateSentence(record) }));
 }
 
 /** Requester, target and approver must be three different people, and the approver must be eligible (the policy's rule). */
 function checkDecider(record: EscalationRecord, approver: Person & { eligible: boolean }): Refusal | undefined {
   if (!hasIdentity(approver)) {
-    return refuse('missing-identity', 'Teams did not say who you are, so your decision cannot be recorded.');
+    return refuse('missing-identity', say('Teams did not say who you are, so your decision cannot be recorded.'));
   }
   return refuseDecider(record, approver, approver.eligible);
 }
@@ -190,7 +207,9 @@ export function approve(
   if (earlier) {
     return refuse(
       'already-approved-by-you',
-      `You already approved this request at ${utcMinute(earlier.at)}; it needs a second, different approver.`,
+      say('You already approved this request at ${at}; it needs a second, different approver.', {
+        at: { at: earlier.at },
+      }),
     );
   }
 
@@ -225,10 +244,13 @@ export function deny(
   if (denialReason === undefined)
     return refuse(
       'denial-reason-missing',
-      'Say why you deny it: the agent reads your reason to decide what to do next.',
+      say('Say why you deny it: the agent reads your reason to decide what to do next.'),
     );
   if (denialReason.length > MAX_TEXT_LENGTH) {
-    return refuse('reason-too-long', `Keep the reason to ${MAX_TEXT_LENGTH} characters or fewer.`);
+    return refuse(
+      'reason-too-long',
+      say('Keep the reason to ${max} characters or fewer.', { max: String(MAX_TEXT_LENGTH) }),
+    );
   }
   return {
     ...record,
@@ -263,7 +285,10 @@ export function beginIssuing(record: EscalationRecord, now: Date): Transition {
     const have = record.approvals.length;
     return refuse(
       'not-approved-yet',
-      `This request has ${have} of ${record.approvalsRequired} approvals, so no pass can be issued yet.`,
+      say('This request has ${have} of ${required} approvals, so no pass can be issued yet.', {
+        have: String(have),
+        required: String(record.approvalsRequired),
+      }),
     );
   }
   if (record.state !== 'approved' || isOverdue(record, now)) return refuseForState(record, now);
@@ -308,5 +333,8 @@ export function markFailed(record: EscalationRecord, now: Date, reason: string):
 }
 
 function refuseNotIssuing(record: EscalationRecord): Refusal {
-  return refuse('not-issuing', `No pass is being issued for this request. ${describeState(record)}`);
+  return refuse(
+    'not-issuing',
+    say('No pass is being issued for this request. ${state}', { state: stateSentence(record) }),
+  );
 }

@@ -5,6 +5,7 @@ import type { EligibilityFacts } from '../eligibility/facts.js';
 import { passBlocker } from '../eligibility/pass-gate.js';
 import type { Eligibility } from '../eligibility/rules.js';
 import { type Refusal, refusal } from '../escalation/refusal.js';
+import { forMachines, say } from '../escalation/sentence.js';
 import { COLLECTIONS } from '../storage/collections.js';
 import { ConflictError, type DocumentStore, updateRetryingOnConflict } from '../storage/store.js';
 import { metric } from '../telemetry/telemetry.js';
@@ -61,7 +62,7 @@ export type StartOutcome =
   | (Refusal & { code: 'already-running'; job: ReadinessJob });
 
 const alreadyRunning = (job: ReadinessJob) => ({
-  ...refusal('already-running', 'Your readiness report is still running; its card shows the progress.'),
+  ...refusal('already-running', say('Your readiness report is still running; its card shows the progress.')),
   code: 'already-running' as const,
   job,
 });
@@ -200,9 +201,12 @@ export class ReadinessJobs {
       COLLECTIONS.readinessJobs,
       jobId,
       (job) => {
-        if (job.agentId !== agentId) return refusal('not-yours', 'This readiness report is another agent’s.');
+        if (job.agentId !== agentId)
+          return refusal('not-yours', forMachines('This readiness report is another agent’s.'));
         if (job.state !== 'running')
-          return job.state === 'cancelling' ? job : refusal('not-running', 'This readiness report is not running.');
+          return job.state === 'cancelling'
+            ? job
+            : refusal('not-running', forMachines('This readiness report is not running.'));
         return { ...job, state: 'cancelling', status: 'Cancelling…', updatedAt: new Date(this.now()).toISOString() };
       },
     );

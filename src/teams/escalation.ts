@@ -304,7 +304,7 @@ export async function escalationCard(
     stateLabel: LOOK[record.state].label(),
     style: LOOK[record.state].style,
     status: plain(readerState(record), 1000),
-    notice: view.notice ? plain(inReaderTime(view.notice), 1000) : '',
+    notice: view.notice ? plain(inReaderTime(inReaderWords(view.notice)), 1000) : '',
     delivery:
       viewer.delivery ??
       (isRequester && record.state === 'denied'

@@ -48,8 +48,7 @@ export function registerHelpdeskRoutes(
           : outcome.code === 'no-helpdesk'
             ? t('Nobody is in the helpdesk group I could tell.')
             : t('None of the helpdesk agents has a chat with me yet, so I could not tell them.');
-      throw new Refused({
-        ...outcome,
+      throw new Refused(outcome, {
         title: t('I could not reach the helpdesk'),
         message: `${why} ${reach || t('Ask a helpdesk agent directly, by phone or in person.')}`,
       });

@@ -5,6 +5,7 @@ import type { Directory } from '../directory/directory.js';
 import { GraphRequestError } from '../directory/graph.js';
 import { graphTrouble } from '../directory/graph-trouble.js';
 import { refusal as makeRefusal, type Refusal } from '../escalation/refusal.js';
+import { forMachines } from '../escalation/sentence.js';
 import { errorSummary, type Logger } from '../log.js';
 import { StoreUnavailableError } from '../storage/store.js';
 import { annotateTurn, metric } from '../telemetry/telemetry.js';
@@ -12,7 +13,7 @@ import { type ActionData, BadActionData, readActionData } from './action-data.js
 import { type Asker, isPersonalChat, NotAnOrganisationUser, whoIsAsking } from './asker.js';
 import { type AdaptiveCard, type CardTemplates, plain } from './cards.js';
 import { actionResponse, invokeResponseActivity } from './invoke-response.js';
-import { forReader, inReaderTime, readerOf, t, timeZoneOf } from './locale.js';
+import { forReader, inReaderTime, inReaderWords, readerOf, t, timeZoneOf } from './locale.js';
 import { nextStepAfter } from './next-steps.js';
 import { colleagueStanding, isSharedConversation } from './shared-chat.js';
 import { VERBS, type Verb } from './verbs.js';
@@ -78,15 +79,22 @@ export async function inReadersTurn<T>(
 /** A use case's Refusal on its way to the card, thrown from deep inside a handler. */
 export class Refused extends Error {
   readonly refusal: Refusal;
-  constructor(refusal: Refusal);
-  /** A refusal made by a route itself (the readiness job); code 'not-allowed'. */
+  /** Words the route already put in the reader's language, shown instead of the refusal's own. */
+  readonly shown?: { title: string; message: string };
+  constructor(refusal: Refusal, shown?: { title: string; message: string });
+  /** A refusal made by a route itself (the readiness job), in the reader's words already; code 'not-allowed'. */
   constructor(title: string, message: string);
-  constructor(refusalOrTitle: Refusal | string, message?: string) {
+  constructor(refusalOrTitle: Refusal | string, shownOrMessage?: { title: string; message: string } | string) {
+    const shown =
+      typeof shownOrMessage === 'string' ? { title: String(refusalOrTitle), message: shownOrMessage } : shownOrMessage;
     const refusal =
-      typeof refusalOrTitle === 'string' ? makeRefusal('not-allowed', message ?? '', refusalOrTitle) : refusalOrTitle;
+      typeof refusalOrTitle === 'string'
+        ? makeRefusal('not-allowed', forMachines(shown?.message ?? ''), forMachines(refusalOrTitle))
+        : refusalOrTitle;
     super(refusal.message);
     this.name = 'Refused';
     this.refusal = refusal;
+    if (shown) this.shown = shown;
   }
 }
 
@@ -123,7 +131,13 @@ export function createTurns(cards: CardTemplates, directory: Directory, log: Log
     if (error instanceof Refused) {
       metric.refusal(error.refusal.code);
       annotateTurn({ outcome: 'refused' });
-      return errorCard('', error.refusal.message, error.refusal.title ?? refusalTitle(), error.refusal.code);
+      const { refusal, shown } = error;
+      return errorCard(
+        '',
+        shown?.message ?? inReaderWords(refusal.said),
+        shown?.title ?? (refusal.heading ? inReaderWords(refusal.heading) : refusalTitle()),
+        refusal.code,
+      );
     }
     annotateTurn({ outcome: 'failed' });
     if (error instanceof NotAnOrganisationUser) {

@@ -2,6 +2,7 @@ import { type PassSettings, passSettingsFor } from '../../escalation/pass-settin
 import type { ActorFacts } from '../../escalation/policy.js';
 import type { RateLimits } from '../../escalation/rate-limit.js';
 import { isRefusal, type Refusal, refusal } from '../../escalation/refusal.js';
+import { type Sentence, say } from '../../escalation/sentence.js';
 import {
   type EscalationPolicy,
   type EscalationRecord,
@@ -61,7 +62,7 @@ export interface RequestView {
   /** The pass a decision would create, for those who may decide. */
   passSettings?: PassSettings;
   /** Why the person's action did not apply, when it did not. */
-  notice?: string;
+  notice?: Sentence;
   /** Caller verification with Verified ID, when configured: its evidence is shown to everyone who may see the request. */
   verification?: CallerVerificationView;
 }
@@ -143,6 +144,8 @@ export async function freshActorFacts(
 export const noPersonalChat = () =>
   refusal(
     'no-personal-chat',
-    'The pass can only be shown to you in your own 1:1 chat with the SSAR Helpdesk app, and you have not opened it yet. Open it, then file the request again.',
-    'Open a 1:1 chat with me first',
+    say(
+      'The pass can only be shown to you in your own 1:1 chat with the SSAR Helpdesk app, and you have not opened it yet. Open it, then file the request again.',
+    ),
+    say('Open a 1:1 chat with me first'),
   );

@@ -7,6 +7,7 @@ import {
   type UnverifiedApproval,
 } from '../../escalation/policy.js';
 import { isRefusal, NO_SUCH_REQUEST, type Refusal, refusal } from '../../escalation/refusal.js';
+import { type Sentence, say } from '../../escalation/sentence.js';
 import { approve, cancel, deny, type EscalationRecord, samePerson } from '../../escalation/state-machine.js';
 import type { Actor } from '../actor.js';
 import { actorFacts, currentPassSettings, type Escalation, freshActorFacts, type RequestView } from './context.js';
@@ -47,7 +48,10 @@ export async function decide(
     !(await escalation.notifier.hasPersonalChat(actor.tenantId, record.requester.id))
   ) {
     return viewFor(escalation, facts, record, {
-      notice: `${record.requester.name} has no 1:1 chat with the SSAR Helpdesk app, so the pass could not be shown to them. Nothing was approved; ask them to open the app, then approve again.`,
+      notice: say(
+        '${name} has no 1:1 chat with the SSAR Helpdesk app, so the pass could not be shown to them. Nothing was approved; ask them to open the app, then approve again.',
+        { name: record.requester.name },
+      ),
     });
   }
   const acceptedWords = decision === 'approve' ? await acceptedWordsFor(escalation, record, accepted) : undefined;
@@ -68,7 +72,7 @@ export async function decide(
       await notifyRequester(escalation, decided);
     else decided = (await issue(escalation, key, actor)) ?? decided;
   } else if (outcome.changed && decided.state === 'denied') await notifyRequester(escalation, decided);
-  return viewFor(escalation, facts, decided, outcome.refusal ? { notice: outcome.refusal.message } : {});
+  return viewFor(escalation, facts, decided, outcome.refusal ? { notice: outcome.refusal.said } : {});
 }
 
 /** The requester withdraws their request. */
@@ -85,7 +89,7 @@ export async function cancelRequest(
   if (refused) return refused;
   const outcome = await transition(escalation, key, actor, (r) => cancel(r, actor, escalation.now()));
   if (!outcome) return NO_SUCH_REQUEST;
-  return viewFor(escalation, facts, outcome.record, outcome.refusal ? { notice: outcome.refusal.message } : {});
+  return viewFor(escalation, facts, outcome.record, outcome.refusal ? { notice: outcome.refusal.said } : {});
 }
 
 /** The agent has handed the pass over: only they may replace the card that showed it. */
@@ -143,8 +147,8 @@ export async function list(escalation: Escalation, actor: Actor): Promise<Escala
   if (visible.length === 0 && !inGroup && !actor.isApprover) {
     return refusal(
       'not-an-approver',
-      'The list of pass requests is for helpdesk agents, approvers and the managers of the people they are for.',
-      'Only for the helpdesk and approvers',
+      say('The list of pass requests is for helpdesk agents, approvers and the managers of the people they are for.'),
+      say('Only for the helpdesk and approvers'),
     );
   }
   return visible;
@@ -168,14 +172,14 @@ async function authorize(
   if (!isRefusal(allowed)) return undefined;
   await audit(escalation, auditEntryFor(record, allowed, actor, escalation.now()));
   if (isRefusal(mayActor('view', facts, record))) return allowed;
-  return viewFor(escalation, facts, record, { notice: allowed.message });
+  return viewFor(escalation, facts, record, { notice: allowed.said });
 }
 
 async function viewFor(
   escalation: Escalation,
   facts: ActorFacts,
   record: EscalationRecord,
-  extra: { notice?: string } = {},
+  extra: { notice?: Sentence } = {},
 ): Promise<RequestView> {
   const verification = await escalation.callerVerification?.factsFor(record);
   const canDecide =

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { auditEntryFor } from '../../escalation/audit.js';
 import { decide as mayActor } from '../../escalation/policy.js';
-import { isRefusal, type Refusal, refusal } from '../../escalation/refusal.js';
+import { headed, isRefusal, type Refusal, refusal } from '../../escalation/refusal.js';
+import { say } from '../../escalation/sentence.js';
 import {
   createRequest,
   type EscalationRecord,
@@ -50,8 +51,8 @@ export async function startRequest(
   if (!only)
     return refusal(
       'no-such-user',
-      'I found nobody matching that. Use their email address.',
-      'No such user in this tenant',
+      say('I found nobody matching that. Use their email address.'),
+      say('No such user in this tenant'),
     );
   if (others.length > 0) return { several: users };
   const assessed = await mayFileFor(escalation, actor, only.id);
@@ -73,17 +74,20 @@ export async function file(
   if (approvers.length === 0) {
     return refusal(
       'no-approver',
-      `${user.displayName} has no manager and the approver group is empty, so nobody could approve a pass.`,
-      'Nobody can approve this',
+      say('${name} has no manager and the approver group is empty, so nobody could approve a pass.', {
+        name: user.displayName,
+      }),
+      say('Nobody can approve this'),
     );
   }
   if (approvers.length < (assessed.privileged ? 2 : 1)) {
-    const who = approvers.map((a) => a.name).join(' and ');
     return refusal(
       'not-enough-deciders',
-      `${user.displayName} holds a directory role, so two different people must approve, but only ${who} can decide on a request for them ` +
-        `(their manager and the approver group, other than you). Add someone to the approver group first; nothing was filed.`,
-      'Not enough approvers',
+      say(
+        '${name} holds a directory role, so two different people must approve, but only ${who} can decide on a request for them (their manager and the approver group, other than you). Add someone to the approver group first; nothing was filed.',
+        { name: user.displayName, who: approvers.map((a) => say('${name}', { name: a.name })) },
+      ),
+      say('Not enough approvers'),
     );
   }
 
@@ -102,7 +106,7 @@ export async function file(
     now,
     escalation.settings,
   );
-  if (isRefusal(created)) return { ...created, title: 'The request was not filed' };
+  if (isRefusal(created)) return headed(created, say('The request was not filed'));
   const claim = await claimTarget(
     escalation,
     created,
@@ -188,8 +192,10 @@ async function claimTarget(
     if (!open && escalation.now().getTime() - Date.parse(claim.value.at) < FILING_IN_FLIGHT_MS) {
       return refusal(
         'already-open',
-        `A request for ${record.target.name} is being filed right now; open it with "requests" in a moment.`,
-        'Already being filed',
+        say('A request for ${name} is being filed right now; open it with "requests" in a moment.', {
+          name: record.target.name,
+        }),
+        say('Already being filed'),
       );
     }
     if (!open || isClosed(open)) {
@@ -204,8 +210,13 @@ async function claimTarget(
       notified: [],
       unreachable: [],
       notice: sameForm
-        ? 'This form was already sent: this is the request it filed. Nothing new was filed and no approver was asked twice.'
-        : `A request for ${open.target.name} is already open, so no second one was filed. This is the open one: cancel it first to file a new one.`,
+        ? say(
+            'This form was already sent: this is the request it filed. Nothing new was filed and no approver was asked twice.',
+          )
+        : say(
+            'A request for ${name} is already open, so no second one was filed. This is the open one: cancel it first to file a new one.',
+            { name: open.target.name },
+          ),
     };
   }
   throw new Error(`Could not claim the target of request ${record.id}`);

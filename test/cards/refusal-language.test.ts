@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { act, cast, fileRequest, openApp } from '../escalation-bot/helpers.js';
+import { cardOf, cardText, type Harness, people, startHarness, type TeamsUser } from '../harness.js';
+
+/**
+ * What the bot refuses, it says in the words of the person it refuses, on their clock: the core
+ * says it once (src/escalation/refusal.ts) and Teams sends each reader's locale and zone.
+ * https://learn.microsoft.com/microsoftteams/platform/concepts/build-and-test/apps-localization
+ */
+
+const clientInfo = (locale: string, timezone: string) => ({
+  locale,
+  entities: [{ type: 'clientInfo', locale, timezone }],
+});
+const IN_BERLIN = clientInfo('de-DE', 'Europe/Berlin');
+const IN_PARIS = clientInfo('fr-FR', 'Europe/Paris');
+const IN_TOKYO = clientInfo('ja-JP', 'Asia/Tokyo');
+
+/** "7. Dez. 2026, 11:20 MEZ": a whole moment as a reader in Berlin reads it. */
+const BERLIN_MOMENT = String.raw`\d{1,2}\. \S+ \d{4}, \d\d:\d\d MEZ`;
+
+/** A card button pressed in a client with this locale and zone, as Teams sends the invoke; the card it got back, as text. */
+async function pressIn(harness: Harness, person: TeamsUser, verb: string, data: Record<string, unknown>, zone: object) {
+  const activity = harness.activity(person, {
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    replyToId: randomUUID(),
+    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+    ...zone,
+  });
+  return cardText((await harness.post(activity)).body?.value);
+}
+
+describe('a refusal in the language and on the clock of the person refused', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ env: { ALLOW_PRIVILEGED_WITH_TWO_APPROVERS: 'true' } });
+    await openApp(harness, cast.helen, cast.henrik, cast.megan, cast.lee, cast.patti);
+  });
+  afterAll(() => harness.close());
+
+  it('a German approver who approves twice reads why not in German, on the Berlin clock', async () => {
+    const { requestId } = await fileRequest(harness, cast.helen, cast.nestor);
+    await pressIn(harness, cast.patti, 'escalation.approve', { requestId }, IN_BERLIN);
+    const twice = await pressIn(harness, cast.patti, 'escalation.approve', { requestId }, IN_BERLIN);
+    expect(twice).toMatch(
+      new RegExp(
+        `Sie haben diese Anfrage bereits am ${BERLIN_MOMENT} genehmigt; sie braucht eine zweite, andere genehmigende Person\\.`,
+      ),
+    );
+    expect(twice).not.toMatch(/UTC|You already approved/);
+    await act(harness, cast.helen, 'escalation.cancel', { requestId });
+  });
+
+  it('a request already handled says so in German, with where it stands in German too', async () => {
+    const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
+    await act(harness, cast.helen, 'escalation.cancel', { requestId });
+    const late = await pressIn(harness, cast.megan, 'escalation.approve', { requestId }, IN_BERLIN);
+    expect(late).toContain('Diese Anfrage wurde bereits bearbeitet.');
+    expect(late).not.toMatch(/already handled|UTC/);
+  });
+
+  it('a French agent asking for a pass for her own account reads the refusal and its heading in French', async () => {
+    const own = await pressIn(harness, cast.helen, 'escalate.start', { userId: cast.helen.aadObjectId }, IN_PARIS);
+    expect(own).toContain('Pas de passe pour cette personne');
+    expect(own).toContain('Vous ne pouvez pas demander un passe d’accès temporaire pour votre propre compte.');
+    expect(own).not.toContain('No pass for this person');
+  });
+
+  it('a French agent over the rate limit reads when to try again in French, on the Paris clock', async () => {
+    for (let i = 0; i < 3; i++) {
+      const { requestId } = await fileRequest(harness, cast.henrik, cast.miriam);
+      await act(harness, cast.henrik, 'escalation.cancel', { requestId });
+    }
+    const refused = await pressIn(
+      harness,
+      cast.henrik,
+      'escalate.submit',
+      { userId: cast.miriam.aadObjectId, reason: 'Téléphone perdu', verification: 'video-call-with-id' },
+      IN_PARIS,
+    );
+    expect(refused).toMatch(
+      /3 demandes ont été déposées pour Miriam Graham au cours de la dernière heure ; la limite est de 3\. Réessayez après \d{1,2} \S+ \d{4}(,| à) \d\d:\d\d UTC\+1\./,
+    );
+    expect(refused).not.toMatch(/requests have been filed/);
+  });
+
+  it('a colleague in Tokyo who asks for the request list is told in Japanese who it is for', async () => {
+    const turn = await harness.say(people.colleague, 'requests', undefined, IN_TOKYO);
+    const text = cardText(cardOf(turn.replies[0]));
+    expect(text).toContain('ヘルプデスクと承認者専用です');
+    expect(text).toContain('パスの依頼一覧は、ヘルプデスクの担当者、承認者、および対象者の上司のためのものです。');
+  });
+});
