@@ -135,7 +135,7 @@ export async function startBot(config: Config, baseLog: Logger, options: StartOp
     publicBaseUrl: () => publicBaseUrl,
     log,
     now: options.now,
-    news: new TeamsVerificationNews({ escalations, messenger, personalChats, log }),
+    news: new TeamsVerificationNews({ escalations, messenger, log }),
     records: claimsSource && organisationRecords(claimsSource, config.recoveryExtension.requiredClaims),
   });
   const recoveryFeed = new RecoveryFeed(store, adapter, config.botAuth?.appId ?? '', cards, log);

@@ -1,8 +1,8 @@
 import type { DirectoryUser } from '../eligibility/user-query.js';
+import { asIs, type Sentence, say, spoken } from '../escalation/sentence.js';
 import type { EscalationRecord, Person } from '../escalation/state-machine.js';
 import { samePerson } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
-import { utcMinute } from '../time.js';
 import type { PeopleFinder } from './ports.js';
 
 /**
@@ -14,11 +14,14 @@ import type { PeopleFinder } from './ports.js';
  * decision that caused it.
  */
 
-/** A short message for one person's 1:1 chat. */
+/**
+ * A short message for one person's 1:1 chat, as Sentences: the Teams layer says it in the
+ * recipient's language and clock, mail in English with UTC.
+ */
 export interface Notice {
-  title: string;
-  message: string;
-  facts: { title: string; value: string }[];
+  title: Sentence;
+  paragraphs: Sentence[];
+  facts: { title: Sentence; value: Sentence }[];
 }
 
 /** How the notices reach people; the Teams layer implements it with proactive messages. */
@@ -61,7 +64,10 @@ export interface TargetNoticeRecord {
   at: string;
 }
 
-const names = (people: Person[]) => people.map((p) => p.name).join(' and ');
+/** "Adele Vance at 10:32", listed in the reader's way. */
+const whoAndWhen = (name: string, at: string): Sentence => say('${name} at ${time}', { name, time: { at } });
+const approvedBy = (record: EscalationRecord): Sentence[] =>
+  record.approvals.map((a) => whoAndWhen(a.approver.name, a.at));
 
 export class OutcomeNotices {
   constructor(
@@ -91,8 +97,13 @@ export class OutcomeNotices {
       });
       if (!first) return; // already told
       await this.messenger.notify(record.tenantId, manager.id, {
-        title: `The pass for ${record.target.name} was handed over`,
-        message: `${by.name} handed the Temporary Access Pass for ${record.target.name} over at ${utcMinute(this.now().toISOString())}. If ${record.target.name} did not expect it, call them on a number you already know.`,
+        title: say('The pass for ${name} was handed over', { name: record.target.name }),
+        paragraphs: [
+          say(
+            '${by} handed the Temporary Access Pass for ${name} over at ${at}. If ${name} did not expect it, call them on a number you already know.',
+            { by: by.name, name: record.target.name, at: { at: this.now().toISOString() } },
+          ),
+        ],
         facts: this.facts(record),
       });
     });
@@ -104,12 +115,18 @@ export class OutcomeNotices {
    */
   private async tellTarget(record: EscalationRecord): Promise<void> {
     const notice: Notice = {
-      title: 'A helpdesk pass was issued for your account',
-      message:
-        `${record.requester.name} of the helpdesk issued a Temporary Access Pass for your account (${record.target.userPrincipalName}) ` +
-        `at ${utcMinute(record.issuedAt ?? record.updatedAt)}, approved by ${names(record.approvals.map((a) => a.approver))}. ` +
-        'It lets someone sign in as you once and set up new sign-in methods. If you did not ask the helpdesk for this, ' +
-        'tell the helpdesk or your manager now, on a number you already know: someone may be taking over your account.',
+      title: say('A helpdesk pass was issued for your account'),
+      paragraphs: [
+        say(
+          '${requester} of the helpdesk issued a Temporary Access Pass for your account (${account}) at ${at}, approved by ${approvers}. It lets someone sign in as you once and set up new sign-in methods. If you did not ask the helpdesk for this, tell the helpdesk or your manager now, on a number you already know: someone may be taking over your account.',
+          {
+            requester: record.requester.name,
+            account: record.target.userPrincipalName,
+            at: { at: record.issuedAt ?? record.updatedAt },
+            approvers: record.approvals.map((a) => asIs(a.approver.name)),
+          },
+        ),
+      ],
       facts: this.facts(record),
     };
     let teams: TeamsDelivery;
@@ -134,14 +151,12 @@ export class OutcomeNotices {
     if (teams !== 'delivered')
       this.log.info({ requestId: record.id, teams, mail: mail.mail }, 'target notice undeliverable in Teams');
     await this.messenger.notify(record.tenantId, record.requester.id, {
-      title: `Approved: the pass for ${record.target.name} was issued`,
-      message: [
+      title: say('Approved: the pass for ${name} was issued', { name: record.target.name }),
+      paragraphs: [
         approvalLine(record, await this.passWentToCaller(record).catch(() => false)),
         targetLine(record.target.name, teams),
-        mailLine(record.target.name, mail),
-      ]
-        .filter(Boolean)
-        .join('\n\n'),
+        ...mailLine(record.target.name, mail),
+      ],
       facts: [],
     });
   }
@@ -158,9 +173,13 @@ export class OutcomeNotices {
       return this.mailFailed(record, 'their mailbox could not be looked up in the directory');
     }
     if (!user?.mail) return { mail: 'no-mailbox' };
-    const text = `${notice.message}\n\n${notice.facts.map((f) => `${f.title}: ${f.value}`).join('\n')}`;
+    // Mail is in English, its moments in UTC: the recipient's language is known only to their Teams client.
+    const text = [
+      ...notice.paragraphs.map((paragraph) => spoken(paragraph)),
+      notice.facts.map((f) => `${spoken(f.title)}: ${spoken(f.value)}`).join('\n'),
+    ].join('\n\n');
     const sent = await this.mailer
-      .send({ address: user.mail, name: record.target.name }, notice.title, text)
+      .send({ address: user.mail, name: record.target.name }, spoken(notice.title), text)
       .catch(() => ({ problem: 'an unexpected error' }));
     return 'problem' in sent ? this.mailFailed(record, sent.problem) : { mail: 'sent' };
   }
@@ -172,13 +191,13 @@ export class OutcomeNotices {
 
   private facts(record: EscalationRecord): Notice['facts'] {
     return [
-      { title: 'Account', value: record.target.userPrincipalName },
-      { title: 'Requested by', value: `${record.requester.name} at ${utcMinute(record.createdAt)}` },
+      { title: say('Account'), value: asIs(record.target.userPrincipalName) },
+      { title: say('Requested by'), value: whoAndWhen(record.requester.name, record.createdAt) },
       {
-        title: 'Approved by',
-        value: record.approvals.map((a) => `${a.approver.name} at ${utcMinute(a.at)}`).join('; ') || 'nobody',
+        title: say('Approved by'),
+        value: record.approvals.length > 0 ? asIs(approvedBy(record)) : say('nobody'),
       },
-      ...(record.issuedAt ? [{ title: 'Issued', value: utcMinute(record.issuedAt) }] : []),
+      ...(record.issuedAt ? [{ title: say('Issued'), value: asIs({ at: record.issuedAt }) }] : []),
     ];
   }
 
@@ -191,33 +210,41 @@ export class OutcomeNotices {
   }
 }
 
-function approvalLine(record: EscalationRecord, toCaller: boolean): string {
-  const approved = `Approved by ${record.approvals.map((a) => `${a.approver.name} at ${utcMinute(a.at)}`).join(' and ')}.`;
+function approvalLine(record: EscalationRecord, toCaller: boolean): Sentence {
   return toCaller
-    ? `${approved} The pass was delivered to the verified caller's page, shown once there; it is in no chat.`
-    : `${approved} The pass is in the card above, only in this chat.`;
+    ? say(
+        "Approved by ${approvals}. The pass was delivered to the verified caller's page, shown once there; it is in no chat.",
+        { approvals: approvedBy(record) },
+      )
+    : say('Approved by ${approvals}. The pass is in the card above, only in this chat.', {
+        approvals: approvedBy(record),
+      });
 }
 
-function targetLine(name: string, teams: TeamsDelivery): string {
+function targetLine(name: string, teams: TeamsDelivery): Sentence {
   switch (teams) {
     case 'delivered':
-      return `${name} was told in Teams that a pass was issued for their account (without the pass).`;
+      return say('${name} was told in Teams that a pass was issued for their account (without the pass).', { name });
     case 'undeliverable':
-      return `${name} has never opened the SSAR Helpdesk app, so they could not be told in Teams; this is recorded. Tell them yourself when you hand the pass over.`;
+      return say(
+        '${name} has never opened the SSAR Helpdesk app, so they could not be told in Teams; this is recorded. Tell them yourself when you hand the pass over.',
+        { name },
+      );
     case 'failed':
-      return `Telling ${name} in Teams failed; tell them yourself when you hand the pass over.`;
+      return say('Telling ${name} in Teams failed; tell them yourself when you hand the pass over.', { name });
   }
 }
 
-function mailLine(name: string, mail: { mail: MailDelivery; mailProblem?: string }): string {
+/** What became of the mail, when mail is set up: a Graph error code stays as Graph wrote it. */
+function mailLine(name: string, mail: { mail: MailDelivery; mailProblem?: string }): Sentence[] {
   switch (mail.mail) {
     case 'sent':
-      return `${name} was also sent an email about it.`;
+      return [say('${name} was also sent an email about it.', { name })];
     case 'failed':
-      return `Emailing ${name} failed (${mail.mailProblem}).`;
+      return [say('Emailing ${name} failed (${problem}).', { name, problem: mail.mailProblem ?? '' })];
     case 'no-mailbox':
-      return `${name} has no mailbox, so no email was sent.`;
+      return [say('${name} has no mailbox, so no email was sent.', { name })];
     case 'not-configured':
-      return '';
+      return [];
   }
 }

@@ -19,6 +19,12 @@ export type SentenceValue = string | { at: string } | Sentence | Sentence[];
 export const say = (text: string, values?: Record<string, SentenceValue>): Sentence =>
   values ? { text, values } : { text };
 
+/**
+ * A value as it is, in every language (an account name, a list of sentences, a moment): a sentence
+ * with nothing to translate around it, so it needs no catalogue entry.
+ */
+export const asIs = (value: SentenceValue): Sentence => ({ text: '${value}', values: { value } });
+
 /** How a reader hears a sentence: their words for a template, their clock, their way of listing. */
 export interface Voice {
   words(english: string): string;

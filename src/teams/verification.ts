@@ -10,8 +10,8 @@ import type { EscalationRecord } from '../escalation/state-machine.js';
 import type { Logger } from '../log.js';
 import { type CardTemplates, cardTime, plain } from './cards.js';
 import type { PersonalChats } from './conversations.js';
-import { forReader, t } from './locale.js';
-import type { TeamsOutcomeMessenger } from './notifications.js';
+import { inReaderWords, t } from './locale.js';
+import type { NoticeWords, TeamsOutcomeMessenger } from './notifications.js';
 import { Refused, type Turns } from './turn.js';
 
 /**
@@ -131,7 +131,7 @@ export function verificationFacts(view: CallerVerificationView | undefined): { t
 
 export function verificationNote(record: EscalationRecord, view: CallerVerificationView | undefined): string {
   if (!view?.required || view.passed || record.state !== 'requested') return '';
-  return plain(callerNotVerified(record.target.name).message, 1000);
+  return plain(inReaderWords(callerNotVerified(record.target.name).said), 1000);
 }
 
 /**
@@ -143,8 +143,7 @@ export class TeamsVerificationNews implements VerificationNews {
   constructor(
     private readonly deps: {
       escalations: Pick<EscalationService, 'current' | 'refreshLiveCards'>;
-      messenger: Pick<TeamsOutcomeMessenger, 'notify'>;
-      personalChats: Pick<PersonalChats, 'reader'>;
+      messenger: Pick<TeamsOutcomeMessenger, 'notifyInWords'>;
       log: Logger;
     },
   ) {}
@@ -156,14 +155,18 @@ export class TeamsVerificationNews implements VerificationNews {
     await this.deps.escalations.refreshLiveCards(record);
     if (event !== 'verified' && event !== 'failed') return;
     // Written in the agent's language: this arrives with the Request Service's callback, not in their turn.
-    const reader = await this.deps.personalChats.reader(record.tenantId, record.requester.id);
-    const notice = forReader(reader, () => verificationNotice(record, session, event));
-    await this.deps.messenger.notify(record.tenantId, record.requester.id, notice);
+    await this.deps.messenger.notifyInWords(record.tenantId, record.requester.id, () =>
+      verificationNotice(record, session, event),
+    );
   }
 }
 
 /** What the agent is told when the caller's verification passed or failed: the reason, never the credential's claims. */
-function verificationNotice(record: EscalationRecord, session: VerificationSession, event: 'verified' | 'failed') {
+function verificationNotice(
+  record: EscalationRecord,
+  session: VerificationSession,
+  event: 'verified' | 'failed',
+): NoticeWords {
   const name = record.target.name;
   const evidence = session.evidence;
   if (event === 'verified' && evidence) {

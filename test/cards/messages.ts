@@ -49,8 +49,8 @@ export function sentenceMessages(): string[] {
   const src = new URL('../../src/', import.meta.url);
   for (const file of readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
     const source = readFileSync(new URL(file, src), 'utf8');
-    for (const match of source.matchAll(/\bsay\(\s*'((?:\\.|[^'\\])*)'/g))
-      ids.push(match[1]!.replace(/\\(['"\\])/g, '$1'));
+    for (const match of source.matchAll(/\bsay\(\s*(?:'((?:\\.|[^'\\])*)'|"((?:\\.|[^"\\])*)")/g))
+      ids.push((match[1] ?? match[2]!).replace(/\\(['"\\])/g, '$1'));
   }
   return ids;
 }

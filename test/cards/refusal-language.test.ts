@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { act, cast, fileRequest, openApp } from '../escalation-bot/helpers.js';
+import { act, cast, fileRequest, openApp, personalChatId } from '../escalation-bot/helpers.js';
 import { cardOf, cardText, type Harness, people, startHarness, type TeamsUser } from '../harness.js';
 
 /**
@@ -91,5 +91,53 @@ describe('a refusal in the language and on the clock of the person refused', () 
     const text = cardText(cardOf(turn.replies[0]));
     expect(text).toContain('ヘルプデスクと承認者専用です');
     expect(text).toContain('パスの依頼一覧は、ヘルプデスクの担当者、承認者、および対象者の上司のためのものです。');
+  });
+});
+
+describe('an outcome notice in the language and on the clock of its recipient, and mail in English', () => {
+  let harness: Harness;
+  /** Cards that arrived in a person's 1:1 chat as new messages, as text. */
+  const newsFor = (person: TeamsUser) =>
+    harness.connector.activities
+      .filter((a) => a.conversationId === personalChatId(person) && a.kind === 'send')
+      .flatMap((a) => (a.activity.attachments ?? []).map((attachment: any) => cardText(attachment.content)));
+
+  beforeAll(async () => {
+    harness = await startHarness({ env: { NOTIFY_MAIL_FROM: 'helen.desk@contoso.com' } });
+    harness.graph.denyPermission('Mail.Send');
+    harness.graph.assignMailSendRole([cast.helen.aadObjectId]);
+    await harness.say(cast.helen, 'hi');
+    await harness.say(cast.megan, 'hi', undefined, IN_BERLIN);
+    await harness.say(cast.adele, 'hi', undefined, IN_TOKYO);
+    const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
+    await pressIn(harness, cast.megan, 'escalation.approve', { requestId }, IN_BERLIN);
+    await pressIn(harness, cast.helen, 'pass.hide', { requestId }, {});
+  });
+  afterAll(() => harness.close());
+
+  it('Adele, in Tokyo, reads in Japanese that a pass was issued for her account, on the Tokyo clock', () => {
+    const news = newsFor(cast.adele).find((text) =>
+      text.includes('あなたのアカウントにヘルプデスクがパスを発行しました'),
+    );
+    expect(news).toMatch(
+      /ヘルプデスクの Helen Desk さんが \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d JST に、あなたのアカウント \(adele\.vance@contoso\.com\) の一時アクセス パスを発行しました。承認者は Megan Bowen です。/,
+    );
+    expect(news).toMatch(/発行日時\n\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d JST/);
+    expect(news).not.toMatch(/UTC|Temporary Access Pass/);
+  });
+
+  it('Megan, the manager in Berlin, reads in German that the pass was handed over', () => {
+    const news = newsFor(cast.megan).find((text) => text.includes('Der Pass für Adele Vance wurde übergeben'));
+    expect(news).toMatch(
+      new RegExp(`Helen Desk hat den befristeten Zugriffspass für Adele Vance am ${BERLIN_MOMENT} übergeben\\.`),
+    );
+    expect(news).not.toMatch(/UTC|handed/);
+  });
+
+  it('the mail to Adele stays in English, in UTC', () => {
+    const [mail] = harness.graph.sentMail();
+    expect(mail!.message.subject).toBe('A helpdesk pass was issued for your account');
+    expect(mail!.message.body.content).toMatch(/at \d{4}-\d\d-\d\d \d\d:\d\d UTC, approved by Megan Bowen/);
+    expect(mail!.message.body.content).toMatch(/Account: adele\.vance@contoso\.com\nRequested by: Helen Desk at /);
   });
 });

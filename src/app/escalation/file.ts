@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { auditEntryFor } from '../../escalation/audit.js';
 import { decide as mayActor } from '../../escalation/policy.js';
 import { headed, isRefusal, type Refusal, refusal } from '../../escalation/refusal.js';
-import { say } from '../../escalation/sentence.js';
+import { asIs, say } from '../../escalation/sentence.js';
 import {
   createRequest,
   type EscalationRecord,
@@ -85,7 +85,7 @@ export async function file(
       'not-enough-deciders',
       say(
         '${name} holds a directory role, so two different people must approve, but only ${who} can decide on a request for them (their manager and the approver group, other than you). Add someone to the approver group first; nothing was filed.',
-        { name: user.displayName, who: approvers.map((a) => say('${name}', { name: a.name })) },
+        { name: user.displayName, who: approvers.map((a) => asIs(a.name)) },
       ),
       say('Not enough approvers'),
     );
