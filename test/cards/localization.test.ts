@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardTemplates, hasOwnWords, templateTexts } from '../../src/teams/cards.js';
 import { catalogue, forReader, LANGUAGES, type Language, readerOf, readerTime } from '../../src/teams/locale.js';
-import { approvalCard, cardsIn, cast, personalChatId } from '../escalation-bot/helpers.js';
+import { approvalCard, cardsIn, cast, clientInfo, personalChatId } from '../escalation-bot/helpers.js';
 import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
 import { allMessageIds, templateMessages } from './messages.js';
 import { cardProblems } from './validate.js';
@@ -235,11 +235,6 @@ describe('a person whose Teams is in another language', () => {
     harness = await startHarness();
   });
   afterAll(() => harness.close());
-
-  const clientInfo = (locale: string, timezone: string) => ({
-    locale,
-    entities: [{ type: 'clientInfo', locale, timezone }],
-  });
 
   it.each(TRANSLATED)('gets the whole guide in %s, down to its last step', async (language) => {
     const english = cardText(cardOf((await harness.say(people.colleague, 'guide')).replies[0]));

@@ -1,10 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRefusal } from '../../src/escalation/refusal.js';
 import { approve, beginIssuing } from '../../src/escalation/state-machine.js';
 import { FileStore } from '../../src/storage/file-store.js';
 import { inReaderTime, readerClock, readerOf } from '../../src/teams/locale.js';
-import { act, approvalCard, cast, fileRequest, openApp, personalChatId } from '../escalation-bot/helpers.js';
+import {
+  act,
+  approvalCard,
+  cast,
+  fileRequest,
+  fileUpToTheLimit,
+  openApp,
+  personalChatId,
+  pressIn,
+} from '../escalation-bot/helpers.js';
 import { cardOf, cardText, type Harness, people, startHarness, type TeamsUser } from '../harness.js';
 
 /**
@@ -93,18 +101,6 @@ describe('a card written to someone first (the approval card) is on the clock th
   });
 });
 
-/** A card button pressed in a client that names its zone, as Teams sends the invoke. */
-async function pressIn(harness: Harness, person: TeamsUser, verb: string, data: Record<string, unknown>, zone: object) {
-  const activity = harness.activity(person, {
-    type: 'invoke',
-    name: 'adaptiveCard/action',
-    replyToId: randomUUID(),
-    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
-    ...zone,
-  });
-  return cardText((await harness.post(activity)).body?.value);
-}
-
 /** "7 Dec 2026, 11:20 CET": a whole moment on the Berlin reader's clock. */
 const BERLIN_MOMENT = String.raw`\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d CET`;
 
@@ -131,10 +127,7 @@ describe('a refusal read in Berlin says its times on the one clock, never UTC', 
   });
 
   it('too many requests: "try again after" a time on the agent’s clock', async () => {
-    for (let i = 0; i < 3; i++) {
-      const { requestId } = await fileRequest(harness, cast.henrik, cast.miriam);
-      await act(harness, cast.henrik, 'escalation.cancel', { requestId });
-    }
+    await fileUpToTheLimit(harness, cast.henrik, cast.miriam);
     const refused = await pressIn(
       harness,
       cast.henrik,

@@ -1,6 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { act, cast, fileRequest, openApp, personalChatId } from '../escalation-bot/helpers.js';
+import {
+  act,
+  cast,
+  clientInfo,
+  fileRequest,
+  fileUpToTheLimit,
+  openApp,
+  personalChatId,
+  pressIn,
+} from '../escalation-bot/helpers.js';
 import { cardOf, cardText, type Harness, people, startHarness, type TeamsUser } from '../harness.js';
 
 /**
@@ -9,28 +17,12 @@ import { cardOf, cardText, type Harness, people, startHarness, type TeamsUser } 
  * https://learn.microsoft.com/microsoftteams/platform/concepts/build-and-test/apps-localization
  */
 
-const clientInfo = (locale: string, timezone: string) => ({
-  locale,
-  entities: [{ type: 'clientInfo', locale, timezone }],
-});
 const IN_BERLIN = clientInfo('de-DE', 'Europe/Berlin');
 const IN_PARIS = clientInfo('fr-FR', 'Europe/Paris');
 const IN_TOKYO = clientInfo('ja-JP', 'Asia/Tokyo');
 
 /** "7. Dez. 2026, 11:20 MEZ": a whole moment as a reader in Berlin reads it. */
 const BERLIN_MOMENT = String.raw`\d{1,2}\. \S+ \d{4}, \d\d:\d\d MEZ`;
-
-/** A card button pressed in a client with this locale and zone, as Teams sends the invoke; the card it got back, as text. */
-async function pressIn(harness: Harness, person: TeamsUser, verb: string, data: Record<string, unknown>, zone: object) {
-  const activity = harness.activity(person, {
-    type: 'invoke',
-    name: 'adaptiveCard/action',
-    replyToId: randomUUID(),
-    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
-    ...zone,
-  });
-  return cardText((await harness.post(activity)).body?.value);
-}
 
 describe('a refusal in the language and on the clock of the person refused', () => {
   let harness: Harness;
@@ -69,10 +61,7 @@ describe('a refusal in the language and on the clock of the person refused', () 
   });
 
   it('a French agent over the rate limit reads when to try again in French, on the Paris clock', async () => {
-    for (let i = 0; i < 3; i++) {
-      const { requestId } = await fileRequest(harness, cast.henrik, cast.miriam);
-      await act(harness, cast.henrik, 'escalation.cancel', { requestId });
-    }
+    await fileUpToTheLimit(harness, cast.henrik, cast.miriam);
     const refused = await pressIn(
       harness,
       cast.henrik,

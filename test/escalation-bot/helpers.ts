@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cardText, type Harness, people, type TeamsUser } from '../harness.js';
@@ -50,6 +51,38 @@ export async function fileRequest(
 export async function act(harness: Harness, person: TeamsUser, verb: string, data: Record<string, unknown>) {
   const turn = await harness.invoke(person, verb, data);
   return { card: turn.body?.value, text: cardText(turn.body?.value), status: turn.status, body: turn.body };
+}
+
+/** What a Teams client in this language and zone sends with each activity: its locale and a clientInfo entity. */
+export const clientInfo = (locale: string, timezone: string) => ({
+  locale,
+  entities: [{ type: 'clientInfo', locale, timezone }],
+});
+
+/** A card button pressed in a client with this locale and zone, as Teams sends the invoke; the card or line it got back, as text. */
+export async function pressIn(
+  harness: Harness,
+  person: TeamsUser,
+  verb: string,
+  data: Record<string, unknown>,
+  client: object,
+): Promise<string> {
+  const activity = harness.activity(person, {
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    replyToId: randomUUID(),
+    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+    ...client,
+  });
+  return cardText((await harness.post(activity)).body);
+}
+
+/** The agent files (and cancels) three requests for the target within the hour: the next one meets the rate limit. */
+export async function fileUpToTheLimit(harness: Harness, agent: TeamsUser, target: TeamsUser): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    const { requestId } = await fileRequest(harness, agent, target);
+    await act(harness, agent, 'escalation.cancel', { requestId });
+  }
 }
 
 /** Adaptive Cards the bot sent to one conversation, oldest first. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cardsIn, fileRequest, personalChatId } from '../escalation-bot/helpers.js';
+import { cardsIn, clientInfo, fileRequest, personalChatId, pressIn } from '../escalation-bot/helpers.js';
 import { cardText, type Harness } from '../harness.js';
 import {
   ADELE,
@@ -72,25 +72,14 @@ describe('an agent whose Teams is in German', () => {
   });
   afterAll(() => harness.close());
 
-  const german = { locale: 'de-DE', entities: [{ type: 'clientInfo', locale: 'de-DE', timezone: 'Europe/Berlin' }] };
+  const german = clientInfo('de-DE', 'Europe/Berlin');
 
   it('gets the caller’s link and the verification news in German, even though the news comes with the Request Service’s callback', async () => {
     await harness.say(cast.helen, 'hallo', undefined, german);
     const { requestId } = await fileRequest(harness, cast.helen, cast.adele);
     const before = harness.connector.activities.length;
-    const pressed = await harness.post(
-      harness.activity(cast.helen, {
-        type: 'invoke',
-        name: 'adaptiveCard/action',
-        replyToId: 'c1',
-        ...german,
-        value: {
-          action: { type: 'Action.Execute', verb: 'verification.start', data: { requestId } },
-          trigger: 'manual',
-        },
-      }),
-    );
-    expect(JSON.stringify(pressed.body)).toContain('Ich habe den Link und den Code');
+    const answer = await pressIn(harness, cast.helen, 'verification.start', { requestId }, german);
+    expect(answer).toContain('Ich habe den Link und den Code');
     const linkCard = harness.connector.activities
       .slice(before)
       .filter((a) => a.conversationId === personalChatId(cast.helen))
