@@ -9,11 +9,12 @@ import {
   cast,
   fileRequest,
   fileUpToTheLimit,
+  newsFor,
   openApp,
-  personalChatId,
   pressIn,
+  startWithNoticeMail,
 } from '../escalation-bot/helpers.js';
-import { cardOf, cardText, type Harness, people, startHarness, type TeamsUser } from '../harness.js';
+import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
 
 /**
  * One clock per card: every time on a card is in the viewer's zone, taken from the activity's
@@ -182,16 +183,9 @@ describe("outcome notices are on each chat's own clock, and mail names UTC", () 
   const inBerlin = { locale: 'en-GB', localTimezone: BERLIN };
   const inTokyo = { locale: 'en-GB', entities: [{ type: 'clientInfo', timezone: 'Asia/Tokyo' }] };
   let harness: Harness;
-  /** Cards that arrived in a person's 1:1 chat as new messages, as text. */
-  const newsFor = (person: TeamsUser) =>
-    harness.connector.activities
-      .filter((a) => a.conversationId === personalChatId(person) && a.kind === 'send')
-      .flatMap((a) => (a.activity.attachments ?? []).map((attachment: any) => cardText(attachment.content)));
 
   beforeAll(async () => {
-    harness = await startHarness({ env: { NOTIFY_MAIL_FROM: 'helen.desk@contoso.com' } });
-    harness.graph.denyPermission('Mail.Send');
-    harness.graph.assignMailSendRole([cast.helen.aadObjectId]);
+    harness = await startWithNoticeMail();
     await harness.say(cast.helen, 'hi', undefined, inTokyo);
     await harness.say(cast.megan, 'hi', undefined, inBerlin);
     await harness.say(cast.adele, 'hi', undefined, inBerlin);
@@ -202,7 +196,9 @@ describe("outcome notices are on each chat's own clock, and mail names UTC", () 
   afterAll(() => harness.close());
 
   it('Adele, told in Berlin that a pass was issued for her account, reads when and its facts in CET', () => {
-    const news = newsFor(cast.adele).find((text) => text.includes('A helpdesk pass was issued for your account'));
+    const news = newsFor(harness, cast.adele).find((text) =>
+      text.includes('A helpdesk pass was issued for your account'),
+    );
     expect(news).toMatch(
       new RegExp(`Temporary Access Pass for your account \\(adele.vance@contoso.com\\) at ${BERLIN_MOMENT}`),
     );
@@ -211,14 +207,16 @@ describe("outcome notices are on each chat's own clock, and mail names UTC", () 
   });
 
   it('Helen, the agent in Tokyo, reads who approved and when on Tokyo’s clock', () => {
-    const news = newsFor(cast.helen).find((text) => text.includes('Approved: the pass for Adele Vance was issued'));
+    const news = newsFor(harness, cast.helen).find((text) =>
+      text.includes('Approved: the pass for Adele Vance was issued'),
+    );
     // Her chat last spoke US English (the form), and US English names Tokyo's zone "GMT+9".
     expect(news).toMatch(/Approved by Megan Bowen at [A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d GMT\+9\./);
     expect(news).not.toMatch(/UTC/);
   });
 
   it('Megan, the manager in Berlin, reads when the pass was handed over in CET', () => {
-    const news = newsFor(cast.megan).find((text) => text.includes('The pass for Adele Vance was handed over'));
+    const news = newsFor(harness, cast.megan).find((text) => text.includes('The pass for Adele Vance was handed over'));
     expect(news).toMatch(new RegExp(`handed the Temporary Access Pass for Adele Vance over at ${BERLIN_MOMENT}\\.`));
     expect(news).not.toMatch(/UTC/);
   });

@@ -5,11 +5,12 @@ import {
   clientInfo,
   fileRequest,
   fileUpToTheLimit,
+  newsFor,
   openApp,
-  personalChatId,
   pressIn,
+  startWithNoticeMail,
 } from '../escalation-bot/helpers.js';
-import { cardOf, cardText, type Harness, people, startHarness, type TeamsUser } from '../harness.js';
+import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
 
 /**
  * What the bot refuses, it says in the words of the person it refuses, on their clock: the core
@@ -85,16 +86,9 @@ describe('a refusal in the language and on the clock of the person refused', () 
 
 describe('an outcome notice in the language and on the clock of its recipient, and mail in English', () => {
   let harness: Harness;
-  /** Cards that arrived in a person's 1:1 chat as new messages, as text. */
-  const newsFor = (person: TeamsUser) =>
-    harness.connector.activities
-      .filter((a) => a.conversationId === personalChatId(person) && a.kind === 'send')
-      .flatMap((a) => (a.activity.attachments ?? []).map((attachment: any) => cardText(attachment.content)));
 
   beforeAll(async () => {
-    harness = await startHarness({ env: { NOTIFY_MAIL_FROM: 'helen.desk@contoso.com' } });
-    harness.graph.denyPermission('Mail.Send');
-    harness.graph.assignMailSendRole([cast.helen.aadObjectId]);
+    harness = await startWithNoticeMail();
     await harness.say(cast.helen, 'hi');
     await harness.say(cast.megan, 'hi', undefined, IN_BERLIN);
     await harness.say(cast.adele, 'hi', undefined, IN_TOKYO);
@@ -105,7 +99,7 @@ describe('an outcome notice in the language and on the clock of its recipient, a
   afterAll(() => harness.close());
 
   it('Adele, in Tokyo, reads in Japanese that a pass was issued for her account, on the Tokyo clock', () => {
-    const news = newsFor(cast.adele).find((text) =>
+    const news = newsFor(harness, cast.adele).find((text) =>
       text.includes('あなたのアカウントにヘルプデスクがパスを発行しました'),
     );
     expect(news).toMatch(
@@ -116,7 +110,7 @@ describe('an outcome notice in the language and on the clock of its recipient, a
   });
 
   it('Megan, the manager in Berlin, reads in German that the pass was handed over', () => {
-    const news = newsFor(cast.megan).find((text) => text.includes('Der Pass für Adele Vance wurde übergeben'));
+    const news = newsFor(harness, cast.megan).find((text) => text.includes('Der Pass für Adele Vance wurde übergeben'));
     expect(news).toMatch(
       new RegExp(`Helen Desk hat den befristeten Zugriffspass für Adele Vance am ${BERLIN_MOMENT} übergeben\\.`),
     );

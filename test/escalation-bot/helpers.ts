@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cardText, type Harness, people, type TeamsUser } from '../harness.js';
+import { cardText, type Harness, people, startHarness, type TeamsUser } from '../harness.js';
 
 /** The demo cast as Teams users (object ids from src/emulator/tenants/contoso.json). */
 const user = (n: number, name: string): TeamsUser => ({
@@ -83,6 +83,20 @@ export async function fileUpToTheLimit(harness: Harness, agent: TeamsUser, targe
     const { requestId } = await fileRequest(harness, agent, target);
     await act(harness, agent, 'escalation.cancel', { requestId });
   }
+}
+
+/** Cards that arrived in a person's 1:1 chat as new messages (not replacements), as text. */
+export const newsFor = (harness: Harness, person: TeamsUser): string[] =>
+  harness.connector.activities
+    .filter((a) => a.conversationId === personalChatId(person) && a.kind === 'send')
+    .flatMap((a) => (a.activity.attachments ?? []).map((attachment: any) => cardText(attachment.content)));
+
+/** The demo bot mailing outcome notices from Helen's mailbox, allowed as Exchange's RBAC for Applications allows it. */
+export async function startWithNoticeMail(): Promise<Harness> {
+  const harness = await startHarness({ env: { NOTIFY_MAIL_FROM: 'helen.desk@contoso.com' } });
+  harness.graph.denyPermission('Mail.Send');
+  harness.graph.assignMailSendRole([cast.helen.aadObjectId]);
+  return harness;
 }
 
 /** Adaptive Cards the bot sent to one conversation, oldest first. */
