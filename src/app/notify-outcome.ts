@@ -2,6 +2,7 @@ import type { DirectoryUser } from '../eligibility/user-query.js';
 import { asIs, type Sentence, say, spoken } from '../escalation/sentence.js';
 import type { EscalationRecord, Person } from '../escalation/state-machine.js';
 import { samePerson } from '../escalation/state-machine.js';
+import { approvedBy, whoAndWhen } from '../escalation/status.js';
 import type { Logger } from '../log.js';
 import type { PeopleFinder } from './ports.js';
 
@@ -63,11 +64,6 @@ export interface TargetNoticeRecord {
   mailProblem?: string;
   at: string;
 }
-
-/** "Adele Vance at 10:32", listed in the reader's way. */
-const whoAndWhen = (name: string, at: string): Sentence => say('${name} at ${time}', { name, time: { at } });
-const approvedBy = (record: EscalationRecord): Sentence[] =>
-  record.approvals.map((a) => whoAndWhen(a.approver.name, a.at));
 
 export class OutcomeNotices {
   constructor(
@@ -195,7 +191,7 @@ export class OutcomeNotices {
       { title: say('Requested by'), value: whoAndWhen(record.requester.name, record.createdAt) },
       {
         title: say('Approved by'),
-        value: record.approvals.length > 0 ? asIs(approvedBy(record)) : say('nobody'),
+        value: record.approvals.length > 0 ? asIs(approvedBy(record.approvals)) : say('nobody'),
       },
       ...(record.issuedAt ? [{ title: say('Issued'), value: asIs({ at: record.issuedAt }) }] : []),
     ];
@@ -214,10 +210,10 @@ function approvalLine(record: EscalationRecord, toCaller: boolean): Sentence {
   return toCaller
     ? say(
         "Approved by ${approvals}. The pass was delivered to the verified caller's page, shown once there; it is in no chat.",
-        { approvals: approvedBy(record) },
+        { approvals: approvedBy(record.approvals) },
       )
     : say('Approved by ${approvals}. The pass is in the card above, only in this chat.', {
-        approvals: approvedBy(record),
+        approvals: approvedBy(record.approvals),
       });
 }
 

@@ -1,9 +1,12 @@
 import { type Sentence, say, spoken } from './sentence.js';
 import type { Approval, EscalationRecord } from './state-machine.js';
 
-/** "Adele Vance at 10:32": who approved and when, listed in the reader's way. */
-const approvedBy = (approvals: Approval[]): Sentence[] =>
-  approvals.map((approval) => say('${name} at ${time}', { name: approval.approver.name, time: { at: approval.at } }));
+/** "Adele Vance at 10:32": someone and the moment they acted, on the reader's clock. */
+export const whoAndWhen = (name: string, at: string): Sentence => say('${name} at ${time}', { name, time: { at } });
+
+/** Who approved and when, one sentence each, for the reader to list in their way. */
+export const approvedBy = (approvals: Approval[]): Sentence[] =>
+  approvals.map((approval) => whoAndWhen(approval.approver.name, approval.at));
 
 /** Where a request stands, in one or two sentences for its status line, in words every reader can be given. */
 export function stateSentence(record: EscalationRecord): Sentence {
