@@ -35,13 +35,17 @@ interface ActivityLocale {
 /** Whatever the activity holds: a missing, malformed or unknown locale or zone reads as English and UTC. */
 export function readerOf(activity: ActivityLocale): Reader {
   const clientInfo = clientInfoOf(activity);
-  const locale = canonicalLocale(activity.locale) ?? canonicalLocale(clientInfo?.locale);
-  const language = (LANGUAGES as readonly string[]).find((l) => l === locale?.split('-')[0]?.toLowerCase()) as
-    | Language
-    | undefined;
+  // The activity's own locale wins when it has one, shipped or not; the clientInfo entity's only without it.
+  const shipped = shippedLocale(canonicalLocale(activity.locale) ?? clientInfo?.locale);
   const timeZone = timeZoneOf(activity) ?? 'UTC';
-  if (!language) return { ...ENGLISH_UTC, timeZone };
-  return { language, locale: locale!, timeZone };
+  return shipped ? { ...shipped, timeZone } : { ...ENGLISH_UTC, timeZone };
+}
+
+/** A language tag's canonical locale and the shipped language it is in; undefined for a language not shipped (or no tag). */
+function shippedLocale(tag: unknown): { language: Language; locale: string } | undefined {
+  const locale = canonicalLocale(tag);
+  const language = LANGUAGES.find((l) => l === locale?.split('-')[0]?.toLowerCase());
+  return language && locale ? { language, locale } : undefined;
 }
 
 /** The zone the activity names (its clientInfo entity's, else its localTimezone); undefined when none this runtime knows. */
@@ -98,9 +102,8 @@ export function readerOfBrowser(acceptLanguage: string | undefined): Reader {
     .sort((a, b) => b.q - a.q || a.order - b.order);
   for (const { range } of ranges) {
     if (range === '*') return ENGLISH_UTC;
-    const locale = canonicalLocale(range);
-    const language = LANGUAGES.find((l) => l === locale?.split('-')[0]?.toLowerCase());
-    if (language && locale) return { language, locale, timeZone: 'UTC' };
+    const shipped = shippedLocale(range);
+    if (shipped) return { ...shipped, timeZone: 'UTC' };
   }
   return ENGLISH_UTC;
 }
