@@ -11,7 +11,7 @@ import { type AdaptiveCard, type CardTemplates, cardTime, plain } from './cards.
 import { queryFromMessage } from './check.js';
 import type { PersonalChats } from './conversations.js';
 import type { LiveCardIndex } from './live-cards.js';
-import { inReaderTime, inReaderWords, t } from './locale.js';
+import { inReaderWords, t } from './locale.js';
 import { Refused, type Turns } from './turn.js';
 import { verificationFacts, verificationNote } from './verification.js';
 
@@ -64,7 +64,7 @@ const describeSettings = (settings: PassSettings | undefined) =>
     : t('issued with the tenant’s TAP policy settings (they could not be read just now)');
 
 /** Where the request stands, in the reader's language and on their clock, moments the core wrote into it (a failure's) included. */
-const readerState = (record: EscalationRecord): string => inReaderTime(inReaderWords(stateSentence(record), 'clock'));
+const readerState = (record: EscalationRecord): string => inReaderWords(stateSentence(record), 'clock');
 
 /** The result of a use case, or its refusal thrown to become the error card. */
 function orRefuse<T>(result: T | Refusal): T {
@@ -304,7 +304,7 @@ export async function escalationCard(
     stateLabel: LOOK[record.state].label(),
     style: LOOK[record.state].style,
     status: plain(readerState(record), 1000),
-    notice: view.notice ? plain(inReaderTime(inReaderWords(view.notice)), 1000) : '',
+    notice: view.notice ? plain(inReaderWords(view.notice), 1000) : '',
     delivery:
       viewer.delivery ??
       (isRequester && record.state === 'denied'

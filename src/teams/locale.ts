@@ -195,7 +195,8 @@ export function readerTime(at: string | Date, reader = currentReader()): string 
 
 /**
  * A sentence the core said, as this reader hears it: their catalogue, their way of listing, and
- * moments on their clock, as a time of day (`clock`, for a status line about today) or whole.
+ * moments on their clock, as a time of day (`clock`, for a status line about today) or whole; a UTC
+ * moment the core wrote into free text it carries (a stored failure reason) is put on their clock too.
  */
 export function inReaderWords(
   sentence: Sentence,
@@ -207,5 +208,5 @@ export function inReaderWords(
     moment: (at) => (moments === 'clock' ? readerClock(at, reader) : readerTime(at, reader)),
     list: (items) => new Intl.ListFormat(reader.locale, { type: 'conjunction' }).format(items),
   };
-  return spoken(sentence, voice);
+  return inReaderTime(spoken(sentence, voice), reader);
 }
