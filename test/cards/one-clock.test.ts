@@ -6,12 +6,14 @@ import { inReaderTime, readerClock, readerOf } from '../../src/teams/locale.js';
 import {
   act,
   approvalCard,
+  approveTwice,
   cast,
+  fileOverTheLimit,
   fileRequest,
-  fileUpToTheLimit,
   newsFor,
   openApp,
   pressIn,
+  startWithApprovers,
   startWithNoticeMail,
 } from '../escalation-bot/helpers.js';
 import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
@@ -110,32 +112,18 @@ describe('a refusal read in Berlin says its times on the one clock, never UTC', 
   let harness: Harness;
   let clock = Date.now();
   beforeAll(async () => {
-    harness = await startHarness({
-      now: () => new Date(clock),
-      env: { ALLOW_PRIVILEGED_WITH_TWO_APPROVERS: 'true' },
-    });
-    await openApp(harness, cast.helen, cast.henrik, cast.megan, cast.lee, cast.patti);
+    harness = await startWithApprovers(() => new Date(clock));
   });
   afterAll(() => harness.close());
 
   it('approving twice: "you already approved this request at" the time on her clock', async () => {
-    const { requestId } = await fileRequest(harness, cast.helen, cast.nestor);
-    await pressIn(harness, cast.patti, 'escalation.approve', { requestId }, inBerlin);
-    const twice = await pressIn(harness, cast.patti, 'escalation.approve', { requestId }, inBerlin);
+    const twice = await approveTwice(harness, inBerlin);
     expect(twice).toMatch(new RegExp(`You already approved this request at ${BERLIN_MOMENT};`));
     expect(twice).not.toMatch(/UTC/);
-    await act(harness, cast.helen, 'escalation.cancel', { requestId });
   });
 
   it('too many requests: "try again after" a time on the agent’s clock', async () => {
-    await fileUpToTheLimit(harness, cast.henrik, cast.miriam);
-    const refused = await pressIn(
-      harness,
-      cast.henrik,
-      'escalate.submit',
-      { userId: cast.miriam.aadObjectId, reason: 'Lost their phone', verification: 'video-call-with-id' },
-      inBerlin,
-    );
+    const refused = await fileOverTheLimit(harness, inBerlin, 'Lost their phone');
     expect(refused).toMatch(new RegExp(`Try again after ${BERLIN_MOMENT}\\.`));
     expect(refused).not.toMatch(/UTC/);
   });

@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   act,
+  approveTwice,
   cast,
   clientInfo,
+  fileOverTheLimit,
   fileRequest,
-  fileUpToTheLimit,
   newsFor,
-  openApp,
   pressIn,
+  startWithApprovers,
   startWithNoticeMail,
 } from '../escalation-bot/helpers.js';
-import { cardOf, cardText, type Harness, people, startHarness } from '../harness.js';
+import { cardOf, cardText, type Harness, people } from '../harness.js';
 
 /**
  * What the bot refuses, it says in the words of the person it refuses, on their clock: the core
@@ -28,22 +29,18 @@ const BERLIN_MOMENT = String.raw`\d{1,2}\. \S+ \d{4}, \d\d:\d\d MEZ`;
 describe('a refusal in the language and on the clock of the person refused', () => {
   let harness: Harness;
   beforeAll(async () => {
-    harness = await startHarness({ env: { ALLOW_PRIVILEGED_WITH_TWO_APPROVERS: 'true' } });
-    await openApp(harness, cast.helen, cast.henrik, cast.megan, cast.lee, cast.patti);
+    harness = await startWithApprovers();
   });
   afterAll(() => harness.close());
 
   it('a German approver who approves twice reads why not in German, on the Berlin clock', async () => {
-    const { requestId } = await fileRequest(harness, cast.helen, cast.nestor);
-    await pressIn(harness, cast.patti, 'escalation.approve', { requestId }, IN_BERLIN);
-    const twice = await pressIn(harness, cast.patti, 'escalation.approve', { requestId }, IN_BERLIN);
+    const twice = await approveTwice(harness, IN_BERLIN);
     expect(twice).toMatch(
       new RegExp(
         `Sie haben diese Anfrage bereits am ${BERLIN_MOMENT} genehmigt; sie braucht eine zweite, andere genehmigende Person\\.`,
       ),
     );
     expect(twice).not.toMatch(/UTC|You already approved/);
-    await act(harness, cast.helen, 'escalation.cancel', { requestId });
   });
 
   it('a request already handled says so in German, with where it stands in German too', async () => {
@@ -62,14 +59,7 @@ describe('a refusal in the language and on the clock of the person refused', () 
   });
 
   it('a French agent over the rate limit reads when to try again in French, on the Paris clock', async () => {
-    await fileUpToTheLimit(harness, cast.henrik, cast.miriam);
-    const refused = await pressIn(
-      harness,
-      cast.henrik,
-      'escalate.submit',
-      { userId: cast.miriam.aadObjectId, reason: 'Téléphone perdu', verification: 'video-call-with-id' },
-      IN_PARIS,
-    );
+    const refused = await fileOverTheLimit(harness, IN_PARIS, 'Téléphone perdu');
     expect(refused).toMatch(
       /3 demandes ont été déposées pour Miriam Graham au cours de la dernière heure ; la limite est de 3\. Réessayez après \d{1,2} \S+ \d{4}(,| à) \d\d:\d\d UTC\+1\./,
     );

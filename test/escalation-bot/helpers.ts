@@ -77,12 +77,41 @@ export async function pressIn(
   return cardText((await harness.post(activity)).body);
 }
 
-/** The agent files (and cancels) three requests for the target within the hour: the next one meets the rate limit. */
-export async function fileUpToTheLimit(harness: Harness, agent: TeamsUser, target: TeamsUser): Promise<void> {
+/** The bot allowing two-approver passes for directory roles, with the agents and approvers of these tests in the app. */
+export async function startWithApprovers(now?: () => Date): Promise<Harness> {
+  const harness = await startHarness({
+    ...(now ? { now } : {}),
+    env: { ALLOW_PRIVILEGED_WITH_TWO_APPROVERS: 'true' },
+  });
+  await openApp(harness, cast.helen, cast.henrik, cast.megan, cast.lee, cast.patti);
+  return harness;
+}
+
+/**
+ * Patti approves Helen's request for Nestor (who holds a role, so it waits for a second approver),
+ * then presses Approve again from `client`: that answer, as text. The request is cancelled after.
+ */
+export async function approveTwice(harness: Harness, client: object): Promise<string> {
+  const { requestId } = await fileRequest(harness, cast.helen, cast.nestor);
+  await pressIn(harness, cast.patti, 'escalation.approve', { requestId }, client);
+  const twice = await pressIn(harness, cast.patti, 'escalation.approve', { requestId }, client);
+  await act(harness, cast.helen, 'escalation.cancel', { requestId });
+  return twice;
+}
+
+/** Henrik files (and cancels) three requests for Miriam within the hour, then a fourth from `client`: its refusal, as text. */
+export async function fileOverTheLimit(harness: Harness, client: object, reason: string): Promise<string> {
   for (let i = 0; i < 3; i++) {
-    const { requestId } = await fileRequest(harness, agent, target);
-    await act(harness, agent, 'escalation.cancel', { requestId });
+    const { requestId } = await fileRequest(harness, cast.henrik, cast.miriam);
+    await act(harness, cast.henrik, 'escalation.cancel', { requestId });
   }
+  return pressIn(
+    harness,
+    cast.henrik,
+    'escalate.submit',
+    { userId: cast.miriam.aadObjectId, reason, verification: 'video-call-with-id' },
+    client,
+  );
 }
 
 /** Cards that arrived in a person's 1:1 chat as new messages (not replacements), as text. */
